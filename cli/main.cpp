@@ -1,0 +1,110 @@
+// edgecart: the core router over a data directory, for scripting and inspection.
+//
+//   edgecart --data DIR [--tenant T] [--user U] request METHOD PATH [JSON]
+//   edgecart --data DIR [--tenant T] [--user U]          (JSON lines on stdin)
+//   edgecart --data DIR verify
+//   edgecart --data DIR compact
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "edgecart/error.h"
+#include "edgecart/file_store.h"
+#include "edgecart/shop.h"
+
+namespace {
+
+using edgecart::json;
+
+constexpr char kUsage[] =
+    "usage: edgecart --data DIR [--tenant T] [--user U] [--no-fsync] [COMMAND]\n"
+    "  request METHOD PATH [JSON]  answer one request: {\"status\": N, \"body\": ...}\n"
+    "  (no command)                read {\"tenant\",\"method\",\"path\",\"body\"} lines from stdin,\n"
+    "                              write one {\"status\",\"body\"} line per request\n"
+    "  verify                      check every log file; exit 1 if damage would stop an open\n"
+    "  compact                     write a snapshot and drop the log segments it covers\n";
+
+struct Options {
+  std::string data, tenant = "default", user = "cli";
+  bool fsync = true;
+  std::vector<std::string> command;
+};
+
+int usage(const std::string& problem) {
+  std::cerr << "edgecart: " << problem << "\n" << kUsage;
+  return 2;
+}
+
+json line(const edgecart::Response& r) { return {{"status", r.status}, {"body", r.body}}; }
+
+int serveStdin(edgecart::Shop& shop, const Options& o) {
+  std::string text;
+  while (std::getline(std::cin, text)) {
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json req = json::parse(text, nullptr, false);
+    edgecart::Response r;
+    if (req.is_discarded() || !req.is_object() || !req.value("method", json()).is_string() ||
+        !req.value("path", json()).is_string()) {
+      r.status = 400;
+      r.body = edgecart::errorBody(400, "each line must be a JSON object with string method and path");
+    } else {
+      edgecart::Context ctx{o.tenant, o.user, {}};
+      if (req.contains("tenant")) ctx.tenantCode = req["tenant"].is_string() ? req["tenant"].get<std::string>() : "";
+      if (req.contains("user") && req["user"].is_string()) ctx.userId = req["user"];
+      const json& b = req.value("body", json());
+      const std::string body = b.is_null() ? "" : b.is_string() ? b.get<std::string>() : b.dump();
+      r = shop.handle(ctx, req["method"], req["path"], body);
+    }
+    std::cout << line(r).dump() << "\n" << std::flush;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--data") o.data = value();
+    else if (a == "--tenant") o.tenant = value();
+    else if (a == "--user") o.user = value();
+    else if (a == "--no-fsync") o.fsync = false;
+    else if (a == "--help" || a == "-h") { std::cout << kUsage; return 0; }
+    else if (!a.empty() && a[0] == '-' && o.command.empty()) return usage("unknown option " + a);
+    else o.command.push_back(a);
+  }
+  if (o.data.empty()) return usage("--data DIR is required");
+
+  if (!o.command.empty() && o.command[0] == "verify") {
+    const json report = edgecart::verifyStore(o.data);
+    std::cout << report.dump(2) << "\n";
+    return report["ok"].get<bool>() ? 0 : 1;
+  }
+  std::unique_ptr<edgecart::Shop> shop;
+  try {
+    edgecart::FileStoreOptions so;
+    so.fsync = o.fsync;
+    shop = edgecart::Shop::openDirectory(o.data, so);
+  } catch (const std::exception& e) {
+    std::cerr << "edgecart: cannot open " << o.data << ": " << e.what() << "\n";
+    return 1;
+  }
+  if (o.command.empty()) return serveStdin(*shop, o);
+  if (o.command[0] == "compact") {
+    shop->fileStore()->compact();
+    std::cout << "compacted: snapshot at record " << shop->fileStore()->stats().lastLsn << "\n";
+    return 0;
+  }
+  if (o.command[0] == "request") {
+    if (o.command.size() < 3 || o.command.size() > 4) return usage("request METHOD PATH [JSON]");
+    const edgecart::Response r = shop->handle({o.tenant, o.user, {}}, o.command[1], o.command[2],
+                                              o.command.size() == 4 ? o.command[3] : "");
+    std::cout << line(r).dump() << "\n";
+    return r.status < 400 ? 0 : 1;
+  }
+  return usage("unknown command " + o.command[0]);
+}

@@ -1,0 +1,48 @@
+#pragma once
+// The API of SPEC §5: (context, method, path, JSON body) -> (status, JSON body), identical in
+// every host. Every failure becomes a NestJS-shaped error body; nothing escapes as an exception.
+
+#include <string>
+#include <vector>
+
+#include "edgecart/domain.h"
+#include "edgecart/engine.h"
+
+namespace edgecart {
+
+struct RouterOptions : DomainOptions {
+  size_t maxBodyBytes = 1 << 20;  // larger bodies get 413
+};
+
+struct Response {
+  int status = 500;
+  json body;
+  std::vector<json> notifications;  // from the handlers of a committed write
+  std::vector<json> changes;        // {sk, version} of each item a committed write changed
+};
+
+// {"statusCode": 404, "error": "Not Found", "message": "..."}
+json errorBody(int status, const std::string& message);
+
+class Router {
+ public:
+  explicit Router(Engine& engine, RouterOptions options = {})
+      : engine_(engine), options_(std::move(options)) {}
+
+  // `target` is the path with an optional query string: "/orders?limit=5&status=pending".
+  Response handle(const Context& context, const std::string& method, const std::string& target,
+                  const std::string& body);
+
+  const RouterOptions& options() const { return options_; }
+
+ private:
+  Response route(const Context& context, const std::string& method, const std::string& target,
+                 const std::string& body);
+  json list(const Context& context, const std::string& prefix, const std::string& query,
+            bool withStatus);
+
+  Engine& engine_;
+  RouterOptions options_;
+};
+
+}  // namespace edgecart

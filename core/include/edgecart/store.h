@@ -1,0 +1,84 @@
+#pragma once
+// Storage: four tables of (pk, sk) -> JSON value, read directly and written only through
+// atomic batches. A batch is what one API command (with everything its handlers caused) writes.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace edgecart {
+
+using json = nlohmann::json;
+using Value = std::shared_ptr<const json>;  // immutable, shared between tables and readers
+
+enum class Table : uint8_t { Command = 0, Data = 1, History = 2, Sequence = 3 };
+constexpr int kTableCount = 4;
+const char* tableName(Table t);
+
+// One row written by a batch; a null value deletes the row.
+struct Put {
+  Table table;
+  std::string pk;
+  std::string sk;
+  Value value;
+};
+
+using Batch = std::vector<Put>;
+
+// Called for each row of a scan in sort-key order; return false to stop.
+using RowVisitor = std::function<bool(const std::string& sk, const Value& value)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // The row, or null.
+  virtual Value get(Table table, const std::string& pk, const std::string& sk) const = 0;
+  // Rows of `pk` whose sk starts with `prefix` and is greater than `after`, ascending.
+  virtual void scan(Table table, const std::string& pk, const std::string& prefix,
+                    const std::string& after, const RowVisitor& visit) const = 0;
+  // Applies every put or none. Throws ApiError (status 500/507) if the batch cannot be made durable;
+  // the store is then unchanged.
+  virtual void commit(const Batch& batch) = 0;
+};
+
+// The tables held in ordered maps. Base of MemoryStore and of the file log's in-memory image.
+class TableImage {
+ public:
+  using Key = std::pair<std::string, std::string>;
+  using Map = std::map<Key, Value>;
+
+  Value get(Table t, const std::string& pk, const std::string& sk) const;
+  void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+            const RowVisitor& visit) const;
+  void apply(const Batch& batch);
+  const Map& table(Table t) const { return tables_[static_cast<int>(t)]; }
+  Map& table(Table t) { return tables_[static_cast<int>(t)]; }
+  size_t rowCount() const;
+
+ private:
+  Map tables_[kTableCount];
+};
+
+// Everything in RAM; nothing survives the process.
+class MemoryStore : public Store {
+ public:
+  Value get(Table t, const std::string& pk, const std::string& sk) const override {
+    return image_.get(t, pk, sk);
+  }
+  void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+            const RowVisitor& visit) const override {
+    image_.scan(t, pk, prefix, after, visit);
+  }
+  void commit(const Batch& batch) override { image_.apply(batch); }
+
+ private:
+  TableImage image_;
+};
+
+}  // namespace edgecart

@@ -1,0 +1,152 @@
+#include "edgecart/log_format.h"
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+
+#include "edgecart/error.h"
+
+namespace edgecart::logfmt {
+namespace {
+
+std::array<uint32_t, 256> makeCrcTable() {
+  std::array<uint32_t, 256> t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}
+
+void putU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+uint32_t getU32(const std::string& s, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  return v;
+}
+
+}  // namespace
+
+uint32_t crc32(const void* data, size_t size) {
+  static const std::array<uint32_t, 256> table = makeCrcTable();
+  const auto* p = static_cast<const unsigned char*>(data);
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+std::string frameRecord(const std::string& payload) {
+  std::string out;
+  out.reserve(kRecordHeaderSize + payload.size());
+  const auto len = static_cast<uint32_t>(payload.size());
+  putU32(out, len);
+  putU32(out, ~len);
+  putU32(out, crc32(payload.data(), payload.size()));
+  out += payload;
+  return out;
+}
+
+ScannedFile scanFile(const std::string& bytes, const char* magic) {
+  ScannedFile r;
+  if (bytes.size() < kMagicSize) {
+    r.damage = Damage::TornTail;
+    r.detail = "file shorter than its header";
+    return r;
+  }
+  if (std::memcmp(bytes.data(), magic, kMagicSize) != 0) {
+    r.damage = Damage::Corrupt;
+    r.detail = "bad file header (not an EdgeCart log file, or an unknown format version)";
+    return r;
+  }
+  size_t at = kMagicSize;
+  r.goodBytes = at;
+  while (at < bytes.size()) {
+    const size_t left = bytes.size() - at;
+    char where[64];
+    std::snprintf(where, sizeof where, "record at offset %zu: ", at);
+    if (left < kRecordHeaderSize) {
+      r.damage = Damage::TornTail;
+      r.detail = std::string(where) + "header cut short";
+      return r;
+    }
+    const uint32_t len = getU32(bytes, at);
+    if (getU32(bytes, at + 4) != ~len || len > kMaxRecordBytes) {
+      r.damage = Damage::Corrupt;
+      r.detail = std::string(where) + "damaged length";
+      return r;
+    }
+    if (left - kRecordHeaderSize < len) {
+      r.damage = Damage::TornTail;
+      r.detail = std::string(where) + "payload cut short";
+      return r;
+    }
+    const size_t end = at + kRecordHeaderSize + len;
+    if (crc32(bytes.data() + at + kRecordHeaderSize, len) != getU32(bytes, at + 8)) {
+      r.damage = end == bytes.size() ? Damage::TornTail : Damage::Corrupt;
+      r.detail = std::string(where) + "checksum mismatch";
+      return r;
+    }
+    r.payloads.emplace_back(bytes, at + kRecordHeaderSize, len);
+    at = end;
+    r.goodBytes = at;
+  }
+  return r;
+}
+
+std::string encodeBatch(uint64_t lsn, const Batch& batch) {
+  json ops = json::array();
+  for (const Put& p : batch) {
+    ops.push_back(json::array({static_cast<int>(p.table), p.pk, p.sk, p.value ? *p.value : json()}));
+  }
+  std::vector<uint8_t> bytes = json::to_msgpack(json{{"lsn", lsn}, {"ops", std::move(ops)}});
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Batch decodeBatch(const std::string& payload, uint64_t* lsn) {
+  json j = json::from_msgpack(payload);
+  *lsn = j.at("lsn").get<uint64_t>();
+  Batch batch;
+  for (json& op : j.at("ops")) {
+    const int t = op.at(0).get<int>();
+    if (t < 0 || t >= kTableCount) throw std::runtime_error("unknown table in record");
+    Value v = op.at(3).is_null() ? nullptr : std::make_shared<const json>(std::move(op.at(3)));
+    batch.push_back(Put{static_cast<Table>(t), op.at(1).get<std::string>(),
+                        op.at(2).get<std::string>(), std::move(v)});
+  }
+  return batch;
+}
+
+std::string segmentName(uint64_t firstLsn) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "seg-%016llx.ecl", static_cast<unsigned long long>(firstLsn));
+  return buf;
+}
+
+std::string snapshotName(uint64_t lsn) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "snap-%016llx.ecs", static_cast<unsigned long long>(lsn));
+  return buf;
+}
+
+bool parseName(const std::string& name, const char* prefix, const char* suffix, uint64_t* lsn) {
+  const size_t pl = std::strlen(prefix), sl = std::strlen(suffix);
+  if (name.size() != pl + 16 + sl || name.compare(0, pl, prefix) != 0 ||
+      name.compare(pl + 16, sl, suffix) != 0) {
+    return false;
+  }
+  uint64_t v = 0;
+  for (size_t i = pl; i < pl + 16; ++i) {
+    const char c = name[i];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return false;
+    v = (v << 4) | static_cast<uint64_t>(d);
+  }
+  *lsn = v;
+  return true;
+}
+
+}  // namespace edgecart::logfmt

@@ -1,0 +1,144 @@
+// The seed's OrderDataSyncHandler: reacts to order changes inside the same transaction.
+// Unlike the seed's line-by-line loop it reserves all lines or none, and it records which
+// units each order holds (a RESERVATION item) so release and deduct touch only those units.
+
+#include <map>
+
+#include "edgecart/domain.h"
+#include "edgecart/error.h"
+
+namespace edgecart {
+namespace {
+
+using Lines = std::map<std::string, int64_t>;  // productCode -> units
+
+Lines linesOf(const json& order) {
+  Lines lines;
+  for (const json& l : attrs(order).at("items")) {
+    lines[l.at("productCode").get<std::string>()] += l.at("quantity").get<int64_t>();
+  }
+  return lines;
+}
+
+std::string inventorySk(const std::string& productCode) {
+  return std::string(kInventory) + "#" + productCode;
+}
+
+// Writes new quantity / reserved values for one product, based on the version just read.
+void setStock(Transaction& tx, const Value& inv, int64_t quantity, int64_t reserved) {
+  json a = attrs(*inv);
+  a["quantity"] = quantity;
+  a["reservedQuantity"] = reserved;
+  tx.publish(CommandInput{kInventory, inv->at("code").get<std::string>(),
+                          inv->at("name").get<std::string>(), itemVersion(*inv), std::move(a)});
+}
+
+int64_t quantityOf(const Value& inv) { return attrs(*inv).at("quantity").get<int64_t>(); }
+int64_t reservedOf(const Value& inv) { return attrs(*inv).at("reservedQuantity").get<int64_t>(); }
+
+// Checks every line first, then writes: all lines reserved, or an ApiError and nothing written.
+void reserveAll(Transaction& tx, const Lines& lines) {
+  std::vector<Value> found;
+  for (const auto& [code, n] : lines) {
+    Value inv = tx.getItem(inventorySk(code));
+    if (!inv) notFound("Product " + code + " not found");
+    const int64_t available = quantityOf(inv) - reservedOf(inv);
+    if (available < n) {
+      conflict("Insufficient inventory for " + code + ": requested " + std::to_string(n) +
+               ", available " + std::to_string(available));
+    }
+    found.push_back(inv);
+  }
+  auto inv = found.begin();
+  for (const auto& [code, n] : lines) {
+    setStock(tx, *inv, quantityOf(*inv), reservedOf(*inv) + n);
+    ++inv;
+  }
+}
+
+void recordReservation(Transaction& tx, const std::string& orderCode, const Lines& lines,
+                       const std::string& state, int64_t version) {
+  json l = json::array();
+  for (const auto& [code, n] : lines) l.push_back({{"productCode", code}, {"quantity", n}});
+  tx.publish(CommandInput{kReservation, orderCode, "Reservation " + orderCode, version,
+                          {{"orderCode", orderCode}, {"lines", std::move(l)}, {"state", state}}});
+}
+
+void onNewOrder(Transaction& tx, const json& order) {
+  const std::string code = order.at("code").get<std::string>();
+  if (tx.getItem(std::string(kReservation) + "#" + code)) return;  // replayed event
+  const Lines lines = linesOf(order);
+  std::string state = "held";
+  try {
+    reserveAll(tx, lines);
+  } catch (const ApiError& e) {
+    state = "none";
+    tx.notify({{"type", "inventory_reservation_failed"}, {"orderId", code}, {"error", e.what()}});
+  }
+  recordReservation(tx, code, lines, state, 0);
+  tx.notify({{"type", "order_confirmation"}, {"orderId", code},
+             {"customerId", attrs(order).at("customerId")}, {"total", attrs(order).at("total")}});
+}
+
+void onCancelled(Transaction& tx, const json& order) {
+  const std::string code = order.at("code").get<std::string>();
+  Value r = tx.getItem(std::string(kReservation) + "#" + code);
+  if (!r || attrs(*r).at("state") == "released") return;  // replayed event
+  const Lines lines = linesOf(order);
+  if (attrs(*r).at("state") == "held") {
+    for (const auto& [p, n] : lines) {
+      Value inv = tx.getItem(inventorySk(p));
+      if (inv) setStock(tx, inv, quantityOf(inv), std::max<int64_t>(0, reservedOf(inv) - n));
+    }
+  }
+  recordReservation(tx, code, lines, "released", itemVersion(*r));
+  tx.notify({{"type", "order_cancelled"}, {"orderId", code}});
+}
+
+void onShipped(Transaction& tx, const json& order) {
+  const std::string code = order.at("code").get<std::string>();
+  Value r = tx.getItem(std::string(kReservation) + "#" + code);
+  if (r && attrs(*r).at("state") == "deducted") return;  // replayed event
+  const bool held = r && attrs(*r).at("state") == "held";
+  const Lines lines = linesOf(order);
+  std::vector<Value> found;
+  for (const auto& [p, n] : lines) {
+    Value inv = tx.getItem(inventorySk(p));
+    if (!inv) notFound("Product " + p + " not found");
+    const int64_t available = quantityOf(inv) - reservedOf(inv);
+    if (!held && available < n) {
+      conflict("Insufficient inventory for " + p + ": requested " + std::to_string(n) +
+               ", available " + std::to_string(available));
+    }
+    found.push_back(inv);
+  }
+  auto inv = found.begin();
+  for (const auto& [p, n] : lines) {
+    const int64_t reserved = held ? std::max<int64_t>(0, reservedOf(*inv) - n) : reservedOf(*inv);
+    setStock(tx, *inv, quantityOf(*inv) - n, reserved);
+    ++inv;
+  }
+  recordReservation(tx, code, lines, "deducted", r ? itemVersion(*r) : 0);
+  tx.notify({{"type", "order_shipped"}, {"orderId", code}});
+}
+
+}  // namespace
+
+void orderHandler(Transaction& tx, const DataChange& change) {
+  if (change.sk.rfind("ORDER#", 0) != 0 || !change.newItem) return;
+  const json& order = *change.newItem;
+  if (!change.oldItem) {
+    onNewOrder(tx, order);
+    return;
+  }
+  const std::string from = attrs(*change.oldItem).at("status").get<std::string>();
+  const std::string to = attrs(order).at("status").get<std::string>();
+  if (from == to) return;
+  if (to == "cancelled") onCancelled(tx, order);
+  if (to == "shipped") onShipped(tx, order);
+  if (to == "delivered") tx.notify({{"type", "order_delivered"}, {"orderId", order.at("code")}});
+}
+
+void registerDomainHandlers(Engine& engine) { engine.addHandler(orderHandler); }
+
+}  // namespace edgecart

@@ -1,0 +1,50 @@
+#include "edgecart/store.h"
+
+namespace edgecart {
+
+const char* tableName(Table t) {
+  switch (t) {
+    case Table::Command: return "command";
+    case Table::Data: return "data";
+    case Table::History: return "history";
+    case Table::Sequence: return "sequence";
+  }
+  return "?";
+}
+
+Value TableImage::get(Table t, const std::string& pk, const std::string& sk) const {
+  const Map& m = table(t);
+  auto it = m.find(Key(pk, sk));
+  return it == m.end() ? nullptr : it->second;
+}
+
+void TableImage::scan(Table t, const std::string& pk, const std::string& prefix,
+                      const std::string& after, const RowVisitor& visit) const {
+  const Map& m = table(t);
+  const bool resume = !after.empty() && after >= prefix;
+  auto it = resume ? m.upper_bound(Key(pk, after)) : m.lower_bound(Key(pk, prefix));
+  for (; it != m.end() && it->first.first == pk; ++it) {
+    const std::string& sk = it->first.second;
+    if (sk.compare(0, prefix.size(), prefix) != 0) break;
+    if (!visit(sk, it->second)) break;
+  }
+}
+
+void TableImage::apply(const Batch& batch) {
+  for (const Put& p : batch) {
+    Map& m = table(p.table);
+    if (p.value) {
+      m[Key(p.pk, p.sk)] = p.value;
+    } else {
+      m.erase(Key(p.pk, p.sk));
+    }
+  }
+}
+
+size_t TableImage::rowCount() const {
+  size_t n = 0;
+  for (const Map& m : tables_) n += m.size();
+  return n;
+}
+
+}  // namespace edgecart

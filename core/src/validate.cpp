@@ -1,0 +1,117 @@
+#include "edgecart/validate.h"
+
+#include "edgecart/error.h"
+#include "edgecart/money.h"
+
+namespace edgecart {
+
+bool isValidCode(const std::string& c) {
+  if (c.empty() || c.size() > kMaxCodeLength) return false;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const char ch = c[i];
+    const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    if (!alnum && (i == 0 || (ch != '_' && ch != '-' && ch != '.'))) return false;
+  }
+  return true;
+}
+
+Fields::Fields(const nlohmann::json& object, std::string what,
+               std::initializer_list<const char*> allowed)
+    : j_(object), what_(std::move(what)) {
+  if (!j_.is_object()) badRequest(what_ + " must be a JSON object");
+  for (const auto& [key, value] : j_.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) {
+      badRequest("property " + (what_ == "body" ? "" : what_ + ".") + key.substr(0, 64) +
+                 " should not exist");
+    }
+  }
+}
+
+std::string Fields::label(const char* name) const {
+  return what_ == "body" ? std::string(name) : what_ + "." + name;
+}
+
+bool Fields::has(const char* name) const {
+  auto it = j_.find(name);
+  return it != j_.end() && !it->is_null();
+}
+
+const nlohmann::json& Fields::raw(const char* name) const {
+  if (!has(name)) badRequest(label(name) + " is required");
+  return j_.at(name);
+}
+
+std::string Fields::str(const char* name, size_t maxLength, bool required) const {
+  if (!has(name)) {
+    if (required) badRequest(label(name) + " is required");
+    return "";
+  }
+  const nlohmann::json& v = j_.at(name);
+  if (!v.is_string()) badRequest(label(name) + " must be a string");
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.empty() && required) badRequest(label(name) + " should not be empty");
+  if (s.size() > maxLength) {
+    badRequest(label(name) + " must be shorter than or equal to " + std::to_string(maxLength) +
+               " characters");
+  }
+  return s;
+}
+
+std::string Fields::code(const char* name) const {
+  std::string s = str(name, kMaxCodeLength);
+  if (!isValidCode(s)) {
+    badRequest(label(name) + " must contain only letters, digits, '_', '-' and '.'");
+  }
+  return s;
+}
+
+std::optional<int64_t> Fields::optInteger(const char* name, int64_t min, int64_t max) const {
+  if (!has(name)) return std::nullopt;
+  const nlohmann::json& v = j_.at(name);
+  const std::string range = " must be an integer between " + std::to_string(min) + " and " +
+                            std::to_string(max);
+  if (!v.is_number_integer()) badRequest(label(name) + range);
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    badRequest(label(name) + range);
+  }
+  const int64_t n = v.get<int64_t>();
+  if (n < min || n > max) badRequest(label(name) + range);
+  return n;
+}
+
+int64_t Fields::integer(const char* name, int64_t min, int64_t max) const {
+  if (!has(name)) badRequest(label(name) + " is required");
+  return *optInteger(name, min, max);
+}
+
+bool Fields::boolean(const char* name, bool fallback) const {
+  if (!has(name)) return fallback;
+  const nlohmann::json& v = j_.at(name);
+  if (!v.is_boolean()) badRequest(label(name) + " must be a boolean value");
+  return v.get<bool>();
+}
+
+int64_t Fields::money(const char* name) const { return parseMoney(raw(name), label(name)); }
+
+const nlohmann::json& Fields::object(const char* name) const {
+  const nlohmann::json& v = raw(name);
+  if (!v.is_object()) badRequest(label(name) + " must be an object");
+  return v;
+}
+
+const nlohmann::json& Fields::array(const char* name, size_t minSize, size_t maxSize) const {
+  const nlohmann::json& v = raw(name);
+  if (!v.is_array()) badRequest(label(name) + " must be an array");
+  if (v.size() < minSize) {
+    badRequest(label(name) + " must contain at least " + std::to_string(minSize) + " element" +
+               (minSize == 1 ? "" : "s"));
+  }
+  if (v.size() > maxSize) {
+    badRequest(label(name) + " must contain no more than " + std::to_string(maxSize) + " elements");
+  }
+  return v;
+}
+
+}  // namespace edgecart
