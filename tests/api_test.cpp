@@ -1,0 +1,113 @@
+// The router: routes, paging, tenants, error shape (SPEC §3, §5).
+
+#include "test_util.h"
+
+namespace edgecart::testing {
+namespace {
+
+class Api : public ShopTest {};
+
+TEST_F(Api, ProductsAreCreatedListedAndFetched) {
+  Response created = req("POST", "/products", productRequest("PRD-001"));
+  ASSERT_EQ(created.status, 201);
+  EXPECT_EQ(created.body["attributes"]["images"], json::array());
+  EXPECT_EQ(created.body["attributes"]["isActive"], true);
+  EXPECT_EQ(req("GET", "/products/PRD-001").body, created.body);
+  EXPECT_EQ(req("GET", "/products").body["items"], json::array({created.body}));
+  EXPECT_EQ(req("POST", "/products", productRequest("PRD-001")).body["message"],
+            "Product PRD-001 already exists");
+  EXPECT_EQ(req("GET", "/products/PRD-404").body["message"], "Product PRD-404 not found");
+}
+
+TEST_F(Api, ListsPageInSortKeyOrderWithLastSkOnlyWhenMoreRemain) {
+  stock("PRD-001", 1000);
+  for (int i = 0; i < 45; ++i) req("POST", "/orders", seedOrderRequest());
+  std::vector<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  while (true) {
+    Response r = req("GET", "/orders?limit=20" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200);
+    for (const json& o : r.body["items"]) seen.push_back(o["code"]);
+    ++pages;
+    if (!r.body.contains("lastSk")) break;
+    EXPECT_EQ(r.body["lastSk"], r.body["items"].back()["sk"]);
+    cursor = r.body["lastSk"];
+  }
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), 45u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen.front(), "ORD-000001");
+  EXPECT_EQ(req("GET", "/orders").body["items"].size(), 20u);  // default limit
+  Response exact = req("GET", "/orders?limit=5&cursor=ORDER%23ORD-000040");
+  EXPECT_EQ(exact.body["items"].size(), 5u);
+  EXPECT_FALSE(exact.body.contains("lastSk"));  // nothing after ORD-000045
+}
+
+TEST_F(Api, StatusFilterIsAppliedBeforeTheLimit) {
+  stock("PRD-001", 1000);
+  for (int i = 1; i <= 30; ++i) {
+    req("POST", "/orders", seedOrderRequest());
+    if (i % 3 == 0) setStatus(req("GET", "/orders?limit=1&status=pending").body["items"][0]["code"], "confirmed");
+  }
+  Response page = req("GET", "/orders?status=confirmed&limit=4");
+  ASSERT_EQ(page.body["items"].size(), 4u);  // never short because pending ones were skipped
+  for (const json& o : page.body["items"]) EXPECT_EQ(o["attributes"]["status"], "confirmed");
+  Response rest = req("GET", "/orders?status=confirmed&limit=100&cursor=" + page.body["lastSk"].get<std::string>());
+  EXPECT_EQ(rest.body["items"].size(), 6u);
+  EXPECT_FALSE(rest.body.contains("lastSk"));
+}
+
+TEST_F(Api, TenantsUsingTheSameCodesNeverSeeEachOther) {
+  stock("PRD-001", 10, "shop-a");
+  stock("PRD-001", 3, "shop-b");
+  EXPECT_EQ(req("POST", "/orders", seedOrderRequest(), "shop-a").body["code"], "ORD-000001");
+  EXPECT_EQ(req("POST", "/orders", seedOrderRequest(), "shop-a").body["code"], "ORD-000002");
+  Response b = req("POST", "/orders", seedOrderRequest(), "shop-b");
+  EXPECT_EQ(b.body["code"], "ORD-000001");
+  EXPECT_EQ(b.body["pk"], "TENANT#shop-b");
+  EXPECT_EQ(inventory("PRD-001", "shop-a")["reservedQuantity"], 4);
+  EXPECT_EQ(inventory("PRD-001", "shop-b")["reservedQuantity"], 2);
+  EXPECT_EQ(req("GET", "/orders", nullptr, "shop-b").body["items"].size(), 1u);
+  EXPECT_EQ(req("GET", "/orders/ORD-000002", nullptr, "shop-b").status, 404);
+  EXPECT_EQ(req("GET", "/products", nullptr, "shop-c").body["items"], json::array());
+  setStatus("ORD-000001", "cancelled");  // shop-a's order
+  EXPECT_EQ(inventory("PRD-001", "shop-b")["reservedQuantity"], 2);
+}
+
+TEST_F(Api, TenantComesOnlyFromTheContext) {
+  EXPECT_EQ(req("GET", "/products", nullptr, "").status, 403);
+  EXPECT_EQ(req("GET", "/products", nullptr, "bad#tenant").status, 400);
+  stock("PRD-001", 10, "SHOP-A");  // lower-cased
+  EXPECT_EQ(inventory("PRD-001", "shop-a")["quantity"], 10);
+  json body = seedOrderRequest();
+  body["tenantCode"] = "shop-b";
+  EXPECT_EQ(req("POST", "/orders", body).body["message"], "property tenantCode should not exist");
+}
+
+TEST_F(Api, ErrorsHaveTheNestJsShape) {
+  Response r = req("DELETE", "/orders");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, json::parse(R"({"statusCode":404,"error":"Not Found","message":"Cannot DELETE /orders"})"));
+  EXPECT_EQ(req("GET", "/").status, 404);
+  EXPECT_EQ(raw("POST", "/orders", "{").body["error"], "Bad Request");
+}
+
+TEST_F(Api, WritesReportTheItemsTheyChanged) {
+  stock("PRD-001", 10);
+  Response r = req("POST", "/orders", seedOrderRequest());
+  std::vector<std::string> sks;
+  for (const json& c : r.changes) sks.push_back(c["sk"]);
+  EXPECT_EQ(sks, (std::vector<std::string>{"ORDER#ORD-000001", "INVENTORY#PRD-001",
+                                           "RESERVATION#ORD-000001"}));
+  EXPECT_TRUE(req("GET", "/orders").changes.empty());
+}
+
+TEST_F(Api, PathCodesArePercentDecoded) {
+  ASSERT_EQ(req("POST", "/products", productRequest("PRD.1")).status, 201);
+  EXPECT_EQ(req("GET", "/products/PRD%2E1").status, 200);
+  EXPECT_EQ(req("GET", "/products/PRD%ZZ").status, 400);
+}
+
+}  // namespace
+}  // namespace edgecart::testing

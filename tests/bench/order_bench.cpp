@@ -1,0 +1,67 @@
+// Create-order-with-reservation throughput, through the whole router (JSON body in, JSON out),
+// in memory and on the durable file log.
+//
+//   ./build/tests/edgecart_bench --benchmark_filter=CreateOrder
+
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "edgecart/shop.h"
+
+namespace {
+
+using edgecart::json;
+
+const std::string& orderBody() {
+  static const std::string body = json::parse(R"({
+    "customerId": "CUST-001",
+    "items": [{"productCode": "PRD-001", "name": "Wireless Mouse", "quantity": 1, "price": 29.99}],
+    "shippingAddress": {"street": "123 Main St", "city": "Tokyo", "postalCode": "100-0001",
+                        "country": "JP"},
+    "paymentMethod": "credit_card"})").dump();
+  return body;
+}
+
+void prepare(edgecart::Shop& shop, const edgecart::Context& ctx) {
+  shop.handle(ctx, "POST", "/products",
+              R"({"code":"PRD-001","name":"Wireless Mouse","categoryCode":"ACC","sku":"WM",)"
+              R"("price":29.99,"currency":"JPY"})");
+  shop.handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity":1000000000})");
+}
+
+void run(benchmark::State& state, edgecart::Shop& shop) {
+  const edgecart::Context ctx{"shop-a", "bench", {}};
+  prepare(shop, ctx);
+  for (auto _ : state) {
+    edgecart::Response r = shop.handle(ctx, "POST", "/orders", orderBody());
+    if (r.status != 201) state.SkipWithError("order refused");
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_CreateOrder_Memory(benchmark::State& state) {
+  auto shop = edgecart::Shop::inMemory();
+  run(state, *shop);
+}
+BENCHMARK(BM_CreateOrder_Memory);
+
+// The file log, with fsync per commit off (arg 0) or on (arg 1).
+void BM_CreateOrder_FileLog(benchmark::State& state) {
+  const std::string dir = (std::filesystem::temp_directory_path() / "edgecart-bench-log").string();
+  std::filesystem::remove_all(dir);
+  {
+    edgecart::FileStoreOptions options;
+    options.fsync = state.range(0) != 0;
+    auto shop = edgecart::Shop::openDirectory(dir, options);
+    run(state, *shop);
+    state.counters["compactions"] = static_cast<double>(shop->fileStore()->stats().compactions);
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_CreateOrder_FileLog)->Arg(0)->Arg(1)->ArgName("fsync");
+
+}  // namespace
+
+BENCHMARK_MAIN();

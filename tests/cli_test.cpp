@@ -1,0 +1,96 @@
+// The edgecart command-line tool, run as a real process over a data directory.
+
+#include <cstdio>
+
+#include "test_util.h"
+
+namespace edgecart::testing {
+namespace {
+
+struct CliRun {
+  int exitCode;
+  std::string out;
+};
+
+CliRun runCli(const std::string& args, const std::string& input = "") {
+  TempDir scratch;
+  const std::string in = scratch.path() + "/stdin";
+  std::ofstream(in) << input;
+  const std::string cmd = std::string(EDGECART_CLI) + " " + args + " < " + in + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+std::string quote(const json& j) { return "'" + j.dump() + "'"; }
+
+TEST(Cli, RequestsPersistBetweenRuns) {
+  TempDir dir;
+  const std::string base = "--data " + dir.path() + " --tenant shop-a ";
+  EXPECT_EQ(runCli(base + "request POST /products " + quote(productRequest("PRD-001"))).exitCode, 0);
+  EXPECT_EQ(runCli(base + "request PATCH /inventory/PRD-001 '{\"quantity\":10}'").exitCode, 0);
+  CliRun order = runCli(base + "request POST /orders " + quote(seedOrderRequest()));
+  ASSERT_EQ(order.exitCode, 0) << order.out;
+  json line = json::parse(order.out);
+  EXPECT_EQ(line["status"], 201);
+  EXPECT_EQ(line["body"]["code"], "ORD-000001");
+  CliRun inv = runCli(base + "request GET /inventory/PRD-001");
+  EXPECT_EQ(json::parse(inv.out)["body"]["attributes"]["reservedQuantity"], 2);
+  CliRun missing = runCli(base + "request GET /orders/ORD-000404");
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_EQ(json::parse(missing.out)["status"], 404);
+}
+
+TEST(Cli, StdinModeAnswersOneLinePerRequest) {
+  TempDir dir;
+  std::string input;
+  input += json{{"tenant", "shop-a"}, {"method", "POST"}, {"path", "/products"}, {"body", productRequest("P")}}.dump() + "\n";
+  input += json{{"tenant", "shop-b"}, {"method", "GET"}, {"path", "/products"}}.dump() + "\n";
+  input += "not json\n";
+  input += json{{"tenant", "shop-a"}, {"method", "GET"}, {"path", "/products/P"}}.dump() + "\n";
+  CliRun r = runCli("--data " + dir.path(), input);
+  ASSERT_EQ(r.exitCode, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::vector<json> out;
+  for (std::string l; std::getline(lines, l);) out.push_back(json::parse(l));
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0]["status"], 201);
+  EXPECT_EQ(out[1]["body"]["items"], json::array());
+  EXPECT_EQ(out[2]["status"], 400);
+  EXPECT_EQ(out[3]["body"]["code"], "P");
+}
+
+TEST(Cli, VerifyReportsAHealthyLogAndDetectsAFlippedByte) {
+  TempDir dir;
+  const std::string base = "--data " + dir.path() + " --tenant shop-a ";
+  for (int i = 0; i < 3; ++i) runCli(base + "request POST /products " + quote(productRequest("P" + std::to_string(i))));
+  CliRun ok = runCli("--data " + dir.path() + " verify");
+  ASSERT_EQ(ok.exitCode, 0) << ok.out;
+  json report = json::parse(ok.out);
+  EXPECT_EQ(report["records"], 3);
+  EXPECT_EQ(report["segments"], 1);
+
+  const std::string seg = dir.path() + "/" + report["files"][0]["file"].get<std::string>();
+  std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(40);
+  f.put('\x7f');
+  f.close();
+  CliRun bad = runCli("--data " + dir.path() + " verify");
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_EQ(json::parse(bad.out)["ok"], false);
+  EXPECT_NE(bad.out.find("checksum mismatch"), std::string::npos);
+  CliRun refused = runCli(base + "request GET /products");
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_NE(refused.out.find("damaged"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(runCli("request GET /products").exitCode, 2);
+  EXPECT_EQ(runCli("--data /tmp/x --bogus").exitCode, 2);
+}
+
+}  // namespace
+}  // namespace edgecart::testing

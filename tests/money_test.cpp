@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+
+#include "edgecart/error.h"
+#include "edgecart/money.h"
+#include "edgecart/sequence.h"
+
+namespace edgecart {
+namespace {
+
+using json = nlohmann::json;
+
+int64_t minor(const char* text) { return parseMoney(json::parse(text), "price"); }
+
+int statusOf(const char* text) {
+  try {
+    parseMoney(json::parse(text), "price");
+  } catch (const ApiError& e) {
+    return e.status();
+  }
+  return 0;
+}
+
+TEST(Money, ParsesUpToTwoDecimalsExactly) {
+  EXPECT_EQ(minor("29.99"), 2999);
+  EXPECT_EQ(minor("0.1"), 10);
+  EXPECT_EQ(minor("0.07"), 7);
+  EXPECT_EQ(minor("100"), 10000);
+  EXPECT_EQ(minor("0"), 0);
+  EXPECT_EQ(minor("1234567.89"), 123456789);
+}
+
+TEST(Money, RefusesThreeDecimalsNegativeStringsAndHugeValues) {
+  EXPECT_EQ(statusOf("29.999"), 400);
+  EXPECT_EQ(statusOf("0.001"), 400);
+  EXPECT_EQ(statusOf("-1"), 400);
+  EXPECT_EQ(statusOf("-0.5"), 400);
+  EXPECT_EQ(statusOf("\"29.99\""), 400);
+  EXPECT_EQ(statusOf("1e30"), 400);
+  EXPECT_EQ(statusOf("18446744073709551615"), 400);
+  EXPECT_EQ(statusOf("null"), 400);
+}
+
+TEST(Money, PrintsMinorUnitsAsTheExactDecimal) {
+  EXPECT_EQ(moneyToJson(5998).dump(), "59.98");
+  EXPECT_EQ(moneyToJson(600).dump(), "6.0");
+  EXPECT_EQ(moneyToJson(6598).dump(), "65.98");
+  EXPECT_EQ(moneyToJson(1).dump(), "0.01");
+}
+
+TEST(Money, TaxRoundsHalfUpToTheCent) {
+  EXPECT_EQ(percentOf(5998, 1000), 600);  // 599.8 -> 600: the seed's 6.00
+  EXPECT_EQ(percentOf(5, 1000), 1);       // 0.5 -> 1
+  EXPECT_EQ(percentOf(4, 1000), 0);       // 0.4 -> 0
+  EXPECT_EQ(percentOf(15, 1000), 2);      // 1.5 -> 2
+  EXPECT_EQ(percentOf(kMaxMinorUnits, 10000), kMaxMinorUnits);
+}
+
+TEST(Sequence, FormatsMbcTokens) {
+  EXPECT_EQ(formatSequence("ORD-%%no#:0>6%%", 1), "ORD-000001");
+  EXPECT_EQ(formatSequence("ORD-%%no#:0>6%%", 1234567), "ORD-1234567");
+  EXPECT_EQ(formatSequence("%%no%%", 42), "42");
+  EXPECT_EQ(formatSequence("X%%no#:_<4%%Y", 7), "X7___Y");
+  EXPECT_THROW(formatSequence("%%year%%", 1), std::invalid_argument);
+  EXPECT_THROW(formatSequence("ORD-%%no", 1), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace edgecart

@@ -1,0 +1,198 @@
+// Orders: the seed's example, totals, status transitions, versions, notifications (SPEC §4, §5).
+
+#include "test_util.h"
+
+namespace edgecart::testing {
+namespace {
+
+class Orders : public ShopTest {};
+
+TEST_F(Orders, SeedExampleEndToEnd) {
+  stock("PRD-001", 10);
+  Response r = req("POST", "/orders", seedOrderRequest());
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  const json& o = r.body;
+  EXPECT_EQ(o["pk"], "TENANT#shop-a");
+  EXPECT_EQ(o["sk"], "ORDER#ORD-000001");
+  EXPECT_EQ(o["code"], "ORD-000001");
+  EXPECT_EQ(o["name"], "Order ORD-000001");
+  EXPECT_EQ(o["version"], 1);
+  const json& a = o["attributes"];
+  EXPECT_EQ(a["customerId"], "CUST-001");
+  EXPECT_EQ(a["items"], seedOrderRequest()["items"]);
+  EXPECT_EQ(a["shippingAddress"], seedOrderRequest()["shippingAddress"]);
+  EXPECT_EQ(a["paymentMethod"], "credit_card");
+  EXPECT_EQ(a["subtotal"].dump(), "59.98");
+  EXPECT_EQ(a["tax"].dump(), "6.0");
+  EXPECT_EQ(a["total"].dump(), "65.98");
+  EXPECT_EQ(a["status"], "pending");
+  EXPECT_EQ(a["placedAt"], "2024-01-15T10:30:00.000Z");
+  EXPECT_FALSE(a.contains("shippedAt"));
+  EXPECT_EQ(inventory("PRD-001")["reservedQuantity"], 2);
+  EXPECT_EQ(inventory("PRD-001")["quantity"], 10);
+
+  Response again = req("GET", "/orders/ORD-000001");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, r.body);
+}
+
+TEST_F(Orders, CodesFollowTheTenantSequence) {
+  stock("PRD-001", 100);
+  for (int i = 1; i <= 3; ++i) {
+    Response r = req("POST", "/orders", seedOrderRequest());
+    EXPECT_EQ(r.body["code"], "ORD-00000" + std::to_string(i));
+  }
+}
+
+TEST_F(Orders, TotalsAreExactInMinorUnits) {
+  stock("A", 100);
+  stock("B", 100);
+  json body = seedOrderRequest();
+  body["items"] = json::parse(R"([{"productCode":"A","name":"a","quantity":3,"price":0.1},
+                                  {"productCode":"B","name":"b","quantity":1,"price":0.05}])");
+  Response r = req("POST", "/orders", body);
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(r.body["attributes"]["subtotal"].dump(), "0.35");  // not 0.35000000000000003
+  EXPECT_EQ(r.body["attributes"]["tax"].dump(), "0.04");       // 0.035 rounds half-up
+  EXPECT_EQ(r.body["attributes"]["total"].dump(), "0.39");
+}
+
+TEST_F(Orders, TaxRateIsConfigurablePerTenant) {
+  RouterOptions options;
+  options.tenantTaxBasisPoints["shop-b"] = 800;
+  shop_ = Shop::inMemory(options, std::make_unique<ManualClock>(kSeedTime));
+  stock("PRD-001", 10, "shop-b");
+  Response r = req("POST", "/orders", seedOrderRequest(), "shop-b");
+  EXPECT_EQ(r.body["attributes"]["tax"].dump(), "4.8");  // 59.98 × 8 % = 4.7984
+}
+
+TEST_F(Orders, EveryAllowedTransitionIsAccepted) {
+  stock("PRD-001", 100);
+  const std::vector<std::vector<std::string>> paths = {
+      {"confirmed", "processing", "shipped", "delivered"},
+      {"cancelled"},
+      {"confirmed", "cancelled"},
+      {"confirmed", "processing", "cancelled"}};
+  for (const auto& path : paths) {
+    const std::string code = req("POST", "/orders", seedOrderRequest()).body["code"];
+    for (const std::string& to : path) EXPECT_EQ(setStatus(code, to), "200 ") << code << " -> " << to;
+  }
+}
+
+TEST_F(Orders, EveryOtherTransitionIsRefusedWithTheSeedMessage) {
+  const std::vector<std::string> all = {"pending", "confirmed", "processing", "shipped",
+                                        "delivered", "cancelled"};
+  const std::map<std::string, std::vector<std::string>> reach = {
+      {"pending", {}},
+      {"confirmed", {"confirmed"}},
+      {"processing", {"confirmed", "processing"}},
+      {"shipped", {"confirmed", "processing", "shipped"}},
+      {"delivered", {"confirmed", "processing", "shipped", "delivered"}},
+      {"cancelled", {"cancelled"}}};
+  const std::map<std::string, std::set<std::string>> allowed = {
+      {"pending", {"confirmed", "cancelled"}}, {"confirmed", {"processing", "cancelled"}},
+      {"processing", {"shipped", "cancelled"}}, {"shipped", {"delivered"}},
+      {"delivered", {}}, {"cancelled", {}}};
+  stock("PRD-001", 1000);
+  int refused = 0;
+  for (const std::string& from : all) {
+    for (const std::string& to : all) {
+      if (allowed.at(from).count(to)) continue;
+      const std::string code = req("POST", "/orders", seedOrderRequest()).body["code"];
+      for (const std::string& step : reach.at(from)) ASSERT_EQ(setStatus(code, step), "200 ");
+      const json before = req("GET", "/orders/" + code).body;
+      EXPECT_EQ(setStatus(code, to), "400 Cannot transition from " + from + " to " + to);
+      EXPECT_EQ(req("GET", "/orders/" + code).body, before);
+      ++refused;
+    }
+  }
+  EXPECT_EQ(refused, 36 - 7);  // 7 allowed transitions
+}
+
+TEST_F(Orders, ShippedAndDeliveredAreStamped) {
+  stock("PRD-001", 10);
+  req("POST", "/orders", seedOrderRequest());
+  for (const char* s : {"confirmed", "processing", "shipped"}) setStatus("ORD-000001", s);
+  json a = req("GET", "/orders/ORD-000001").body["attributes"];
+  EXPECT_EQ(a["shippedAt"], "2024-01-15T10:30:00.000Z");
+  EXPECT_FALSE(a.contains("deliveredAt"));
+  setStatus("ORD-000001", "delivered");
+  EXPECT_TRUE(req("GET", "/orders/ORD-000001").body["attributes"].contains("deliveredAt"));
+}
+
+TEST_F(Orders, UnknownOrderIs404WithTheSeedMessage) {
+  Response r = req("PATCH", "/orders/ORD-000009/status", {{"status", "confirmed"}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, json::parse(R"({"statusCode":404,"error":"Not Found",
+                                    "message":"Order ORD-000009 not found"})"));
+  EXPECT_EQ(req("GET", "/orders/ORD-000009").body["message"], "Order ORD-000009 not found");
+}
+
+TEST_F(Orders, VersionInPatchIsAnOptimisticLock) {
+  stock("PRD-001", 10);
+  req("POST", "/orders", seedOrderRequest());
+  Response stale0 = req("PATCH", "/orders/ORD-000001/status", {{"status", "confirmed"}, {"version", 1}});
+  ASSERT_EQ(stale0.status, 200);
+  EXPECT_EQ(stale0.body["version"], 2);
+  Response stale = req("PATCH", "/orders/ORD-000001/status", {{"status", "processing"}, {"version", 1}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(stale.body["message"].get<std::string>().find("stale"), std::string::npos);
+  Response ahead = req("PATCH", "/orders/ORD-000001/status", {{"status", "processing"}, {"version", 7}});
+  EXPECT_EQ(ahead.status, 400);
+  EXPECT_EQ(req("GET", "/orders/ORD-000001").body["version"], 2);
+  EXPECT_EQ(req("PATCH", "/orders/ORD-000001/status", {{"status", "processing"}, {"version", 2}}).status, 200);
+}
+
+TEST_F(Orders, HandlersEmitTheSeedNotifications) {
+  stock("PRD-001", 10);
+  Response created = req("POST", "/orders", seedOrderRequest());
+  ASSERT_EQ(created.notifications.size(), 1u);
+  EXPECT_EQ(created.notifications[0]["type"], "order_confirmation");
+  EXPECT_EQ(created.notifications[0]["orderId"], "ORD-000001");
+  EXPECT_EQ(created.notifications[0]["at"], "2024-01-15T10:30:00.000Z");
+  setStatus("ORD-000001", "confirmed");
+  setStatus("ORD-000001", "processing");
+  Response shipped = req("PATCH", "/orders/ORD-000001/status", {{"status", "shipped"}});
+  ASSERT_EQ(shipped.notifications.size(), 1u);
+  EXPECT_EQ(shipped.notifications[0]["type"], "order_shipped");
+  Response delivered = req("PATCH", "/orders/ORD-000001/status", {{"status", "delivered"}});
+  EXPECT_EQ(delivered.notifications.at(0)["type"], "order_delivered");
+}
+
+TEST_F(Orders, FailedReservationAlertsAndLeavesTheOrderPending) {
+  stock("PRD-001", 1);
+  Response r = req("POST", "/orders", seedOrderRequest());
+  ASSERT_EQ(r.status, 201);
+  EXPECT_EQ(r.body["attributes"]["status"], "pending");
+  ASSERT_EQ(r.notifications.size(), 2u);
+  EXPECT_EQ(r.notifications[0]["type"], "inventory_reservation_failed");
+  EXPECT_EQ(r.notifications[0]["orderId"], "ORD-000001");
+  EXPECT_EQ(r.notifications[0]["error"], "Insufficient inventory for PRD-001: requested 2, available 1");
+  EXPECT_EQ(r.notifications[1]["type"], "order_confirmation");
+  EXPECT_EQ(inventory("PRD-001")["reservedQuantity"], 0);
+}
+
+TEST_F(Orders, ReplayingAnOrderEventChangesNothing) {
+  stock("PRD-001", 10);
+  req("POST", "/orders", seedOrderRequest());
+  for (const char* s : {"confirmed", "processing", "shipped"}) setStatus("ORD-000001", s);
+  const json inv = inventory("PRD-001");
+  EXPECT_EQ(inv["quantity"], 8);
+  EXPECT_EQ(inv["reservedQuantity"], 0);
+  Store& store = shop_->store();
+  Value shipped = store.get(Table::Data, "TENANT#shop-a", "ORDER#ORD-000001");
+  Value processing = store.get(Table::History, "TENANT#shop-a", "ORDER#ORD-000001@3");
+  Value created = store.get(Table::Command, "TENANT#shop-a", "ORDER#ORD-000001@1");
+  ASSERT_TRUE(shipped && processing && created);
+  Engine& engine = shop_->engine();
+  engine.run(Context{"shop-a", "u", {}}, [&](Transaction& tx) {
+    orderHandler(tx, DataChange{"ORDER#ORD-000001", nullptr, created});
+    orderHandler(tx, DataChange{"ORDER#ORD-000001", processing, shipped});
+    EXPECT_TRUE(tx.batch().empty());
+    EXPECT_TRUE(tx.notifications().empty());
+  });
+  EXPECT_EQ(inventory("PRD-001"), inv);
+}
+
+}  // namespace
+}  // namespace edgecart::testing
