@@ -48,8 +48,7 @@ Value createProduct(Transaction& tx, const json& body) {
   if (tx.getItem(std::string(kProduct) + "#" + code)) {
     conflict("Product " + code + " already exists");
   }
-  CommandInput in{kProduct, code, name, 0, std::move(attributes)};
-  return tx.publish(in);
+  return tx.publish(CommandInput{kProduct, code, name, 0, std::move(attributes)});
 }
 
 Value getProduct(const Transaction& tx, const std::string& code) {
@@ -90,9 +89,8 @@ Value updateInventory(Transaction& tx, const std::string& productCode, const jso
   a["quantity"] = newQuantity;
   if (newQuantity > oldQuantity) a["lastRestockedAt"] = tx.now();
   if (!warehouse.empty()) a["warehouseCode"] = warehouse;
-  CommandInput in{kInventory, productCode, product->at("name").get<std::string>(),
-                  version.value_or(latest), std::move(a)};
-  return tx.publish(in);
+  return tx.publish(CommandInput{kInventory, productCode, product->at("name").get<std::string>(),
+                                 version.value_or(latest), std::move(a)});
 }
 
 }  // namespace edgecart

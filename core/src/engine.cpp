@@ -62,7 +62,7 @@ void Transaction::put(Table table, const std::string& pk, const std::string& sk,
   writes_[std::make_tuple(table, pk, sk)] = std::move(value);
 }
 
-Value Transaction::publish(const CommandInput& in) {
+Value Transaction::publish(CommandInput in) {
   const std::string sk = in.type + "#" + in.code;
   Value current = getItem(sk);
   const int64_t latest = current ? itemVersion(*current) : 0;
@@ -79,7 +79,7 @@ Value Transaction::publish(const CommandInput& in) {
                {"isDeleted", in.isDeleted}};
   if (in.seq) item["seq"] = *in.seq;
   if (in.ttl) item["ttl"] = *in.ttl;
-  item["attributes"] = in.attributes;
+  item["attributes"] = std::move(in.attributes);
   if (current && sameContent(*current, item)) return current;
   item["createdAt"] = current ? current->at("createdAt") : json(nowIso_);
   item["createdBy"] = current ? current->at("createdBy") : json(context_.userId);

@@ -76,7 +76,7 @@ class Transaction {
   Value getItem(const std::string& sk) const { return get(Table::Data, pk_, sk); }
 
   // Publishes a command under the version rules; returns the stored (or unchanged) item.
-  Value publish(const CommandInput& input);
+  Value publish(CommandInput input);
   // The next value of this tenant's sequence `name` (1, 2, ...).
   int64_t nextSequence(const std::string& name);
   // Queues a notification {type, ..., at}; delivered only if the transaction commits.
