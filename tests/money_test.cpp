@@ -55,6 +55,23 @@ TEST(Money, TaxRoundsHalfUpToTheCent) {
   EXPECT_EQ(percentOf(kMaxMinorUnits, 10000), kMaxMinorUnits);
 }
 
+TEST(Money, CentsLiteralsAreDecidedOnTheTextNotTheDouble) {
+  for (const char* yes : {"0", "29.99", "29.990000", "-1.5", "2999e-2", "2.999E1", "1e3", "100.00"}) {
+    EXPECT_TRUE(isCentsLiteral(yes)) << yes;
+  }
+  for (const char* no : {"29.999", "29.9900000000000000001", "0.001", "1e-3", "2999e-3",
+                         "100.000000000000000001", "1.5e-1000000000"}) {
+    EXPECT_FALSE(isCentsLiteral(no)) << no;
+  }
+}
+
+TEST(Money, ParsedBodyRefusesDigitsADoubleWouldHide) {
+  const nlohmann::json j = parseJsonKeepingCents(R"({"a": 29.9900000000000000001, "b": 29.99})");
+  EXPECT_THROW(parseMoney(j["a"], "a"), ApiError);
+  EXPECT_EQ(parseMoney(j["b"], "b"), 2999);
+  EXPECT_TRUE(parseJsonKeepingCents("{\"a\": 1.0").is_discarded());
+}
+
 TEST(Sequence, FormatsMbcTokens) {
   EXPECT_EQ(formatSequence("ORD-%%no#:0>6%%", 1), "ORD-000001");
   EXPECT_EQ(formatSequence("ORD-%%no#:0>6%%", 1234567), "ORD-1234567");

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "edgecart/error.h"
+#include "edgecart/money.h"
 #include "edgecart/validate.h"
 
 namespace edgecart {
@@ -60,7 +61,7 @@ std::map<std::string, std::string> parseQuery(const std::string& q) {
     const size_t eq = pair.find('=');
     const std::string key = percentDecode(pair.substr(0, eq), true);
     const std::string value = eq == std::string::npos ? "" : percentDecode(pair.substr(eq + 1), true);
-    if (!out.emplace(key, value).second) badRequest("query parameter " + key + " is repeated");
+    if (!out.emplace(key, value).second) badRequest("query parameter " + echo(key) + " is repeated");
   }
   return out;
 }
@@ -74,7 +75,7 @@ std::string pathCode(const std::string& raw) {
 
 json parseBody(const std::string& body) {
   if (body.empty()) badRequest("body must be a JSON object");
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json j = parseJsonKeepingCents(body);
   if (j.is_discarded()) badRequest("Malformed JSON in request body");
   if (!j.is_object()) badRequest("body must be a JSON object");
   return j;
@@ -114,7 +115,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
   const size_t qmark = target.find('?');
   const std::string path = target.substr(0, qmark);
   const std::string query = qmark == std::string::npos ? "" : target.substr(qmark + 1);
-  const std::string cannot = "Cannot " + method + " " + path.substr(0, 200);
+  const std::string cannot = "Cannot " + echo(method, 16) + " " + echo(path, 200);
   if (path.empty() || path[0] != '/') notFound(cannot);
   const std::vector<std::string> p = splitPath(path);
   const bool get = method == "GET", post = method == "POST", patch = method == "PATCH";
@@ -196,7 +197,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
       }
       status = value;
     } else {
-      badRequest("property " + key.substr(0, 64) + " should not exist");
+      badRequest("property " + echo(key) + " should not exist");
     }
   }
   json items = json::array();

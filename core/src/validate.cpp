@@ -5,6 +5,28 @@
 
 namespace edgecart {
 
+std::string echo(const std::string& text, size_t maxBytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = len > 0 && i + len <= text.size();
+    for (size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    const size_t take = valid ? len : 1;
+    if (out.size() + take > maxBytes) break;
+    if (valid) {
+      out.append(text, i, len);
+    } else {
+      out.push_back('?');
+    }
+    i += take;
+  }
+  return out;
+}
+
 bool isValidCode(const std::string& c) {
   if (c.empty() || c.size() > kMaxCodeLength) return false;
   for (size_t i = 0; i < c.size(); ++i) {
@@ -23,7 +45,7 @@ Fields::Fields(const nlohmann::json& object, std::string what,
     bool known = false;
     for (const char* a : allowed) known = known || key == a;
     if (!known) {
-      badRequest("property " + (what_ == "body" ? "" : what_ + ".") + key.substr(0, 64) +
+      badRequest("property " + (what_ == "body" ? "" : what_ + ".") + echo(key) +
                  " should not exist");
     }
   }

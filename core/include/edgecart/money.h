@@ -17,6 +17,16 @@ constexpr int64_t kMaxMinorUnits = 1'000'000'000'000;
 // `field` for anything else (strings, NaN, 3 decimals, negative, too large).
 int64_t parseMoney(const nlohmann::json& value, const std::string& field);
 
+// True when a JSON number literal ("29.99", "2999e-2", "-0.5") denotes a decimal with at most
+// two fractional digits. Decides what the parsed double alone cannot: 29.9900000000000000001
+// rounds to the same double as 29.99.
+bool isCentsLiteral(const std::string& literal);
+
+// Parses JSON like nlohmann::json::parse, except that a float literal with more than two
+// decimals becomes a double that is never a whole number of cents, so parseMoney refuses it
+// even when rounding to a double would have hidden the extra digits. Discarded on bad JSON.
+nlohmann::json parseJsonKeepingCents(const std::string& text);
+
 // The JSON number for an amount of minor units (5998 -> 59.98).
 nlohmann::json moneyToJson(int64_t minor);
 

@@ -15,6 +15,10 @@ constexpr size_t kMaxCodeLength = 64;
 constexpr size_t kMaxNameLength = 256;
 constexpr size_t kMaxTextLength = 4096;
 
+// User text made safe to quote in an error message: at most `maxBytes` bytes, cut on a
+// character boundary, each invalid UTF-8 byte replaced by '?'.
+std::string echo(const std::string& text, size_t maxBytes = 64);
+
 // True for [A-Za-z0-9][A-Za-z0-9_.-]{0,63}: the codes that may appear in a key.
 bool isValidCode(const std::string& code);
 
