@@ -1,0 +1,44 @@
+// The compiled module as JavaScript sees it (wasm_bindings/bindings.cpp and Emscripten's FS).
+
+/** The shop handle registered by embind. Strings in, JSON strings out; never throws. */
+export interface ShopHandle {
+  /** Opens the store in `dir` ("" = in memory); "" on success, else an error body as JSON. */
+  open(dir: string): string;
+  /** One call; JSON {status, body, notifications, changes, lsn}. */
+  request(tenant: string, user: string, rolesJson: string, method: string, target: string,
+          body: string): string;
+  stats(): string;
+  close(): void;
+  /** Frees the C++ object (embind). */
+  delete(): void;
+}
+
+/** The subset of Emscripten's FS used here. */
+export interface EmscriptenFS {
+  mkdir(path: string): void;
+  mount(type: unknown, options: object, mountpoint: string): void;
+  unmount(mountpoint: string): void;
+  syncfs(populate: boolean, callback: (error: unknown) => void): void;
+  analyzePath(path: string): { exists: boolean };
+  readdir(path: string): string[];
+  readFile(path: string): Uint8Array;
+  writeFile(path: string, data: Uint8Array | string): void;
+}
+
+export interface EdgeCartModule {
+  ShopHandle: new () => ShopHandle;
+  FS: EmscriptenFS;
+  IDBFS: unknown;
+}
+
+/** Creates one instance of the module (each shop gets its own heap and file system). */
+export type ModuleLoader = () => Promise<EdgeCartModule>;
+
+/** What one call to the handle answered. */
+export interface RawResult {
+  status: number;
+  body: unknown;
+  notifications: Array<Record<string, unknown>>;
+  changes: Array<{ sk: string; version: number }>;
+  lsn: number;
+}

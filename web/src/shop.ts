@@ -1,0 +1,167 @@
+// The shop JavaScript holds: SPEC §5 routes as promises, typed helpers, events, close().
+
+import { EdgeCartError } from './errors.js';
+import { LocalStore, type Call, type Executor } from './local.js';
+import type { ModuleLoader, RawResult } from './module.js';
+import { TabExecutor, canCoordinate } from './tabs.js';
+import type {
+  ApiResponse, Change, ErrorBody, Inventory, InventoryUpdate, ListQuery, Notification, Order,
+  OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ShopOptions,
+} from './types.js';
+
+/** The event of `notification` (detail: Notification) and `change` (detail: Change). */
+export class ShopEvent<T> extends Event {
+  readonly detail: T;
+  constructor(type: string, detail: T) {
+    super(type);
+    this.detail = detail;
+  }
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function query(q: Record<string, string | number | undefined> | undefined): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(q ?? {})) {
+    if (v !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+function segment(code: string): string {
+  if (typeof code !== 'string') throw new EdgeCartError(400, 'code must be a string');
+  return encodeURIComponent(code);
+}
+
+// Frees the wasm handle of a shop dropped without close() (safety net; close() is the API).
+const finalizer = typeof FinalizationRegistry !== 'undefined'
+  ? new FinalizationRegistry<Executor>((executor) => { void executor.close().catch(() => {}); })
+  : null;
+
+export class Shop extends EventTarget {
+  private closed = false;
+
+  /** @internal use openShop() */
+  constructor(
+    private readonly executor: Executor,
+    private readonly context: { tenant: string; user: string; roles: string[] },
+    /** "writer" owns the database in this tab; a "follower" sends its calls to the writer tab. */
+    readonly role: () => 'writer' | 'follower' | 'memory',
+  ) {
+    super();
+    finalizer?.register(this, executor, this);
+  }
+
+  /** Any route of SPEC §5. Resolves to {status, body} for every answer, errors included. */
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
+    if (typeof method !== 'string' || typeof path !== 'string') {
+      throw new EdgeCartError(400, 'method and path must be strings');
+    }
+    const call: Call = {
+      ...this.context,
+      method: method.toUpperCase(),
+      target: path,
+      body: body === undefined || body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body),
+    };
+    const result = await this.executor.execute(call);
+    return { status: result.status, body: result.body as T };
+  }
+
+  readonly products = {
+    create: (input: ProductInput) => this.call<Product>('POST', '/products', input),
+    list: (q?: ListQuery) => this.call<Page<Product>>('GET', `/products${query({ ...q })}`),
+    get: (code: string) => this.call<Product>('GET', `/products/${segment(code)}`),
+  };
+
+  readonly inventory = {
+    update: (productCode: string, update: InventoryUpdate) =>
+      this.call<Inventory>('PATCH', `/inventory/${segment(productCode)}`, update),
+    get: (productCode: string) => this.call<Inventory>('GET', `/inventory/${segment(productCode)}`),
+  };
+
+  readonly orders = {
+    create: (input: OrderInput) => this.call<Order>('POST', '/orders', input),
+    list: (q?: OrderListQuery) => this.call<Page<Order>>('GET', `/orders${query({ ...q })}`),
+    get: (code: string) => this.call<Order>('GET', `/orders/${segment(code)}`),
+    updateStatus: (code: string, status: OrderStatus, version?: number) =>
+      this.call<Order>('PATCH', `/orders/${segment(code)}/status`,
+          version === undefined ? { status } : { status, version }),
+  };
+
+  /** Finishes pending saves and releases the module; later calls reject with 503. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    finalizer?.unregister(this);
+    await this.executor.close();
+  }
+
+  /** @internal emits the events of a committed write (from this tab or, as writer, another). */
+  emitResult(result: RawResult): void {
+    for (const n of result.notifications) {
+      this.dispatchEvent(new ShopEvent<Notification>('notification', n as unknown as Notification));
+    }
+    for (const c of result.changes) this.dispatchEvent(new ShopEvent<Change>('change', c));
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const r = await this.request<T | ErrorBody>(method, path, body);
+    if (r.status >= 400) {
+      const e = r.body as ErrorBody;
+      throw new EdgeCartError(r.status, e?.message ?? `HTTP ${r.status}`, e);
+    }
+    return r.body as T;
+  }
+}
+
+/** Opens a shop over a module loader (the package entries pass theirs). */
+export async function openShopWith(loader: ModuleLoader, options: ShopOptions): Promise<Shop> {
+  if (!options || typeof options !== 'object') throw new EdgeCartError(400, 'openShop needs {tenant, user}');
+  const { tenant, user } = options;
+  if (typeof tenant !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(tenant.toLowerCase())) {
+    throw new EdgeCartError(400, 'tenant must match [a-z0-9][a-z0-9_-]{0,63}');
+  }
+  if (typeof user !== 'string' || user.length === 0) throw new EdgeCartError(400, 'user must be a non-empty string');
+  const roles = options.roles ?? [];
+  if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
+    throw new EdgeCartError(400, 'roles must be an array of strings');
+  }
+  const name = options.name ?? 'edgecart';
+  if (typeof name !== 'string' || !NAME.test(name)) throw new EdgeCartError(400, 'name must match [A-Za-z0-9_-]{1,64}');
+  const hasIndexedDB = typeof indexedDB !== 'undefined';
+  const storage = options.storage ?? (hasIndexedDB ? 'indexeddb' : 'memory');
+  if (storage !== 'indexeddb' && storage !== 'memory') {
+    throw new EdgeCartError(400, 'storage must be "indexeddb" or "memory"');
+  }
+  if (storage === 'indexeddb' && !hasIndexedDB) {
+    throw new EdgeCartError(400, 'storage "indexeddb" needs IndexedDB (in Node, import "fake-indexeddb/auto" first)');
+  }
+  const context = { tenant: tenant.toLowerCase(), user, roles: [...roles] };
+
+  let shop: Shop | null = null;
+  const emit = (result: RawResult) => shop?.emitResult(result);
+  if (storage === 'memory') {
+    const local = await LocalStore.open(loader, null);
+    shop = new Shop(emitting(local, emit), context, () => 'memory');
+  } else if (canCoordinate()) {
+    const tabs = await TabExecutor.join(name, () => LocalStore.open(loader, name), emit);
+    shop = new Shop(tabs, context, () => tabs.role);
+  } else {
+    const local = await LocalStore.open(loader, name);
+    shop = new Shop(emitting(local, emit), context, () => 'writer');
+  }
+  return shop;
+}
+
+// An executor that reports every committed write (TabExecutor does this itself).
+function emitting(inner: Executor, emit: (r: RawResult) => void): Executor {
+  return {
+    async execute(call) {
+      const result = await inner.execute(call);
+      if (result.changes.length > 0 || result.notifications.length > 0) emit(result);
+      return result;
+    },
+    close: () => inner.close(),
+  };
+}
