@@ -3,6 +3,7 @@
 
 import { EdgeCartError } from './errors.js';
 import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './module.js';
+import { hardenIdbfs } from './idbfs.js';
 import { SyncQueue, syncfs } from './persist.js';
 
 /** One call as the core takes it. */
@@ -24,6 +25,7 @@ export interface Executor {
 export class LocalStore implements Executor {
   private lsn: number;
   private closed = false;
+  private stamp = 0;  // the last modification time given to a log file (ms)
 
   private constructor(
     private readonly module: EdgeCartModule,
@@ -46,6 +48,7 @@ export class LocalStore implements Executor {
       dir = `/edgecart/${database}`;  // IDBFS names the IndexedDB database after the mount point
       if (!module.FS.analyzePath('/edgecart').exists) module.FS.mkdir('/edgecart');
       module.FS.mkdir(dir);
+      hardenIdbfs(module.IDBFS);
       module.FS.mount(module.IDBFS, {}, dir);
       await syncfs(module.FS, true);
       queue = new SyncQueue(module.FS);
@@ -67,9 +70,25 @@ export class LocalStore implements Executor {
         call.method, call.target, call.body)) as RawResult;
     if (result.lsn !== this.lsn) {
       this.lsn = result.lsn;
-      if (this.queue) await this.queue.flush();
+      if (this.queue) {
+        this.stampActiveSegment();
+        await this.queue.flush();
+      }
     }
     return result;
+  }
+
+  // IDBFS decides what to save by comparing modification times only, to the millisecond. An
+  // append in the same millisecond as the previous sync read the file would look unchanged and
+  // never be saved, so every write gives the segment it appended to a strictly newer time.
+  private stampActiveSegment(): void {
+    const FS = this.module.FS;
+    const segments = FS.readdir(this.dir).filter((f) => f.startsWith('seg-')).sort();
+    const active = segments[segments.length - 1];
+    if (!active) return;
+    const path = `${this.dir}/${active}`;
+    this.stamp = Math.max(Date.now(), this.stamp + 1, FS.stat(path).mtime.getTime());
+    FS.utime(path, this.stamp, this.stamp);
   }
 
   /** Statistics of the log (segments, snapshot, records replayed at open) and syncs done. */

@@ -23,6 +23,8 @@ export interface EmscriptenFS {
   readdir(path: string): string[];
   readFile(path: string): Uint8Array;
   writeFile(path: string, data: Uint8Array | string): void;
+  stat(path: string): { mtime: Date; size: number };
+  utime(path: string, atime: number, mtime: number): void;
 }
 
 export interface EdgeCartModule {

@@ -139,18 +139,62 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
   }
   const context = { tenant: tenant.toLowerCase(), user, roles: [...roles] };
 
-  let shop: Shop | null = null;
-  const emit = (result: RawResult) => shop?.emitResult(result);
-  if (storage === 'memory') {
-    const local = await LocalStore.open(loader, null);
-    shop = new Shop(emitting(local, emit), context, () => 'memory');
-  } else if (canCoordinate()) {
-    const tabs = await TabExecutor.join(name, () => LocalStore.open(loader, name), emit);
+  if (storage === 'indexeddb' && canCoordinate()) {
+    // A browser: the tabs (and shops) on this database elect one writer among themselves.
+    let shop: Shop | null = null;
+    const tabs = await TabExecutor.join(name, () => LocalStore.open(loader, name), (r) => shop?.emitResult(r));
     shop = new Shop(tabs, context, () => tabs.role);
-  } else {
-    const local = await LocalStore.open(loader, name);
-    shop = new Shop(emitting(local, emit), context, () => 'writer');
+    return shop;
   }
+  // Node, or memory: shops of this realm on the same database share one store.
+  return attach(`${storage}:${name}`, (emit) => LocalStore.open(loader, storage === 'memory' ? null : name)
+    .then((local) => emitting(local, emit)), (executor) => new Shop(executor, context, () => storage === 'memory' ? 'memory' : 'writer'));
+}
+
+// The databases open in this realm (outside coordinated browser tabs), shared by their shops.
+interface Database {
+  executor: Promise<Executor>;
+  shops: Set<Shop>;
+}
+const databases = new Map<string, Database>();
+const closing = new Map<string, Promise<void>>();
+
+async function attach(key: string, open: (emit: (r: RawResult) => void) => Promise<Executor>,
+                      makeShop: (executor: Executor) => Shop): Promise<Shop> {
+  let db = databases.get(key);
+  if (!db) {
+    await closing.get(key);  // a store being closed finishes its last save first
+    db = databases.get(key);
+  }
+  if (!db) {
+    const created: Database = { executor: Promise.resolve(null as unknown as Executor), shops: new Set() };
+    created.executor = open((r) => { for (const s of created.shops) s.emitResult(r); });
+    databases.set(key, created);
+    created.executor.catch(() => databases.delete(key));
+    db = created;
+  }
+  const inner = await db.executor;
+  const database = db;
+  let shop: Shop | null = null;
+  let released = false;
+  shop = makeShop({
+    execute: (call) => inner.execute(call),
+    async close() {
+      if (released) return;
+      released = true;
+      database.shops.delete(shop!);
+      if (database.shops.size > 0) return;
+      databases.delete(key);
+      const done = inner.close();
+      closing.set(key, done.catch(() => {}));
+      try {
+        await done;
+      } finally {
+        closing.delete(key);
+      }
+    },
+  });
+  database.shops.add(shop);
   return shop;
 }
 

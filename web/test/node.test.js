@@ -1,0 +1,93 @@
+// The shared suite in Node, against the built package (npm run build first), with IndexedDB
+// from fake-indexeddb; plus what only Node can check cheaply (failing IndexedDB writes).
+import 'fake-indexeddb/auto';
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { EdgeCartError, openShop } from 'edgecart';
+
+import { cases, product, seedOrder, uniqueName } from './suite.js';
+
+for (const storage of ['indexeddb', 'memory']) {
+  describe(`suite (Node, ${storage})`, () => {
+    for (const c of cases({ openShop, EdgeCartError, storage })) test(c.name, c.run);
+  });
+}
+
+describe('IndexedDB failures (Node)', () => {
+  // Makes the next `count` IndexedDB write transactions abort at commit, as a full quota does.
+  function failCommits(count) {
+    const original = IDBDatabase.prototype.transaction;
+    let left = count;
+    IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+      const tx = original.call(this, stores, mode, ...rest);
+      if (mode === 'readwrite' && left > 0) {
+        left -= 1;
+        const abort = () => tx.abort();
+        // Abort after the writes were queued, before the commit: the transaction fails whole.
+        queueMicrotask(() => queueMicrotask(abort));
+      }
+      return tx;
+    };
+    return () => { IDBDatabase.prototype.transaction = original; };
+  }
+
+  test('a failed save rejects the write, the store stays usable, and the next save catches up', async () => {
+    const name = uniqueName('quota');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 10 });
+    const restore = failCommits(1);
+    try {
+      await assert.rejects(shop.orders.create(seedOrder()), (e) => {
+        assert.ok(e instanceof EdgeCartError);
+        assert.equal(e.status, 507);
+        assert.match(e.message, /^Could not save to IndexedDB: /);
+        return true;
+      });
+    } finally {
+      restore();
+    }
+    // Still usable: the next write saves everything, the earlier order included.
+    const second = await shop.orders.create(seedOrder());
+    assert.equal(second.code, 'ORD-000002');
+    await shop.close();
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name });
+    assert.deepEqual((await again.orders.list()).items.map((o) => o.code), ['ORD-000001', 'ORD-000002']);
+    await again.close();
+  });
+
+  test('writes in the same millisecond are all saved (IDBFS compares mtimes only)', async () => {
+    const name = uniqueName('same-ms');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 1000 });
+    const realNow = Date.now;
+    const frozen = realNow();
+    Date.now = () => frozen;  // every append lands in the same millisecond
+    try {
+      for (let i = 0; i < 20; i++) await shop.orders.create(seedOrder());
+    } finally {
+      Date.now = realNow;
+    }
+    await shop.close();
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name });
+    assert.equal((await again.orders.list({ limit: 100 })).items.length, 20);
+    await again.close();
+  });
+
+  test('two shops on one database in one process share one store', async () => {
+    const name = uniqueName('shared');
+    const a = await openShop({ tenant: 'shop-a', user: 'u', name });
+    const b = await openShop({ tenant: 'shop-a', user: 'v', name });
+    const seen = [];
+    a.addEventListener('change', (e) => seen.push(e.detail.sk));
+    await b.products.create(product('PRD-001'));
+    assert.equal((await a.products.get('PRD-001')).createdBy, 'v');
+    assert.deepEqual(seen, ['PRODUCT#PRD-001']);
+    await a.close();
+    assert.equal((await b.products.list()).items.length, 1, 'b keeps working after a closes');
+    await b.close();
+  });
+});
