@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config git
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  emscripten
+  emscripten chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -17,4 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# Node.js: the machines here bring their own node + npm; a fresh Debian 12 gets them from apt.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+# The web package's tools (TypeScript, fake-indexeddb, playwright-core), exactly as locked.
+(cd "$(dirname "$0")/../web" && npm ci --no-audit --no-fund --loglevel=error)
 echo "install-deps: all packages present"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test: native release, native debug under ASan+UBSan, the core compiled
-# for WebAssembly, and the host-free check of core/. Exits non-zero on the first failure.
+# Builds and runs every test: the host-free check of core/, native release and debug under
+# ASan+UBSan (GoogleTest), then the WebAssembly module and the web package: type check, the JS
+# suite in Node (fake-indexeddb) and in headless Chromium. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -18,10 +19,8 @@ for preset in release asan; do
   ctest --preset "$preset" -j "$jobs"
 done
 
-echo "== core compiled with Emscripten (host-free, -Wall -Wextra -Werror)"
-# shellcheck disable=SC1091
-. ./emsdk.env
-emcmake cmake -S . -B build/wasm-core -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
-cmake --build build/wasm-core -j "$jobs" --target edgecart_core
+echo "== WebAssembly module + web package: build, then the JS suite in Node and in Chromium"
+npm --prefix web run build
+npm --prefix web test
 
 echo "== all tests passed"

@@ -1,0 +1,213 @@
+// The package in real headless Chromium (Debian's chromium, driven by playwright-core), pages
+// served on 127.0.0.1: the shared suite, durability across reloads and browser restarts, two
+// pages on one database, and the log read back by the native `edgecart` tool.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { serve } from './serve.js';
+
+const web = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(web, '..', 'build', 'release', 'cli', 'edgecart');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server;
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  assert.ok(existsSync(join(web, 'dist', 'edgecart.wasm')), 'run `npm run build` first');
+  server = await serve(web);
+});
+after(() => server?.close());
+
+function launch(profile) {
+  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+async function openPage(context) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${server.url}/test/page.html`);
+  await page.waitForFunction(() => window.ready === true);
+  return page;
+}
+
+function tempProfile() {
+  return mkdtempSync(join(tmpdir(), 'edgecart-chromium-'));
+}
+
+describe('suite (Chromium)', () => {
+  let context;
+  let page;
+  let profile;
+  before(async () => {
+    profile = tempProfile();
+    context = await launch(profile);
+    page = await openPage(context);
+  });
+  after(async () => {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  for (const storage of ['indexeddb', 'memory']) {
+    test(`every case, ${storage}`, async (t) => {
+      const names = await page.evaluate((s) => window.caseNames(s), storage);
+      assert.ok(names.length >= 8);
+      for (let i = 0; i < names.length; i++) {
+        await t.test(names[i], async () => {
+          const r = await page.evaluate(([s, n]) => window.runCase(s, n), [storage, i]);
+          assert.ok(r.ok, r.error);
+        });
+      }
+    });
+  }
+});
+
+describe('durability (Chromium)', () => {
+  test('every acknowledged write survives a reload in the middle of writing', async () => {
+    const profile = tempProfile();
+    const context = await launch(profile);
+    try {
+      const page = await openPage(context);
+      await page.evaluate(async () => {
+        const { openShop, product, seedOrder } = window.edgecart;
+        const shop = await openShop({ tenant: 'shop-a', user: 'till-1', name: 'reload' });
+        await shop.products.create(product('PRD-001'));
+        await shop.inventory.update('PRD-001', { quantity: 100000 });
+        window.acked = [];
+        // Four writers at once, never awaited by the test: the reload cuts them off.
+        for (let w = 0; w < 4; w++) {
+          (async () => {
+            for (;;) window.acked.push((await shop.orders.create(seedOrder())).code);
+          })();
+        }
+      });
+      await page.waitForFunction(() => window.acked.length >= 40);
+      const acked = await page.evaluate(() => [...window.acked]);
+      await page.reload();
+      await page.waitForFunction(() => window.ready === true);
+      const stored = await page.evaluate(async () => {
+        const shop = await window.edgecart.openShop({ tenant: 'shop-a', user: 'till-1', name: 'reload' });
+        const codes = [];
+        let cursor;
+        do {
+          const p = await shop.orders.list({ limit: 100, cursor });
+          codes.push(...p.items.map((o) => o.code));
+          cursor = p.lastSk;
+        } while (cursor);
+        const inv = await shop.inventory.get('PRD-001');
+        await shop.close();
+        return { codes, reserved: inv.attributes.reservedQuantity };
+      });
+      const missing = acked.filter((c) => !stored.codes.includes(c));
+      assert.deepEqual(missing, [], `acknowledged but lost: ${missing.join(', ')}`);
+      assert.ok(stored.codes.length >= acked.length);
+      assert.equal(stored.reserved, 2 * stored.codes.length, 'every stored order holds its reservation');
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  test('a browser restart with the same profile finds everything, and the native tool reads the log', async () => {
+    const profile = tempProfile();
+    let context = await launch(profile);
+    try {
+      let page = await openPage(context);
+      const codes = await page.evaluate(async () => {
+        const { openShop, product, seedOrder } = window.edgecart;
+        const shop = await openShop({ tenant: 'shop-a', user: 'till-1', name: 'restart' });
+        await shop.products.create(product('PRD-001'));
+        await shop.inventory.update('PRD-001', { quantity: 1000 });
+        const out = [];
+        for (let i = 0; i < 50; i++) out.push((await shop.orders.create(seedOrder())).code);
+        await shop.orders.updateStatus(out[0], 'cancelled');
+        await shop.close();
+        return out;
+      });
+      await context.close();
+      context = await launch(profile);
+      page = await openPage(context);
+      const after = await page.evaluate(async () => {
+        const shop = await window.edgecart.openShop({ tenant: 'shop-a', user: 'till-1', name: 'restart' });
+        const p = await shop.orders.list({ limit: 100 });
+        const inv = await shop.inventory.get('PRD-001');
+        await shop.close();
+        return { codes: p.items.map((o) => o.code), reserved: inv.attributes.reservedQuantity };
+      });
+      assert.deepEqual(after.codes, codes);
+      assert.equal(after.reserved, 98);
+
+      // The same files, exported from IndexedDB, are a valid store for the native host.
+      assert.ok(existsSync(cli), `native CLI missing at ${cli} (build the release preset first)`);
+      const files = await page.evaluate((n) => window.exportDatabase(n), 'restart');
+      const dir = mkdtempSync(join(tmpdir(), 'edgecart-export-'));
+      try {
+        assert.ok(Object.keys(files).length >= 1);
+        for (const [path, b64] of Object.entries(files)) writeFileSync(join(dir, basename(path)), Buffer.from(b64, 'base64'));
+        const report = JSON.parse(execFileSync(cli, ['--data', dir, 'verify'], { encoding: 'utf8' }));
+        assert.equal(report.ok, true, JSON.stringify(report));
+        assert.equal(report.records, 53, 'product + inventory + 50 orders + 1 cancellation');
+        const answer = JSON.parse(execFileSync(cli, ['--data', dir, '--tenant', 'shop-a', 'request', 'GET', '/orders?limit=100'], { encoding: 'utf8' }));
+        assert.deepEqual(answer.body.items.map((o) => o.code), codes);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('two pages on one database (Chromium)', () => {
+  test('one writer, the other follows: concurrent writes from both, nothing lost or doubled', async () => {
+    const profile = tempProfile();
+    const context = await launch(profile);
+    try {
+      const [a, b] = [await openPage(context), await openPage(context)];
+      const open = (page, user) => page.evaluate(async (u) => {
+        window.shop = await window.edgecart.openShop({ tenant: 'shop-a', user: u, name: 'tabs' });
+        return window.shop.role();
+      }, user);
+      assert.equal(await open(a, 'till-a'), 'writer');
+      assert.equal(await open(b, 'till-b'), 'follower');
+      await a.evaluate(async () => {
+        await window.shop.products.create(window.edgecart.product('PRD-001'));
+        await window.shop.inventory.update('PRD-001', { quantity: 1000 });
+      });
+      const sell = (page) => page.evaluate(() => Promise.all(Array.from({ length: 40 },
+          () => window.shop.orders.create(window.edgecart.seedOrder()).then((o) => o.code))));
+      const [fromA, fromB] = await Promise.all([sell(a), sell(b)]);
+      const all = [...fromA, ...fromB];
+      assert.equal(new Set(all).size, 80, 'distinct codes');
+      const seenByB = await b.evaluate(async () => {
+        const p = await window.shop.orders.list({ limit: 100 });
+        const inv = await window.shop.inventory.get('PRD-001');
+        return { n: p.items.length, reserved: inv.attributes.reservedQuantity };
+      });
+      assert.deepEqual(seenByB, { n: 80, reserved: 160 });
+
+      // The writer goes away: the follower takes over with everything.
+      await a.close();
+      await b.waitForFunction(() => window.shop.role() === 'writer');
+      const afterTakeover = await b.evaluate(async () => {
+        const o = await window.shop.orders.create(window.edgecart.seedOrder());
+        const p = await window.shop.orders.list({ limit: 100 });
+        return { code: o.code, n: p.items.length };
+      });
+      assert.deepEqual(afterTakeover, { code: 'ORD-000081', n: 81 });
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
