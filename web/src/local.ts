@@ -4,7 +4,7 @@
 import { EdgeCartError } from './errors.js';
 import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './module.js';
 import { hardenIdbfs } from './idbfs.js';
-import { SyncQueue, syncfs } from './persist.js';
+import { WriteQueue, syncfs } from './persist.js';
 
 /** One call as the core takes it. */
 export interface Call {
@@ -31,7 +31,7 @@ export class LocalStore implements Executor {
     private readonly module: EdgeCartModule,
     private readonly handle: ShopHandle,
     private readonly dir: string,
-    private readonly queue: SyncQueue | null,
+    private readonly queue: WriteQueue | null,
   ) {
     this.lsn = (JSON.parse(handle.stats()) as { lastLsn?: number }).lastLsn ?? 0;
   }
@@ -43,7 +43,7 @@ export class LocalStore implements Executor {
   static async open(loader: ModuleLoader, database: string | null): Promise<LocalStore> {
     const module = await loader();
     let dir = '';
-    let queue: SyncQueue | null = null;
+    let queue: WriteQueue | null = null;
     if (database !== null) {
       dir = `/edgecart/${database}`;  // IDBFS names the IndexedDB database after the mount point
       if (!module.FS.analyzePath('/edgecart').exists) module.FS.mkdir('/edgecart');
@@ -51,7 +51,7 @@ export class LocalStore implements Executor {
       hardenIdbfs(module.IDBFS);
       module.FS.mount(module.IDBFS, {}, dir);
       await syncfs(module.FS, true);
-      queue = new SyncQueue(module.FS);
+      queue = new WriteQueue(module.FS);
     }
     const handle = new module.ShopHandle();
     const error = handle.open(dir);
@@ -63,19 +63,27 @@ export class LocalStore implements Executor {
     return new LocalStore(module, handle, dir, queue);
   }
 
-  /** Runs the call; if it wrote anything, resolves only after that is in IndexedDB. */
+  /**
+   * Runs the call. Reads run at once; writes go through the write queue, and a write's promise
+   * resolves only after the IndexedDB sync that saved it.
+   */
   async execute(call: Call): Promise<RawResult> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
-    const result = JSON.parse(this.handle.request(call.tenant, call.user, JSON.stringify(call.roles),
-        call.method, call.target, call.body)) as RawResult;
-    if (result.lsn !== this.lsn) {
+    if (!this.queue || call.method === 'GET') return this.run(call);
+    let result: RawResult | null = null;
+    await this.queue.submit(() => {
+      result = this.run(call);
+      if (result.lsn === this.lsn) return false;
       this.lsn = result.lsn;
-      if (this.queue) {
-        this.stampActiveSegment();
-        await this.queue.flush();
-      }
-    }
-    return result;
+      this.stampActiveSegment();
+      return true;
+    });
+    return result!;
+  }
+
+  private run(call: Call): RawResult {
+    return JSON.parse(this.handle.request(call.tenant, call.user, JSON.stringify(call.roles),
+        call.method, call.target, call.body)) as RawResult;
   }
 
   // IDBFS decides what to save by comparing modification times only, to the millisecond. An
@@ -101,7 +109,7 @@ export class LocalStore implements Executor {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.queue) await this.queue.flush();
+      if (this.queue) await this.queue.idle();
     } finally {
       this.handle.close();
       this.handle.delete();

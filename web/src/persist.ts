@@ -30,42 +30,75 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-interface Waiter {
+interface Pending {
+  work: () => boolean;  // runs one call; true if it wrote to the store
   resolve(): void;
   reject(error: unknown): void;
 }
 
-export class SyncQueue {
-  private running = false;
-  private waiting: Waiter[] = [];
+/**
+ * Group commit. IDBFS must not see its files change while a sync runs (a file deleted by a
+ * compaction between its listing and its reading fails the sync, or worse, leaves the writes it
+ * held unsaved), so writes never run during a sync: they wait, run together when it ends, and
+ * are saved by one sync. A write's promise resolves after that sync, or rejects with its error.
+ */
+export class WriteQueue {
+  private syncing = false;
+  private pending: Pending[] = [];
+  private idleWaiters: Array<() => void> = [];
   /** Syncs completed (for tests and diagnostics). */
   syncs = 0;
 
   constructor(private readonly FS: EmscriptenFS) {}
 
-  /** Resolves once everything written before this call is in IndexedDB. */
-  flush(): Promise<void> {
+  /** Runs `work` (synchronous) when no sync is running; resolves once what it wrote is saved. */
+  submit(work: () => boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+      this.pending.push({ work, resolve, reject });
       this.kick();
     });
   }
 
+  /** Resolves when nothing is pending or being saved. */
+  idle(): Promise<void> {
+    if (!this.syncing && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private kick(): void {
-    if (this.running || this.waiting.length === 0) return;
-    const covered = this.waiting;
-    this.waiting = [];
-    this.running = true;
+    if (this.syncing) return;
+    if (this.pending.length === 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
+      return;
+    }
+    const batch = this.pending.splice(0);
+    const wrote: Pending[] = [];
+    for (const p of batch) {
+      let changed: boolean;
+      try {
+        changed = p.work();
+      } catch (e) {
+        p.reject(e);
+        continue;
+      }
+      if (changed) wrote.push(p);
+      else p.resolve();
+    }
+    if (wrote.length === 0) {
+      this.kick();
+      return;
+    }
+    this.syncing = true;
     syncfs(this.FS, false).then(
       () => {
         this.syncs++;
-        for (const w of covered) w.resolve();
+        for (const p of wrote) p.resolve();
       },
       (error) => {
-        for (const w of covered) w.reject(error);
+        for (const p of wrote) p.reject(error);
       },
     ).finally(() => {
-      this.running = false;
+      this.syncing = false;
       this.kick();
     });
   }

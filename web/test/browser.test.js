@@ -11,13 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { serve } from './serve.js';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(web, '..', 'build', 'release', 'cli', 'edgecart');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let server;
 before(async () => {
