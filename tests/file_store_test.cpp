@@ -36,6 +36,7 @@ void writeDir(const std::string& dir, const Files& files) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& [name, bytes] : files) {
+    fs::create_directories((fs::path(dir) / name).parent_path());
     std::ofstream(fs::path(dir) / name, std::ios::binary) << bytes;
   }
 }
@@ -308,7 +309,8 @@ TEST(FileStore, CompactionKeepsTheLogBoundedAndTheDataIdentical) {
     uint64_t logBytes = 0;
     for (const std::string& s : segs) logBytes += files.at(s).size() - logfmt::kMagicSize;
     EXPECT_LE(snaps.size(), 1u);
-    EXPECT_EQ(segs.size() + snaps.size(), files.size()) << "stray files";
+    EXPECT_EQ(segs.size() + snaps.size() + named(files, "archive/arc-").size(), files.size())
+        << "stray files";
     EXPECT_EQ(segs.size(), stats.segmentFiles);
     EXPECT_EQ(logBytes, stats.logBytesSinceSnapshot);
     // The log since the snapshot never outgrows the snapshot (or compactMinBytes) ...
@@ -453,6 +455,104 @@ TEST(FileStore, FailedOpenOfADamagedDirectoryWritesNothing) {
     writeDir(work.path(), damaged);
     expectRefused(work.path(), snap);
   }
+}
+
+TEST(FileStore, CompactionArchivesTheAuditTrailWhichOpenNeverReads) {
+  TempDir dir;
+  Rows rows;
+  {
+    auto shop = openShop(dir.path(), fast());
+    fill(*shop, 9);
+    shop->fileStore()->compact();
+    ASSERT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);  // after the snapshot
+    rows = rowsOf(shop->store());
+  }
+  const Files files = dirBytes(dir.path());
+  ASSERT_EQ(named(files, "archive/arc-").size(), 1u);
+  EXPECT_EQ(rows.count("command|ORDER#ORD-000001@1"), 1u);
+  EXPECT_EQ(rows.count("history|ORDER#ORD-000003@1"), 1u);  // confirmed: version 1 kept
+  const json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["archives"], 1);
+  {
+    // The whole audit trail reads back after reopening: archive + the segment after it.
+    auto shop = openShop(dir.path(), fast());
+    EXPECT_TRUE(rowsOf(shop->store()) == rows);
+    // The snapshot holds the state only: 10 orders, 10 reservations, product, inventory,
+    // and the ORDER sequence.
+    EXPECT_EQ(shop->fileStore()->stats().stateRows, 23u);
+  }
+  // Without the archive an open works and the state is whole; only old audit rows are gone.
+  fs::remove_all(fs::path(dir.path()) / "archive");
+  auto shop = openShop(dir.path(), fast());
+  Rows without = rowsOf(shop->store());
+  for (const auto& [key, value] : rows) {
+    if (key.rfind("data|", 0) == 0) {
+      EXPECT_EQ(without[key], value) << key;
+    }
+  }
+  EXPECT_EQ(without.count("command|ORDER#ORD-000001@1"), 0u);
+  EXPECT_EQ(without.count("command|ORDER#ORD-000010@1"), 1u) << "rows after the snapshot stay";
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000011");
+}
+
+TEST(FileStore, DamagedArchiveIsReportedButDoesNotStopAnOpen) {
+  TempDir dir;
+  {
+    auto shop = openShop(dir.path(), fast());
+    fill(*shop, 3);
+    shop->fileStore()->compact();
+  }
+  const std::string arc = named(dirBytes(dir.path()), "archive/arc-").at(0);
+  {
+    std::fstream f(fs::path(dir.path()) / arc, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(logfmt::kMagicSize + logfmt::kRecordHeaderSize + 3));
+    f.put('\x7f');
+  }
+  const json report = verifyStore(dir.path());
+  EXPECT_FALSE(report["ok"].get<bool>());
+  EXPECT_EQ(report["damage"].at(0)["file"], arc) << report.dump(2);
+  auto shop = openShop(dir.path(), fast());
+  EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000003", nullptr).status, 200);
+}
+
+// A store written by the first release (format 001: values as MessagePack maps, one snapshot
+// record holding all four tables) is read and rewritten in format 002 with nothing lost.
+TEST(FileStore, Format001IsMigratedWithNothingLost) {
+  TempDir dir;
+  for (const auto& e : fs::directory_iterator(EDGECART_FIXTURES "/v1-store")) {
+    fs::copy_file(e.path(), fs::path(dir.path()) / e.path().filename());
+  }
+  EXPECT_EQ(verifyStore(dir.path())["formatVersion"], 1);
+  Rows rows;
+  {
+    auto shop = openShop(dir.path(), fast());
+    EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 1);
+    rows = rowsOf(shop->store());
+    const Response one = call(*shop, "GET", "/orders/ORD-000001", nullptr);
+    EXPECT_EQ(one.body["attributes"]["status"], "confirmed");
+    EXPECT_EQ(one.body["version"], 2);
+    EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000002", nullptr).body["attributes"]["status"], "cancelled");
+    EXPECT_EQ(call(*shop, "GET", "/inventory/PRD-001", nullptr).body["attributes"]["reservedQuantity"], 2);
+  }
+  // Every row of format 001 is still there: the state and the whole audit trail.
+  EXPECT_EQ(rows.count("command|ORDER#ORD-000001@1"), 1u);
+  EXPECT_EQ(rows.count("history|ORDER#ORD-000001@1"), 1u);
+  EXPECT_EQ(rows.count("command|ORDER#ORD-000002@2"), 1u);
+  const Files files = dirBytes(dir.path());
+  for (const auto& [name, bytes] : files) {
+    const char* magic = name.rfind("snap-", 0) == 0      ? logfmt::kSnapshotMagic
+                        : name.rfind("archive/", 0) == 0 ? logfmt::kArchiveMagic
+                                                         : logfmt::kSegmentMagic;
+    EXPECT_EQ(bytes.compare(0, logfmt::kMagicSize, magic), 0) << name;
+  }
+  const json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["formatVersion"], 2);
+  auto shop = openShop(dir.path(), fast());
+  EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 0);
+  EXPECT_TRUE(rowsOf(shop->store()) == rows);
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000003");
 }
 
 }  // namespace

@@ -60,13 +60,19 @@ class TempDir {
 };
 
 // Every file of a directory, name -> bytes: "byte-for-byte unchanged" comparisons.
-inline std::map<std::string, std::string> dirBytes(const std::string& dir) {
+inline std::map<std::string, std::string> dirBytes(const std::string& dir,
+                                                   const std::string& prefix = "") {
   std::map<std::string, std::string> out;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = prefix + e.path().filename().string();
+    if (e.is_directory()) {  // e.g. archive/: its files as "archive/<name>"
+      for (auto& [sub, bytes] : dirBytes(e.path().string(), name + "/")) out[sub] = std::move(bytes);
+      continue;
+    }
     std::ifstream in(e.path(), std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
-    out[e.path().filename().string()] = ss.str();
+    out[name] = ss.str();
   }
   return out;
 }

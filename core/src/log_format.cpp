@@ -50,14 +50,18 @@ std::string frameRecord(const std::string& payload) {
   return out;
 }
 
-ScannedFile scanFile(const std::string& bytes, const char* magic) {
+ScannedFile scanFile(const std::string& bytes, const char* magic, const char* oldMagic) {
   ScannedFile r;
   if (bytes.size() < kMagicSize) {
     r.damage = Damage::TornTail;
     r.detail = "file shorter than its header";
     return r;
   }
-  if (std::memcmp(bytes.data(), magic, kMagicSize) != 0) {
+  if (std::memcmp(bytes.data(), magic, kMagicSize) == 0) {
+    r.version = 2;
+  } else if (oldMagic && std::memcmp(bytes.data(), oldMagic, kMagicSize) == 0) {
+    r.version = 1;
+  } else {
     r.damage = Damage::Corrupt;
     r.detail = "bad file header (not an EdgeCart log file, or an unknown format version)";
     return r;
@@ -97,27 +101,134 @@ ScannedFile scanFile(const std::string& bytes, const char* magic) {
   return r;
 }
 
-std::string encodeBatch(uint64_t lsn, const Batch& batch) {
-  json ops = json::array();
-  for (const Put& p : batch) {
-    ops.push_back(json::array({static_cast<int>(p.table), p.pk, p.sk, p.value ? *p.value : json()}));
-  }
-  std::vector<uint8_t> bytes = json::to_msgpack(json{{"lsn", lsn}, {"ops", std::move(ops)}});
-  return std::string(bytes.begin(), bytes.end());
+std::string encodeValue(const json& value) {
+  std::string out;
+  json::to_msgpack(value, nlohmann::detail::output_adapter<char>(out));
+  return out;
 }
 
-Batch decodeBatch(const std::string& payload, uint64_t* lsn) {
-  json j = json::from_msgpack(payload);
+json decodeValue(const std::string& bytes) { return json::from_msgpack(bytes); }
+
+namespace {
+
+json::binary_t binary(const std::string& bytes) {
+  return json::binary_t(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+}
+
+std::string fromBinary(const json& j) {
+  const auto& b = j.get_binary();
+  return std::string(b.begin(), b.end());
+}
+
+Table tableOf(const json& j) {
+  const int t = j.get<int>();
+  if (t < 0 || t >= kTableCount) throw std::runtime_error("unknown table in record");
+  return static_cast<Table>(t);
+}
+
+// One [table, pk, sk, value] op: a v2 value is a bin of MessagePack, a v1 value plain JSON.
+RawPut decodeOp(const json& op) {
+  RawPut p{tableOf(op.at(0)), op.at(1).get<std::string>(), op.at(2).get<std::string>(), {}, false};
+  const json& v = op.at(3);
+  if (v.is_null()) {
+    p.erase = true;
+  } else if (v.is_binary()) {
+    p.bytes = fromBinary(v);
+  } else {
+    p.bytes = encodeValue(v);  // format 001
+  }
+  return p;
+}
+
+json encodeOps(const RawBatch& batch) {
+  json ops = json::array();
+  for (const RawPut& p : batch) {
+    ops.push_back(json::array({static_cast<int>(p.table), p.pk, p.sk,
+                               p.erase ? json() : json(binary(p.bytes))}));
+  }
+  return ops;
+}
+
+std::string toMsgpack(const json& j) {
+  std::string out;
+  json::to_msgpack(j, nlohmann::detail::output_adapter<char>(out));
+  return out;
+}
+
+}  // namespace
+
+std::string encodeRecord(uint64_t lsn, const RawBatch& batch) {
+  return toMsgpack(json{{"lsn", lsn}, {"ops", encodeOps(batch)}});
+}
+
+RawBatch decodeRecord(const std::string& payload, uint64_t* lsn) {
+  const json j = json::from_msgpack(payload);
   *lsn = j.at("lsn").get<uint64_t>();
+  RawBatch batch;
+  for (const json& op : j.at("ops")) batch.push_back(decodeOp(op));
+  return batch;
+}
+
+RawBatch toRaw(const Batch& batch) {
+  RawBatch raw;
+  raw.reserve(batch.size());
+  for (const Put& p : batch) {
+    raw.push_back(RawPut{p.table, p.pk, p.sk, p.value ? encodeValue(*p.value) : std::string(), !p.value});
+  }
+  return raw;
+}
+
+Batch fromRaw(const RawBatch& raw) {
   Batch batch;
-  for (json& op : j.at("ops")) {
-    const int t = op.at(0).get<int>();
-    if (t < 0 || t >= kTableCount) throw std::runtime_error("unknown table in record");
-    Value v = op.at(3).is_null() ? nullptr : std::make_shared<const json>(std::move(op.at(3)));
-    batch.push_back(Put{static_cast<Table>(t), op.at(1).get<std::string>(),
-                        op.at(2).get<std::string>(), std::move(v)});
+  batch.reserve(raw.size());
+  for (const RawPut& p : raw) {
+    batch.push_back(Put{p.table, p.pk, p.sk,
+                        p.erase ? nullptr : std::make_shared<const json>(decodeValue(p.bytes))});
   }
   return batch;
+}
+
+std::string encodeBatch(uint64_t lsn, const Batch& batch) { return encodeRecord(lsn, toRaw(batch)); }
+
+Batch decodeBatch(const std::string& payload, uint64_t* lsn) {
+  return fromRaw(decodeRecord(payload, lsn));
+}
+
+std::string encodeSnapshotHeader(uint64_t lsn, size_t chunks) {
+  return toMsgpack(json{{"lsn", lsn}, {"chunks", chunks}});
+}
+
+void decodeSnapshotHeader(const std::string& payload, uint64_t* lsn, size_t* chunks) {
+  const json j = json::from_msgpack(payload);
+  *lsn = j.at("lsn").get<uint64_t>();
+  *chunks = j.at("chunks").get<size_t>();
+}
+
+std::string encodeRows(const RawBatch& rows) { return toMsgpack(json{{"rows", encodeOps(rows)}}); }
+
+RawBatch decodeRows(const std::string& payload) {
+  const json j = json::from_msgpack(payload);
+  RawBatch rows;
+  for (const json& op : j.at("rows")) {
+    rows.push_back(decodeOp(op));
+    if (rows.back().erase) throw std::runtime_error("snapshot row without a value");
+  }
+  return rows;
+}
+
+RawBatch decodeSnapshotV1(const std::string& payload, uint64_t* lsn) {
+  const json j = json::from_msgpack(payload);
+  *lsn = j.at("lsn").get<uint64_t>();
+  const json& tables = j.at("tables");
+  if (!tables.is_array() || tables.size() != kTableCount) throw std::runtime_error("bad tables");
+  RawBatch rows;
+  for (int t = 0; t < kTableCount; ++t) {
+    for (const json& row : tables[t]) {
+      rows.push_back(RawPut{static_cast<Table>(t), row.at(0).get<std::string>(),
+                            row.at(1).get<std::string>(), encodeValue(row.at(2)), false});
+    }
+  }
+  return rows;
 }
 
 std::string segmentName(uint64_t firstLsn) {
@@ -129,6 +240,12 @@ std::string segmentName(uint64_t firstLsn) {
 std::string snapshotName(uint64_t lsn) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "snap-%016llx.ecs", static_cast<unsigned long long>(lsn));
+  return buf;
+}
+
+std::string archiveName(uint64_t lastLsn) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "arc-%016llx.eca", static_cast<unsigned long long>(lastLsn));
   return buf;
 }
 

@@ -1,16 +1,23 @@
 #pragma once
 // The durable store: an append-only log of checksummed records in small segment files, plus an
 // occasional snapshot that lets old segments be deleted (compaction). One commit = one record.
-// The whole state is also kept in memory, so reads never touch the files.
+//
+// The latest state (data and sequence tables) is kept in memory as each row's MessagePack bytes,
+// decoded on read, so opening a store only reads bytes and builds an index. The command and
+// history tables only grow and are read for audit, never by the API: they are not kept in memory
+// and not in the snapshot. Compaction moves their rows from the segments it drops into sealed
+// archive files (`archiveDir`), which an open never reads; reading those tables reads the files.
 //
 // Why small segments: in the browser the directory is an IDBFS mount, and IDBFS rewrites every
 // changed file whole on each sync. A commit appends to the active segment only, so the bytes a
 // commit makes IDBFS write are bounded by the segment size, whatever the size of the store.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "edgecart/log_format.h"
 #include "edgecart/store.h"
 
 namespace edgecart {
@@ -19,6 +26,8 @@ struct FileStoreOptions {
   size_t segmentBytes = 64 * 1024;        // a segment is sealed once it holds this much
   size_t compactMinBytes = 4 * 1024 * 1024;  // log bytes since the snapshot before compacting
   bool fsync = true;                       // fsync each commit (native durability)
+  std::string archiveDir;                  // where compaction archives command/history rows;
+                                           // "" = <dir>/archive
 };
 
 // What opening the store found and did.
@@ -26,6 +35,7 @@ struct RecoveryInfo {
   uint64_t snapshotLsn = 0;    // 0 = no snapshot
   uint64_t recordsReplayed = 0;
   uint64_t tornBytesDropped = 0;  // bytes of an unfinished last record cut off the last segment
+  int migratedFromVersion = 0;    // 1 if the store was in format 001 and has been rewritten
 };
 
 struct FileStoreStats {
@@ -34,6 +44,7 @@ struct FileStoreStats {
   uint64_t logBytesSinceSnapshot = 0;
   uint64_t snapshotBytes = 0;
   uint64_t compactions = 0;
+  size_t stateRows = 0;  // rows of the data and sequence tables held in memory
 };
 
 class FileStore : public Store {
@@ -50,24 +61,38 @@ class FileStore : public Store {
             const RowVisitor& visit) const override;
   void commit(const Batch& batch) override;
 
-  // Writes a snapshot of everything and deletes the segments it covers.
+  // Archives the command/history rows of the current segments, writes a snapshot of the state
+  // and deletes the segments (and older snapshots) it covers.
   void compact();
 
   const RecoveryInfo& recovery() const { return recovery_; }
   FileStoreStats stats() const;
   const std::string& dir() const { return dir_; }
+  const std::string& archiveDir() const { return options_.archiveDir; }
 
  private:
+  // Data and sequence rows: key pk + '\0' + sk (so the order is (pk, sk)), value its bytes.
+  using StateMap = std::map<std::string, std::string>;
+
   FileStore(std::string dir, FileStoreOptions options);
   void load();
+  uint64_t loadSnapshot(const std::string& name, const std::string& bytes);
+  void apply(const logfmt::RawBatch& batch);
   void openSegment(uint64_t firstLsn);
   void closeSegment();
+  void writeArchive();
+  // The command or history table, read from the archive and the segments.
+  std::map<std::string, std::string> auditRows(Table t, const std::string& pk) const;
+  StateMap& state(Table t) { return state_[t == Table::Data ? 0 : 1]; }
+  const StateMap& state(Table t) const { return state_[t == Table::Data ? 0 : 1]; }
 
   std::string dir_;
   FileStoreOptions options_;
-  TableImage image_;
+  StateMap state_[2];
+  logfmt::RawBatch pendingArchive_;  // audit rows of a format-001 snapshot, until migrated
   RecoveryInfo recovery_;
   uint64_t lastLsn_ = 0;
+  uint64_t snapshotLsn_ = 0;    // the record the newest snapshot includes (0 = none)
   int fd_ = -1;                 // active segment, or -1 (the next commit starts one)
   uint64_t segmentSize_ = 0;
   size_t segmentFiles_ = 0;
@@ -76,8 +101,10 @@ class FileStore : public Store {
   uint64_t compactions_ = 0;
 };
 
-// Checks every file of a store directory without changing anything. The report is JSON:
-// {"ok", "segments", "snapshots", "records", "lastLsn", "files": [...], "damage": [...]}.
-json verifyStore(const std::string& dir);
+// Checks every file of a store directory (and its archive directory, default <dir>/archive)
+// without changing anything. The report is JSON: {"ok", "segments", "snapshots", "records",
+// "archives", "archivedRecords", "lastLsn", "formatVersion", "files": [...], "damage": [...]}.
+// "ok" is false for any damage but a torn tail of the active segment (which an open drops).
+json verifyStore(const std::string& dir, const std::string& archiveDir = "");
 
 }  // namespace edgecart

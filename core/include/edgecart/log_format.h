@@ -1,13 +1,20 @@
 #pragma once
 // On-disk format of the durable store, shared by every host (native and IDBFS in the browser).
 //
-//   segment file  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG001", then records
-//   snapshot file "snap-<lsn, 16 hex>.ecs":       magic "ECSNP001", then exactly one record
+//   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG002", then one record per commit
+//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP002", then a header record and chunks
+//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC002", then records of command/history rows
 //   record:  u32 length | u32 ~length | u32 crc32(payload) | payload (MessagePack)
 //
 // All integers little-endian. The length is stored twice so a damaged length is detected
-// instead of being mistaken for a torn tail. The "001" in the magics is the format version:
-// a future format must read this one and migrate it, never drop it.
+// instead of being mistaken for a torn tail. The "002" in the magics is the format version.
+// Version 001 (values as MessagePack maps, one snapshot record holding all four tables) is still
+// read, and migrated on open; a future format must do the same, never drop data.
+//
+// Payloads (v2). A value is stored as its own MessagePack bytes inside a MessagePack `bin`, so
+// the store can keep and copy it without building a JSON tree:
+//   commit / archive record  {"lsn": n, "ops": [[table, pk, sk, bin | nil], ...]}
+//   snapshot header          {"lsn": n, "chunks": k}   then k chunks {"rows": [[table, pk, sk, bin], ...]}
 
 #include <cstddef>
 #include <cstdint>
@@ -19,8 +26,11 @@
 namespace edgecart::logfmt {
 
 constexpr size_t kMagicSize = 8;
-constexpr char kSegmentMagic[] = "ECLOG001";
-constexpr char kSnapshotMagic[] = "ECSNP001";
+constexpr char kSegmentMagic[] = "ECLOG002";
+constexpr char kSnapshotMagic[] = "ECSNP002";
+constexpr char kArchiveMagic[] = "ECARC002";
+constexpr char kSegmentMagicV1[] = "ECLOG001";
+constexpr char kSnapshotMagicV1[] = "ECSNP001";
 constexpr size_t kRecordHeaderSize = 12;
 constexpr uint32_t kMaxRecordBytes = 256u << 20;
 
@@ -32,6 +42,7 @@ std::string frameRecord(const std::string& payload);
 enum class Damage { None, TornTail, Corrupt };
 
 struct ScannedFile {
+  int version = 0;                    // 2 for `magic`, 1 for `oldMagic`, 0 if neither
   std::vector<std::string> payloads;  // every whole, checksummed record, in order
   size_t goodBytes = 0;               // file offset just past the last good record
   Damage damage = Damage::None;
@@ -40,14 +51,44 @@ struct ScannedFile {
 
 // Reads the records of a whole file image (magic included). A record cut short by the end of
 // the file, or a final record whose checksum fails, is a TornTail; anything else is Corrupt.
-ScannedFile scanFile(const std::string& bytes, const char* magic);
+// `magic` is the current one; `oldMagic`, if given, is also accepted (check `version`).
+ScannedFile scanFile(const std::string& bytes, const char* magic, const char* oldMagic = nullptr);
 
-// Batch <-> payload. A batch record is {"lsn": n, "ops": [[table, pk, sk, value|null], ...]}.
+// A row as stored: its value's MessagePack bytes; `erase` for a delete.
+struct RawPut {
+  Table table;
+  std::string pk;
+  std::string sk;
+  std::string bytes;
+  bool erase = false;
+};
+using RawBatch = std::vector<RawPut>;
+
+// A JSON value <-> its stored bytes.
+std::string encodeValue(const json& value);
+json decodeValue(const std::string& bytes);
+
+// Commit and archive records. decodeRecord reads both format versions.
+std::string encodeRecord(uint64_t lsn, const RawBatch& batch);
+RawBatch decodeRecord(const std::string& payload, uint64_t* lsn);
+RawBatch toRaw(const Batch& batch);
+Batch fromRaw(const RawBatch& batch);
+// Batch <-> payload, through the functions above (for tools and tests).
 std::string encodeBatch(uint64_t lsn, const Batch& batch);
 Batch decodeBatch(const std::string& payload, uint64_t* lsn);
 
+// Snapshot payloads (v2): a header, then rows in chunks of about kSnapshotChunkBytes.
+constexpr size_t kSnapshotChunkBytes = 1 << 20;
+std::string encodeSnapshotHeader(uint64_t lsn, size_t chunks);
+void decodeSnapshotHeader(const std::string& payload, uint64_t* lsn, size_t* chunks);
+std::string encodeRows(const RawBatch& rows);
+RawBatch decodeRows(const std::string& payload);
+// A v1 snapshot's single payload: its lsn and every row of the four tables.
+RawBatch decodeSnapshotV1(const std::string& payload, uint64_t* lsn);
+
 std::string segmentName(uint64_t firstLsn);
 std::string snapshotName(uint64_t lsn);
+std::string archiveName(uint64_t lastLsn);
 // Parses a file name made by the functions above; false for anything else.
 bool parseName(const std::string& name, const char* prefix, const char* suffix, uint64_t* lsn);
 
