@@ -18,11 +18,13 @@ using edgecart::json;
 // A shop over a directory (an IDBFS mount in the browser) or in memory, driven from JS.
 class ShopHandle {
  public:
-  // Opens the store; returns "" or an error JSON {"statusCode", "error", "message"}.
-  std::string open(const std::string& dir) {
+  // Opens the store in `dir` ("" = in memory), archiving to `archiveDir` ("" = <dir>/archive);
+  // returns "" or an error JSON {"statusCode", "error", "message"}.
+  std::string open(const std::string& dir, const std::string& archiveDir) {
     try {
       edgecart::FileStoreOptions options;
       options.fsync = false;  // durability in the browser is the JS side's syncfs
+      options.archiveDir = archiveDir;
       shop_ = dir.empty() ? edgecart::Shop::inMemory()
                           : edgecart::Shop::openDirectory(dir, options);
       return "";
@@ -67,6 +69,8 @@ class ShopHandle {
                 {"logBytesSinceSnapshot", s.logBytesSinceSnapshot},
                 {"snapshotBytes", s.snapshotBytes},
                 {"compactions", s.compactions},
+                {"stateRows", s.stateRows},
+                {"snapshotLsn", fs->recovery().snapshotLsn},
                 {"recordsReplayed", fs->recovery().recordsReplayed},
                 {"tornBytesDropped", fs->recovery().tornBytesDropped}}
         .dump();

@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "edgecart/error.h"
 
@@ -25,11 +23,23 @@ namespace {
 }
 
 std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) storageError("cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  const int fd = ::open(p.c_str(), O_RDONLY);
+  if (fd < 0) storageError("cannot read " + p.string() + ": " + std::strerror(errno));
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      storageError("cannot read " + p.string() + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
 // Writes all of `data` at the end of fd; on failure returns errno (the caller rolls back).
@@ -207,7 +217,7 @@ void FileStore::load() {
       uint64_t lsn = 0;
       RawBatch batch;
       try {
-        batch = logfmt::decodeRecord(payload, &lsn);
+        batch = logfmt::decodeRecord(payload, &lsn, sf.version);
       } catch (const std::exception& e) {
         storageError("segment " + name + " has an undecodable record: " + e.what());
       }
@@ -284,9 +294,10 @@ std::map<std::string, std::string> FileStore::auditRows(Table t, const std::stri
     }
   };
   auto readRecords = [&](const fs::path& file, const char* magic, const char* oldMagic) {
-    for (const std::string& payload : logfmt::scanFile(readFile(file), magic, oldMagic).payloads) {
+    const logfmt::ScannedFile sf = logfmt::scanFile(readFile(file), magic, oldMagic);
+    for (const std::string& payload : sf.payloads) {
       uint64_t lsn = 0;
-      take(logfmt::decodeRecord(payload, &lsn));
+      take(logfmt::decodeRecord(payload, &lsn, sf.version));
     }
   };
   take(pendingArchive_);
@@ -381,7 +392,7 @@ void FileStore::writeArchive() {
                                      logfmt::kSegmentMagicV1);
     for (const std::string& payload : sf.payloads) {
       uint64_t lsn = 0;
-      RawBatch batch = logfmt::decodeRecord(payload, &lsn);
+      RawBatch batch = logfmt::decodeRecord(payload, &lsn, sf.version);
       if (lsn > snapshotLsn_) add(lsn, std::move(batch));  // older: archived with that snapshot
     }
   }

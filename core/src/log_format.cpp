@@ -1,6 +1,8 @@
 #include "edgecart/log_format.h"
 
+#include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <cstdio>
 #include <cstring>
 
@@ -111,61 +113,117 @@ json decodeValue(const std::string& bytes) { return json::from_msgpack(bytes); }
 
 namespace {
 
-json::binary_t binary(const std::string& bytes) {
-  return json::binary_t(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+// Payloads of format 002 are plain little-endian binary, read with a bounds-checked cursor: no
+// JSON tree per record, so opening a store costs little more than reading its bytes (in
+// WebAssembly, where a C++ exception-aware call is expensive, this is what keeps open fast).
+constexpr uint8_t kKindRecord = 1, kKindSnapshotHeader = 2, kKindRows = 3, kFlagErase = 1;
+
+void putU64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
-std::string fromBinary(const json& j) {
-  const auto& b = j.get_binary();
-  return std::string(b.begin(), b.end());
+void putBytes(std::string& out, const std::string& b) {
+  putU32(out, static_cast<uint32_t>(b.size()));
+  out += b;
 }
 
-Table tableOf(const json& j) {
-  const int t = j.get<int>();
-  if (t < 0 || t >= kTableCount) throw std::runtime_error("unknown table in record");
-  return static_cast<Table>(t);
-}
-
-// One [table, pk, sk, value] op: a v2 value is a bin of MessagePack, a v1 value plain JSON.
-RawPut decodeOp(const json& op) {
-  RawPut p{tableOf(op.at(0)), op.at(1).get<std::string>(), op.at(2).get<std::string>(), {}, false};
-  const json& v = op.at(3);
-  if (v.is_null()) {
-    p.erase = true;
-  } else if (v.is_binary()) {
-    p.bytes = fromBinary(v);
-  } else {
-    p.bytes = encodeValue(v);  // format 001
+class Reader {
+ public:
+  explicit Reader(const std::string& s) : s_(s) {}
+  uint8_t u8() {
+    need(1);
+    return static_cast<uint8_t>(s_[at_++]);
   }
-  return p;
-}
+  uint32_t u32() {
+    need(4);
+    const uint32_t v = getU32(s_, at_);
+    at_ += 4;
+    return v;
+  }
+  uint64_t u64() {
+    const uint64_t lo = u32();
+    return lo | (static_cast<uint64_t>(u32()) << 32);
+  }
+  void bytes(std::string& out) {
+    const uint32_t n = u32();
+    need(n);
+    out.assign(s_, at_, n);
+    at_ += n;
+  }
+  void end() const {
+    if (at_ != s_.size()) throw std::runtime_error("trailing bytes in payload");
+  }
 
-json encodeOps(const RawBatch& batch) {
-  json ops = json::array();
+ private:
+  void need(size_t n) const {
+    if (s_.size() - at_ < n) throw std::runtime_error("payload cut short");
+  }
+  const std::string& s_;
+  size_t at_ = 0;
+};
+
+void putOps(std::string& out, const RawBatch& batch) {
+  putU32(out, static_cast<uint32_t>(batch.size()));
   for (const RawPut& p : batch) {
-    ops.push_back(json::array({static_cast<int>(p.table), p.pk, p.sk,
-                               p.erase ? json() : json(binary(p.bytes))}));
+    out.push_back(static_cast<char>(p.table));
+    out.push_back(static_cast<char>(p.erase ? kFlagErase : 0));
+    putBytes(out, p.pk);
+    putBytes(out, p.sk);
+    putBytes(out, p.bytes);
   }
-  return ops;
 }
 
-std::string toMsgpack(const json& j) {
-  std::string out;
-  json::to_msgpack(j, nlohmann::detail::output_adapter<char>(out));
-  return out;
+RawBatch readOps(Reader& r) {
+  const uint32_t n = r.u32();
+  RawBatch batch;
+  batch.reserve(std::min<uint32_t>(n, 1u << 16));
+  for (uint32_t i = 0; i < n; ++i) {
+    RawPut p{};
+    const uint8_t t = r.u8();
+    if (t >= kTableCount) throw std::runtime_error("unknown table in record");
+    p.table = static_cast<Table>(t);
+    p.erase = (r.u8() & kFlagErase) != 0;
+    r.bytes(p.pk);
+    r.bytes(p.sk);
+    r.bytes(p.bytes);
+    batch.push_back(std::move(p));
+  }
+  return batch;
+}
+
+void expectKind(Reader& r, uint8_t kind) {
+  if (r.u8() != kind) throw std::runtime_error("unexpected payload kind");
 }
 
 }  // namespace
 
 std::string encodeRecord(uint64_t lsn, const RawBatch& batch) {
-  return toMsgpack(json{{"lsn", lsn}, {"ops", encodeOps(batch)}});
+  std::string out(1, static_cast<char>(kKindRecord));
+  putU64(out, lsn);
+  putOps(out, batch);
+  return out;
 }
 
-RawBatch decodeRecord(const std::string& payload, uint64_t* lsn) {
-  const json j = json::from_msgpack(payload);
-  *lsn = j.at("lsn").get<uint64_t>();
-  RawBatch batch;
-  for (const json& op : j.at("ops")) batch.push_back(decodeOp(op));
+RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version) {
+  if (version == 1) {
+    // Format 001: {"lsn": n, "ops": [[table, pk, sk, value | null], ...]} in MessagePack.
+    const json j = json::from_msgpack(payload);
+    *lsn = j.at("lsn").get<uint64_t>();
+    RawBatch batch;
+    for (const json& op : j.at("ops")) {
+      const int t = op.at(0).get<int>();
+      if (t < 0 || t >= kTableCount) throw std::runtime_error("unknown table in record");
+      const bool erase = op.at(3).is_null();
+      batch.push_back(RawPut{static_cast<Table>(t), op.at(1).get<std::string>(),
+                             op.at(2).get<std::string>(), erase ? std::string() : encodeValue(op.at(3)), erase});
+    }
+    return batch;
+  }
+  Reader r(payload);
+  expectKind(r, kKindRecord);
+  *lsn = r.u64();
+  RawBatch batch = readOps(r);
+  r.end();
   return batch;
 }
 
@@ -195,23 +253,33 @@ Batch decodeBatch(const std::string& payload, uint64_t* lsn) {
 }
 
 std::string encodeSnapshotHeader(uint64_t lsn, size_t chunks) {
-  return toMsgpack(json{{"lsn", lsn}, {"chunks", chunks}});
+  std::string out(1, static_cast<char>(kKindSnapshotHeader));
+  putU64(out, lsn);
+  putU32(out, static_cast<uint32_t>(chunks));
+  return out;
 }
 
 void decodeSnapshotHeader(const std::string& payload, uint64_t* lsn, size_t* chunks) {
-  const json j = json::from_msgpack(payload);
-  *lsn = j.at("lsn").get<uint64_t>();
-  *chunks = j.at("chunks").get<size_t>();
+  Reader r(payload);
+  expectKind(r, kKindSnapshotHeader);
+  *lsn = r.u64();
+  *chunks = r.u32();
+  r.end();
 }
 
-std::string encodeRows(const RawBatch& rows) { return toMsgpack(json{{"rows", encodeOps(rows)}}); }
+std::string encodeRows(const RawBatch& rows) {
+  std::string out(1, static_cast<char>(kKindRows));
+  putOps(out, rows);
+  return out;
+}
 
 RawBatch decodeRows(const std::string& payload) {
-  const json j = json::from_msgpack(payload);
-  RawBatch rows;
-  for (const json& op : j.at("rows")) {
-    rows.push_back(decodeOp(op));
-    if (rows.back().erase) throw std::runtime_error("snapshot row without a value");
+  Reader r(payload);
+  expectKind(r, kKindRows);
+  RawBatch rows = readOps(r);
+  r.end();
+  for (const RawPut& p : rows) {
+    if (p.erase) throw std::runtime_error("snapshot row without a value");
   }
   return rows;
 }

@@ -99,7 +99,7 @@ json verifyStore(const std::string& dir, const std::string& archiveDirOption) {
     for (const std::string& p : sf.payloads) {
       uint64_t lsn = 0;
       try {
-        logfmt::decodeRecord(p, &lsn);
+        logfmt::decodeRecord(p, &lsn, sf.version);
       } catch (const std::exception& e) {
         damage(name, std::string("undecodable record: ") + e.what(), true);
         break;

@@ -135,12 +135,16 @@ try {
         const shop = await window.edgecart.openShop({ tenant: 'bench', user: 'bench', name });
         await shop.orders.list({ limit: 20 });
         const t = performance.now() - t0;
+        const { openMs, snapshotBytes, stateRows } = shop.stats();
         await shop.close();
-        return t;
+        return { t, openMs, snapshotBytes, stateRows };
       }, `cold-${cold}`));
     }
-    times.sort((a, b) => a - b);
-    console.log(`cold open with ${cold} orders: median ${times[2].toFixed(1)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+    times.sort((a, b) => a.t - b.t);
+    const m = times[2];
+    console.log(`cold open with ${cold} orders: median ${m.t.toFixed(1)} ms (runs: ${times.map((r) => r.t.toFixed(0)).join(', ')} ms); ` +
+      `median run: module ${m.openMs.module.toFixed(0)} ms, IndexedDB load ${m.openMs.load.toFixed(0)} ms, ` +
+      `log open ${m.openMs.open.toFixed(0)} ms; snapshot ${m.snapshotBytes} bytes, ${m.stateRows} state rows`);
   }
 } finally {
   await context.close();

@@ -7,6 +7,7 @@ import type { ShopOptions } from './types.js';
 export { EdgeCartError } from './errors.js';
 export { Shop, ShopEvent } from './shop.js';
 export type * from './types.js';
+export type { StoreStats } from './local.js';
 
 type Factory = (settings: { locateFile(path: string): string }) => Promise<EdgeCartModule>;
 

@@ -7,6 +7,8 @@
 // is prevented (a failed sync aborts its whole transaction: all files of a sync or none), and an
 // abort ends the sync with its error. Everything else is 3.1.6's logic, unchanged.
 
+import type { EmscriptenFS } from './module.js';
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Callback = (error: unknown, value?: any) => void;
 
@@ -14,9 +16,35 @@ function failure(source: { error?: unknown } | null | undefined, what: string): 
   return source?.error ?? new Error(`IndexedDB ${what} failed`);
 }
 
-export function hardenIdbfs(IDBFS: any): void {
+export function hardenIdbfs(IDBFS: any, FS: EmscriptenFS): void {
   if (IDBFS.__edgecartHardened) return;
   IDBFS.__edgecartHardened = true;
+
+  // A mount with opts.edgecartArchive holds sealed files that are only ever added: it is never
+  // loaded (populate does nothing), a save never deletes from IndexedDB what is not here, and
+  // once saved the local copies are dropped (they are not needed again in this session).
+  const syncfs = IDBFS.syncfs;
+  IDBFS.syncfs = (mount: any, populate: boolean, callback: Callback) => {
+    if (!mount.opts?.edgecartArchive) return syncfs(mount, populate, callback);
+    if (populate) return callback(null);
+    IDBFS.getLocalSet(mount, (err: unknown, local: any) => {
+      if (err) return callback(err);
+      const files = Object.keys(local.entries).filter((p) => (FS.stat(p).mode & 0o170000) !== 0o040000);
+      if (files.length === 0) return callback(null);
+      IDBFS.getRemoteSet(mount, (err2: unknown, remote: any) => {
+        if (err2) return callback(err2);
+        const addOnly = { ...remote, entries: { ...remote.entries } };
+        for (const key of Object.keys(remote.entries)) {
+          if (!local.entries[key]) delete addOnly.entries[key];
+        }
+        IDBFS.reconcile(local, addOnly, (err3: unknown) => {
+          if (err3) return callback(err3);
+          for (const path of files) FS.unlink(path);
+          callback(null);
+        });
+      });
+    });
+  };
 
   IDBFS.loadRemoteEntry = (store: IDBObjectStore, path: string, callback: Callback) => {
     let req: IDBRequest;

@@ -4,7 +4,7 @@
 import { EdgeCartError } from './errors.js';
 import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './module.js';
 import { hardenIdbfs } from './idbfs.js';
-import { WriteQueue, syncfs } from './persist.js';
+import { WriteQueue, syncMount } from './persist.js';
 
 /** One call as the core takes it. */
 export interface Call {
@@ -20,12 +20,32 @@ export interface Call {
 export interface Executor {
   execute(call: Call): Promise<RawResult>;
   close(): Promise<void>;
+  /** Statistics of the store this executor writes, or null where another tab owns it. */
+  stats(): StoreStats | null;
+}
+
+/** What the store in this tab holds and what opening it cost. */
+export interface StoreStats {
+  lastLsn: number;
+  snapshotLsn: number;
+  segmentFiles: number;
+  logBytesSinceSnapshot: number;
+  snapshotBytes: number;
+  compactions: number;
+  stateRows: number;
+  recordsReplayed: number;
+  tornBytesDropped: number;
+  /** IndexedDB syncs completed since the store was opened. */
+  syncs: number;
+  /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
+  openMs: { module: number; load: number; open: number };
 }
 
 export class LocalStore implements Executor {
   private lsn: number;
   private closed = false;
-  private stamp = 0;  // the last modification time given to a log file (ms)
+  private stamp = 0;
+  private openMs = { module: 0, load: 0, open: 0 };  // the last modification time given to a log file (ms)
 
   private constructor(
     private readonly module: EdgeCartModule,
@@ -41,26 +61,46 @@ export class LocalStore implements Executor {
    * (syncfs(true)) before this resolves, so no call is ever answered from a partial store.
    */
   static async open(loader: ModuleLoader, database: string | null): Promise<LocalStore> {
+    const t0 = performance.now();
     const module = await loader();
+    const t1 = performance.now();
+    const { FS, IDBFS } = module;
     let dir = '';
+    let archiveDir = '';
     let queue: WriteQueue | null = null;
     if (database !== null) {
-      dir = `/edgecart/${database}`;  // IDBFS names the IndexedDB database after the mount point
-      if (!module.FS.analyzePath('/edgecart').exists) module.FS.mkdir('/edgecart');
-      module.FS.mkdir(dir);
-      hardenIdbfs(module.IDBFS);
-      module.FS.mount(module.IDBFS, {}, dir);
-      await syncfs(module.FS, true);
-      queue = new WriteQueue(module.FS);
+      // Two IndexedDB databases (IDBFS names each after its mount point): the state (log
+      // segments + snapshot), loaded whole at open, and the archive of command/history rows,
+      // which is only ever added to and never loaded (see idbfs.ts).
+      dir = `/edgecart/${database}`;
+      archiveDir = `/edgecart/${database}.archive`;
+      hardenIdbfs(IDBFS, FS);
+      if (!FS.analyzePath('/edgecart').exists) FS.mkdir('/edgecart');
+      FS.mkdir(dir);
+      FS.mkdir(archiveDir);
+      FS.mount(IDBFS, {}, dir);
+      FS.mount(IDBFS, { edgecartArchive: true }, archiveDir);
+      const state = FS.lookupPath(dir).node.mount;
+      const archive = FS.lookupPath(archiveDir).node.mount;
+      await syncMount(IDBFS, state, true);
+      // The archive first: a compaction's audit rows are saved before the state that drops
+      // the segments holding them.
+      queue = new WriteQueue(async () => {
+        await syncMount(IDBFS, archive, false);
+        await syncMount(IDBFS, state, false);
+      });
     }
+    const t2 = performance.now();
     const handle = new module.ShopHandle();
-    const error = handle.open(dir);
+    const error = handle.open(dir, archiveDir);
     if (error) {
       handle.delete();
       const body = JSON.parse(error) as { statusCode: number; message: string; error: string };
       throw new EdgeCartError(body.statusCode, body.message, body);
     }
-    return new LocalStore(module, handle, dir, queue);
+    const store = new LocalStore(module, handle, dir, queue);
+    store.openMs = { module: t1 - t0, load: t2 - t1, open: performance.now() - t2 };
+    return store;
   }
 
   /**
@@ -100,8 +140,11 @@ export class LocalStore implements Executor {
   }
 
   /** Statistics of the log (segments, snapshot, records replayed at open) and syncs done. */
-  stats(): Record<string, number> {
-    return { ...(JSON.parse(this.handle.stats()) as Record<string, number>), syncs: this.queue?.syncs ?? 0 };
+  stats(): StoreStats {
+    const zero = { lastLsn: 0, snapshotLsn: 0, segmentFiles: 0, logBytesSinceSnapshot: 0, snapshotBytes: 0,
+                   compactions: 0, stateRows: 0, recordsReplayed: 0, tornBytesDropped: 0 };
+    return { ...zero, ...(JSON.parse(this.handle.stats()) as Partial<StoreStats>),
+             syncs: this.queue?.syncs ?? 0, openMs: this.openMs };
   }
 
   /** Waits for pending saves, then releases the module. */
@@ -113,7 +156,10 @@ export class LocalStore implements Executor {
     } finally {
       this.handle.close();
       this.handle.delete();
-      if (this.dir) this.module.FS.unmount(this.dir);
+      if (this.dir) {
+        this.module.FS.unmount(this.dir);
+        this.module.FS.unmount(`${this.dir}.archive`);
+      }
     }
   }
 }

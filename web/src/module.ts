@@ -2,8 +2,8 @@
 
 /** The shop handle registered by embind. Strings in, JSON strings out; never throws. */
 export interface ShopHandle {
-  /** Opens the store in `dir` ("" = in memory); "" on success, else an error body as JSON. */
-  open(dir: string): string;
+  /** Opens the store in `dir` ("" = in memory) archiving to `archiveDir`; "" or an error body as JSON. */
+  open(dir: string, archiveDir: string): string;
   /** One call; JSON {status, body, notifications, changes, lsn}. */
   request(tenant: string, user: string, rolesJson: string, method: string, target: string,
           body: string): string;
@@ -23,8 +23,16 @@ export interface EmscriptenFS {
   readdir(path: string): string[];
   readFile(path: string): Uint8Array;
   writeFile(path: string, data: Uint8Array | string): void;
-  stat(path: string): { mtime: Date; size: number };
+  stat(path: string): { mtime: Date; size: number; mode: number };
+  unlink(path: string): void;
+  lookupPath(path: string): { node: { mount: IdbfsMount } };
   utime(path: string, atime: number, mtime: number): void;
+}
+
+/** An Emscripten mount (what IDBFS.syncfs takes). */
+export interface IdbfsMount {
+  mountpoint: string;
+  opts: Record<string, unknown>;
 }
 
 export interface EdgeCartModule {

@@ -5,12 +5,13 @@
 // after the write completed.
 
 import { EdgeCartError } from './errors.js';
-import type { EmscriptenFS } from './module.js';
+import type { IdbfsMount } from './module.js';
 
-/** FS.syncfs as a promise; IndexedDB failures become EdgeCartError 507. */
-export function syncfs(FS: EmscriptenFS, populate: boolean): Promise<void> {
+/** IDBFS.syncfs of one mount as a promise; IndexedDB failures become EdgeCartError 507. */
+export function syncMount(IDBFS: unknown, mount: IdbfsMount, populate: boolean): Promise<void> {
+  const idbfs = IDBFS as { syncfs(m: IdbfsMount, populate: boolean, cb: (e: unknown) => void): void };
   return new Promise((resolve, reject) => {
-    FS.syncfs(populate, (error: unknown) => {
+    idbfs.syncfs(mount, populate, (error: unknown) => {
       if (error) {
         reject(new EdgeCartError(populate ? 500 : 507,
             (populate ? 'Could not load the store from IndexedDB: '
@@ -49,7 +50,8 @@ export class WriteQueue {
   /** Syncs completed (for tests and diagnostics). */
   syncs = 0;
 
-  constructor(private readonly FS: EmscriptenFS) {}
+  /** `save` persists everything written so far (one IndexedDB sync); never called concurrently. */
+  constructor(private readonly save: () => Promise<void>) {}
 
   /** Runs `work` (synchronous) when no sync is running; resolves once what it wrote is saved. */
   submit(work: () => boolean): Promise<void> {
@@ -89,7 +91,7 @@ export class WriteQueue {
       return;
     }
     this.syncing = true;
-    syncfs(this.FS, false).then(
+    this.save().then(
       () => {
         this.syncs++;
         for (const p of wrote) p.resolve();

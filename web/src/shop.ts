@@ -1,7 +1,7 @@
 // The shop JavaScript holds: SPEC §5 routes as promises, typed helpers, events, close().
 
 import { EdgeCartError } from './errors.js';
-import { LocalStore, type Call, type Executor } from './local.js';
+import { LocalStore, type Call, type Executor, type StoreStats } from './local.js';
 import type { ModuleLoader, RawResult } from './module.js';
 import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
@@ -88,6 +88,11 @@ export class Shop extends EventTarget {
       this.call<Order>('PATCH', `/orders/${segment(code)}/status`,
           version === undefined ? { status } : { status, version }),
   };
+
+  /** The store's statistics (log, snapshot, syncs, open time), or null in a follower tab. */
+  stats(): StoreStats | null {
+    return this.closed ? null : this.executor.stats();
+  }
 
   /** Finishes pending saves and releases the module; later calls reject with 503. */
   async close(): Promise<void> {
@@ -179,6 +184,7 @@ async function attach(key: string, open: (emit: (r: RawResult) => void) => Promi
   let released = false;
   shop = makeShop({
     execute: (call) => inner.execute(call),
+    stats: () => inner.stats(),
     async close() {
       if (released) return;
       released = true;
@@ -207,5 +213,6 @@ function emitting(inner: Executor, emit: (r: RawResult) => void): Executor {
       return result;
     },
     close: () => inner.close(),
+    stats: () => inner.stats(),
   };
 }

@@ -7,7 +7,7 @@
 // or may not have been saved), never replayed blindly; reads are simply asked again.
 
 import { EdgeCartError } from './errors.js';
-import type { Call, Executor } from './local.js';
+import type { Call, Executor, StoreStats } from './local.js';
 import type { RawResult } from './module.js';
 
 type Message =
@@ -96,6 +96,10 @@ export class TabExecutor implements Executor {
       this.pending.set(id, { call, writer: this.writerTab ?? '', resolve, reject });
       if (this.writerTab) this.send(id);
     });
+  }
+
+  stats(): StoreStats | null {
+    return this.writer?.stats() ?? null;
   }
 
   async close(): Promise<void> {

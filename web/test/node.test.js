@@ -77,6 +77,45 @@ describe('IndexedDB failures (Node)', () => {
     await again.close();
   });
 
+  test('compaction archives the audit trail in its own database, which an open never loads', async () => {
+    const name = uniqueName('archive');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 1e6 });
+    const keys = (db) => new Promise((resolve, reject) => {
+      const open = indexedDB.open(db);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction(['FILE_DATA'], 'readonly');
+        const req = tx.objectStore('FILE_DATA').getAllKeys();
+        req.onsuccess = () => { open.result.close(); resolve(req.result.map((k) => k.split('/').pop())); };
+        req.onerror = () => reject(req.error);
+      };
+    });
+    // About 4 MiB of log (the compaction threshold) takes ~1,700 orders.
+    while (!(await keys(`/edgecart/${name}`)).some((k) => k.startsWith('snap-'))) {
+      await Promise.all(Array.from({ length: 250 }, () => shop.orders.create(seedOrder())));
+    }
+    const total = (await shop.inventory.get('PRD-001')).attributes.reservedQuantity / 2;
+    await shop.close();
+    const archived = await keys(`/edgecart/${name}.archive`);
+    assert.ok(archived.some((k) => /^arc-[0-9a-f]{16}\.eca$/.test(k)), `archive files: ${archived}`);
+    assert.ok((await keys(`/edgecart/${name}`)).every((k) => !k.startsWith('arc-')), 'no archive in the state');
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name });
+    const codes = [];
+    let cursor;
+    do {
+      const page = await again.orders.list({ limit: 100, cursor });
+      codes.push(...page.items.map((o) => o.code));
+      cursor = page.lastSk;
+    } while (cursor);
+    assert.equal(codes.length, total);
+    assert.equal((await again.orders.create(seedOrder())).code, `ORD-${String(total + 1).padStart(6, '0')}`);
+    await again.close();
+    // A save after reopening did not delete the archive it never loaded.
+    assert.deepEqual((await keys(`/edgecart/${name}.archive`)).filter((k) => k.startsWith('arc-')), archived.filter((k) => k.startsWith('arc-')));
+  });
+
   test('two shops on one database in one process share one store', async () => {
     const name = uniqueName('shared');
     const a = await openShop({ tenant: 'shop-a', user: 'u', name });

@@ -11,10 +11,14 @@
 // Version 001 (values as MessagePack maps, one snapshot record holding all four tables) is still
 // read, and migrated on open; a future format must do the same, never drop data.
 //
-// Payloads (v2). A value is stored as its own MessagePack bytes inside a MessagePack `bin`, so
-// the store can keep and copy it without building a JSON tree:
-//   commit / archive record  {"lsn": n, "ops": [[table, pk, sk, bin | nil], ...]}
-//   snapshot header          {"lsn": n, "chunks": k}   then k chunks {"rows": [[table, pk, sk, bin], ...]}
+// Payloads (v2), little-endian binary; a value is its item's MessagePack bytes, kept as they are
+// so the store never builds a JSON tree to load or copy it:
+//   commit / archive record  u8 1 | u64 lsn | ops
+//   snapshot header          u8 2 | u64 lsn | u32 chunks        then `chunks` records: u8 3 | ops
+//   ops                      u32 n | n x (u8 table | u8 flags (1 = delete) | str pk | str sk | str value)
+//   str                      u32 length | bytes
+// Format 001 payloads were MessagePack: {"lsn", "ops": [[table, pk, sk, value|null]]} and one
+// snapshot record {"lsn", "tables": [[[pk, sk, value]...] x 4]}.
 
 #include <cstddef>
 #include <cstdint>
@@ -70,7 +74,7 @@ json decodeValue(const std::string& bytes);
 
 // Commit and archive records. decodeRecord reads both format versions.
 std::string encodeRecord(uint64_t lsn, const RawBatch& batch);
-RawBatch decodeRecord(const std::string& payload, uint64_t* lsn);
+RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version = 2);
 RawBatch toRaw(const Batch& batch);
 Batch fromRaw(const RawBatch& batch);
 // Batch <-> payload, through the functions above (for tools and tests).
