@@ -309,7 +309,9 @@ TEST(FileStore, CompactionKeepsTheLogBoundedAndTheDataIdentical) {
     uint64_t logBytes = 0;
     for (const std::string& s : segs) logBytes += files.at(s).size() - logfmt::kMagicSize;
     EXPECT_LE(snaps.size(), 1u);
-    EXPECT_EQ(segs.size() + snaps.size() + named(files, "archive/arc-").size(), files.size())
+    EXPECT_EQ(segs.size() + snaps.size() + named(files, "chk-").size() +
+                  named(files, "archive/arc-").size(),
+              files.size())
         << "stray files";
     EXPECT_EQ(segs.size(), stats.segmentFiles);
     EXPECT_EQ(logBytes, stats.logBytesSinceSnapshot);
@@ -449,6 +451,22 @@ TEST(FileStore, FailedOpenOfADamagedDirectoryWritesNothing) {
     expectRefused(work.path(), segs[2]);
   }
   {
+    SCOPED_TRACE("a chunk of the snapshot with a flipped byte");
+    Files damaged = files;
+    const std::string chunk = named(files, "chk-").at(0);
+    damaged[chunk][damaged[chunk].size() / 2] ^= 1;
+    writeDir(work.path(), damaged);
+    expectRefused(work.path(), chunk);
+  }
+  {
+    SCOPED_TRACE("a missing chunk of the snapshot");
+    Files damaged = files;
+    const std::string chunk = named(files, "chk-").at(0);
+    damaged.erase(chunk);
+    writeDir(work.path(), damaged);
+    expectRefused(work.path(), chunk);
+  }
+  {
     SCOPED_TRACE("a damaged newest snapshot");
     Files damaged = files;
     damaged[snap][damaged[snap].size() / 2] ^= 1;
@@ -494,6 +512,81 @@ TEST(FileStore, CompactionArchivesTheAuditTrailWhichOpenNeverReads) {
   EXPECT_EQ(without.count("command|ORDER#ORD-000001@1"), 0u);
   EXPECT_EQ(without.count("command|ORDER#ORD-000010@1"), 1u) << "rows after the snapshot stay";
   EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000011");
+}
+
+// What one compaction writes after one more order, in a store of `orders` orders.
+uint64_t compactionBytesAfterOneOrder(int orders, Files* unchanged = nullptr) {
+  TempDir dir;
+  FileStoreOptions options = fast();
+  options.chunkBytes = 16 * 1024;
+  auto shop = openShop(dir.path(), options);
+  fill(*shop, orders);
+  shop->fileStore()->compact();
+  const Files before = dirBytes(dir.path());
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);
+  EXPECT_EQ(call(*shop, "PATCH", "/orders/ORD-000002/status", {{"status", "cancelled"}}).status, 200);
+  shop->fileStore()->compact();
+  const FileStoreStats stats = shop->fileStore()->stats();
+  EXPECT_GT(stats.snapshotChunks, 3u);
+  if (unchanged) {
+    // Chunks kept by the second compaction are the very same files.
+    for (const auto& [name, bytes] : dirBytes(dir.path())) {
+      if (name.rfind("chk-", 0) == 0 && before.count(name)) (*unchanged)[name] = bytes;
+    }
+    for (const auto& [name, bytes] : *unchanged) EXPECT_EQ(before.at(name), bytes) << name;
+  }
+  const Rows rows = rowsOf(shop->store());
+  shop.reset();
+  shop = openShop(dir.path(), options);
+  EXPECT_TRUE(rowsOf(shop->store()) == rows) << "state after the partial rewrite differs";
+  EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000002", nullptr).body["attributes"]["status"], "cancelled");
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>()) << verifyStore(dir.path()).dump(2);
+  return stats.lastCompactionBytes;
+}
+
+TEST(FileStore, CompactionRewritesOnlyTheChunksThatChangedSoItsCostIsFlat) {
+  Files unchanged;
+  const uint64_t small = compactionBytesAfterOneOrder(300);
+  const uint64_t large = compactionBytesAfterOneOrder(3000, &unchanged);
+  EXPECT_GT(unchanged.size(), 10u) << "most chunks of a large store are kept as they are";
+  // One new order and one status change dirty a few chunks, whatever the size of the store.
+  EXPECT_LT(large, 2 * small + 64 * 1024) << "small " << small << ", large " << large;
+}
+
+TEST(FileStore, CrashBeforeTheNewManifestLeavesTheOldSnapshotInCharge) {
+  TempDir dir;
+  FileStoreOptions options = fast();
+  options.chunkBytes = 4 * 1024;
+  Rows rows;
+  Files crashed;
+  {
+    auto shop = openShop(dir.path(), options);
+    fill(*shop, 30);
+    shop->fileStore()->compact();
+    ASSERT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);
+    rows = rowsOf(shop->store());
+    const Files before = dirBytes(dir.path());
+    shop->fileStore()->compact();
+    // A crash after the new chunk files but before the new manifest: the old files are back,
+    // the new chunks are left over.
+    crashed = before;
+    for (const auto& [name, bytes] : dirBytes(dir.path())) {
+      if (name.rfind("chk-", 0) == 0 && !before.count(name)) crashed[name] = bytes;
+    }
+    ASSERT_GT(crashed.size(), before.size());
+  }
+  writeDir(dir.path(), crashed);
+  const json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  auto shop = openShop(dir.path(), options);
+  EXPECT_TRUE(rowsOf(shop->store()) == rows);
+  for (const auto& [name, bytes] : dirBytes(dir.path())) {
+    if (name.rfind("chk-", 0) == 0) {
+      EXPECT_TRUE(crashed.count(name)) << name;
+    }
+  }
+  EXPECT_LT(dirBytes(dir.path()).size(), crashed.size()) << "the unused chunks were removed";
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000032");
 }
 
 TEST(FileStore, DamagedArchiveIsReportedButDoesNotStopAnOpen) {
@@ -542,6 +635,7 @@ TEST(FileStore, Format001IsMigratedWithNothingLost) {
   const Files files = dirBytes(dir.path());
   for (const auto& [name, bytes] : files) {
     const char* magic = name.rfind("snap-", 0) == 0      ? logfmt::kSnapshotMagic
+                        : name.rfind("chk-", 0) == 0     ? logfmt::kChunkMagic
                         : name.rfind("archive/", 0) == 0 ? logfmt::kArchiveMagic
                                                          : logfmt::kSegmentMagic;
     EXPECT_EQ(bytes.compare(0, logfmt::kMagicSize, magic), 0) << name;

@@ -116,7 +116,7 @@ namespace {
 // Payloads of format 002 are plain little-endian binary, read with a bounds-checked cursor: no
 // JSON tree per record, so opening a store costs little more than reading its bytes (in
 // WebAssembly, where a C++ exception-aware call is expensive, this is what keeps open fast).
-constexpr uint8_t kKindRecord = 1, kKindSnapshotHeader = 2, kKindRows = 3, kFlagErase = 1;
+constexpr uint8_t kKindRecord = 1, kKindManifest = 2, kKindRows = 3, kFlagErase = 1;
 
 void putU64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -252,19 +252,40 @@ Batch decodeBatch(const std::string& payload, uint64_t* lsn) {
   return fromRaw(decodeRecord(payload, lsn));
 }
 
-std::string encodeSnapshotHeader(uint64_t lsn, size_t chunks) {
-  std::string out(1, static_cast<char>(kKindSnapshotHeader));
+std::string encodeManifest(uint64_t lsn, uint64_t nextChunkId, const std::vector<ChunkRef>& chunks) {
+  std::string out(1, static_cast<char>(kKindManifest));
   putU64(out, lsn);
-  putU32(out, static_cast<uint32_t>(chunks));
+  putU64(out, nextChunkId);
+  putU32(out, static_cast<uint32_t>(chunks.size()));
+  for (const ChunkRef& c : chunks) {
+    putU64(out, c.id);
+    putU32(out, c.rows);
+    putU64(out, c.bytes);
+    putBytes(out, c.firstKey);
+  }
   return out;
 }
 
-void decodeSnapshotHeader(const std::string& payload, uint64_t* lsn, size_t* chunks) {
+std::vector<ChunkRef> decodeManifest(const std::string& payload, uint64_t* lsn, uint64_t* nextChunkId) {
   Reader r(payload);
-  expectKind(r, kKindSnapshotHeader);
+  expectKind(r, kKindManifest);
   *lsn = r.u64();
-  *chunks = r.u32();
+  *nextChunkId = r.u64();
+  const uint32_t n = r.u32();
+  std::vector<ChunkRef> chunks;
+  for (uint32_t i = 0; i < n; ++i) {
+    ChunkRef c;
+    c.id = r.u64();
+    c.rows = r.u32();
+    c.bytes = r.u64();
+    r.bytes(c.firstKey);
+    if (c.id >= *nextChunkId || (i > 0 && c.firstKey <= chunks.back().firstKey) || (i == 0 && !c.firstKey.empty())) {
+      throw std::runtime_error("chunk list out of order");
+    }
+    chunks.push_back(std::move(c));
+  }
   r.end();
+  return chunks;
 }
 
 std::string encodeRows(const RawBatch& rows) {
@@ -314,6 +335,12 @@ std::string snapshotName(uint64_t lsn) {
 std::string archiveName(uint64_t lastLsn) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "arc-%016llx.eca", static_cast<unsigned long long>(lastLsn));
+  return buf;
+}
+
+std::string chunkName(uint64_t id) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "chk-%016llx.ecc", static_cast<unsigned long long>(id));
   return buf;
 }
 

@@ -1,11 +1,12 @@
 // `edgecart verify`: reads every file of a store directory and reports, changing nothing.
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <set>
 
 #include "edgecart/file_store.h"
 #include "edgecart/log_format.h"
+#include "file_util.h"
 
 namespace edgecart {
 namespace fs = std::filesystem;
@@ -21,120 +22,157 @@ const char* damageName(logfmt::Damage d) {
   return "?";
 }
 
-}  // namespace
-
-json verifyStore(const std::string& dir, const std::string& archiveDirOption) {
-  const std::string archiveDir =
-      archiveDirOption.empty() ? (fs::path(dir) / "archive").string() : archiveDirOption;
-  json report{{"dir", dir}, {"ok", true}, {"segments", 0}, {"snapshots", 0}, {"records", 0},
-              {"archives", 0}, {"archivedRecords", 0}, {"lastLsn", 0}, {"formatVersion", 2},
-              {"files", json::array()}, {"damage", json::array()}};
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    report["ok"] = false;
-    report["damage"].push_back({{"file", dir}, {"problem", "not a directory"}});
-    return report;
+std::string readOrEmpty(const fs::path& p) {
+  try {
+    return fileutil::readFile(p);
+  } catch (const std::exception&) {
+    return "";
   }
-  std::vector<std::pair<uint64_t, std::string>> snaps, segs;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    uint64_t lsn = 0;
-    if (logfmt::parseName(name, "snap-", ".ecs", &lsn)) snaps.emplace_back(lsn, name);
-    if (logfmt::parseName(name, "seg-", ".ecl", &lsn)) segs.emplace_back(lsn, name);
-  }
-  std::sort(snaps.begin(), snaps.end());
-  std::sort(segs.begin(), segs.end());
-  auto damage = [&](const std::string& file, const std::string& problem, bool fatal) {
-    report["damage"].push_back({{"file", file}, {"problem", problem}, {"fatal", fatal}});
-    if (fatal) report["ok"] = false;
-  };
-  auto readAll = [&](const fs::path& name) {
-    std::ifstream in(name.is_absolute() ? name : fs::path(dir) / name, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
+}
 
-  uint64_t expectNext = 1;
-  if (!snaps.empty()) {
-    for (const auto& [lsn, name] : snaps) {
-      const std::string bytes = readAll(name);
+class Verifier {
+ public:
+  Verifier(std::string dir, std::string archiveDir)
+      : dir_(std::move(dir)), archiveDir_(std::move(archiveDir)) {}
+
+  json run() {
+    std::error_code ec;
+    if (!fs::is_directory(dir_, ec)) {
+      damage(dir_, "not a directory", true);
+      return report_;
+    }
+    const fileutil::DirListing l = fileutil::listDir(dir_);
+    uint64_t expectNext = 1;
+    if (!l.snapshots.empty()) expectNext = snapshots(l) + 1;
+    segments(l, expectNext);
+    archives();
+    return report_;
+  }
+
+ private:
+  void damage(const std::string& file, const std::string& problem, bool fatal) {
+    report_["damage"].push_back({{"file", file}, {"problem", problem}, {"fatal", fatal}});
+    if (fatal) report_["ok"] = false;
+  }
+
+  // Every manifest; the newest (the only one an open reads) with all its chunks. Returns its lsn.
+  uint64_t snapshots(const fileutil::DirListing& l) {
+    std::set<uint64_t> used;
+    uint64_t stateRows = 0;
+    for (const auto& [lsn, name] : l.snapshots) {
+      const bool newest = lsn == l.snapshots.back().first;
+      const std::string bytes = readOrEmpty(fs::path(dir_) / name);
       auto sf = logfmt::scanFile(bytes, logfmt::kSnapshotMagic, logfmt::kSnapshotMagicV1);
       std::string problem = sf.damage != logfmt::Damage::None ? sf.detail : "";
-      size_t rows = 0;
+      uint64_t rows = 0, headerLsn = 0, nextId = 0;
+      std::vector<logfmt::ChunkRef> refs;
       if (problem.empty()) {
         try {
-          uint64_t headerLsn = 0;
+          if (sf.payloads.size() != 1) throw std::runtime_error("one record expected");
           if (sf.version == 1) {
-            rows = logfmt::decodeSnapshotV1(sf.payloads.at(0), &headerLsn).size();
-            if (sf.payloads.size() != 1) problem = "a format-001 snapshot has one record";
+            rows = logfmt::decodeSnapshotV1(sf.payloads[0], &headerLsn).size();
+            report_["formatVersion"] = 1;
           } else {
-            size_t chunks = 0;
-            logfmt::decodeSnapshotHeader(sf.payloads.at(0), &headerLsn, &chunks);
-            if (sf.payloads.size() != chunks + 1) problem = "chunks missing";
-            for (size_t i = 1; i < sf.payloads.size(); ++i) rows += logfmt::decodeRows(sf.payloads[i]).size();
+            refs = logfmt::decodeManifest(sf.payloads[0], &headerLsn, &nextId);
           }
-          if (problem.empty() && headerLsn != lsn) problem = "lsn differs from the file name";
+          if (headerLsn != lsn) problem = "lsn differs from the file name";
         } catch (const std::exception& e) {
           problem = std::string("undecodable: ") + e.what();
         }
       }
-      if (sf.version == 1) report["formatVersion"] = 1;
-      report["files"].push_back({{"file", name}, {"kind", "snapshot"}, {"lsn", lsn}, {"rows", rows},
-                                 {"version", sf.version}, {"bytes", bytes.size()},
-                                 {"damage", problem.empty() ? "none" : damageName(sf.damage == logfmt::Damage::None ? logfmt::Damage::Corrupt : sf.damage)}});
-      // Only the newest snapshot is read on open; an older one is a leftover.
-      if (!problem.empty()) damage(name, problem, lsn == snaps.back().first);
-    }
-    report["snapshots"] = snaps.size();
-    expectNext = snaps.back().first + 1;
-  }
-  uint64_t records = 0, last = expectNext - 1;
-  for (size_t i = 0; i < segs.size(); ++i) {
-    const std::string& name = segs[i].second;
-    const std::string bytes = readAll(name);
-    auto sf = logfmt::scanFile(bytes, logfmt::kSegmentMagic, logfmt::kSegmentMagicV1);
-    if (sf.version == 1) report["formatVersion"] = 1;
-    uint64_t first = 0, lastInFile = 0;
-    for (const std::string& p : sf.payloads) {
-      uint64_t lsn = 0;
-      try {
-        logfmt::decodeRecord(p, &lsn, sf.version);
-      } catch (const std::exception& e) {
-        damage(name, std::string("undecodable record: ") + e.what(), true);
-        break;
+      report_["files"].push_back({{"file", name}, {"kind", "snapshot"}, {"lsn", lsn},
+                                  {"chunks", refs.size()}, {"version", sf.version},
+                                  {"bytes", bytes.size()}, {"damage", problem.empty() ? "none" : "corrupt"}});
+      if (!problem.empty()) damage(name, problem, newest);
+      if (!newest) continue;  // an older manifest is a leftover an open removes
+      stateRows = rows;
+      for (const logfmt::ChunkRef& ref : refs) {
+        used.insert(ref.id);
+        stateRows += chunk(ref);
       }
-      if (first == 0) first = lsn;
-      lastInFile = lsn;
-      if (lsn < expectNext) continue;  // covered by the snapshot
-      if (lsn != expectNext) {
-        damage(name, "gap: expected record " + std::to_string(expectNext) + ", found " +
-                         std::to_string(lsn), true);
+    }
+    for (const auto& [id, name] : l.chunks) {
+      if (!used.count(id)) {
+        damage(name, "chunk not used by the newest snapshot (left by a compaction; removed on open)", false);
       }
-      expectNext = lsn + 1;
-      last = lsn;
-      ++records;
     }
-    report["files"].push_back({{"file", name}, {"kind", "segment"}, {"records", sf.payloads.size()},
-                               {"firstLsn", first}, {"lastLsn", lastInFile},
-                               {"bytes", bytes.size()}, {"goodBytes", sf.goodBytes},
-                               {"damage", damageName(sf.damage)}});
-    if (sf.damage == logfmt::Damage::TornTail && i + 1 == segs.size()) {
-      damage(name, "torn tail (" + sf.detail + "): " + std::to_string(bytes.size() - sf.goodBytes) +
-                       " bytes of an unfinished write, dropped on next open", false);
-    } else if (sf.damage != logfmt::Damage::None) {
-      damage(name, sf.detail, true);
-    }
+    report_["snapshots"] = l.snapshots.size();
+    report_["stateRows"] = stateRows;
+    return l.snapshots.back().first;
   }
-  report["segments"] = segs.size();
-  report["records"] = records;
 
-  // Archives: sealed files written whole (temp + rename), so any damage there is real damage.
-  // An open never reads them; they hold the command/history rows of compacted segments.
-  std::error_code aec;
-  if (fs::is_directory(archiveDir, aec)) {
+  uint64_t chunk(const logfmt::ChunkRef& ref) {
+    const std::string name = logfmt::chunkName(ref.id);
+    const std::string bytes = readOrEmpty(fs::path(dir_) / name);
+    auto cf = logfmt::scanFile(bytes, logfmt::kChunkMagic);
+    std::string problem = cf.damage != logfmt::Damage::None ? cf.detail : "";
+    uint64_t rows = 0;
+    if (bytes.empty()) problem = "missing";
+    if (problem.empty()) {
+      try {
+        if (cf.payloads.size() != 1) throw std::runtime_error("one record expected");
+        rows = logfmt::decodeRows(cf.payloads[0]).size();
+        if (rows != ref.rows || bytes.size() != ref.bytes) problem = "differs from the manifest";
+      } catch (const std::exception& e) {
+        problem = std::string("undecodable: ") + e.what();
+      }
+    }
+    report_["files"].push_back({{"file", name}, {"kind", "chunk"}, {"rows", rows},
+                                {"bytes", bytes.size()}, {"damage", problem.empty() ? "none" : "corrupt"}});
+    if (!problem.empty()) damage(name, problem, true);
+    return rows;
+  }
+
+  void segments(const fileutil::DirListing& l, uint64_t expectNext) {
+    uint64_t records = 0, last = expectNext - 1;
+    for (size_t i = 0; i < l.segments.size(); ++i) {
+      const std::string& name = l.segments[i].second;
+      const std::string bytes = readOrEmpty(fs::path(dir_) / name);
+      auto sf = logfmt::scanFile(bytes, logfmt::kSegmentMagic, logfmt::kSegmentMagicV1);
+      if (sf.version == 1) report_["formatVersion"] = 1;
+      uint64_t first = 0, lastInFile = 0;
+      for (const std::string& p : sf.payloads) {
+        uint64_t lsn = 0;
+        try {
+          logfmt::decodeRecord(p, &lsn, sf.version);
+        } catch (const std::exception& e) {
+          damage(name, std::string("undecodable record: ") + e.what(), true);
+          break;
+        }
+        if (first == 0) first = lsn;
+        lastInFile = lsn;
+        if (lsn < expectNext) continue;  // covered by the snapshot
+        if (lsn != expectNext) {
+          damage(name, "gap: expected record " + std::to_string(expectNext) + ", found " +
+                           std::to_string(lsn), true);
+        }
+        expectNext = lsn + 1;
+        last = lsn;
+        ++records;
+      }
+      report_["files"].push_back({{"file", name}, {"kind", "segment"}, {"records", sf.payloads.size()},
+                                  {"firstLsn", first}, {"lastLsn", lastInFile},
+                                  {"bytes", bytes.size()}, {"goodBytes", sf.goodBytes},
+                                  {"damage", damageName(sf.damage)}});
+      if (sf.damage == logfmt::Damage::TornTail && i + 1 == l.segments.size()) {
+        damage(name, "torn tail (" + sf.detail + "): " + std::to_string(bytes.size() - sf.goodBytes) +
+                         " bytes of an unfinished write, dropped on next open", false);
+      } else if (sf.damage != logfmt::Damage::None) {
+        damage(name, sf.detail, true);
+      }
+    }
+    report_["segments"] = l.segments.size();
+    report_["records"] = records;
+    report_["lastLsn"] = last;
+  }
+
+  // Sealed files written whole (temp + rename), so any damage there is real damage. An open
+  // never reads them; they hold the command/history rows of compacted segments.
+  void archives() {
+    std::error_code ec;
+    if (!fs::is_directory(archiveDir_, ec)) return;
     std::vector<std::pair<uint64_t, fs::path>> arcs;
-    for (const auto& e : fs::directory_iterator(archiveDir)) {
+    for (const auto& e : fs::directory_iterator(archiveDir_)) {
       uint64_t lsn = 0;
       if (logfmt::parseName(e.path().filename().string(), "arc-", ".eca", &lsn)) arcs.emplace_back(lsn, e.path());
     }
@@ -142,7 +180,7 @@ json verifyStore(const std::string& dir, const std::string& archiveDirOption) {
     uint64_t archived = 0;
     for (const auto& [lsn, path] : arcs) {
       const std::string name = "archive/" + path.filename().string();
-      const std::string bytes = readAll(path);
+      const std::string bytes = readOrEmpty(path);
       auto sf = logfmt::scanFile(bytes, logfmt::kArchiveMagic);
       for (const std::string& p : sf.payloads) {
         uint64_t recordLsn = 0;
@@ -154,15 +192,27 @@ json verifyStore(const std::string& dir, const std::string& archiveDirOption) {
         }
       }
       archived += sf.payloads.size();
-      report["files"].push_back({{"file", name}, {"kind", "archive"}, {"lastLsn", lsn},
-                                 {"records", sf.payloads.size()}, {"bytes", bytes.size()},
-                                 {"damage", damageName(sf.damage)}});
+      report_["files"].push_back({{"file", name}, {"kind", "archive"}, {"lastLsn", lsn},
+                                  {"records", sf.payloads.size()}, {"bytes", bytes.size()},
+                                  {"damage", damageName(sf.damage)}});
       if (sf.damage != logfmt::Damage::None) damage(name, sf.detail, true);
     }
-    report["archives"] = arcs.size();
-    report["archivedRecords"] = archived;
+    report_["archives"] = arcs.size();
+    report_["archivedRecords"] = archived;
   }
-  report["lastLsn"] = last;
+
+  std::string dir_, archiveDir_;
+  json report_{{"ok", true}, {"segments", 0}, {"snapshots", 0}, {"records", 0}, {"stateRows", 0},
+               {"archives", 0}, {"archivedRecords", 0}, {"lastLsn", 0}, {"formatVersion", 2},
+               {"files", json::array()}, {"damage", json::array()}};
+};
+
+}  // namespace
+
+json verifyStore(const std::string& dir, const std::string& archiveDir) {
+  Verifier v(dir, archiveDir.empty() ? (fs::path(dir) / "archive").string() : archiveDir);
+  json report = v.run();
+  report["dir"] = dir;
   return report;
 }
 

@@ -1,6 +1,10 @@
 #pragma once
-// The durable store: an append-only log of checksummed records in small segment files, plus an
-// occasional snapshot that lets old segments be deleted (compaction). One commit = one record.
+// The durable store: an append-only log of checksummed records in small segment files, plus a
+// snapshot that lets old segments be deleted (compaction). One commit = one record.
+//
+// The snapshot is a manifest over immutable chunk files, each holding the state rows of one key
+// range (about kChunkBytes). A compaction rewrites only the chunks whose range saw a write since
+// the last one, so its cost follows what changed, not the size of the store.
 //
 // The latest state (data and sequence tables) is kept in memory as each row's MessagePack bytes,
 // decoded on read, so opening a store only reads bytes and builds an index. The command and
@@ -25,6 +29,7 @@ namespace edgecart {
 struct FileStoreOptions {
   size_t segmentBytes = 64 * 1024;        // a segment is sealed once it holds this much
   size_t compactMinBytes = 4 * 1024 * 1024;  // log bytes since the snapshot before compacting
+  size_t chunkBytes = 512 * 1024;          // target size of a snapshot chunk file
   bool fsync = true;                       // fsync each commit (native durability)
   std::string archiveDir;                  // where compaction archives command/history rows;
                                            // "" = <dir>/archive
@@ -42,8 +47,10 @@ struct FileStoreStats {
   uint64_t lastLsn = 0;
   size_t segmentFiles = 0;
   uint64_t logBytesSinceSnapshot = 0;
-  uint64_t snapshotBytes = 0;
+  uint64_t snapshotBytes = 0;   // manifest + chunk files
+  size_t snapshotChunks = 0;
   uint64_t compactions = 0;
+  uint64_t lastCompactionBytes = 0;  // what the last compaction wrote (chunks + manifest)
   size_t stateRows = 0;  // rows of the data and sequence tables held in memory
 };
 
@@ -71,8 +78,17 @@ class FileStore : public Store {
   const std::string& archiveDir() const { return options_.archiveDir; }
 
  private:
-  // Data and sequence rows: key pk + '\0' + sk (so the order is (pk, sk)), value its bytes.
+  // Data and sequence rows. Key: table digit + pk + '\0' + sk, so the order is (table, pk, sk);
+  // value: the item's MessagePack bytes.
   using StateMap = std::map<std::string, std::string>;
+  // A chunk of the snapshot: it holds the keys from firstKey up to the next chunk's firstKey.
+  struct Chunk {
+    uint64_t id = 0;
+    std::string firstKey;  // "" for the first chunk
+    uint32_t rows = 0;
+    uint64_t bytes = 0;    // file size
+    bool dirty = false;    // a key in its range was written since the snapshot
+  };
 
   FileStore(std::string dir, FileStoreOptions options);
   void load();
@@ -81,14 +97,20 @@ class FileStore : public Store {
   void openSegment(uint64_t firstLsn);
   void closeSegment();
   void writeArchive();
+  void markDirty(const std::string& key);
+  // Writes rows [from, to) as new chunk files of about chunkBytes; appends them to `out`.
+  void writeChunks(StateMap::const_iterator from, StateMap::const_iterator to,
+                   const std::string& firstKey, std::vector<Chunk>& out);
+  void removeUnreferencedFiles();
   // The command or history table, read from the archive and the segments.
   std::map<std::string, std::string> auditRows(Table t, const std::string& pk) const;
-  StateMap& state(Table t) { return state_[t == Table::Data ? 0 : 1]; }
-  const StateMap& state(Table t) const { return state_[t == Table::Data ? 0 : 1]; }
 
   std::string dir_;
   FileStoreOptions options_;
-  StateMap state_[2];
+  StateMap state_;
+  std::vector<Chunk> chunks_;   // the newest snapshot's chunks, in key order
+  uint64_t nextChunkId_ = 1;
+  uint64_t lastCompactionBytes_ = 0;
   logfmt::RawBatch pendingArchive_;  // audit rows of a format-001 snapshot, until migrated
   RecoveryInfo recovery_;
   uint64_t lastLsn_ = 0;

@@ -2,7 +2,8 @@
 // On-disk format of the durable store, shared by every host (native and IDBFS in the browser).
 //
 //   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG002", then one record per commit
-//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP002", then a header record and chunks
+//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP002", then one manifest record
+//   chunk    "chk-<id, 16 hex>.ecc":          magic "ECCHK002", then one record of state rows
 //   archive  "archive/arc-<last lsn>.eca":   magic "ECARC002", then records of command/history rows
 //   record:  u32 length | u32 ~length | u32 crc32(payload) | payload (MessagePack)
 //
@@ -14,7 +15,9 @@
 // Payloads (v2), little-endian binary; a value is its item's MessagePack bytes, kept as they are
 // so the store never builds a JSON tree to load or copy it:
 //   commit / archive record  u8 1 | u64 lsn | ops
-//   snapshot header          u8 2 | u64 lsn | u32 chunks        then `chunks` records: u8 3 | ops
+//   manifest                 u8 2 | u64 lsn | u64 next chunk id | u32 n |
+//                            n x (u64 chunk id | u32 rows | u64 file bytes | str first key)
+//   chunk rows               u8 3 | ops   (sorted by key; first key: table digit + pk + NUL + sk)
 //   ops                      u32 n | n x (u8 table | u8 flags (1 = delete) | str pk | str sk | str value)
 //   str                      u32 length | bytes
 // Format 001 payloads were MessagePack: {"lsn", "ops": [[table, pk, sk, value|null]]} and one
@@ -33,6 +36,7 @@ constexpr size_t kMagicSize = 8;
 constexpr char kSegmentMagic[] = "ECLOG002";
 constexpr char kSnapshotMagic[] = "ECSNP002";
 constexpr char kArchiveMagic[] = "ECARC002";
+constexpr char kChunkMagic[] = "ECCHK002";
 constexpr char kSegmentMagicV1[] = "ECLOG001";
 constexpr char kSnapshotMagicV1[] = "ECSNP001";
 constexpr size_t kRecordHeaderSize = 12;
@@ -81,10 +85,16 @@ Batch fromRaw(const RawBatch& batch);
 std::string encodeBatch(uint64_t lsn, const Batch& batch);
 Batch decodeBatch(const std::string& payload, uint64_t* lsn);
 
-// Snapshot payloads (v2): a header, then rows in chunks of about kSnapshotChunkBytes.
-constexpr size_t kSnapshotChunkBytes = 1 << 20;
-std::string encodeSnapshotHeader(uint64_t lsn, size_t chunks);
-void decodeSnapshotHeader(const std::string& payload, uint64_t* lsn, size_t* chunks);
+// Snapshot manifests (v2): which chunk files make up the state at `lsn`.
+struct ChunkRef {
+  uint64_t id = 0;
+  uint32_t rows = 0;
+  uint64_t bytes = 0;
+  std::string firstKey;
+};
+std::string encodeManifest(uint64_t lsn, uint64_t nextChunkId, const std::vector<ChunkRef>& chunks);
+std::vector<ChunkRef> decodeManifest(const std::string& payload, uint64_t* lsn, uint64_t* nextChunkId);
+// The rows of a chunk file.
 std::string encodeRows(const RawBatch& rows);
 RawBatch decodeRows(const std::string& payload);
 // A v1 snapshot's single payload: its lsn and every row of the four tables.
@@ -93,6 +103,7 @@ RawBatch decodeSnapshotV1(const std::string& payload, uint64_t* lsn);
 std::string segmentName(uint64_t firstLsn);
 std::string snapshotName(uint64_t lsn);
 std::string archiveName(uint64_t lastLsn);
+std::string chunkName(uint64_t id);
 // Parses a file name made by the functions above; false for anything else.
 bool parseName(const std::string& name, const char* prefix, const char* suffix, uint64_t* lsn);
 
