@@ -18,13 +18,19 @@ using edgecart::json;
 // A shop over a directory (an IDBFS mount in the browser) or in memory, driven from JS.
 class ShopHandle {
  public:
-  // Opens the store in `dir` ("" = in memory), archiving to `archiveDir` ("" = <dir>/archive);
-  // returns "" or an error JSON {"statusCode", "error", "message"}.
-  std::string open(const std::string& dir, const std::string& archiveDir) {
+  // Opens the store in `dir` ("" = in memory), archiving to `archiveDir` ("" = <dir>/archive),
+  // with `optionsJson` {segmentBytes?, compactMinBytes?, chunkBytes?} ("" = the core's
+  // defaults); returns "" or an error JSON {"statusCode", "error", "message"}.
+  std::string open(const std::string& dir, const std::string& archiveDir,
+                   const std::string& optionsJson) {
     try {
       edgecart::FileStoreOptions options;
       options.fsync = false;  // durability in the browser is the JS side's syncfs
       options.archiveDir = archiveDir;
+      const json o = optionsJson.empty() ? json::object() : json::parse(optionsJson);
+      options.segmentBytes = o.value("segmentBytes", options.segmentBytes);
+      options.compactMinBytes = o.value("compactMinBytes", options.compactMinBytes);
+      options.chunkBytes = o.value("chunkBytes", options.chunkBytes);
       shop_ = dir.empty() ? edgecart::Shop::inMemory()
                           : edgecart::Shop::openDirectory(dir, options);
       return "";
@@ -69,6 +75,8 @@ class ShopHandle {
                 {"logBytesSinceSnapshot", s.logBytesSinceSnapshot},
                 {"snapshotBytes", s.snapshotBytes},
                 {"compactions", s.compactions},
+                {"snapshotChunks", s.snapshotChunks},
+                {"lastCompactionBytes", s.lastCompactionBytes},
                 {"stateRows", s.stateRows},
                 {"snapshotLsn", fs->recovery().snapshotLsn},
                 {"recordsReplayed", fs->recovery().recordsReplayed},

@@ -20,26 +20,52 @@ export function hardenIdbfs(IDBFS: any, FS: EmscriptenFS): void {
   if (IDBFS.__edgecartHardened) return;
   IDBFS.__edgecartHardened = true;
 
-  // A mount with opts.edgecartArchive holds sealed files that are only ever added: it is never
-  // loaded (populate does nothing), a save never deletes from IndexedDB what is not here, and
-  // once saved the local copies are dropped (they are not needed again in this session).
+  // What is in IndexedDB, per mount, as of the last successful sync. This tab is the only writer
+  // of its databases (tabs.ts), so after a sync IndexedDB holds exactly what was synced: the next
+  // sync compares against this instead of walking every key with a cursor (one IndexedDB round
+  // trip per file, which made each save grow with the store). Any failure forgets it.
+  const known = new WeakMap<object, any>();
   const syncfs = IDBFS.syncfs;
+  const remoteSet = (mount: any, callback: Callback) => {
+    const cached = known.get(mount);
+    if (cached) return callback(null, { ...cached, entries: { ...cached.entries } });
+    IDBFS.getRemoteSet(mount, callback);
+  };
+
   IDBFS.syncfs = (mount: any, populate: boolean, callback: Callback) => {
-    if (!mount.opts?.edgecartArchive) return syncfs(mount, populate, callback);
-    if (populate) return callback(null);
+    const archive = !!mount.opts?.edgecartArchive;
+    // A mount with opts.edgecartArchive holds sealed files that are only ever added: it is never
+    // loaded (populate does nothing), a save never deletes from IndexedDB what is not here, and
+    // once saved the local copies are dropped (they are not needed again in this session).
+    if (archive && populate) return callback(null);
+    if (!archive && !known.has(mount) && populate) {
+      return syncfs(mount, true, (err: unknown) => {
+        if (err) return callback(err);
+        IDBFS.getRemoteSet(mount, (err2: unknown, remote: any) => {
+          if (!err2) known.set(mount, remote);
+          callback(null);
+        });
+      });
+    }
     IDBFS.getLocalSet(mount, (err: unknown, local: any) => {
       if (err) return callback(err);
-      const files = Object.keys(local.entries).filter((p) => (FS.stat(p).mode & 0o170000) !== 0o040000);
-      if (files.length === 0) return callback(null);
-      IDBFS.getRemoteSet(mount, (err2: unknown, remote: any) => {
+      const files = archive ? Object.keys(local.entries).filter((p) => (FS.stat(p).mode & 0o170000) !== 0o040000) : [];
+      if (archive && files.length === 0) return callback(null);
+      remoteSet(mount, (err2: unknown, remote: any) => {
         if (err2) return callback(err2);
-        const addOnly = { ...remote, entries: { ...remote.entries } };
-        for (const key of Object.keys(remote.entries)) {
-          if (!local.entries[key]) delete addOnly.entries[key];
-        }
-        IDBFS.reconcile(local, addOnly, (err3: unknown) => {
-          if (err3) return callback(err3);
-          for (const path of files) FS.unlink(path);
+        const target = archive
+          ? { ...remote, entries: Object.fromEntries(Object.entries(remote.entries).filter(([k]) => local.entries[k])) }
+          : remote;
+        const [src, dst] = populate ? [target, local] : [local, target];
+        IDBFS.reconcile(src, dst, (err3: unknown) => {
+          if (err3) {
+            known.delete(mount);
+            return callback(err3);
+          }
+          // IndexedDB now holds what was saved (and, for the archive, what it held before).
+          const saved = populate ? remote.entries : { ...(archive ? remote.entries : {}), ...local.entries };
+          known.set(mount, { type: 'remote', db: remote.db, entries: saved });
+          if (archive) for (const path of files) FS.unlink(path);
           callback(null);
         });
       });

@@ -32,6 +32,8 @@ export interface StoreStats {
   logBytesSinceSnapshot: number;
   snapshotBytes: number;
   compactions: number;
+  snapshotChunks: number;
+  lastCompactionBytes: number;
   stateRows: number;
   recordsReplayed: number;
   tornBytesDropped: number;
@@ -40,6 +42,12 @@ export interface StoreStats {
   /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
   openMs: { module: number; load: number; open: number };
 }
+
+// The log's shape under IDBFS, which rewrites each changed file whole on every sync and lists
+// every file on every sync: small segments keep the rewrite of the active one small; compacting
+// every MiB of log keeps the number of segments at 64 or fewer; chunks of 256 KiB keep what a
+// compaction rewrites small.
+const IDBFS_LOG = { segmentBytes: 16 * 1024, compactMinBytes: 1024 * 1024, chunkBytes: 256 * 1024 };
 
 export class LocalStore implements Executor {
   private lsn: number;
@@ -92,7 +100,7 @@ export class LocalStore implements Executor {
     }
     const t2 = performance.now();
     const handle = new module.ShopHandle();
-    const error = handle.open(dir, archiveDir);
+    const error = handle.open(dir, archiveDir, database === null ? '' : JSON.stringify(IDBFS_LOG));
     if (error) {
       handle.delete();
       const body = JSON.parse(error) as { statusCode: number; message: string; error: string };
@@ -142,7 +150,8 @@ export class LocalStore implements Executor {
   /** Statistics of the log (segments, snapshot, records replayed at open) and syncs done. */
   stats(): StoreStats {
     const zero = { lastLsn: 0, snapshotLsn: 0, segmentFiles: 0, logBytesSinceSnapshot: 0, snapshotBytes: 0,
-                   compactions: 0, stateRows: 0, recordsReplayed: 0, tornBytesDropped: 0 };
+                   compactions: 0, snapshotChunks: 0, lastCompactionBytes: 0, stateRows: 0,
+                   recordsReplayed: 0, tornBytesDropped: 0 };
     return { ...zero, ...(JSON.parse(this.handle.stats()) as Partial<StoreStats>),
              syncs: this.queue?.syncs ?? 0, openMs: this.openMs };
   }

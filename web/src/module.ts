@@ -2,8 +2,9 @@
 
 /** The shop handle registered by embind. Strings in, JSON strings out; never throws. */
 export interface ShopHandle {
-  /** Opens the store in `dir` ("" = in memory) archiving to `archiveDir`; "" or an error body as JSON. */
-  open(dir: string, archiveDir: string): string;
+  /** Opens the store in `dir` ("" = in memory) archiving to `archiveDir`, with log options as
+   *  JSON ("" = defaults); "" or an error body as JSON. */
+  open(dir: string, archiveDir: string, optionsJson: string): string;
   /** One call; JSON {status, body, notifications, changes, lsn}. */
   request(tenant: string, user: string, rolesJson: string, method: string, target: string,
           body: string): string;

@@ -92,7 +92,7 @@ describe('IndexedDB failures (Node)', () => {
         req.onerror = () => reject(req.error);
       };
     });
-    // About 4 MiB of log (the compaction threshold) takes ~1,700 orders.
+    // About 1 MiB of log (the compaction threshold in the browser) takes ~430 orders.
     while (!(await keys(`/edgecart/${name}`)).some((k) => k.startsWith('snap-'))) {
       await Promise.all(Array.from({ length: 250 }, () => shop.orders.create(seedOrder())));
     }
