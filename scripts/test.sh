@@ -19,7 +19,11 @@ for preset in release asan; do
   ctest --preset "$preset" -j "$jobs"
 done
 
-echo "== WebAssembly module + web package: build, then the JS suite in Node and in Chromium"
+echo "== WebAssembly debug module (-sASSERTIONS): the JS suite in Node"
+npm --prefix web run build:debug
+npm --prefix web run test:node
+
+echo "== WebAssembly release module + web package: type check, the JS suite in Node and in Chromium"
 npm --prefix web run build
 npm --prefix web test
 
