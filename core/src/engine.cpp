@@ -10,8 +10,9 @@ constexpr int kMaxHandlerDepth = 8;
 bool sameContent(const json& a, const json& b) {
   for (const char* f : {"id", "code", "name", "tenantCode", "type", "isDeleted", "seq", "ttl",
                         "attributes"}) {
-    const bool ha = a.contains(f), hb = b.contains(f);
-    if (ha != hb || (ha && a[f] != b[f])) return false;
+    const auto ia = a.find(f), ib = b.find(f);  // one lookup per side and field
+    const bool ha = ia != a.end(), hb = ib != b.end();
+    if (ha != hb || (ha && *ia != *ib)) return false;
   }
   return true;
 }
@@ -53,13 +54,19 @@ Transaction::Transaction(Engine& engine, Context context)
       nowIso_(formatIsoTime(nowMs_)) {}
 
 Value Transaction::get(Table table, const std::string& pk, const std::string& sk) const {
-  auto it = writes_.find(std::make_tuple(table, pk, sk));
+  auto it = writes_.find(std::forward_as_tuple(table, pk, sk));  // no key copies for a lookup
   if (it != writes_.end()) return it->second;
   return engine_.store().get(table, pk, sk);
 }
 
-void Transaction::put(Table table, const std::string& pk, const std::string& sk, Value value) {
-  writes_[std::make_tuple(table, pk, sk)] = std::move(value);
+void Transaction::put(Table table, const std::string& pk, std::string sk, Value value) {
+  const auto key = std::forward_as_tuple(table, pk, sk);
+  auto it = writes_.lower_bound(key);
+  if (it != writes_.end() && !writes_.key_comp()(key, it->first)) {
+    it->second = std::move(value);  // written before in this transaction
+  } else {
+    writes_.emplace_hint(it, std::make_tuple(table, pk, std::move(sk)), std::move(value));
+  }
 }
 
 Value Transaction::publish(CommandInput in) {
@@ -68,18 +75,21 @@ Value Transaction::publish(CommandInput in) {
   const int64_t latest = current ? itemVersion(*current) : 0;
   checkVersion(sk, in.version, latest);
 
-  json item = {{"pk", pk_},
-               {"sk", sk},
-               {"id", pk_ + "#" + sk},
-               {"code", in.code},
-               {"name", in.name},
-               {"version", latest + 1},
-               {"tenantCode", context_.tenantCode},
-               {"type", in.type},
-               {"isDeleted", in.isDeleted}};
-  if (in.seq) item["seq"] = *in.seq;
-  if (in.ttl) item["ttl"] = *in.ttl;
-  item["attributes"] = std::move(in.attributes);
+  // Filled field by field: a braced initializer list would build and destroy a temporary
+  // [key, value] array per field, and this runs for every item written.
+  json item(json::value_t::object);
+  item.emplace("pk", pk_);
+  item.emplace("sk", sk);
+  item.emplace("id", pk_ + "#" + sk);
+  item.emplace("code", std::move(in.code));
+  item.emplace("name", std::move(in.name));
+  item.emplace("version", latest + 1);
+  item.emplace("tenantCode", context_.tenantCode);
+  item.emplace("type", std::move(in.type));
+  item.emplace("isDeleted", in.isDeleted);
+  if (in.seq) item.emplace("seq", *in.seq);
+  if (in.ttl) item.emplace("ttl", *in.ttl);
+  item.emplace("attributes", std::move(in.attributes));
   if (current && sameContent(*current, item)) return current;
   item["createdAt"] = current ? current->at("createdAt") : json(nowIso_);
   item["createdBy"] = current ? current->at("createdBy") : json(context_.userId);
@@ -102,8 +112,10 @@ Value Transaction::publish(CommandInput in) {
 int64_t Transaction::nextSequence(const std::string& name) {
   Value cur = get(Table::Sequence, pk_, name);
   const int64_t next = (cur ? cur->at("value").get<int64_t>() : 0) + 1;
-  put(Table::Sequence, pk_, name,
-      std::make_shared<const json>(json{{"value", next}, {"updatedAt", nowIso_}}));
+  json row(json::value_t::object);
+  row.emplace("value", next);
+  row.emplace("updatedAt", nowIso_);
+  put(Table::Sequence, pk_, name, std::make_shared<const json>(std::move(row)));
   return next;
 }
 
@@ -117,6 +129,17 @@ Batch Transaction::batch() const {
   b.reserve(writes_.size());
   for (const auto& [key, value] : writes_) {
     b.push_back(Put{std::get<0>(key), std::get<1>(key), std::get<2>(key), value});
+  }
+  return b;
+}
+
+Batch Transaction::takeBatch() {
+  Batch b;
+  b.reserve(writes_.size());
+  while (!writes_.empty()) {
+    auto node = writes_.extract(writes_.begin());  // moves the keys out instead of copying them
+    auto& [table, pk, sk] = node.key();
+    b.push_back(Put{table, std::move(pk), std::move(sk), std::move(node.mapped())});
   }
   return b;
 }

@@ -58,10 +58,21 @@ void reserveAll(Transaction& tx, const Lines& lines) {
 
 void recordReservation(Transaction& tx, const std::string& orderCode, const Lines& lines,
                        const std::string& state, int64_t version) {
+  // Filled with emplace: a braced initializer list would build and destroy a temporary
+  // [key, value] array per field, and every order passes here.
   json l = json::array();
-  for (const auto& [code, n] : lines) l.push_back({{"productCode", code}, {"quantity", n}});
+  for (const auto& [code, n] : lines) {
+    json line(json::value_t::object);
+    line.emplace("productCode", code);
+    line.emplace("quantity", n);
+    l.push_back(std::move(line));
+  }
+  json a(json::value_t::object);
+  a.emplace("orderCode", orderCode);
+  a.emplace("lines", std::move(l));
+  a.emplace("state", state);
   tx.publish(CommandInput{kReservation, orderCode, "Reservation " + orderCode, version,
-                          {{"orderCode", orderCode}, {"lines", std::move(l)}, {"state", state}}});
+                          std::move(a)});
 }
 
 void onNewOrder(Transaction& tx, const json& order) {
@@ -76,8 +87,12 @@ void onNewOrder(Transaction& tx, const json& order) {
     tx.notify({{"type", "inventory_reservation_failed"}, {"orderId", code}, {"error", e.what()}});
   }
   recordReservation(tx, code, lines, state, 0);
-  tx.notify({{"type", "order_confirmation"}, {"orderId", code},
-             {"customerId", attrs(order).at("customerId")}, {"total", attrs(order).at("total")}});
+  json confirmation(json::value_t::object);  // emplace: this one is sent for every order
+  confirmation.emplace("type", "order_confirmation");
+  confirmation.emplace("orderId", code);
+  confirmation.emplace("customerId", attrs(order).at("customerId"));
+  confirmation.emplace("total", attrs(order).at("total"));
+  tx.notify(std::move(confirmation));
 }
 
 void onCancelled(Transaction& tx, const json& order) {

@@ -15,13 +15,17 @@ namespace {
 constexpr std::array<const char*, 6> kStatuses = {"pending",  "confirmed", "processing",
                                                   "shipped",  "delivered", "cancelled"};
 
+// Objects on this path are filled with emplace: a braced initializer list would build and
+// destroy a temporary [key, value] array per field.
 json readAddress(const Fields& body) {
   Fields a(body.object("shippingAddress"), "shippingAddress",
            {"street", "city", "postalCode", "country"});
-  return {{"street", a.str("street", kMaxNameLength)},
-          {"city", a.str("city", kMaxNameLength)},
-          {"postalCode", a.str("postalCode", kMaxCodeLength)},
-          {"country", a.str("country", kMaxCodeLength)}};
+  json address(json::value_t::object);
+  address.emplace("street", a.str("street", kMaxNameLength));
+  address.emplace("city", a.str("city", kMaxNameLength));
+  address.emplace("postalCode", a.str("postalCode", kMaxCodeLength));
+  address.emplace("country", a.str("country", kMaxCodeLength));
+  return address;
 }
 
 }  // namespace
@@ -49,10 +53,12 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
                 {"productCode", "name", "quantity", "price"});
     const int64_t quantity = line.integer("quantity", 1, kMaxQuantity);
     const int64_t price = line.money("price");
-    items.push_back({{"productCode", line.code("productCode")},
-                     {"name", line.str("name", kMaxNameLength)},
-                     {"quantity", quantity},
-                     {"price", moneyToJson(price)}});
+    json item(json::value_t::object);
+    item.emplace("productCode", line.code("productCode"));
+    item.emplace("name", line.str("name", kMaxNameLength));
+    item.emplace("quantity", quantity);
+    item.emplace("price", moneyToJson(price));
+    items.push_back(std::move(item));
     subtotal += price * quantity;  // ≤ 10^12 × 10^6: fits in int64
     if (subtotal > kMaxMinorUnits) badRequest("order subtotal is too large");
   }
@@ -63,15 +69,16 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
   // Only a valid request takes a number from the sequence.
   const std::string code =
       formatSequence(options.orderCodeFormat, tx.nextSequence(kOrder));
-  json attributes = {{"customerId", customerId},
-                     {"items", std::move(items)},
-                     {"shippingAddress", std::move(address)},
-                     {"paymentMethod", paymentMethod},
-                     {"subtotal", moneyToJson(subtotal)},
-                     {"tax", moneyToJson(tax)},
-                     {"total", moneyToJson(subtotal + tax)},
-                     {"status", "pending"},
-                     {"placedAt", tx.now()}};
+  json attributes(json::value_t::object);
+  attributes.emplace("customerId", customerId);
+  attributes.emplace("items", std::move(items));
+  attributes.emplace("shippingAddress", std::move(address));
+  attributes.emplace("paymentMethod", paymentMethod);
+  attributes.emplace("subtotal", moneyToJson(subtotal));
+  attributes.emplace("tax", moneyToJson(tax));
+  attributes.emplace("total", moneyToJson(subtotal + tax));
+  attributes.emplace("status", "pending");
+  attributes.emplace("placedAt", tx.now());
   return tx.publish(CommandInput{kOrder, code, "Order " + code, 0, std::move(attributes)});
 }
 

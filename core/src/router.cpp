@@ -115,8 +115,9 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
   const size_t qmark = target.find('?');
   const std::string path = target.substr(0, qmark);
   const std::string query = qmark == std::string::npos ? "" : target.substr(qmark + 1);
-  const std::string cannot = "Cannot " + echo(method, 16) + " " + echo(path, 200);
-  if (path.empty() || path[0] != '/') notFound(cannot);
+  // The 404 message, built only when needed: most requests match a route.
+  auto cannot = [&] { return "Cannot " + echo(method, 16) + " " + echo(path, 200); };
+  if (path.empty() || path[0] != '/') notFound(cannot());
   const std::vector<std::string> p = splitPath(path);
   const bool get = method == "GET", post = method == "POST", patch = method == "PATCH";
 
@@ -126,9 +127,13 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     Response r;
     engine_.run(ctx, [&](Transaction& tx) {
       r = ok(status, work(tx, parsed));
-      r.notifications = tx.notifications();
+      r.notifications = tx.takeNotifications();  // the transaction is done with them
+      r.changes.reserve(tx.changes().size());
       for (const DataChange& c : tx.changes()) {
-        r.changes.push_back({{"sk", c.sk}, {"version", c.newItem->at("version")}});
+        json change(json::value_t::object);
+        change.emplace("sk", c.sk);
+        change.emplace("version", c.newItem->at("version"));
+        r.changes.push_back(std::move(change));
       }
     });
     return r;
@@ -169,7 +174,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     const std::string code = pathCode(p[1]);
     return write(200, [&](Transaction& tx, const json& b) { return updateOrderStatus(tx, code, b); });
   }
-  notFound(cannot);
+  notFound(cannot());
 }
 
 json Router::list(const Context& ctx, const std::string& prefix, const std::string& query,

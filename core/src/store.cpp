@@ -14,7 +14,7 @@ const char* tableName(Table t) {
 
 Value TableImage::get(Table t, const std::string& pk, const std::string& sk) const {
   const Map& m = table(t);
-  auto it = m.find(Key(pk, sk));
+  auto it = m.find(KeyRef(pk, sk));
   return it == m.end() ? nullptr : it->second;
 }
 
@@ -22,7 +22,7 @@ void TableImage::scan(Table t, const std::string& pk, const std::string& prefix,
                       const std::string& after, const RowVisitor& visit) const {
   const Map& m = table(t);
   const bool resume = !after.empty() && after >= prefix;
-  auto it = resume ? m.upper_bound(Key(pk, after)) : m.lower_bound(Key(pk, prefix));
+  auto it = resume ? m.upper_bound(KeyRef(pk, after)) : m.lower_bound(KeyRef(pk, prefix));
   for (; it != m.end() && it->first.first == pk; ++it) {
     const std::string& sk = it->first.second;
     if (sk.compare(0, prefix.size(), prefix) != 0) break;
@@ -33,10 +33,15 @@ void TableImage::scan(Table t, const std::string& pk, const std::string& prefix,
 void TableImage::apply(const Batch& batch) {
   for (const Put& p : batch) {
     Map& m = table(p.table);
-    if (p.value) {
-      m[Key(p.pk, p.sk)] = p.value;
+    const KeyRef key(p.pk, p.sk);
+    auto it = m.lower_bound(key);
+    const bool found = it != m.end() && !m.key_comp()(key, it->first);
+    if (!p.value) {
+      if (found) m.erase(it);
+    } else if (found) {
+      it->second = p.value;
     } else {
-      m.erase(Key(p.pk, p.sk));
+      m.emplace_hint(it, Key(p.pk, p.sk), p.value);  // the key is copied only for a new row
     }
   }
 }

@@ -92,14 +92,14 @@ std::string Fields::code(const char* name) const {
 std::optional<int64_t> Fields::optInteger(const char* name, int64_t min, int64_t max) const {
   if (!has(name)) return std::nullopt;
   const nlohmann::json& v = j_.at(name);
-  const std::string range = " must be an integer between " + std::to_string(min) + " and " +
-                            std::to_string(max);
-  if (!v.is_number_integer()) badRequest(label(name) + range);
-  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    badRequest(label(name) + range);
-  }
+  auto outOfRange = [&] {  // the message is built only for a bad value
+    badRequest(label(name) + " must be an integer between " + std::to_string(min) + " and " +
+               std::to_string(max));
+  };
+  if (!v.is_number_integer()) outOfRange();
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) outOfRange();
   const int64_t n = v.get<int64_t>();
-  if (n < min || n > max) badRequest(label(name) + range);
+  if (n < min || n > max) outOfRange();
   return n;
 }
 

@@ -86,16 +86,22 @@ class Transaction {
   const std::vector<DataChange>& changes() const { return changes_; }
   // The rows to commit, in key order.
   Batch batch() const;
+  // The same rows, moved out: the transaction holds no writes afterwards.
+  Batch takeBatch();
+  // The notifications, moved out (for a transaction that is done).
+  std::vector<json> takeNotifications() { return std::move(notifications_); }
 
  private:
-  void put(Table table, const std::string& pk, const std::string& sk, Value value);
+  // `sk` by value: most keys are built for the call and can be moved into the write set.
+  void put(Table table, const std::string& pk, std::string sk, Value value);
 
   Engine& engine_;
   Context context_;
   std::string pk_;
   int64_t nowMs_;
   std::string nowIso_;
-  std::map<std::tuple<Table, std::string, std::string>, Value> writes_;
+  // std::less<> lets get() look up a tuple of references without copying the key.
+  std::map<std::tuple<Table, std::string, std::string>, Value, std::less<>> writes_;
   std::vector<json> notifications_;
   std::vector<DataChange> changes_;
   int depth_ = 0;
@@ -116,10 +122,10 @@ class Engine {
     Transaction tx(*this, context);
     if constexpr (std::is_void_v<decltype(work(tx))>) {
       work(tx);
-      store_.commit(tx.batch());
+      store_.commit(tx.takeBatch());
     } else {
       auto result = work(tx);
-      store_.commit(tx.batch());
+      store_.commit(tx.takeBatch());
       return result;
     }
   }

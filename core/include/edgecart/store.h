@@ -51,7 +51,17 @@ class Store {
 class TableImage {
  public:
   using Key = std::pair<std::string, std::string>;
-  using Map = std::map<Key, Value>;
+  // A (pk, sk) to look up without building a Key (two string copies) per lookup.
+  using KeyRef = std::pair<const std::string&, const std::string&>;
+  struct KeyLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      const int c = a.first.compare(b.first);
+      return c < 0 || (c == 0 && a.second < b.second);
+    }
+  };
+  using Map = std::map<Key, Value, KeyLess>;
 
   Value get(Table t, const std::string& pk, const std::string& sk) const;
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
