@@ -1,0 +1,57 @@
+#pragma once
+// The native host of SPEC §8: the core router over HTTP (cpp-httplib), SQLite storage, HS256
+// JWT tenants, /healthz, /openapi.json, the web pages, one JSON access-log line per request.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+
+#include "edgecart/shop.h"
+#include "edgecart_server/sqlite_store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace edgecart {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // loopback unless told otherwise
+  int port = 8080;                  // 0 = any free port
+  std::string dbPath = "data/edgecart.db";
+  std::string jwtSecret;            // required
+  std::string pagesDir;             // served at /, "" = none
+  std::string distDir;              // the built web package, served at /dist, "" = none
+  std::string devToken;             // answered at GET /dev/token (--dev only), "" = no such route
+};
+
+class HttpServer {
+ public:
+  // Opens the database; throws ApiError if it cannot.
+  explicit HttpServer(ServerOptions options, std::ostream& log);
+  ~HttpServer();
+
+  // Binds the socket; returns the port. Throws std::runtime_error if it cannot.
+  int bind();
+  // Serves until stop(); call after bind().
+  void run();
+  void stop();
+
+ private:
+  void routes();
+
+  ServerOptions options_;
+  std::ostream& log_;
+  std::mutex logMu_;
+  std::unique_ptr<httplib::Server> http_;
+  SqliteStore* store_ = nullptr;  // owned by shop_
+  std::unique_ptr<Shop> shop_;
+  std::mutex shopMu_;  // one request in the core at a time
+};
+
+// The OpenAPI 3 description of every route.
+json openApi();
+
+}  // namespace edgecart

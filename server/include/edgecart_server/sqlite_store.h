@@ -1,0 +1,48 @@
+#pragma once
+// The server's store: one SQLite file (WAL) with the command, data, history and sequence tables
+// of SPEC §2 and an outbox of handler notifications. An atomic commit is one SQL transaction.
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "edgecart/store.h"
+
+namespace edgecart {
+
+class SqliteStore : public Store {
+ public:
+  // Opens (creating if needed) the database file; throws ApiError(500) if it cannot.
+  static std::unique_ptr<SqliteStore> open(const std::string& path);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Value get(Table t, const std::string& pk, const std::string& sk) const override;
+  void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+            const RowVisitor& visit) const override;
+  // One transaction; throws ApiError(507) and changes nothing if SQLite refuses.
+  void commit(const Batch& batch) override;
+
+  // Appends notifications to the outbox table (their own transaction, after the commit that
+  // caused them).
+  void appendOutbox(const std::string& tenant, const std::vector<json>& notifications);
+  // The newest `limit` notifications of a tenant, oldest first.
+  std::vector<json> outbox(const std::string& tenant, int limit) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  void exec(const char* sql) const;
+  sqlite3_stmt* prepare(const std::string& sql) const;
+
+  std::string path_;
+  sqlite3* db_;
+  mutable std::mutex mu_;  // one connection: statements never run concurrently
+};
+
+}  // namespace edgecart

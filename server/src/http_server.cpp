@@ -1,0 +1,152 @@
+#include "edgecart_server/http_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "edgecart/error.h"
+#include "edgecart/router.h"
+#include "edgecart_server/jwt.h"
+
+namespace edgecart {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+thread_local Steady::time_point requestStart;
+thread_local std::string requestTenant;
+
+void sendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+int64_t nowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+HttpServer::HttpServer(ServerOptions options, std::ostream& log)
+    : options_(std::move(options)), log_(log), http_(std::make_unique<httplib::Server>()) {
+  if (options_.jwtSecret.empty()) throw std::runtime_error("a JWT secret is required");
+  auto store = SqliteStore::open(options_.dbPath);
+  store_ = store.get();
+  shop_ = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
+  routes();
+}
+
+HttpServer::~HttpServer() = default;
+
+int HttpServer::bind() {
+  if (options_.port == 0) {
+    const int port = http_->bind_to_any_port(options_.host);
+    if (port < 0) throw std::runtime_error("cannot bind " + options_.host);
+    options_.port = port;
+  } else if (!http_->bind_to_port(options_.host, options_.port)) {
+    throw std::runtime_error("cannot bind " + options_.host + ":" + std::to_string(options_.port));
+  }
+  return options_.port;
+}
+
+void HttpServer::run() { http_->listen_after_bind(); }
+
+void HttpServer::stop() { http_->stop(); }
+
+void HttpServer::routes() {
+  httplib::Server& s = *http_;
+  // Bodies up to twice the API's limit reach the router, which answers 413 in its own words.
+  s.set_payload_max_length(2 * RouterOptions{}.maxBodyBytes);
+  s.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  s.set_file_extension_and_mimetype_mapping("cjs", "text/javascript");
+  s.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    requestStart = Steady::now();
+    requestTenant.clear();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    const double ms = std::chrono::duration<double, std::milli>(Steady::now() - requestStart).count();
+    json line = {{"time", formatIsoTime(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count())},
+                 {"method", req.method}, {"path", req.path}, {"status", res.status},
+                 {"ms", static_cast<double>(static_cast<int64_t>(ms * 100)) / 100},
+                 {"bytes", res.body.size()}, {"remote", req.remote_addr}};
+    if (!requestTenant.empty()) line["tenant"] = requestTenant;
+    std::lock_guard<std::mutex> lock(logMu_);
+    log_ << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n" << std::flush;
+  });
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;  // a handler already answered
+    const std::string message = res.status == 404 ? "Cannot " + req.method + " " + req.path.substr(0, 200)
+                              : res.status == 413 ? "Request body too large"
+                                                  : std::string(statusText(res.status));
+    sendJson(res, res.status, errorBody(res.status, message));
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    sendJson(res, 500, errorBody(500, "Internal error"));
+  });
+
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    sendJson(res, 200, {{"status", "ok"}});
+  });
+  s.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    sendJson(res, 200, openApi());
+  });
+  if (!options_.devToken.empty()) {
+    s.Get("/dev/token", [this](const httplib::Request&, httplib::Response& res) {
+      sendJson(res, 200, {{"token", options_.devToken}});
+    });
+  }
+
+  // The API of SPEC §5: every method on these paths goes to the core router.
+  auto api = [this](const httplib::Request& req, httplib::Response& res) {
+    Claims claims;
+    const std::string auth = req.get_header_value("Authorization");
+    if (auth.rfind("Bearer ", 0) != 0) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      sendJson(res, 401, errorBody(401, "Missing bearer token"));
+      return;
+    }
+    try {
+      claims = verifyJwt(auth.substr(7), options_.jwtSecret, nowSeconds());
+    } catch (const ApiError& e) {
+      res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      sendJson(res, e.status(), errorBody(e.status(), e.what()));
+      return;
+    }
+    if (claims.tenant.empty()) {
+      sendJson(res, 403, errorBody(403, "The token has no custom:tenant claim"));
+      return;
+    }
+    requestTenant = claims.tenant;
+    std::string target = req.path;
+    const size_t q = req.target.find('?');
+    if (q != std::string::npos) target += req.target.substr(q);
+    Response r;
+    {
+      std::lock_guard<std::mutex> lock(shopMu_);
+      r = shop_->handle(Context{claims.tenant, claims.sub, claims.roles}, req.method, target, req.body);
+    }
+    if (!r.notifications.empty()) {
+      try {
+        store_->appendOutbox(claims.tenant, r.notifications);
+      } catch (const std::exception&) {
+        // The write itself is committed; losing its notifications must not fail the request.
+      }
+    }
+    sendJson(res, r.status, r.body);
+  };
+  const char* pattern = R"(/(products|inventory|orders)(/.*)?)";
+  s.Get(pattern, api);
+  s.Post(pattern, api);
+  s.Patch(pattern, api);
+  s.Put(pattern, api);
+  s.Delete(pattern, api);
+
+  if (!options_.distDir.empty()) s.set_mount_point("/dist", options_.distDir);
+  if (!options_.pagesDir.empty()) s.set_mount_point("/", options_.pagesDir);
+}
+
+}  // namespace edgecart

@@ -1,0 +1,102 @@
+// edgecart-server: the EdgeCart API over HTTP, on SQLite, for tenants named by HS256 tokens.
+//
+//   edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--dev]
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "edgecart_server/http_server.h"
+#include "edgecart_server/jwt.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--dev]\n"
+    "  --port N     port to listen on (default 8080; 0 = any free port)\n"
+    "  --host H     address to bind (default 127.0.0.1)\n"
+    "  --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
+    "  --pages DIR  web pages served at / (default: none)\n"
+    "  --dist DIR   the built web package served at /dist (default: none)\n"
+    "  --dev        development: make a JWT secret if EDGECART_JWT_SECRET is unset, print a\n"
+    "               token for tenant \"demo\" and serve it at GET /dev/token\n"
+    "The JWT secret comes from the EDGECART_JWT_SECRET environment variable.\n";
+
+edgecart::HttpServer* running = nullptr;
+
+void onSignal(int) {
+  if (running) running->stop();
+}
+
+int usage(const std::string& problem) {
+  std::cerr << "edgecart-server: " << problem << "\n" << kUsage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  edgecart::ServerOptions o;
+  bool dev = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--port") {
+      const std::string v = value();
+      char* end = nullptr;
+      const long p = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || p < 0 || p > 65535) return usage("--port needs 0-65535");
+      o.port = static_cast<int>(p);
+    } else if (a == "--host") {
+      o.host = value();
+    } else if (a == "--db") {
+      o.dbPath = value();
+    } else if (a == "--pages") {
+      o.pagesDir = value();
+    } else if (a == "--dist") {
+      o.distDir = value();
+    } else if (a == "--dev") {
+      dev = true;
+    } else if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else {
+      return usage("unknown argument " + a);
+    }
+  }
+  if (const char* secret = std::getenv("EDGECART_JWT_SECRET")) o.jwtSecret = secret;
+  if (o.jwtSecret.empty()) {
+    if (!dev) return usage("set EDGECART_JWT_SECRET (or use --dev)");
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) return usage("no randomness for a dev secret");
+    o.jwtSecret = edgecart::base64url(std::string(reinterpret_cast<char*>(bytes), sizeof bytes));
+  }
+  if (dev) {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    o.devToken = edgecart::signJwt({{"sub", "dev-user"}, {"custom:tenant", "demo"},
+                                    {"custom:roles", {"admin"}}, {"iat", now}, {"exp", now + 7 * 86400}},
+                                   o.jwtSecret);
+  }
+  try {
+    const std::filesystem::path db(o.dbPath);
+    if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+    edgecart::HttpServer server(o, std::cout);
+    const int port = server.bind();
+    std::cerr << "edgecart-server: listening on http://" << o.host << ":" << port << "/ (db " << o.dbPath << ")\n";
+    if (dev) std::cerr << "edgecart-server: dev token for tenant demo:\n" << o.devToken << "\n";
+    running = &server;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    server.run();
+    running = nullptr;
+  } catch (const std::exception& e) {
+    std::cerr << "edgecart-server: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

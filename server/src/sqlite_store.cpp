@@ -1,0 +1,148 @@
+#include "edgecart_server/sqlite_store.h"
+
+#include "edgecart/error.h"
+
+namespace edgecart {
+namespace {
+
+// Finalizes a statement on every path out of a scope.
+struct Stmt {
+  sqlite3_stmt* s;
+  ~Stmt() { sqlite3_finalize(s); }
+  operator sqlite3_stmt*() const { return s; }
+};
+
+void bindText(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+std::string column(sqlite3_stmt* s, int i) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
+}  // namespace
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw ApiError(500, "Storage error: cannot open " + path + ": " + why);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, db));
+  sqlite3_busy_timeout(db, 5000);
+  store->exec("PRAGMA journal_mode=WAL");
+  store->exec("PRAGMA synchronous=FULL");
+  for (int t = 0; t < kTableCount; ++t) {
+    store->exec(("CREATE TABLE IF NOT EXISTS " + std::string(tableName(static_cast<Table>(t))) +
+                 " (pk TEXT NOT NULL, sk TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (pk, sk))"
+                 " WITHOUT ROWID").c_str());
+  }
+  store->exec("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+              " tenant TEXT NOT NULL, notification TEXT NOT NULL)");
+  store->exec("CREATE INDEX IF NOT EXISTS outbox_tenant ON outbox (tenant, id)");
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+void SqliteStore::exec(const char* sql) const {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string why = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw ApiError(500, "Storage error: " + why);
+  }
+}
+
+sqlite3_stmt* SqliteStore::prepare(const std::string& sql) const {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
+    throw ApiError(500, std::string("Storage error: ") + sqlite3_errmsg(db_));
+  }
+  return s;
+}
+
+Value SqliteStore::get(Table t, const std::string& pk, const std::string& sk) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s{prepare("SELECT value FROM " + std::string(tableName(t)) + " WHERE pk = ?1 AND sk = ?2")};
+  bindText(s, 1, pk);
+  bindText(s, 2, sk);
+  if (sqlite3_step(s) != SQLITE_ROW) return nullptr;
+  return std::make_shared<const json>(json::parse(column(s, 0)));
+}
+
+void SqliteStore::scan(Table t, const std::string& pk, const std::string& prefix,
+                       const std::string& after, const RowVisitor& visit) const {
+  // Rows are read under the lock, then visited without it (a visitor may call get()).
+  std::vector<std::pair<std::string, Value>> rows;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Text compares bytewise; no UTF-8 text contains byte 0xFF, so prefix + 0xFF bounds the range.
+    Stmt s{prepare("SELECT sk, value FROM " + std::string(tableName(t)) +
+                   " WHERE pk = ?1 AND sk >= ?2 AND sk < ?3 AND sk > ?4 ORDER BY sk")};
+    bindText(s, 1, pk);
+    bindText(s, 2, prefix);
+    bindText(s, 3, prefix + "\xFF");
+    bindText(s, 4, after);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      rows.emplace_back(column(s, 0), std::make_shared<const json>(json::parse(column(s, 1))));
+    }
+  }
+  for (const auto& [sk, value] : rows) {
+    if (!visit(sk, value)) break;
+  }
+}
+
+void SqliteStore::commit(const Batch& batch) {
+  if (batch.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto fail = [&](const std::string& why) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw ApiError(507, "Storage write failed: " + why);
+  };
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw ApiError(507, std::string("Storage write failed: ") + sqlite3_errmsg(db_));
+  }
+  for (const Put& p : batch) {
+    const std::string table = tableName(p.table);
+    Stmt s{prepare(p.value ? "INSERT OR REPLACE INTO " + table + " (pk, sk, value) VALUES (?1, ?2, ?3)"
+                           : "DELETE FROM " + table + " WHERE pk = ?1 AND sk = ?2")};
+    bindText(s, 1, p.pk);
+    bindText(s, 2, p.sk);
+    if (p.value) bindText(s, 3, p.value->dump());
+    if (sqlite3_step(s) != SQLITE_DONE) fail(sqlite3_errmsg(db_));
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) fail(sqlite3_errmsg(db_));
+}
+
+void SqliteStore::appendOutbox(const std::string& tenant, const std::vector<json>& notifications) {
+  if (notifications.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  exec("BEGIN");
+  for (const json& n : notifications) {
+    Stmt s{prepare("INSERT INTO outbox (tenant, notification) VALUES (?1, ?2)")};
+    bindText(s, 1, tenant);
+    bindText(s, 2, n.dump());
+    if (sqlite3_step(s) != SQLITE_DONE) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw ApiError(507, std::string("Storage write failed: ") + sqlite3_errmsg(db_));
+    }
+  }
+  exec("COMMIT");
+}
+
+std::vector<json> SqliteStore::outbox(const std::string& tenant, int limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s{prepare("SELECT notification FROM (SELECT id, notification FROM outbox WHERE tenant = ?1"
+                 " ORDER BY id DESC LIMIT ?2) ORDER BY id")};
+  bindText(s, 1, tenant);
+  sqlite3_bind_int(s, 2, limit);
+  std::vector<json> out;
+  while (sqlite3_step(s) == SQLITE_ROW) out.push_back(json::parse(column(s, 0)));
+  return out;
+}
+
+}  // namespace edgecart
