@@ -1,0 +1,145 @@
+// One contract for every Store: the memory store, the file log and the server's SQLite file
+// answer the same reads, commit the same batches whole, survive a reopen (the durable ones) and
+// carry the same engine and shop behaviour.
+
+#include <functional>
+#include <memory>
+
+#include "edgecart/error.h"
+#include "edgecart_server/sqlite_store.h"
+#include "test_util.h"
+
+namespace edgecart::testing {
+namespace {
+
+struct StoreKind {
+  const char* name;
+  bool durable;
+  // Opens the store kept in `dir` (the same one again after a reopen).
+  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
+};
+
+std::ostream& operator<<(std::ostream& os, const StoreKind& k) { return os << k.name; }
+
+class StoreContract : public ::testing::TestWithParam<StoreKind> {
+ protected:
+  void SetUp() override { store_ = GetParam().open(dir_.path()); }
+  void reopen() {
+    if (!GetParam().durable) return;
+    store_.reset();
+    store_ = GetParam().open(dir_.path());
+  }
+  std::vector<std::string> scanSks(Table t, const std::string& pk, const std::string& prefix,
+                                   const std::string& after = "", size_t stopAfter = 1000) {
+    std::vector<std::string> out;
+    store_->scan(t, pk, prefix, after, [&](const std::string& sk, const Value&) {
+      out.push_back(sk);
+      return out.size() < stopAfter;
+    });
+    return out;
+  }
+  static Value v(json j) { return std::make_shared<const json>(std::move(j)); }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContract, CommittedRowsAreReadBackAndDeletesRemoveThem) {
+  EXPECT_EQ(store_->get(Table::Data, "P", "A"), nullptr);
+  store_->commit({{Table::Data, "P", "A", v({{"n", 1}})}, {Table::Command, "P", "A@1", v({{"n", 1}})},
+                  {Table::Sequence, "P", "ORDER", v({{"value", 7}})}});
+  reopen();
+  ASSERT_NE(store_->get(Table::Data, "P", "A"), nullptr);
+  EXPECT_EQ(*store_->get(Table::Data, "P", "A"), json({{"n", 1}}));
+  EXPECT_EQ(*store_->get(Table::Command, "P", "A@1"), json({{"n", 1}}));
+  EXPECT_EQ(store_->get(Table::History, "P", "A@1"), nullptr) << "tables are separate";
+  EXPECT_EQ(store_->get(Table::Sequence, "P", "ORDER")->at("value"), 7);
+  store_->commit({{Table::Data, "P", "A", nullptr}});
+  reopen();
+  EXPECT_EQ(store_->get(Table::Data, "P", "A"), nullptr);
+  EXPECT_NE(store_->get(Table::Command, "P", "A@1"), nullptr);
+}
+
+TEST_P(StoreContract, ScanIsOrderedByPrefixAndResumesAfterACursor) {
+  Batch b;
+  for (const char* sk : {"ORDER#3", "ORDER#1", "PRODUCT#1", "ORDER#2", "INVENTORY#1"}) {
+    b.push_back({Table::Data, "P", sk, v(sk)});
+  }
+  b.push_back({Table::Data, "Q", "ORDER#0", v("other partition")});
+  store_->commit(b);
+  reopen();
+  using V = std::vector<std::string>;
+  EXPECT_EQ(scanSks(Table::Data, "P", "ORDER#"), V({"ORDER#1", "ORDER#2", "ORDER#3"}));
+  EXPECT_EQ(scanSks(Table::Data, "P", "ORDER#", "ORDER#1"), V({"ORDER#2", "ORDER#3"}));
+  EXPECT_EQ(scanSks(Table::Data, "P", "ORDER#", "", 2), V({"ORDER#1", "ORDER#2"}));
+  EXPECT_EQ(scanSks(Table::Data, "P", ""), V({"INVENTORY#1", "ORDER#1", "ORDER#2", "ORDER#3", "PRODUCT#1"}));
+  EXPECT_EQ(scanSks(Table::Data, "Q", ""), V({"ORDER#0"}));
+  EXPECT_EQ(scanSks(Table::Command, "P", ""), V());
+}
+
+TEST_P(StoreContract, TheEngineRulesHoldOnEveryStore) {
+  ManualClock clock(kSeedTime, 1000);
+  Engine engine(*store_, clock);
+  auto publish = [&](int64_t version, json attrs) {
+    return engine.run(Context{"shop-a", "u", {}}, [&](Transaction& tx) {
+      return tx.publish(CommandInput{"ITEM", "A", "Item A", version, std::move(attrs)});
+    });
+  };
+  auto status = [&](int64_t version, json attrs) {
+    try {
+      publish(version, std::move(attrs));
+    } catch (const ApiError& e) {
+      return e.status();
+    }
+    return 0;
+  };
+  EXPECT_EQ(publish(0, {{"n", 1}})->at("version"), 1);
+  EXPECT_EQ(status(0, {{"n", 1}}), 409);
+  EXPECT_EQ(publish(1, {{"n", 2}})->at("version"), 2);
+  EXPECT_EQ(status(1, {{"n", 3}}), 409);
+  EXPECT_EQ(status(5, {{"n", 3}}), 400);
+  EXPECT_EQ(publish(-1, {{"n", 3}})->at("version"), 3);
+  EXPECT_EQ(publish(-1, {{"n", 3}})->at("version"), 3) << "unchanged: nothing written";
+  reopen();
+  EXPECT_EQ(store_->get(Table::Data, "TENANT#shop-a", "ITEM#A")->at("version"), 3);
+  EXPECT_EQ(store_->get(Table::History, "TENANT#shop-a", "ITEM#A@2")->at("attributes")["n"], 2);
+  EXPECT_EQ(store_->get(Table::Command, "TENANT#shop-a", "ITEM#A@4"), nullptr);
+}
+
+TEST_P(StoreContract, TheSeedExampleAndARejectedRequestBehaveTheSame) {
+  auto shop = std::make_unique<Shop>(std::move(store_), RouterOptions{}, std::make_unique<ManualClock>(kSeedTime));
+  const Context ctx{"shop-a", "u", {}};
+  ASSERT_EQ(shop->handle(ctx, "POST", "/products", productRequest("PRD-001").dump()).status, 201);
+  ASSERT_EQ(shop->handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity":10})").status, 200);
+  const Response order = shop->handle(ctx, "POST", "/orders", seedOrderRequest().dump());
+  ASSERT_EQ(order.status, 201) << order.body.dump();
+  EXPECT_EQ(order.body["code"], "ORD-000001");
+  EXPECT_EQ(order.body["attributes"]["total"].dump(), "65.98");
+  json tooMany = seedOrderRequest();
+  tooMany["items"][0]["quantity"] = 9;
+  const Response refused = shop->handle(ctx, "PATCH", "/orders/ORD-000001/status", R"({"status":"delivered"})");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.body["message"], "Cannot transition from pending to delivered");
+  const Response inv = shop->handle(ctx, "GET", "/inventory/PRD-001", "");
+  EXPECT_EQ(inv.body["attributes"]["reservedQuantity"], 2);
+  EXPECT_EQ(shop->handle(ctx, "POST", "/orders", tooMany.dump()).body["code"], "ORD-000002");
+  EXPECT_EQ(shop->handle(ctx, "GET", "/inventory/PRD-001", "").body["attributes"]["reservedQuantity"], 2)
+      << "the second order could not reserve 9 of the 8 left: nothing reserved";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, StoreContract,
+    ::testing::Values(
+        StoreKind{"memory", false, [](const std::string&) { return std::unique_ptr<Store>(new MemoryStore()); }},
+        StoreKind{"file", true,
+                  [](const std::string& dir) {
+                    FileStoreOptions o;
+                    o.fsync = false;
+                    return std::unique_ptr<Store>(FileStore::open(dir + "/log", o));
+                  }},
+        StoreKind{"sqlite", true,
+                  [](const std::string& dir) { return std::unique_ptr<Store>(SqliteStore::open(dir + "/edgecart.db")); }}),
+    [](const ::testing::TestParamInfo<StoreKind>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace edgecart::testing
