@@ -66,9 +66,10 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
   const std::string paymentMethod = f.str("paymentMethod", kMaxCodeLength);
   const int64_t tax = percentOf(subtotal, options.taxFor(tx.context().tenantCode));
 
-  // Only a valid request takes a number from the sequence.
-  const std::string code =
-      formatSequence(options.orderCodeFormat, tx.nextSequence(kOrder));
+  // Only a valid request takes a number from the sequence (or uses the code a sync host checked).
+  const std::string code = tx.context().orderCode.empty()
+                               ? formatSequence(options.orderCodeFormat, tx.nextSequence(kOrder))
+                               : tx.context().orderCode;
   json attributes(json::value_t::object);
   attributes.emplace("customerId", customerId);
   attributes.emplace("items", std::move(items));

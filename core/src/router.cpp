@@ -90,7 +90,7 @@ json errorBody(int status, const std::string& message) {
 }
 
 Response Router::handle(const Context& context, const std::string& method,
-                        const std::string& target, const std::string& body) {
+                        const std::string& target, const std::string& body, const WriteHook& hook) {
   try {
     if (body.size() > options_.maxBodyBytes) {
       throw ApiError(413, "Request body exceeds " + std::to_string(options_.maxBodyBytes) + " bytes");
@@ -102,7 +102,7 @@ Response Router::handle(const Context& context, const std::string& method,
     if (!isValidTenantCode(ctx.tenantCode)) {
       badRequest("tenant code must match [a-z0-9][a-z0-9_-]{0,63}");
     }
-    return route(ctx, method, target, body);
+    return route(ctx, method, target, body, hook);
   } catch (const ApiError& e) {
     return Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
   } catch (const std::exception& e) {
@@ -111,7 +111,7 @@ Response Router::handle(const Context& context, const std::string& method,
 }
 
 Response Router::route(const Context& ctx, const std::string& method, const std::string& target,
-                       const std::string& body) {
+                       const std::string& body, const WriteHook& hook) {
   const size_t qmark = target.find('?');
   const std::string path = target.substr(0, qmark);
   const std::string query = qmark == std::string::npos ? "" : target.substr(qmark + 1);
@@ -135,6 +135,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
         change.emplace("version", c.newItem->at("version"));
         r.changes.push_back(std::move(change));
       }
+      if (hook) hook(tx, r);
     });
     return r;
   };

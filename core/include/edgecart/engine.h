@@ -21,6 +21,9 @@ struct Context {
   std::string tenantCode;
   std::string userId;
   std::vector<std::string> roles;
+  // Set only by sync hosts: the code an order created by this call takes instead of the next
+  // number of the tenant's ORDER sequence (a code leased to the calling client).
+  std::string orderCode = {};
 };
 
 // True for a lower-case tenant code matching [a-z0-9][a-z0-9_-]{0,63}.
@@ -81,6 +84,12 @@ class Transaction {
   int64_t nextSequence(const std::string& name);
   // Queues a notification {type, ..., at}; delivered only if the transaction commits.
   void notify(json notification);
+  // Writes a row as it is, with no command, version or handler: for hosts' bookkeeping that must
+  // commit with the work (sync records, the change feed). A null value deletes the row.
+  void putRow(Table table, const std::string& pk, std::string sk, Value value) {
+    put(table, pk, std::move(sk), std::move(value));
+  }
+  bool hasWrites() const { return !writes_.empty(); }
 
   const std::vector<json>& notifications() const { return notifications_; }
   const std::vector<DataChange>& changes() const { return changes_; }
@@ -115,6 +124,8 @@ class Engine {
 
   // Handlers run after every data change, inside the same transaction, in registration order.
   void addHandler(Handler handler) { handlers_.push_back(std::move(handler)); }
+  // Runs just before every commit of a transaction that changed an item (e.g. a change feed).
+  void setCommitHook(std::function<void(Transaction&)> hook) { commitHook_ = std::move(hook); }
 
   // Runs `work` in a transaction and commits everything it wrote as one batch.
   template <class Work>
@@ -122,10 +133,10 @@ class Engine {
     Transaction tx(*this, context);
     if constexpr (std::is_void_v<decltype(work(tx))>) {
       work(tx);
-      store_.commit(tx.takeBatch());
+      commit(tx);
     } else {
       auto result = work(tx);
-      store_.commit(tx.takeBatch());
+      commit(tx);
       return result;
     }
   }
@@ -138,6 +149,12 @@ class Engine {
   Store& store_;
   const Clock& clock_;
   std::vector<Handler> handlers_;
+  std::function<void(Transaction&)> commitHook_;
+
+  void commit(Transaction& tx) {
+    if (commitHook_ && !tx.changes().empty()) commitHook_(tx);
+    store_.commit(tx.takeBatch());
+  }
 };
 
 // Field accessors for stored items.

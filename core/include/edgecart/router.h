@@ -2,6 +2,7 @@
 // The API of SPEC §5: (context, method, path, JSON body) -> (status, JSON body), identical in
 // every host. Every failure becomes a NestJS-shaped error body; nothing escapes as an exception.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct Response {
   std::vector<json> changes;        // {sk, version} of each item a committed write changed
 };
 
+// Called inside a write's transaction once its answer is known, before the commit: a host adds
+// rows that must commit with the write (a sync record, an outbox entry).
+using WriteHook = std::function<void(Transaction&, const Response&)>;
+
 // {"statusCode": 404, "error": "Not Found", "message": "..."}
 json errorBody(int status, const std::string& message);
 
@@ -31,13 +36,13 @@ class Router {
 
   // `target` is the path with an optional query string: "/orders?limit=5&status=pending".
   Response handle(const Context& context, const std::string& method, const std::string& target,
-                  const std::string& body);
+                  const std::string& body, const WriteHook& hook = nullptr);
 
   const RouterOptions& options() const { return options_; }
 
  private:
   Response route(const Context& context, const std::string& method, const std::string& target,
-                 const std::string& body);
+                 const std::string& body, const WriteHook& hook);
   json list(const Context& context, const std::string& prefix, const std::string& query,
             bool withStatus);
 

@@ -23,9 +23,10 @@ class Shop {
   Shop(std::unique_ptr<Store> store, RouterOptions options, std::unique_ptr<Clock> clock);
 
   Response handle(const Context& context, const std::string& method, const std::string& target,
-                  const std::string& body) {
-    return router_.handle(context, method, target, body);
+                  const std::string& body, const WriteHook& hook = nullptr) {
+    return router_.handle(context, method, target, body, hook);
   }
+  const RouterOptions& options() const { return router_.options(); }
 
   Store& store() { return *store_; }
   Engine& engine() { return engine_; }

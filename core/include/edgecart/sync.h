@@ -1,0 +1,89 @@
+#pragma once
+// Reconciliation (SPEC §7), host-free: the server's side (push, pull, lease) and the client's
+// (the outbox, leased order codes, applying answers). Hosts move the JSON bodies over HTTP.
+//
+// Bookkeeping lives in the sequence table, beside the tenant's data, so it commits atomically
+// with the effects it describes:
+//   server  SYNC#<tenant>#<client>  last {seq}, result#<seq> {outcome...}, lease#<start> {start, end}
+//           SYNC#<tenant>#devices   <device> {clientId}
+//           CHANGES#<tenant>        <n> {sk}      (one row per item: its latest change)
+//           CHANGEIDX#<tenant>      <sk> {n}
+//   client  SYNC#<tenant>           client {clientId, nextSeq, cursor, deviceNext},
+//                                   outbox#<seq> {...}, lease#<start> {start, end, next},
+//                                   problem#<seq> {...}
+
+#include <cstdint>
+#include <string>
+
+#include "edgecart/shop.h"
+
+namespace edgecart {
+
+// True for a client id the server accepts: [A-Za-z0-9_-]{16,64}.
+bool isValidClientId(const std::string& id);
+// The device series of a client (its first 12 characters): "ORD-<device>-000001", ...
+std::string deviceOf(const std::string& clientId);
+
+class SyncServer {
+ public:
+  // Installs the change feed on the shop's engine: every later commit records what it changed.
+  explicit SyncServer(Shop& shop);
+
+  // POST /sync/push {clientId, commands: [{seq, method, path, body, code?, baseVersion?}]}
+  // -> {results: [{seq, outcome, status, body, item?, notifications?, replayed?}], lastSeq}.
+  // Each command runs through the router; its outcome is recorded with its effects, so a retried
+  // push is answered from the record and never applied twice.
+  Response push(const Context& ctx, const std::string& body);
+  // GET /sync/pull?cursor=&limit= -> {items, cursor, more}: items changed after the cursor.
+  Response pull(const Context& ctx, const std::string& query);
+  // POST /sync/lease {clientId, size?} -> {clientId, device, start, end}: a block of the
+  // tenant's ORDER numbers for the client's offline orders.
+  Response lease(const Context& ctx, const std::string& body);
+
+ private:
+  Shop& shop_;
+};
+
+class SyncClient {
+ public:
+  // Loads the client's state from the store for `tenant`, creating it with `clientId` if new.
+  SyncClient(Shop& shop, std::string tenant, const std::string& clientId);
+
+  // An API call of the app: runs locally; a committed write enters the outbox in the same
+  // transaction (and a new order takes a leased code, or one of the device series).
+  Response request(const Context& ctx, const std::string& method, const std::string& target,
+                   const std::string& body);
+
+  // The next push body (up to `limit` commands), or null if nothing is pending.
+  json pushBody(size_t limit) const;
+  // Applies a push answer in one local commit; returns the outcomes.
+  json applyPush(const json& answer);
+  // The query of the next pull.
+  std::string pullQuery(size_t limit) const;
+  // Applies a pull answer and moves the cursor in one local commit; returns `more`.
+  bool applyPull(const json& answer);
+  // The lease request body, and applying its answer.
+  json leaseBody(int64_t size) const;
+  void applyLease(const json& answer);
+
+  // {clientId, pending, oldestPendingAt, leasedCodesLeft, cursor}
+  json status() const;
+  // Commands the server answered with a conflict or a rejection, waiting for the app.
+  json problems() const;
+  // Resolves a problem: "retry" queues the command again (on the server's version for a
+  // conflict), "discard" drops it. 404 if there is no such problem.
+  Response resolve(const Context& ctx, int64_t seq, const std::string& action);
+
+  const std::string& clientId() const { return clientId_; }
+
+ private:
+  json state() const;
+  std::string nextOrderCode(std::string* leaseSk) const;
+
+  Shop& shop_;
+  std::string tenant_;
+  std::string pk_;
+  std::string clientId_;
+};
+
+}  // namespace edgecart

@@ -1,0 +1,232 @@
+// Reconciliation (SPEC §7) between client shops and a server shop, in process: the JSON bodies
+// travel as they would over HTTP. Offline order codes, exactly-once pushes, conflicts, rebases,
+// pulls, and two tills selling the last units.
+
+#include "edgecart/sync.h"
+#include "test_util.h"
+
+namespace edgecart::testing {
+namespace {
+
+const Context kCtx{"shop-a", "till", {}};
+
+struct Till {
+  Till(const std::string& id) : shop(Shop::inMemory({}, std::make_unique<ManualClock>(kSeedTime))), sync(*shop, "shop-a", id) {}
+  Response call(const std::string& method, const std::string& path, const json& body = nullptr) {
+    return sync.request(kCtx, method, path, body.is_null() ? "" : body.dump());
+  }
+  std::unique_ptr<Shop> shop;
+  SyncClient sync;
+};
+
+class Sync : public ::testing::Test {
+ protected:
+  Sync() : server_(Shop::inMemory({}, std::make_unique<ManualClock>(kSeedTime))), sync_(*server_) {}
+
+  Response serverCall(const std::string& method, const std::string& path, const json& body = nullptr) {
+    return server_->handle(kCtx, method, path, body.is_null() ? "" : body.dump());
+  }
+  json push(Till& t, json* sent = nullptr) {
+    const json body = t.sync.pushBody(100);
+    if (body.is_null()) return json::array();
+    if (sent) *sent = body;
+    const Response r = sync_.push(kCtx, body.dump());
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    return t.sync.applyPush(r.body);
+  }
+  void pull(Till& t) {
+    for (;;) {
+      const Response r = sync_.pull(kCtx, t.sync.pullQuery(2));
+      ASSERT_EQ(r.status, 200) << r.body.dump();
+      if (!t.sync.applyPull(r.body)) break;
+    }
+  }
+  void lease(Till& t, int64_t size) {
+    const Response r = sync_.lease(kCtx, t.sync.leaseBody(size).dump());
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    t.sync.applyLease(r.body);
+  }
+  void stockServer(int quantity) {
+    ASSERT_EQ(serverCall("POST", "/products", productRequest("PRD-001")).status, 201);
+    ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantity", quantity}}).status, 200);
+  }
+  int64_t serverReserved() { return serverCall("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"]; }
+  size_t serverOrders() { return serverCall("GET", "/orders?limit=100").body["items"].size(); }
+
+  std::unique_ptr<Shop> server_;
+  SyncServer sync_;
+};
+
+TEST_F(Sync, OfflineOrdersTakeLeasedCodesAndArriveOnceWithThem) {
+  stockServer(100);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  pull(a);
+  pull(b);
+  lease(a, 3);
+  lease(b, 3);
+  std::vector<std::string> codes;
+  for (Till* t : {&a, &b}) {
+    for (int i = 0; i < 2; ++i) {
+      const Response r = t->call("POST", "/orders", seedOrderRequest());  // offline
+      ASSERT_EQ(r.status, 201) << r.body.dump();
+      codes.push_back(r.body["code"]);
+    }
+  }
+  EXPECT_EQ(codes, (std::vector<std::string>{"ORD-000001", "ORD-000002", "ORD-000004", "ORD-000005"}));
+  EXPECT_EQ(a.sync.status()["pending"], 2);
+  for (Till* t : {&a, &b}) {
+    for (const json& o : push(*t)) EXPECT_EQ(o["outcome"], "accepted") << o.dump();
+    EXPECT_EQ(t->sync.status()["pending"], 0);
+  }
+  for (const std::string& c : codes) EXPECT_EQ(serverCall("GET", "/orders/" + c).status, 200) << c;
+  EXPECT_EQ(serverOrders(), 4u);
+  EXPECT_EQ(serverReserved(), 8);
+  // An online order on the server continues after the leased blocks.
+  EXPECT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000007");
+}
+
+TEST_F(Sync, ARetriedPushIsAnsweredFromTheRecordAndAppliedOnce) {
+  stockServer(100);
+  Till a("till-a-0000000000001");
+  pull(a);
+  lease(a, 10);
+  a.call("POST", "/orders", seedOrderRequest());
+  a.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 5}});
+  const json body = a.sync.pushBody(100);
+  const Response first = sync_.push(kCtx, body.dump());  // the answer is "lost"
+  ASSERT_EQ(first.status, 200);
+  const json inventory = serverCall("GET", "/inventory/PRD-001").body;
+  const Response again = sync_.push(kCtx, body.dump());
+  ASSERT_EQ(again.status, 200);
+  for (const json& r : again.body["results"]) EXPECT_TRUE(r.value("replayed", false)) << r.dump();
+  EXPECT_EQ(again.body["results"][0]["body"]["code"], first.body["results"][0]["body"]["code"]);
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body, inventory) << "the delta was not applied twice";
+  EXPECT_EQ(inventory["attributes"]["quantity"], 105);
+  EXPECT_EQ(serverOrders(), 1u);
+  a.sync.applyPush(again.body);
+  EXPECT_EQ(a.sync.status()["pending"], 0);
+}
+
+TEST_F(Sync, TwoTillsSellTheLastUnitsOfflineAndTheLoserIsAlerted) {
+  stockServer(2);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  for (Till* t : {&a, &b}) {
+    pull(*t);
+    lease(*t, 5);
+    const Response r = t->call("POST", "/orders", seedOrderRequest());
+    ASSERT_EQ(r.status, 201);
+    EXPECT_EQ(t->call("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"], 2) << "each till sold locally";
+  }
+  const json fromA = push(a);
+  const json fromB = push(b);
+  ASSERT_EQ(fromA.size(), 1u);
+  ASSERT_EQ(fromB.size(), 1u);
+  EXPECT_EQ(fromA[0]["outcome"], "accepted");
+  EXPECT_EQ(fromB[0]["outcome"], "accepted") << "the sale is kept, not refused after the customer left";
+  bool alerted = false;
+  for (const json& n : fromB[0]["notifications"]) alerted = alerted || n["type"] == "inventory_reservation_failed";
+  EXPECT_TRUE(alerted) << fromB[0].dump();
+  EXPECT_EQ(serverOrders(), 2u);
+  EXPECT_EQ(serverReserved(), 2) << "0 <= reserved <= quantity on the server";
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"], 2);
+  EXPECT_EQ(b.call("GET", "/orders?limit=10").body["items"].size(), 2u) << "B now sees A's order too";
+}
+
+TEST_F(Sync, AStrictVersionConflictIsShownWithTheServersItemAndCanBeRetried) {
+  stockServer(10);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  pull(a);
+  pull(b);
+  const int64_t v = a.call("GET", "/inventory/PRD-001").body["version"];
+  ASSERT_EQ(a.call("PATCH", "/inventory/PRD-001", {{"quantity", 20}, {"version", v}}).status, 200);
+  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantity", 30}, {"version", v}}).status, 200);
+  EXPECT_EQ(push(a)[0]["outcome"], "accepted");
+  const json lost = push(b);
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0]["outcome"], "conflict");
+  EXPECT_EQ(lost[0]["item"]["attributes"]["quantity"], 20) << "the server's current item comes with it";
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 20) << "nothing overwritten";
+  ASSERT_EQ(b.sync.problems().size(), 1u);
+  const int64_t seq = b.sync.problems()[0]["seq"];
+  EXPECT_EQ(b.sync.resolve(kCtx, seq, "retry").status, 200);
+  EXPECT_EQ(push(b)[0]["outcome"], "accepted");
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 30);
+  EXPECT_EQ(b.sync.problems().size(), 0u);
+  EXPECT_EQ(b.sync.resolve(kCtx, seq, "discard").status, 404);
+}
+
+TEST_F(Sync, DeltasAndTransitionsRebaseOnNewerServerState) {
+  stockServer(10);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  pull(a);
+  pull(b);
+  a.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 5}});
+  b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", -3}});
+  EXPECT_EQ(push(a)[0]["outcome"], "accepted");
+  EXPECT_EQ(push(b)[0]["outcome"], "rebased");
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 12);
+}
+
+TEST_F(Sync, CodesNotLeasedToTheClientAreRefusedAndTheDeviceSeriesIsAccepted) {
+  stockServer(100);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  pull(a);
+  lease(a, 1);
+  lease(b, 1);
+  EXPECT_EQ(a.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001");
+  EXPECT_EQ(a.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-till-a-00000-000001")
+      << "the block ran out offline: the device series";
+  for (const json& o : push(a)) EXPECT_EQ(o["outcome"], "accepted") << o.dump();
+  // B claims a number leased to A, and one of A's device series.
+  for (const char* code : {"ORD-000001", "ORD-till-a-00000-000009"}) {
+    json body = {{"clientId", b.sync.clientId()},
+                 {"commands", {{{"seq", 1}, {"method", "POST"}, {"path", "/orders"}, {"body", seedOrderRequest()}, {"code", code}}}}};
+    body["commands"][0]["seq"] = std::string(code) == "ORD-000001" ? 1 : 2;
+    const Response r = sync_.push(kCtx, body.dump());
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body["results"][0]["outcome"], "rejected") << code;
+    EXPECT_EQ(r.body["results"][0]["status"], 409);
+    EXPECT_EQ(r.body["results"][0]["body"]["message"], std::string("Order code ") + code + " is not leased to this client");
+  }
+  EXPECT_EQ(serverOrders(), 2u);
+}
+
+TEST_F(Sync, PullBringsOtherTillsChangesOnceAndKeepsPendingWorkOnTop) {
+  stockServer(100);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  pull(a);
+  pull(b);
+  lease(a, 5);
+  lease(b, 5);
+  a.call("POST", "/orders", seedOrderRequest());
+  push(a);
+  b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}});  // pending on B
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/orders/ORD-000001").status, 200) << "A's order reached B";
+  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 101) << "B's pending delta stays on top";
+  push(b);
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
+  const std::string cursor = b.sync.status()["cursor"];
+  pull(b);
+  EXPECT_EQ(b.sync.status()["cursor"], cursor) << "nothing new";
+}
+
+TEST_F(Sync, BadSyncRequestsAre400AndChangeNothing) {
+  for (const std::string& body : {std::string("{"), std::string("[]"), std::string(R"({"clientId":"short","commands":[]})"),
+                                  std::string(R"({"clientId":"till-a-0000000000001"})"),
+                                  std::string(R"({"clientId":"till-a-0000000000001","commands":[{"seq":0}]})"),
+                                  std::string(R"({"clientId":"till-a-0000000000001","commands":[],"tenant":"x"})")}) {
+    EXPECT_EQ(sync_.push(kCtx, body).status, 400) << body;
+  }
+  EXPECT_EQ(sync_.lease(kCtx, R"({"clientId":"till-a-0000000000001","size":0})").status, 400);
+  EXPECT_EQ(sync_.lease(kCtx, R"({"clientId":"till-a-0000000000001","size":5000})").status, 400);
+  EXPECT_EQ(sync_.pull(kCtx, "cursor=abc").status, 400);
+  EXPECT_EQ(sync_.pull(kCtx, "limit=0").status, 400);
+  EXPECT_EQ(sync_.pull(kCtx, "tenant=shop-b").status, 400);
+  EXPECT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001") << "no number leased";
+}
+
+}  // namespace
+}  // namespace edgecart::testing
