@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "edgecart/sync.h"
 #include "edgecart_server/jwt.h"
 #include "server_process.h"
 #include "test_util.h"
@@ -201,6 +202,78 @@ TEST_F(Http, StateSurvivesARestart) {
   start();
   EXPECT_EQ(call("GET", "/orders/ORD-000001").body["attributes"]["total"].dump(), "65.98");
   EXPECT_EQ(call("POST", "/orders", seedOrderRequest().dump()).body["code"], "ORD-000002");
+}
+
+// A till: a local shop with a sync client, talking to the server over HTTP.
+struct HttpTill {
+  explicit HttpTill(const std::string& id)
+      : shop(Shop::inMemory()), sync(*shop, "shop-a", id) {}
+  Response call(const std::string& method, const std::string& path, const json& body = nullptr) {
+    return sync.request(Context{"shop-a", "till", {}}, method, path, body.is_null() ? "" : body.dump());
+  }
+  std::unique_ptr<Shop> shop;
+  SyncClient sync;
+};
+
+TEST_F(Http, SyncRoutesNeedATokenAndKeepTenantsApart) {
+  EXPECT_EQ(call("POST", "/sync/push", R"({"clientId":"till-a-0000000000001","commands":[]})", "").status, 401);
+  EXPECT_EQ(call("GET", "/sync/pull", "", "").status, 401);
+  EXPECT_EQ(call("POST", "/sync/lease", R"({"clientId":"till-a-0000000000001"})", token("")).status, 403);
+  stock();
+  EXPECT_EQ(call("GET", "/sync/pull?limit=10").body["items"].size(), 2u) << "shop-a's product and inventory";
+  EXPECT_EQ(call("GET", "/sync/pull?limit=10", "", token("shop-b")).body["items"], json::array());
+  EXPECT_EQ(call("POST", "/sync/lease", R"({"clientId":"till-a-0000000000001","size":5})").body["start"], 1);
+  EXPECT_EQ(call("POST", "/sync/lease", R"({"clientId":"till-a-0000000000001","size":5})", token("shop-b")).body["start"], 1)
+      << "each tenant has its own numbers";
+  EXPECT_EQ(call("DELETE", "/sync/push").status, 404);
+}
+
+TEST_F(Http, ALostPushAnswerAndAServerCrashMidSyncStillApplyEverythingOnce) {
+  stock(token("shop-a"), 1000);
+  HttpTill till("till-a-0000000000001");
+  auto post = [&](const std::string& path, const json& body) { return call("POST", path, body.dump()); };
+  till.sync.applyLease(post("/sync/lease", till.sync.leaseBody(100)).body);
+  for (;;) {
+    const Answer a = call("GET", "/sync/pull?" + till.sync.pullQuery(100));
+    ASSERT_EQ(a.status, 200);
+    if (!till.sync.applyPull(a.body)) break;
+  }
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(till.call("POST", "/orders", seedOrderRequest()).status, 201);  // offline
+  ASSERT_EQ(till.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 7}}).status, 200);
+  // One batch answered, one whose answer is lost, then the server dies.
+  ASSERT_EQ(till.sync.applyPush(post("/sync/push", till.sync.pushBody(10)).body).size(), 10u);
+  ASSERT_EQ(post("/sync/push", till.sync.pushBody(10)).status, 200);  // committed; answer "lost"
+  server_->stop(SIGKILL);
+  start();
+  size_t replayed = 0;
+  for (json body = till.sync.pushBody(10); !body.is_null(); body = till.sync.pushBody(10)) {
+    const Answer a = post("/sync/push", body);
+    ASSERT_EQ(a.status, 200) << a.body.dump();
+    for (const json& r : a.body["results"]) {
+      replayed += r.value("replayed", false) ? 1 : 0;
+      EXPECT_NE(r["outcome"], "rejected") << r.dump();
+    }
+    till.sync.applyPush(a.body);
+  }
+  EXPECT_EQ(replayed, 10u) << "the lost batch was answered from the record";
+  const json inv = call("GET", "/inventory/PRD-001").body;
+  EXPECT_EQ(inv["attributes"]["quantity"], 1007) << "the delta applied once";
+  EXPECT_EQ(inv["attributes"]["reservedQuantity"], 60) << "30 orders, each reserved once";
+  size_t orders = 0;
+  std::string cursor;
+  do {
+    const json page = call("GET", "/orders?limit=100" + (cursor.empty() ? "" : "&cursor=" + httplib::detail::encode_query_param(cursor))).body;
+    orders += page["items"].size();
+    cursor = page.value("lastSk", "");
+  } while (!cursor.empty());
+  EXPECT_EQ(orders, 30u);
+  for (;;) {
+    const Answer a = call("GET", "/sync/pull?" + till.sync.pullQuery(100));
+    ASSERT_EQ(a.status, 200);
+    if (!till.sync.applyPull(a.body)) break;
+  }
+  EXPECT_EQ(till.call("GET", "/inventory/PRD-001").body, inv) << "client and server converge";
+  EXPECT_EQ(till.sync.status()["pending"], 0);
 }
 
 }  // namespace

@@ -59,10 +59,10 @@ class ServerProcess {
 
   int port() const { return port_; }
 
-  // Stops the server (SIGTERM) and waits for it; returns its exit status.
-  int stop() {
+  // Stops the server (SIGTERM, or SIGKILL for a crash) and waits for it; returns its exit status.
+  int stop(int signal = SIGTERM) {
     if (pid_ <= 0) return exit_;
-    kill(pid_, SIGTERM);
+    kill(pid_, signal);
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;

@@ -34,10 +34,42 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
   auto store = SqliteStore::open(options_.dbPath);
   store_ = store.get();
   shop_ = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
+  sync_ = std::make_unique<SyncServer>(*shop_);
   routes();
 }
 
 HttpServer::~HttpServer() = default;
+
+bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& res, Claims* claims) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) != 0) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    sendJson(res, 401, errorBody(401, "Missing bearer token"));
+    return false;
+  }
+  try {
+    *claims = verifyJwt(auth.substr(7), options_.jwtSecret, nowSeconds());
+  } catch (const ApiError& e) {
+    res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    sendJson(res, e.status(), errorBody(e.status(), e.what()));
+    return false;
+  }
+  if (claims->tenant.empty()) {
+    sendJson(res, 403, errorBody(403, "The token has no custom:tenant claim"));
+    return false;
+  }
+  requestTenant = claims->tenant;
+  return true;
+}
+
+void HttpServer::keepNotifications(const std::string& tenant, const Response& r) {
+  if (r.notifications.empty()) return;
+  try {
+    store_->appendOutbox(tenant, r.notifications);
+  } catch (const std::exception&) {
+    // The write itself is committed; losing its notifications must not fail the request.
+  }
+}
 
 int HttpServer::bind() {
   if (options_.port == 0) {
@@ -106,24 +138,7 @@ void HttpServer::routes() {
   // The API of SPEC §5: every method on these paths goes to the core router.
   auto api = [this](const httplib::Request& req, httplib::Response& res) {
     Claims claims;
-    const std::string auth = req.get_header_value("Authorization");
-    if (auth.rfind("Bearer ", 0) != 0) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      sendJson(res, 401, errorBody(401, "Missing bearer token"));
-      return;
-    }
-    try {
-      claims = verifyJwt(auth.substr(7), options_.jwtSecret, nowSeconds());
-    } catch (const ApiError& e) {
-      res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      sendJson(res, e.status(), errorBody(e.status(), e.what()));
-      return;
-    }
-    if (claims.tenant.empty()) {
-      sendJson(res, 403, errorBody(403, "The token has no custom:tenant claim"));
-      return;
-    }
-    requestTenant = claims.tenant;
+    if (!authenticate(req, res, &claims)) return;
     std::string target = req.path;
     const size_t q = req.target.find('?');
     if (q != std::string::npos) target += req.target.substr(q);
@@ -132,15 +147,43 @@ void HttpServer::routes() {
       std::lock_guard<std::mutex> lock(shopMu_);
       r = shop_->handle(Context{claims.tenant, claims.sub, claims.roles}, req.method, target, req.body);
     }
-    if (!r.notifications.empty()) {
-      try {
-        store_->appendOutbox(claims.tenant, r.notifications);
-      } catch (const std::exception&) {
-        // The write itself is committed; losing its notifications must not fail the request.
+    keepNotifications(claims.tenant, r);
+    sendJson(res, r.status, r.body);
+  };
+  // Reconciliation (SPEC §7).
+  auto sync = [this](const httplib::Request& req, httplib::Response& res) {
+    Claims claims;
+    if (!authenticate(req, res, &claims)) return;
+    const Context ctx{claims.tenant, claims.sub, claims.roles};
+    Response r;
+    {
+      std::lock_guard<std::mutex> lock(shopMu_);
+      if (req.path == "/sync/push" && req.method == "POST") {
+        r = sync_->push(ctx, req.body);
+      } else if (req.path == "/sync/lease" && req.method == "POST") {
+        r = sync_->lease(ctx, req.body);
+      } else if (req.path == "/sync/pull" && req.method == "GET") {
+        const size_t q = req.target.find('?');
+        r = sync_->pull(ctx, q == std::string::npos ? "" : req.target.substr(q + 1));
+      } else {
+        r = Response{404, errorBody(404, "Cannot " + req.method + " " + req.path.substr(0, 200)), {}, {}};
+      }
+    }
+    if (r.status == 200 && r.body.contains("results")) {
+      for (const json& result : r.body["results"]) {
+        if (result.contains("notifications") && !result.value("replayed", false)) {
+          Response n;
+          n.notifications = result["notifications"].get<std::vector<json>>();
+          keepNotifications(claims.tenant, n);
+        }
       }
     }
     sendJson(res, r.status, r.body);
   };
+  const char* syncPattern = R"(/sync/(push|pull|lease))";
+  s.Get(syncPattern, sync);
+  s.Post(syncPattern, sync);
+
   const char* pattern = R"(/(products|inventory|orders)(/.*)?)";
   s.Get(pattern, api);
   s.Post(pattern, api);

@@ -9,10 +9,14 @@
 #include <string>
 
 #include "edgecart/shop.h"
+#include "edgecart/sync.h"
+#include "edgecart_server/jwt.h"
 #include "edgecart_server/sqlite_store.h"
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace edgecart {
@@ -41,6 +45,9 @@ class HttpServer {
 
  private:
   void routes();
+  // The caller's claims, or false after answering 401/403.
+  bool authenticate(const httplib::Request& req, httplib::Response& res, Claims* claims);
+  void keepNotifications(const std::string& tenant, const Response& r);
 
   ServerOptions options_;
   std::ostream& log_;
@@ -48,6 +55,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> http_;
   SqliteStore* store_ = nullptr;  // owned by shop_
   std::unique_ptr<Shop> shop_;
+  std::unique_ptr<SyncServer> sync_;
   std::mutex shopMu_;  // one request in the core at a time
 };
 
