@@ -10,6 +10,7 @@
 
 #include "edgecart/error.h"
 #include "edgecart/shop.h"
+#include "edgecart/sync.h"
 
 namespace {
 
@@ -56,7 +57,8 @@ class ShopHandle {
         if (r.is_string()) ctx.roles.push_back(r.get<std::string>());
       }
     }
-    edgecart::Response r = shop_->handle(ctx, method, target, body);
+    edgecart::Response r = sync_ ? sync_->request(ctx, method, target, body)
+                                 : shop_->handle(ctx, method, target, body);
     json out = {{"status", r.status},
                 {"body", std::move(r.body)},
                 {"notifications", std::move(r.notifications)},
@@ -85,15 +87,78 @@ class ShopHandle {
   }
 
   // Releases the store (closes its files); later calls answer 503.
-  void close() { shop_.reset(); }
+  void close() {
+    sync_.reset();
+    shop_.reset();
+  }
+
+  // Reconciliation (SPEC §7): every method returns JSON, {"error": {statusCode, error, message}}
+  // on failure. enableSync makes request() record the tenant's writes in the outbox.
+  std::string enableSync(const std::string& tenant, const std::string& clientId) {
+    return guard([&] {
+      sync_ = std::make_unique<edgecart::SyncClient>(*shop_, tenant, clientId);
+      return json{{"clientId", sync_->clientId()}};
+    });
+  }
+  // Every sync_ call below needs enableSync first (a 409 otherwise).
+  edgecart::SyncClient& client() {
+    if (!sync_) throw edgecart::ApiError(409, "Sync is not enabled for this shop");
+    return *sync_;
+  }
+  std::string syncPushBody(int limit) {
+    return guard([&] { return client().pushBody(static_cast<size_t>(limit)); });
+  }
+  std::string syncApplyPush(const std::string& answer) {
+    return guard([&] { return client().applyPush(json::parse(answer)); });
+  }
+  std::string syncPullQuery(int limit) {
+    return guard([&] { return json(client().pullQuery(static_cast<size_t>(limit))); });
+  }
+  std::string syncApplyPull(const std::string& answer) {
+    return guard([&] { return json(client().applyPull(json::parse(answer))); });
+  }
+  std::string syncLeaseBody(int size) {
+    return guard([&] { return client().leaseBody(size); });
+  }
+  std::string syncApplyLease(const std::string& answer) {
+    return guard([&] {
+      client().applyLease(json::parse(answer));
+      return json(true);
+    });
+  }
+  std::string syncStatus() {
+    return guard([&] { return client().status(); });
+  }
+  std::string syncProblems() {
+    return guard([&] { return client().problems(); });
+  }
+  std::string syncResolve(const std::string& tenant, double seq, const std::string& action) {
+    return guard([&] {
+      const edgecart::Response r = client().resolve({tenant, "sync", {}}, static_cast<int64_t>(seq), action);
+      return json{{"status", r.status}, {"body", r.body}};
+    });
+  }
 
  private:
+  template <class F>
+  std::string guard(F&& f) {
+    try {
+      if (!shop_) throw edgecart::ApiError(503, "The shop is closed");
+      return f().dump(-1, ' ', false, json::error_handler_t::replace);
+    } catch (const edgecart::ApiError& e) {
+      return json{{"error", edgecart::errorBody(e.status(), e.what())}}.dump();
+    } catch (const std::exception& e) {
+      return json{{"error", edgecart::errorBody(500, e.what())}}.dump();
+    }
+  }
+
   double lsn() const {
     edgecart::FileStore* fs = shop_ ? shop_->fileStore() : nullptr;
     return fs ? static_cast<double>(fs->stats().lastLsn) : 0;
   }
 
   std::unique_ptr<edgecart::Shop> shop_;
+  std::unique_ptr<edgecart::SyncClient> sync_;
 };
 
 }  // namespace
@@ -104,5 +169,15 @@ EMSCRIPTEN_BINDINGS(edgecart) {
       .function("open", &ShopHandle::open)
       .function("request", &ShopHandle::request)
       .function("stats", &ShopHandle::stats)
-      .function("close", &ShopHandle::close);
+      .function("close", &ShopHandle::close)
+      .function("enableSync", &ShopHandle::enableSync)
+      .function("syncPushBody", &ShopHandle::syncPushBody)
+      .function("syncApplyPush", &ShopHandle::syncApplyPush)
+      .function("syncPullQuery", &ShopHandle::syncPullQuery)
+      .function("syncApplyPull", &ShopHandle::syncApplyPull)
+      .function("syncLeaseBody", &ShopHandle::syncLeaseBody)
+      .function("syncApplyLease", &ShopHandle::syncApplyLease)
+      .function("syncStatus", &ShopHandle::syncStatus)
+      .function("syncProblems", &ShopHandle::syncProblems)
+      .function("syncResolve", &ShopHandle::syncResolve);
 }

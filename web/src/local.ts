@@ -5,6 +5,7 @@ import { EdgeCartError } from './errors.js';
 import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './module.js';
 import { hardenIdbfs } from './idbfs.js';
 import { WriteQueue, syncMount } from './persist.js';
+import { Syncer, type ServerOptions } from './sync.js';
 
 /** One call as the core takes it. */
 export interface Call {
@@ -22,6 +23,12 @@ export interface Executor {
   close(): Promise<void>;
   /** Statistics of the store this executor writes, or null where another tab owns it. */
   stats(): StoreStats | null;
+}
+
+/** How a shop's executor is opened: the database (null = memory) and, optionally, a server. */
+export interface OpenPlan {
+  database: string | null;
+  sync?: { tenant: string; server: ServerOptions };
 }
 
 /** What the store in this tab holds and what opening it cost. */
@@ -53,7 +60,10 @@ export class LocalStore implements Executor {
   private lsn: number;
   private closed = false;
   private stamp = 0;
-  private openMs = { module: 0, load: 0, open: 0 };  // the last modification time given to a log file (ms)
+  private openMs = { module: 0, load: 0, open: 0 };
+  private syncer: Syncer | null = null;
+  /** Set by the owner: events of work no call caused (background sync: outcomes, pulled items). */
+  onEvents: (result: RawResult) => void = () => {};  // the last modification time given to a log file (ms)
 
   private constructor(
     private readonly module: EdgeCartModule,
@@ -117,16 +127,85 @@ export class LocalStore implements Executor {
    */
   async execute(call: Call): Promise<RawResult> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
+    if (call.method === 'SYNC') return this.syncControl(call);
     if (!this.queue || call.method === 'GET') return this.run(call);
     let result: RawResult | null = null;
     await this.queue.submit(() => {
       result = this.run(call);
-      if (result.lsn === this.lsn) return false;
-      this.lsn = result.lsn;
-      this.stampActiveSegment();
-      return true;
+      return this.wrote(result.lsn);
     });
+    if (this.syncer && result!.changes.length) this.syncer.poke();
     return result!;
+  }
+
+  /**
+   * Turns on reconciliation with a server for `tenant`: writes of that tenant enter the outbox,
+   * and a Syncer moves them. The client id is kept in the store (a new one is made once).
+   */
+  enableSync(tenant: string, server: ServerOptions): void {
+    if (this.syncer) throw new EdgeCartError(409, 'This database already syncs for a tenant');
+    const bytes = new Uint8Array(12);
+    if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+    else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);  // Node 18
+    const fresh = `c${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    this.syncCall('enableSync', tenant, fresh);
+    this.syncer = new Syncer(this, server);
+  }
+
+  /** Calls a sync method of the handle; its JSON answer, or EdgeCartError. */
+  syncCall<T>(name: string, ...args: Array<string | number>): T {
+    const fn = (this.handle as unknown as Record<string, (...a: Array<string | number>) => string>)[name];
+    const answer = JSON.parse(fn.apply(this.handle, args)) as T & { error?: { statusCode: number; message: string } };
+    if (answer && typeof answer === 'object' && !Array.isArray(answer) && answer.error) {
+      throw new EdgeCartError(answer.error.statusCode, answer.error.message);
+    }
+    return answer;
+  }
+
+  /** Runs `fn` (synchronous, may write the store) as a write: resolves after it is saved. */
+  async write<T>(fn: () => T): Promise<T> {
+    let value: T;
+    if (!this.queue) return fn();
+    await this.queue.submit(() => {
+      value = fn();
+      return this.wrote((JSON.parse(this.handle.stats()) as { lastLsn?: number }).lastLsn ?? 0);
+    });
+    return value!;
+  }
+
+  // Internal SYNC calls (forwarded from follower tabs like any call): status, now, problems,
+  // resolve?seq=N&action=retry|discard.
+  private async syncControl(call: Call): Promise<RawResult> {
+    const done = (status: number, body: unknown): RawResult => ({ status, body, notifications: [], changes: [], lsn: this.lsn });
+    if (!this.syncer) return done(409, { statusCode: 409, error: 'Conflict', message: 'This shop has no server to sync with' });
+    const [what, query] = call.target.split('?');
+    try {
+      if (what === 'status') return done(200, this.syncer.status());
+      if (what === 'problems') return done(200, this.syncCall('syncProblems'));
+      if (what === 'now') {
+        await this.syncer.sync();
+        return done(200, this.syncer.status());
+      }
+      if (what === 'resolve') {
+        const q = new URLSearchParams(query);
+        const r = await this.write(() => this.syncCall<{ status: number; body: unknown }>(
+            'syncResolve', call.tenant, Number(q.get('seq')), q.get('action') ?? ''));
+        if (r.status < 400) this.syncer.poke();
+        return done(r.status, r.body);
+      }
+    } catch (e) {
+      const status = e instanceof EdgeCartError ? e.status : 500;
+      return done(status, { statusCode: status, error: 'Error', message: (e as Error).message });
+    }
+    return done(404, { statusCode: 404, error: 'Not Found', message: `Unknown sync call ${what}` });
+  }
+
+  // After a write ran: if the log moved, the active segment gets a newer time; true = save.
+  private wrote(lsn: number): boolean {
+    if (lsn === this.lsn) return false;
+    this.lsn = lsn;
+    this.stampActiveSegment();
+    return true;
   }
 
   private run(call: Call): RawResult {
@@ -160,6 +239,7 @@ export class LocalStore implements Executor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.syncer?.stop();
     try {
       if (this.queue) await this.queue.idle();
     } finally {

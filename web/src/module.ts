@@ -10,6 +10,17 @@ export interface ShopHandle {
           body: string): string;
   stats(): string;
   close(): void;
+  /** Reconciliation; each returns JSON, {"error": {...}} on failure. */
+  enableSync(tenant: string, clientId: string): string;
+  syncPushBody(limit: number): string;
+  syncApplyPush(answer: string): string;
+  syncPullQuery(limit: number): string;
+  syncApplyPull(answer: string): string;
+  syncLeaseBody(size: number): string;
+  syncApplyLease(answer: string): string;
+  syncStatus(): string;
+  syncProblems(): string;
+  syncResolve(tenant: string, seq: number, action: string): string;
   /** Frees the C++ object (embind). */
   delete(): void;
 }
@@ -52,4 +63,6 @@ export interface RawResult {
   notifications: Array<Record<string, unknown>>;
   changes: Array<{ sk: string; version: number }>;
   lsn: number;
+  /** Outcomes of pushed commands (reconciliation), for `sync` events. */
+  outcomes?: Array<Record<string, unknown>>;
 }

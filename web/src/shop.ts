@@ -3,6 +3,7 @@
 import { EdgeCartError } from './errors.js';
 import { LocalStore, type Call, type Executor, type StoreStats } from './local.js';
 import type { ModuleLoader, RawResult } from './module.js';
+import type { ServerOptions, SyncOutcome, SyncStatus } from './sync.js';
 import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
   ApiResponse, Change, ErrorBody, Inventory, InventoryUpdate, ListQuery, Notification, Order,
@@ -58,6 +59,7 @@ export class Shop extends EventTarget {
     if (typeof method !== 'string' || typeof path !== 'string') {
       throw new EdgeCartError(400, 'method and path must be strings');
     }
+    if (method.toUpperCase() === 'SYNC') throw new EdgeCartError(404, `Cannot SYNC ${path.slice(0, 200)}`);
     const call: Call = {
       ...this.context,
       method: method.toUpperCase(),
@@ -89,6 +91,36 @@ export class Shop extends EventTarget {
           version === undefined ? { status } : { status, version }),
   };
 
+  /** Syncs with the server now (lease, push, pull); resolves to the status after it. */
+  async sync(): Promise<SyncStatus> {
+    return this.control<SyncStatus>('now');
+  }
+
+  /** {online, pending, oldestPendingAt, lastSyncAt, lastError, conflicts, leasedCodesLeft, clientId}. */
+  async syncStatus(): Promise<SyncStatus> {
+    return this.control<SyncStatus>('status');
+  }
+
+  /** Commands the server answered with a conflict (with its current `item`) or a rejection. */
+  async conflicts(): Promise<Array<SyncOutcome & { command: unknown }>> {
+    return this.control('problems');
+  }
+
+  /** Resolves one: "retry" sends the command again (on the server's version for a conflict), "discard" drops it. */
+  async resolveConflict(seq: number, action: 'retry' | 'discard'): Promise<void> {
+    await this.control(`resolve?seq=${encodeURIComponent(String(seq))}&action=${encodeURIComponent(action)}`);
+  }
+
+  private async control<T>(what: string): Promise<T> {
+    if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
+    const r = await this.executor.execute({ ...this.context, method: 'SYNC', target: what, body: '' });
+    if (r.status >= 400) {
+      const e = r.body as ErrorBody;
+      throw new EdgeCartError(r.status, e?.message ?? `HTTP ${r.status}`, e);
+    }
+    return r.body as T;
+  }
+
   /** The store's statistics (log, snapshot, syncs, open time), or null in a follower tab. */
   stats(): StoreStats | null {
     return this.closed ? null : this.executor.stats();
@@ -108,6 +140,7 @@ export class Shop extends EventTarget {
       this.dispatchEvent(new ShopEvent<Notification>('notification', n as unknown as Notification));
     }
     for (const c of result.changes) this.dispatchEvent(new ShopEvent<Change>('change', c));
+    for (const o of result.outcomes ?? []) this.dispatchEvent(new ShopEvent<SyncOutcome>('sync', o as unknown as SyncOutcome));
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -143,17 +176,36 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
     throw new EdgeCartError(400, 'storage "indexeddb" needs IndexedDB (in Node, import "fake-indexeddb/auto" first)');
   }
   const context = { tenant: tenant.toLowerCase(), user, roles: [...roles] };
+  const server = options.server;
+  if (server !== undefined && (typeof server !== 'object' || server === null || typeof server.url !== 'string' ||
+      (typeof server.token !== 'string' && typeof server.token !== 'function'))) {
+    throw new EdgeCartError(400, 'server must be {url, token}');
+  }
+  const openLocal = async (database: string | null) => {
+    const local = await LocalStore.open(loader, database);
+    if (server) {
+      try {
+        local.enableSync(context.tenant, server);
+      } catch (e) {
+        await local.close();
+        throw e;
+      }
+    }
+    return local;
+  };
 
   if (storage === 'indexeddb' && canCoordinate()) {
     // A browser: the tabs (and shops) on this database elect one writer among themselves.
     let shop: Shop | null = null;
-    const tabs = await TabExecutor.join(name, () => LocalStore.open(loader, name), (r) => shop?.emitResult(r));
+    const tabs = await TabExecutor.join(name, () => openLocal(name), (r) => shop?.emitResult(r));
     shop = new Shop(tabs, context, () => tabs.role);
     return shop;
   }
   // Node, or memory: shops of this realm on the same database share one store.
-  return attach(`${storage}:${name}`, (emit) => LocalStore.open(loader, storage === 'memory' ? null : name)
-    .then((local) => emitting(local, emit)), (executor) => new Shop(executor, context, () => storage === 'memory' ? 'memory' : 'writer'));
+  return attach(`${storage}:${name}`, (emit) => openLocal(storage === 'memory' ? null : name).then((local) => {
+    local.onEvents = emit;
+    return emitting(local, emit);
+  }), (executor) => new Shop(executor, context, () => storage === 'memory' ? 'memory' : 'writer'));
 }
 
 // The databases open in this realm (outside coordinated browser tabs), shared by their shops.

@@ -154,7 +154,15 @@ export class TabExecutor implements Executor {
 
   private async becomeWriter(release: () => void): Promise<void> {
     this.release = release;
-    this.writer = await this.openWriter();
+    const writer = await this.openWriter();
+    // Background work of the writer (sync outcomes, pulled items) reaches every tab.
+    if ('onEvents' in writer) {
+      (writer as { onEvents: (r: RawResult) => void }).onEvents = (result) => {
+        this.post({ kind: 'events', result } satisfies Message);
+        this.onResult(result);
+      };
+    }
+    this.writer = writer;
     this.writerTab = this.tab;
     this.post({ kind: 'writer', tab: this.tab } satisfies Message);
     // Calls this tab had sent to the previous writer.

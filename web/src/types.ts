@@ -13,6 +13,8 @@ export interface ShopOptions {
   name?: string;
   /** "indexeddb" (default where IndexedDB exists) keeps state across reloads; "memory" does not. */
   storage?: 'indexeddb' | 'memory';
+  /** Reconcile this tenant's writes with an EdgeCart server (SPEC §7). */
+  server?: import('./sync.js').ServerOptions;
 }
 
 /** The raw answer of a route: HTTP-like status and JSON body. */

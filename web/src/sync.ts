@@ -1,0 +1,162 @@
+// Reconciliation with the server (SPEC §7), in the tab that owns the database. The core keeps
+// the outbox, leases and cursor in the store (each change in one local commit); this class
+// moves their JSON bodies over fetch: on demand, when the browser comes online, after local
+// writes, and on a timer with exponential backoff and jitter that does not wait for a write.
+
+import { EdgeCartError } from './errors.js';
+import type { LocalStore } from './local.js';
+
+/** `openShop({server})`: where and as whom to sync. */
+export interface ServerOptions {
+  /** The server's base URL, e.g. "https://shop.example" or "" for the page's own origin. */
+  url: string;
+  /** A bearer token (HS256 JWT with custom:tenant), or a function giving a fresh one. */
+  token: string | (() => string | Promise<string>);
+  /** Order numbers to lease at a time (default 100). */
+  leaseSize?: number;
+  /** Milliseconds between background syncs when all is well (default 30 000). */
+  intervalMs?: number;
+}
+
+/** What `shop.syncStatus()` reports. */
+export interface SyncStatus {
+  online: boolean;
+  pending: number;
+  oldestPendingAt: string | null;
+  lastSyncAt: string | null;
+  lastError: string | null;
+  conflicts: number;
+  leasedCodesLeft: number;
+  clientId: string;
+}
+
+/** One command's answer from the server (`sync` event detail). */
+export interface SyncOutcome {
+  seq: number;
+  outcome: 'accepted' | 'rebased' | 'rejected' | 'conflict';
+  status: number;
+  body: unknown;
+  item?: unknown;
+  notifications?: Array<Record<string, unknown>>;
+  replayed?: boolean;
+}
+
+const BATCH = 100;
+
+export class Syncer {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  private stopped = false;
+  private lastSyncAt: string | null = null;
+  private lastError: string | null = null;
+  private reachable = true;
+  private readonly onOnline = () => void this.sync().catch(() => {});
+
+  constructor(private readonly local: LocalStore, private readonly options: ServerOptions) {
+    globalThis.addEventListener?.('online', this.onOnline);
+    this.schedule(0);
+  }
+
+  /** Runs one full sync (lease, push, pull); concurrent callers share it. Rejects on failure. */
+  sync(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.once();
+        } while (this.again && !this.stopped);
+        this.failures = 0;
+        this.lastError = null;
+        this.reachable = true;
+        this.lastSyncAt = new Date().toISOString();
+        this.schedule(this.options.intervalMs ?? 30_000);
+      } catch (e) {
+        this.failures++;
+        this.lastError = e instanceof Error ? e.message : String(e);
+        // 1 s, 2 s, 4 s ... up to a minute, with jitter so tills do not retry in step.
+        const base = Math.min(60_000, 1000 * 2 ** Math.min(this.failures - 1, 6));
+        this.schedule(base / 2 + Math.random() * base / 2);
+        throw e;
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** A local write happened: sync soon. */
+  poke(): void {
+    if (this.failures === 0) this.schedule(50);
+  }
+
+  status(): SyncStatus {
+    const s = this.local.syncCall<{ pending: number; oldestPendingAt: string | null; leasedCodesLeft: number; clientId: string }>('syncStatus');
+    const online = this.reachable && ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine ?? true);
+    return { online, pending: s.pending, oldestPendingAt: s.oldestPendingAt ?? null, lastSyncAt: this.lastSyncAt,
+             lastError: this.lastError, conflicts: this.local.syncCall<unknown[]>('syncProblems').length,
+             leasedCodesLeft: s.leasedCodesLeft, clientId: s.clientId };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    globalThis.removeEventListener?.('online', this.onOnline);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.sync().catch(() => {}), ms);
+  }
+
+  private async once(): Promise<void> {
+    const size = this.options.leaseSize ?? 100;
+    const s = this.local.syncCall<{ leasedCodesLeft: number }>('syncStatus');
+    if (s.leasedCodesLeft < Math.max(1, size / 4)) {
+      const answer = await this.fetch('POST', '/sync/lease', this.local.syncCall<object>('syncLeaseBody', size));
+      await this.local.write(() => this.local.syncCall('syncApplyLease', JSON.stringify(answer)));
+    }
+    for (;;) {
+      const body = this.local.syncCall<object | null>('syncPushBody', BATCH);
+      if (body === null) break;
+      const answer = await this.fetch('POST', '/sync/push', body);
+      // Marked sent only now that the server answered; applied in one local commit.
+      const outcomes = await this.local.write(() => this.local.syncCall<SyncOutcome[]>('syncApplyPush', JSON.stringify(answer)));
+      const notifications = outcomes.flatMap((o) => (o.replayed ? [] : o.notifications ?? []));
+      this.local.onEvents({ status: 200, body: null, notifications, changes: [], lsn: 0, outcomes: outcomes as unknown as Array<Record<string, unknown>> });
+    }
+    for (;;) {
+      const query = this.local.syncCall<string>('syncPullQuery', 500);
+      const answer = await this.fetch('GET', `/sync/pull?${query}`);
+      const more = await this.local.write(() => this.local.syncCall<boolean>('syncApplyPull', JSON.stringify(answer)));
+      const items = (answer as { items: Array<{ sk: string; version: number }> }).items;
+      if (items.length) this.local.onEvents({ status: 200, body: null, notifications: [], lsn: 0, changes: items.map((i) => ({ sk: i.sk, version: i.version })) });
+      if (!more) break;
+    }
+  }
+
+  private async fetch(method: string, path: string, body?: object): Promise<unknown> {
+    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch (e) {
+      this.reachable = false;
+      throw new EdgeCartError(503, `Server unreachable: ${(e as Error).message}`);
+    }
+    this.reachable = true;
+    const answer = await response.json().catch(() => ({})) as { message?: string };
+    if (!response.ok) throw new EdgeCartError(response.status, `Sync ${path} failed: ${answer.message ?? response.status}`);
+    return answer;
+  }
+}

@@ -1,0 +1,64 @@
+// A real edgecart-server process for the JS tests, and HS256 tokens for it.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const web = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const SERVER_BIN = join(web, '..', 'build', 'release', 'server', 'edgecart-server');
+
+const b64url = (s) => Buffer.from(s).toString('base64url');
+
+/** An HS256 token for `tenant` signed with `secret`. */
+export function token(secret, tenant, sub = 'till') {
+  const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const body = b64url(JSON.stringify({ sub, 'custom:tenant': tenant, exp: Math.floor(Date.now() / 1000) + 3600 }));
+  const sig = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
+/** Starts edgecart-server on a free port; {url, secret, stop(signal), restart()} (same database). */
+export async function startServer({ pages = false } = {}) {
+  if (!existsSync(SERVER_BIN)) throw new Error(`edgecart-server missing at ${SERVER_BIN} (build the release preset first)`);
+  const dir = mkdtempSync(join(tmpdir(), 'edgecart-server-'));
+  const secret = `secret-${Math.random().toString(36).slice(2)}`;
+  const args = ['--port', '0', '--db', join(dir, 'e.db')];
+  if (pages) args.push('--pages', join(web, 'test'), '--dist', join(web, 'dist'));
+  let proc;
+  const launch = () => new Promise((resolve, reject) => {
+    proc = spawn(SERVER_BIN, args, { env: { ...process.env, EDGECART_JWT_SECRET: secret }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let text = '';
+    proc.stderr.on('data', (d) => {
+      text += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(text);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`edgecart-server exited ${code}: ${text}`)));
+  });
+  const server = { secret, url: await launch(), dir };
+  server.stop = (signal = 'SIGTERM') => new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill(signal);
+  });
+  server.restart = async () => {
+    await server.stop();
+    server.url = await launch();
+    return server.url;
+  };
+  server.close = async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  /** A call to the server's API as tenant `tenant`. */
+  server.call = async (tenant, method, path, body) => {
+    const r = await fetch(`${server.url}${path}`, {
+      method, headers: { authorization: `Bearer ${token(secret, tenant)}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: r.status, body: await r.json() };
+  };
+  return server;
+}

@@ -1,0 +1,106 @@
+// Reconciliation from the package in Node against a real edgecart-server process: tills that
+// sell offline and come back, background retries, conflicts, and a server restart.
+import 'fake-indexeddb/auto';
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { openShop } from 'edgecart';
+
+import { startServer, token } from './server.js';
+import { product, seedOrder, uniqueName } from './suite.js';
+
+const OFFLINE = 'http://127.0.0.1:9';  // the discard port: nothing answers there
+let server;
+before(async () => { server = await startServer(); });
+after(() => server?.close());
+
+async function till(tenant, online = true) {
+  const remote = { url: online ? server.url : OFFLINE, token: token(server.secret, tenant), intervalMs: 200 };
+  const shop = await openShop({ tenant, user: 'till', name: uniqueName('till'), server: remote });
+  return { shop, remote };
+}
+
+test('two tills sell the last units offline; back online, every order arrives once and the loser is alerted', async () => {
+  const tenant = 'sync-last';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 2 });
+  const tills = [await till(tenant), await till(tenant)];
+  const outcomes = [];
+  const alerts = [];
+  for (const t of tills) {
+    await t.shop.sync();  // lease + pull while online
+    t.shop.addEventListener('sync', (e) => outcomes.push(e.detail));
+    t.shop.addEventListener('notification', (e) => { if (e.detail.type === 'inventory_reservation_failed') alerts.push(e.detail); });
+    assert.equal((await t.shop.inventory.get('PRD-001')).attributes.quantity, 2);
+    t.remote.url = OFFLINE;  // the network goes away
+  }
+  const codes = [];
+  for (const t of tills) codes.push((await t.shop.orders.create(seedOrder())).code);
+  assert.notEqual(codes[0], codes[1], 'leased blocks never collide');
+  for (const t of tills) {
+    await assert.rejects(t.shop.sync(), (e) => e.status === 503);
+    const s = await t.shop.syncStatus();
+    assert.equal(s.pending, 1);
+    assert.equal(s.online, false);
+    assert.ok(s.oldestPendingAt && s.lastError);
+  }
+  for (const t of tills) t.remote.url = server.url;  // back online: the retry timer pushes by itself
+  const deadline = Date.now() + 15000;
+  while ((await Promise.all(tills.map((t) => t.shop.syncStatus()))).some((s) => s.pending > 0)) {
+    assert.ok(Date.now() < deadline, 'the outbox drained without a new write or a manual sync');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const onServer = (await server.call(tenant, 'GET', '/orders?limit=100')).body.items.map((o) => o.code).sort();
+  assert.deepEqual(onServer, [...codes].sort(), 'every order once, with the code the till gave it');
+  const inv = (await server.call(tenant, 'GET', '/inventory/PRD-001')).body.attributes;
+  assert.ok(inv.reservedQuantity >= 0 && inv.reservedQuantity <= inv.quantity, JSON.stringify(inv));
+  assert.equal(inv.reservedQuantity, 2);
+  assert.equal(outcomes.filter((o) => o.outcome === 'accepted').length, 2);
+  assert.equal(alerts.length, 1, 'the till whose order could not reserve is told');
+  for (const t of tills) await t.shop.close();
+});
+
+test('a strict conflict is reported with the server item and can be retried', async () => {
+  const tenant = 'sync-conflict';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const t = await till(tenant);
+  await t.shop.sync();
+  const v = (await t.shop.inventory.get('PRD-001')).version;
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 50 });  // someone else
+  await t.shop.inventory.update('PRD-001', { quantity: 20, version: v });
+  await t.shop.sync();
+  const [c] = await t.shop.conflicts();
+  assert.equal(c.outcome, 'conflict');
+  assert.equal(c.item.attributes.quantity, 50);
+  assert.equal((await server.call(tenant, 'GET', '/inventory/PRD-001')).body.attributes.quantity, 50, 'nothing overwritten');
+  await t.shop.resolveConflict(c.seq, 'retry');
+  await t.shop.sync();
+  assert.equal((await server.call(tenant, 'GET', '/inventory/PRD-001')).body.attributes.quantity, 20);
+  assert.deepEqual(await t.shop.conflicts(), []);
+  assert.equal((await t.shop.syncStatus()).conflicts, 0);
+  await t.shop.close();
+});
+
+test('the server restarting mid-sync: the till resumes and converges', async () => {
+  const tenant = 'sync-restart';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 1000 });
+  const t = await till(tenant);
+  await t.shop.sync();
+  t.remote.url = OFFLINE;
+  for (let i = 0; i < 150; i++) await t.shop.orders.create(seedOrder());
+  t.remote.url = server.url;
+  const syncing = t.shop.sync().catch(() => {});
+  await new Promise((r) => setTimeout(r, 5));
+  await server.stop('SIGKILL');
+  await syncing;
+  t.remote.url = await server.restart();
+  await t.shop.sync();
+  assert.equal((await t.shop.syncStatus()).pending, 0);
+  const inv = (await server.call(tenant, 'GET', '/inventory/PRD-001')).body;
+  assert.equal(inv.attributes.reservedQuantity, 300, '150 orders, each applied once');
+  assert.deepEqual(await t.shop.inventory.get('PRD-001'), inv, 'till and server agree');
+  await t.shop.close();
+});
