@@ -99,7 +99,8 @@ TEST_F(Sync, ARetriedPushIsAnsweredFromTheRecordAndAppliedOnce) {
   const Response again = sync_.push(kCtx, body.dump());
   ASSERT_EQ(again.status, 200);
   for (const json& r : again.body["results"]) EXPECT_TRUE(r.value("replayed", false)) << r.dump();
-  EXPECT_EQ(again.body["results"][0]["body"]["code"], first.body["results"][0]["body"]["code"]);
+  EXPECT_EQ(again.body["results"][0]["sk"], first.body["results"][0]["sk"]);
+  EXPECT_EQ(again.body["results"][0]["sk"], "ORDER#ORD-000001");
   EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body, inventory) << "the delta was not applied twice";
   EXPECT_EQ(inventory["attributes"]["quantity"], 105);
   EXPECT_EQ(serverOrders(), 1u);

@@ -150,8 +150,11 @@ Response SyncServer::push(const Context& ctx, const std::string& body) {
       if (status == 0) {
         const Response r = shop_.handle(c, method, path, cmdBody.is_null() ? "" : cmdBody.dump(),
                                         [&](Transaction& tx, const Response& ok) {
+          // An applied command is answered with its item's key and version, not the item: the
+          // client gets the items themselves from the pull that follows.
           json rec = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", ok.status},
-                      {"body", ok.body}, {"notifications", ok.notifications}};
+                      {"sk", ok.body.value("sk", "")}, {"version", ok.body.value("version", 0)}};
+          if (!ok.notifications.empty()) rec["notifications"] = ok.notifications;
           tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(rec));
           tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
           result = std::move(rec);
@@ -160,7 +163,8 @@ Response SyncServer::push(const Context& ctx, const std::string& body) {
         answer = r.body;
         if (status < 400 && !result.contains("outcome")) {
           // A write that changed nothing (no commit, no hook): still answered and recorded.
-          result = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", status}, {"body", answer}};
+          result = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", status},
+                    {"sk", answer.value("sk", "")}, {"version", answer.value("version", 0)}};
           status = 0;
         } else if (status < 400) {
           status = -1;  // recorded with its effects

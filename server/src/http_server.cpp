@@ -159,7 +159,16 @@ void HttpServer::routes() {
     {
       std::lock_guard<std::mutex> lock(shopMu_);
       if (req.path == "/sync/push" && req.method == "POST") {
-        r = sync_->push(ctx, req.body);
+        // One durable commit for the whole push: the answer is sent only after it, so a crash
+        // before it loses only work whose answer the client never saw (and will push again).
+        store_->beginGroup();
+        try {
+          r = sync_->push(ctx, req.body);
+          store_->endGroup(true);
+        } catch (const ApiError& e) {
+          store_->endGroup(false);
+          r = Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
+        }
       } else if (req.path == "/sync/lease" && req.method == "POST") {
         r = sync_->lease(ctx, req.body);
       } else if (req.path == "/sync/pull" && req.method == "GET") {

@@ -96,14 +96,37 @@ void SqliteStore::scan(Table t, const std::string& pk, const std::string& prefix
   }
 }
 
+void SqliteStore::beginGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (grouping_) return;
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw ApiError(507, std::string("Storage write failed: ") + sqlite3_errmsg(db_));
+  }
+  grouping_ = true;
+}
+
+void SqliteStore::endGroup(bool commit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!grouping_) return;
+  grouping_ = false;
+  if (commit && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) return;
+  const std::string why = sqlite3_errmsg(db_);
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (commit) throw ApiError(507, "Storage write failed: " + why);
+}
+
 void SqliteStore::commit(const Batch& batch) {
   if (batch.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
+  // Inside a group a commit is a savepoint: all of it or none, durable with the group.
+  const char* begin = grouping_ ? "SAVEPOINT batch" : "BEGIN IMMEDIATE";
+  const char* end = grouping_ ? "RELEASE batch" : "COMMIT";
+  const char* undo = grouping_ ? "ROLLBACK TO batch; RELEASE batch" : "ROLLBACK";
   auto fail = [&](const std::string& why) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_, undo, nullptr, nullptr, nullptr);
     throw ApiError(507, "Storage write failed: " + why);
   };
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  if (sqlite3_exec(db_, begin, nullptr, nullptr, nullptr) != SQLITE_OK) {
     throw ApiError(507, std::string("Storage write failed: ") + sqlite3_errmsg(db_));
   }
   for (const Put& p : batch) {
@@ -115,12 +138,13 @@ void SqliteStore::commit(const Batch& batch) {
     if (p.value) bindText(s, 3, p.value->dump());
     if (sqlite3_step(s) != SQLITE_DONE) fail(sqlite3_errmsg(db_));
   }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) fail(sqlite3_errmsg(db_));
+  if (sqlite3_exec(db_, end, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sqlite3_errmsg(db_));
 }
 
 void SqliteStore::appendOutbox(const std::string& tenant, const std::vector<json>& notifications) {
   if (notifications.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
+  if (grouping_) return;  // a group's notifications are kept by the caller after endGroup
   exec("BEGIN");
   for (const json& n : notifications) {
     Stmt s{prepare("INSERT INTO outbox (tenant, notification) VALUES (?1, ?2)")};

@@ -41,7 +41,7 @@ export interface SyncOutcome {
   replayed?: boolean;
 }
 
-const BATCH = 100;
+const BATCH = 250;  // commands per push: ~100 KB of JSON, one server transaction, one local save
 
 export class Syncer {
   private running: Promise<void> | null = null;

@@ -1,6 +1,6 @@
 // Compiled by `npm run typecheck` (tsc --noEmit): the package's declarations as a storefront
 // written in TypeScript sees them. A @ts-expect-error line fails the check if it stops erroring.
-import { EdgeCartError, openShop, type Order, type Page, type ShopEvent } from 'edgecart';
+import { EdgeCartError, openShop, type Order, type Page, type ShopEvent, type SyncOutcome, type SyncStatus } from 'edgecart';
 
 export async function storefront(): Promise<number> {
   const shop = await openShop({ tenant: 'shop-a', user: 'user-1', name: 'typed', storage: 'memory' });
@@ -30,6 +30,13 @@ export async function storefront(): Promise<number> {
     if (e instanceof EdgeCartError) return e.status;
   }
   const role: 'writer' | 'follower' | 'memory' = shop.role();
+  const till = await openShop({ tenant: 'shop-a', user: 'till', server: { url: '', token: () => 'jwt', leaseSize: 50 } });
+  till.addEventListener('sync', (e) => console.log((e as ShopEvent<SyncOutcome>).detail.outcome));
+  const status: SyncStatus = await till.syncStatus();
+  const pending: number = status.pending;
+  for (const c of await till.conflicts()) await till.resolveConflict(c.seq, 'retry');
+  // @ts-expect-error: only retry or discard
+  await till.resolveConflict(1, 'merge');
   await shop.close();
-  return price + reserved + page.items.length + raw.status + role.length;
+  return price + reserved + page.items.length + raw.status + role.length + pending;
 }

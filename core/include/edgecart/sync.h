@@ -30,7 +30,10 @@ class SyncServer {
   explicit SyncServer(Shop& shop);
 
   // POST /sync/push {clientId, commands: [{seq, method, path, body, code?, baseVersion?}]}
-  // -> {results: [{seq, outcome, status, body, item?, notifications?, replayed?}], lastSeq}.
+  // -> {results: [...], lastSeq}; a result is {seq, outcome: accepted | rebased, status, sk,
+  // version, notifications?} for an applied command, {seq, outcome: rejected | conflict, status,
+  // body (the error), item? (the server's, for a conflict)} otherwise; `replayed` if answered
+  // from the record.
   // Each command runs through the router; its outcome is recorded with its effects, so a retried
   // push is answered from the record and never applied twice.
   Response push(const Context& ctx, const std::string& body);

@@ -27,6 +27,13 @@ class SqliteStore : public Store {
   // One transaction; throws ApiError(507) and changes nothing if SQLite refuses.
   void commit(const Batch& batch) override;
 
+  // Group commit: until endGroup, each commit is a savepoint inside one outer transaction, made
+  // durable (one fsync) by endGroup(true) or undone whole by endGroup(false). For work whose
+  // answer is sent only after endGroup, such as a sync push of many commands.
+  void beginGroup();
+  // Throws ApiError(507) if the group cannot be committed (it is then rolled back).
+  void endGroup(bool commit);
+
   // Appends notifications to the outbox table (their own transaction, after the commit that
   // caused them).
   void appendOutbox(const std::string& tenant, const std::vector<json>& notifications);
@@ -43,6 +50,7 @@ class SqliteStore : public Store {
   std::string path_;
   sqlite3* db_;
   mutable std::mutex mu_;  // one connection: statements never run concurrently
+  bool grouping_ = false;
 };
 
 }  // namespace edgecart

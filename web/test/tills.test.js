@@ -1,0 +1,89 @@
+// Two tills in real Chromium (two browser contexts: two profiles, two IndexedDBs) against a real
+// edgecart-server: they go offline, both sell the last units, come back online.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
+import { startServer, token } from './server.js';
+
+let server;
+const contexts = [];
+before(async () => { server = await startServer({ pages: true }); });
+after(async () => {
+  for (const { context, profile } of contexts) {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  await server?.close();
+});
+
+async function openTill(name) {
+  const profile = mkdtempSync(join(tmpdir(), 'edgecart-till-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  contexts.push({ context, profile });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`${name} page error:`, e));
+  await page.goto(`${server.url}/page.html`);
+  await page.waitForFunction(() => window.ready === true);
+  await page.evaluate(async ([tok, user]) => {
+    window.outcomes = [];
+    window.alerts = [];
+    window.shop = await window.edgecart.openShop({ tenant: 'tills', user, server: { url: '', token: tok, intervalMs: 300 } });
+    window.shop.addEventListener('sync', (e) => window.outcomes.push(e.detail));
+    window.shop.addEventListener('notification', (e) => {
+      if (e.detail.type === 'inventory_reservation_failed') window.alerts.push(e.detail);
+    });
+    await window.shop.sync();
+  }, [token(server.secret, 'tills', name), name]);
+  return { context, page };
+}
+
+test('offline tills sell the last units; online again, all orders arrive once with distinct codes', async () => {
+  await server.call('tills', 'POST', '/products', { code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM', price: 29.99, currency: 'JPY' });
+  await server.call('tills', 'PATCH', '/inventory/PRD-001', { quantity: 3 });
+  const tills = [await openTill('till-1'), await openTill('till-2')];
+  for (const t of tills) {
+    assert.equal(await t.page.evaluate(async () => (await window.shop.inventory.get('PRD-001')).attributes.quantity), 3);
+    await t.context.setOffline(true);
+  }
+  // Each till sells 2 of the 3 units, offline; each order is durable locally at once.
+  const codes = [];
+  for (const t of tills) {
+    codes.push(...await t.page.evaluate(async () => {
+      const order = window.edgecart.seedOrder();
+      const o = await window.shop.orders.create(order);
+      const s = await window.shop.sync().then(() => null, (e) => e.status);
+      const status = await window.shop.syncStatus();
+      return [o.code, s, status.pending, status.online];
+    }));
+  }
+  assert.equal(codes[1], 503);
+  assert.equal(codes[2], 1);
+  assert.equal(codes[3], false);
+  assert.notEqual(codes[0], codes[4], 'distinct codes from leased blocks');
+  for (const t of tills) await t.context.setOffline(false);  // the online event triggers the push
+  for (const t of tills) {
+    await t.page.waitForFunction(async () => (await window.shop.syncStatus()).pending === 0, null, { timeout: 20000 });
+  }
+  const orders = (await server.call('tills', 'GET', '/orders?limit=100')).body.items;
+  assert.deepEqual(orders.map((o) => o.code).sort(), [codes[0], codes[4]].sort(), 'every order, once');
+  const inv = (await server.call('tills', 'GET', '/inventory/PRD-001')).body.attributes;
+  assert.equal(inv.quantity, 3);
+  assert.equal(inv.reservedQuantity, 2, 'one order reserved; 0 <= reserved <= quantity');
+  const seen = await Promise.all(tills.map((t) => t.page.evaluate(() => ({ outcomes: window.outcomes.map((o) => o.outcome), alerts: window.alerts.length }))));
+  assert.deepEqual(seen.map((s) => s.outcomes), [['accepted'], ['accepted']]);
+  assert.equal(seen[0].alerts + seen[1].alerts, 1, 'the losing reservation is an alert on its till');
+  // Both tills converge on the server's state.
+  for (const t of tills) {
+    const local = await t.page.evaluate(async () => {
+      await window.shop.sync();
+      return { inv: (await window.shop.inventory.get('PRD-001')).attributes.reservedQuantity, n: (await window.shop.orders.list()).items.length };
+    });
+    assert.deepEqual(local, { inv: 2, n: 2 });
+  }
+});
