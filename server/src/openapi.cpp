@@ -115,6 +115,15 @@ json openApi() {
                                               json::array({pathParam("code")}))}}},
         {"/orders/{code}/status", {{"patch", operation("Change an order's status", {{"200", answer("The order", ref("Item"))}},
                                                        ref("StatusUpdate"), json::array({pathParam("code")}))}}},
+        {"/sync/push", {{"post", operation("Push a client's outbox (SPEC §7): one outcome per command, exactly once",
+                                           {{"200", answer("Outcomes", {{"type", "object"}})}},
+                                           {{"type", "object"}, {"required", {"clientId", "commands"}}})}}},
+        {"/sync/pull", {{"get", operation("The tenant's items changed after a cursor", {{"200", answer("Items, cursor, more", {{"type", "object"}})}},
+                                          nullptr, json::array({queryParam("cursor", {{"type", "string"}}),
+                                                                queryParam("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}})}))}}},
+        {"/sync/lease", {{"post", operation("Lease a block of order numbers for offline orders",
+                                            {{"200", answer("The block", {{"type", "object"}})}},
+                                            {{"type", "object"}, {"required", {"clientId"}}})}}},
         {"/healthz", {{"get", {{"summary", "Liveness"}, {"responses", {{"200", answer("ok", {{"type", "object"}})}}}}}}},
         {"/openapi.json", {{"get", {{"summary", "This document"}, {"responses", {{"200", answer("OpenAPI 3", {{"type", "object"}})}}}}}}}}}};
   return spec;
