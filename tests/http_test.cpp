@@ -8,6 +8,7 @@
 
 #include "edgecart/sync.h"
 #include "edgecart_server/jwt.h"
+#include "edgecart_server/sqlite_store.h"
 #include "server_process.h"
 #include "test_util.h"
 
@@ -202,6 +203,22 @@ TEST_F(Http, ConcurrentOrdersAreAllKeptDistinctAndLogged) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(orderLines, static_cast<size_t>(kThreads * kEach)) << "one log line per request";
+}
+
+TEST_F(Http, NotificationsAreKeptInTheOutboxWithTheWriteThatCausedThem) {
+  stock(token("shop-a"), 2);
+  ASSERT_EQ(call("POST", "/orders", seedOrderRequest().dump()).status, 201);
+  ASSERT_EQ(call("POST", "/orders", seedOrderRequest().dump()).status, 201);  // nothing left to reserve
+  ASSERT_EQ(call("PATCH", "/orders/ORD-000001/status", R"({"status":"delivered"})").status, 400);  // refused: no notice
+  // Operations read the outbox straight from the database file.
+  auto db = SqliteStore::open(dir_.path() + "/edgecart.db");
+  std::vector<std::string> types;
+  db->scan(Table::Sequence, "OUTBOX#shop-a", "0", "", [&](const std::string&, const Value& n) {
+    types.push_back(n->at("type").get<std::string>() + ":" + n->at("orderId").get<std::string>());
+    return true;
+  });
+  EXPECT_EQ(types, (std::vector<std::string>{"order_confirmation:ORD-000001", "inventory_reservation_failed:ORD-000002",
+                                             "order_confirmation:ORD-000002"}));
 }
 
 TEST_F(Http, StateSurvivesARestart) {

@@ -127,7 +127,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     Response r;
     engine_.run(ctx, [&](Transaction& tx) {
       r = ok(status, work(tx, parsed));
-      r.notifications = tx.takeNotifications();  // the transaction is done with them
+      r.notifications = tx.notifications();  // copied: commit hooks may keep them too
       r.changes.reserve(tx.changes().size());
       for (const DataChange& c : tx.changes()) {
         json change(json::value_t::object);

@@ -68,7 +68,7 @@ std::string deviceOf(const std::string& clientId) { return clientId.substr(0, 12
 
 SyncServer::SyncServer(Shop& shop) : shop_(shop) {
   // The change feed: each changed item moves to the end of its tenant's feed.
-  shop_.engine().setCommitHook([](Transaction& tx) {
+  shop_.engine().addCommitHook([](Transaction& tx) {
     const std::string feed = "CHANGES#" + tx.context().tenantCode;
     const std::string index = "CHANGEIDX#" + tx.context().tenantCode;
     int64_t n = intOr(tx.get(Table::Sequence, feed, "counter"), "value", 0);

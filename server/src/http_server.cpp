@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 
 #include "edgecart/error.h"
@@ -35,6 +36,19 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
   store_ = store.get();
   shop_ = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
   sync_ = std::make_unique<SyncServer>(*shop_);
+  // The outbox of handler notifications (SPEC §4), written in the transaction that caused them.
+  shop_->engine().addCommitHook([](Transaction& tx) {
+    if (tx.notifications().empty()) return;
+    const std::string pk = "OUTBOX#" + tx.context().tenantCode;
+    const Value counter = tx.get(Table::Sequence, pk, "counter");
+    int64_t n = counter ? counter->at("value").get<int64_t>() : 0;
+    for (const json& note : tx.notifications()) {
+      char sk[24];
+      std::snprintf(sk, sizeof sk, "%012lld", static_cast<long long>(++n));
+      tx.putRow(Table::Sequence, pk, sk, std::make_shared<const json>(note));
+    }
+    tx.putRow(Table::Sequence, pk, "counter", std::make_shared<const json>(json{{"value", n}}));
+  });
   routes();
 }
 
@@ -62,14 +76,7 @@ bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& re
   return true;
 }
 
-void HttpServer::keepNotifications(const std::string& tenant, const Response& r) {
-  if (r.notifications.empty()) return;
-  try {
-    store_->appendOutbox(tenant, r.notifications);
-  } catch (const std::exception&) {
-    // The write itself is committed; losing its notifications must not fail the request.
-  }
-}
+
 
 int HttpServer::bind() {
   if (options_.port == 0) {
@@ -147,7 +154,6 @@ void HttpServer::routes() {
       std::lock_guard<std::mutex> lock(shopMu_);
       r = shop_->handle(Context{claims.tenant, claims.sub, claims.roles}, req.method, target, req.body);
     }
-    keepNotifications(claims.tenant, r);
     sendJson(res, r.status, r.body);
   };
   // Reconciliation (SPEC §7).
@@ -176,15 +182,6 @@ void HttpServer::routes() {
         r = sync_->pull(ctx, q == std::string::npos ? "" : req.target.substr(q + 1));
       } else {
         r = Response{404, errorBody(404, "Cannot " + req.method + " " + req.path.substr(0, 200)), {}, {}};
-      }
-    }
-    if (r.status == 200 && r.body.contains("results")) {
-      for (const json& result : r.body["results"]) {
-        if (result.contains("notifications") && !result.value("replayed", false)) {
-          Response n;
-          n.notifications = result["notifications"].get<std::vector<json>>();
-          keepNotifications(claims.tenant, n);
-        }
       }
     }
     sendJson(res, r.status, r.body);

@@ -40,9 +40,6 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
                  " (pk TEXT NOT NULL, sk TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (pk, sk))"
                  " WITHOUT ROWID").c_str());
   }
-  store->exec("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-              " tenant TEXT NOT NULL, notification TEXT NOT NULL)");
-  store->exec("CREATE INDEX IF NOT EXISTS outbox_tenant ON outbox (tenant, id)");
   return store;
 }
 
@@ -139,34 +136,6 @@ void SqliteStore::commit(const Batch& batch) {
     if (sqlite3_step(s) != SQLITE_DONE) fail(sqlite3_errmsg(db_));
   }
   if (sqlite3_exec(db_, end, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sqlite3_errmsg(db_));
-}
-
-void SqliteStore::appendOutbox(const std::string& tenant, const std::vector<json>& notifications) {
-  if (notifications.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (grouping_) return;  // a group's notifications are kept by the caller after endGroup
-  exec("BEGIN");
-  for (const json& n : notifications) {
-    Stmt s{prepare("INSERT INTO outbox (tenant, notification) VALUES (?1, ?2)")};
-    bindText(s, 1, tenant);
-    bindText(s, 2, n.dump());
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw ApiError(507, std::string("Storage write failed: ") + sqlite3_errmsg(db_));
-    }
-  }
-  exec("COMMIT");
-}
-
-std::vector<json> SqliteStore::outbox(const std::string& tenant, int limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s{prepare("SELECT notification FROM (SELECT id, notification FROM outbox WHERE tenant = ?1"
-                 " ORDER BY id DESC LIMIT ?2) ORDER BY id")};
-  bindText(s, 1, tenant);
-  sqlite3_bind_int(s, 2, limit);
-  std::vector<json> out;
-  while (sqlite3_step(s) == SQLITE_ROW) out.push_back(json::parse(column(s, 0)));
-  return out;
 }
 
 }  // namespace edgecart

@@ -124,8 +124,9 @@ class Engine {
 
   // Handlers run after every data change, inside the same transaction, in registration order.
   void addHandler(Handler handler) { handlers_.push_back(std::move(handler)); }
-  // Runs just before every commit of a transaction that changed an item (e.g. a change feed).
-  void setCommitHook(std::function<void(Transaction&)> hook) { commitHook_ = std::move(hook); }
+  // Runs just before every commit of a transaction that changed an item, in the order added
+  // (e.g. a change feed, an outbox of notifications); what it writes commits with the rest.
+  void addCommitHook(std::function<void(Transaction&)> hook) { commitHooks_.push_back(std::move(hook)); }
 
   // Runs `work` in a transaction and commits everything it wrote as one batch.
   template <class Work>
@@ -149,10 +150,12 @@ class Engine {
   Store& store_;
   const Clock& clock_;
   std::vector<Handler> handlers_;
-  std::function<void(Transaction&)> commitHook_;
+  std::vector<std::function<void(Transaction&)>> commitHooks_;
 
   void commit(Transaction& tx) {
-    if (commitHook_ && !tx.changes().empty()) commitHook_(tx);
+    if (!tx.changes().empty()) {
+      for (const auto& hook : commitHooks_) hook(tx);
+    }
     store_.commit(tx.takeBatch());
   }
 };

@@ -47,7 +47,6 @@ class HttpServer {
   void routes();
   // The caller's claims, or false after answering 401/403.
   bool authenticate(const httplib::Request& req, httplib::Response& res, Claims* claims);
-  void keepNotifications(const std::string& tenant, const Response& r);
 
   ServerOptions options_;
   std::ostream& log_;

@@ -1,6 +1,6 @@
 #pragma once
 // The server's store: one SQLite file (WAL) with the command, data, history and sequence tables
-// of SPEC §2 and an outbox of handler notifications. An atomic commit is one SQL transaction.
+// of SPEC §2. An atomic commit is one SQL transaction.
 
 #include <sqlite3.h>
 
@@ -33,12 +33,6 @@ class SqliteStore : public Store {
   void beginGroup();
   // Throws ApiError(507) if the group cannot be committed (it is then rolled back).
   void endGroup(bool commit);
-
-  // Appends notifications to the outbox table (their own transaction, after the commit that
-  // caused them).
-  void appendOutbox(const std::string& tenant, const std::vector<json>& notifications);
-  // The newest `limit` notifications of a tenant, oldest first.
-  std::vector<json> outbox(const std::string& tenant, int limit) const;
 
   const std::string& path() const { return path_; }
 
