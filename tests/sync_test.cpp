@@ -214,6 +214,66 @@ TEST_F(Sync, PullBringsOtherTillsChangesOnceAndKeepsPendingWorkOnTop) {
   EXPECT_EQ(b.sync.status()["cursor"], cursor) << "nothing new";
 }
 
+TEST_F(Sync, ASeqReusedForAnotherCommandIsRefusedNotAnsweredFromTheRecord) {
+  stockServer(100);
+  Till a("till-a-0000000000001");
+  pull(a);
+  lease(a, 10);
+  a.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}});
+  ASSERT_EQ(push(a)[0]["outcome"], "accepted");
+  // The same client id and seq, another command: a till whose store went back in time.
+  const json again = {{"clientId", a.sync.clientId()},
+                      {"commands", {{{"seq", 1}, {"method", "PATCH"}, {"path", "/inventory/PRD-001"}, {"body", {{"quantityDelta", 5}}}}}}};
+  const Response r = sync_.push(kCtx, again.dump());
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["results"][0]["outcome"], "rejected");
+  EXPECT_EQ(r.body["results"][0]["status"], 409);
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 101);
+}
+
+TEST_F(Sync, ARejectedCommandsRowsBecomeTheServersAgain) {
+  stockServer(10);
+  ASSERT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001");
+  Till a("till-a-0000000000001");
+  pull(a);
+  for (const char* s : {"confirmed", "processing", "shipped"}) {
+    ASSERT_EQ(serverCall("PATCH", "/orders/ORD-000001/status", {{"status", s}}).status, 200);
+  }
+  // Offline, the till still sees a pending order and cancels it: fine locally.
+  ASSERT_EQ(a.call("PATCH", "/orders/ORD-000001/status", {{"status", "cancelled"}}).status, 200);
+  EXPECT_EQ(a.call("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"], 0);
+  const json out = push(a);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]["outcome"], "rejected");
+  EXPECT_EQ(out[0]["body"]["message"], "Cannot transition from shipped to cancelled");
+  EXPECT_EQ(a.call("GET", "/orders/ORD-000001").body, serverCall("GET", "/orders/ORD-000001").body)
+      << "the till's copy is the server's again";
+  EXPECT_EQ(a.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
+  EXPECT_EQ(a.sync.problems().size(), 1u) << "and the app still sees the rejection";
+}
+
+TEST_F(Sync, AnOrderPathSpelledDifferentlyStillTakesALeasedCode) {
+  stockServer(10);
+  Till a("till-a-0000000000001");
+  pull(a);
+  lease(a, 5);
+  EXPECT_EQ(a.call("POST", "/orders/", seedOrderRequest()).body["code"], "ORD-000001");
+  EXPECT_EQ(a.call("POST", "/products", productRequest("PRD-002")).status, 201) << "not an order: no code taken";
+  EXPECT_EQ(a.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000002");
+  for (const json& o : push(a)) EXPECT_EQ(o["outcome"], "accepted") << o.dump();
+  EXPECT_EQ(serverCall("GET", "/orders/ORD-000002").status, 200);
+  EXPECT_EQ(serverOrders(), 2u);
+}
+
+TEST_F(Sync, TheTenantIsLowerCasedLikeEverywhereElse) {
+  stockServer(10);
+  const Context upper{"Shop-A", "till", {}};
+  EXPECT_EQ(sync_.pull(upper, "").body["items"].size(), 2u);
+  EXPECT_EQ(sync_.lease(upper, R"({"clientId":"till-a-0000000000001","size":5})").body["start"], 1);
+  EXPECT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000006") << "shop-a's numbers were leased";
+  EXPECT_EQ(sync_.pull(Context{"Bad Tenant", "u", {}}, "").status, 400);
+}
+
 TEST_F(Sync, BadSyncRequestsAre400AndChangeNothing) {
   for (const std::string& body : {std::string("{"), std::string("[]"), std::string(R"({"clientId":"short","commands":[]})"),
                                   std::string(R"({"clientId":"till-a-0000000000001"})"),

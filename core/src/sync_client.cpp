@@ -61,12 +61,14 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
   if ((method != "POST" && method != "PATCH") || ctx.tenantCode != tenant_) {
     return shop_.handle(ctx, method, target, body);
   }
+  // Any POST may create an order (however its path is spelled): it gets the next leased code,
+  // which is taken only if an order was in fact created.
   Context c = ctx;
-  const bool newOrder = method == "POST" && target.substr(0, target.find('?')) == "/orders";
   std::string leaseSk;
-  if (newOrder) c.orderCode = nextOrderCode(&leaseSk);
+  if (method == "POST") c.orderCode = nextOrderCode(&leaseSk);
   return shop_.handle(c, method, target, body, [&](Transaction& tx, const Response& r) {
     if (r.changes.empty()) return;  // nothing changed: nothing to send
+    const bool newOrder = method == "POST" && r.body.value("sk", "") == "ORDER#" + c.orderCode;
     json s = *tx.get(Table::Sequence, pk_, "client");
     const int64_t seq = s["nextSeq"].get<int64_t>();
     s["nextSeq"] = seq + 1;
@@ -89,11 +91,19 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
 }
 
 json SyncClient::pushBody(size_t limit) const {
+  // At most `limit` commands and about kMaxPushBytes of JSON (one command alone may be up to the
+  // API's 1 MiB body limit): a push always fits the server's request limit.
+  constexpr size_t kMaxPushBytes = 1 << 20;
   json commands = json::array();
+  size_t bytes = 0;
   shop_.store().scan(Table::Sequence, pk_, "outbox#", "", [&](const std::string&, const Value& e) {
-    json c = {{"seq", e->at("seq")}, {"method", e->at("method")}, {"path", e->at("path")}, {"body", e->at("body")}};
+    json c = {{"seq", e->at("seq")}, {"method", e->at("method")}, {"path", e->at("path")},
+              {"body", e->at("body")}, {"touched", e->at("touched")}};
     if (e->contains("code")) c["code"] = e->at("code");
     if (e->contains("baseVersion")) c["baseVersion"] = e->at("baseVersion");
+    const size_t size = c.dump().size();
+    if (!commands.empty() && bytes + size > kMaxPushBytes) return false;
+    bytes += size;
     commands.push_back(std::move(c));
     return commands.size() < limit;
   });
@@ -101,10 +111,22 @@ json SyncClient::pushBody(size_t limit) const {
   return {{"clientId", clientId_}, {"commands", std::move(commands)}};
 }
 
+// Rows touched by commands still in the outbox: their local value is the one to keep for now.
+std::set<std::string> SyncClient::pendingRows() const {
+  std::set<std::string> pending;
+  shop_.store().scan(Table::Sequence, pk_, "outbox#", "", [&](const std::string&, const Value& e) {
+    for (const json& sk : e->at("touched")) pending.insert(sk.get<std::string>());
+    return true;
+  });
+  return pending;
+}
+
 json SyncClient::applyPush(const json& answer) {
   const json& results = answer.at("results");
   json outcomes = json::array();
+  const std::string pk = tenantPk(tenant_);
   shop_.engine().run(Context{tenant_, "sync", {}}, [&](Transaction& tx) {
+    std::vector<const json*> refresh;
     for (const json& r : results) {
       const int64_t seq = r.at("seq").get<int64_t>();
       const std::string key = "outbox#" + padded(seq);
@@ -114,10 +136,29 @@ json SyncClient::applyPush(const json& answer) {
       const std::string outcome = r.at("outcome").get<std::string>();
       if (outcome == "conflict" || outcome == "rejected") {
         json problem = r;
+        problem.erase("current");
         problem["command"] = *entry;
         tx.putRow(Table::Sequence, pk_, "problem#" + padded(seq), row(std::move(problem)));
       }
-      outcomes.push_back(r);
+      if (r.contains("current")) refresh.push_back(&r);
+      json outcomeOnly = r;
+      outcomeOnly.erase("current");
+      outcomes.push_back(std::move(outcomeOnly));
+    }
+    // A command that did not apply as this till saw it: its rows become the server's again,
+    // unless a command still pending touched them too.
+    std::set<std::string> pending;
+    shop_.store().scan(Table::Sequence, pk_, "outbox#", "", [&](const std::string& k, const Value& e) {
+      if (tx.get(Table::Sequence, pk_, k)) {
+        for (const json& sk : e->at("touched")) pending.insert(sk.get<std::string>());
+      }
+      return true;
+    });
+    for (const json* r : refresh) {
+      for (const auto& [sk, item] : r->at("current").items()) {
+        if (pending.count(sk)) continue;
+        tx.putRow(Table::Data, pk, sk, item.is_null() ? nullptr : row(item));
+      }
     }
   });
   return outcomes;
@@ -130,12 +171,9 @@ std::string SyncClient::pullQuery(size_t limit) const {
 
 bool SyncClient::applyPull(const json& answer) {
   // Rows a pending command touched keep their local value until that command is answered:
-  // its effect is still to come on the server (the pending commands stay on top).
-  std::set<std::string> pending;
-  shop_.store().scan(Table::Sequence, pk_, "outbox#", "", [&](const std::string&, const Value& e) {
-    for (const json& sk : e->at("touched")) pending.insert(sk.get<std::string>());
-    return true;
-  });
+  // its effect is still to come on the server (the pending commands stay on top). If it then
+  // does not apply as seen here, its answer brings the server's rows (applyPush).
+  const std::set<std::string> pending = pendingRows();
   const std::string pk = tenantPk(tenant_);
   shop_.engine().run(Context{tenant_, "sync", {}}, [&](Transaction& tx) {
     for (const json& item : answer.at("items")) {
@@ -171,7 +209,7 @@ json SyncClient::status() const {
     left += std::max<int64_t>(0, l->at("end").get<int64_t>() - l->at("next").get<int64_t>() + 1);
     return true;
   });
-  return {{"clientId", clientId_}, {"pending", pending}, {"oldestPendingAt", oldest},
+  return {{"clientId", clientId_}, {"tenant", tenant_}, {"pending", pending}, {"oldestPendingAt", oldest},
           {"leasedCodesLeft", left}, {"cursor", state().value("cursor", "")}};
 }
 

@@ -1,9 +1,12 @@
 // The server's side of reconciliation (SPEC §7): push with exactly-once effects, the change feed
 // and pull, and leases of order numbers.
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "edgecart/error.h"
+#include "edgecart/log_format.h"
 #include "edgecart/money.h"
 #include "edgecart/sequence.h"
 #include "edgecart/sync.h"
@@ -83,8 +86,30 @@ SyncServer::SyncServer(Shop& shop) : shop_(shop) {
   });
 }
 
-Response SyncServer::push(const Context& ctx, const std::string& body) {
+// A command's identity beyond its seq: a seq answered before but sent with another command is
+// a client that lost its state (it must never be answered with the old command's outcome).
+std::string fingerprint(const json& cmd) {
+  const std::string text = cmd.value("method", "") + " " + cmd.value("path", "") + " " +
+                           (cmd.contains("body") ? cmd["body"].dump() : "") + " " +
+                           (cmd.contains("code") ? cmd["code"].dump() : "");
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(logfmt::crc32(text.data(), text.size())));
+  return buf;
+}
+
+// The tenant as the router would see it: lower-cased, and valid (SPEC §3).
+Context normalized(const Context& caller) {
+  Context ctx = caller;
+  std::transform(ctx.tenantCode.begin(), ctx.tenantCode.end(), ctx.tenantCode.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ctx.tenantCode.empty()) throw ApiError(403, "No tenant in the caller's context");
+  if (!isValidTenantCode(ctx.tenantCode)) badRequest("tenant code must match [a-z0-9][a-z0-9_-]{0,63}");
+  return ctx;
+}
+
+Response SyncServer::push(const Context& caller, const std::string& body) {
   try {
+    const Context ctx = normalized(caller);
     const json req = parseObject(body);
     const std::string clientId = clientIdOf(req);
     for (const auto& [k, v] : req.items()) {
@@ -94,96 +119,15 @@ Response SyncServer::push(const Context& ctx, const std::string& body) {
     if (!commands.is_array() || commands.size() > kMaxCommands) {
       badRequest("commands must be an array of at most " + std::to_string(kMaxCommands));
     }
-    const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
-    const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
-    Store& store = shop_.store();
     json results = json::array();
     for (const json& cmd : commands) {
       if (!cmd.is_object() || !cmd.contains("seq") || !cmd["seq"].is_number_integer() || cmd["seq"].get<int64_t>() < 1) {
         badRequest("each command needs an integer seq of at least 1");
       }
-      const int64_t seq = cmd["seq"].get<int64_t>();
-      const int64_t last = intOr(store.get(Table::Sequence, pk, "last"), "seq", 0);
-      if (seq <= last) {  // answered before: the same answer, nothing applied again
-        const Value rec = store.get(Table::Sequence, pk, "result#" + padded(seq));
-        json r = rec ? *rec : json{{"seq", seq}, {"outcome", "rejected"}, {"status", 409},
-                                   {"body", errorBody(409, "Command " + std::to_string(seq) + " was answered before")}};
-        r["replayed"] = true;
-        results.push_back(std::move(r));
-        continue;
-      }
-      const std::string method = cmd.value("method", "");
-      const std::string path = cmd.value("path", "");
-      const json& cmdBody = cmd.contains("body") ? cmd["body"] : json();
-      json result = {{"seq", seq}};
-      Context c = ctx;
-      int status = 0;
-      json answer;
-      if ((method != "POST" && method != "PATCH") || path.empty() || path[0] != '/' ||
-          !(cmdBody.is_object() || cmdBody.is_null())) {
-        status = 400;
-        answer = errorBody(400, "a command needs method POST or PATCH, a path and an object body");
-      } else if (cmd.contains("code")) {
-        const std::string code = cmd["code"].is_string() ? cmd["code"].get<std::string>() : "";
-        bool leased = code.rfind("ORD-" + deviceOf(clientId) + "-", 0) == 0 && isValidCode(code);
-        if (!leased) {  // a number from one of this client's blocks?
-          size_t digits = code.size();
-          while (digits > 0 && std::isdigit(static_cast<unsigned char>(code[digits - 1]))) --digits;
-          const int64_t n = digits < code.size() && code.size() - digits <= 15 ? std::stoll(code.substr(digits)) : -1;
-          store.scan(Table::Sequence, pk, "lease#", "", [&](const std::string&, const Value& l) {
-            leased = leased || (n >= l->at("start").get<int64_t>() && n <= l->at("end").get<int64_t>() &&
-                                formatSequence(shop_.options().orderCodeFormat, n) == code);
-            return !leased;
-          });
-        }
-        if (!leased || method != "POST" || path != "/orders") {
-          status = 409;
-          answer = errorBody(409, "Order code " + echo(code) + " is not leased to this client");
-        }
-        c.orderCode = code;
-      }
-      const std::string sk = targetSk(path);
-      const Value before = sk.empty() ? nullptr : store.get(Table::Data, tenantPk, sk);
-      const int64_t beforeVersion = before ? itemVersion(*before) : 0;
-      const bool rebased = cmd.contains("baseVersion") && cmd["baseVersion"].is_number_integer() &&
-                           cmd["baseVersion"].get<int64_t>() != beforeVersion;
-      if (status == 0) {
-        const Response r = shop_.handle(c, method, path, cmdBody.is_null() ? "" : cmdBody.dump(),
-                                        [&](Transaction& tx, const Response& ok) {
-          // An applied command is answered with its item's key and version, not the item: the
-          // client gets the items themselves from the pull that follows.
-          json rec = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", ok.status},
-                      {"sk", ok.body.value("sk", "")}, {"version", ok.body.value("version", 0)}};
-          if (!ok.notifications.empty()) rec["notifications"] = ok.notifications;
-          tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(rec));
-          tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
-          result = std::move(rec);
-        });
-        status = r.status;
-        answer = r.body;
-        if (status < 400 && !result.contains("outcome")) {
-          // A write that changed nothing (no commit, no hook): still answered and recorded.
-          result = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", status},
-                    {"sk", answer.value("sk", "")}, {"version", answer.value("version", 0)}};
-          status = 0;
-        } else if (status < 400) {
-          status = -1;  // recorded with its effects
-        }
-      }
-      if (status != -1) {
-        if (status >= 400) {
-          const bool strict = cmdBody.is_object() && cmdBody.contains("version") && status == 409;
-          result = {{"seq", seq}, {"outcome", strict ? "conflict" : "rejected"}, {"status", status}, {"body", answer}};
-          if (strict && before) result["item"] = *before;
-        }
-        shop_.engine().run(ctx, [&](Transaction& tx) {
-          tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));
-          tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
-        });
-      }
-      results.push_back(std::move(result));
+      results.push_back(runCommand(ctx, clientId, cmd));
     }
-    return Response{200, {{"results", std::move(results)}, {"lastSeq", intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)}}, {}, {}};
+    const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
+    return Response{200, {{"results", std::move(results)}, {"lastSeq", intOr(shop_.store().get(Table::Sequence, pk, "last"), "seq", 0)}}, {}, {}};
   } catch (const ApiError& e) {
     return Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
   } catch (const std::exception& e) {
@@ -191,8 +135,111 @@ Response SyncServer::push(const Context& ctx, const std::string& body) {
   }
 }
 
-Response SyncServer::pull(const Context& ctx, const std::string& query) {
+// One command of a push: answered from the record if seen before, else run through the router
+// with its outcome recorded in the same transaction. Throws ApiError (5xx) on a storage failure,
+// so the host can roll the whole push back and the client retries it unchanged.
+json SyncServer::runCommand(const Context& ctx, const std::string& clientId, const json& cmd) {
+  Store& store = shop_.store();
+  const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
+  const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
+  const int64_t seq = cmd["seq"].get<int64_t>();
+  const std::string print = fingerprint(cmd);
+  if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {
+    const Value rec = store.get(Table::Sequence, pk, "result#" + padded(seq));
+    if (rec && rec->value("fingerprint", "") == print) {
+      json r = *rec;
+      r.erase("fingerprint");
+      r["replayed"] = true;
+      return r;
+    }
+    return {{"seq", seq}, {"outcome", "rejected"}, {"status", 409},
+            {"body", errorBody(409, "Command " + std::to_string(seq) + " was answered before with another command: this client's state was lost; use a new clientId")}};
+  }
+  const std::string method = cmd.value("method", "");
+  const std::string path = cmd.value("path", "");
+  const json& cmdBody = cmd.contains("body") ? cmd["body"] : json();
+  Context c = ctx;
+  json refused;
+  if ((method != "POST" && method != "PATCH") || path.empty() || path[0] != '/' ||
+      !(cmdBody.is_object() || cmdBody.is_null())) {
+    refused = errorBody(400, "a command needs method POST or PATCH, a path and an object body");
+  } else if (cmd.contains("code")) {
+    const std::string code = cmd["code"].is_string() ? cmd["code"].get<std::string>() : "";
+    if (!isLeased(ctx, clientId, code)) refused = errorBody(409, "Order code " + echo(code) + " is not leased to this client");
+    c.orderCode = code;
+  }
+  // The server's rows the client's command touched: sent back when the command did not apply as
+  // the client saw it, so the client's copy of them is replaced by the truth.
+  auto current = [&] {
+    json rows = json::object();
+    if (cmd.contains("touched") && cmd["touched"].is_array()) {
+      for (const json& sk : cmd["touched"]) {
+        if (!sk.is_string() || rows.size() >= 64) continue;
+        const Value item = store.get(Table::Data, tenantPk, sk.get<std::string>());
+        rows[sk.get<std::string>()] = item ? *item : json();
+      }
+    }
+    return rows;
+  };
+  const std::string sk = targetSk(path);
+  const Value before = sk.empty() ? nullptr : store.get(Table::Data, tenantPk, sk);
+  const bool rebased = cmd.contains("baseVersion") && cmd["baseVersion"].is_number_integer() &&
+                       cmd["baseVersion"].get<int64_t>() != (before ? itemVersion(*before) : 0);
+  json result;
+  if (refused.is_null()) {
+    const Response r = shop_.handle(c, method, path, cmdBody.is_null() ? "" : cmdBody.dump(),
+                                    [&](Transaction& tx, const Response& ok) {
+      // An applied command is answered with its item's key and version, not the item: the
+      // client gets the items themselves from the pull that follows.
+      json rec = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", ok.status},
+                  {"sk", ok.body.value("sk", "")}, {"version", ok.body.value("version", 0)}, {"fingerprint", print}};
+      if (!ok.notifications.empty()) rec["notifications"] = ok.notifications;
+      if (ok.changes.empty()) rec["current"] = current();  // changed nothing here
+      tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(rec));
+      tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+      result = std::move(rec);
+    });
+    if (r.status >= 500) throw ApiError(r.status, r.body.value("message", "Storage error"));
+    if (r.status < 400) {
+      result.erase("fingerprint");
+      return result;
+    }
+    refused = r.body;
+  }
+  const int status = refused["statusCode"].get<int>();
+  const bool strict = cmdBody.is_object() && cmdBody.contains("version") && status == 409;
+  result = {{"seq", seq}, {"outcome", strict ? "conflict" : "rejected"}, {"status", status}, {"body", refused},
+            {"current", current()}, {"fingerprint", print}};
+  if (strict && before) result["item"] = *before;
+  shop_.engine().run(ctx, [&](Transaction& tx) {
+    tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));
+    tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+  });
+  result.erase("fingerprint");
+  return result;
+}
+
+// A code from one of this client's leased blocks, or from its own device series.
+bool SyncServer::isLeased(const Context& ctx, const std::string& clientId, const std::string& code) {
+  if (!isValidCode(code)) return false;
+  if (code.rfind("ORD-" + deviceOf(clientId) + "-", 0) == 0) return true;
+  size_t digits = code.size();
+  while (digits > 0 && std::isdigit(static_cast<unsigned char>(code[digits - 1]))) --digits;
+  if (digits == code.size() || code.size() - digits > 15) return false;
+  const int64_t n = std::stoll(code.substr(digits));
+  bool leased = false;
+  shop_.store().scan(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#", "",
+                     [&](const std::string&, const Value& l) {
+    leased = n >= l->at("start").get<int64_t>() && n <= l->at("end").get<int64_t>() &&
+             formatSequence(shop_.options().orderCodeFormat, n) == code;
+    return !leased;
+  });
+  return leased;
+}
+
+Response SyncServer::pull(const Context& caller, const std::string& query) {
   try {
+    const Context ctx = normalized(caller);
     std::string cursor;
     size_t limit = kMaxPull;
     size_t at = 0;
@@ -239,8 +286,9 @@ Response SyncServer::pull(const Context& ctx, const std::string& query) {
   }
 }
 
-Response SyncServer::lease(const Context& ctx, const std::string& body) {
+Response SyncServer::lease(const Context& caller, const std::string& body) {
   try {
+    const Context ctx = normalized(caller);
     const json req = parseObject(body);
     const std::string clientId = clientIdOf(req);
     int64_t size = 100;

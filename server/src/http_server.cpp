@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -72,6 +74,9 @@ bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& re
     sendJson(res, 403, errorBody(403, "The token has no custom:tenant claim"));
     return false;
   }
+  // Tenant codes are lower-case (SPEC §3): "Shop-A" in a token is tenant shop-a everywhere.
+  std::transform(claims->tenant.begin(), claims->tenant.end(), claims->tenant.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   requestTenant = claims->tenant;
   return true;
 }
@@ -170,7 +175,7 @@ void HttpServer::routes() {
         store_->beginGroup();
         try {
           r = sync_->push(ctx, req.body);
-          store_->endGroup(true);
+          store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
         } catch (const ApiError& e) {
           store_->endGroup(false);
           r = Response{e.status(), errorBody(e.status(), e.what()), {}, {}};

@@ -162,6 +162,17 @@ export class LocalStore implements Executor {
     return answer;
   }
 
+  /** Runs `fn` (synchronous, read-only) after everything written so far is saved. */
+  async durably<T>(fn: () => T): Promise<T> {
+    let value: T;
+    if (!this.queue) return fn();
+    await this.queue.submit(() => {
+      value = fn();
+      return true;  // a save even if nothing is new: it covers every earlier write
+    });
+    return value!;
+  }
+
   /** Runs `fn` (synchronous, may write the store) as a write: resolves after it is saved. */
   async write<T>(fn: () => T): Promise<T> {
     let value: T;

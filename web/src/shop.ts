@@ -199,10 +199,20 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
     let shop: Shop | null = null;
     const tabs = await TabExecutor.join(name, () => openLocal(name), (r) => shop?.emitResult(r));
     shop = new Shop(tabs, context, () => tabs.role);
+    if (server && tabs.role === 'follower') {
+      // The writer tab runs the sync: it must be syncing this tenant, or this shop's writes
+      // would silently never reach the server.
+      const status = await shop.syncStatus().catch((e: unknown) => e as EdgeCartError);
+      if (status instanceof Error || status.tenant !== context.tenant) {
+        await shop.close();
+        throw new EdgeCartError(409, `Database ${name} is open in another tab ${status instanceof Error
+            ? 'without a server' : `syncing tenant ${status.tenant}`}; open it there with the same tenant and server`);
+      }
+    }
     return shop;
   }
   // Node, or memory: shops of this realm on the same database share one store.
-  return attach(`${storage}:${name}`, (emit) => openLocal(storage === 'memory' ? null : name).then((local) => {
+  return attach(`${storage}:${name}`, server ? context.tenant : null, (emit) => openLocal(storage === 'memory' ? null : name).then((local) => {
     local.onEvents = emit;
     return emitting(local, emit);
   }), (executor) => new Shop(executor, context, () => storage === 'memory' ? 'memory' : 'writer'));
@@ -212,11 +222,12 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
 interface Database {
   executor: Promise<Executor>;
   shops: Set<Shop>;
+  syncTenant: string | null;  // the tenant it reconciles with a server, if any
 }
 const databases = new Map<string, Database>();
 const closing = new Map<string, Promise<void>>();
 
-async function attach(key: string, open: (emit: (r: RawResult) => void) => Promise<Executor>,
+async function attach(key: string, syncTenant: string | null, open: (emit: (r: RawResult) => void) => Promise<Executor>,
                       makeShop: (executor: Executor) => Shop): Promise<Shop> {
   let db = databases.get(key);
   if (!db) {
@@ -224,11 +235,15 @@ async function attach(key: string, open: (emit: (r: RawResult) => void) => Promi
     db = databases.get(key);
   }
   if (!db) {
-    const created: Database = { executor: Promise.resolve(null as unknown as Executor), shops: new Set() };
+    const created: Database = { executor: Promise.resolve(null as unknown as Executor), shops: new Set(), syncTenant };
     created.executor = open((r) => { for (const s of created.shops) s.emitResult(r); });
     databases.set(key, created);
     created.executor.catch(() => databases.delete(key));
     db = created;
+  }
+  if (db.syncTenant !== syncTenant) {
+    throw new EdgeCartError(409, `Database ${key.slice(key.indexOf(':') + 1)} is already open ${db.syncTenant
+        ? `syncing tenant ${db.syncTenant}` : 'without a server'}; open it with the same tenant and server`);
   }
   const inner = await db.executor;
   const database = db;

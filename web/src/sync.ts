@@ -28,6 +28,8 @@ export interface SyncStatus {
   conflicts: number;
   leasedCodesLeft: number;
   clientId: string;
+  /** The tenant whose writes this database reconciles. */
+  tenant: string;
 }
 
 /** One command's answer from the server (`sync` event detail). */
@@ -96,11 +98,11 @@ export class Syncer {
   }
 
   status(): SyncStatus {
-    const s = this.local.syncCall<{ pending: number; oldestPendingAt: string | null; leasedCodesLeft: number; clientId: string }>('syncStatus');
+    const s = this.local.syncCall<{ pending: number; oldestPendingAt: string | null; leasedCodesLeft: number; clientId: string; tenant: string }>('syncStatus');
     const online = this.reachable && ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine ?? true);
     return { online, pending: s.pending, oldestPendingAt: s.oldestPendingAt ?? null, lastSyncAt: this.lastSyncAt,
              lastError: this.lastError, conflicts: this.local.syncCall<unknown[]>('syncProblems').length,
-             leasedCodesLeft: s.leasedCodesLeft, clientId: s.clientId };
+             leasedCodesLeft: s.leasedCodesLeft, clientId: s.clientId, tenant: s.tenant };
   }
 
   stop(): void {
@@ -123,12 +125,15 @@ export class Syncer {
       await this.local.write(() => this.local.syncCall('syncApplyLease', JSON.stringify(answer)));
     }
     for (;;) {
-      const body = this.local.syncCall<object | null>('syncPushBody', BATCH);
+      // Only what is saved in IndexedDB is pushed: a command the server applied must never
+      // vanish from this store in a crash (its seq and order code would be given out again).
+      const body = await this.local.durably(() => this.local.syncCall<object | null>('syncPushBody', BATCH));
       if (body === null) break;
       const answer = await this.fetch('POST', '/sync/push', body);
       // Marked sent only now that the server answered; applied in one local commit.
       const outcomes = await this.local.write(() => this.local.syncCall<SyncOutcome[]>('syncApplyPush', JSON.stringify(answer)));
-      const notifications = outcomes.flatMap((o) => (o.replayed ? [] : o.notifications ?? []));
+      // A replayed outcome is one whose first answer never reached this store: its alerts are new here.
+      const notifications = outcomes.flatMap((o) => o.notifications ?? []);
       this.local.onEvents({ status: 200, body: null, notifications, changes: [], lsn: 0, outcomes: outcomes as unknown as Array<Record<string, unknown>> });
     }
     for (;;) {

@@ -75,7 +75,15 @@ export class TabExecutor implements Executor {
     const tabs = new TabExecutor(name, openWriter, onResult);
     const release = await acquire(tabs.lockName(), true);
     if (release) {
-      await tabs.becomeWriter(release);
+      try {
+        await tabs.becomeWriter(release);
+      } catch (e) {
+        // The store could not be opened here: give the database back to the other tabs.
+        tabs.closed = true;
+        tabs.channel.close();
+        release();
+        throw e;
+      }
     } else {
       tabs.waitForTurn();
       tabs.channel.postMessage({ kind: 'who' } satisfies Message);
@@ -146,7 +154,13 @@ export class TabExecutor implements Executor {
           release();
           return;
         }
-        this.becomeWriter(release).catch(() => release());
+        this.becomeWriter(release).catch((e: unknown) => {
+          // Could not take over: give the lock back and fail what was waiting, clearly.
+          this.writer = null;
+          release();
+          for (const p of this.pending.values()) p.reject(e);
+          this.pending.clear();
+        });
       },
       () => {},  // aborted by close()
     );

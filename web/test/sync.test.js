@@ -83,6 +83,18 @@ test('a strict conflict is reported with the server item and can be retried', as
   await t.shop.close();
 });
 
+test('a database syncs one tenant: a shop asking otherwise is refused, not silently unsynced', async () => {
+  const name = uniqueName('shared-sync');
+  const a = await openShop({ tenant: 'sync-a', user: 'u', name, server: { url: server.url, token: token(server.secret, 'sync-a') } });
+  await assert.rejects(openShop({ tenant: 'sync-b', user: 'u', name, server: { url: server.url, token: token(server.secret, 'sync-b') } }),
+                       (e) => e.status === 409 && /syncing tenant sync-a/.test(e.message));
+  await assert.rejects(openShop({ tenant: 'sync-a', user: 'u', name }), (e) => e.status === 409);
+  const same = await openShop({ tenant: 'sync-a', user: 'v', name, server: { url: server.url, token: token(server.secret, 'sync-a') } });
+  assert.equal((await same.syncStatus()).tenant, 'sync-a');
+  await same.close();
+  await a.close();
+});
+
 test('the server restarting mid-sync: the till resumes and converges', async () => {
   const tenant = 'sync-restart';
   await server.call(tenant, 'POST', '/products', product('PRD-001'));

@@ -13,6 +13,7 @@
 //                                   problem#<seq> {...}
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "edgecart/shop.h"
@@ -33,7 +34,9 @@ class SyncServer {
   // -> {results: [...], lastSeq}; a result is {seq, outcome: accepted | rebased, status, sk,
   // version, notifications?} for an applied command, {seq, outcome: rejected | conflict, status,
   // body (the error), item? (the server's, for a conflict)} otherwise; `replayed` if answered
-  // from the record.
+  // from the record; `current` {sk: item | null} for the rows the command touched when it did
+  // not apply as the client saw it (rejected, conflict, or changed nothing). A storage failure
+  // answers 5xx for the whole push (the host rolls it back).
   // Each command runs through the router; its outcome is recorded with its effects, so a retried
   // push is answered from the record and never applied twice.
   Response push(const Context& ctx, const std::string& body);
@@ -44,6 +47,9 @@ class SyncServer {
   Response lease(const Context& ctx, const std::string& body);
 
  private:
+  json runCommand(const Context& ctx, const std::string& clientId, const json& cmd);
+  bool isLeased(const Context& ctx, const std::string& clientId, const std::string& code);
+
   Shop& shop_;
 };
 
@@ -81,6 +87,7 @@ class SyncClient {
 
  private:
   json state() const;
+  std::set<std::string> pendingRows() const;
   std::string nextOrderCode(std::string* leaseSk) const;
 
   Shop& shop_;
