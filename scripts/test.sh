@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs every test: the host-free check of core/, native release and debug under
-# ASan+UBSan (GoogleTest), then the WebAssembly module and the web package: type check, the JS
+# ASan+UBSan (GoogleTest), the libFuzzer targets for a bounded time, then the WebAssembly module and the web package: type check, the JS
 # suite in Node (fake-indexeddb) and in headless Chromium. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,23 @@ for preset in release asan; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
+done
+
+echo "== fuzz: router, log format, sync bodies (libFuzzer + ASan/UBSan, ${FUZZ_SECONDS:-30} s each)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+for target in router log sync; do
+  work=$(mktemp -d)
+  mkdir "$work/corpus"
+  cp tests/fuzz/corpus/"$target"/* "$work/corpus/"
+  if ! ./build/fuzz/tests/fuzz/fuzz_"$target" -max_total_time="${FUZZ_SECONDS:-30}" -max_len=4096 -timeout=10 \
+       -artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1; then
+    tail -40 "$work/log"
+    echo "fuzz_$target failed; the input is in $work" >&2
+    exit 1
+  fi
+  grep -E "Done [0-9]+ runs" "$work/log"
+  rm -rf "$work"
 done
 
 echo "== WebAssembly debug module (-sASSERTIONS): the JS suite in Node"

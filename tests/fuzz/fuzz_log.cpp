@@ -1,0 +1,48 @@
+// libFuzzer: any bytes as a segment, a manifest, a chunk or an archive file. Reading them must
+// report damage or decode, never crash or read out of bounds; what decodes re-encodes the same.
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "edgecart/log_format.h"
+
+using namespace edgecart;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string raw(reinterpret_cast<const char*>(data), size);
+  for (const char* magic : {logfmt::kSegmentMagic, logfmt::kSnapshotMagic, logfmt::kChunkMagic}) {
+    const std::string file = std::string(magic, logfmt::kMagicSize) + raw;
+    const logfmt::ScannedFile sf = logfmt::scanFile(file, magic, logfmt::kSegmentMagicV1);
+    if (sf.goodBytes > file.size()) std::abort();
+    for (const std::string& p : sf.payloads) {
+      try {
+        uint64_t lsn = 0;
+        const logfmt::RawBatch batch = logfmt::decodeRecord(p, &lsn);
+        if (logfmt::encodeRecord(lsn, batch) != p) std::abort();  // one encoding per record
+      } catch (const std::exception&) {
+      }
+      try {
+        uint64_t lsn = 0, next = 0;
+        logfmt::decodeManifest(p, &lsn, &next);
+      } catch (const std::exception&) {
+      }
+      try {
+        logfmt::decodeRows(p);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  // The raw bytes as a payload too (no framing to get past).
+  try {
+    uint64_t lsn = 0;
+    logfmt::decodeRecord(raw, &lsn);
+  } catch (const std::exception&) {
+  }
+  try {
+    uint64_t lsn = 0;
+    logfmt::decodeRecord(raw, &lsn, 1);
+  } catch (const std::exception&) {
+  }
+  return 0;
+}
