@@ -18,16 +18,13 @@
 namespace edgecart {
 namespace fs = std::filesystem;
 using fileutil::readFile;
+using fileutil::storageError;
 using fileutil::writeAll;
 using logfmt::Damage;
 using logfmt::RawBatch;
 using logfmt::RawPut;
 
 namespace {
-
-[[noreturn]] void storageError(const std::string& what) {
-  throw ApiError(500, "Storage error: " + what);
-}
 
 Value decoded(const std::string& bytes) { return std::make_shared<const json>(logfmt::decodeValue(bytes)); }
 

@@ -13,9 +13,11 @@
 namespace edgecart::fileutil {
 namespace fs = std::filesystem;
 
+void storageError(const std::string& what) { throw ApiError(500, "Storage error: " + what); }
+
 std::string readFile(const fs::path& p) {
   const int fd = ::open(p.c_str(), O_RDONLY);
-  if (fd < 0) throw ApiError(500, "Storage error: cannot read " + p.string() + ": " + std::strerror(errno));
+  if (fd < 0) storageError("cannot read " + p.string() + ": " + std::strerror(errno));
   std::string out;
   std::vector<char> buf(1 << 16);
   for (;;) {
@@ -24,7 +26,7 @@ std::string readFile(const fs::path& p) {
     if (n < 0) {
       const int err = errno;
       ::close(fd);
-      throw ApiError(500, "Storage error: cannot read " + p.string() + ": " + std::strerror(err));
+      storageError("cannot read " + p.string() + ": " + std::strerror(err));
     }
     if (n == 0) break;
     out.append(buf.data(), static_cast<size_t>(n));

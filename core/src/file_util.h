@@ -9,6 +9,8 @@
 
 namespace edgecart::fileutil {
 
+// Throws ApiError(500) "Storage error: <what>".
+[[noreturn]] void storageError(const std::string& what);
 // The whole file; throws ApiError(500) if it cannot be read.
 std::string readFile(const std::filesystem::path& p);
 // Appends all of `data` to fd; 0 or the errno of the failure.

@@ -320,29 +320,21 @@ RawBatch decodeSnapshotV1(const std::string& payload, uint64_t* lsn) {
   return rows;
 }
 
-std::string segmentName(uint64_t firstLsn) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "seg-%016llx.ecl", static_cast<unsigned long long>(firstLsn));
+namespace {
+
+// <prefix><n as 16 hex digits><suffix>: names that sort in number order.
+std::string numberedName(const char* prefix, uint64_t n, const char* suffix) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%016llx%s", prefix, static_cast<unsigned long long>(n), suffix);
   return buf;
 }
 
-std::string snapshotName(uint64_t lsn) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "snap-%016llx.ecs", static_cast<unsigned long long>(lsn));
-  return buf;
-}
+}  // namespace
 
-std::string archiveName(uint64_t lastLsn) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "arc-%016llx.eca", static_cast<unsigned long long>(lastLsn));
-  return buf;
-}
-
-std::string chunkName(uint64_t id) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "chk-%016llx.ecc", static_cast<unsigned long long>(id));
-  return buf;
-}
+std::string segmentName(uint64_t firstLsn) { return numberedName("seg-", firstLsn, ".ecl"); }
+std::string snapshotName(uint64_t lsn) { return numberedName("snap-", lsn, ".ecs"); }
+std::string archiveName(uint64_t lastLsn) { return numberedName("arc-", lastLsn, ".eca"); }
+std::string chunkName(uint64_t id) { return numberedName("chk-", id, ".ecc"); }
 
 bool parseName(const std::string& name, const char* prefix, const char* suffix, uint64_t* lsn) {
   const size_t pl = std::strlen(prefix), sl = std::strlen(suffix);

@@ -15,29 +15,6 @@ constexpr int64_t kDefaultLimit = 20;
 constexpr int64_t kMaxLimit = 100;
 constexpr size_t kMaxCursorLength = 256;
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percentDecode(const std::string& s, bool plusIsSpace) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      const int hi = i + 2 < s.size() ? hexValue(s[i + 1]) : -1;
-      const int lo = hi >= 0 ? hexValue(s[i + 2]) : -1;
-      if (lo < 0) badRequest("Malformed percent-encoding in URL");
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(plusIsSpace && s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> splitPath(const std::string& path) {
   std::vector<std::string> parts;
   size_t at = 1;
@@ -48,22 +25,6 @@ std::vector<std::string> splitPath(const std::string& path) {
   }
   if (parts.size() > 1 && parts.back().empty()) parts.pop_back();  // one trailing slash
   return parts;
-}
-
-std::map<std::string, std::string> parseQuery(const std::string& q) {
-  std::map<std::string, std::string> out;
-  size_t at = 0;
-  while (at < q.size()) {
-    const size_t amp = std::min(q.find('&', at), q.size());
-    const std::string pair = q.substr(at, amp - at);
-    at = amp + 1;
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    const std::string key = percentDecode(pair.substr(0, eq), true);
-    const std::string value = eq == std::string::npos ? "" : percentDecode(pair.substr(eq + 1), true);
-    if (!out.emplace(key, value).second) badRequest("query parameter " + echo(key) + " is repeated");
-  }
-  return out;
 }
 
 std::string pathCode(const std::string& raw) {

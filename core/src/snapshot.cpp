@@ -12,16 +12,9 @@
 namespace edgecart {
 namespace fs = std::filesystem;
 using fileutil::readFile;
+using fileutil::storageError;
 using logfmt::RawBatch;
 using logfmt::RawPut;
-
-namespace {
-
-[[noreturn]] void storageError(const std::string& what) {
-  throw ApiError(500, "Storage error: " + what);
-}
-
-}  // namespace
 
 uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& bytes) {
   logfmt::ScannedFile sf = logfmt::scanFile(bytes, logfmt::kSnapshotMagic, logfmt::kSnapshotMagicV1);

@@ -7,20 +7,9 @@
 #include "edgecart/error.h"
 #include "edgecart/sequence.h"
 #include "edgecart/sync.h"
+#include "sync_rows.h"
 
 namespace edgecart {
-namespace {
-
-std::string padded(int64_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%012lld", static_cast<long long>(n));
-  return buf;
-}
-
-Value row(json j) { return std::make_shared<const json>(std::move(j)); }
-
-}  // namespace
-
 SyncClient::SyncClient(Shop& shop, std::string tenant, const std::string& clientId)
     : shop_(shop), tenant_(std::move(tenant)), pk_("SYNC#" + tenant_) {
   const Value s = shop_.store().get(Table::Sequence, pk_, "client");

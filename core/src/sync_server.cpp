@@ -11,6 +11,7 @@
 #include "edgecart/sequence.h"
 #include "edgecart/sync.h"
 #include "edgecart/validate.h"
+#include "sync_rows.h"
 
 namespace edgecart {
 namespace {
@@ -18,14 +19,6 @@ namespace {
 constexpr size_t kMaxCommands = 500;
 constexpr int64_t kMaxLease = 1000;
 constexpr size_t kMaxPull = 500;
-
-std::string padded(int64_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%012lld", static_cast<long long>(n));
-  return buf;
-}
-
-Value row(json j) { return std::make_shared<const json>(std::move(j)); }
 
 json parseObject(const std::string& body) {
   if (body.size() > (8u << 20)) throw ApiError(413, "Request body exceeds 8388608 bytes");
@@ -86,6 +79,8 @@ SyncServer::SyncServer(Shop& shop) : shop_(shop) {
   });
 }
 
+namespace {
+
 // A command's identity beyond its seq: a seq answered before but sent with another command is
 // a client that lost its state (it must never be answered with the old command's outcome).
 std::string fingerprint(const json& cmd) {
@@ -106,6 +101,8 @@ Context normalized(const Context& caller) {
   if (!isValidTenantCode(ctx.tenantCode)) badRequest("tenant code must match [a-z0-9][a-z0-9_-]{0,63}");
   return ctx;
 }
+
+}  // namespace
 
 Response SyncServer::push(const Context& caller, const std::string& body) {
   try {
@@ -242,14 +239,7 @@ Response SyncServer::pull(const Context& caller, const std::string& query) {
     const Context ctx = normalized(caller);
     std::string cursor;
     size_t limit = kMaxPull;
-    size_t at = 0;
-    while (at <= query.size()) {
-      const size_t amp = std::min(query.find('&', at), query.size());
-      const std::string pair = query.substr(at, amp - at);
-      at = amp + 1;
-      if (pair.empty()) continue;
-      const size_t eq = pair.find('=');
-      const std::string key = pair.substr(0, eq), value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+    for (const auto& [key, value] : parseQuery(query)) {
       if (key == "cursor") {
         if (value.size() > 12 || value.find_first_not_of("0123456789") != std::string::npos) {
           badRequest("cursor must be a cursor returned by /sync/pull");

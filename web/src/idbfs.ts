@@ -72,38 +72,23 @@ export function hardenIdbfs(IDBFS: any, FS: EmscriptenFS): void {
     });
   };
 
-  IDBFS.loadRemoteEntry = (store: IDBObjectStore, path: string, callback: Callback) => {
+  // One request on the file store: its result on success, its own error on failure.
+  const request = (make: () => IDBRequest, what: string, callback: Callback) => {
     let req: IDBRequest;
     try {
-      req = store.get(path);
+      req = make();
     } catch (e) {
       return callback(e);
     }
     req.onsuccess = () => callback(null, req.result);
-    req.onerror = () => callback(failure(req, 'read'));
+    req.onerror = () => callback(failure(req, what));
   };
-
-  IDBFS.storeRemoteEntry = (store: IDBObjectStore, path: string, entry: unknown, callback: Callback) => {
-    let req: IDBRequest;
-    try {
-      req = store.put(entry, path);
-    } catch (e) {
-      return callback(e);
-    }
-    req.onsuccess = () => callback(null);
-    req.onerror = () => callback(failure(req, 'write'));
-  };
-
-  IDBFS.removeRemoteEntry = (store: IDBObjectStore, path: string, callback: Callback) => {
-    let req: IDBRequest;
-    try {
-      req = store.delete(path);
-    } catch (e) {
-      return callback(e);
-    }
-    req.onsuccess = () => callback(null);
-    req.onerror = () => callback(failure(req, 'delete'));
-  };
+  IDBFS.loadRemoteEntry = (store: IDBObjectStore, path: string, callback: Callback) =>
+    request(() => store.get(path), 'read', callback);
+  IDBFS.storeRemoteEntry = (store: IDBObjectStore, path: string, entry: unknown, callback: Callback) =>
+    request(() => store.put(entry, path), 'write', (e) => callback(e));
+  IDBFS.removeRemoteEntry = (store: IDBObjectStore, path: string, callback: Callback) =>
+    request(() => store.delete(path), 'delete', (e) => callback(e));
 
   IDBFS.getRemoteSet = (mount: { mountpoint: string }, callback: Callback) => {
     IDBFS.getDB(mount.mountpoint, (err: unknown, db: IDBDatabase) => {

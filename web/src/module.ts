@@ -30,11 +30,8 @@ export interface EmscriptenFS {
   mkdir(path: string): void;
   mount(type: unknown, options: object, mountpoint: string): void;
   unmount(mountpoint: string): void;
-  syncfs(populate: boolean, callback: (error: unknown) => void): void;
   analyzePath(path: string): { exists: boolean };
   readdir(path: string): string[];
-  readFile(path: string): Uint8Array;
-  writeFile(path: string, data: Uint8Array | string): void;
   stat(path: string): { mtime: Date; size: number; mode: number };
   unlink(path: string): void;
   lookupPath(path: string): { node: { mount: IdbfsMount } };

@@ -97,8 +97,6 @@ class Transaction {
   Batch batch() const;
   // The same rows, moved out: the transaction holds no writes afterwards.
   Batch takeBatch();
-  // The notifications, moved out (for a transaction that is done).
-  std::vector<json> takeNotifications() { return std::move(notifications_); }
 
  private:
   // `sk` by value: most keys are built for the call and can be moved into the write set.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,11 @@ constexpr size_t kMaxTextLength = 4096;
 // User text made safe to quote in an error message: at most `maxBytes` bytes, cut on a
 // character boundary, each invalid UTF-8 byte replaced by '?'.
 std::string echo(const std::string& text, size_t maxBytes = 64);
+
+// Decodes %XX escapes (and '+' as a space in a query); 400 for a malformed escape.
+std::string percentDecode(const std::string& text, bool plusIsSpace);
+// A query string as key -> value, decoded; 400 for a malformed escape or a repeated key.
+std::map<std::string, std::string> parseQuery(const std::string& query);
 
 // True for [A-Za-z0-9][A-Za-z0-9_.-]{0,63}: the codes that may appear in a key.
 bool isValidCode(const std::string& code);

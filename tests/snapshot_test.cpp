@@ -1,0 +1,278 @@
+// The FileStore's snapshots (SPEC §6): compaction keeps the log bounded and rewrites only the
+// chunks that changed, crashes at every step of it recover, the audit trail goes to an archive
+// an open never reads, and a store in the first format is migrated with nothing lost.
+
+#include "store_files.h"
+
+namespace edgecart::testing {
+namespace {
+
+TEST(FileStore, CompactionKeepsTheLogBoundedAndTheDataIdentical) {
+  const FileStoreOptions options = fast(1024, 4096);
+  TempDir dir;
+  auto shop = openShop(dir.path(), options);
+  fill(*shop, 0);
+  for (int i = 1; i <= 150 && !HasFailure(); ++i) {
+    ASSERT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);
+    if (i % 4 == 0) call(*shop, "PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}});
+    const Files files = dirBytes(dir.path());
+    const FileStoreStats stats = shop->fileStore()->stats();
+    const std::vector<std::string> segs = named(files, "seg-"), snaps = named(files, "snap-");
+    uint64_t logBytes = 0;
+    for (const std::string& s : segs) logBytes += files.at(s).size() - logfmt::kMagicSize;
+    EXPECT_LE(snaps.size(), 1u);
+    EXPECT_EQ(segs.size() + snaps.size() + named(files, "chk-").size() +
+                  named(files, "archive/arc-").size(),
+              files.size())
+        << "stray files";
+    EXPECT_EQ(segs.size(), stats.segmentFiles);
+    EXPECT_EQ(logBytes, stats.logBytesSinceSnapshot);
+    // The log since the snapshot never outgrows the snapshot (or compactMinBytes) ...
+    EXPECT_LT(logBytes, std::max<uint64_t>(options.compactMinBytes, stats.snapshotBytes));
+    // ... and its segments are about segmentBytes each (two neighbours always exceed it).
+    EXPECT_LE(segs.size(), 2 * logBytes / (options.segmentBytes - logfmt::kMagicSize) + 1);
+  }
+  const FileStoreStats stats = shop->fileStore()->stats();
+  EXPECT_GE(stats.compactions, 3u);
+
+  const Rows rows = rowsOf(shop->store());
+  const json page = call(*shop, "GET", "/orders?limit=100&cursor=ORDER%23ORD-000020", nullptr).body;
+  shop.reset();
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>()) << verifyStore(dir.path()).dump(2);
+  shop = openShop(dir.path(), options);
+  EXPECT_GT(shop->fileStore()->recovery().snapshotLsn, 0u);
+  EXPECT_EQ(shop->fileStore()->stats().lastLsn, stats.lastLsn);
+  EXPECT_TRUE(rowsOf(shop->store()) == rows);
+  EXPECT_EQ(call(*shop, "GET", "/orders?limit=100&cursor=ORDER%23ORD-000020", nullptr).body, page);
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000151");
+}
+
+TEST(FileStore, LeftoverTemporarySnapshotIsIgnoredAndRemoved) {
+  TempDir dir;
+  Rows rows;
+  {
+    auto shop = openShop(dir.path(), fast(2048));
+    fill(*shop, 6);
+    shop->fileStore()->compact();
+    ASSERT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);
+    rows = rowsOf(shop->store());
+  }
+  // A snapshot of a later state that was still being written when the process died.
+  const Files files = dirBytes(dir.path());
+  const std::string snap = named(files, "snap-").at(0);
+  std::ofstream(fs::path(dir.path()) / (logfmt::snapshotName(99) + ".tmp"), std::ios::binary)
+      << files.at(snap).substr(0, files.at(snap).size() / 2);
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
+  auto shop = openShop(dir.path(), fast(2048));
+  EXPECT_TRUE(rowsOf(shop->store()) == rows);
+  EXPECT_TRUE(dirBytes(dir.path()) == files) << "the .tmp file should be gone, nothing else changed";
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000008");
+}
+
+TEST(FileStore, CrashBetweenSnapshotRenameAndSegmentDeletionRecovers) {
+  TempDir dir;
+  Rows rows;
+  Files leftovers;
+  {
+    auto shop = openShop(dir.path(), fast(2048));
+    fill(*shop, 4);
+    shop->fileStore()->compact();                // an older snapshot ...
+    for (int i = 0; i < 5; ++i) call(*shop, "POST", "/orders", seedOrderRequest());
+    leftovers = dirBytes(dir.path());            // ... and the segments written after it
+    ASSERT_GE(named(leftovers, "seg-").size(), 2u);
+    shop->fileStore()->compact();                // the new snapshot; then "crash" before cleanup:
+    rows = rowsOf(shop->store());
+  }
+  for (const auto& [name, bytes] : leftovers) {
+    std::ofstream(fs::path(dir.path()) / name, std::ios::binary) << bytes;
+  }
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>()) << verifyStore(dir.path()).dump(2);
+  {
+    auto shop = openShop(dir.path(), fast(2048));
+    EXPECT_TRUE(rowsOf(shop->store()) == rows);
+    EXPECT_EQ(shop->fileStore()->recovery().recordsReplayed, 0u);
+    EXPECT_EQ(named(dirBytes(dir.path()), "snap-").size(), 1u) << "the older snapshot is removed";
+    EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000010");
+    rows = rowsOf(shop->store());
+  }
+  auto shop = openShop(dir.path(), fast(2048));
+  EXPECT_TRUE(rowsOf(shop->store()) == rows);
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
+}
+
+TEST(FileStore, CompactionArchivesTheAuditTrailWhichOpenNeverReads) {
+  TempDir dir;
+  Rows rows;
+  {
+    auto shop = openShop(dir.path(), fast());
+    fill(*shop, 9);
+    shop->fileStore()->compact();
+    ASSERT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);  // after the snapshot
+    rows = rowsOf(shop->store());
+  }
+  const Files files = dirBytes(dir.path());
+  ASSERT_EQ(named(files, "archive/arc-").size(), 1u);
+  EXPECT_EQ(rows.count("command|ORDER#ORD-000001@1"), 1u);
+  EXPECT_EQ(rows.count("history|ORDER#ORD-000003@1"), 1u);  // confirmed: version 1 kept
+  const json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["archives"], 1);
+  {
+    // The whole audit trail reads back after reopening: archive + the segment after it.
+    auto shop = openShop(dir.path(), fast());
+    EXPECT_TRUE(rowsOf(shop->store()) == rows);
+    // The snapshot holds the state only: 10 orders, 10 reservations, product, inventory,
+    // and the ORDER sequence.
+    EXPECT_EQ(shop->fileStore()->stats().stateRows, 23u);
+  }
+  // Without the archive an open works and the state is whole; only old audit rows are gone.
+  fs::remove_all(fs::path(dir.path()) / "archive");
+  auto shop = openShop(dir.path(), fast());
+  Rows without = rowsOf(shop->store());
+  for (const auto& [key, value] : rows) {
+    if (key.rfind("data|", 0) == 0) {
+      EXPECT_EQ(without[key], value) << key;
+    }
+  }
+  EXPECT_EQ(without.count("command|ORDER#ORD-000001@1"), 0u);
+  EXPECT_EQ(without.count("command|ORDER#ORD-000010@1"), 1u) << "rows after the snapshot stay";
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000011");
+}
+
+// What one compaction writes after one more order, in a store of `orders` orders.
+uint64_t compactionBytesAfterOneOrder(int orders, Files* unchanged = nullptr) {
+  TempDir dir;
+  FileStoreOptions options = fast();
+  options.chunkBytes = 16 * 1024;
+  auto shop = openShop(dir.path(), options);
+  fill(*shop, orders);
+  shop->fileStore()->compact();
+  const Files before = dirBytes(dir.path());
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);
+  EXPECT_EQ(call(*shop, "PATCH", "/orders/ORD-000002/status", {{"status", "cancelled"}}).status, 200);
+  shop->fileStore()->compact();
+  const FileStoreStats stats = shop->fileStore()->stats();
+  EXPECT_GT(stats.snapshotChunks, 3u);
+  if (unchanged) {
+    // Chunks kept by the second compaction are the very same files.
+    for (const auto& [name, bytes] : dirBytes(dir.path())) {
+      if (name.rfind("chk-", 0) == 0 && before.count(name)) (*unchanged)[name] = bytes;
+    }
+    for (const auto& [name, bytes] : *unchanged) EXPECT_EQ(before.at(name), bytes) << name;
+  }
+  const Rows rows = rowsOf(shop->store());
+  shop.reset();
+  shop = openShop(dir.path(), options);
+  EXPECT_TRUE(rowsOf(shop->store()) == rows) << "state after the partial rewrite differs";
+  EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000002", nullptr).body["attributes"]["status"], "cancelled");
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>()) << verifyStore(dir.path()).dump(2);
+  return stats.lastCompactionBytes;
+}
+
+TEST(FileStore, CompactionRewritesOnlyTheChunksThatChangedSoItsCostIsFlat) {
+  Files unchanged;
+  const uint64_t small = compactionBytesAfterOneOrder(300);
+  const uint64_t large = compactionBytesAfterOneOrder(3000, &unchanged);
+  EXPECT_GT(unchanged.size(), 10u) << "most chunks of a large store are kept as they are";
+  // One new order and one status change dirty a few chunks, whatever the size of the store.
+  EXPECT_LT(large, 2 * small + 64 * 1024) << "small " << small << ", large " << large;
+}
+
+TEST(FileStore, CrashBeforeTheNewManifestLeavesTheOldSnapshotInCharge) {
+  TempDir dir;
+  FileStoreOptions options = fast();
+  options.chunkBytes = 4 * 1024;
+  Rows rows;
+  Files crashed;
+  {
+    auto shop = openShop(dir.path(), options);
+    fill(*shop, 30);
+    shop->fileStore()->compact();
+    ASSERT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);
+    rows = rowsOf(shop->store());
+    const Files before = dirBytes(dir.path());
+    shop->fileStore()->compact();
+    // A crash after the new chunk files but before the new manifest: the old files are back,
+    // the new chunks are left over.
+    crashed = before;
+    for (const auto& [name, bytes] : dirBytes(dir.path())) {
+      if (name.rfind("chk-", 0) == 0 && !before.count(name)) crashed[name] = bytes;
+    }
+    ASSERT_GT(crashed.size(), before.size());
+  }
+  writeDir(dir.path(), crashed);
+  const json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  auto shop = openShop(dir.path(), options);
+  EXPECT_TRUE(rowsOf(shop->store()) == rows);
+  for (const auto& [name, bytes] : dirBytes(dir.path())) {
+    if (name.rfind("chk-", 0) == 0) {
+      EXPECT_TRUE(crashed.count(name)) << name;
+    }
+  }
+  EXPECT_LT(dirBytes(dir.path()).size(), crashed.size()) << "the unused chunks were removed";
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000032");
+}
+
+TEST(FileStore, DamagedArchiveIsReportedButDoesNotStopAnOpen) {
+  TempDir dir;
+  {
+    auto shop = openShop(dir.path(), fast());
+    fill(*shop, 3);
+    shop->fileStore()->compact();
+  }
+  const std::string arc = named(dirBytes(dir.path()), "archive/arc-").at(0);
+  {
+    std::fstream f(fs::path(dir.path()) / arc, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(logfmt::kMagicSize + logfmt::kRecordHeaderSize + 3));
+    f.put('\x7f');
+  }
+  const json report = verifyStore(dir.path());
+  EXPECT_FALSE(report["ok"].get<bool>());
+  EXPECT_EQ(report["damage"].at(0)["file"], arc) << report.dump(2);
+  auto shop = openShop(dir.path(), fast());
+  EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000003", nullptr).status, 200);
+}
+
+// A store written by the first release (format 001: values as MessagePack maps, one snapshot
+// record holding all four tables) is read and rewritten in format 002 with nothing lost.
+TEST(FileStore, Format001IsMigratedWithNothingLost) {
+  TempDir dir;
+  for (const auto& e : fs::directory_iterator(EDGECART_FIXTURES "/v1-store")) {
+    fs::copy_file(e.path(), fs::path(dir.path()) / e.path().filename());
+  }
+  EXPECT_EQ(verifyStore(dir.path())["formatVersion"], 1);
+  Rows rows;
+  {
+    auto shop = openShop(dir.path(), fast());
+    EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 1);
+    rows = rowsOf(shop->store());
+    const Response one = call(*shop, "GET", "/orders/ORD-000001", nullptr);
+    EXPECT_EQ(one.body["attributes"]["status"], "confirmed");
+    EXPECT_EQ(one.body["version"], 2);
+    EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000002", nullptr).body["attributes"]["status"], "cancelled");
+    EXPECT_EQ(call(*shop, "GET", "/inventory/PRD-001", nullptr).body["attributes"]["reservedQuantity"], 2);
+  }
+  // Every row of format 001 is still there: the state and the whole audit trail.
+  EXPECT_EQ(rows.count("command|ORDER#ORD-000001@1"), 1u);
+  EXPECT_EQ(rows.count("history|ORDER#ORD-000001@1"), 1u);
+  EXPECT_EQ(rows.count("command|ORDER#ORD-000002@2"), 1u);
+  const Files files = dirBytes(dir.path());
+  for (const auto& [name, bytes] : files) {
+    const char* magic = name.rfind("snap-", 0) == 0      ? logfmt::kSnapshotMagic
+                        : name.rfind("chk-", 0) == 0     ? logfmt::kChunkMagic
+                        : name.rfind("archive/", 0) == 0 ? logfmt::kArchiveMagic
+                                                         : logfmt::kSegmentMagic;
+    EXPECT_EQ(bytes.compare(0, logfmt::kMagicSize, magic), 0) << name;
+  }
+  const json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["formatVersion"], 2);
+  auto shop = openShop(dir.path(), fast());
+  EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 0);
+  EXPECT_TRUE(rowsOf(shop->store()) == rows);
+  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000003");
+}
+
+}  // namespace
+}  // namespace edgecart::testing
