@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
+./scripts/check-tools.sh --no-browser
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs" --target edgecart-server >/dev/null
 npm --prefix web run build >/dev/null

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
+echo "== tool versions"
+./scripts/check-tools.sh
+
 echo "== core/ is free of its host"
 if grep -rnE 'emscripten|__EMSCRIPTEN__' core/; then
   echo "core/ must not mention Emscripten" >&2
