@@ -37,13 +37,18 @@ int usage(const std::string& problem) {
   return 2;
 }
 
-json line(const edgecart::Response& r) { return {{"status", r.status}, {"body", r.body}}; }
+// One answer line. Invalid UTF-8 in a body (which the core never produces) is replaced rather
+// than allowed to end the process: a stdin session must outlive any one request.
+std::string line(const edgecart::Response& r) {
+  return json{{"status", r.status}, {"body", r.body}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 int serveStdin(edgecart::Shop& shop, const Options& o) {
   std::string text;
   while (std::getline(std::cin, text)) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json req = json::parse(text, nullptr, false);
+    json req = text.find('\0') == std::string::npos ? json::parse(text, nullptr, false)
+                                                     : json(json::value_t::discarded);
     edgecart::Response r;
     if (req.is_discarded() || !req.is_object() || !req.value("method", json()).is_string() ||
         !req.value("path", json()).is_string()) {
@@ -57,7 +62,7 @@ int serveStdin(edgecart::Shop& shop, const Options& o) {
       const std::string body = b.is_null() ? "" : b.is_string() ? b.get<std::string>() : b.dump();
       r = shop.handle(ctx, req["method"], req["path"], body);
     }
-    std::cout << line(r).dump() << "\n" << std::flush;
+    std::cout << line(r) << "\n" << std::flush;
   }
   return 0;
 }
@@ -103,7 +108,7 @@ int main(int argc, char** argv) {
     if (o.command.size() < 3 || o.command.size() > 4) return usage("request METHOD PATH [JSON]");
     const edgecart::Response r = shop->handle({o.tenant, o.user, {}}, o.command[1], o.command[2],
                                               o.command.size() == 4 ? o.command[3] : "");
-    std::cout << line(r).dump() << "\n";
+    std::cout << line(r) << "\n";
     return r.status < 400 ? 0 : 1;
   }
   return usage("unknown command " + o.command[0]);

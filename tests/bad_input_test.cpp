@@ -59,6 +59,7 @@ const std::string kLineQuantity = "items[0].quantity must be an integer between 
 const std::string kLinePrice = "items[0].price must be a number between 0 and 10000000000";
 const std::string kStock = "quantity must be an integer between 0 and 1000000000";
 const std::string kVersion = "version must be an integer between -1 and 9223372036854775807";
+const std::string kUtf8 = "URL must percent-decode to valid UTF-8";
 const std::string kStatuses = "status must be one of the following values: pending, confirmed, "
                               "processing, shipped, delivered, cancelled";
 const std::string kPathCode = "code in the path must be 1-64 letters, digits, '_', '-' or '.'";
@@ -295,7 +296,18 @@ std::vector<BadRequest> badRequests() {
       // Echoed input is cut to a length; the message must stay valid UTF-8 (serializable JSON).
       {"unknown_multibyte_field", "POST", "/orders", orderWith("/a" + repeat("\xc3\xa9", 40), 1), 400,
        "should not exist"},
-      {"unknown_query_param_bytes", "GET", "/orders?%FF=1", "", 400, "should not exist"},
+      {"unknown_query_param_bytes", "GET", "/orders?%FF=1", "", 400, kUtf8},
+      // Percent-escapes that decode to bytes no UTF-8 text has (an overlong '/', a surrogate).
+      {"query_key_overlong_utf8", "GET", "/orders?%C0%AF=1", "", 400, kUtf8},
+      {"query_value_overlong_utf8", "GET", "/orders?status=%C0%AF", "", 400, kUtf8},
+      {"path_overlong_utf8", "GET", "/products/%C0%AF", "", 400, kUtf8},
+      {"path_surrogate", "GET", "/orders/%ED%A0%80", "", 400, kUtf8},
+      {"path_above_unicode", "GET", "/orders/%F4%90%80%80", "", 400, kUtf8},
+      // One decoding only: %2542 is the code "%42", not "B".
+      {"path_decoded_once", "GET", "/products/%2542", "", 400, "code in the path must be"},
+      // nlohmann's parser stops at a NUL byte: what follows must not be ignored.
+      {"body_nul_then_garbage", "POST", "/products",
+       productRequest("PRD-009").dump() + std::string("\0 not json {{{", 14), 400, "Malformed JSON"},
       {"unknown_multibyte_route", "GET", "/" + repeat("\xc3\xa9", 150), "", 404, "Cannot GET /"},
   };
 }

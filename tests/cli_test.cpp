@@ -1,6 +1,12 @@
 // The edgecart command-line tool, run as a real process over a data directory.
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "test_util.h"
 
@@ -90,6 +96,56 @@ TEST(Cli, VerifyReportsAHealthyLogAndDetectsAFlippedByte) {
 TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(runCli("request GET /products").exitCode, 2);
   EXPECT_EQ(runCli("--data /tmp/x --bogus").exitCode, 2);
+}
+
+// Two edgecart processes on one data directory: the second is refused with a clear error while
+// the first has it open (both used to write, acknowledging the same order codes twice and leaving
+// a log that no longer opens).
+TEST(Cli, ASecondProcessOnTheSameDataDirectoryIsRefused) {
+  TempDir dir;
+  const std::string base = "--data " + dir.path() + " --tenant shop-a ";
+  ASSERT_EQ(runCli(base + "request POST /products " + quote(productRequest("PRD-001"))).exitCode, 0);
+  ASSERT_EQ(runCli(base + "request PATCH /inventory/PRD-001 '{\"quantity\":10}'").exitCode, 0);
+  // A stdin session keeps the store open until its input ends.
+  FILE* session = popen((std::string(EDGECART_CLI) + " " + base + " > /dev/null 2>&1").c_str(), "w");
+  ASSERT_NE(session, nullptr);
+  bool held = false;
+  for (int i = 0; i < 200 && !held; ++i) {  // until the session holds the lock
+    const int fd = ::open((dir.path() + "/LOCK").c_str(), O_RDONLY);
+    held = fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+    if (fd >= 0) ::close(fd);
+    if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(held) << "the stdin session never locked the store";
+  const CliRun second = runCli(base + "request POST /orders " + quote(seedOrderRequest()));
+  EXPECT_EQ(second.exitCode, 1) << second.out;
+  EXPECT_NE(second.out.find("is open in another process"), std::string::npos) << second.out;
+  fputs((json{{"method", "POST"}, {"path", "/orders"}, {"body", seedOrderRequest()}}.dump() + "\n").c_str(), session);
+  EXPECT_EQ(pclose(session), 0);
+  // Afterwards: one order, the log opens, the next order is the second number.
+  const CliRun next = runCli(base + "request POST /orders " + quote(seedOrderRequest()));
+  ASSERT_EQ(next.exitCode, 0) << next.out;
+  EXPECT_EQ(json::parse(next.out)["body"]["code"], "ORD-000002");
+  EXPECT_EQ(runCli("--data " + dir.path() + " verify").exitCode, 0);
+}
+
+// A query key or path that percent-decodes to invalid UTF-8 is a 400, and a stdin session
+// carries on after it (it used to abort on an uncaught type_error.316).
+TEST(Cli, InvalidUtf8InAUrlIs400AndTheSessionGoesOn) {
+  TempDir dir;
+  const CliRun one = runCli("--data " + dir.path() + " --tenant shop-a request GET '/orders?%C0%AF=1'");
+  EXPECT_EQ(one.exitCode, 1) << one.out;
+  EXPECT_EQ(json::parse(one.out)["status"], 400) << one.out;
+  std::string input;
+  for (const char* path : {"/orders?%C0%AF=1", "/products/%ED%A0%80", "/products"}) {
+    input += json{{"tenant", "shop-a"}, {"method", "GET"}, {"path", path}}.dump() + "\n";
+  }
+  const CliRun session = runCli("--data " + dir.path(), input);
+  ASSERT_EQ(session.exitCode, 0) << session.out;
+  std::istringstream lines(session.out);
+  std::vector<int> statuses;
+  for (std::string l; std::getline(lines, l);) statuses.push_back(json::parse(l)["status"]);
+  EXPECT_EQ(statuses, (std::vector<int>{400, 400, 200}));
 }
 
 }  // namespace

@@ -99,9 +99,19 @@ TEST(FileStore, TornTailAtEveryOffsetKeepsEveryWholeRecordAndDropsTheRest) {
     EXPECT_EQ(store->stats().lastLsn, sealedRecords + k);
     EXPECT_EQ(store->recovery().tornBytesDropped, cut - ends[k]);
     EXPECT_TRUE(rowsOf(*store) == expected[k]) << "state differs from the first " << k << " records";
-    EXPECT_EQ(fs::file_size(fs::path(work.path()) / last), ends[k]);
+    EXPECT_EQ(fs::file_size(fs::path(work.path()) / last), cut) << "an open (a read) never cuts";
 
     ASSERT_NO_THROW(store->commit({{Table::Data, kPk, "MARK", val(cut)}}));
+    // The first write cut the torn bytes off, and kept them.
+    const std::string kept = store->recovery().tornBytesKeptIn;
+    if (cut > ends[k]) {
+      ASSERT_FALSE(kept.empty());
+      EXPECT_EQ(readAll(kept), bytes.substr(ends[k], cut - ends[k]));
+      fs::remove_all(fs::path(work.path()) / "recovered");
+    } else {
+      EXPECT_TRUE(kept.empty());
+    }
+    EXPECT_EQ(readAll((fs::path(work.path()) / last).string()).substr(0, ends[k]), bytes.substr(0, ends[k]));
     store.reset();
     store = FileStore::open(work.path(), fast(8 * 1024));
     EXPECT_EQ(store->stats().lastLsn, sealedRecords + k + 1);
@@ -172,6 +182,13 @@ TEST(FileStore, FlippedByteOrDamagedLengthIsDetectedNotTreatedAsTorn) {
       {"length of a middle record of the active segment", active, offsetOf(active, 1), true},
       {"length of the last record of the active segment", active, offsetOf(active, lastOfActive) + 1,
        true},
+      // The record is all there (its length says so): a bad checksum is damage, never a torn tail
+      // to drop (that would lose an acknowledged, fsynced commit, and verify would call it fine).
+      {"payload of the last record of the active segment", active, middleOf(active, lastOfActive), true},
+      {"first payload byte of the last record of the active segment", active,
+       offsetOf(active, lastOfActive) + logfmt::kRecordHeaderSize, true},
+      {"last byte of the active segment", active, files.at(active).size() - 1, true},
+      {"checksum of the last record of the active segment", active, offsetOf(active, lastOfActive) + 8, true},
       {"file header of a sealed segment", sealed, 3, true},
   };
   TempDir work;
@@ -273,5 +290,120 @@ TEST(FileStore, FailedOpenOfADamagedDirectoryWritesNothing) {
     expectRefused(work.path(), snap);
   }
 }
+}  // namespace
+}  // namespace edgecart::testing
+
+namespace edgecart::testing {
+namespace {
+
+// One writer per data directory: a second open for writing is refused while the first is open
+// (two writers would number their records from the same LSN and break the log), and allowed
+// again once it is closed.
+TEST(FileStore, ASecondWriterIsRefusedWhileTheFirstHasTheStoreOpen) {
+  TempDir dir;
+  auto first = FileStore::open(dir.path(), fast());
+  first->commit({{Table::Data, kPk, "A", val(1)}});
+  try {
+    FileStore::open(dir.path(), fast());
+    ADD_FAILURE() << "a second writer was allowed";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 503);
+    EXPECT_NE(std::string(e.what()).find("is open in another process"), std::string::npos) << e.what();
+  }
+  FileStoreOptions readOnly = fast();
+  readOnly.readOnly = true;
+  auto reader = FileStore::open(dir.path(), readOnly);  // verify's way in: no lock, no writes
+  EXPECT_EQ(*reader->get(Table::Data, kPk, "A"), json(1));
+  EXPECT_THROW(reader->commit({{Table::Data, kPk, "B", val(2)}}), ApiError);
+  first->commit({{Table::Data, kPk, "B", val(2)}});
+  first.reset();
+  auto second = FileStore::open(dir.path(), fast());
+  EXPECT_EQ(second->stats().lastLsn, 2u);
+}
+
+// verify and open agree on every store: over random damage (a flipped byte, a cut, a deleted,
+// duplicated or renamed file, appended bytes) verify says ok exactly when open succeeds, and
+// neither changes a byte.
+TEST(FileStore, VerifyAndOpenAgreeOnRandomDamage) {
+  TempDir src;
+  {
+    auto shop = openShop(src.path(), fast(2048));
+    fill(*shop, 8);
+    shop->fileStore()->compact();
+    for (int i = 0; i < 8; ++i) call(*shop, "POST", "/orders", seedOrderRequest());
+  }
+  const Files files = dirBytes(src.path());
+  std::vector<std::string> names;
+  for (const auto& [name, bytes] : files) {
+    if (name.rfind("archive/", 0) != 0) names.push_back(name);  // open never reads the archive
+  }
+  ASSERT_GE(named(files, "seg-").size(), 3u);
+  std::mt19937 rng(20261201);
+  TempDir work;
+  int refused = 0, accepted = 0;
+  for (int trial = 0; trial < 400 && !HasFailure(); ++trial) {
+    Files damaged = files;
+    const std::string& name = names[rng() % names.size()];
+    std::string& bytes = damaged[name];
+    std::string what;
+    switch (rng() % 6) {
+      case 0: {
+        const size_t at = rng() % bytes.size();
+        bytes[at] = static_cast<char>(bytes[at] ^ (1 << (rng() % 8)));
+        what = "flip a bit at " + std::to_string(at);
+        break;
+      }
+      case 1: {
+        const size_t at = rng() % bytes.size();
+        bytes.resize(at);
+        what = "cut at " + std::to_string(at);
+        break;
+      }
+      case 2:
+        damaged.erase(name);
+        what = "delete";
+        break;
+      case 3: {  // the same records again under another segment's name
+        uint64_t n = 0;
+        const std::string other = logfmt::segmentName(rng() % 40 + 1);
+        if (logfmt::parseName(name, "seg-", ".ecl", &n)) damaged[other] = files.at(name);
+        what = "copy to " + other;
+        break;
+      }
+      case 4:
+        bytes += files.at(names[rng() % names.size()]).substr(logfmt::kMagicSize, rng() % 64);
+        what = "append bytes";
+        break;
+      default: {  // a file renamed to another number of its kind
+        const std::string prefix = name.substr(0, name.find('-') + 1);
+        const std::string suffix = name.substr(name.find('.'));
+        char hex[17];
+        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(rng() % 40 + 1));
+        damaged[prefix + hex + suffix] = bytes;
+        damaged.erase(name);
+        what = "rename to " + prefix + hex + suffix;
+      }
+    }
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " + name + ": " + what);
+    writeDir(work.path(), damaged);
+    const Files before = dirBytes(work.path());
+    const json report = verifyStore(work.path());
+    bool opened = false;
+    std::string why;
+    try {
+      auto store = FileStore::open(work.path(), fast(2048));
+      opened = true;
+      (void)rowsOf(*store);
+    } catch (const ApiError& e) {
+      why = e.what();
+    }
+    EXPECT_EQ(report["ok"].get<bool>(), opened) << "open: " << (opened ? "ok" : why) << "\n" << report.dump(2);
+    EXPECT_TRUE(dirBytes(work.path()) == before) << "verify or a read-only session changed the store";
+    (opened ? accepted : refused)++;
+  }
+  EXPECT_GT(refused, 50);
+  EXPECT_GT(accepted, 20);
+}
+
 }  // namespace
 }  // namespace edgecart::testing

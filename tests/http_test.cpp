@@ -2,6 +2,10 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
@@ -149,7 +153,13 @@ TEST_F(Http, BadInputIs4xxAndChangesNothing) {
       {"DELETE", "/orders/ORD-000001", "", 404},
       {"PUT", "/orders", "{}", 404},
       {"POST", "/orders", std::string(1500 * 1024, ' '), 413},
-      {"POST", "/orders", std::string(3 * 1024 * 1024, ' '), 413}};
+      {"POST", "/orders", std::string(3 * 1024 * 1024, ' '), 413},
+      // The path is decoded once, by the router: %2542 is the code "%42", not "B" (= 400 as in
+      // the CLI and the module); escapes that decode to no UTF-8 text; a NUL and garbage after JSON.
+      {"GET", "/products/%2542", "", 400},
+      {"GET", "/orders?%C0%AF=1", "", 400},
+      {"GET", "/orders/%ED%A0%80", "", 400},
+      {"POST", "/products", productRequest("PRD-010").dump() + std::string("\0 not json {{{", 14), 400}};
   for (const auto& [method, path, body, status] : cases) {
     const Answer a = call(method, path, body);
     EXPECT_EQ(a.status, status) << method << " " << path << " " << body.substr(0, 80);
@@ -159,6 +169,54 @@ TEST_F(Http, BadInputIs4xxAndChangesNothing) {
   EXPECT_EQ(call("GET", "/orders").body, before);
   EXPECT_EQ(call("GET", "/inventory/PRD-001").body, invBefore);
   EXPECT_EQ(call("POST", "/orders", seedOrderRequest().dump()).body["code"], "ORD-000002");
+}
+
+// A raw TCP connection to the server, for clients no HTTP library would be: idle, or half-sent.
+int connectTo(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    throw std::runtime_error("cannot connect");
+  }
+  return fd;
+}
+
+void sendAll(int fd, const std::string& bytes) {
+  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+}
+
+TEST_F(Http, IdleAndHalfSentConnectionsDoNotStarveOtherClients) {
+  // 16 keep-alive connections that made one request and then sit idle, and 12 that sent half a
+  // request and stopped: more than cpp-httplib's default pool of 8 threads, each holding one.
+  std::vector<int> held;
+  for (int i = 0; i < 16; ++i) {
+    const int fd = connectTo(server_->port());
+    sendAll(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+    char buf[512];
+    ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0) << "idle connection " << i << " got no answer";
+    held.push_back(fd);
+  }
+  for (int i = 0; i < 12; ++i) {
+    const int fd = connectTo(server_->port());
+    sendAll(fd, "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                "Content-Length: 400\r\n\r\n{\"customerId\":");
+    held.push_back(fd);
+  }
+  // A new client is answered at once, not after the idle ones time out (5 s by default).
+  httplib::Client c("127.0.0.1", server_->port());
+  c.set_connection_timeout(2, 0);
+  c.set_read_timeout(2, 0);
+  const auto started = std::chrono::steady_clock::now();
+  const httplib::Result r = c.Get("/products", {{"Authorization", "Bearer " + token("shop-a")}});
+  ASSERT_TRUE(r) << "no answer within 2 s while 28 connections are held";
+  EXPECT_EQ(r->status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  // The half-sent requests are dropped by the read timeout; none of them created anything.
+  for (int fd : held) ::close(fd);
+  EXPECT_EQ(call("GET", "/orders").body["items"].size(), 0u);
 }
 
 TEST_F(Http, ConcurrentOrdersAreAllKeptDistinctAndLogged) {

@@ -100,6 +100,21 @@ TEST_F(Inventory, ShippingWithoutReservationNeedsFreeStockOrIsRefused) {
   EXPECT_EQ(inventory("A")["reservedQuantity"], 0);
 }
 
+// A product that exists but has never been stocked has 0 available: the order's alert and the
+// refused shipment say so (409), instead of a false "Product B not found" (404).
+TEST_F(Inventory, AProductWithNoInventoryRowHasNothingAvailable) {
+  ASSERT_EQ(req("POST", "/products", productRequest("B")).status, 201);
+  const Response order = req("POST", "/orders", orderRequest({{"B", 2}}));
+  ASSERT_EQ(order.status, 201);
+  ASSERT_EQ(order.notifications.at(0)["type"], "inventory_reservation_failed");
+  EXPECT_EQ(order.notifications.at(0)["error"], "Insufficient inventory for B: requested 2, available 0");
+  for (const char* s : {"confirmed", "processing"}) setStatus("ORD-000001", s);
+  EXPECT_EQ(setStatus("ORD-000001", "shipped"), "409 Insufficient inventory for B: requested 2, available 0");
+  EXPECT_EQ(req("GET", "/orders/ORD-000001").body["attributes"]["status"], "processing");
+  EXPECT_EQ(req("GET", "/products/B").status, 200);
+  EXPECT_EQ(req("GET", "/inventory/B").status, 404) << "nothing was written for B";
+}
+
 // Thousands of random operations over several orders and products; after each one the store
 // must equal a model in which each order holds exactly its own units, and 0 ≤ reserved ≤ quantity.
 TEST_F(Inventory, PropertyInvariantHoldsAndOrdersNeverTouchEachOthersUnits) {

@@ -51,6 +51,12 @@ TEST(Jwt, EveryBadTokenIsRefusedWith401) {
   EXPECT_EQ(refusal(signJwt({{"sub", "u"}, {"nbf", kNow + 60}}, kSecret)), 401);
   EXPECT_EQ(refusal(signJwt({{"custom:tenant", "shop-a"}}, kSecret)), 401) << "no sub";
   EXPECT_EQ(refusal(signJwt({{"sub", "u"}, {"exp", "tomorrow"}}, kSecret)), 401);
+  // A header whose alg is not a string (a number, null, an array, an object) or is missing is
+  // refused like any other algorithm: 401, never a 500.
+  for (const char* header : {R"({"alg":5})", R"({"alg":null})", R"({"alg":["HS256"]})", R"({"alg":{"x":1}})",
+                             R"({"typ":"JWT"})"}) {
+    EXPECT_EQ(refusal(base64url(header) + good.substr(dot)), 401) << header;
+  }
   for (const char* junk : {"", "abc", "a.b", "a.b.c.d", "....", "%%%.%%%.%%%"}) EXPECT_EQ(refusal(junk), 401) << junk;
 }
 

@@ -65,8 +65,17 @@ TEST(FileStore, LeftoverTemporarySnapshotIsIgnoredAndRemoved) {
   EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
   auto shop = openShop(dir.path(), fast(2048));
   EXPECT_TRUE(rowsOf(shop->store()) == rows);
-  EXPECT_TRUE(dirBytes(dir.path()) == files) << "the .tmp file should be gone, nothing else changed";
+  Files withTemporary = files;
+  withTemporary[logfmt::snapshotName(99) + ".tmp"] = files.at(snap).substr(0, files.at(snap).size() / 2);
+  EXPECT_TRUE(dirBytes(dir.path()) == withTemporary) << "an open (a read) changes nothing";
   EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000008");
+  const Files after = dirBytes(dir.path());
+  EXPECT_EQ(after.count(logfmt::snapshotName(99) + ".tmp"), 0u) << "the first write removes the .tmp file";
+  for (const auto& [name, bytes] : files) {
+    if (name.rfind("seg-", 0) != 0) {
+      EXPECT_TRUE(after.count(name) && after.at(name) == bytes) << name;
+    }
+  }
 }
 
 TEST(FileStore, CrashBetweenSnapshotRenameAndSegmentDeletionRecovers) {
@@ -91,8 +100,9 @@ TEST(FileStore, CrashBetweenSnapshotRenameAndSegmentDeletionRecovers) {
     auto shop = openShop(dir.path(), fast(2048));
     EXPECT_TRUE(rowsOf(shop->store()) == rows);
     EXPECT_EQ(shop->fileStore()->recovery().recordsReplayed, 0u);
-    EXPECT_EQ(named(dirBytes(dir.path()), "snap-").size(), 1u) << "the older snapshot is removed";
+    EXPECT_EQ(named(dirBytes(dir.path()), "snap-").size(), 2u) << "an open (a read) changes nothing";
     EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000010");
+    EXPECT_EQ(named(dirBytes(dir.path()), "snap-").size(), 1u) << "the first write removes the older snapshot";
     rows = rowsOf(shop->store());
   }
   auto shop = openShop(dir.path(), fast(2048));
@@ -210,8 +220,10 @@ TEST(FileStore, CrashBeforeTheNewManifestLeavesTheOldSnapshotInCharge) {
       EXPECT_TRUE(crashed.count(name)) << name;
     }
   }
-  EXPECT_LT(dirBytes(dir.path()).size(), crashed.size()) << "the unused chunks were removed";
+  EXPECT_TRUE(dirBytes(dir.path()) == crashed) << "an open (a read) changes nothing";
   EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000032");
+  EXPECT_LT(named(dirBytes(dir.path()), "chk-").size(), named(crashed, "chk-").size())
+      << "the first write removed the unused chunks";
 }
 
 TEST(FileStore, DamagedArchiveIsReportedButDoesNotStopAnOpen) {
@@ -242,16 +254,20 @@ TEST(FileStore, Format001IsMigratedWithNothingLost) {
     fs::copy_file(e.path(), fs::path(dir.path()) / e.path().filename());
   }
   EXPECT_EQ(verifyStore(dir.path())["formatVersion"], 1);
+  const Files original = dirBytes(dir.path());
   Rows rows;
   {
     auto shop = openShop(dir.path(), fast());
     EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 1);
     rows = rowsOf(shop->store());
+    EXPECT_TRUE(dirBytes(dir.path()) == original) << "reads leave format 001 as it is";
     const Response one = call(*shop, "GET", "/orders/ORD-000001", nullptr);
     EXPECT_EQ(one.body["attributes"]["status"], "confirmed");
     EXPECT_EQ(one.body["version"], 2);
     EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000002", nullptr).body["attributes"]["status"], "cancelled");
     EXPECT_EQ(call(*shop, "GET", "/inventory/PRD-001", nullptr).body["attributes"]["reservedQuantity"], 2);
+    EXPECT_TRUE(dirBytes(dir.path()) == original) << "reads leave format 001 as it is";
+    shop->fileStore()->compact();  // the first write migrates (a compaction writes nothing else)
   }
   // Every row of format 001 is still there: the state and the whole audit trail.
   EXPECT_EQ(rows.count("command|ORDER#ORD-000001@1"), 1u);
@@ -272,6 +288,43 @@ TEST(FileStore, Format001IsMigratedWithNothingLost) {
   EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 0);
   EXPECT_TRUE(rowsOf(shop->store()) == rows);
   EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000003");
+}
+
+}  // namespace
+}  // namespace edgecart::testing
+
+namespace edgecart::testing {
+namespace {
+
+// Archives chain their ranges of records, so a deleted archive file is a gap verify reports
+// (before, the archived record count just dropped).
+TEST(FileStore, ADeletedArchiveFileIsReported) {
+  TempDir dir;
+  {
+    auto shop = openShop(dir.path(), fast());
+    fill(*shop, 0);
+    for (int round = 0; round < 3; ++round) {
+      shop->fileStore()->compact();
+      call(*shop, "POST", "/orders", seedOrderRequest());
+      shop->fileStore()->compact();
+    }
+  }
+  const std::vector<std::string> arcs = named(dirBytes(dir.path()), "archive/arc-");
+  ASSERT_GE(arcs.size(), 3u);
+  ASSERT_TRUE(verifyStore(dir.path())["ok"].get<bool>()) << verifyStore(dir.path()).dump(2);
+  for (const std::string& arc : arcs) {
+    SCOPED_TRACE("without " + arc);
+    const Files files = dirBytes(dir.path());
+    fs::remove(fs::path(dir.path()) / arc);
+    const json report = verifyStore(dir.path());
+    EXPECT_FALSE(report["ok"].get<bool>()) << report.dump(2);
+    bool gap = false;
+    for (const json& d : report["damage"]) gap = gap || d["problem"].get<std::string>().find("gap") != std::string::npos;
+    EXPECT_TRUE(gap) << report.dump(2);
+    writeDir(dir.path(), files);
+  }
+  fs::remove_all(fs::path(dir.path()) / "archive");
+  EXPECT_FALSE(verifyStore(dir.path())["ok"].get<bool>()) << "the whole archive directory deleted";
 }
 
 }  // namespace

@@ -31,6 +31,13 @@ inline FileStoreOptions fast(size_t segmentBytes = 64 * 1024, size_t compactMinB
 
 inline Value val(json j) { return std::make_shared<const json>(std::move(j)); }
 
+inline std::string readAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 inline void writeDir(const std::string& dir, const Files& files) {
   fs::remove_all(dir);
   fs::create_directories(dir);

@@ -274,6 +274,97 @@ TEST_F(Sync, TheTenantIsLowerCasedLikeEverywhereElse) {
   EXPECT_EQ(sync_.pull(Context{"Bad Tenant", "u", {}}, "").status, 400);
 }
 
+// The device series is bound to the one client that leased (or first used) it: a client whose
+// id only shares its first 12 characters is refused those codes, and the owner keeps them.
+TEST_F(Sync, ADeviceSeriesBelongsToExactlyOneClient) {
+  stockServer(100);
+  Till owner("till-a-0000000000001");
+  pull(owner);
+  lease(owner, 1);
+  ASSERT_EQ(owner.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001");
+  ASSERT_EQ(owner.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-till-a-00000-000001");
+  // Another till whose id has the same first 12 characters pushes the owner's next device code first.
+  const std::string twin = "till-a-00000-twin-99";
+  ASSERT_EQ(deviceOf(twin), deviceOf(owner.sync.clientId()));
+  json stolen = {{"clientId", twin},
+                 {"commands", {{{"seq", 1}, {"method", "POST"}, {"path", "/orders"}, {"body", seedOrderRequest()},
+                                {"code", "ORD-till-a-00000-000001"}}}}};
+  Response r = sync_.push(kCtx, stolen.dump());
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["results"][0]["outcome"], "rejected");
+  EXPECT_EQ(r.body["results"][0]["body"]["message"], "Order code ORD-till-a-00000-000001 is not leased to this client");
+  for (const json& o : push(owner)) EXPECT_EQ(o["outcome"], "accepted") << o.dump();
+  EXPECT_EQ(serverCall("GET", "/orders/ORD-till-a-00000-000001").status, 200);
+  // A series nobody has leased is bound to the first client that uses it; the twin is refused after.
+  Till first("till-c-0000000000001");
+  ASSERT_EQ(first.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-till-c-00000-000001");
+  for (const json& o : push(first)) EXPECT_EQ(o["outcome"], "accepted") << o.dump();
+  stolen["clientId"] = "till-c-00000-twin-99";
+  stolen["commands"][0]["code"] = "ORD-till-c-00000-000002";
+  r = sync_.push(kCtx, stolen.dump());
+  EXPECT_EQ(r.body["results"][0]["outcome"], "rejected") << r.body.dump();
+  EXPECT_EQ(serverOrders(), 3u);
+}
+
+// A push is checked whole before any command runs: a bad command after a good one leaves the
+// good one unapplied and the client's record where it was.
+TEST_F(Sync, ARefusedPushAppliesNothingNotEvenTheCommandsBeforeTheBadOne) {
+  stockServer(100);
+  const json body = {{"clientId", "till-a-0000000000001"},
+                     {"commands", {{{"seq", 1}, {"method", "POST"}, {"path", "/orders"}, {"body", seedOrderRequest()}},
+                                   {{"seq", "x"}}}}};
+  EXPECT_EQ(sync_.push(kCtx, body.dump()).status, 400);
+  EXPECT_EQ(serverOrders(), 0u);
+  EXPECT_EQ(serverReserved(), 0);
+  EXPECT_EQ(server_->store().get(Table::Sequence, "SYNC#shop-a#till-a-0000000000001", "last"), nullptr);
+}
+
+// Only an optimistic lock that failed is a conflict; a versioned write refused for another reason
+// (a restock below what is reserved, on the current version) is a rejection.
+TEST_F(Sync, OnlyAVersionMismatchIsAConflict) {
+  stockServer(10);
+  ASSERT_EQ(serverCall("POST", "/orders", orderRequest({{"PRD-001", 5}})).status, 201);  // 5 reserved
+  const int64_t v = serverCall("GET", "/inventory/PRD-001").body["version"];
+  auto pushOne = [&](int64_t seq, const json& body) {
+    const json req = {{"clientId", "till-a-0000000000001"},
+                      {"commands", {{{"seq", seq}, {"method", "PATCH"}, {"path", "/inventory/PRD-001"}, {"body", body}}}}};
+    const Response r = sync_.push(kCtx, req.dump());
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    return r.body["results"][0];
+  };
+  const json below = pushOne(1, {{"quantity", 2}, {"version", v}});
+  EXPECT_EQ(below["status"], 409);
+  EXPECT_EQ(below["outcome"], "rejected") << below.dump();
+  EXPECT_FALSE(below.contains("item"));
+  const json stale = pushOne(2, {{"quantity", 20}, {"version", v - 1}});
+  EXPECT_EQ(stale["outcome"], "conflict") << stale.dump();
+  EXPECT_EQ(stale["item"]["version"], v);
+  const json created = pushOne(3, {{"quantity", 20}, {"version", 0}});
+  EXPECT_EQ(created["outcome"], "conflict") << "version 0 (create) of an existing item: " << created.dump();
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 10);
+}
+
+// Leases are bounded per client: no client can run the tenant's order sequence up by leasing
+// in a loop. Codes come back as the client uses them.
+TEST_F(Sync, OutstandingLeasesAreBoundedPerClient) {
+  stockServer(100);
+  Till a("till-a-0000000000001");
+  pull(a);
+  for (int i = 0; i < 5; ++i) lease(a, 1000);
+  Response r = sync_.lease(kCtx, a.sync.leaseBody(1).dump());
+  EXPECT_EQ(r.status, 429) << r.body.dump();
+  EXPECT_NE(r.body.value("message", "").find("5000 leased order codes it has not used"), std::string::npos) << r.body.dump();
+  EXPECT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-005001") << "the refused lease took no numbers";
+  // Using leased codes (whatever the outcome) makes room again.
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(a.call("POST", "/orders", seedOrderRequest()).status, 201);
+  for (const json& o : push(a)) EXPECT_EQ(o["outcome"], "accepted") << o.dump();
+  EXPECT_EQ(sync_.lease(kCtx, a.sync.leaseBody(3).dump()).status, 200);
+  EXPECT_EQ(sync_.lease(kCtx, a.sync.leaseBody(1).dump()).status, 429);
+  // Another client has its own allowance.
+  Till b("till-b-0000000000001");
+  EXPECT_EQ(sync_.lease(kCtx, b.sync.leaseBody(1000).dump()).status, 200);
+}
+
 TEST_F(Sync, BadSyncRequestsAre400AndChangeNothing) {
   for (const std::string& body : {std::string("{"), std::string("[]"), std::string(R"({"clientId":"short","commands":[]})"),
                                   std::string(R"({"clientId":"till-a-0000000000001"})"),

@@ -59,12 +59,14 @@ class TempDir {
   std::string path_;
 };
 
-// Every file of a directory, name -> bytes: "byte-for-byte unchanged" comparisons.
+// Every file of a directory, name -> bytes: "byte-for-byte unchanged" comparisons. The store's
+// empty LOCK file (what a writer flock()s) is not content and is left out.
 inline std::map<std::string, std::string> dirBytes(const std::string& dir,
                                                    const std::string& prefix = "") {
   std::map<std::string, std::string> out;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     const std::string name = prefix + e.path().filename().string();
+    if (name == "LOCK") continue;
     if (e.is_directory()) {  // e.g. archive/: its files as "archive/<name>"
       for (auto& [sub, bytes] : dirBytes(e.path().string(), name + "/")) out[sub] = std::move(bytes);
       continue;

@@ -4,6 +4,7 @@
 #include "edgecart/file_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,15 +48,37 @@ FileStore::FileStore(std::string dir, FileStoreOptions options)
   if (options_.archiveDir.empty()) options_.archiveDir = (fs::path(dir_) / "archive").string();
 }
 
-FileStore::~FileStore() { closeSegment(); }
+FileStore::~FileStore() {
+  closeSegment();
+  if (lockFd_ >= 0) ::close(lockFd_);  // releases the flock
+}
 
 std::unique_ptr<FileStore> FileStore::open(const std::string& dir, FileStoreOptions options) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) storageError("cannot create " + dir + ": " + ec.message());
   std::unique_ptr<FileStore> store(new FileStore(dir, std::move(options)));
+  if (!store->options_.readOnly) store->lock();
   store->load();
   return store;
+}
+
+// One writer per directory: two processes appending to one log would both number their records
+// from the same LSN (and hand out the same order codes). The lock is released when the process
+// ends however it ends. (In the browser, flock is a no-op: a Web Lock elects the one writer.)
+void FileStore::lock() {
+  const std::string path = (fs::path(dir_) / "LOCK").string();
+  lockFd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lockFd_ < 0) storageError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(lockFd_);
+    lockFd_ = -1;
+    if (err == EWOULDBLOCK) {
+      throw ApiError(503, "Storage busy: " + dir_ + " is open in another process (one writer per data directory)");
+    }
+    storageError("cannot lock " + path + ": " + std::strerror(err));
+  }
 }
 
 void FileStore::markDirty(const std::string& key) {
@@ -87,8 +110,6 @@ void FileStore::load() {
     if (loadSnapshot(name, bytes) != lsn) storageError("snapshot " + name + " has the wrong lsn");
     lastLsn_ = snapshotLsn_ = recovery_.snapshotLsn = lsn;
   }
-  std::vector<std::string> covered;  // segments wholly inside the snapshot (left by a crash)
-  bool activeIsOld = false;          // the last segment is format 001: never append to it
   for (size_t i = 0; i < l.segments.size(); ++i) {
     const std::string& name = l.segments[i].second;
     const bool last = i + 1 == l.segments.size();
@@ -119,36 +140,63 @@ void FileStore::load() {
       bytesSinceSnapshot_ += logfmt::kRecordHeaderSize + payload.size();
     }
     if (!anyNew && !sf.payloads.empty() && !last) {
-      covered.push_back(name);
+      leftovers_.push_back(name);  // wholly inside the snapshot: left by a crash in a compaction
       continue;
     }
     ++segmentFiles_;
     if (last) {
-      // Drop a torn tail so the next append starts on a record boundary.
+      activeName_ = name;
+      activeGoodBytes_ = sf.goodBytes;
+      activeFileBytes_ = bytes.size();
+      activeIsOld_ = sf.version == 1;
       recovery_.tornBytesDropped = bytes.size() - sf.goodBytes;
-      activeIsOld = sf.version == 1;
-      const std::string path = (base / name).string();
-      fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND);
+    }
+  }
+  for (const std::string& name : l.temporaries) leftovers_.push_back(name);
+}
+
+void FileStore::prepareWrite() {
+  if (writable_) return;
+  if (options_.readOnly) throw ApiError(500, "Storage error: the store in " + dir_ + " is open read-only");
+  const fs::path base(dir_);
+  if (!activeName_.empty()) {
+    const std::string path = (base / activeName_).string();
+    if (activeFileBytes_ > activeGoodBytes_) {
+      // Keep the bytes of the unfinished write before cutting them off: what they were is for a
+      // person to judge, not for the store to destroy.
+      const std::string bytes = readFile(path);
+      const fs::path kept = base / "recovered" /
+                            (activeName_ + "." + std::to_string(activeGoodBytes_) + ".torn");
+      std::error_code ec;
+      fs::create_directories(kept.parent_path(), ec);
+      if (ec) throw ApiError(507, "Storage write failed: cannot create " + kept.parent_path().string());
+      fileutil::writeFileAtomically(kept, bytes.substr(activeGoodBytes_), options_.fsync);
+      recovery_.tornBytesKeptIn = kept.string();
+    }
+    if (!activeIsOld_) {
+      fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
       if (fd_ < 0) storageError("cannot open " + path + ": " + std::strerror(errno));
-      if (sf.goodBytes < logfmt::kMagicSize) {
+      if (activeGoodBytes_ < logfmt::kMagicSize) {
         if (::ftruncate(fd_, 0) != 0 || writeAll(fd_, logfmt::kSegmentMagic) != 0) {
           storageError("cannot repair " + path);
         }
         segmentSize_ = logfmt::kMagicSize;
       } else {
-        if (recovery_.tornBytesDropped > 0 &&
-            ::ftruncate(fd_, static_cast<off_t>(sf.goodBytes)) != 0) {
+        if (activeFileBytes_ > activeGoodBytes_ &&
+            ::ftruncate(fd_, static_cast<off_t>(activeGoodBytes_)) != 0) {
           storageError("cannot truncate torn tail of " + path);
         }
-        segmentSize_ = sf.goodBytes;
+        segmentSize_ = activeGoodBytes_;
       }
+      if (options_.fsync) ::fsync(fd_);
     }
   }
-  // Everything read fine: clear what a crash left behind.
-  for (const std::string& name : covered) fs::remove(base / name);
-  for (const std::string& name : l.temporaries) fs::remove(base / name);
+  // What a crash left behind: segments the snapshot covers, temporaries, unused chunks.
+  for (const std::string& name : leftovers_) fs::remove(base / name);
+  leftovers_.clear();
   removeUnreferencedFiles();
-  if (recovery_.migratedFromVersion != 0 || activeIsOld) {
+  writable_ = true;
+  if (recovery_.migratedFromVersion != 0 || activeIsOld_) {
     compact();  // rewrite format 001 as 002 (archive + snapshot); the old files go last
   }
 }
@@ -195,6 +243,7 @@ void FileStore::closeSegment() {
 
 void FileStore::commit(const Batch& batch) {
   if (batch.empty()) return;
+  prepareWrite();
   const uint64_t lsn = lastLsn_ + 1;
   RawBatch raw = logfmt::toRaw(batch);
   const std::string record = logfmt::frameRecord(logfmt::encodeRecord(lsn, raw));

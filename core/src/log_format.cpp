@@ -92,7 +92,9 @@ ScannedFile scanFile(const std::string& bytes, const char* magic, const char* ol
     }
     const size_t end = at + kRecordHeaderSize + len;
     if (crc32(bytes.data() + at + kRecordHeaderSize, len) != getU32(bytes, at + 8)) {
-      r.damage = end == bytes.size() ? Damage::TornTail : Damage::Corrupt;
+      // Every byte the length promises is there, so this is not a write cut short: it is damage,
+      // even in the last record (dropping it would lose an acknowledged, fsynced commit).
+      r.damage = Damage::Corrupt;
       r.detail = std::string(where) + "checksum mismatch";
       return r;
     }
@@ -116,7 +118,7 @@ namespace {
 // Payloads of format 002 are plain little-endian binary, read with a bounds-checked cursor: no
 // JSON tree per record, so opening a store costs little more than reading its bytes (in
 // WebAssembly, where a C++ exception-aware call is expensive, this is what keeps open fast).
-constexpr uint8_t kKindRecord = 1, kKindManifest = 2, kKindRows = 3, kFlagErase = 1;
+constexpr uint8_t kKindRecord = 1, kKindManifest = 2, kKindRows = 3, kKindRange = 4, kFlagErase = 1;
 
 void putU64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -250,6 +252,24 @@ std::string encodeBatch(uint64_t lsn, const Batch& batch) { return encodeRecord(
 
 Batch decodeBatch(const std::string& payload, uint64_t* lsn) {
   return fromRaw(decodeRecord(payload, lsn));
+}
+
+std::string encodeArchiveRange(uint64_t from, uint64_t to) {
+  std::string out(1, static_cast<char>(kKindRange));
+  putU64(out, from);
+  putU64(out, to);
+  return out;
+}
+
+bool decodeArchiveRange(const std::string& payload, uint64_t* from, uint64_t* to) {
+  if (payload.empty() || static_cast<uint8_t>(payload[0]) != kKindRange) return false;
+  Reader r(payload);
+  r.u8();
+  *from = r.u64();
+  *to = r.u64();
+  r.end();
+  if (*from > *to) throw std::runtime_error("archive range ends before it starts");
+  return true;
 }
 
 std::string encodeManifest(uint64_t lsn, uint64_t nextChunkId, const std::vector<ChunkRef>& chunks) {

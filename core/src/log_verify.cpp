@@ -42,10 +42,11 @@ class Verifier {
       return report_;
     }
     const fileutil::DirListing l = fileutil::listDir(dir_);
-    uint64_t expectNext = 1;
-    if (!l.snapshots.empty()) expectNext = snapshots(l) + 1;
-    segments(l, expectNext);
-    archives();
+    uint64_t snapshotLsn = 0;
+    if (!l.snapshots.empty()) snapshotLsn = snapshots(l);
+    segments(l, snapshotLsn);
+    archives(snapshotLsn);
+    opens();
     return report_;
   }
 
@@ -85,6 +86,7 @@ class Verifier {
                                   {"bytes", bytes.size()}, {"damage", problem.empty() ? "none" : "corrupt"}});
       if (!problem.empty()) damage(name, problem, newest);
       if (!newest) continue;  // an older manifest is a leftover an open removes
+      archivesExpected_ = sf.version == 2 && problem.empty();
       stateRows = rows;
       for (const logfmt::ChunkRef& ref : refs) {
         used.insert(ref.id);
@@ -123,8 +125,22 @@ class Verifier {
     return rows;
   }
 
-  void segments(const fileutil::DirListing& l, uint64_t expectNext) {
-    uint64_t records = 0, last = expectNext - 1;
+  // What an open would do, done: verify and open must agree on every store. Any store open
+  // refuses is damage here too (the checks above name the file; this catches what they miss).
+  void opens() {
+    FileStoreOptions o;
+    o.readOnly = true;
+    o.archiveDir = archiveDir_;
+    try {
+      (void)FileStore::open(dir_, o);
+    } catch (const std::exception& e) {
+      if (report_["ok"].get<bool>()) damage(dir_, std::string("the store does not open: ") + e.what(), true);
+    }
+  }
+
+  void segments(const fileutil::DirListing& l, uint64_t snapshotLsn) {
+    uint64_t expectNext = snapshotLsn + 1;
+    uint64_t records = 0, last = snapshotLsn;
     for (size_t i = 0; i < l.segments.size(); ++i) {
       const std::string& name = l.segments[i].second;
       const std::string bytes = readOrEmpty(fs::path(dir_) / name);
@@ -141,7 +157,7 @@ class Verifier {
         }
         if (first == 0) first = lsn;
         lastInFile = lsn;
-        if (lsn < expectNext) continue;  // covered by the snapshot
+        if (lsn <= snapshotLsn) continue;  // covered by the snapshot (as open skips it)
         if (lsn != expectNext) {
           damage(name, "gap: expected record " + std::to_string(expectNext) + ", found " +
                            std::to_string(lsn), true);
@@ -156,7 +172,7 @@ class Verifier {
                                   {"damage", damageName(sf.damage)}});
       if (sf.damage == logfmt::Damage::TornTail && i + 1 == l.segments.size()) {
         damage(name, "torn tail (" + sf.detail + "): " + std::to_string(bytes.size() - sf.goodBytes) +
-                         " bytes of an unfinished write, dropped on next open", false);
+                         " bytes of an unfinished write, cut at the next write and kept in recovered/", false);
       } else if (sf.damage != logfmt::Damage::None) {
         damage(name, sf.detail, true);
       }
@@ -168,40 +184,66 @@ class Verifier {
 
   // Sealed files written whole (temp + rename), so any damage there is real damage. An open
   // never reads them; they hold the command/history rows of compacted segments.
-  void archives() {
+  // Consecutive archives chain their ranges (from, to] from record 0 to the snapshot: a gap is a
+  // missing archive file. Archives written before ranges existed are checked file by file only.
+  void archives(uint64_t snapshotLsn) {
     std::error_code ec;
-    if (!fs::is_directory(archiveDir_, ec)) return;
+    if (!fs::is_directory(archiveDir_, ec)) {
+      if (snapshotLsn > 0 && archivesExpected_) {
+        damage("archive/", "missing: the snapshot covers records 1-" + std::to_string(snapshotLsn) +
+                               " but no archive holds their command/history rows", true);
+      }
+      return;
+    }
     std::vector<std::pair<uint64_t, fs::path>> arcs;
     for (const auto& e : fs::directory_iterator(archiveDir_)) {
       uint64_t lsn = 0;
       if (logfmt::parseName(e.path().filename().string(), "arc-", ".eca", &lsn)) arcs.emplace_back(lsn, e.path());
     }
     std::sort(arcs.begin(), arcs.end());
-    uint64_t archived = 0;
+    uint64_t archived = 0, chainedTo = 0;
+    bool chained = true;  // every archive has a range record
     for (const auto& [lsn, path] : arcs) {
       const std::string name = "archive/" + path.filename().string();
       const std::string bytes = readOrEmpty(path);
       auto sf = logfmt::scanFile(bytes, logfmt::kArchiveMagic);
-      for (const std::string& p : sf.payloads) {
-        uint64_t recordLsn = 0;
+      bool ranged = false;
+      for (size_t i = 0; i < sf.payloads.size(); ++i) {
+        uint64_t recordLsn = 0, from = 0;
         try {
-          logfmt::decodeRecord(p, &recordLsn);
+          if (i == 0 && logfmt::decodeArchiveRange(sf.payloads[0], &from, &recordLsn)) {
+            ranged = true;
+            if (recordLsn != lsn) damage(name, "range ends at record " + std::to_string(recordLsn) + ", not as named", true);
+            if (chained && from > chainedTo) {
+              damage(name, "gap: no archive holds records " + std::to_string(chainedTo + 1) + "-" +
+                               std::to_string(from) + " (a deleted archive file?)", true);
+            }
+            chainedTo = std::max(chainedTo, recordLsn);
+            continue;
+          }
+          logfmt::decodeRecord(sf.payloads[i], &recordLsn);
+          ++archived;
         } catch (const std::exception& e) {
           damage(name, std::string("undecodable record: ") + e.what(), true);
           break;
         }
       }
-      archived += sf.payloads.size();
+      if (!ranged && sf.damage == logfmt::Damage::None) chained = false;
       report_["files"].push_back({{"file", name}, {"kind", "archive"}, {"lastLsn", lsn},
                                   {"records", sf.payloads.size()}, {"bytes", bytes.size()},
                                   {"damage", damageName(sf.damage)}});
       if (sf.damage != logfmt::Damage::None) damage(name, sf.detail, true);
+    }
+    if (chained && chainedTo < snapshotLsn && (!arcs.empty() || archivesExpected_)) {
+      damage("archive/", "gap: the snapshot covers records up to " + std::to_string(snapshotLsn) +
+                             " but the archives end at " + std::to_string(chainedTo) + " (a deleted archive file?)", true);
     }
     report_["archives"] = arcs.size();
     report_["archivedRecords"] = archived;
   }
 
   std::string dir_, archiveDir_;
+  bool archivesExpected_ = false;  // the newest snapshot is format 002: compactions archive
   json report_{{"ok", true}, {"segments", 0}, {"snapshots", 0}, {"records", 0}, {"stateRows", 0},
                {"archives", 0}, {"archivedRecords", 0}, {"lastLsn", 0}, {"formatVersion", 2},
                {"files", json::array()}, {"damage", json::array()}};

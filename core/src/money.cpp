@@ -78,6 +78,9 @@ class CentsAwareParser : public nlohmann::detail::json_sax_dom_parser<nlohmann::
 }  // namespace
 
 nlohmann::json parseJsonKeepingCents(const std::string& text) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so `{...}\0garbage` would parse
+  // as the object. A raw NUL is never valid JSON (inside a string it must be escaped).
+  if (text.find('\0') != std::string::npos) return nlohmann::json(nlohmann::json::value_t::discarded);
   nlohmann::json result;
   CentsAwareParser sax(result, /*allow_exceptions=*/false);
   if (!nlohmann::json::sax_parse(text, &sax, nlohmann::json::input_format_t::json, true)) {

@@ -36,19 +36,24 @@ void setStock(Transaction& tx, const Value& inv, int64_t quantity, int64_t reser
 int64_t quantityOf(const Value& inv) { return attrs(*inv).at("quantity").get<int64_t>(); }
 int64_t reservedOf(const Value& inv) { return attrs(*inv).at("reservedQuantity").get<int64_t>(); }
 
+// The inventory of `code`, refused with 409 when it cannot cover `n` more units. A product with no
+// inventory row yet has 0 available: a stock shortfall, not a missing product (orders may name
+// products the catalogue does not have: those are "not found", still a 409 on the stock).
+Value stockFor(Transaction& tx, const std::string& code, int64_t n, bool mustCover) {
+  Value inv = tx.getItem(inventorySk(code));
+  if (!inv && !tx.getItem(std::string(kProduct) + "#" + code)) conflict("Product " + code + " not found");
+  const int64_t available = inv ? quantityOf(inv) - reservedOf(inv) : 0;
+  if ((mustCover || !inv) && available < n) {
+    conflict("Insufficient inventory for " + code + ": requested " + std::to_string(n) +
+             ", available " + std::to_string(available));
+  }
+  return inv;
+}
+
 // Checks every line first, then writes: all lines reserved, or an ApiError and nothing written.
 void reserveAll(Transaction& tx, const Lines& lines) {
   std::vector<Value> found;
-  for (const auto& [code, n] : lines) {
-    Value inv = tx.getItem(inventorySk(code));
-    if (!inv) notFound("Product " + code + " not found");
-    const int64_t available = quantityOf(inv) - reservedOf(inv);
-    if (available < n) {
-      conflict("Insufficient inventory for " + code + ": requested " + std::to_string(n) +
-               ", available " + std::to_string(available));
-    }
-    found.push_back(inv);
-  }
+  for (const auto& [code, n] : lines) found.push_back(stockFor(tx, code, n, true));
   auto inv = found.begin();
   for (const auto& [code, n] : lines) {
     setStock(tx, *inv, quantityOf(*inv), reservedOf(*inv) + n);
@@ -117,16 +122,7 @@ void onShipped(Transaction& tx, const json& order) {
   const bool held = r && attrs(*r).at("state") == "held";
   const Lines lines = linesOf(order);
   std::vector<Value> found;
-  for (const auto& [p, n] : lines) {
-    Value inv = tx.getItem(inventorySk(p));
-    if (!inv) notFound("Product " + p + " not found");
-    const int64_t available = quantityOf(inv) - reservedOf(inv);
-    if (!held && available < n) {
-      conflict("Insufficient inventory for " + p + ": requested " + std::to_string(n) +
-               ", available " + std::to_string(available));
-    }
-    found.push_back(inv);
-  }
+  for (const auto& [p, n] : lines) found.push_back(stockFor(tx, p, n, !held));
   auto inv = found.begin();
   for (const auto& [p, n] : lines) {
     const int64_t reserved = held ? std::max<int64_t>(0, reservedOf(*inv) - n) : reservedOf(*inv);

@@ -65,7 +65,7 @@ Response Router::handle(const Context& context, const std::string& method,
     }
     return route(ctx, method, target, body, hook);
   } catch (const ApiError& e) {
-    return Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
+    return Response{e.status(), errorBody(e.status(), e.what()), {}, {}, e.reason()};
   } catch (const std::exception& e) {
     return Response{500, errorBody(500, std::string("Internal error: ") + e.what()), {}, {}};
   }

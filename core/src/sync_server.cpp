@@ -18,6 +18,9 @@ namespace {
 
 constexpr size_t kMaxCommands = 500;
 constexpr int64_t kMaxLease = 1000;
+// Leased codes a client may hold unused (leased, not yet sent back in a pushed order): enough for
+// a long day offline, few enough that no client can run the tenant's sequence up.
+constexpr int64_t kMaxOutstandingCodes = 5 * kMaxLease;
 constexpr size_t kMaxPull = 500;
 
 json parseObject(const std::string& body) {
@@ -116,13 +119,14 @@ Response SyncServer::push(const Context& caller, const std::string& body) {
     if (!commands.is_array() || commands.size() > kMaxCommands) {
       badRequest("commands must be an array of at most " + std::to_string(kMaxCommands));
     }
-    json results = json::array();
+    // The whole request is checked before any command runs: a refused push changes nothing.
     for (const json& cmd : commands) {
       if (!cmd.is_object() || !cmd.contains("seq") || !cmd["seq"].is_number_integer() || cmd["seq"].get<int64_t>() < 1) {
         badRequest("each command needs an integer seq of at least 1");
       }
-      results.push_back(runCommand(ctx, clientId, cmd));
     }
+    json results = json::array();
+    for (const json& cmd : commands) results.push_back(runCommand(ctx, clientId, cmd));
     const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
     return Response{200, {{"results", std::move(results)}, {"lastSeq", intOr(shop_.store().get(Table::Sequence, pk, "last"), "seq", 0)}}, {}, {}};
   } catch (const ApiError& e) {
@@ -157,14 +161,27 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   const json& cmdBody = cmd.contains("body") ? cmd["body"] : json();
   Context c = ctx;
   json refused;
+  std::string reason;  // of the refusal (kVersionConflict for a real optimistic-lock conflict)
+  CodeUse codeUse = CodeUse::None;
   if ((method != "POST" && method != "PATCH") || path.empty() || path[0] != '/' ||
       !(cmdBody.is_object() || cmdBody.is_null())) {
     refused = errorBody(400, "a command needs method POST or PATCH, a path and an object body");
   } else if (cmd.contains("code")) {
     const std::string code = cmd["code"].is_string() ? cmd["code"].get<std::string>() : "";
-    if (!isLeased(ctx, clientId, code)) refused = errorBody(409, "Order code " + echo(code) + " is not leased to this client");
+    codeUse = codeUseOf(ctx, clientId, code);
+    if (codeUse == CodeUse::None) refused = errorBody(409, "Order code " + echo(code) + " is not leased to this client");
     c.orderCode = code;
   }
+  // Bookkeeping of an answered command that carried a code of this client's: a device series is
+  // bound to the first client that uses it, and a leased code is no longer outstanding.
+  auto recordCodeUse = [&](Transaction& tx) {
+    if (codeUse == CodeUse::Device) {
+      tx.putRow(Table::Sequence, "SYNC#" + ctx.tenantCode + "#devices", deviceOf(clientId), row({{"clientId", clientId}}));
+    } else if (codeUse == CodeUse::Leased) {
+      const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
+      tx.putRow(Table::Sequence, pk, "leases", row({{"outstanding", std::max<int64_t>(0, out - 1)}}));
+    }
+  };
   // The server's rows the client's command touched: sent back when the command did not apply as
   // the client saw it, so the client's copy of them is replaced by the truth.
   auto current = [&] {
@@ -194,6 +211,7 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       if (ok.changes.empty()) rec["current"] = current();  // changed nothing here
       tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(rec));
       tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+      recordCodeUse(tx);
       result = std::move(rec);
     });
     if (r.status >= 500) throw ApiError(r.status, r.body.value("message", "Storage error"));
@@ -202,27 +220,38 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       return result;
     }
     refused = r.body;
+    reason = r.reason;
   }
   const int status = refused["statusCode"].get<int>();
-  const bool strict = cmdBody.is_object() && cmdBody.contains("version") && status == 409;
+  // A conflict is an optimistic lock that failed (the version given is not the server's); any
+  // other refusal, a 409 "restock below reserved" included, is a rejection.
+  const bool strict = reason == kVersionConflict;
   result = {{"seq", seq}, {"outcome", strict ? "conflict" : "rejected"}, {"status", status}, {"body", refused},
             {"current", current()}, {"fingerprint", print}};
   if (strict && before) result["item"] = *before;
   shop_.engine().run(ctx, [&](Transaction& tx) {
     tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));
     tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+    if (codeUse == CodeUse::Leased) recordCodeUse(tx);  // the code is spent either way
   });
   result.erase("fingerprint");
   return result;
 }
 
-// A code from one of this client's leased blocks, or from its own device series.
-bool SyncServer::isLeased(const Context& ctx, const std::string& clientId, const std::string& code) {
-  if (!isValidCode(code)) return false;
-  if (code.rfind("ORD-" + deviceOf(clientId) + "-", 0) == 0) return true;
+// Whose a code is: one of this client's leased blocks, or its own device series. A device series
+// is bound to exactly one client (the first to lease or to use it): a client whose id merely
+// shares the first characters is refused it.
+SyncServer::CodeUse SyncServer::codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code) {
+  if (!isValidCode(code)) return CodeUse::None;
+  const std::string device = deviceOf(clientId);
+  if (code.rfind("ORD-" + device + "-", 0) == 0) {
+    const Value owner = shop_.store().get(Table::Sequence, "SYNC#" + ctx.tenantCode + "#devices", device);
+    if (owner && owner->at("clientId") != clientId) return CodeUse::None;
+    return CodeUse::Device;
+  }
   size_t digits = code.size();
   while (digits > 0 && std::isdigit(static_cast<unsigned char>(code[digits - 1]))) --digits;
-  if (digits == code.size() || code.size() - digits > 15) return false;
+  if (digits == code.size() || code.size() - digits > 15) return CodeUse::None;
   const int64_t n = std::stoll(code.substr(digits));
   bool leased = false;
   shop_.store().scan(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#", "",
@@ -231,7 +260,7 @@ bool SyncServer::isLeased(const Context& ctx, const std::string& clientId, const
              formatSequence(shop_.options().orderCodeFormat, n) == code;
     return !leased;
   });
-  return leased;
+  return leased ? CodeUse::Leased : CodeUse::None;
 }
 
 Response SyncServer::pull(const Context& caller, const std::string& query) {
@@ -300,6 +329,13 @@ Response SyncServer::lease(const Context& caller, const std::string& body) {
       if (owner && owner->at("clientId") != clientId) {
         conflict("device series " + device + " belongs to another client; choose another clientId");
       }
+      const std::string clientPk = "SYNC#" + ctx.tenantCode + "#" + clientId;
+      const int64_t outstanding = intOr(tx.get(Table::Sequence, clientPk, "leases"), "outstanding", 0);
+      if (outstanding + size > kMaxOutstandingCodes) {
+        throw ApiError(429, "This client holds " + std::to_string(outstanding) + " leased order codes it has not used; "
+                            "at most " + std::to_string(kMaxOutstandingCodes) + " may be outstanding");
+      }
+      tx.putRow(Table::Sequence, clientPk, "leases", row({{"outstanding", outstanding + size}}));
       const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
       const int64_t start = intOr(tx.get(Table::Sequence, tenantPk, "ORDER"), "value", 0) + 1;
       const int64_t end = start + size - 1;

@@ -5,19 +5,50 @@
 
 namespace edgecart {
 
+size_t utf8SequenceLength(const std::string& text, size_t at) {
+  // RFC 3629: no overlong forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF.
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[at + k]); };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return 1;
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (at + len > text.size() || byte(1) < lo || byte(1) > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+bool isValidUtf8(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = utf8SequenceLength(text, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
 std::string echo(const std::string& text, size_t maxBytes) {
   std::string out;
   size_t i = 0;
   while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool valid = len > 0 && i + len <= text.size();
-    for (size_t k = 1; valid && k < len; ++k) {
-      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    }
-    const size_t take = valid ? len : 1;
+    const size_t len = utf8SequenceLength(text, i);
+    const size_t take = len > 0 ? len : 1;
     if (out.size() + take > maxBytes) break;
-    if (valid) {
+    if (len > 0) {
       out.append(text, i, len);
     } else {
       out.push_back('?');
@@ -51,6 +82,8 @@ std::string percentDecode(const std::string& s, bool plusIsSpace) {
       out.push_back(plusIsSpace && s[i] == '+' ? ' ' : s[i]);
     }
   }
+  // Decoded text becomes keys, messages and JSON strings: it must be text.
+  if (!isValidUtf8(out)) badRequest("URL must percent-decode to valid UTF-8");
   return out;
 }
 

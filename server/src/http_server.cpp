@@ -103,6 +103,15 @@ void HttpServer::routes() {
   // Answers go out at once: with Nagle's algorithm a response written in two parts waits for the
   // client's delayed ACK (40 ms on Linux).
   s.set_tcp_nodelay(true);
+  // cpp-httplib serves each connection on one pool thread for as long as it stays open, so the
+  // pool and the timeouts decide how many idle or slow clients it takes to starve the others
+  // (its default, 8 threads and 5 s keep-alive, was stalled by 8 idle browsers).
+  const size_t workers = options_.workers;
+  s.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  s.set_keep_alive_timeout(options_.keepAliveSeconds);
+  s.set_keep_alive_max_count(100);
+  s.set_read_timeout(options_.readTimeoutSeconds, 0);
+  s.set_write_timeout(options_.readTimeoutSeconds, 0);
   // Bodies up to twice the API's limit reach the router, which answers 413 in its own words.
   s.set_payload_max_length(2 * RouterOptions{}.maxBodyBytes);
   s.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
@@ -151,9 +160,9 @@ void HttpServer::routes() {
   auto api = [this](const httplib::Request& req, httplib::Response& res) {
     Claims claims;
     if (!authenticate(req, res, &claims)) return;
-    std::string target = req.path;
-    const size_t q = req.target.find('?');
-    if (q != std::string::npos) target += req.target.substr(q);
+    // The target as sent: the router decodes it, once, as in every other host (cpp-httplib's
+    // decoded req.path would make /products/%2542 the product "B").
+    const std::string& target = req.target;
     Response r;
     {
       std::lock_guard<std::mutex> lock(shopMu_);

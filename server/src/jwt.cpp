@@ -24,7 +24,9 @@ std::string hmacSha256(const std::string& key, const std::string& data) {
 nlohmann::json part(const std::string& encoded, const char* what) {
   std::string bytes;
   if (!fromBase64url(encoded, &bytes)) unauthorized(std::string("Invalid token: bad base64 in ") + what);
-  nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
+  // A NUL would end nlohmann's parse early and let trailing bytes through: never valid JSON.
+  nlohmann::json j = bytes.find('\0') == std::string::npos ? nlohmann::json::parse(bytes, nullptr, false)
+                                                           : nlohmann::json(nlohmann::json::value_t::discarded);
   if (!j.is_object()) unauthorized(std::string("Invalid token: ") + what + " is not a JSON object");
   return j;
 }
@@ -74,7 +76,7 @@ Claims verifyJwt(const std::string& token, const std::string& secret, int64_t no
     unauthorized("Invalid token: not a JWT");
   }
   const nlohmann::json header = part(token.substr(0, a), "header");
-  if (header.value("alg", "") != "HS256") unauthorized("Invalid token: only HS256 is accepted");
+  if (!header.contains("alg") || header["alg"] != "HS256") unauthorized("Invalid token: only HS256 is accepted");
   std::string signature;
   if (!fromBase64url(token.substr(b + 1), &signature)) unauthorized("Invalid token: bad signature encoding");
   const std::string expected = hmacSha256(secret, token.substr(0, b));

@@ -1,6 +1,6 @@
 // edgecart-server: the EdgeCart API over HTTP, on SQLite, for tenants named by HS256 tokens.
 //
-//   edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--dev]
+//   edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N] [--dev]
 
 #include <openssl/rand.h>
 
@@ -16,12 +16,14 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--dev]\n"
+    "usage: edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N] [--dev]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "  --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
     "  --pages DIR  web pages served at / (default: none)\n"
     "  --dist DIR   the built web package served at /dist (default: none)\n"
+    "  --workers N  connection threads (default 64; one per open connection, idle ones closed\n"
+    "               after 2 s)\n"
     "  --dev        development: make a JWT secret if EDGECART_JWT_SECRET is unset, print a\n"
     "               token for tenant \"demo\" and serve it at GET /dev/token\n"
     "The JWT secret comes from the EDGECART_JWT_SECRET environment variable.\n";
@@ -59,6 +61,12 @@ int main(int argc, char** argv) {
       o.pagesDir = value();
     } else if (a == "--dist") {
       o.distDir = value();
+    } else if (a == "--workers") {
+      const std::string v = value();
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 4096) return usage("--workers needs 1-4096");
+      o.workers = static_cast<size_t>(n);
     } else if (a == "--dev") {
       dev = true;
     } else if (a == "--help" || a == "-h") {

@@ -73,23 +73,32 @@ Value SqliteStore::get(Table t, const std::string& pk, const std::string& sk) co
 
 void SqliteStore::scan(Table t, const std::string& pk, const std::string& prefix,
                        const std::string& after, const RowVisitor& visit) const {
-  // Rows are read under the lock, then visited without it (a visitor may call get()).
-  std::vector<std::pair<std::string, Value>> rows;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    // Text compares bytewise; no UTF-8 text contains byte 0xFF, so prefix + 0xFF bounds the range.
-    Stmt s{prepare("SELECT sk, value FROM " + std::string(tableName(t)) +
-                   " WHERE pk = ?1 AND sk >= ?2 AND sk < ?3 AND sk > ?4 ORDER BY sk")};
-    bindText(s, 1, pk);
-    bindText(s, 2, prefix);
-    bindText(s, 3, prefix + "\xFF");
-    bindText(s, 4, after);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      rows.emplace_back(column(s, 0), std::make_shared<const json>(json::parse(column(s, 1))));
+  // Rows are read in pages under the lock, then visited without it (a visitor may call get()).
+  // The pages grow from 8 rows, so a visitor that stops early (a list of `limit` items) costs
+  // O(limit) rows read and parsed, not the whole range after the cursor.
+  std::string from = after;
+  for (int page = 8;; page = std::min(page * 4, 1024)) {
+    std::vector<std::pair<std::string, Value>> rows;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // Text compares bytewise; no UTF-8 text contains byte 0xFF, so prefix + 0xFF bounds the range.
+      Stmt s{prepare("SELECT sk, value FROM " + std::string(tableName(t)) +
+                     " WHERE pk = ?1 AND sk >= ?2 AND sk < ?3 AND sk > ?4 ORDER BY sk LIMIT ?5")};
+      bindText(s, 1, pk);
+      bindText(s, 2, prefix);
+      bindText(s, 3, prefix + "\xFF");
+      bindText(s, 4, from);
+      sqlite3_bind_int(s, 5, page);
+      while (sqlite3_step(s) == SQLITE_ROW) {
+        rows.emplace_back(column(s, 0), std::make_shared<const json>(json::parse(column(s, 1))));
+      }
+      rowsRead_ += rows.size();
     }
-  }
-  for (const auto& [sk, value] : rows) {
-    if (!visit(sk, value)) break;
+    for (const auto& [sk, value] : rows) {
+      if (!visit(sk, value)) return;
+    }
+    if (rows.size() < static_cast<size_t>(page)) return;
+    from = rows.back().first;
   }
 }
 

@@ -9,12 +9,19 @@ namespace edgecart {
 
 class ApiError : public std::runtime_error {
  public:
-  ApiError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  // `reason` tells refusals of one status apart where a caller must (e.g. kVersionConflict).
+  ApiError(int status, const std::string& message, const char* reason = "")
+      : std::runtime_error(message), status_(status), reason_(reason) {}
   int status() const { return status_; }
+  const char* reason() const { return reason_; }
 
  private:
   int status_;
+  const char* reason_;
 };
+
+// The reason of a 409 caused by an optimistic lock: the `version` given is not the latest.
+inline constexpr char kVersionConflict[] = "version_conflict";
 
 [[noreturn]] inline void badRequest(const std::string& m) { throw ApiError(400, m); }
 [[noreturn]] inline void notFound(const std::string& m) { throw ApiError(404, m); }

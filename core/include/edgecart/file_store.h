@@ -33,14 +33,20 @@ struct FileStoreOptions {
   bool fsync = true;                       // fsync each commit (native durability)
   std::string archiveDir;                  // where compaction archives command/history rows;
                                            // "" = <dir>/archive
+  // Read only: take no lock, refuse every write (verify opens a store so). Otherwise the store
+  // holds an exclusive lock on <dir>/LOCK for its lifetime: a second writer is refused (503).
+  bool readOnly = false;
 };
 
-// What opening the store found and did.
+// What opening the store found, and what the first write repaired. An open only reads: repairs
+// (cutting a torn tail, removing what a crash left, migrating format 001) wait for the first
+// write, and the bytes a repair cuts are kept in <dir>/recovered/, never destroyed.
 struct RecoveryInfo {
   uint64_t snapshotLsn = 0;    // 0 = no snapshot
   uint64_t recordsReplayed = 0;
-  uint64_t tornBytesDropped = 0;  // bytes of an unfinished last record cut off the last segment
-  int migratedFromVersion = 0;    // 1 if the store was in format 001 and has been rewritten
+  uint64_t tornBytesDropped = 0;  // bytes of an unfinished last record past the last whole one
+  std::string tornBytesKeptIn;    // where the first write moved them ("" until then)
+  int migratedFromVersion = 0;    // 1 if the store was in format 001 (rewritten at the first write)
 };
 
 struct FileStoreStats {
@@ -56,8 +62,9 @@ struct FileStoreStats {
 
 class FileStore : public Store {
  public:
-  // Opens (creating if needed) the store in `dir`. A torn tail is dropped; any other damage
-  // throws ApiError(500) naming the file, and nothing is changed on disk.
+  // Opens (creating if needed) the store in `dir`, reading only. A torn tail (a last record cut
+  // short) is left out of the state and cut at the first write, its bytes kept; any other damage
+  // throws ApiError(500) naming the file. 503 if another process has the store open.
   static std::unique_ptr<FileStore> open(const std::string& dir, FileStoreOptions options = {});
   ~FileStore() override;
   FileStore(const FileStore&) = delete;
@@ -91,7 +98,10 @@ class FileStore : public Store {
   };
 
   FileStore(std::string dir, FileStoreOptions options);
+  void lock();
   void load();
+  // Before the first write: the repairs an open leaves to it (see RecoveryInfo).
+  void prepareWrite();
   uint64_t loadSnapshot(const std::string& name, const std::string& bytes);
   void apply(const logfmt::RawBatch& batch);
   void openSegment(uint64_t firstLsn);
@@ -116,6 +126,13 @@ class FileStore : public Store {
   uint64_t lastLsn_ = 0;
   uint64_t snapshotLsn_ = 0;    // the record the newest snapshot includes (0 = none)
   int fd_ = -1;                 // active segment, or -1 (the next commit starts one)
+  int lockFd_ = -1;             // <dir>/LOCK, flock()ed while the store is open for writing
+  bool writable_ = false;       // prepareWrite() has run
+  // What load() found for prepareWrite() to repair.
+  std::string activeName_;      // the last segment, "" if none
+  uint64_t activeGoodBytes_ = 0, activeFileBytes_ = 0;
+  bool activeIsOld_ = false;    // the last segment is format 001: never append to it
+  std::vector<std::string> leftovers_;  // covered segments and temporaries a crash left
   uint64_t segmentSize_ = 0;
   size_t segmentFiles_ = 0;
   uint64_t bytesSinceSnapshot_ = 0;

@@ -4,7 +4,8 @@
 //   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG002", then one record per commit
 //   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP002", then one manifest record
 //   chunk    "chk-<id, 16 hex>.ecc":          magic "ECCHK002", then one record of state rows
-//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC002", then records of command/history rows
+//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC002", a range record, then records of
+//                                             command/history rows
 //   record:  u32 length | u32 ~length | u32 crc32(payload) | payload (MessagePack)
 //
 // All integers little-endian. The length is stored twice so a damaged length is detected
@@ -18,6 +19,9 @@
 //   manifest                 u8 2 | u64 lsn | u64 next chunk id | u32 n |
 //                            n x (u64 chunk id | u32 rows | u64 file bytes | str first key)
 //   chunk rows               u8 3 | ops   (sorted by key; first key: table digit + pk + NUL + sk)
+//   archive range            u8 4 | u64 from | u64 to: the archive holds the audit rows of records
+//                            (from, to]; consecutive archives chain, so a missing file is a gap.
+//                            (Archives written before this record existed have none.)
 //   ops                      u32 n | n x (u8 table | u8 flags (1 = delete) | str pk | str sk | str value)
 //   str                      u32 length | bytes
 // Format 001 payloads were MessagePack: {"lsn", "ops": [[table, pk, sk, value|null]]} and one
@@ -58,7 +62,8 @@ struct ScannedFile {
 };
 
 // Reads the records of a whole file image (magic included). A record cut short by the end of
-// the file, or a final record whose checksum fails, is a TornTail; anything else is Corrupt.
+// the file is a TornTail; anything else is Corrupt, a whole last record whose checksum fails
+// included (all its bytes are there: that is damage, not an unfinished write).
 // `magic` is the current one; `oldMagic`, if given, is also accepted (check `version`).
 ScannedFile scanFile(const std::string& bytes, const char* magic, const char* oldMagic = nullptr);
 
@@ -84,6 +89,11 @@ Batch fromRaw(const RawBatch& batch);
 // Batch <-> payload, through the functions above (for tools and tests).
 std::string encodeBatch(uint64_t lsn, const Batch& batch);
 Batch decodeBatch(const std::string& payload, uint64_t* lsn);
+
+// The first record of an archive file: the records it covers, (from, to].
+std::string encodeArchiveRange(uint64_t from, uint64_t to);
+// False if `payload` is not a range record (an archive written before ranges existed).
+bool decodeArchiveRange(const std::string& payload, uint64_t* from, uint64_t* to);
 
 // Snapshot manifests (v2): which chunk files make up the state at `lsn`.
 struct ChunkRef {

@@ -20,6 +20,7 @@ struct Response {
   json body;
   std::vector<json> notifications;  // from the handlers of a committed write
   std::vector<json> changes;        // {sk, version} of each item a committed write changed
+  std::string reason = {};          // of a refusal: ApiError::reason() (e.g. kVersionConflict)
 };
 
 // Called inside a write's transaction once its answer is known, before the commit: a host adds

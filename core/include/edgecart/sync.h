@@ -4,7 +4,8 @@
 //
 // Bookkeeping lives in the sequence table, beside the tenant's data, so it commits atomically
 // with the effects it describes:
-//   server  SYNC#<tenant>#<client>  last {seq}, result#<seq> {outcome...}, lease#<start> {start, end}
+//   server  SYNC#<tenant>#<client>  last {seq}, result#<seq> {outcome...}, lease#<start> {start, end},
+//                                   leases {outstanding: leased codes not yet used}
 //           SYNC#<tenant>#devices   <device> {clientId}
 //           CHANGES#<tenant>        <n> {sk}      (one row per item: its latest change)
 //           CHANGEIDX#<tenant>      <sk> {n}
@@ -43,12 +44,14 @@ class SyncServer {
   // GET /sync/pull?cursor=&limit= -> {items, cursor, more}: items changed after the cursor.
   Response pull(const Context& ctx, const std::string& query);
   // POST /sync/lease {clientId, size?} -> {clientId, device, start, end}: a block of the
-  // tenant's ORDER numbers for the client's offline orders.
+  // tenant's ORDER numbers for the client's offline orders. 429 once the client would hold more
+  // than 5,000 leased codes it has not used (sent back in a pushed order, whatever its outcome).
   Response lease(const Context& ctx, const std::string& body);
 
  private:
+  enum class CodeUse { None, Leased, Device };
   json runCommand(const Context& ctx, const std::string& clientId, const json& cmd);
-  bool isLeased(const Context& ctx, const std::string& clientId, const std::string& code);
+  CodeUse codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code);
 
   Shop& shop_;
 };

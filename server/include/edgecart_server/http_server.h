@@ -29,6 +29,12 @@ struct ServerOptions {
   std::string pagesDir;             // served at /, "" = none
   std::string distDir;              // the built web package, served at /dist, "" = none
   std::string devToken;             // answered at GET /dev/token (--dev only), "" = no such route
+  // Connections are served by a pool of `workers` threads, one connection per thread while it is
+  // open: idle keep-alive connections are closed after keepAliveSeconds, and a request that does
+  // not arrive (or an answer that is not read) within readTimeoutSeconds per read is dropped.
+  size_t workers = 64;
+  int keepAliveSeconds = 2;
+  int readTimeoutSeconds = 5;
 };
 
 class HttpServer {

@@ -35,6 +35,8 @@ class SqliteStore : public Store {
   void endGroup(bool commit);
 
   const std::string& path() const { return path_; }
+  // Rows scan() has read and parsed so far (for tests: a page costs what it shows).
+  uint64_t rowsRead() const { return rowsRead_; }
 
  private:
   SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
@@ -45,6 +47,7 @@ class SqliteStore : public Store {
   sqlite3* db_;
   mutable std::mutex mu_;  // one connection: statements never run concurrently
   bool grouping_ = false;
+  mutable uint64_t rowsRead_ = 0;  // guarded by mu_
 };
 
 }  // namespace edgecart
