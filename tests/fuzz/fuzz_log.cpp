@@ -11,7 +11,7 @@ using namespace edgecart;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string raw(reinterpret_cast<const char*>(data), size);
-  for (const char* magic : {logfmt::kSegmentMagic, logfmt::kSnapshotMagic, logfmt::kChunkMagic}) {
+  for (const char* magic : {logfmt::kSegmentMagic, logfmt::kSnapshotMagic, logfmt::kChunkMagic, logfmt::kArchiveMagic}) {
     const std::string file = std::string(magic, logfmt::kMagicSize) + raw;
     const logfmt::ScannedFile sf = logfmt::scanFile(file, magic, logfmt::kSegmentMagicV1);
     if (sf.goodBytes > file.size()) std::abort();
@@ -29,6 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       try {
         logfmt::decodeRows(p);
+      } catch (const std::exception&) {
+      }
+      try {
+        uint64_t from = 0, to = 0;
+        if (logfmt::decodeArchiveRange(p, &from, &to) && logfmt::encodeArchiveRange(from, to) != p) std::abort();
       } catch (const std::exception&) {
       }
     }

@@ -45,6 +45,20 @@ export interface SyncOutcome {
 
 const BATCH = 250;  // commands per push: ~100 KB of JSON, one server transaction, one local save
 
+/** The lower-cased `custom:tenant` claim of a JWT, or null if the token carries none. */
+export function tokenTenant(token: string): string | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const binary = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
+    const tenant = claims['custom:tenant'];
+    return typeof tenant === 'string' ? tenant.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
 export class Syncer {
   private running: Promise<void> | null = null;
   private again = false;
@@ -148,6 +162,15 @@ export class Syncer {
 
   private async fetch(method: string, path: string, body?: object): Promise<unknown> {
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    // A token for another tenant would lease that tenant's order numbers into this store and pull
+    // its items: refuse before anything is sent or changed.
+    const shopTenant = this.local.syncCall<{ tenant: string }>('syncStatus').tenant;
+    const claimed = tokenTenant(token);
+    if (claimed !== shopTenant) {
+      throw new EdgeCartError(403, claimed === null
+        ? `The sync token has no custom:tenant claim; this shop is tenant ${shopTenant}: nothing was synced`
+        : `The sync token is for tenant ${claimed}, but this shop is tenant ${shopTenant}: nothing was synced`);
+    }
     let response: Response;
     try {
       response = await fetch(`${this.options.url}${path}`, {

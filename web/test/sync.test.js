@@ -116,3 +116,22 @@ test('the server restarting mid-sync: the till resumes and converges', async () 
   assert.deepEqual(await t.shop.inventory.get('PRD-001'), inv, 'till and server agree');
   await t.shop.close();
 });
+
+test('a token for another tenant is refused before any sync call: no lease, nothing pulled', async () => {
+  const tenant = 'sync-own';
+  await server.call('sync-other', 'POST', '/products', product('PRD-OTHER'));
+  const before = (await server.call('sync-other', 'POST', '/orders', seedOrder())).body.code;
+  const remote = { url: server.url, token: token(server.secret, 'sync-other'), intervalMs: 60_000 };
+  const shop = await openShop({ tenant, user: 'till', name: uniqueName('till'), server: remote });
+  try {
+    await assert.rejects(shop.sync(), (e) => e.status === 403 && /is for tenant sync-other, but this shop is tenant sync-own/.test(e.message));
+    const s = await shop.syncStatus();
+    assert.equal(s.leasedCodesLeft, 0, 'no codes were leased');
+    assert.match(s.lastError, /nothing was synced/);
+    await assert.rejects(shop.products.get('PRD-OTHER'), (e) => e.status === 404);
+    const next = (await server.call('sync-other', 'POST', '/orders', seedOrder())).body.code;
+    assert.equal(Number(next.slice(4)), Number(before.slice(4)) + 1, "the other tenant's sequence did not move");
+  } finally {
+    await shop.close();
+  }
+});
