@@ -43,6 +43,15 @@ async function openTill(name) {
   return { context, page };
 }
 
+// Evaluates `predicate` in the page until it returns true; fails after `timeoutMs`.
+async function waitUntil(page, predicate, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(predicate))) {
+    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test('offline tills sell the last units; online again, all orders arrive once with distinct codes', async () => {
   await server.call('tills', 'POST', '/products', { code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM', price: 29.99, currency: 'JPY' });
   await server.call('tills', 'PATCH', '/inventory/PRD-001', { quantity: 3 });
@@ -67,8 +76,9 @@ test('offline tills sell the last units; online again, all orders arrive once wi
   assert.equal(codes[3], false);
   assert.notEqual(codes[0], codes[4], 'distinct codes from leased blocks');
   for (const t of tills) await t.context.setOffline(false);  // the online event triggers the push
+  // Polled from here: waitForFunction takes an async predicate's promise as truthy at once.
   for (const t of tills) {
-    await t.page.waitForFunction(async () => (await window.shop.syncStatus()).pending === 0, null, { timeout: 20000 });
+    await waitUntil(t.page, async () => (await window.shop.syncStatus()).pending === 0, 20000, 'the outbox drained');
   }
   const orders = (await server.call('tills', 'GET', '/orders?limit=100')).body.items;
   assert.deepEqual(orders.map((o) => o.code).sort(), [codes[0], codes[4]].sort(), 'every order, once');
