@@ -194,5 +194,73 @@ TEST_F(Orders, ReplayingAnOrderEventChangesNothing) {
   EXPECT_EQ(inventory("PRD-001"), inv);
 }
 
+// Past ORD-999999 the codes have seven digits, and ORD-1000000 sorts before ORD-200000 as text:
+// lists still come in number order, page by page.
+TEST_F(Orders, ListsStayInNumberOrderPastSixDigits) {
+  stock("PRD-001", 100);
+  ASSERT_EQ(req("POST", "/orders", orderRequest({{"PRD-001", 1}})).body["code"], "ORD-000001");
+  ASSERT_EQ(req("POST", "/orders", orderRequest({{"PRD-001", 1}})).body["code"], "ORD-000002");
+  shop_->engine().run({"shop-a", "test", {}}, [](Transaction& tx) {
+    tx.putRow(Table::Sequence, tx.pk(), "ORDER", std::make_shared<const json>(json{{"value", 199998}}));
+  });
+  std::vector<std::string> expected = {"ORD-000001", "ORD-000002"};
+  for (int i = 0; i < 2; ++i) expected.push_back(req("POST", "/orders", orderRequest({{"PRD-001", 1}})).body["code"]);
+  shop_->engine().run({"shop-a", "test", {}}, [](Transaction& tx) {
+    tx.putRow(Table::Sequence, tx.pk(), "ORDER", std::make_shared<const json>(json{{"value", 999998}}));
+  });
+  for (int i = 0; i < 4; ++i) expected.push_back(req("POST", "/orders", orderRequest({{"PRD-001", 1}})).body["code"]);
+  ASSERT_EQ(expected[4], "ORD-999999");
+  ASSERT_EQ(expected[5], "ORD-1000000");
+  auto codes = [&](const std::string& target) {
+    const json body = req("GET", target).body;  // kept: a loop over a temporary's items would dangle
+    std::vector<std::string> out;
+    for (const json& o : body["items"]) out.push_back(o["code"]);
+    return out;
+  };
+  std::vector<std::string> listed = codes("/orders?limit=100");
+  EXPECT_EQ(listed, expected) << "one page";
+  listed.clear();
+  std::string cursor;
+  for (;;) {
+    const json page = req("GET", "/orders?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor)).body;
+    for (const json& o : page["items"]) listed.push_back(o["code"]);
+    if (!page.contains("lastSk")) break;
+    cursor = "ORDER%23" + page["lastSk"].get<std::string>().substr(6);
+  }
+  EXPECT_EQ(listed, expected) << "page by page";
+  EXPECT_EQ(codes("/orders?status=pending&limit=100"), expected) << "filtered";
+}
+
+// A store written before the index existed lists as before until its first order write, which
+// indexes every order already there.
+TEST_F(Orders, OrdersWrittenBeforeTheIndexAreIndexedAtTheNextOrderWrite) {
+  stock("PRD-001", 100);
+  Batch legacy;
+  for (const char* code : {"ORD-1000000", "ORD-999999"}) {
+    json order = req("POST", "/orders", orderRequest({{"PRD-001", 1}})).body;
+    order["code"] = code;
+    order["sk"] = std::string("ORDER#") + code;
+    legacy.push_back({Table::Data, "TENANT#shop-a", order["sk"], std::make_shared<const json>(order)});
+  }
+  // The state as an older release left it: orders and no index rows at all.
+  Batch drop;
+  shop_->store().scan(Table::Sequence, indexPk("TENANT#shop-a"), "", "", [&](const std::string& sk, const Value&) {
+    drop.push_back({Table::Sequence, indexPk("TENANT#shop-a"), sk, nullptr});
+    return true;
+  });
+  shop_->store().commit(drop);
+  shop_->store().commit(legacy);
+  auto codes = [&] {
+    const json body = req("GET", "/orders?limit=100").body;
+    std::vector<std::string> out;
+    for (const json& o : body["items"]) out.push_back(o["code"]);
+    return out;
+  };
+  EXPECT_EQ(codes(), (std::vector<std::string>{"ORD-000001", "ORD-000002", "ORD-1000000", "ORD-999999"}))
+      << "no index yet: text order, nothing missing";
+  ASSERT_EQ(req("POST", "/orders", orderRequest({{"PRD-001", 1}})).body["code"], "ORD-000003");
+  EXPECT_EQ(codes(), (std::vector<std::string>{"ORD-000001", "ORD-000002", "ORD-000003", "ORD-999999", "ORD-1000000"}));
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -157,6 +157,34 @@ TEST_F(Sync, AStrictVersionConflictIsShownWithTheServersItemAndCanBeRetried) {
   EXPECT_EQ(b.sync.resolve(kCtx, seq, "discard").status, 404);
 }
 
+// The till's own later write moves the server's version past the conflict's item: a retry must be
+// based on the version the server has now, or it conflicts again (it did, with a new seq each time).
+TEST_F(Sync, ARetryIsBasedOnTheServersCurrentVersionNotTheConflictsItem) {
+  stockServer(10);
+  Till b("till-b-0000000000001");
+  pull(b);
+  const int64_t v = b.call("GET", "/inventory/PRD-001").body["version"];
+  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}}).status, 200);  // server at v+1
+  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantity", 50}, {"version", v}}).status, 200);  // stale
+  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 2}}).status, 200);  // the till's own later write
+  const json first = push(b);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0]["outcome"], "conflict");
+  EXPECT_NE(first[1]["outcome"], "conflict") << "a delta applies on any version";
+  pull(b);
+  const int64_t seq = first[0]["seq"];
+  const Response retried = b.sync.resolve(kCtx, seq, "retry");
+  ASSERT_EQ(retried.status, 200) << retried.body.dump();
+  EXPECT_EQ(retried.body["item"]["attributes"]["quantity"], 50) << "applied locally at once";
+  EXPECT_EQ(b.sync.problems().size(), 0u);
+  const json again = push(b);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["outcome"], "accepted") << again[0].dump();
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 50);
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
+}
+
 TEST_F(Sync, DeltasAndTransitionsRebaseOnNewerServerState) {
   stockServer(10);
   Till a("till-a-0000000000001"), b("till-b-0000000000001");
@@ -212,6 +240,55 @@ TEST_F(Sync, PullBringsOtherTillsChangesOnceAndKeepsPendingWorkOnTop) {
   const std::string cursor = b.sync.status()["cursor"];
   pull(b);
   EXPECT_EQ(b.sync.status()["cursor"], cursor) << "nothing new";
+}
+
+// SPEC §7: a pull applies the server's state, then re-runs the still-pending commands on top, in
+// one local commit. A till with pending work on a row sees the other tills' changes to it at once,
+// not only after its own push is answered.
+TEST_F(Sync, PullRebasesPendingCommandsOnTheServersState) {
+  stockServer(100);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  pull(b);
+  lease(b, 5);
+  // Offline, B sells 2 units (a pending order, 2 reserved locally) and restocks +1.
+  ASSERT_EQ(b.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001");
+  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}}).status, 200);
+  // Meanwhile the server restocks +10 and another till's order reserves 3.
+  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 10}}).status, 200);
+  pull(a);
+  lease(a, 5);
+  ASSERT_EQ(a.call("POST", "/orders", orderRequest({{"PRD-001", 3}})).status, 201);
+  for (const json& o : push(a)) ASSERT_EQ(o["outcome"], "accepted");
+  pull(b);
+  const json inv = b.call("GET", "/inventory/PRD-001").body["attributes"];
+  EXPECT_EQ(inv["quantity"], 111) << "server 110 + B's pending +1";
+  EXPECT_EQ(inv["reservedQuantity"], 5) << "A's 3 from the server + B's pending 2";
+  EXPECT_EQ(b.call("GET", "/orders/ORD-000006").status, 200) << "A's order reached B";
+  EXPECT_EQ(b.call("GET", "/orders/ORD-000001").status, 200) << "B's pending order is still shown";
+  EXPECT_EQ(b.sync.status()["pending"], 2);
+  push(b);
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 111);
+}
+
+// A push the server applied whose answer was lost: the pull says which commands the server has
+// answered, and the rebase does not count them twice.
+TEST_F(Sync, ARebaseNeverCountsACommandTheServerAlreadyApplied) {
+  stockServer(100);
+  Till b("till-b-0000000000001");
+  pull(b);
+  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}}).status, 200);
+  ASSERT_EQ(sync_.push(kCtx, b.sync.pushBody(100).dump()).status, 200);  // answer lost on the way
+  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 10}}).status, 200);
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 111) << "not 112";
+  EXPECT_EQ(b.sync.status()["pending"], 1) << "still waiting for its answer";
+  const json out = push(b);  // answered from the record
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].value("replayed", false));
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
 }
 
 TEST_F(Sync, ASeqReusedForAnotherCommandIsRefusedNotAnsweredFromTheRecord) {

@@ -1,5 +1,8 @@
 #include "edgecart/engine.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "edgecart/error.h"
 
 namespace edgecart {
@@ -18,6 +21,32 @@ bool sameContent(const json& a, const json& b) {
 }
 
 }  // namespace
+
+std::string indexPk(const std::string& dataPk) { return "INDEX#" + dataPk; }
+
+std::string naturalKey(const std::string& prefix, const std::string& sk) {
+  std::string out = prefix;
+  size_t i = prefix.size();
+  while (i < sk.size()) {
+    if (sk[i] < '0' || sk[i] > '9') {
+      out.push_back(sk[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < sk.size() && sk[end] >= '0' && sk[end] <= '9') ++end;
+    char len[8];
+    std::snprintf(len, sizeof len, "%02zu", std::min<size_t>(end - i, 99));  // codes are <= 64 chars
+    out += len;
+    out.append(sk, i, end - i);
+    i = end;
+  }
+  return out;
+}
+
+bool Engine::hasListIndex(const std::string& dataPk, const std::string& prefix) const {
+  return std::find(indexes_.begin(), indexes_.end(), prefix) != indexes_.end() &&
+         store_.get(Table::Sequence, indexPk(dataPk), "built#" + prefix) != nullptr;
+}
 
 bool isValidTenantCode(const std::string& t) {
   if (t.empty() || t.size() > 64) return false;
@@ -61,6 +90,33 @@ Value Transaction::get(Table table, const std::string& pk, const std::string& sk
 }
 
 void Transaction::put(Table table, const std::string& pk, std::string sk, Value value) {
+  if (table == Table::Data && !engine_.listIndexes().empty()) index(pk, sk, value);
+  write(table, pk, std::move(sk), std::move(value));
+}
+
+void Transaction::index(const std::string& pk, const std::string& sk, const Value& value) {
+  for (const std::string& prefix : engine_.listIndexes()) {
+    if (sk.compare(0, prefix.size(), prefix) != 0) continue;
+    if ((get(Table::Data, pk, sk) != nullptr) == (value != nullptr)) return;  // an update: same key
+    const std::string ipk = indexPk(pk);
+    if (!get(Table::Sequence, ipk, "built#" + prefix)) {
+      // The first indexed write of a partition made before indexes existed: index it whole.
+      std::vector<std::string> existing;
+      engine_.store().scan(Table::Data, pk, prefix, "", [&](const std::string& s, const Value&) {
+        existing.push_back(s);
+        return true;
+      });
+      for (const std::string& s : existing) {
+        if (get(Table::Data, pk, s)) write(Table::Sequence, ipk, naturalKey(prefix, s), std::make_shared<const json>(json{{"sk", s}}));
+      }
+      write(Table::Sequence, ipk, "built#" + prefix, std::make_shared<const json>(json::object()));
+    }
+    write(Table::Sequence, ipk, naturalKey(prefix, sk), value ? std::make_shared<const json>(json{{"sk", sk}}) : nullptr);
+    return;
+  }
+}
+
+void Transaction::write(Table table, const std::string& pk, std::string sk, Value value) {
   const auto key = std::forward_as_tuple(table, pk, sk);
   auto it = writes_.lower_bound(key);
   if (it != writes_.end() && !writes_.key_comp()(key, it->first)) {

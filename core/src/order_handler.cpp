@@ -150,6 +150,9 @@ void orderHandler(Transaction& tx, const DataChange& change) {
   if (to == "delivered") tx.notify({{"type", "order_delivered"}, {"orderId", order.at("code")}});
 }
 
-void registerDomainHandlers(Engine& engine) { engine.addHandler(orderHandler); }
+void registerDomainHandlers(Engine& engine) {
+  engine.addHandler(orderHandler);
+  engine.addListIndex("ORDER#");  // GET /orders in number order: ORD-999999, then ORD-1000000
+}
 
 }  // namespace edgecart

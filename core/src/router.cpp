@@ -169,16 +169,27 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
   }
   json items = json::array();
   bool more = false;
-  engine_.store().scan(Table::Data, tenantPk(ctx.tenantCode), prefix, cursor,
-                       [&](const std::string&, const Value& v) {
-                         if (!status.empty() && attrs(*v).at("status") != status) return true;
-                         if (static_cast<int64_t>(items.size()) == limit) {
-                           more = true;
-                           return false;
-                         }
-                         items.push_back(*v);
-                         return true;
-                       });
+  auto take = [&](const Value& v) {
+    if (!status.empty() && attrs(*v).at("status") != status) return true;
+    if (static_cast<int64_t>(items.size()) == limit) {
+      more = true;
+      return false;
+    }
+    items.push_back(*v);
+    return true;
+  };
+  Store& store = engine_.store();
+  const std::string pk = tenantPk(ctx.tenantCode);
+  if (engine_.hasListIndex(pk, prefix)) {
+    // In number order (see naturalKey): each index row names its item.
+    store.scan(Table::Sequence, indexPk(pk), prefix, cursor.empty() ? "" : naturalKey(prefix, cursor),
+               [&](const std::string&, const Value& entry) {
+                 const Value v = store.get(Table::Data, pk, entry->at("sk").get<std::string>());
+                 return v ? take(v) : true;
+               });
+  } else {
+    store.scan(Table::Data, pk, prefix, cursor, [&](const std::string&, const Value& v) { return take(v); });
+  }
   json out = {{"items", std::move(items)}};
   if (more) out["lastSk"] = out["items"].back().at("sk");
   return out;

@@ -1,8 +1,12 @@
 // The client's side of reconciliation (SPEC §7): the durable outbox, leased order codes with a
 // device-series fallback, and applying push and pull answers, each in one local commit.
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "edgecart/error.h"
 #include "edgecart/sequence.h"
@@ -10,6 +14,51 @@
 #include "sync_rows.h"
 
 namespace edgecart {
+namespace {
+
+// A store over a transaction with some rows replaced: what a rebase re-runs the pending commands
+// on. Reads see the replaced rows, then the transaction (its writes, then the store); commits
+// stay here. (No write path of the router scans, so scan only needs to be right, not fast.)
+class OverlayStore : public Store {
+ public:
+  using Key = std::tuple<Table, std::string, std::string>;
+  explicit OverlayStore(const Transaction& under) : under_(under) {}
+
+  void set(Table t, const std::string& pk, const std::string& sk, Value v) { rows_[{t, pk, sk}] = std::move(v); }
+  const std::map<Key, Value>& rows() const { return rows_; }
+
+  Value get(Table t, const std::string& pk, const std::string& sk) const override {
+    auto it = rows_.find(Key{t, pk, sk});
+    return it != rows_.end() ? it->second : under_.get(t, pk, sk);
+  }
+  void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+            const RowVisitor& visit) const override {
+    std::map<std::string, Value> merged;
+    under_.engine().store().scan(t, pk, prefix, after, [&](const std::string& sk, const Value& v) {
+      merged[sk] = under_.get(t, pk, sk) ? under_.get(t, pk, sk) : v;
+      return true;
+    });
+    for (const auto& [key, v] : rows_) {
+      const auto& [table, rowPk, sk] = key;
+      if (table == t && rowPk == pk && sk.rfind(prefix, 0) == 0 && sk > after) merged[sk] = v;
+    }
+    for (const auto& [sk, v] : merged) {
+      if (v && !visit(sk, v)) return;
+    }
+  }
+  void commit(const Batch& batch) override {
+    for (const Put& p : batch) rows_[{p.table, p.pk, p.sk}] = p.value;
+  }
+
+ private:
+  const Transaction& under_;
+  std::map<Key, Value> rows_;
+};
+
+constexpr char kBase[] = "base#";
+
+}  // namespace
+
 SyncClient::SyncClient(Shop& shop, std::string tenant, const std::string& clientId)
     : shop_(shop), tenant_(std::move(tenant)), pk_("SYNC#" + tenant_) {
   const Value s = shop_.store().get(Table::Sequence, pk_, "client");
@@ -47,6 +96,11 @@ std::string SyncClient::nextOrderCode(std::string* leaseSk) const {
 
 Response SyncClient::request(const Context& ctx, const std::string& method, const std::string& target,
                              const std::string& body) {
+  return request(ctx, method, target, body, nullptr);
+}
+
+Response SyncClient::request(const Context& ctx, const std::string& method, const std::string& target,
+                             const std::string& body, const std::function<void(Transaction&)>& alsoInCommit) {
   if ((method != "POST" && method != "PATCH") || ctx.tenantCode != tenant_) {
     return shop_.handle(ctx, method, target, body);
   }
@@ -56,6 +110,7 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
   std::string leaseSk;
   if (method == "POST") c.orderCode = nextOrderCode(&leaseSk);
   return shop_.handle(c, method, target, body, [&](Transaction& tx, const Response& r) {
+    if (alsoInCommit) alsoInCommit(tx);
     if (r.changes.empty()) return;  // nothing changed: nothing to send
     const bool newOrder = method == "POST" && r.body.value("sk", "") == "ORDER#" + c.orderCode;
     json s = *tx.get(Table::Sequence, pk_, "client");
@@ -69,7 +124,15 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
       tx.putRow(Table::Sequence, pk_, leaseSk, row(std::move(lease)));
     }
     json touched = json::array();
-    for (const DataChange& ch : tx.changes()) touched.push_back(ch.sk);
+    for (const DataChange& ch : tx.changes()) {
+      touched.push_back(ch.sk);
+      // The server's copy of the row, kept while a pending command has changed it locally: the
+      // first change of a row not yet based is made on the server's copy (nothing pending on it).
+      const std::string base = kBase + ch.sk;
+      if (!tx.get(Table::Sequence, pk_, base)) {
+        tx.putRow(Table::Sequence, pk_, base, row({{"item", ch.oldItem ? *ch.oldItem : json()}}));
+      }
+    }
     const DataChange& first = tx.changes().front();
     json entry = {{"seq", seq}, {"method", method}, {"path", target}, {"at", tx.now()}, {"touched", std::move(touched)},
                   {"body", body.empty() ? json() : json::parse(body)}};
@@ -98,16 +161,6 @@ json SyncClient::pushBody(size_t limit) const {
   });
   if (commands.empty()) return nullptr;
   return {{"clientId", clientId_}, {"commands", std::move(commands)}};
-}
-
-// Rows touched by commands still in the outbox: their local value is the one to keep for now.
-std::set<std::string> SyncClient::pendingRows() const {
-  std::set<std::string> pending;
-  shop_.store().scan(Table::Sequence, pk_, "outbox#", "", [&](const std::string&, const Value& e) {
-    for (const json& sk : e->at("touched")) pending.insert(sk.get<std::string>());
-    return true;
-  });
-  return pending;
 }
 
 json SyncClient::applyPush(const json& answer) {
@@ -145,36 +198,83 @@ json SyncClient::applyPush(const json& answer) {
     });
     for (const json* r : refresh) {
       for (const auto& [sk, item] : r->at("current").items()) {
-        if (pending.count(sk)) continue;
+        if (pending.count(sk)) {
+          tx.putRow(Table::Sequence, pk_, kBase + sk, row({{"item", item}}));  // the next pull rebases
+          continue;
+        }
         tx.putRow(Table::Data, pk, sk, item.is_null() ? nullptr : row(item));
       }
     }
+    // A row no pending command touches needs no base: the local row is the truth as far as this
+    // till knows (an accepted command's effect is in it; the pull that follows brings the rest).
+    shop_.store().scan(Table::Sequence, pk_, kBase, "", [&](const std::string& key, const Value&) {
+      if (!pending.count(key.substr(sizeof kBase - 1))) tx.putRow(Table::Sequence, pk_, key, nullptr);
+      return true;
+    });
   });
   return outcomes;
 }
 
 std::string SyncClient::pullQuery(size_t limit) const {
   const std::string cursor = state().value("cursor", "");
-  return "limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&cursor=" + cursor);
+  return "limit=" + std::to_string(limit) + "&clientId=" + clientId_ + (cursor.empty() ? "" : "&cursor=" + cursor);
 }
 
 bool SyncClient::applyPull(const json& answer) {
-  // Rows a pending command touched keep their local value until that command is answered:
-  // its effect is still to come on the server (the pending commands stay on top). If it then
-  // does not apply as seen here, its answer brings the server's rows (applyPush).
-  const std::set<std::string> pending = pendingRows();
   const std::string pk = tenantPk(tenant_);
+  const bool more = answer.value("more", false);
   shop_.engine().run(Context{tenant_, "sync", {}}, [&](Transaction& tx) {
     for (const json& item : answer.at("items")) {
       if (item.at("pk") != pk) throw ApiError(502, "the server sent another tenant's item");
       const std::string sk = item.at("sk").get<std::string>();
-      if (!pending.count(sk)) tx.putRow(Table::Data, pk, sk, row(item));
+      if (tx.get(Table::Sequence, pk_, kBase + sk)) {
+        tx.putRow(Table::Sequence, pk_, kBase + sk, row({{"item", item}}));  // pending work goes on top
+      } else {
+        tx.putRow(Table::Data, pk, sk, row(item));
+      }
     }
     json s = *tx.get(Table::Sequence, pk_, "client");
     s["cursor"] = answer.at("cursor");
     tx.putRow(Table::Sequence, pk_, "client", row(std::move(s)));
+    // On the last page every row changed on the server is in: the projection is rebuilt once.
+    if (!more) rebase(tx, answer.contains("lastSeq") ? answer["lastSeq"].get<int64_t>() : 0);
   });
-  return answer.value("more", false);
+  return more;
+}
+
+// The local rows a pending command touched := their server copy, then every pending command the
+// server has not answered yet, re-run in order (through the same router, on an overlay, so a
+// command that no longer applies leaves nothing half-done). Commands up to `answeredUpTo` have
+// their effect in the server's rows already: re-running them would count them twice.
+void SyncClient::rebase(Transaction& tx, int64_t answeredUpTo) {
+  const std::string pk = tenantPk(tenant_);
+  OverlayStore overlay(tx);
+  bool any = false;
+  shop_.store().scan(Table::Sequence, pk_, kBase, "", [&](const std::string& key, const Value&) {
+    const Value base = tx.get(Table::Sequence, pk_, key);  // as this transaction left it
+    if (!base) return true;
+    const json& item = base->at("item");
+    overlay.set(Table::Data, pk, key.substr(sizeof kBase - 1), item.is_null() ? nullptr : row(item));
+    any = true;
+    return true;
+  });
+  if (!any) return;
+  Engine engine(overlay, shop_.engine().clock());
+  registerDomainHandlers(engine);
+  Router router(engine, shop_.options());
+  shop_.store().scan(Table::Sequence, pk_, "outbox#", "", [&](const std::string&, const Value& e) {
+    if (e->at("seq").get<int64_t>() <= answeredUpTo) return true;
+    Context c{tenant_, "sync", {}};
+    if (e->contains("code")) c.orderCode = e->at("code").get<std::string>();
+    const json& body = e->at("body");
+    (void)router.handle(c, e->at("method").get<std::string>(), e->at("path").get<std::string>(),
+                        body.is_null() ? "" : body.dump());
+    return true;
+  });
+  for (const auto& [key, value] : overlay.rows()) {
+    const auto& [table, rowPk, sk] = key;
+    if (table == Table::Data && rowPk == pk) tx.putRow(Table::Data, pk, sk, value);
+  }
 }
 
 json SyncClient::leaseBody(int64_t size) const { return {{"clientId", clientId_}, {"size", size}}; }
@@ -218,25 +318,36 @@ Response SyncClient::resolve(const Context& ctx, int64_t seq, const std::string&
   if (action != "retry" && action != "discard") {
     return Response{400, errorBody(400, "action must be retry or discard"), {}, {}};
   }
-  json entry = p->at("command");
-  shop_.engine().run(Context{tenant_, "sync", {}}, [&](Transaction& tx) {
-    tx.putRow(Table::Sequence, pk_, key, nullptr);
-    if (action == "discard") return;
-    // Queued again as a new command; a strict conflict is retried on the server's version.
-    json s = *tx.get(Table::Sequence, pk_, "client");
-    const int64_t next = s["nextSeq"].get<int64_t>();
-    s["nextSeq"] = next + 1;
-    tx.putRow(Table::Sequence, pk_, "client", row(std::move(s)));
-    entry["seq"] = next;
-    entry["at"] = tx.now();
-    if (p->contains("item") && entry["body"].is_object() && entry["body"].contains("version")) {
-      entry["body"]["version"] = p->at("item").at("version");
-      entry.erase("baseVersion");
+  if (action == "discard") {
+    shop_.engine().run(Context{tenant_, "sync", {}}, [&](Transaction& tx) { tx.putRow(Table::Sequence, pk_, key, nullptr); });
+    return Response{200, {{"seq", seq}, {"action", action}}, {}, {}};
+  }
+  // A retry is the command made again now, as a new write: applied locally and queued with a new
+  // seq, in one commit with the problem's removal. A strict write is based on the newest version
+  // of its item this till knows the server has: the conflict's item, or what a later pull or
+  // answer brought (the till's own later writes move the server's version on too).
+  const json& cmd = p->at("command");
+  json body = cmd.at("body");
+  if (p->contains("item") && body.is_object() && body.contains("version")) {
+    const json& item = p->at("item");
+    int64_t version = itemVersion(item);
+    const std::string sk = item.at("sk").get<std::string>();
+    const Value base = shop_.store().get(Table::Sequence, pk_, kBase + sk);
+    const Value local = shop_.store().get(Table::Data, tenantPk(tenant_), sk);
+    if (base && base->at("item").is_object()) {
+      version = std::max(version, itemVersion(base->at("item")));
+    } else if (!base && local) {
+      version = std::max(version, itemVersion(*local));  // nothing pending on it: the server's copy
     }
-    tx.putRow(Table::Sequence, pk_, "outbox#" + padded(next), row(std::move(entry)));
-  });
-  (void)ctx;
-  return Response{200, {{"seq", seq}, {"action", action}}, {}, {}};
+    body["version"] = version;
+  }
+  Context c = ctx;
+  c.tenantCode = tenant_;
+  Response r = request(c, cmd.at("method").get<std::string>(), cmd.at("path").get<std::string>(),
+                       body.is_null() ? "" : body.dump(),
+                       [&](Transaction& tx) { tx.putRow(Table::Sequence, pk_, key, nullptr); });
+  if (r.status >= 400) return r;  // refused here too: the problem stays for the app
+  return Response{200, {{"seq", seq}, {"action", action}, {"item", r.body}}, {}, {}};
 }
 
 }  // namespace edgecart

@@ -266,10 +266,13 @@ SyncServer::CodeUse SyncServer::codeUseOf(const Context& ctx, const std::string&
 Response SyncServer::pull(const Context& caller, const std::string& query) {
   try {
     const Context ctx = normalized(caller);
-    std::string cursor;
+    std::string cursor, clientId;
     size_t limit = kMaxPull;
     for (const auto& [key, value] : parseQuery(query)) {
-      if (key == "cursor") {
+      if (key == "clientId") {
+        if (!isValidClientId(value)) badRequest("clientId must be 16-64 letters, digits, '_' or '-'");
+        clientId = value;
+      } else if (key == "cursor") {
         if (value.size() > 12 || value.find_first_not_of("0123456789") != std::string::npos) {
           badRequest("cursor must be a cursor returned by /sync/pull");
         }
@@ -299,7 +302,13 @@ Response SyncServer::pull(const Context& caller, const std::string& query) {
                  last = n;
                  return true;
                });
-    return Response{200, {{"items", std::move(items)}, {"cursor", last}, {"more", more}}, {}, {}};
+    json answer = {{"items", std::move(items)}, {"cursor", last}, {"more", more}};
+    // The client's last answered command, read after the items: every command up to it has its
+    // effect in the state pulled (the client then re-runs only the later ones on top).
+    if (!clientId.empty()) {
+      answer["lastSeq"] = intOr(store.get(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "last"), "seq", 0);
+    }
+    return Response{200, std::move(answer), {}, {}};
   } catch (const ApiError& e) {
     return Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
   }

@@ -56,6 +56,14 @@ struct DataChange {
   Value newItem;
 };
 
+// Lists in number order: a Data partition's items under an indexed prefix (ORDER#) are also kept
+// in an index, Sequence table, pk "INDEX#<data pk>", sk = naturalKey(prefix, sk), value {sk}, in
+// which every run of digits sorts by its length first: ORD-999999 < ORD-1000000, whatever the
+// number of digits. Row "built#<prefix>" marks a partition whose index is complete (a store made
+// before indexes existed is indexed whole at its first indexed write).
+std::string indexPk(const std::string& dataPk);
+std::string naturalKey(const std::string& prefix, const std::string& sk);
+
 // Checks an input version against the latest (0 if the item does not exist), per SPEC §2:
 // 409 for a stale version or a create of an existing item, 400 for a version ahead.
 void checkVersion(const std::string& sk, int64_t requested, int64_t latest);
@@ -70,6 +78,7 @@ class Transaction {
 
   const Context& context() const { return context_; }
   const std::string& pk() const { return pk_; }
+  Engine& engine() const { return engine_; }
   int64_t nowMs() const { return nowMs_; }
   // The transaction's timestamp, ISO-8601 (one value for every item it writes).
   const std::string& now() const { return nowIso_; }
@@ -101,6 +110,9 @@ class Transaction {
  private:
   // `sk` by value: most keys are built for the call and can be moved into the write set.
   void put(Table table, const std::string& pk, std::string sk, Value value);
+  void write(Table table, const std::string& pk, std::string sk, Value value);
+  // Keeps the list index of an indexed Data row (see naturalKey) in step with `put`.
+  void index(const std::string& pk, const std::string& sk, const Value& value);
 
   Engine& engine_;
   Context context_;
@@ -122,6 +134,11 @@ class Engine {
 
   // Handlers run after every data change, inside the same transaction, in registration order.
   void addHandler(Handler handler) { handlers_.push_back(std::move(handler)); }
+  // Keeps the items of Data rows whose sk starts with `prefix` listable in number order.
+  void addListIndex(std::string prefix) { indexes_.push_back(std::move(prefix)); }
+  const std::vector<std::string>& listIndexes() const { return indexes_; }
+  // True if `prefix` is indexed and the index of `dataPk` is complete in the store.
+  bool hasListIndex(const std::string& dataPk, const std::string& prefix) const;
   // Runs just before every commit of a transaction that changed an item, in the order added
   // (e.g. a change feed, an outbox of notifications); what it writes commits with the rest.
   void addCommitHook(std::function<void(Transaction&)> hook) { commitHooks_.push_back(std::move(hook)); }
@@ -148,6 +165,7 @@ class Engine {
   Store& store_;
   const Clock& clock_;
   std::vector<Handler> handlers_;
+  std::vector<std::string> indexes_;
   std::vector<std::function<void(Transaction&)>> commitHooks_;
 
   void commit(Transaction& tx) {

@@ -11,9 +11,13 @@
 //           CHANGEIDX#<tenant>      <sk> {n}
 //   client  SYNC#<tenant>           client {clientId, nextSeq, cursor, deviceNext},
 //                                   outbox#<seq> {...}, lease#<start> {start, end, next},
-//                                   problem#<seq> {...}
+//                                   problem#<seq> {...},
+//                                   base#<data sk> {item | null}: the server's copy of a row a
+//                                   pending command touched (the local row is that copy with the
+//                                   pending commands re-run on top)
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -41,7 +45,8 @@ class SyncServer {
   // Each command runs through the router; its outcome is recorded with its effects, so a retried
   // push is answered from the record and never applied twice.
   Response push(const Context& ctx, const std::string& body);
-  // GET /sync/pull?cursor=&limit= -> {items, cursor, more}: items changed after the cursor.
+  // GET /sync/pull?cursor=&limit=&clientId= -> {items, cursor, more, lastSeq?}: items changed
+  // after the cursor; with a clientId, the last seq of that client's commands the server answered.
   Response pull(const Context& ctx, const std::string& query);
   // POST /sync/lease {clientId, size?} -> {clientId, device, start, end}: a block of the
   // tenant's ORDER numbers for the client's offline orders. 429 once the client would hold more
@@ -72,7 +77,10 @@ class SyncClient {
   json applyPush(const json& answer);
   // The query of the next pull.
   std::string pullQuery(size_t limit) const;
-  // Applies a pull answer and moves the cursor in one local commit; returns `more`.
+  // Applies a pull answer and moves the cursor in one local commit; returns `more`. Rows a
+  // pending command touched take the server's value as their base; on the last page the pending
+  // commands the server has not answered are re-run on top of the bases (a rebase), in the same
+  // commit, so the till shows the server's state plus its own pending work.
   bool applyPull(const json& answer);
   // The lease request body, and applying its answer.
   json leaseBody(int64_t size) const;
@@ -82,15 +90,19 @@ class SyncClient {
   json status() const;
   // Commands the server answered with a conflict or a rejection, waiting for the app.
   json problems() const;
-  // Resolves a problem: "retry" queues the command again (on the server's version for a
-  // conflict), "discard" drops it. 404 if there is no such problem.
+  // Resolves a problem: "retry" makes the command again now (applied locally and queued with a
+  // new seq; a strict write on the newest server version of its item this till knows), "discard"
+  // drops it. 404 if there is no such problem; a retry refused locally leaves the problem.
   Response resolve(const Context& ctx, int64_t seq, const std::string& action);
 
   const std::string& clientId() const { return clientId_; }
 
  private:
+  Response request(const Context& ctx, const std::string& method, const std::string& target,
+                   const std::string& body, const std::function<void(Transaction&)>& alsoInCommit);
   json state() const;
-  std::set<std::string> pendingRows() const;
+  // Re-runs the outbox commands after `answeredUpTo` over the base rows; writes the result in tx.
+  void rebase(Transaction& tx, int64_t answeredUpTo);
   std::string nextOrderCode(std::string* leaseSk) const;
 
   Shop& shop_;
