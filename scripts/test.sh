@@ -47,4 +47,9 @@ echo "== WebAssembly release module + web package: type check, the JS suite in N
 npm --prefix web run build
 npm --prefix web test
 
+if [ "${MUTANTS:-1}" != 0 ]; then
+  echo "== mutation check: every mutant of a promised behaviour is killed (scripts/mutants.sh; MUTANTS=0 skips)"
+  ./scripts/mutants.sh
+fi
+
 echo "== all tests passed"

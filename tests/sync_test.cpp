@@ -291,6 +291,29 @@ TEST_F(Sync, ARebaseNeverCountsACommandTheServerAlreadyApplied) {
   EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
 }
 
+// A refused command's outcome is recorded like an applied one: the same push again (its answer
+// was lost) is answered from the record, even once the command would now succeed.
+TEST_F(Sync, ARefusedCommandIsAnsweredFromTheRecordNeverRunAgain) {
+  stockServer(10);
+  ASSERT_EQ(serverCall("POST", "/orders", orderRequest({{"PRD-001", 5}})).status, 201);  // 5 reserved
+  const json body = {{"clientId", "till-a-0000000000001"},
+                     {"commands", {{{"seq", 1}, {"method", "PATCH"}, {"path", "/inventory/PRD-001"}, {"body", {{"quantity", 3}}}},
+                                   {{"seq", 2}, {"method", "PATCH"}, {"path", "/inventory/PRD-001"},
+                                    {"body", {{"quantity", 30}, {"version", 1}}}}}}};
+  Response r = sync_.push(kCtx, body.dump());
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.body["results"][0]["outcome"], "rejected") << "below the 5 reserved";
+  ASSERT_EQ(r.body["results"][1]["outcome"], "conflict") << "version 1 is stale";
+  ASSERT_EQ(serverCall("PATCH", "/orders/ORD-000001/status", {{"status", "cancelled"}}).status, 200);  // 0 reserved now
+  r = sync_.push(kCtx, body.dump());  // the lost answer's retry
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["results"][0]["outcome"], "rejected") << r.body.dump();
+  EXPECT_TRUE(r.body["results"][0].value("replayed", false));
+  EXPECT_EQ(r.body["results"][1]["outcome"], "conflict") << r.body.dump();
+  EXPECT_TRUE(r.body["results"][1].value("replayed", false));
+  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 10) << "neither ran again";
+}
+
 TEST_F(Sync, ASeqReusedForAnotherCommandIsRefusedNotAnsweredFromTheRecord) {
   stockServer(100);
   Till a("till-a-0000000000001");

@@ -95,6 +95,14 @@ std::string fingerprint(const json& cmd) {
   return buf;
 }
 
+void checkCommands(const json& commands) {
+  for (const json& cmd : commands) {
+    if (!cmd.is_object() || !cmd.contains("seq") || !cmd["seq"].is_number_integer() || cmd["seq"].get<int64_t>() < 1) {
+      badRequest("each command needs an integer seq of at least 1");
+    }
+  }
+}
+
 // The tenant as the router would see it: lower-cased, and valid (SPEC §3).
 Context normalized(const Context& caller) {
   Context ctx = caller;
@@ -119,12 +127,7 @@ Response SyncServer::push(const Context& caller, const std::string& body) {
     if (!commands.is_array() || commands.size() > kMaxCommands) {
       badRequest("commands must be an array of at most " + std::to_string(kMaxCommands));
     }
-    // The whole request is checked before any command runs: a refused push changes nothing.
-    for (const json& cmd : commands) {
-      if (!cmd.is_object() || !cmd.contains("seq") || !cmd["seq"].is_number_integer() || cmd["seq"].get<int64_t>() < 1) {
-        badRequest("each command needs an integer seq of at least 1");
-      }
-    }
+    checkCommands(commands);  // the whole request, before any command runs: a refused push changes nothing
     json results = json::array();
     for (const json& cmd : commands) results.push_back(runCommand(ctx, clientId, cmd));
     const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;

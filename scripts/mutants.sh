@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The mutation check: breaks, one at a time, a behaviour the product promises, in a scratch copy
+# of the committed tree, rebuilds, and runs the tests that claim it. Every mutant must be killed
+# (some test fails); a mutant that survives, or that no longer applies to the code, fails the run.
+#
+#   ./scripts/mutants.sh            every mutant
+#   ./scripts/mutants.sh NAME...    only these
+#
+# Each line of MUTANTS is: name | file | sed expression (one substitution) | test binary | gtest filter.
+# Add a line with every behaviour a change promises; see CONTRIBUTING.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+MUTANTS=$(cat <<'EOF'
+torn-vs-corrupt | core/src/log_format.cpp | /Every byte the length promises/,/Damage::Corrupt;/s/r.damage = Damage::Corrupt;/r.damage = end == bytes.size() ? Damage::TornTail : Damage::Corrupt;/ | edgecart_tests | FileStore.Flipped*
+reads-rewrite | core/src/file_store.cpp | s/^  for (const std::string\& name : l.temporaries) leftovers_.push_back(name);$/&\n  if (!options_.readOnly) prepareWrite();/ | edgecart_tests | FileStore.TornTail*:FileStore.Leftover*:FileStore.Format001*
+single-writer | core/src/file_store.cpp | s/^  if (!store->options_.readOnly) store->lock();$// | edgecart_tests | FileStore.ASecondWriter*:Cli.ASecond*
+verify-disagrees-with-open | core/src/log_verify.cpp | s/if (lsn <= snapshotLsn) continue;/if (lsn < expectNext) continue;/; s/^    opens();$// | edgecart_tests | FileStore.VerifyAndOpen*
+archive-not-written | core/src/snapshot.cpp | s/^  writeArchive();$// | edgecart_tests | FileStore.CompactionArchives*:FileStore.ADeletedArchive*
+version-stale-accepted | core/src/engine.cpp | s/  if (requested < latest) {/  if (requested < latest - 1) {/ | edgecart_tests | Engine*:Inventory.*:Sync.*
+reservation-not-all-or-nothing | core/src/order_handler.cpp | s/found.push_back(stockFor(tx, code, n, true));/found.push_back(stockFor(tx, code, n, false));/ | edgecart_tests | Inventory.*:Orders.*
+money-rounding | core/src/money.cpp | s/return (amount \* basisPoints + 5000) \/ 10000;/return (amount * basisPoints + 4999) \/ 10000;/ | edgecart_tests | Money.*:Orders.*
+tenant-scoping | core/src/engine.cpp | s/      pk_(tenantPk(context_.tenantCode)),/      pk_(tenantPk("shared")),/ | edgecart_tests | Api.Tenant*:EngineTest.Sequences*
+push-replay | core/src/sync_server.cpp | s/  if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {/  if (false) {/ | edgecart_tests | Sync.*
+refused-outcome-not-recorded | core/src/sync_server.cpp | s/^    tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));$// | edgecart_tests | Sync.*
+push-validated-as-it-runs | core/src/sync_server.cpp | s/^    checkCommands(commands);/    (void)commands;/ | edgecart_tests | Sync.*
+device-series-any-client | core/src/sync_server.cpp | s/    if (owner \&\& owner->at("clientId") != clientId) return CodeUse::None;// | edgecart_tests | Sync.*
+leases-unbounded | core/src/sync_server.cpp | s/      if (outstanding + size > kMaxOutstandingCodes) {/      if (false) {/ | edgecart_tests | Sync.*
+conflict-for-any-409 | core/src/sync_server.cpp | s/  const bool strict = reason == kVersionConflict;/  const bool strict = status == 409 \&\& cmdBody.is_object() \&\& cmdBody.contains("version");/ | edgecart_tests | Sync.*
+rebase-counts-answered-twice | core/src/sync_client.cpp | s/    if (e->at("seq").get<int64_t>() <= answeredUpTo) return true;/    if (answeredUpTo < 0) return true;/ | edgecart_tests | Sync.*
+retry-on-stale-version | core/src/sync_client.cpp | s/    body\["version"\] = version;/    body["version"] = itemVersion(item);/ | edgecart_tests | Sync.*
+utf8-unchecked | core/src/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/  if (false) badRequest/ | edgecart_tests | BadInput.*:Cli.*
+nul-ends-json | core/src/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
+list-index-unused | core/src/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
+sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; page = std::min(page \* 4, 1024)) {/  for (int page = 1 << 30;;) {/ | edgecart_server_tests | SqliteStore.*:Stores/*
+EOF
+)
+
+wanted=("$@")
+scratch=$(mktemp -d /tmp/edgecart-mutants.XXXXXX)
+cleanup() { git worktree remove --force "$scratch" >/dev/null 2>&1 || rm -rf "$scratch"; }
+trap cleanup EXIT
+git worktree add --detach -q "$scratch" HEAD
+echo "== mutants: scratch copy of $(git rev-parse --short HEAD) in $scratch"
+(cd "$scratch" && cmake --preset release -DEDGECART_BUILD_BENCHMARKS=OFF >/dev/null &&
+ cmake --build --preset release -j "$jobs" --target edgecart_tests edgecart_server_tests >/dev/null)
+
+killed=0
+failed=()
+while IFS='|' read -r name file expr binary filter; do
+  name=$(echo "$name" | xargs); file=$(echo "$file" | xargs); binary=$(echo "$binary" | xargs); filter=$(echo "$filter" | xargs)
+  expr=$(echo "$expr" | sed 's/^ *//; s/ *$//')
+  [ -n "$name" ] || continue
+  if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
+  target="$scratch/$file"
+  cp -p "$target" "$target.orig"
+  sed -i "$expr" "$target"
+  if cmp -s "$target" "$target.orig"; then
+    echo "mutant $name: DID NOT APPLY to $file (the code moved: update the mutant)"
+    failed+=("$name")
+    rm "$target.orig"
+    continue
+  fi
+  if ! (cd "$scratch" && cmake --build --preset release -j "$jobs" --target "$binary" >"$scratch/build.log" 2>&1); then
+    echo "mutant $name: DOES NOT COMPILE (a mutant must change behaviour, not break the build)"
+    grep -m3 -E "error" "$scratch/build.log" || true
+    failed+=("$name")
+  elif (cd "$scratch" && "./build/release/tests/$binary" --gtest_filter="$filter" --gtest_brief=1 >"$scratch/test.log" 2>&1); then
+    echo "mutant $name: SURVIVED ($binary --gtest_filter='$filter' passed with it)"
+    failed+=("$name")
+  else
+    first=$(grep -m1 -E '^\[  FAILED  \] [A-Za-z]' "$scratch/test.log" | sed 's/^\[  FAILED  \] //; s/ (.*//')
+    echo "mutant $name: killed by ${first:-a failing test}"
+    killed=$((killed + 1))
+  fi
+  # Back to the original, newer than the mutant's object file so the next build recompiles it.
+  cp "$target.orig" "$target" && rm "$target.orig" && touch "$target"
+done <<<"$MUTANTS"
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "mutants: $killed killed, ${#failed[@]} not: ${failed[*]}" >&2
+  exit 1
+fi
+echo "mutants: all $killed killed"
