@@ -6,7 +6,9 @@
 #   ./scripts/mutants.sh            every mutant
 #   ./scripts/mutants.sh NAME...    only these
 #
-# Each line of MUTANTS is: name | file | sed expression (one substitution) | test binary | gtest filter.
+# Each line of MUTANTS is: name | file | sed expression | test | filter, where test is a GoogleTest
+# binary (filter: a gtest filter) or node:<file under web/> (filter: a test name pattern; the
+# package is rebuilt with npm run build, which recompiles only what changed).
 # Add a line with every behaviour a change promises; see CONTRIBUTING.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,7 @@ money-rounding | core/src/money.cpp | s/return (amount \* basisPoints + 5000) \/
 tenant-scoping | core/src/engine.cpp | s/      pk_(tenantPk(context_.tenantCode)),/      pk_(tenantPk("shared")),/ | edgecart_tests | Api.Tenant*:EngineTest.Sequences*
 push-replay | core/src/sync_server.cpp | s/  if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {/  if (false) {/ | edgecart_tests | Sync.*
 refused-outcome-not-recorded | core/src/sync_server.cpp | s/^    tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));$// | edgecart_tests | Sync.*
-push-validated-as-it-runs | core/src/sync_server.cpp | s/^    checkCommands(commands);/    (void)commands;/ | edgecart_tests | Sync.*
+push-validated-as-it-runs | core/src/sync_server.cpp | s/^    checkCommands(commands);/    if (commands.is_null()) checkCommands(commands);/ | edgecart_tests | Sync.*
 device-series-any-client | core/src/sync_server.cpp | s/    if (owner \&\& owner->at("clientId") != clientId) return CodeUse::None;// | edgecart_tests | Sync.*
 leases-unbounded | core/src/sync_server.cpp | s/      if (outstanding + size > kMaxOutstandingCodes) {/      if (false) {/ | edgecart_tests | Sync.*
 conflict-for-any-409 | core/src/sync_server.cpp | s/  const bool strict = reason == kVersionConflict;/  const bool strict = status == 409 \&\& cmdBody.is_object() \&\& cmdBody.contains("version");/ | edgecart_tests | Sync.*
@@ -33,6 +35,8 @@ retry-on-stale-version | core/src/sync_client.cpp | s/    body\["version"\] = ve
 utf8-unchecked | core/src/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/  if (false) badRequest/ | edgecart_tests | BadInput.*:Cli.*
 nul-ends-json | core/src/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
 list-index-unused | core/src/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
+ack-before-save | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/node.test.js | acknowledged only after
+sync-token-tenant-unchecked | web/src/sync.ts | s/    if (claimed !== shopTenant) {/    if (claimed !== shopTenant \&\& claimed === '#') {/ | node:test/sync.test.js | another tenant
 sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; page = std::min(page \* 4, 1024)) {/  for (int page = 1 << 30;;) {/ | edgecart_server_tests | SqliteStore.*:Stores/*
 EOF
 )
@@ -62,15 +66,28 @@ while IFS='|' read -r name file expr binary filter; do
     rm "$target.orig"
     continue
   fi
-  if ! (cd "$scratch" && cmake --build --preset release -j "$jobs" --target "$binary" >"$scratch/build.log" 2>&1); then
+  if [[ "$binary" == node:* ]]; then
+    if [ ! -e "$scratch/web/node_modules" ]; then
+      ln -s "$PWD/web/node_modules" "$scratch/web/node_modules"
+      (cd "$scratch" && cmake --build --preset release -j "$jobs" --target edgecart-server >/dev/null)
+    fi
+    build=(npm --prefix web run build)
+    run=(node --test --test-name-pattern="$filter" "${binary#node:}")
+    rundir="$scratch/web"
+  else
+    build=(cmake --build --preset release -j "$jobs" --target "$binary")
+    run=("./build/release/tests/$binary" --gtest_filter="$filter" --gtest_brief=1)
+    rundir="$scratch"
+  fi
+  if ! (cd "$scratch" && "${build[@]}" >"$scratch/build.log" 2>&1); then
     echo "mutant $name: DOES NOT COMPILE (a mutant must change behaviour, not break the build)"
     grep -m3 -E "error" "$scratch/build.log" || true
     failed+=("$name")
-  elif (cd "$scratch" && "./build/release/tests/$binary" --gtest_filter="$filter" --gtest_brief=1 >"$scratch/test.log" 2>&1); then
-    echo "mutant $name: SURVIVED ($binary --gtest_filter='$filter' passed with it)"
+  elif (cd "$rundir" && "${run[@]}" >"$scratch/test.log" 2>&1); then
+    echo "mutant $name: SURVIVED (${run[*]} passed with it)"
     failed+=("$name")
   else
-    first=$(grep -m1 -E '^\[  FAILED  \] [A-Za-z]' "$scratch/test.log" | sed 's/^\[  FAILED  \] //; s/ (.*//')
+    first=$(grep -m1 -E '^\[  FAILED  \] [A-Za-z]|^not ok [0-9]+ - ' "$scratch/test.log" | sed 's/^\[  FAILED  \] //; s/^not ok [0-9]* - //; s/ (.*//')
     echo "mutant $name: killed by ${first:-a failing test}"
     killed=$((killed + 1))
   fi

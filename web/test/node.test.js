@@ -33,6 +33,40 @@ describe('IndexedDB failures (Node)', () => {
     return () => { IDBDatabase.prototype.transaction = original; };
   }
 
+  // Acknowledged means committed: with IndexedDB's commit held open, the write must still be
+  // pending; it resolves only once the transaction that saves it has completed.
+  test('a write is acknowledged only after its IndexedDB transaction commits', async () => {
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name: uniqueName('held') });
+    await shop.products.create(product('PRD-001'));
+    let held = true;
+    let heldTransactions = 0;
+    const original = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+      const tx = original.call(this, stores, mode, ...rest);
+      if (mode === 'readwrite' && held) {
+        heldTransactions += 1;
+        // A transaction commits once no request is pending: keep one pending until released.
+        const store = tx.objectStore(typeof stores === 'string' ? stores : [...stores][0]);
+        const spin = () => { if (held) store.count().onsuccess = spin; };
+        spin();
+      }
+      return tx;
+    };
+    try {
+      let settled = false;
+      const write = shop.inventory.update('PRD-001', { quantity: 5 }).finally(() => { settled = true; });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(heldTransactions > 0, 'the save reached IndexedDB');
+      assert.equal(settled, false, 'the write was acknowledged while its IndexedDB commit was still open');
+      held = false;
+      assert.equal((await write).attributes.quantity, 5);
+    } finally {
+      held = false;
+      IDBDatabase.prototype.transaction = original;
+    }
+    await shop.close();
+  });
+
   test('a failed save rejects the write, the store stays usable, and the next save catches up', async () => {
     const name = uniqueName('quota');
     const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
