@@ -6,6 +6,7 @@
 #   ./scripts/mutants.sh            every mutant
 #   ./scripts/mutants.sh NAME...    only these
 #
+# The scratch copy is HEAD: commit the tests (and mutants) first.
 # Each line of MUTANTS is: name | file | sed expression | test | filter, where test is a GoogleTest
 # binary (filter: a gtest filter) or node:<file under web/> (filter: a test name pattern; the
 # package is rebuilt with npm run build, which recompiles only what changed).
@@ -36,6 +37,8 @@ utf8-unchecked | core/src/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/ 
 nul-ends-json | core/src/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
 list-index-unused | core/src/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
 ack-before-save | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/node.test.js | acknowledged only after
+archive-loaded-at-open | web/src/idbfs.ts | s/    if (archive \&\& populate) return callback(null);/    if (archive \&\& populate) return syncfs(mount, true, callback);/ | node:test/node.test.js | compaction archives the audit trail
+state-saved-before-archive | web/src/local.ts | /await syncMount(IDBFS, archive, false);/{h;d}; /await syncMount(IDBFS, state, false);/G | node:test/node.test.js | saves the archive before the state
 sync-token-tenant-unchecked | web/src/sync.ts | s/    if (claimed !== shopTenant) {/    if (claimed !== shopTenant \&\& claimed === '#') {/ | node:test/sync.test.js | another tenant
 sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; page = std::min(page \* 4, 1024)) {/  for (int page = 1 << 30;;) {/ | edgecart_server_tests | SqliteStore.*:Stores/*
 EOF
@@ -84,7 +87,11 @@ while IFS='|' read -r name file expr binary filter; do
     grep -m3 -E "error" "$scratch/build.log" || true
     failed+=("$name")
   elif (cd "$rundir" && "${run[@]}" >"$scratch/test.log" 2>&1); then
-    echo "mutant $name: SURVIVED (${run[*]} passed with it)"
+    if grep -qE '^# pass 0$|Running 0 tests' "$scratch/test.log"; then
+      echo "mutant $name: ITS FILTER MATCHES NO TEST (${run[*]})"
+    else
+      echo "mutant $name: SURVIVED (${run[*]} passed with it)"
+    fi
     failed+=("$name")
   else
     first=$(grep -m1 -E '^\[  FAILED  \] [A-Za-z]|^not ok [0-9]+ - ' "$scratch/test.log" | sed 's/^\[  FAILED  \] //; s/^not ok [0-9]* - //; s/ (.*//')

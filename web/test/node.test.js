@@ -135,19 +135,79 @@ describe('IndexedDB failures (Node)', () => {
     const archived = await keys(`/edgecart/${name}.archive`);
     assert.ok(archived.some((k) => /^arc-[0-9a-f]{16}\.eca$/.test(k)), `archive files: ${archived}`);
     assert.ok((await keys(`/edgecart/${name}`)).every((k) => !k.startsWith('arc-')), 'no archive in the state');
-    const again = await openShop({ tenant: 'shop-a', user: 'u', name });
+    // Reopened and read: the archive's database is not even opened.
+    const opened = [];
+    const realOpen = indexedDB.open;
+    indexedDB.open = function (db, ...rest) { opened.push(db); return realOpen.call(this, db, ...rest); };
+    let again;
     const codes = [];
-    let cursor;
-    do {
-      const page = await again.orders.list({ limit: 100, cursor });
-      codes.push(...page.items.map((o) => o.code));
-      cursor = page.lastSk;
-    } while (cursor);
+    try {
+      again = await openShop({ tenant: 'shop-a', user: 'u', name });
+      let cursor;
+      do {
+        const page = await again.orders.list({ limit: 100, cursor });
+        codes.push(...page.items.map((o) => o.code));
+        cursor = page.lastSk;
+      } while (cursor);
+    } finally {
+      indexedDB.open = realOpen;
+    }
+    assert.ok(opened.includes(`/edgecart/${name}`), `the state was loaded: ${opened}`);
+    assert.ok(!opened.includes(`/edgecart/${name}.archive`), `the archive database was opened at open: ${opened}`);
     assert.equal(codes.length, total);
     assert.equal((await again.orders.create(seedOrder())).code, `ORD-${String(total + 1).padStart(6, '0')}`);
     await again.close();
     // A save after reopening did not delete the archive it never loaded.
     assert.deepEqual((await keys(`/edgecart/${name}.archive`)).filter((k) => k.startsWith('arc-')), archived.filter((k) => k.startsWith('arc-')));
+  });
+
+  // A compaction's save writes the archive before the state that drops the segments holding its
+  // rows: while the archive's IndexedDB commit is held open, the state in IndexedDB has no new
+  // snapshot yet (saved the other way round, a failed archive save would lose the audit trail).
+  test('a compaction saves the archive before the state', async () => {
+    const name = uniqueName('order');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 1e6 });
+    const stateKeys = (db) => new Promise((resolve, reject) => {
+      const open = indexedDB.open(db);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const req = open.result.transaction(['FILE_DATA'], 'readonly').objectStore('FILE_DATA').getAllKeys();
+        req.onsuccess = () => { open.result.close(); resolve(req.result.map((k) => String(k).split('/').pop())); };
+        req.onerror = () => reject(req.error);
+      };
+    });
+    let holding = false, held = false, release = false;
+    const original = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+      const tx = original.call(this, stores, mode, ...rest);
+      if (mode === 'readwrite' && this.name === `/edgecart/${name}.archive` && !holding) {
+        holding = true;
+        const store = tx.objectStore(typeof stores === 'string' ? stores : [...stores][0]);
+        const spin = () => { held = true; if (!release) store.count().onsuccess = spin; };
+        spin();
+      }
+      return tx;
+    };
+    try {
+      while (!holding) {
+        const batch = Promise.all(Array.from({ length: 250 }, () => shop.orders.create(seedOrder())));
+        const deadline = Date.now() + 2000;
+        while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        if (held) {
+          const keys = await stateKeys(`/edgecart/${name}`);
+          assert.ok(!keys.some((k) => k.startsWith('snap-')), `the state was saved before the archive: ${keys}`);
+          release = true;
+        }
+        await batch;
+      }
+      assert.ok((await stateKeys(`/edgecart/${name}`)).some((k) => k.startsWith('snap-')), 'then the state');
+    } finally {
+      release = true;
+      IDBDatabase.prototype.transaction = original;
+    }
+    await shop.close();
   });
 
   test('two shops on one database in one process share one store', async () => {
