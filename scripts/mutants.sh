@@ -37,7 +37,7 @@ utf8-unchecked | core/src/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/ 
 nul-ends-json | core/src/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
 list-index-unused | core/src/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
 ack-before-save | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/node.test.js | acknowledged only after
-archive-loaded-at-open | web/src/idbfs.ts | s/    if (archive \&\& populate) return callback(null);/    if (archive \&\& populate) return syncfs(mount, true, callback);/ | node:test/node.test.js | compaction archives the audit trail
+archive-loaded-at-open | web/src/local.ts,web/src/idbfs.ts | s/^      await syncMount(IDBFS, state, true);$/&\n      await syncMount(IDBFS, archive, true);/; s/    if (archive \&\& populate) return callback(null);/    if (archive \&\& populate) return syncfs(mount, true, callback);/ | node:test/node.test.js | compaction archives the audit trail
 state-saved-before-archive | web/src/local.ts | /await syncMount(IDBFS, archive, false);/{h;d}; /await syncMount(IDBFS, state, false);/G | node:test/node.test.js | saves the archive before the state
 sync-token-tenant-unchecked | web/src/sync.ts | s/    if (claimed !== shopTenant) {/    if (claimed !== shopTenant \&\& claimed === '#') {/ | node:test/sync.test.js | another tenant
 sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; page = std::min(page \* 4, 1024)) {/  for (int page = 1 << 30;;) {/ | edgecart_server_tests | SqliteStore.*:Stores/*
@@ -60,13 +60,22 @@ while IFS='|' read -r name file expr binary filter; do
   expr=$(echo "$expr" | sed 's/^ *//; s/ *$//')
   [ -n "$name" ] || continue
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
-  target="$scratch/$file"
-  cp -p "$target" "$target.orig"
-  sed -i "$expr" "$target"
-  if cmp -s "$target" "$target.orig"; then
+  # One or more files (comma-separated); the expression must change each of them.
+  IFS=',' read -r -a files <<<"$file"
+  applied=1
+  for f in "${files[@]}"; do
+    cp -p "$scratch/$f" "$scratch/$f.orig"
+    sed -i "$expr" "$scratch/$f"
+    if cmp -s "$scratch/$f" "$scratch/$f.orig"; then applied=0; fi
+  done
+  restore() {
+    # Back to the original, newer than the mutant's object file so the next build recompiles it.
+    for f in "${files[@]}"; do cp "$scratch/$f.orig" "$scratch/$f" && rm "$scratch/$f.orig" && touch "$scratch/$f"; done
+  }
+  if [ "$applied" = 0 ]; then
     echo "mutant $name: DID NOT APPLY to $file (the code moved: update the mutant)"
     failed+=("$name")
-    rm "$target.orig"
+    restore
     continue
   fi
   if [[ "$binary" == node:* ]]; then
@@ -98,8 +107,7 @@ while IFS='|' read -r name file expr binary filter; do
     echo "mutant $name: killed by ${first:-a failing test}"
     killed=$((killed + 1))
   fi
-  # Back to the original, newer than the mutant's object file so the next build recompiles it.
-  cp "$target.orig" "$target" && rm "$target.orig" && touch "$target"
+  restore
 done <<<"$MUTANTS"
 
 if [ ${#failed[@]} -gt 0 ]; then

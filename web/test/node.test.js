@@ -136,9 +136,12 @@ describe('IndexedDB failures (Node)', () => {
     assert.ok(archived.some((k) => /^arc-[0-9a-f]{16}\.eca$/.test(k)), `archive files: ${archived}`);
     assert.ok((await keys(`/edgecart/${name}`)).every((k) => !k.startsWith('arc-')), 'no archive in the state');
     // Reopened and read: the archive's database is not even opened.
+    // (Counted as connections and as transactions: IDBFS keeps its connections open and reuses them.)
     const opened = [];
     const realOpen = indexedDB.open;
+    const realTransaction = IDBDatabase.prototype.transaction;
     indexedDB.open = function (db, ...rest) { opened.push(db); return realOpen.call(this, db, ...rest); };
+    IDBDatabase.prototype.transaction = function (...args) { opened.push(this.name); return realTransaction.apply(this, args); };
     let again;
     const codes = [];
     try {
@@ -151,6 +154,7 @@ describe('IndexedDB failures (Node)', () => {
       } while (cursor);
     } finally {
       indexedDB.open = realOpen;
+      IDBDatabase.prototype.transaction = realTransaction;
     }
     assert.ok(opened.includes(`/edgecart/${name}`), `the state was loaded: ${opened}`);
     assert.ok(!opened.includes(`/edgecart/${name}.archive`), `the archive database was opened at open: ${opened}`);
