@@ -2,6 +2,10 @@
 // answer the same reads, commit the same batches whole, survive a reopen (the durable ones) and
 // carry the same engine and shop behaviour.
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <functional>
 #include <memory>
 
@@ -75,6 +79,60 @@ TEST_P(StoreContract, ScanIsOrderedByPrefixAndResumesAfterACursor) {
   EXPECT_EQ(scanSks(Table::Data, "P", ""), V({"INVENTORY#1", "ORDER#1", "ORDER#2", "ORDER#3", "PRODUCT#1"}));
   EXPECT_EQ(scanSks(Table::Data, "Q", ""), V({"ORDER#0"}));
   EXPECT_EQ(scanSks(Table::Command, "P", ""), V());
+}
+
+// A commit the disk refuses half-way (RLIMIT_FSIZE makes the kernel fail the writes; in a child
+// process so the limit cannot leak) leaves none of its rows, and the store stays usable.
+std::string halfWayScenario(const StoreKind& kind, const std::string& dir) {
+  auto v = [](json j) { return std::make_shared<const json>(std::move(j)); };
+  std::unique_ptr<Store> store = kind.open(dir);
+  store->commit({{Table::Data, "P", "BEFORE", v(1)}});
+  // Far more than the limit allows, so the write fails part of the way through.
+  Batch big;
+  for (int i = 0; i < 2000; ++i) {
+    big.push_back({Table::Data, "P", "ROW#" + std::to_string(100000 + i), v(std::string(2048, 'x'))});
+  }
+  signal(SIGXFSZ, SIG_IGN);
+  struct rlimit limit = {256 * 1024, RLIM_INFINITY};
+  if (setrlimit(RLIMIT_FSIZE, &limit) != 0) return "setrlimit";
+  try {
+    store->commit(big);
+    return "a commit beyond the file size limit succeeded";
+  } catch (const ApiError& e) {
+    if (e.status() != 507 && e.status() != 500) return "status " + std::to_string(e.status());
+  }
+  size_t seen = 0;
+  auto count = [&](const std::string&, const Value&) {
+    ++seen;
+    return true;
+  };
+  store->scan(Table::Data, "P", "ROW#", "", count);
+  if (seen != 0) return std::to_string(seen) + " rows of the failed commit are visible";
+  limit.rlim_cur = RLIM_INFINITY;
+  if (setrlimit(RLIMIT_FSIZE, &limit) != 0) return "setrlimit";
+  store->commit({{Table::Data, "P", "AFTER", v(2)}});
+  store.reset();
+  store = kind.open(dir);
+  store->scan(Table::Data, "P", "ROW#", "", count);
+  if (seen != 0) return std::to_string(seen) + " rows of the failed commit came back after a reopen";
+  if (!store->get(Table::Data, "P", "BEFORE") || !store->get(Table::Data, "P", "AFTER")) return "lost a commit";
+  return "";
+}
+
+TEST_P(StoreContract, ACommitThatFailsHalfWayLeavesNothing) {
+  if (!GetParam().durable) GTEST_SKIP() << "a memory store has no disk to refuse it";
+  const std::string dir = dir_.path() + "/child";
+  std::filesystem::create_directories(dir);
+  EXPECT_EXIT(
+      {
+        const std::string problem = halfWayScenario(GetParam(), dir);
+        if (!problem.empty()) {
+          fprintf(stderr, "%s\n", problem.c_str());
+          _exit(1);
+        }
+        _exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 // Long ranges, read across the stores' internal pages: every row once, in order, from any cursor.

@@ -190,8 +190,14 @@ export function cases({ openShop, EdgeCartError, storage }) {
       eq(notes.map((n) => n.type), ['order_cancelled'], 'cancellation');
       eq((await shop.inventory.get('PRD-001')).attributes.reservedQuantity, 0, 'released');
       notes.length = 0;
-      await rejects(shop.orders.get('ORD-000404'), 404, undefined, 'a read');
-      eq(notes.length, 0, 'a failed call emits nothing');
+      changes.length = 0;
+      // Failed writes (a read could never emit): a bad transition and a stale version. Neither
+      // emits a notification or a change.
+      await rejects(shop.orders.updateStatus(first.code, 'shipped'), 400, 'Cannot transition from cancelled to shipped', 'a bad transition');
+      const inv = await shop.inventory.get('PRD-001');
+      await rejects(shop.inventory.update('PRD-001', { quantity: 9, version: inv.version - 1 }), 409, undefined, 'a stale version');
+      eq(notes.length, 0, 'a failed write emits no notification');
+      eq(changes.length, 0, 'a failed write emits no change');
     } finally {
       await shop.close();
     }
