@@ -167,6 +167,53 @@ describe('durability (Chromium)', () => {
 });
 
 describe('two pages on one database (Chromium)', () => {
+  // The writer dies holding a follower's write: the write may or may not have been saved, so the
+  // follower must refuse it with 503 (read it back, then decide), never run it a second time.
+  test("a follower's write whose answer was lost with the writer is refused with 503, not replayed", async () => {
+    const profile = tempProfile();
+    const context = await launch(profile);
+    try {
+      const [a, b] = [await openPage(context), await openPage(context)];
+      const open = (page, user) => page.evaluate(async (u) => {
+        window.shop = await window.edgecart.openShop({ tenant: 'shop-a', user: u, name: 'lost-answer' });
+        return window.shop.role();
+      }, user);
+      assert.equal(await open(a, 'till-a'), 'writer');
+      assert.equal(await open(b, 'till-b'), 'follower');
+      await a.evaluate(async () => {
+        await window.shop.products.create(window.edgecart.product('PRD-001'));
+        await window.shop.inventory.update('PRD-001', { quantity: 10 });
+        // From now on the writer's saves never finish: each IndexedDB write is held open.
+        const original = IDBDatabase.prototype.transaction;
+        IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+          const tx = original.call(this, stores, mode, ...rest);
+          if (mode === 'readwrite') {
+            window.heldSave = true;
+            const store = tx.objectStore(typeof stores === 'string' ? stores : [...stores][0]);
+            const spin = () => { store.count().onsuccess = spin; };
+            spin();
+          }
+          return tx;
+        };
+      });
+      await b.evaluate(() => {
+        window.lost = window.shop.orders.create(window.edgecart.seedOrder())
+          .then((o) => ({ code: o.code }), (e) => ({ status: e.status, message: e.message }));
+      });
+      await a.waitForFunction(() => window.heldSave === true);  // the writer ran it; its save hangs
+      await a.close();
+      await b.waitForFunction(() => window.shop.role() === 'writer');
+      const outcome = await b.evaluate(() => window.lost);
+      assert.equal(outcome.status, 503, JSON.stringify(outcome));
+      assert.match(outcome.message, /may or may not have been saved/);
+      const stored = await b.evaluate(async () => (await window.shop.orders.list({ limit: 100 })).items.map((o) => o.code));
+      assert.deepEqual(stored, [], 'the writer never saved it, and the follower did not run it again');
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
   test('one writer, the other follows: concurrent writes from both, nothing lost or doubled', async () => {
     const profile = tempProfile();
     const context = await launch(profile);
