@@ -1,9 +1,18 @@
 // libFuzzer: any bytes as a segment, a manifest, a chunk or an archive file. Reading them must
 // report damage or decode, never crash or read out of bounds; what decodes re-encodes the same.
+// The bytes are also a store's only segment on disk, opened and verified: verify says ok exactly
+// when an open succeeds (the recovery path, not just the decoders).
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
+
+#include "edgecart/file_store.h"
 
 #include "edgecart/log_format.h"
 
@@ -38,6 +47,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
   }
+  // As the store's only segment: recovery and verify must agree.
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/edgecart-fuzz-log.XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  for (const auto& e : std::filesystem::directory_iterator(dir)) std::filesystem::remove_all(e.path());
+  {
+    std::ofstream f(dir + "/" + logfmt::segmentName(1), std::ios::binary);
+    f << std::string(logfmt::kSegmentMagic, logfmt::kMagicSize) << raw;
+  }
+  const bool ok = verifyStore(dir)["ok"].get<bool>();
+  bool opened = true;
+  try {
+    FileStoreOptions o;
+    o.readOnly = true;
+    (void)FileStore::open(dir, o);
+  } catch (const std::exception&) {
+    opened = false;
+  }
+  if (ok != opened) std::abort();
   // The raw bytes as a payload too (no framing to get past).
   try {
     uint64_t lsn = 0;

@@ -85,10 +85,18 @@ class MemoryStore : public Store {
             const RowVisitor& visit) const override {
     image_.scan(t, pk, prefix, after, visit);
   }
-  void commit(const Batch& batch) override { image_.apply(batch); }
+  void commit(const Batch& batch) override {
+    if (batch.empty()) return;
+    image_.apply(batch);
+    ++batches_;
+  }
+  // Non-empty batches committed so far: a refused request must not add one (fuzz targets).
+  uint64_t batchesCommitted() const { return batches_; }
+  const TableImage& image() const { return image_; }
 
  private:
   TableImage image_;
+  uint64_t batches_ = 0;
 };
 
 }  // namespace edgecart
