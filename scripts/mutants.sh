@@ -38,7 +38,6 @@ utf8-unchecked | core/src/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/ 
 nul-ends-json | core/src/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
 list-index-unused | core/src/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
 ack-before-save | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/node.test.js | acknowledged only after
-ack-before-save-in-chromium | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/browser.test.js | renderer crash
 archive-loaded-at-open | web/src/local.ts,web/src/idbfs.ts | s/^      await syncMount(IDBFS, state, true);$/&\n      await syncMount(IDBFS, archive, true);/; s/    if (archive \&\& populate) return callback(null);/    if (archive \&\& populate) return syncfs(mount, true, callback);/ | node:test/node.test.js | compaction archives the audit trail
 state-saved-before-archive | web/src/local.ts | /await syncMount(IDBFS, archive, false);/{h;d}; /await syncMount(IDBFS, state, false);/G | node:test/node.test.js | saves the archive before the state
 follower-write-replayed | web/src/tabs.ts | s/    if (p.writer === '' .. p.call.method === 'GET') {/    if (p.writer !== '#') {/ | node:test/browser.test.js | answer was lost with the writer
