@@ -34,8 +34,8 @@ class OverlayStore : public Store {
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const override {
     std::map<std::string, Value> merged;
-    under_.engine().store().scan(t, pk, prefix, after, [&](const std::string& sk, const Value& v) {
-      merged[sk] = under_.get(t, pk, sk) ? under_.get(t, pk, sk) : v;
+    under_.engine().store().scan(t, pk, prefix, after, [&](const std::string& sk, const Value&) {
+      merged[sk] = under_.get(t, pk, sk);  // the transaction's own write wins over the store's row
       return true;
     });
     for (const auto& [key, v] : rows_) {

@@ -181,19 +181,25 @@ describe('durability (Chromium)', () => {
 });
 
 describe('two pages on one database (Chromium)', () => {
+  // Two pages of one profile open the database `name`: the first is the writer, the second follows.
+  async function twoTabs(context, name) {
+    const [a, b] = [await openPage(context), await openPage(context)];
+    const open = (page, user) => page.evaluate(async ([u, n]) => {
+      window.shop = await window.edgecart.openShop({ tenant: 'shop-a', user: u, name: n });
+      return window.shop.role();
+    }, [user, name]);
+    assert.equal(await open(a, 'till-a'), 'writer');
+    assert.equal(await open(b, 'till-b'), 'follower');
+    return [a, b];
+  }
+
   // The writer dies holding a follower's write: the write may or may not have been saved, so the
   // follower must refuse it with 503 (read it back, then decide), never run it a second time.
   test("a follower's write whose answer was lost with the writer is refused with 503, not replayed", async () => {
     const profile = tempProfile();
     const context = await launch(profile);
     try {
-      const [a, b] = [await openPage(context), await openPage(context)];
-      const open = (page, user) => page.evaluate(async (u) => {
-        window.shop = await window.edgecart.openShop({ tenant: 'shop-a', user: u, name: 'lost-answer' });
-        return window.shop.role();
-      }, user);
-      assert.equal(await open(a, 'till-a'), 'writer');
-      assert.equal(await open(b, 'till-b'), 'follower');
+      const [a, b] = await twoTabs(context, 'lost-answer');
       await a.evaluate(async () => {
         await window.shop.products.create(window.edgecart.product('PRD-001'));
         await window.shop.inventory.update('PRD-001', { quantity: 10 });
@@ -232,13 +238,7 @@ describe('two pages on one database (Chromium)', () => {
     const profile = tempProfile();
     const context = await launch(profile);
     try {
-      const [a, b] = [await openPage(context), await openPage(context)];
-      const open = (page, user) => page.evaluate(async (u) => {
-        window.shop = await window.edgecart.openShop({ tenant: 'shop-a', user: u, name: 'tabs' });
-        return window.shop.role();
-      }, user);
-      assert.equal(await open(a, 'till-a'), 'writer');
-      assert.equal(await open(b, 'till-b'), 'follower');
+      const [a, b] = await twoTabs(context, 'tabs');
       await a.evaluate(async () => {
         await window.shop.products.create(window.edgecart.product('PRD-001'));
         await window.shop.inventory.update('PRD-001', { quantity: 1000 });

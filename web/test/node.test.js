@@ -9,6 +9,40 @@ import { EdgeCartError, openShop } from 'edgecart';
 
 import { cases, product, seedOrder, uniqueName } from './suite.js';
 
+// The file names of an IDBFS database (its keys are full paths).
+function idbKeys(db) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(db);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const req = open.result.transaction(['FILE_DATA'], 'readonly').objectStore('FILE_DATA').getAllKeys();
+      req.onsuccess = () => { open.result.close(); resolve(req.result.map((k) => String(k).split('/').pop())); };
+      req.onerror = () => reject(req.error);
+    };
+  });
+}
+
+// Holds the next IndexedDB write transaction of a database that `select` picks open until
+// release(): a transaction commits once no request is pending, so one is kept pending.
+function holdNextWrite(select) {
+  let held = false, released = false;
+  const original = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+    const tx = original.call(this, stores, mode, ...rest);
+    if (mode === 'readwrite' && !held && select(this)) {
+      held = true;
+      const store = tx.objectStore(typeof stores === 'string' ? stores : [...stores][0]);
+      const spin = () => { if (!released) store.count().onsuccess = spin; };
+      spin();
+    }
+    return tx;
+  };
+  return {
+    held: () => held,
+    release: () => { released = true; IDBDatabase.prototype.transaction = original; },
+  };
+}
+
 for (const storage of ['indexeddb', 'memory']) {
   describe(`suite (Node, ${storage})`, () => {
     for (const c of cases({ openShop, EdgeCartError, storage })) test(c.name, c.run);
@@ -38,31 +72,17 @@ describe('IndexedDB failures (Node)', () => {
   test('a write is acknowledged only after its IndexedDB transaction commits', async () => {
     const shop = await openShop({ tenant: 'shop-a', user: 'u', name: uniqueName('held') });
     await shop.products.create(product('PRD-001'));
-    let held = true;
-    let heldTransactions = 0;
-    const original = IDBDatabase.prototype.transaction;
-    IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
-      const tx = original.call(this, stores, mode, ...rest);
-      if (mode === 'readwrite' && held) {
-        heldTransactions += 1;
-        // A transaction commits once no request is pending: keep one pending until released.
-        const store = tx.objectStore(typeof stores === 'string' ? stores : [...stores][0]);
-        const spin = () => { if (held) store.count().onsuccess = spin; };
-        spin();
-      }
-      return tx;
-    };
+    const hold = holdNextWrite(() => true);
     try {
       let settled = false;
       const write = shop.inventory.update('PRD-001', { quantity: 5 }).finally(() => { settled = true; });
       await new Promise((r) => setTimeout(r, 200));
-      assert.ok(heldTransactions > 0, 'the save reached IndexedDB');
+      assert.ok(hold.held(), 'the save reached IndexedDB');
       assert.equal(settled, false, 'the write was acknowledged while its IndexedDB commit was still open');
-      held = false;
+      hold.release();
       assert.equal((await write).attributes.quantity, 5);
     } finally {
-      held = false;
-      IDBDatabase.prototype.transaction = original;
+      hold.release();
     }
     await shop.close();
   });
@@ -116,25 +136,15 @@ describe('IndexedDB failures (Node)', () => {
     const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
     await shop.products.create(product('PRD-001'));
     await shop.inventory.update('PRD-001', { quantity: 1e6 });
-    const keys = (db) => new Promise((resolve, reject) => {
-      const open = indexedDB.open(db);
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const tx = open.result.transaction(['FILE_DATA'], 'readonly');
-        const req = tx.objectStore('FILE_DATA').getAllKeys();
-        req.onsuccess = () => { open.result.close(); resolve(req.result.map((k) => k.split('/').pop())); };
-        req.onerror = () => reject(req.error);
-      };
-    });
     // About 1 MiB of log (the compaction threshold in the browser) takes ~430 orders.
-    while (!(await keys(`/edgecart/${name}`)).some((k) => k.startsWith('snap-'))) {
+    while (!(await idbKeys(`/edgecart/${name}`)).some((k) => k.startsWith('snap-'))) {
       await Promise.all(Array.from({ length: 250 }, () => shop.orders.create(seedOrder())));
     }
     const total = (await shop.inventory.get('PRD-001')).attributes.reservedQuantity / 2;
     await shop.close();
-    const archived = await keys(`/edgecart/${name}.archive`);
+    const archived = await idbKeys(`/edgecart/${name}.archive`);
     assert.ok(archived.some((k) => /^arc-[0-9a-f]{16}\.eca$/.test(k)), `archive files: ${archived}`);
-    assert.ok((await keys(`/edgecart/${name}`)).every((k) => !k.startsWith('arc-')), 'no archive in the state');
+    assert.ok((await idbKeys(`/edgecart/${name}`)).every((k) => !k.startsWith('arc-')), 'no archive in the state');
     // Reopened and read: the archive's database is not even opened.
     // (Counted as connections and as transactions: IDBFS keeps its connections open and reuses them.)
     const opened = [];
@@ -162,7 +172,7 @@ describe('IndexedDB failures (Node)', () => {
     assert.equal((await again.orders.create(seedOrder())).code, `ORD-${String(total + 1).padStart(6, '0')}`);
     await again.close();
     // A save after reopening did not delete the archive it never loaded.
-    assert.deepEqual((await keys(`/edgecart/${name}.archive`)).filter((k) => k.startsWith('arc-')), archived.filter((k) => k.startsWith('arc-')));
+    assert.deepEqual((await idbKeys(`/edgecart/${name}.archive`)).filter((k) => k.startsWith('arc-')), archived.filter((k) => k.startsWith('arc-')));
   });
 
   // A compaction's save writes the archive before the state that drops the segments holding its
@@ -173,45 +183,24 @@ describe('IndexedDB failures (Node)', () => {
     const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
     await shop.products.create(product('PRD-001'));
     await shop.inventory.update('PRD-001', { quantity: 1e6 });
-    const stateKeys = (db) => new Promise((resolve, reject) => {
-      const open = indexedDB.open(db);
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const req = open.result.transaction(['FILE_DATA'], 'readonly').objectStore('FILE_DATA').getAllKeys();
-        req.onsuccess = () => { open.result.close(); resolve(req.result.map((k) => String(k).split('/').pop())); };
-        req.onerror = () => reject(req.error);
-      };
-    });
-    let holding = false, held = false, release = false;
-    const original = IDBDatabase.prototype.transaction;
-    IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
-      const tx = original.call(this, stores, mode, ...rest);
-      if (mode === 'readwrite' && this.name === `/edgecart/${name}.archive` && !holding) {
-        holding = true;
-        const store = tx.objectStore(typeof stores === 'string' ? stores : [...stores][0]);
-        const spin = () => { held = true; if (!release) store.count().onsuccess = spin; };
-        spin();
-      }
-      return tx;
-    };
+    const hold = holdNextWrite((db) => db.name === `/edgecart/${name}.archive`);
     try {
-      while (!holding) {
+      while (!hold.held()) {
         let done = false;
         const batch = Promise.all(Array.from({ length: 250 }, () => shop.orders.create(seedOrder())))
           .finally(() => { done = true; });
         // Until the batch is saved, or its save reaches the archive (and waits there).
-        while (!done && !held) await new Promise((r) => setTimeout(r, 20));
-        if (held) {
-          const keys = await stateKeys(`/edgecart/${name}`);
-          release = true;
+        while (!done && !hold.held()) await new Promise((r) => setTimeout(r, 20));
+        if (hold.held()) {
+          const keys = await idbKeys(`/edgecart/${name}`);
+          hold.release();
           assert.ok(!keys.some((k) => k.startsWith('snap-')), `the state was saved before the archive: ${keys}`);
         }
         await batch;
       }
-      assert.ok((await stateKeys(`/edgecart/${name}`)).some((k) => k.startsWith('snap-')), 'then the state');
+      assert.ok((await idbKeys(`/edgecart/${name}`)).some((k) => k.startsWith('snap-')), 'then the state');
     } finally {
-      release = true;
-      IDBDatabase.prototype.transaction = original;
+      hold.release();
     }
     await shop.close();
   });
