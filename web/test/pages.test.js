@@ -69,6 +69,9 @@ test('the storefront sells through the server and the till sells in the browser'
     const r = await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${token}` } });
     const body = await r.json();
     assert.deepEqual(body.items.map((o) => [o.code, o.attributes.status]), [['ORD-000001', 'confirmed']]);
+    // On a 375 px phone the panels stack: nothing scrolls sideways.
+    await page.setViewportSize({ width: 375, height: 800 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
