@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 
 import { openShop } from 'edgecart';
 
+import { startProxy } from './proxy.js';
 import { startServer, token } from './server.js';
 import { product, seedOrder, uniqueName } from './suite.js';
 
@@ -95,26 +96,38 @@ test('a database syncs one tenant: a shop asking otherwise is refused, not silen
   await a.close();
 });
 
-test('the server restarting mid-sync: the till resumes and converges', async () => {
+test('the server killed mid-push: the till gets no answer, keeps its outbox, then converges with each order applied once', async () => {
   const tenant = 'sync-restart';
   await server.call(tenant, 'POST', '/products', product('PRD-001'));
   await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 1000 });
-  const t = await till(tenant);
-  await t.shop.sync();
-  t.remote.url = OFFLINE;
-  for (let i = 0; i < 150; i++) await t.shop.orders.create(seedOrder());
-  t.remote.url = server.url;
-  const syncing = t.shop.sync().catch(() => {});
-  await new Promise((r) => setTimeout(r, 5));
-  await server.stop('SIGKILL');
-  await syncing;
-  t.remote.url = await server.restart();
-  await t.shop.sync();
-  assert.equal((await t.shop.syncStatus()).pending, 0);
+  // The kill lands after the first push's body reached the server and before any answer left it.
+  let killed = null;
+  const proxy = await startProxy(server.url, {
+    cut: (req) => killed === null && req.url === '/sync/push',
+    onCut: () => (killed = server.stop('SIGKILL')),
+  });
+  const remote = { url: proxy.url, token: token(server.secret, tenant), intervalMs: 60_000 };
+  const shop = await openShop({ tenant, user: 'till', name: uniqueName('till'), server: remote });
+  await shop.sync();
+  remote.url = OFFLINE;
+  for (let i = 0; i < 150; i++) await shop.orders.create(seedOrder());
+  remote.url = proxy.url;
+  await assert.rejects(shop.sync(), (e) => e.status === 503 && /unreachable/.test(e.message), 'the cut push is an error, not swallowed');
+  assert.ok(killed, 'the server was killed during a push');
+  await killed;
+  const pushes = proxy.log.filter((r) => r.url === '/sync/push');
+  assert.deepEqual(pushes.map((r) => [r.cut, r.answered]), [[true, false]], 'one push sent, none answered');
+  const s = await shop.syncStatus();
+  assert.equal(s.pending, 150, 'nothing unanswered leaves the outbox');
+  assert.match(s.lastError, /unreachable/);
+  proxy.target = await server.restart();
+  await shop.sync();
+  assert.equal((await shop.syncStatus()).pending, 0);
   const inv = (await server.call(tenant, 'GET', '/inventory/PRD-001')).body;
   assert.equal(inv.attributes.reservedQuantity, 300, '150 orders, each applied once');
-  assert.deepEqual(await t.shop.inventory.get('PRD-001'), inv, 'till and server agree');
-  await t.shop.close();
+  assert.deepEqual(await shop.inventory.get('PRD-001'), inv, 'till and server agree');
+  await shop.close();
+  await proxy.close();
 });
 
 test('a token for another tenant is refused before any sync call: no lease, nothing pulled', async () => {
