@@ -22,7 +22,8 @@ constexpr char kUsage[] =
     "usage: edgecart --data DIR [--tenant T] [--user U] [--no-fsync] [COMMAND]\n"
     "  request METHOD PATH [JSON]  answer one request: {\"status\": N, \"body\": ...}\n"
     "  (no command)                read {\"tenant\",\"method\",\"path\",\"body\"} lines from stdin,\n"
-    "                              write one {\"status\",\"body\"} line per request\n"
+    "                              write one {\"status\",\"body\"} line per request (a line may\n"
+    "                              set \"user\" and \"roles\"; the CLI calls as admin by default)\n"
     "  verify                      check every log file; exit 1 if damage would stop an open\n"
     "  compact                     write a snapshot and drop the log segments it covers\n";
 
@@ -55,9 +56,16 @@ int serveStdin(edgecart::Shop& shop, const Options& o) {
       r.status = 400;
       r.body = edgecart::errorBody(400, "each line must be a JSON object with string method and path");
     } else {
-      edgecart::Context ctx{o.tenant, o.user, {}};
+      // The CLI is the operator's tool on its own data directory: every right, unless a line says.
+      edgecart::Context ctx{o.tenant, o.user, {"admin"}};
       if (req.contains("tenant")) ctx.tenantCode = req["tenant"].is_string() ? req["tenant"].get<std::string>() : "";
       if (req.contains("user") && req["user"].is_string()) ctx.userId = req["user"];
+      if (req.contains("roles") && req["roles"].is_array()) {
+        ctx.roles.clear();
+        for (const json& role : req["roles"]) {
+          if (role.is_string()) ctx.roles.push_back(role.get<std::string>());
+        }
+      }
       const json& b = req.value("body", json());
       const std::string body = b.is_null() ? "" : b.is_string() ? b.get<std::string>() : b.dump();
       r = shop.handle(ctx, req["method"], req["path"], body);
@@ -106,7 +114,7 @@ int main(int argc, char** argv) {
   }
   if (o.command[0] == "request") {
     if (o.command.size() < 3 || o.command.size() > 4) return usage("request METHOD PATH [JSON]");
-    const edgecart::Response r = shop->handle({o.tenant, o.user, {}}, o.command[1], o.command[2],
+    const edgecart::Response r = shop->handle({o.tenant, o.user, {"admin"}}, o.command[1], o.command[2],
                                               o.command.size() == 4 ? o.command[3] : "");
     std::cout << line(r) << "\n";
     return r.status < 400 ? 0 : 1;

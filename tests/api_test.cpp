@@ -88,7 +88,7 @@ TEST_F(Api, TenantComesOnlyFromTheContext) {
 TEST_F(Api, ErrorsHaveTheNestJsShape) {
   Response r = req("DELETE", "/orders");
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(r.body, json::parse(R"({"statusCode":404,"error":"Not Found","message":"Cannot DELETE /orders"})"));
+  EXPECT_EQ(r.body, json::parse(R"({"statusCode":404,"error":"Not Found","message":"Cannot DELETE /orders","code":"NOT_FOUND"})"));
   EXPECT_EQ(req("GET", "/").status, 404);
   EXPECT_EQ(raw("POST", "/orders", "{").body["error"], "Bad Request");
 }

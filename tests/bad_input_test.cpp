@@ -268,8 +268,18 @@ std::vector<BadRequest> badRequests() {
       {"delete_orders", "DELETE", "/orders", "", 404, "Cannot DELETE /orders"},
       {"put_product", "PUT", "/products/PRD-001", productRequest("PRD-001").dump(), 404,
        "Cannot PUT /products/PRD-001"},
-      {"patch_product", "PATCH", "/products/PRD-001", R"({"price": 1})", 404,
-       "Cannot PATCH /products/PRD-001"},
+      {"delete_product", "DELETE", "/products/PRD-001", "", 404, "Cannot DELETE /products/PRD-001"},
+      // Changing a product.
+      {"patch_product_nothing", "PATCH", "/products/PRD-001", "{}", 400,
+       "one of name, price, description, images, categoryCode or isActive is required"},
+      {"patch_product_sku", "PATCH", "/products/PRD-001", R"({"sku": "X"})", 400, "property sku should not exist"},
+      {"patch_product_price", "PATCH", "/products/PRD-001", R"({"price": 1.234})", 400,
+       "price must have at most 2 decimal places"},
+      {"patch_product_active", "PATCH", "/products/PRD-001", R"({"isActive": "yes"})", 400,
+       "isActive must be a boolean value"},
+      {"patch_product_ahead", "PATCH", "/products/PRD-001", R"({"name": "N", "version": 9})", 400,
+       "version 9 of PRODUCT#PRD-001 is ahead of the latest version 1"},
+      {"patch_product_missing", "PATCH", "/products/PRD-404", R"({"name": "N"})", 404, "Product PRD-404 not found"},
       {"post_to_order", "POST", "/orders/ORD-000001", "{}", 404, "Cannot POST /orders/ORD-000001"},
       {"get_order_status", "GET", S, "", 404, "Cannot GET /orders/ORD-000001/status"},
       {"target_without_slash", "GET", "orders", "", 404, "Cannot GET orders"},
@@ -318,7 +328,7 @@ TEST(BadInput, EveryBadRequestIsRefusedWithoutTouchingTheStoreOrTheOrderSequence
                                                    std::make_unique<ManualClock>(kSeedTime));
   auto call = [&](const std::string& method, const std::string& target, const std::string& body,
                   const std::string& tenant = "shop-a") {
-    return shop->handle({tenant, "user-1", {}}, method, target, body);
+    return shop->handle({tenant, "user-1", {"admin"}}, method, target, body);
   };
   ASSERT_EQ(call("POST", "/products", productRequest("PRD-001").dump()).status, 201);
   ASSERT_EQ(call("POST", "/products", productRequest("PRD-002").dump()).status, 201);
@@ -366,7 +376,7 @@ TEST(BadInput, PriceDigitsBeyondDoublePrecisionAreStillRefused) {
   TempDir dir;
   std::unique_ptr<Shop> shop = Shop::openDirectory(dir.path(), FileStoreOptions{}, {},
                                                    std::make_unique<ManualClock>(kSeedTime));
-  const Context ctx{"shop-a", "user-1", {}};
+  const Context ctx{"shop-a", "user-1", {"admin"}};
   ASSERT_EQ(shop->handle(ctx, "POST", "/products", productRequest("PRD-001").dump()).status, 201);
   std::string product = productRequest("PRD-002", 12345.67).dump();
   product.replace(product.find("12345.67"), 8, "0.1000000000000000001");

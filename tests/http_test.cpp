@@ -16,58 +16,12 @@
 #include "edgecart/sync.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/sqlite_store.h"
+#include "http_fixture.h"
 #include "server_process.h"
 #include "test_util.h"
 
 namespace edgecart::testing {
 namespace {
-
-const std::string kSecret = "http-test-secret";
-
-std::string token(const std::string& tenant, const std::string& user = "u1", const std::string& secret = kSecret) {
-  json claims = {{"sub", user}, {"exp", 4102444800}};
-  if (!tenant.empty()) claims["custom:tenant"] = tenant;
-  return signJwt(claims, secret);
-}
-
-struct Answer {
-  int status = 0;
-  json body;
-};
-
-class Http : public ::testing::Test {
- protected:
-  void SetUp() override { start(); }
-  void start() {
-    server_ = std::make_unique<ServerProcess>(dir_.path() + "/edgecart.db", kSecret, dir_.path() + "/access.log");
-  }
-  Answer call(const std::string& method, const std::string& path, const std::string& body = "",
-              const std::string& bearer = token("shop-a"), httplib::Headers headers = {}) {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(20, 0);
-    if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
-    httplib::Result r = method == "GET"     ? c.Get(path.c_str(), headers)
-                        : method == "POST"  ? c.Post(path.c_str(), headers, body, "application/json")
-                        : method == "PATCH" ? c.Patch(path.c_str(), headers, body, "application/json")
-                        : method == "PUT"   ? c.Put(path.c_str(), headers, body, "application/json")
-                                            : c.Delete(path.c_str(), headers);
-    if (!r) return {-1, nullptr};
-    return {r->status, json::parse(r->body, nullptr, false)};
-  }
-  void stock(const std::string& bearer = token("shop-a"), int quantity = 10) {
-    ASSERT_EQ(call("POST", "/products", productRequest("PRD-001").dump(), bearer).status, 201);
-    ASSERT_EQ(call("PATCH", "/inventory/PRD-001", json{{"quantity", quantity}}.dump(), bearer).status, 200);
-  }
-  std::vector<std::string> accessLog() {
-    std::ifstream in(dir_.path() + "/access.log");
-    std::vector<std::string> lines;
-    for (std::string l; std::getline(in, l);) lines.push_back(l);
-    return lines;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-};
 
 TEST_F(Http, HealthAndOpenApiDescribeEveryRoute) {
   const Answer h = call("GET", "/healthz", "", "");
@@ -99,7 +53,8 @@ TEST_F(Http, TheSeedExampleOverHttp) {
   EXPECT_EQ(call("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"], 2);
   const Answer bad = call("PATCH", "/orders/ORD-000001/status", R"({"status":"delivered"})");
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(bad.body, json({{"statusCode", 400}, {"error", "Bad Request"}, {"message", "Cannot transition from pending to delivered"}}));
+  EXPECT_EQ(bad.body, json({{"statusCode", 400}, {"error", "Bad Request"}, {"message", "Cannot transition from pending to delivered"},
+                            {"code", "INVALID_TRANSITION"}}));
   EXPECT_EQ(call("GET", "/orders/ORD-000009").body["message"], "Order ORD-000009 not found");
   EXPECT_EQ(call("PATCH", "/orders/ORD-000001/status", R"({"status":"confirmed","version":1})").status, 200);
   EXPECT_EQ(call("PATCH", "/orders/ORD-000001/status", R"({"status":"processing","version":1})").status, 409);
@@ -296,7 +251,7 @@ struct HttpTill {
   explicit HttpTill(const std::string& id)
       : shop(Shop::inMemory()), sync(*shop, "shop-a", id) {}
   Response call(const std::string& method, const std::string& path, const json& body = nullptr) {
-    return sync.request(Context{"shop-a", "till", {}}, method, path, body.is_null() ? "" : body.dump());
+    return sync.request(Context{"shop-a", "till", {"admin"}}, method, path, body.is_null() ? "" : body.dump());
   }
   std::unique_ptr<Shop> shop;
   SyncClient sync;

@@ -124,7 +124,7 @@ TEST_F(Orders, UnknownOrderIs404WithTheSeedMessage) {
   Response r = req("PATCH", "/orders/ORD-000009/status", {{"status", "confirmed"}});
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body, json::parse(R"({"statusCode":404,"error":"Not Found",
-                                    "message":"Order ORD-000009 not found"})"));
+                                    "message":"Order ORD-000009 not found","code":"NOT_FOUND"})"));
   EXPECT_EQ(req("GET", "/orders/ORD-000009").body["message"], "Order ORD-000009 not found");
 }
 

@@ -15,7 +15,7 @@ std::string refusedWriteScenario(const std::string& dir) {
   FileStoreOptions options;
   options.fsync = false;
   auto shop = Shop::openDirectory(dir, options, {}, std::make_unique<ManualClock>(kSeedTime));
-  const Context ctx{"shop-a", "u", {}};
+  const Context ctx{"shop-a", "u", {"admin"}};
   if (shop->handle(ctx, "POST", "/products", productRequest("PRD-001").dump()).status != 201) return "setup";
   if (shop->handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity":10})").status != 200) return "setup";
   const auto before = dirBytes(dir);

@@ -162,7 +162,7 @@ TEST(SqliteStore, APageReadsAboutLimitRowsWhateverTheListLength) {
   auto owned = SqliteStore::open(dir.path() + "/edgecart.db");
   SqliteStore* store = owned.get();
   Shop shop(std::move(owned), {}, std::make_unique<ManualClock>(kSeedTime));
-  const Context ctx{"shop-a", "u", {}};
+  const Context ctx{"shop-a", "u", {"admin"}};
   ASSERT_EQ(shop.handle(ctx, "POST", "/products", productRequest("PRD-001").dump()).status, 201);
   ASSERT_EQ(shop.handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity": 100000})").status, 200);
   store->beginGroup();
@@ -207,7 +207,7 @@ TEST_P(StoreContract, TheEngineRulesHoldOnEveryStore) {
 
 TEST_P(StoreContract, TheSeedExampleAndARejectedRequestBehaveTheSame) {
   auto shop = std::make_unique<Shop>(std::move(store_), RouterOptions{}, std::make_unique<ManualClock>(kSeedTime));
-  const Context ctx{"shop-a", "u", {}};
+  const Context ctx{"shop-a", "u", {"admin"}};
   ASSERT_EQ(shop->handle(ctx, "POST", "/products", productRequest("PRD-001").dump()).status, 201);
   ASSERT_EQ(shop->handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity":10})").status, 200);
   const Response order = shop->handle(ctx, "POST", "/orders", seedOrderRequest().dump());

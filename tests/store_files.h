@@ -19,7 +19,7 @@ using Files = std::map<std::string, std::string>;  // file name -> bytes, as dir
 using Rows = std::map<std::string, std::string>;   // "table|sk" -> value
 
 inline const std::string kPk = "TENANT#shop-a";
-inline const Context kCtx{"shop-a", "user-1", {}};
+inline const Context kCtx{"shop-a", "user-1", {"admin"}};
 
 inline FileStoreOptions fast(size_t segmentBytes = 64 * 1024, size_t compactMinBytes = size_t{1} << 30) {
   FileStoreOptions o;

@@ -8,7 +8,7 @@
 namespace edgecart::testing {
 namespace {
 
-const Context kCtx{"shop-a", "till", {}};
+const Context kCtx{"shop-a", "till", {"admin"}};
 
 struct Till {
   Till(const std::string& id) : shop(Shop::inMemory({}, std::make_unique<ManualClock>(kSeedTime))), sync(*shop, "shop-a", id) {}
@@ -367,7 +367,7 @@ TEST_F(Sync, AnOrderPathSpelledDifferentlyStillTakesALeasedCode) {
 
 TEST_F(Sync, TheTenantIsLowerCasedLikeEverywhereElse) {
   stockServer(10);
-  const Context upper{"Shop-A", "till", {}};
+  const Context upper{"Shop-A", "till", {"admin"}};
   EXPECT_EQ(sync_.pull(upper, "").body["items"].size(), 2u);
   EXPECT_EQ(sync_.lease(upper, R"({"clientId":"till-a-0000000000001","size":5})").body["start"], 1);
   EXPECT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000006") << "shop-a's numbers were leased";

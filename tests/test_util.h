@@ -88,11 +88,11 @@ class ShopTest : public ::testing::Test {
 
   Response req(const std::string& method, const std::string& path, const json& body = nullptr,
                const std::string& tenant = "shop-a") {
-    return shop_->handle({tenant, "user-1", {}}, method, path, body.is_null() ? "" : body.dump());
+    return shop_->handle({tenant, "user-1", {"admin"}}, method, path, body.is_null() ? "" : body.dump());
   }
   Response raw(const std::string& method, const std::string& path, const std::string& body,
                const std::string& tenant = "shop-a") {
-    return shop_->handle({tenant, "user-1", {}}, method, path, body);
+    return shop_->handle({tenant, "user-1", {"admin"}}, method, path, body);
   }
 
   // Creates a product with `quantity` units in stock.

@@ -19,6 +19,21 @@ std::string checkedCurrency(const Fields& f) {
   return c;
 }
 
+json checkedImages(const Fields& f) {
+  json out = json::array();
+  const json& images = f.array("images", 0, kMaxImages);
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string label = "images[" + std::to_string(i) + "]";
+    if (!images[i].is_string()) badRequest(label + " must be a string");
+    const auto& url = images[i].get_ref<const std::string&>();
+    if (url.empty() || url.size() > kMaxUrlLength) {
+      badRequest(label + " must be between 1 and " + std::to_string(kMaxUrlLength) + " characters");
+    }
+    out.push_back(url);
+  }
+  return out;
+}
+
 }  // namespace
 
 Value createProduct(Transaction& tx, const json& body) {
@@ -33,22 +48,30 @@ Value createProduct(Transaction& tx, const json& body) {
                      {"images", json::array()},
                      {"isActive", f.boolean("isActive", true)}};
   const std::string name = f.str("name", kMaxNameLength);
-  if (f.has("images")) {
-    const json& images = f.array("images", 0, kMaxImages);
-    for (size_t i = 0; i < images.size(); ++i) {
-      const std::string label = "images[" + std::to_string(i) + "]";
-      if (!images[i].is_string()) badRequest(label + " must be a string");
-      const auto& url = images[i].get_ref<const std::string&>();
-      if (url.empty() || url.size() > kMaxUrlLength) {
-        badRequest(label + " must be between 1 and " + std::to_string(kMaxUrlLength) + " characters");
-      }
-      attributes["images"].push_back(url);
-    }
-  }
+  if (f.has("images")) attributes["images"] = checkedImages(f);
   if (tx.getItem(std::string(kProduct) + "#" + code)) {
-    conflict("Product " + code + " already exists");
+    conflict("Product " + code + " already exists", errc::kAlreadyExists);
   }
   return tx.publish(CommandInput{kProduct, code, name, 0, std::move(attributes)});
+}
+
+Value updateProduct(Transaction& tx, const std::string& code, const json& body) {
+  Fields f(body, "body", {"name", "price", "description", "images", "categoryCode", "isActive", "version"});
+  const auto version = f.optInteger("version", -1, INT64_MAX);
+  const Value current = getProduct(tx, code);
+  const int64_t latest = itemVersion(*current);
+  checkVersion(current->at("sk").get<std::string>(), version.value_or(-1), latest);
+  std::string name = current->at("name").get<std::string>();
+  json a = attrs(*current);
+  bool any = false;
+  if (f.has("name")) name = f.str("name", kMaxNameLength), any = true;
+  if (f.has("price")) a["price"] = moneyToJson(f.money("price")), any = true;
+  if (f.has("description")) a["description"] = f.str("description", kMaxTextLength, false), any = true;
+  if (f.has("images")) a["images"] = checkedImages(f), any = true;
+  if (f.has("categoryCode")) a["categoryCode"] = f.str("categoryCode", kMaxCodeLength), any = true;
+  if (f.has("isActive")) a["isActive"] = f.boolean("isActive", true), any = true;
+  if (!any) badRequest("one of name, price, description, images, categoryCode or isActive is required");
+  return tx.publish(CommandInput{kProduct, code, name, latest, std::move(a)});
 }
 
 Value getProduct(const Transaction& tx, const std::string& code) {
@@ -84,7 +107,7 @@ Value updateInventory(Transaction& tx, const std::string& productCode, const jso
   }
   if (newQuantity < reserved) {
     conflict("Cannot set quantity of " + productCode + " to " + std::to_string(newQuantity) + ": " +
-             std::to_string(reserved) + " units are reserved");
+             std::to_string(reserved) + " units are reserved", errc::kBelowReserved);
   }
   a["quantity"] = newQuantity;
   if (newQuantity > oldQuantity) a["lastRestockedAt"] = tx.now();

@@ -62,13 +62,13 @@ void checkVersion(const std::string& sk, int64_t requested, int64_t latest) {
   if (requested == -1) return;
   if (requested < -1) badRequest("version must be -1, 0 or a positive integer");
   if (requested == 0) {
-    if (latest > 0) throw ApiError(409, sk + " already exists", kVersionConflict);
+    if (latest > 0) throw ApiError(409, sk + " already exists", errc::kAlreadyExists);
     return;
   }
   if (requested < latest) {
     throw ApiError(409, sk + " was modified: version " + std::to_string(requested) +
                             " is stale, the latest is " + std::to_string(latest),
-                   kVersionConflict);
+                   errc::kVersionConflict);
   }
   if (requested > latest) {
     badRequest("version " + std::to_string(requested) + " of " + sk +

@@ -220,6 +220,23 @@ void FileStore::scan(Table t, const std::string& pk, const std::string& prefix,
   }
 }
 
+void FileStore::scanBackward(Table t, const std::string& pk, const std::string& prefix,
+                             const std::string& before, const RowVisitor& visit) const {
+  if (!isState(t)) return Store::scanBackward(t, pk, prefix, before, visit);  // the archive: rare
+  if (!before.empty() && before <= prefix) return;
+  const std::string base = stateKey(t, pk, prefix);
+  const size_t skAt = base.size() - prefix.size();
+  // No UTF-8 key contains byte 0xFF: base + 0xFF sorts after every key with the prefix.
+  const std::string end = base + "\xFF";
+  const std::string from = before.empty() ? end : std::min(end, stateKey(t, pk, before));
+  auto it = state_.lower_bound(from);
+  while (it != state_.begin()) {
+    --it;
+    if (it->first.compare(0, base.size(), base) != 0) break;
+    if (!visit(it->first.substr(skAt), decoded(it->second))) break;
+  }
+}
+
 void FileStore::openSegment(uint64_t firstLsn) {
   const std::string path = (fs::path(dir_) / logfmt::segmentName(firstLsn)).string();
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);

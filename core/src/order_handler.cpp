@@ -41,11 +41,11 @@ int64_t reservedOf(const Value& inv) { return attrs(*inv).at("reservedQuantity")
 // products the catalogue does not have: those are "not found", still a 409 on the stock).
 Value stockFor(Transaction& tx, const std::string& code, int64_t n, bool mustCover) {
   Value inv = tx.getItem(inventorySk(code));
-  if (!inv && !tx.getItem(std::string(kProduct) + "#" + code)) conflict("Product " + code + " not found");
+  if (!inv && !tx.getItem(std::string(kProduct) + "#" + code)) conflict("Product " + code + " not found", errc::kUnknownProduct);
   const int64_t available = inv ? quantityOf(inv) - reservedOf(inv) : 0;
   if ((mustCover || !inv) && available < n) {
     conflict("Insufficient inventory for " + code + ": requested " + std::to_string(n) +
-             ", available " + std::to_string(available));
+             ", available " + std::to_string(available), errc::kInsufficientInventory);
   }
   return inv;
 }
@@ -61,8 +61,10 @@ void reserveAll(Transaction& tx, const Lines& lines) {
   }
 }
 
+// A reservation that could not be made keeps why (`error`, `errorCode`): GET /orders/:code
+// shows it, and a strict POST /orders refuses the order with it.
 void recordReservation(Transaction& tx, const std::string& orderCode, const Lines& lines,
-                       const std::string& state, int64_t version) {
+                       const std::string& state, int64_t version, const ApiError* why = nullptr) {
   // Filled with emplace: a braced initializer list would build and destroy a temporary
   // [key, value] array per field, and every order passes here.
   json l = json::array();
@@ -76,6 +78,10 @@ void recordReservation(Transaction& tx, const std::string& orderCode, const Line
   a.emplace("orderCode", orderCode);
   a.emplace("lines", std::move(l));
   a.emplace("state", state);
+  if (why) {
+    a.emplace("error", why->what());
+    a.emplace("errorCode", why->code());
+  }
   tx.publish(CommandInput{kReservation, orderCode, "Reservation " + orderCode, version,
                           std::move(a)});
 }
@@ -84,14 +90,13 @@ void onNewOrder(Transaction& tx, const json& order) {
   const std::string code = order.at("code").get<std::string>();
   if (tx.getItem(std::string(kReservation) + "#" + code)) return;  // replayed event
   const Lines lines = linesOf(order);
-  std::string state = "held";
   try {
     reserveAll(tx, lines);
+    recordReservation(tx, code, lines, "held", 0);
   } catch (const ApiError& e) {
-    state = "none";
+    recordReservation(tx, code, lines, "none", 0, &e);
     tx.notify({{"type", "inventory_reservation_failed"}, {"orderId", code}, {"error", e.what()}});
   }
-  recordReservation(tx, code, lines, state, 0);
   json confirmation(json::value_t::object);  // emplace: this one is sent for every order
   confirmation.emplace("type", "order_confirmation");
   confirmation.emplace("orderId", code);

@@ -102,7 +102,7 @@ Value updateOrderStatus(Transaction& tx, const std::string& code, const json& bo
   checkVersion(current->at("sk").get<std::string>(), version.value_or(-1), latest);
   const std::string from = attrs(*current).at("status").get<std::string>();
   if (!isAllowedTransition(from, status)) {
-    badRequest("Cannot transition from " + from + " to " + status);
+    throw ApiError(400, "Cannot transition from " + from + " to " + status, errc::kInvalidTransition);
   }
   json a = attrs(*current);
   a["status"] = status;

@@ -30,6 +30,34 @@ void TableImage::scan(Table t, const std::string& pk, const std::string& prefix,
   }
 }
 
+void TableImage::scanBackward(Table t, const std::string& pk, const std::string& prefix,
+                              const std::string& before, const RowVisitor& visit) const {
+  if (!before.empty() && before <= prefix) return;  // nothing with the prefix sorts below it
+  const Map& m = table(t);
+  // No UTF-8 key contains byte 0xFF: prefix + 0xFF sorts after every key with the prefix.
+  const std::string end = prefix + "\xFF";
+  auto it = m.lower_bound(KeyRef(pk, before.empty() || before > end ? end : before));
+  while (it != m.begin()) {
+    --it;
+    const std::string& sk = it->first.second;
+    if (it->first.first != pk || sk.compare(0, prefix.size(), prefix) != 0) break;
+    if (!visit(sk, it->second)) break;
+  }
+}
+
+void Store::scanBackward(Table t, const std::string& pk, const std::string& prefix,
+                         const std::string& before, const RowVisitor& visit) const {
+  std::vector<std::pair<std::string, Value>> rows;
+  scan(t, pk, prefix, "", [&](const std::string& sk, const Value& v) {
+    if (!before.empty() && sk >= before) return false;
+    rows.emplace_back(sk, v);
+    return true;
+  });
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    if (!visit(it->first, it->second)) return;
+  }
+}
+
 void TableImage::apply(const Batch& batch) {
   for (const Put& p : batch) {
     Map& m = table(p.table);

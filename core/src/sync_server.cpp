@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "edgecart/access.h"
 #include "edgecart/error.h"
 #include "edgecart/log_format.h"
 #include "edgecart/money.h"
@@ -133,7 +134,7 @@ Response SyncServer::push(const Context& caller, const std::string& body) {
     const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
     return Response{200, {{"results", std::move(results)}, {"lastSeq", intOr(shop_.store().get(Table::Sequence, pk, "last"), "seq", 0)}}, {}, {}};
   } catch (const ApiError& e) {
-    return Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
+    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
   } catch (const std::exception& e) {
     return Response{500, errorBody(500, std::string("Internal error: ") + e.what()), {}, {}};
   }
@@ -164,7 +165,7 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   const json& cmdBody = cmd.contains("body") ? cmd["body"] : json();
   Context c = ctx;
   json refused;
-  std::string reason;  // of the refusal (kVersionConflict for a real optimistic-lock conflict)
+  std::string reason;  // the refusal's code (VERSION_CONFLICT for a real optimistic-lock conflict)
   CodeUse codeUse = CodeUse::None;
   if ((method != "POST" && method != "PATCH") || path.empty() || path[0] != '/' ||
       !(cmdBody.is_object() || cmdBody.is_null())) {
@@ -223,12 +224,12 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       return result;
     }
     refused = r.body;
-    reason = r.reason;
+    reason = r.code;
   }
   const int status = refused["statusCode"].get<int>();
   // A conflict is an optimistic lock that failed (the version given is not the server's); any
   // other refusal, a 409 "restock below reserved" included, is a rejection.
-  const bool strict = reason == kVersionConflict;
+  const bool strict = isVersionConflict(reason);
   result = {{"seq", seq}, {"outcome", strict ? "conflict" : "rejected"}, {"status", status}, {"body", refused},
             {"current", current()}, {"fingerprint", print}};
   if (strict && before) result["item"] = *before;
@@ -266,6 +267,22 @@ SyncServer::CodeUse SyncServer::codeUseOf(const Context& ctx, const std::string&
   return leased ? CodeUse::Leased : CodeUse::None;
 }
 
+// What a caller's device may hold (the pull is scoped by role, see access.h): staff get the whole
+// tenant; a customer the catalogue, stock, and its own orders with their reservations. Another
+// customer's name or address never reaches a customer's device.
+bool SyncServer::visibleTo(const Context& ctx, const json& item) const {
+  if (roleOf(ctx) != Role::Customer) return true;
+  const std::string& sk = item.at("sk").get_ref<const std::string&>();
+  if (sk.rfind("PRODUCT#", 0) == 0 || sk.rfind("INVENTORY#", 0) == 0) return true;
+  if (sk.rfind("ORDER#", 0) == 0) return attrs(item).value("customerId", "") == ctx.userId;
+  if (sk.rfind("RESERVATION#", 0) == 0) {
+    const Value order = shop_.store().get(Table::Data, item.at("pk").get<std::string>(),
+                                          "ORDER#" + attrs(item).value("orderCode", ""));
+    return order && attrs(*order).value("customerId", "") == ctx.userId;
+  }
+  return false;
+}
+
 Response SyncServer::pull(const Context& caller, const std::string& query) {
   try {
     const Context ctx = normalized(caller);
@@ -301,7 +318,8 @@ Response SyncServer::pull(const Context& caller, const std::string& query) {
                    more = true;
                    return false;
                  }
-                 if (Value item = store.get(Table::Data, tenantPk, change->at("sk").get<std::string>())) items.push_back(*item);
+                 Value item = store.get(Table::Data, tenantPk, change->at("sk").get<std::string>());
+                 if (item && visibleTo(ctx, *item)) items.push_back(*item);
                  last = n;
                  return true;
                });
@@ -313,7 +331,7 @@ Response SyncServer::pull(const Context& caller, const std::string& query) {
     }
     return Response{200, std::move(answer), {}, {}};
   } catch (const ApiError& e) {
-    return Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
+    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
   }
 }
 
@@ -360,7 +378,7 @@ Response SyncServer::lease(const Context& caller, const std::string& body) {
     });
     return Response{200, std::move(answer), {}, {}};
   } catch (const ApiError& e) {
-    return Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
+    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
   }
 }
 

@@ -56,6 +56,22 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
 
 HttpServer::~HttpServer() = default;
 
+bool HttpServer::corsAllows(const std::string& origin) const {
+  if (std::find(options_.corsOrigins.begin(), options_.corsOrigins.end(), origin) != options_.corsOrigins.end()) {
+    return true;
+  }
+  if (!options_.corsLocalhost) return false;
+  for (const char* host : {"http://localhost", "http://127.0.0.1"}) {
+    const std::string h = host;
+    if (origin == h) return true;
+    if (origin.rfind(h + ":", 0) == 0 && origin.size() > h.size() + 1 && origin.size() <= h.size() + 6 &&
+        origin.find_first_not_of("0123456789", h.size() + 1) == std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& res, Claims* claims) {
   const std::string auth = req.get_header_value("Authorization");
   if (auth.rfind("Bearer ", 0) != 0) {
@@ -67,7 +83,7 @@ bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& re
     *claims = verifyJwt(auth.substr(7), options_.jwtSecret, nowSeconds());
   } catch (const ApiError& e) {
     res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    sendJson(res, e.status(), errorBody(e.status(), e.what()));
+    sendJson(res, e.status(), errorBody(e.status(), e.what(), e.code()));
     return false;
   }
   if (claims->tenant.empty()) {
@@ -117,9 +133,30 @@ void HttpServer::routes() {
   s.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
   s.set_file_extension_and_mimetype_mapping("cjs", "text/javascript");
   s.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
-  s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     requestStart = Steady::now();
     requestTenant.clear();
+    // CORS: an allowed origin gets its headers on every answer, errors included; a preflight
+    // (OPTIONS) is answered here. Any other origin gets no CORS header: its browser refuses.
+    const std::string origin = req.get_header_value("Origin");
+    const bool allowed = !origin.empty() && corsAllows(origin);
+    if (allowed) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Access-Control-Expose-Headers", "Idempotent-Replayed, WWW-Authenticate");
+    }
+    res.set_header("Vary", "Origin");
+    if (req.method == "OPTIONS") {
+      if (!allowed) {
+        sendJson(res, 403, errorBody(403, origin.empty() ? "OPTIONS is answered only to a CORS preflight (no Origin)"
+                                                         : "Origin " + origin.substr(0, 200) + " is not allowed (see --cors-origin)"));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      res.status = 204;
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key");
+      res.set_header("Access-Control-Max-Age", "600");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
@@ -163,11 +200,18 @@ void HttpServer::routes() {
     // The target as sent: the router decodes it, once, as in every other host (cpp-httplib's
     // decoded req.path would make /products/%2542 the product "B").
     const std::string& target = req.target;
+    Context ctx{claims.tenant, claims.sub, claims.roles};
+    if (req.method == "POST" || req.method == "PATCH") ctx.idempotencyKey = req.get_header_value("Idempotency-Key");
+    if (req.has_header("Idempotency-Key") && ctx.idempotencyKey.empty() && (req.method == "POST" || req.method == "PATCH")) {
+      sendJson(res, 400, errorBody(400, "Idempotency-Key must be 1-255 printable ASCII characters without spaces"));
+      return;
+    }
     Response r;
     {
       std::lock_guard<std::mutex> lock(shopMu_);
-      r = shop_->handle(Context{claims.tenant, claims.sub, claims.roles}, req.method, target, req.body);
+      r = shop_->handle(ctx, req.method, target, req.body);
     }
+    if (r.replayed) res.set_header("Idempotent-Replayed", "true");
     sendJson(res, r.status, r.body);
   };
   // Reconciliation (SPEC §7).
@@ -187,7 +231,7 @@ void HttpServer::routes() {
           store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
         } catch (const ApiError& e) {
           store_->endGroup(false);
-          r = Response{e.status(), errorBody(e.status(), e.what()), {}, {}};
+          r = Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}};
         }
       } else if (req.path == "/sync/lease" && req.method == "POST") {
         r = sync_->lease(ctx, req.body);
@@ -211,7 +255,12 @@ void HttpServer::routes() {
   s.Put(pattern, api);
   s.Delete(pattern, api);
 
-  if (!options_.distDir.empty()) s.set_mount_point("/dist", options_.distDir);
+  if (!options_.distDir.empty()) {
+    s.set_mount_point("/dist", options_.distDir);
+    // The API reference: Swagger UI (from npm, copied into the build) over /openapi.json.
+    s.set_mount_point("/docs", options_.distDir + "/docs");
+    s.Get("/docs", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/docs/"); });
+  }
   if (!options_.pagesDir.empty()) s.set_mount_point("/", options_.pagesDir);
 }
 

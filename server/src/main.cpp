@@ -1,6 +1,7 @@
 // edgecart-server: the EdgeCart API over HTTP, on SQLite, for tenants named by HS256 tokens.
 //
-//   edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N] [--dev]
+//   edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N]
+//                   [--cors-origin ORIGIN]... [--dev]
 
 #include <openssl/rand.h>
 
@@ -16,7 +17,8 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N] [--dev]\n"
+    "usage: edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N]\n"
+    "                       [--cors-origin ORIGIN]... [--dev]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "  --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
@@ -24,8 +26,10 @@ constexpr char kUsage[] =
     "  --dist DIR   the built web package served at /dist (default: none)\n"
     "  --workers N  connection threads (default 64; one per open connection, idle ones closed\n"
     "               after 2 s)\n"
-    "  --dev        development: make a JWT secret if EDGECART_JWT_SECRET is unset, print a\n"
-    "               token for tenant \"demo\" and serve it at GET /dev/token\n"
+    "  --cors-origin ORIGIN  let pages of ORIGIN (https://shop.example) call the API; repeatable\n"
+    "  --dev        development: make a JWT secret if EDGECART_JWT_SECRET is unset, print an\n"
+    "               admin token for tenant \"demo\" and serve it at GET /dev/token; CORS from\n"
+    "               http://localhost:* and http://127.0.0.1:*\n"
     "The JWT secret comes from the EDGECART_JWT_SECRET environment variable.\n";
 
 edgecart::HttpServer* running = nullptr;
@@ -67,8 +71,15 @@ int main(int argc, char** argv) {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || n < 1 || n > 4096) return usage("--workers needs 1-4096");
       o.workers = static_cast<size_t>(n);
+    } else if (a == "--cors-origin") {
+      const std::string v = value();
+      if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+        return usage("--cors-origin needs an origin such as https://shop.example");
+      }
+      o.corsOrigins.push_back(v.back() == '/' ? v.substr(0, v.size() - 1) : v);
     } else if (a == "--dev") {
       dev = true;
+      o.corsLocalhost = true;
     } else if (a == "--help" || a == "-h") {
       std::cout << kUsage;
       return 0;

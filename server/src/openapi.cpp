@@ -1,5 +1,8 @@
 // GET /openapi.json: the routes of SPEC §5 and the server's own, as OpenAPI 3.0.
 
+#include <cctype>
+
+#include "edgecart/access.h"
 #include "edgecart_server/http_server.h"
 
 namespace edgecart {
@@ -16,10 +19,11 @@ json errors() {
   for (const auto& [code, text] : std::vector<std::pair<std::string, std::string>>{
            {"400", "Bad input or a refused status transition"},
            {"401", "Missing or invalid bearer token"},
-           {"403", "The token has no tenant"},
+           {"403", "The token has no tenant, or its role may not make this call (code FORBIDDEN)"},
            {"404", "Unknown item or route"},
            {"409", "Conflict: stale version, existing item, insufficient inventory"},
-           {"413", "Body over 1 MiB"}}) {
+           {"413", "Body over 1 MiB"},
+           {"422", "The Idempotency-Key was used with another request (code IDEMPOTENCY_KEY_REUSED)"}}) {
     e[code] = answer(text, ref("Error"));
   }
   return e;
@@ -34,6 +38,26 @@ json operation(const std::string& summary, const json& ok, const json& body = nu
     op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", body}}}}}};
   }
   return op;
+}
+
+// Who may call each route (the router's rule table, access.h), as an x-roles list and a sentence.
+void addRoles(json& paths) {
+  for (const RouteRule& r : routeRules()) {
+    std::string method = r.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    json& op = paths[r.path][method];
+    json roles = json::array();
+    for (int k = static_cast<int>(r.least); k <= static_cast<int>(Role::Admin); ++k) roles.push_back(roleName(static_cast<Role>(k)));
+    op["x-roles"] = roles;
+    op["description"] = "Roles: " + roles.dump() + (r.own ? " (a customer: its own orders only)" : "") + ".";
+  }
+}
+
+json idempotencyHeader() {
+  return {{"name", "Idempotency-Key"}, {"in", "header"}, {"required", false},
+          {"description", "The same key with the same request within 24 hours answers the first answer again "
+                          "(header Idempotent-Replayed: true); with another request it is 422."},
+          {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}};
 }
 
 json pathParam(const std::string& name) {
@@ -53,18 +77,40 @@ json openApi() {
                                      {"lastSk", {{"type", "string"}}}}}};
   const json listParams = json::array({queryParam("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"default", 20}}),
                                        queryParam("cursor", {{"type", "string"}})});
+  const json orderBy = queryParam("order", {{"type", "string"}, {"enum", {"asc", "desc"}}, {"default", "asc"}});
   json orderParams = listParams;
   orderParams.push_back(queryParam("status", ref("OrderStatus")));
+  orderParams.push_back(queryParam("customerId", {{"type", "string"}}));
+  orderParams.push_back(orderBy);
+  json productParams = listParams;
+  productParams.push_back(queryParam("categoryCode", {{"type", "string"}}));
+  productParams.push_back(queryParam("isActive", {{"type", "boolean"}}));
+  productParams.push_back(orderBy);
+  const json writeParams = json::array({idempotencyHeader()});
+  auto withCode = [&](const std::string& name) { return json::array({pathParam(name), idempotencyHeader()}); };
+  json orderPost = writeParams;
+  orderPost.push_back(queryParam("stock", {{"type", "string"}, {"enum", {"accept", "strict"}}, {"default", "accept"},
+                                           {"description", "strict: refuse (409 INSUFFICIENT_INVENTORY) an order whose stock cannot be reserved"}}));
   json spec = {
       {"openapi", "3.0.3"},
       {"info", {{"title", "EdgeCart"}, {"version", "0.1.0"},
-                {"description", "The EdgeCart API (SPEC §5). The tenant comes only from the token's custom:tenant claim."}}},
+                {"description", "The EdgeCart API (docs/spec.md §5). The tenant comes only from the token's custom:tenant "
+                                "claim, the roles from custom:roles (customer, cashier, manager, admin; none: customer)."}}},
       {"components",
        {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT (HS256)"}}}}},
         {"schemas",
-         {{"Error", {{"type", "object"}, {"required", {"statusCode", "error", "message"}},
+         {{"Error", {{"type", "object"}, {"required", {"statusCode", "error", "message", "code"}},
                      {"properties", {{"statusCode", {{"type", "integer"}}}, {"error", {{"type", "string"}}},
-                                     {"message", {{"type", "string"}}}}}}},
+                                     {"message", {{"type", "string"}}},
+                                     {"code", {{"type", "string"}, {"enum", {"VALIDATION_FAILED", "INVALID_TRANSITION", "UNAUTHORIZED", "FORBIDDEN",
+                                                                             "NOT_FOUND", "CONFLICT", "VERSION_CONFLICT", "ALREADY_EXISTS",
+                                                                             "INSUFFICIENT_INVENTORY", "UNKNOWN_PRODUCT", "BELOW_RESERVED",
+                                                                             "PAYLOAD_TOO_LARGE", "IDEMPOTENCY_KEY_REUSED", "TOO_MANY_REQUESTS",
+                                                                             "INTERNAL_ERROR", "UNAVAILABLE", "STORAGE_FAILED"}}}}}}}},
+          {"Order", {{"allOf", json::array({ref("Item"), {{"type", "object"},
+              {"properties", {{"reservation", {{"type", "object"}, {"required", {"state"}},
+                  {"properties", {{"state", {{"type", "string"}, {"enum", {"held", "none", "released", "deducted"}}}},
+                                  {"error", {{"type", "string"}}}, {"errorCode", {{"type", "string"}}}}}}}}}}})}}},
           {"Item", {{"type", "object"},
                     {"required", {"pk", "sk", "id", "code", "name", "version", "tenantCode", "type", "isDeleted", "attributes"}},
                     {"properties", {{"pk", {{"type", "string"}}}, {"sk", {{"type", "string"}}}, {"id", {{"type", "string"}}},
@@ -83,13 +129,20 @@ json openApi() {
                                             {"description", {{"type", "string"}}},
                                             {"images", {{"type", "array"}, {"items", {{"type", "string"}}}}},
                                             {"isActive", {{"type", "boolean"}}}}}}},
+          {"ProductUpdate", {{"type", "object"}, {"additionalProperties", false}, {"minProperties", 1},
+                             {"properties", {{"name", {{"type", "string"}}}, {"price", money},
+                                             {"description", {{"type", "string"}}},
+                                             {"images", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                                             {"categoryCode", {{"type", "string"}}}, {"isActive", {{"type", "boolean"}}},
+                                             {"version", {{"type", "integer"}}}}}}},
           {"InventoryUpdate", {{"type", "object"}, {"additionalProperties", false},
                                {"properties", {{"quantity", {{"type", "integer"}, {"minimum", 0}}},
                                                {"quantityDelta", {{"type", "integer"}}},
                                                {"warehouseCode", {{"type", "string"}}},
                                                {"version", {{"type", "integer"}}}}}}},
           {"OrderInput", {{"type", "object"}, {"additionalProperties", false},
-                          {"required", {"customerId", "items", "shippingAddress", "paymentMethod"}},
+                          {"required", {"items", "shippingAddress", "paymentMethod"}},
+                          {"description", "customerId is required of staff; a customer's is its own (it may be left out)"},
                           {"properties", {{"customerId", {{"type", "string"}}},
                                           {"items", {{"type", "array"}, {"minItems", 1},
                                                      {"items", {{"type", "object"}, {"required", {"productCode", "name", "quantity", "price"}},
@@ -100,21 +153,24 @@ json openApi() {
           {"StatusUpdate", {{"type", "object"}, {"additionalProperties", false}, {"required", {"status"}},
                             {"properties", {{"status", ref("OrderStatus")}, {"version", {{"type", "integer"}}}}}}}}}}},
       {"paths",
-       {{"/products", {{"post", operation("Create a product", {{"201", answer("The product", ref("Item"))}}, ref("ProductInput"))},
-                       {"get", operation("List products", {{"200", answer("A page", page)}}, nullptr, listParams)}}},
+       {{"/products", {{"post", operation("Create a product", {{"201", answer("The product", ref("Item"))}}, ref("ProductInput"), writeParams)},
+                       {"get", operation("List products", {{"200", answer("A page", page)}}, nullptr, productParams)}}},
         {"/products/{code}", {{"get", operation("Get a product", {{"200", answer("The product", ref("Item"))}}, nullptr,
-                                                json::array({pathParam("code")}))}}},
+                                                json::array({pathParam("code")}))},
+                              {"patch", operation("Change a product (name, price, description, images, category, active)",
+                                                  {{"200", answer("The product", ref("Item"))}}, ref("ProductUpdate"), withCode("code"))}}},
         {"/inventory/{productCode}",
          {{"patch", operation("Set or adjust stock (created on first use)", {{"200", answer("The inventory", ref("Item"))}},
-                              ref("InventoryUpdate"), json::array({pathParam("productCode")}))},
+                              ref("InventoryUpdate"), withCode("productCode"))},
           {"get", operation("Get stock", {{"200", answer("The inventory", ref("Item"))}}, nullptr,
                             json::array({pathParam("productCode")}))}}},
-        {"/orders", {{"post", operation("Create an order (reserves stock)", {{"201", answer("The order", ref("Item"))}}, ref("OrderInput"))},
+        {"/orders", {{"post", operation("Create an order (reserves stock; reservation tells whether it did)",
+                                        {{"201", answer("The order", ref("Order"))}}, ref("OrderInput"), orderPost)},
                      {"get", operation("List orders", {{"200", answer("A page", page)}}, nullptr, orderParams)}}},
-        {"/orders/{code}", {{"get", operation("Get an order", {{"200", answer("The order", ref("Item"))}}, nullptr,
+        {"/orders/{code}", {{"get", operation("Get an order", {{"200", answer("The order", ref("Order"))}}, nullptr,
                                               json::array({pathParam("code")}))}}},
-        {"/orders/{code}/status", {{"patch", operation("Change an order's status", {{"200", answer("The order", ref("Item"))}},
-                                                       ref("StatusUpdate"), json::array({pathParam("code")}))}}},
+        {"/orders/{code}/status", {{"patch", operation("Change an order's status", {{"200", answer("The order", ref("Order"))}},
+                                                       ref("StatusUpdate"), withCode("code"))}}},
         {"/sync/push", {{"post", operation("Push a client's outbox (SPEC §7): one outcome per command, exactly once",
                                            {{"200", answer("Outcomes", {{"type", "object"}})}},
                                            {{"type", "object"}, {"required", {"clientId", "commands"}}})}}},
@@ -126,6 +182,7 @@ json openApi() {
                                             {{"type", "object"}, {"required", {"clientId"}}})}}},
         {"/healthz", {{"get", {{"summary", "Liveness"}, {"responses", {{"200", answer("ok", {{"type", "object"}})}}}}}}},
         {"/openapi.json", {{"get", {{"summary", "This document"}, {"responses", {{"200", answer("OpenAPI 3", {{"type", "object"}})}}}}}}}}}};
+  addRoles(spec["paths"]);
   return spec;
 }
 

@@ -102,6 +102,33 @@ void SqliteStore::scan(Table t, const std::string& pk, const std::string& prefix
   }
 }
 
+void SqliteStore::scanBackward(Table t, const std::string& pk, const std::string& prefix,
+                               const std::string& before, const RowVisitor& visit) const {
+  // As scan(), descending: pages grow from 8 rows, each read under the lock, visited without it.
+  std::string to = before.empty() || before > prefix + "\xFF" ? prefix + "\xFF" : before;
+  for (int page = 8;; page = std::min(page * 4, 1024)) {
+    std::vector<std::pair<std::string, Value>> rows;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Stmt s{prepare("SELECT sk, value FROM " + std::string(tableName(t)) +
+                     " WHERE pk = ?1 AND sk >= ?2 AND sk < ?3 ORDER BY sk DESC LIMIT ?4")};
+      bindText(s, 1, pk);
+      bindText(s, 2, prefix);
+      bindText(s, 3, to);
+      sqlite3_bind_int(s, 4, page);
+      while (sqlite3_step(s) == SQLITE_ROW) {
+        rows.emplace_back(column(s, 0), std::make_shared<const json>(json::parse(column(s, 1))));
+      }
+      rowsRead_ += rows.size();
+    }
+    for (const auto& [sk, value] : rows) {
+      if (!visit(sk, value)) return;
+    }
+    if (rows.size() < static_cast<size_t>(page)) return;
+    to = rows.back().first;
+  }
+}
+
 void SqliteStore::beginGroup() {
   std::lock_guard<std::mutex> lock(mu_);
   if (grouping_) return;

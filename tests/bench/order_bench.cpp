@@ -31,7 +31,7 @@ void prepare(edgecart::Shop& shop, const edgecart::Context& ctx) {
 }
 
 void run(benchmark::State& state, edgecart::Shop& shop) {
-  const edgecart::Context ctx{"shop-a", "bench", {}};
+  const edgecart::Context ctx{"shop-a", "bench", {"admin"}};
   prepare(shop, ctx);
   for (auto _ : state) {
     edgecart::Response r = shop.handle(ctx, "POST", "/orders", orderBody());

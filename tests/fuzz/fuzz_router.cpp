@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::unique_ptr<edgecart::Shop> shop;
   if (inputs++ % 256 == 0) shop = [] {
     auto s = edgecart::Shop::inMemory();
-    const edgecart::Context ctx{"shop-a", "fuzz", {}};
+    const edgecart::Context ctx{"shop-a", "fuzz", {"admin"}};
     s->handle(ctx, "POST", "/products", R"({"code":"PRD-001","name":"M","categoryCode":"A","sku":"S","price":29.99,"currency":"JPY"})");
     s->handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity":1000000})");
     return s;
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& store = dynamic_cast<const edgecart::MemoryStore&>(shop->store());
   const uint64_t batches = store.batchesCommitted();
   const auto before = content(store);
-  const edgecart::Response r = shop->handle({"shop-a", "fuzz", {}}, method, target, body);
+  const edgecart::Response r = shop->handle({"shop-a", "fuzz", {"admin"}}, method, target, body);
   if (r.status < 200 || r.status > 599 || !r.body.is_object()) std::abort();
   if (r.status >= 400) {
     if (r.body.value("statusCode", 0) != r.status || !r.body["message"].is_string()) std::abort();

@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   edgecart::SyncServer& sync = *server;
   const std::string in(reinterpret_cast<const char*>(data), size);
-  const edgecart::Context ctx{"shop-a", "fuzz", {}};
+  const edgecart::Context ctx{"shop-a", "fuzz", {"admin"}};
   for (int route = 0; route < 3; ++route) {
     const auto& store = dynamic_cast<const edgecart::MemoryStore&>(shop->store());
     const uint64_t batches = store.batchesCommitted();

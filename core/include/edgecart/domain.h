@@ -35,6 +35,8 @@ constexpr size_t kMaxOrderLines = 100;
 // Products.
 Value createProduct(Transaction& tx, const json& body);
 Value getProduct(const Transaction& tx, const std::string& code);  // 404 if absent
+// PATCH body {name?, price?, description?, images?, categoryCode?, isActive?, version?}.
+Value updateProduct(Transaction& tx, const std::string& code, const json& body);
 
 // Inventory: PATCH body {quantity? | quantityDelta?, warehouseCode?, version?}.
 Value updateInventory(Transaction& tx, const std::string& productCode, const json& body);

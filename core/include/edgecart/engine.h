@@ -24,6 +24,9 @@ struct Context {
   // Set only by sync hosts: the code an order created by this call takes instead of the next
   // number of the tenant's ORDER sequence (a code leased to the calling client).
   std::string orderCode = {};
+  // A write's Idempotency-Key (HTTP header; request() option in the module): the same key with
+  // the same request answers the first answer again, for kIdempotencyWindowMs (see router.h).
+  std::string idempotencyKey = {};
 };
 
 // True for a lower-case tenant code matching [a-z0-9][a-z0-9_-]{0,63}.

@@ -73,6 +73,8 @@ class FileStore : public Store {
   Value get(Table t, const std::string& pk, const std::string& sk) const override;
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const override;
+  void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
+                    const RowVisitor& visit) const override;
   void commit(const Batch& batch) override;
 
   // Archives the command/history rows of the current segments, writes a snapshot of the state

@@ -20,15 +20,19 @@ struct Response {
   json body;
   std::vector<json> notifications;  // from the handlers of a committed write
   std::vector<json> changes;        // {sk, version} of each item a committed write changed
-  std::string reason = {};          // of a refusal: ApiError::reason() (e.g. kVersionConflict)
+  std::string code = {};            // of a refusal: ApiError::code() (e.g. VERSION_CONFLICT)
+  bool replayed = false;            // answered from an Idempotency-Key record: nothing ran
 };
+
+// How long an Idempotency-Key is remembered: a retry within 24 hours gets the first answer.
+inline constexpr int64_t kIdempotencyWindowMs = 24 * 3600 * 1000;
 
 // Called inside a write's transaction once its answer is known, before the commit: a host adds
 // rows that must commit with the write (a sync record, an outbox entry).
 using WriteHook = std::function<void(Transaction&, const Response&)>;
 
-// {"statusCode": 404, "error": "Not Found", "message": "..."}
-json errorBody(int status, const std::string& message);
+// {"statusCode": 404, "error": "Not Found", "message": "...", "code": "NOT_FOUND"}
+json errorBody(int status, const std::string& message, const char* errorCode = nullptr);
 
 class Router {
  public:
@@ -44,8 +48,7 @@ class Router {
  private:
   Response route(const Context& context, const std::string& method, const std::string& target,
                  const std::string& body, const WriteHook& hook);
-  json list(const Context& context, const std::string& prefix, const std::string& query,
-            bool withStatus);
+  json list(const Context& context, const std::string& prefix, const std::string& query);
 
   Engine& engine_;
   RouterOptions options_;

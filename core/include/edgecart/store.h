@@ -42,6 +42,10 @@ class Store {
   // Rows of `pk` whose sk starts with `prefix` and is greater than `after`, ascending.
   virtual void scan(Table table, const std::string& pk, const std::string& prefix,
                     const std::string& after, const RowVisitor& visit) const = 0;
+  // Rows of `pk` whose sk starts with `prefix` and is less than `before` (empty: no bound),
+  // descending. The default reads the whole range through scan(); stores override it.
+  virtual void scanBackward(Table table, const std::string& pk, const std::string& prefix,
+                            const std::string& before, const RowVisitor& visit) const;
   // Applies every put or none. Throws ApiError (status 500/507) if the batch cannot be made durable;
   // the store is then unchanged.
   virtual void commit(const Batch& batch) = 0;
@@ -66,6 +70,8 @@ class TableImage {
   Value get(Table t, const std::string& pk, const std::string& sk) const;
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const;
+  void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
+                    const RowVisitor& visit) const;
   void apply(const Batch& batch);
   const Map& table(Table t) const { return tables_[static_cast<int>(t)]; }
   Map& table(Table t) { return tables_[static_cast<int>(t)]; }
@@ -84,6 +90,10 @@ class MemoryStore : public Store {
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const override {
     image_.scan(t, pk, prefix, after, visit);
+  }
+  void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
+                    const RowVisitor& visit) const override {
+    image_.scanBackward(t, pk, prefix, before, visit);
   }
   void commit(const Batch& batch) override {
     if (batch.empty()) return;

@@ -47,6 +47,7 @@ class SyncServer {
   Response push(const Context& ctx, const std::string& body);
   // GET /sync/pull?cursor=&limit=&clientId= -> {items, cursor, more, lastSeq?}: items changed
   // after the cursor; with a clientId, the last seq of that client's commands the server answered.
+  // Scoped by role: a customer's device gets the catalogue, stock and its own orders only.
   Response pull(const Context& ctx, const std::string& query);
   // POST /sync/lease {clientId, size?} -> {clientId, device, start, end}: a block of the
   // tenant's ORDER numbers for the client's offline orders. 429 once the client would hold more
@@ -57,6 +58,7 @@ class SyncServer {
   enum class CodeUse { None, Leased, Device };
   json runCommand(const Context& ctx, const std::string& clientId, const json& cmd);
   CodeUse codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code);
+  bool visibleTo(const Context& ctx, const json& item) const;
 
   Shop& shop_;
 };

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "edgecart/shop.h"
 #include "edgecart/sync.h"
@@ -29,6 +30,10 @@ struct ServerOptions {
   std::string pagesDir;             // served at /, "" = none
   std::string distDir;              // the built web package, served at /dist, "" = none
   std::string devToken;             // answered at GET /dev/token (--dev only), "" = no such route
+  // Origins whose pages may call the API (CORS), exactly as a browser sends them
+  // ("https://shop.example"); corsLocalhost adds any http://localhost:* and http://127.0.0.1:*.
+  std::vector<std::string> corsOrigins;
+  bool corsLocalhost = false;
   // Connections are served by a pool of `workers` threads, one connection per thread while it is
   // open: idle keep-alive connections are closed after keepAliveSeconds, and a request that does
   // not arrive (or an answer that is not read) within readTimeoutSeconds per read is dropped.
@@ -53,6 +58,7 @@ class HttpServer {
   void routes();
   // The caller's claims, or false after answering 401/403.
   bool authenticate(const httplib::Request& req, httplib::Response& res, Claims* claims);
+  bool corsAllows(const std::string& origin) const;
 
   ServerOptions options_;
   std::ostream& log_;

@@ -24,6 +24,8 @@ class SqliteStore : public Store {
   Value get(Table t, const std::string& pk, const std::string& sk) const override;
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const override;
+  void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
+                    const RowVisitor& visit) const override;
   // One transaction; throws ApiError(507) and changes nothing if SQLite refuses.
   void commit(const Batch& batch) override;
 
