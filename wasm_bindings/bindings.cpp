@@ -46,11 +46,12 @@ class ShopHandle {
   // is the log position after the call, so the host knows whether anything was written.
   std::string request(const std::string& tenant, const std::string& user,
                       const std::string& rolesJson, const std::string& method,
-                      const std::string& target, const std::string& body) {
+                      const std::string& target, const std::string& body, const std::string& idempotencyKey) {
     if (!shop_) {
       return json{{"status", 503}, {"body", edgecart::errorBody(503, "The shop is closed")}}.dump();
     }
     edgecart::Context ctx{tenant, user, {}};
+    ctx.idempotencyKey = idempotencyKey;
     const json roles = json::parse(rolesJson, nullptr, false);
     if (roles.is_array()) {
       for (const json& r : roles) {
@@ -64,6 +65,7 @@ class ShopHandle {
                 {"notifications", std::move(r.notifications)},
                 {"changes", std::move(r.changes)},
                 {"lsn", lsn()}};
+    if (r.replayed) out["replayed"] = true;
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
   }
 

@@ -6,6 +6,7 @@ import type { ShopOptions } from './types.js';
 
 export { EdgeCartError } from './errors.js';
 export { Shop, ShopEvent } from './shop.js';
+export type { ShopEventMap } from './shop.js';
 export type * from './types.js';
 export type { StoreStats } from './local.js';
 export type { ServerOptions, SyncOutcome, SyncStatus } from './sync.js';

@@ -6,6 +6,7 @@ import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './modu
 import { hardenIdbfs } from './idbfs.js';
 import { WriteQueue, syncMount } from './persist.js';
 import { Syncer, type ServerOptions } from './sync.js';
+import type { ErrorBody } from './types.js';
 
 /** One call as the core takes it. */
 export interface Call {
@@ -15,6 +16,8 @@ export interface Call {
   method: string;
   target: string;
   body: string;
+  /** A write's Idempotency-Key ("" or absent: none). */
+  idempotencyKey?: string;
 }
 
 /** Executes calls: here (LocalStore) or through the tab that owns the database. */
@@ -113,7 +116,7 @@ export class LocalStore implements Executor {
     const error = handle.open(dir, archiveDir, database === null ? '' : JSON.stringify(IDBFS_LOG));
     if (error) {
       handle.delete();
-      const body = JSON.parse(error) as { statusCode: number; message: string; error: string };
+      const body = JSON.parse(error) as ErrorBody;
       throw new EdgeCartError(body.statusCode, body.message, body);
     }
     const store = new LocalStore(module, handle, dir, queue);
@@ -149,7 +152,9 @@ export class LocalStore implements Executor {
     else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);  // Node 18
     const fresh = `c${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
     this.syncCall('enableSync', tenant, fresh);
-    this.syncer = new Syncer(this, server);
+    this.syncer = new Syncer(this, server, (status) => this.onEvents({
+      status: 200, body: null, notifications: [], changes: [], lsn: 0, syncStatus: status as unknown as Record<string, unknown>,
+    }));
   }
 
   /** Calls a sync method of the handle; its JSON answer, or EdgeCartError. */
@@ -221,7 +226,7 @@ export class LocalStore implements Executor {
 
   private run(call: Call): RawResult {
     return JSON.parse(this.handle.request(call.tenant, call.user, JSON.stringify(call.roles),
-        call.method, call.target, call.body)) as RawResult;
+        call.method, call.target, call.body, call.idempotencyKey ?? '')) as RawResult;
   }
 
   // IDBFS decides what to save by comparing modification times only, to the millisecond. An

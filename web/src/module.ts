@@ -5,9 +5,9 @@ export interface ShopHandle {
   /** Opens the store in `dir` ("" = in memory) archiving to `archiveDir`, with log options as
    *  JSON ("" = defaults); "" or an error body as JSON. */
   open(dir: string, archiveDir: string, optionsJson: string): string;
-  /** One call; JSON {status, body, notifications, changes, lsn}. */
+  /** One call; JSON {status, body, notifications, changes, lsn, replayed?}. */
   request(tenant: string, user: string, rolesJson: string, method: string, target: string,
-          body: string): string;
+          body: string, idempotencyKey: string): string;
   stats(): string;
   close(): void;
   /** Reconciliation; each returns JSON, {"error": {...}} on failure. */
@@ -62,4 +62,8 @@ export interface RawResult {
   lsn: number;
   /** Outcomes of pushed commands (reconciliation), for `sync` events. */
   outcomes?: Array<Record<string, unknown>>;
+  /** The sync status, when one of its fields changed (`syncstatus` events). */
+  syncStatus?: Record<string, unknown>;
+  /** Answered from an Idempotency-Key record: nothing ran. */
+  replayed?: boolean;
 }

@@ -3,14 +3,15 @@
 import { EdgeCartError } from './errors.js';
 import { LocalStore, type Call, type Executor, type StoreStats } from './local.js';
 import type { ModuleLoader, RawResult } from './module.js';
-import type { ServerOptions, SyncOutcome, SyncStatus } from './sync.js';
+import { tokenRoles, type ServerOptions, type SyncOutcome, type SyncStatus } from './sync.js';
 import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
-  ApiResponse, Change, ErrorBody, Inventory, InventoryUpdate, ListQuery, Notification, Order,
-  OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ShopOptions,
+  ApiResponse, Change, ErrorBody, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
+  OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate,
+  ShopOptions, WriteOptions,
 } from './types.js';
 
-/** The event of `notification` (detail: Notification) and `change` (detail: Change). */
+/** A shop's event: `detail` is what happened (see ShopEventMap). */
 export class ShopEvent<T> extends Event {
   readonly detail: T;
   constructor(type: string, detail: T) {
@@ -19,9 +20,23 @@ export class ShopEvent<T> extends Event {
   }
 }
 
+/** The events of a shop and their details. */
+export interface ShopEventMap {
+  /** A handler notification of a committed write: order_confirmation, inventory_reservation_failed, ... */
+  notification: ShopEvent<Notification>;
+  /** An item a committed write (here, in another tab, or pulled from the server) changed. */
+  change: ShopEvent<Change>;
+  /** The server's answer to one pushed command. */
+  sync: ShopEvent<SyncOutcome>;
+  /** A field of syncStatus() changed (pending count, online, last error, ...). */
+  syncstatus: ShopEvent<SyncStatus>;
+}
+
+type Listener<E> = ((this: Shop, event: E) => unknown) | { handleEvent(event: E): unknown };
+
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-function query(q: Record<string, string | number | undefined> | undefined): string {
+function query(q: Record<string, string | number | boolean | undefined> | undefined): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(q ?? {})) {
     if (v !== undefined) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
@@ -53,8 +68,27 @@ export class Shop extends EventTarget {
     finalizer?.register(this, executor, this);
   }
 
-  /** Any route of SPEC §5. Resolves to {status, body} for every answer, errors included. */
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  addEventListener<K extends keyof ShopEventMap>(type: K, listener: Listener<ShopEventMap[K]> | null,
+                                                 options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+                   options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: unknown, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  removeEventListener<K extends keyof ShopEventMap>(type: K, listener: Listener<ShopEventMap[K]> | null,
+                                                    options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+                      options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: unknown, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  /**
+   * Any route of the API. Resolves to {status, body} for every answer, errors included.
+   * `options.idempotencyKey` makes a write safe to retry (see WriteOptions).
+   */
+  async request<T = unknown>(method: string, path: string, body?: unknown, options?: WriteOptions): Promise<ApiResponse<T>> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     if (typeof method !== 'string' || typeof path !== 'string') {
       throw new EdgeCartError(400, 'method and path must be strings');
@@ -66,30 +100,102 @@ export class Shop extends EventTarget {
       target: path,
       body: body === undefined || body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body),
     };
+    const key = options?.idempotencyKey;
+    if (key !== undefined) {
+      if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+        throw new EdgeCartError(400, 'idempotencyKey must be 1-255 printable ASCII characters without spaces');
+      }
+      call.idempotencyKey = key;
+    }
     const result = await this.executor.execute(call);
     return { status: result.status, body: result.body as T };
   }
 
   readonly products = {
-    create: (input: ProductInput) => this.call<Product>('POST', '/products', input),
-    list: (q?: ListQuery) => this.call<Page<Product>>('GET', `/products${query({ ...q })}`),
+    create: (input: ProductInput, options?: WriteOptions) => this.call<Product>('POST', '/products', input, options),
+    /** Changes name, price, description, images, category or isActive; `version` locks. */
+    update: (code: string, update: ProductUpdate, options?: WriteOptions) =>
+      this.call<Product>('PATCH', `/products/${segment(code)}`, update, options),
+    list: (q?: ProductListQuery) => this.call<Page<Product>>('GET', `/products${query({ ...q })}`),
     get: (code: string) => this.call<Product>('GET', `/products/${segment(code)}`),
+    /**
+     * A live query: `callback` gets the page now and again after every change of a product (from
+     * this tab, another tab, or the server). Returns the function that stops it.
+     */
+    watch: (q: ProductListQuery | undefined, callback: (page: Page<Product>) => void, onError?: (e: EdgeCartError) => void) =>
+      this.watch(['PRODUCT#'], () => this.products.list(q), callback, onError),
   };
 
   readonly inventory = {
-    update: (productCode: string, update: InventoryUpdate) =>
-      this.call<Inventory>('PATCH', `/inventory/${segment(productCode)}`, update),
+    update: (productCode: string, update: InventoryUpdate, options?: WriteOptions) =>
+      this.call<Inventory>('PATCH', `/inventory/${segment(productCode)}`, update, options),
     get: (productCode: string) => this.call<Inventory>('GET', `/inventory/${segment(productCode)}`),
   };
 
   readonly orders = {
-    create: (input: OrderInput) => this.call<Order>('POST', '/orders', input),
+    /** Creates an order; its `reservation` tells whether the stock was reserved (see `options.stock`). */
+    create: (input: OrderInput, options?: OrderCreateOptions) => {
+      const stock = options?.stock;
+      if (stock !== undefined && stock !== 'accept' && stock !== 'strict') {
+        return Promise.reject(new EdgeCartError(400, 'stock must be accept or strict'));
+      }
+      return this.call<Order>('POST', `/orders${query({ stock })}`, input, options);
+    },
     list: (q?: OrderListQuery) => this.call<Page<Order>>('GET', `/orders${query({ ...q })}`),
     get: (code: string) => this.call<Order>('GET', `/orders/${segment(code)}`),
-    updateStatus: (code: string, status: OrderStatus, version?: number) =>
+    updateStatus: (code: string, status: OrderStatus, version?: number, options?: WriteOptions) =>
       this.call<Order>('PATCH', `/orders/${segment(code)}/status`,
-          version === undefined ? { status } : { status, version }),
+          version === undefined ? { status } : { status, version }, options),
+    /**
+     * A live query: `callback` gets the page now and again after every change of an order (from
+     * this tab, another tab, or the server). Returns the function that stops it.
+     */
+    watch: (q: OrderListQuery | undefined, callback: (page: Page<Order>) => void, onError?: (e: EdgeCartError) => void) =>
+      this.watch(['ORDER#'], () => this.orders.list(q), callback, onError),
   };
+
+  // Runs `load` now and after each change of an item under `prefixes` (one run at a time, the
+  // changes during a run coalesced into one more); delivers each result that differs from the last.
+  private watch<T>(prefixes: string[], load: () => Promise<T>, callback: (result: T) => void,
+                   onError?: (e: EdgeCartError) => void): () => void {
+    let stopped = false;
+    let running = false;
+    let again = false;
+    let last = '';
+    const run = async () => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          try {
+            const result = await load();
+            const text = JSON.stringify(result);
+            if (!stopped && text !== last) {
+              last = text;
+              callback(result);
+            }
+          } catch (e) {
+            if (!stopped && !this.closed) onError?.(e instanceof EdgeCartError ? e : new EdgeCartError(500, String(e)));
+          }
+        } while (again && !stopped);
+      } finally {
+        running = false;
+      }
+    };
+    const onChange = (e: ShopEvent<Change>) => {
+      if (prefixes.some((p) => e.detail.sk.startsWith(p))) void run();
+    };
+    this.addEventListener('change', onChange);
+    void run();
+    return () => {
+      stopped = true;
+      this.removeEventListener('change', onChange);
+    };
+  }
 
   /** Syncs with the server now (lease, push, pull); resolves to the status after it. */
   async sync(): Promise<SyncStatus> {
@@ -141,10 +247,11 @@ export class Shop extends EventTarget {
     }
     for (const c of result.changes) this.dispatchEvent(new ShopEvent<Change>('change', c));
     for (const o of result.outcomes ?? []) this.dispatchEvent(new ShopEvent<SyncOutcome>('sync', o as unknown as SyncOutcome));
+    if (result.syncStatus) this.dispatchEvent(new ShopEvent<SyncStatus>('syncstatus', result.syncStatus as unknown as SyncStatus));
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await this.request<T | ErrorBody>(method, path, body);
+  private async call<T>(method: string, path: string, body?: unknown, options?: WriteOptions): Promise<T> {
+    const r = await this.request<T | ErrorBody>(method, path, body, options);
     if (r.status >= 400) {
       const e = r.body as ErrorBody;
       throw new EdgeCartError(r.status, e?.message ?? `HTTP ${r.status}`, e);
@@ -161,7 +268,11 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
     throw new EdgeCartError(400, 'tenant must match [a-z0-9][a-z0-9_-]{0,63}');
   }
   if (typeof user !== 'string' || user.length === 0) throw new EdgeCartError(400, 'user must be a non-empty string');
-  const roles = options.roles ?? [];
+  const server = options.server;
+  // A synced shop acts with its token's roles (the server checks them again on every push); a
+  // local shop's user owns it.
+  const roles = options.roles ??
+      (server ? (typeof server.token === 'string' ? tokenRoles(server.token) : []) : ['admin']);
   if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
     throw new EdgeCartError(400, 'roles must be an array of strings');
   }
@@ -176,7 +287,6 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
     throw new EdgeCartError(400, 'storage "indexeddb" needs IndexedDB (in Node, import "fake-indexeddb/auto" first)');
   }
   const context = { tenant: tenant.toLowerCase(), user, roles: [...roles] };
-  const server = options.server;
   if (server !== undefined && (typeof server !== 'object' || server === null || typeof server.url !== 'string' ||
       (typeof server.token !== 'string' && typeof server.token !== 'function'))) {
     throw new EdgeCartError(400, 'server must be {url, token}');

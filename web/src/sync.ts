@@ -45,18 +45,30 @@ export interface SyncOutcome {
 
 const BATCH = 250;  // commands per push: ~100 KB of JSON, one server transaction, one local save
 
-/** The lower-cased `custom:tenant` claim of a JWT, or null if the token carries none. */
-export function tokenTenant(token: string): string | null {
+// The claims of a JWT, decoded but not verified (the server verifies), or null.
+function tokenClaims(token: string): Record<string, unknown> | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
     const binary = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
-    const tenant = claims['custom:tenant'];
-    return typeof tenant === 'string' ? tenant.toLowerCase() : null;
+    const claims: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    return claims !== null && typeof claims === 'object' ? claims as Record<string, unknown> : null;
   } catch {
     return null;
   }
+}
+
+/** The lower-cased `custom:tenant` claim of a JWT, or null if the token carries none. */
+export function tokenTenant(token: string): string | null {
+  const tenant = tokenClaims(token)?.['custom:tenant'];
+  return typeof tenant === 'string' ? tenant.toLowerCase() : null;
+}
+
+/** The `custom:roles` claim of a JWT (an array, or one comma-separated string); [] if none. */
+export function tokenRoles(token: string): string[] {
+  const roles = tokenClaims(token)?.['custom:roles'];
+  if (typeof roles === 'string') return roles.split(',').filter((r) => r.length > 0);
+  return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
 }
 
 export class Syncer {
@@ -68,11 +80,29 @@ export class Syncer {
   private lastSyncAt: string | null = null;
   private lastError: string | null = null;
   private reachable = true;
+  private reported = '';
   private readonly onOnline = () => void this.sync().catch(() => {});
 
-  constructor(private readonly local: LocalStore, private readonly options: ServerOptions) {
+  /** `onStatus` is called with the status whenever one of its fields changed. */
+  constructor(private readonly local: LocalStore, private readonly options: ServerOptions,
+              private readonly onStatus: (status: SyncStatus) => void = () => {}) {
     globalThis.addEventListener?.('online', this.onOnline);
     this.schedule(0);
+  }
+
+  /** Reports the status if a field changed since the last report (after syncs and local writes). */
+  report(): void {
+    if (this.stopped) return;
+    let status: SyncStatus;
+    try {
+      status = this.status();
+    } catch {
+      return;  // the store is closing
+    }
+    const text = JSON.stringify(status);
+    if (text === this.reported) return;
+    this.reported = text;
+    this.onStatus(status);
   }
 
   /** Runs one full sync (lease, push, pull); concurrent callers share it. Rejects on failure. */
@@ -101,6 +131,7 @@ export class Syncer {
         throw e;
       } finally {
         this.running = null;
+        this.report();
       }
     })();
     return this.running;
@@ -108,6 +139,7 @@ export class Syncer {
 
   /** A local write happened: sync soon. */
   poke(): void {
+    this.report();
     if (this.failures === 0) this.schedule(50);
   }
 

@@ -7,7 +7,12 @@ export interface ShopOptions {
   tenant: string;
   /** The user recorded as createdBy / updatedBy. */
   user: string;
-  /** Roles passed to the core with every call. */
+  /**
+   * The caller's roles, checked by the core on every call: `customer` (the catalogue, its own
+   * orders), `cashier` (sell, every order and its transitions), `manager` / `admin` (products and
+   * inventory too); no known role is a customer. Default: with `server`, the roles of its token
+   * (`custom:roles`, the server enforces them too); without, `['admin']` (a local shop's owner).
+   */
   roles?: string[];
   /** Database name (one IndexedDB database per name): [A-Za-z0-9_-]{1,64}. Default "edgecart". */
   name?: string;
@@ -23,11 +28,39 @@ export interface ApiResponse<T = unknown> {
   body: T;
 }
 
-/** The NestJS-shaped error body of every failed call. */
+/** The machine-readable `code` of every error (EdgeCartError.code). */
+export type ErrorCode =
+  | 'VALIDATION_FAILED' | 'INVALID_TRANSITION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT'
+  | 'VERSION_CONFLICT' | 'ALREADY_EXISTS' | 'INSUFFICIENT_INVENTORY' | 'UNKNOWN_PRODUCT' | 'BELOW_RESERVED'
+  | 'PAYLOAD_TOO_LARGE' | 'IDEMPOTENCY_KEY_REUSED' | 'TOO_MANY_REQUESTS' | 'INTERNAL_ERROR' | 'UNAVAILABLE'
+  | 'STORAGE_FAILED';
+
+/** The NestJS-shaped error body of every failed call, with its code. */
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
+  code: ErrorCode;
+}
+
+/** Options of a write. */
+export interface WriteOptions {
+  /**
+   * The same key with the same request (within 24 hours) answers the first answer again and runs
+   * nothing; with another request it is refused (422 IDEMPOTENCY_KEY_REUSED). Keys are per user.
+   */
+  idempotencyKey?: string;
+}
+
+/** Options of `orders.create`. */
+export interface OrderCreateOptions extends WriteOptions {
+  /**
+   * `accept` (default): the order is created even when its stock cannot be reserved (its
+   * `reservation.state` is then `none`, and an `inventory_reservation_failed` alert is sent): a
+   * till's customer has already left with the goods. `strict`: such an order is refused (409
+   * INSUFFICIENT_INVENTORY, nothing written): what a web storefront wants.
+   */
+  stock?: 'accept' | 'strict';
 }
 
 /** Every stored entity (SPEC §2). */
@@ -60,6 +93,17 @@ export interface ProductAttributes {
   isActive: boolean;
 }
 export type Product = Item<ProductAttributes>;
+
+/** A product change: any of these, `version` the optimistic lock. */
+export interface ProductUpdate {
+  name?: string;
+  price?: number;
+  description?: string;
+  images?: string[];
+  categoryCode?: string;
+  isActive?: boolean;
+  version?: number;
+}
 
 export interface ProductInput {
   code: string;
@@ -108,13 +152,15 @@ export interface ShippingAddress {
 
 /** The seed's CreateOrderDto. */
 export interface OrderInput {
-  customerId: string;
+  /** Required of staff; a customer's is its own user (it may be left out). */
+  customerId?: string;
   items: OrderLine[];
   shippingAddress: ShippingAddress;
   paymentMethod: string;
 }
 
 export interface OrderAttributes extends OrderInput {
+  customerId: string;
   subtotal: number;
   tax: number;
   total: number;
@@ -123,7 +169,15 @@ export interface OrderAttributes extends OrderInput {
   shippedAt?: string;
   deliveredAt?: string;
 }
-export type Order = Item<OrderAttributes>;
+/** Whether an order holds stock: `held` (reserved), `none` (could not be: see `error`), `released`, `deducted`. */
+export interface Reservation {
+  state: 'held' | 'none' | 'released' | 'deducted';
+  error?: string;
+  errorCode?: ErrorCode;
+}
+
+/** An order as the API answers it (lists leave `reservation` out). */
+export type Order = Item<OrderAttributes> & { reservation?: Reservation };
 
 /** One page of a list; pass `lastSk` back as `cursor` for the next. */
 export interface Page<T> {
@@ -134,10 +188,19 @@ export interface Page<T> {
 export interface ListQuery {
   limit?: number;
   cursor?: string;
+  /** `asc` (default: number order) or `desc` (newest first). */
+  order?: 'asc' | 'desc';
+}
+
+export interface ProductListQuery extends ListQuery {
+  categoryCode?: string;
+  isActive?: boolean;
 }
 
 export interface OrderListQuery extends ListQuery {
   status?: OrderStatus;
+  /** Staff: one customer's orders. A customer always lists its own. */
+  customerId?: string;
 }
 
 /** A handler notification (SPEC §4): order_confirmation, inventory_reservation_failed, ... */

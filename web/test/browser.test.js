@@ -180,19 +180,19 @@ describe('durability (Chromium)', () => {
   });
 });
 
-describe('two pages on one database (Chromium)', () => {
-  // Two pages of one profile open the database `name`: the first is the writer, the second follows.
-  async function twoTabs(context, name) {
-    const [a, b] = [await openPage(context), await openPage(context)];
-    const open = (page, user) => page.evaluate(async ([u, n]) => {
-      window.shop = await window.edgecart.openShop({ tenant: 'shop-a', user: u, name: n });
-      return window.shop.role();
-    }, [user, name]);
-    assert.equal(await open(a, 'till-a'), 'writer');
-    assert.equal(await open(b, 'till-b'), 'follower');
-    return [a, b];
-  }
+// Two pages on one database: the first is the writer, the second follows it.
+async function twoTabs(context, name) {
+  const [a, b] = [await openPage(context), await openPage(context)];
+  const open = (page, user) => page.evaluate(async ([u, n]) => {
+    window.shop = await window.edgecart.openShop({ tenant: 'shop-a', user: u, name: n });
+    return window.shop.role();
+  }, [user, name]);
+  assert.equal(await open(a, 'till-a'), 'writer');
+  assert.equal(await open(b, 'till-b'), 'follower');
+  return [a, b];
+}
 
+describe('two pages on one database (Chromium)', () => {
   // The writer dies holding a follower's write: the write may or may not have been saved, so the
   // follower must refuse it with 503 (read it back, then decide), never run it a second time.
   test("a follower's write whose answer was lost with the writer is refused with 503, not replayed", async () => {
@@ -267,6 +267,82 @@ describe('two pages on one database (Chromium)', () => {
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the production API in Chromium', () => {
+  test('a live query in one tab fires after a write in another', async () => {
+    const profile = tempProfile();
+    const context = await launch(profile);
+    try {
+      const [a, b] = await twoTabs(context, 'watch-tabs');
+      await a.evaluate(async () => {
+        await window.shop.products.create(window.edgecart.product('PRD-001'));
+        await window.shop.inventory.update('PRD-001', { quantity: 10 });
+      });
+      await b.evaluate(() => {
+        window.pages = [];
+        window.stop = window.shop.orders.watch({ order: 'desc' }, (p) => window.pages.push(p.items.map((o) => o.code)));
+      });
+      await b.waitForFunction(() => window.pages.length === 1);
+      const code = await a.evaluate(async () => (await window.shop.orders.create(window.edgecart.seedOrder())).code);
+      await b.waitForFunction(() => window.pages.length === 2, null, { timeout: 10_000 });
+      assert.deepEqual(await b.evaluate(() => window.pages), [[], [code]], 'the follower tab saw the writer tab\'s order');
+      // And the other way: a follower's write reaches the writer's watch.
+      await a.evaluate(() => {
+        window.pages = [];
+        window.shop.orders.watch({}, (p) => window.pages.push(p.items.length));
+      });
+      await a.waitForFunction(() => window.pages.length === 1);
+      await b.evaluate(async () => window.shop.orders.create(window.edgecart.seedOrder()));
+      await a.waitForFunction(() => window.pages.length === 2, null, { timeout: 10_000 });
+      assert.deepEqual(await a.evaluate(() => window.pages), [1, 2]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  test('a page on another origin calls the server after a CORS preflight; an origin not allowed cannot', async () => {
+    const { startServer, token } = await import('./server.js');
+    const api = await startServer({ args: ['--cors-origin', server.url] });
+    const profile = tempProfile();
+    const context = await launch(profile);
+    try {
+      const page = await openPage(context);
+      const call = (url, bearer) => page.evaluate(async ([u, t]) => {
+        try {
+          const r = await fetch(`${u}/products`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', 'idempotency-key': 'cors-1' },
+            body: JSON.stringify(window.edgecart.product('PRD-CORS')),
+          });
+          return { status: r.status, code: (await r.json()).code ?? null, replayed: r.headers.get('idempotent-replayed') };
+        } catch (e) {
+          return { error: String(e) };
+        }
+      }, [url, bearer]);
+      const bearer = token(api.secret, 'cors-shop');
+      assert.deepEqual(await call(api.url, bearer), { status: 201, code: 'PRD-CORS', replayed: null });
+      const log = api.accessLog().map((l) => `${l.method} ${l.path} ${l.status}`);
+      assert.deepEqual(log.slice(0, 2), ['OPTIONS /products 204', 'POST /products 201'], 'a preflight, then the call');
+      assert.deepEqual(await call(api.url, bearer), { status: 201, code: 'PRD-CORS', replayed: 'true' },
+                       'the idempotent replay header is readable cross-origin');
+      const refused = await call(api.url, token(api.secret, 'cors-shop', 'cust', []));
+      assert.deepEqual(refused, { status: 403, code: 'FORBIDDEN', replayed: null }, 'errors carry the CORS headers too');
+      // A server that does not allow this page's origin: the browser refuses to let it read.
+      const closed = await startServer();
+      try {
+        const blocked = await call(closed.url, token(closed.secret, 'cors-shop'));
+        assert.match(blocked.error ?? '', /Failed to fetch/);
+      } finally {
+        await closed.close();
+      }
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+      await api.close();
     }
   });
 });

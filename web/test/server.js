@@ -11,24 +11,28 @@ export const SERVER_BIN = join(web, '..', 'build', 'release', 'server', 'edgecar
 
 const b64url = (s) => Buffer.from(s).toString('base64url');
 
-/** An HS256 token for `tenant` signed with `secret`. */
-export function token(secret, tenant, sub = 'till') {
+/** An HS256 token for `tenant` signed with `secret`, for user `sub` with `roles` (none: []). */
+export function token(secret, tenant, sub = 'till', roles = ['admin']) {
   const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const body = b64url(JSON.stringify({ sub, 'custom:tenant': tenant, exp: Math.floor(Date.now() / 1000) + 3600 }));
+  const claims = { sub, 'custom:tenant': tenant, exp: Math.floor(Date.now() / 1000) + 3600 };
+  if (roles.length) claims['custom:roles'] = roles;
+  const body = b64url(JSON.stringify(claims));
   const sig = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
   return `${head}.${body}.${sig}`;
 }
 
 /** Starts edgecart-server on a free port; {url, secret, stop(signal), restart()} (same database). */
-export async function startServer({ pages = false } = {}) {
+export async function startServer({ pages = false, args: extra = [] } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`edgecart-server missing at ${SERVER_BIN} (build the release preset first)`);
   const dir = mkdtempSync(join(tmpdir(), 'edgecart-server-'));
   const secret = `secret-${Math.random().toString(36).slice(2)}`;
   const args = ['--port', '0', '--db', join(dir, 'e.db')];
   if (pages) args.push('--pages', join(web, 'test'), '--dist', join(web, 'dist'));
+  args.push(...extra);
   let proc;
   const launch = () => new Promise((resolve, reject) => {
-    proc = spawn(SERVER_BIN, args, { env: { ...process.env, EDGECART_JWT_SECRET: secret }, stdio: ['ignore', 'ignore', 'pipe'] });
+    proc = spawn(SERVER_BIN, args, { env: { ...process.env, EDGECART_JWT_SECRET: secret }, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout.on('data', (d) => { log += d; });
     let text = '';
     proc.stderr.on('data', (d) => {
       text += d;
@@ -37,7 +41,10 @@ export async function startServer({ pages = false } = {}) {
     });
     proc.on('exit', (code) => reject(new Error(`edgecart-server exited ${code}: ${text}`)));
   });
+  let log = '';
   const server = { secret, url: await launch(), dir };
+  /** The access log so far, one object per request ({method, path, status, ...}). */
+  server.accessLog = () => log.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   server.stop = (signal = 'SIGTERM') => new Promise((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
     proc.once('exit', () => resolve());
@@ -53,9 +60,9 @@ export async function startServer({ pages = false } = {}) {
     rmSync(dir, { recursive: true, force: true });
   };
   /** A call to the server's API as tenant `tenant`. */
-  server.call = async (tenant, method, path, body) => {
+  server.call = async (tenant, method, path, body, { user = 'till', roles = ['admin'] } = {}) => {
     const r = await fetch(`${server.url}${path}`, {
-      method, headers: { authorization: `Bearer ${token(secret, tenant)}`, 'content-type': 'application/json' },
+      method, headers: { authorization: `Bearer ${token(secret, tenant, user, roles)}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: r.status, body: await r.json() };

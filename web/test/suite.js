@@ -115,7 +115,7 @@ export function cases({ openShop, EdgeCartError, storage }) {
       await rejects(shop.orders.updateStatus(o.code, 'processing', 1), 409, undefined, 'stale version');
       await rejects(shop.orders.updateStatus(o.code, 'processing', 7), 400, undefined, 'version ahead');
       const bad = await shop.request('POST', '/orders', '{"customerId": ');
-      eq(bad, { status: 400, body: { error: 'Bad Request', message: 'Malformed JSON in request body', statusCode: 400 } }, 'malformed JSON');
+      eq(bad, { status: 400, body: { error: 'Bad Request', message: 'Malformed JSON in request body', statusCode: 400, code: 'VALIDATION_FAILED' } }, 'malformed JSON');
       eq((await shop.request('DELETE', '/orders')).body.message, 'Cannot DELETE /orders', 'unknown route');
       const huge = await shop.request('POST', '/products', JSON.stringify({ ...product('BIG'), description: 'x'.repeat(1100000) }));
       eq(huge.status, 413, 'body over 1 MiB');

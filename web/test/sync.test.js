@@ -148,3 +148,47 @@ test('a token for another tenant is refused before any sync call: no lease, noth
     await shop.close();
   }
 });
+
+test('a till sale is confirmed once: at the sale, not again when the server accepts its push', async () => {
+  const tenant = 'sync-confirm';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 1 });
+  const a = await till(tenant);
+  await a.shop.sync();
+  const notes = [];
+  a.shop.addEventListener('notification', (e) => notes.push(`${e.detail.type} ${e.detail.orderId}`));
+  a.remote.url = OFFLINE;
+  const sold = await a.shop.orders.create(seedOrder());  // 2 units, 1 in stock: the till alerts now
+  assert.deepEqual(notes.sort(), [`inventory_reservation_failed ${sold.code}`, `order_confirmation ${sold.code}`]);
+  a.remote.url = server.url;
+  await a.shop.sync();
+  assert.equal((await a.shop.syncStatus()).pending, 0);
+  assert.deepEqual(notes.sort(), [`inventory_reservation_failed ${sold.code}`, `order_confirmation ${sold.code}`],
+                   'the push answer repeats both; neither is given twice');
+  await a.shop.close();
+});
+
+test("a customer's device pulls the catalogue and its own orders: another customer's never reaches it", async () => {
+  const tenant = 'sync-scope';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 100 });
+  const other = { ...seedOrder(), customerId: 'cust-2', shippingAddress: { street: '9 Secret Rd', city: 'Osaka', postalCode: '530-0001', country: 'JP' } };
+  assert.equal((await server.call(tenant, 'POST', '/orders', other)).status, 201);
+  assert.equal((await server.call(tenant, 'POST', '/orders', { ...seedOrder(), customerId: 'cust-1' })).status, 201);
+  const name = uniqueName('customer');
+  const remote = { url: server.url, token: token(server.secret, tenant, 'cust-1', ['customer']), intervalMs: 60_000 };
+  const shop = await openShop({ tenant, user: 'cust-1', name, server: remote });
+  await shop.sync();
+  const mine = await shop.orders.create({ ...seedOrder(), customerId: undefined });
+  await shop.sync();
+  assert.equal((await shop.syncStatus()).pending, 0, 'its own order was accepted by the server');
+  // What the database holds, read with every right: nothing of cust-2.
+  const all = await openShop({ tenant, user: 'cust-1', roles: ['admin'], name, server: remote });
+  const held = (await all.orders.list({ limit: 100 })).items;
+  assert.deepEqual(held.map((o) => o.attributes.customerId), ['cust-1', 'cust-1']);
+  assert.ok(held.some((o) => o.code === mine.code));
+  assert.ok(!JSON.stringify(held).includes('Secret'), "another customer's address never reaches this device");
+  assert.equal((await all.products.get('PRD-001')).code, 'PRD-001', 'the catalogue does');
+  await all.close();
+  await shop.close();
+});
