@@ -145,6 +145,10 @@ void HttpServer::routes() {
       res.set_header("Access-Control-Expose-Headers", "Idempotent-Replayed, WWW-Authenticate");
     }
     res.set_header("Vary", "Origin");
+    if (req.path == "/docs" && req.method == "GET" && !options_.distDir.empty()) {
+      res.set_redirect("/docs/");  // its page's relative links need the slash
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.method == "OPTIONS") {
       if (!allowed) {
         sendJson(res, 403, errorBody(403, origin.empty() ? "OPTIONS is answered only to a CORS preflight (no Origin)"
@@ -259,7 +263,6 @@ void HttpServer::routes() {
     s.set_mount_point("/dist", options_.distDir);
     // The API reference: Swagger UI (from npm, copied into the build) over /openapi.json.
     s.set_mount_point("/docs", options_.distDir + "/docs");
-    s.Get("/docs", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/docs/"); });
   }
   if (!options_.pagesDir.empty()) s.set_mount_point("/", options_.pagesDir);
 }

@@ -160,3 +160,37 @@ test('products change with a version and list by category, orders by customer ne
   assert.deepEqual((await shop.orders.list({ customerId: 'a', order: 'desc' })).items.map((o) => o.code), ['ORD-000003', 'ORD-000001']);
   await shop.close();
 });
+
+test('the server shows the API reference at /docs (Swagger UI from the build) and the package reference at /docs/js/', async () => {
+  const { startServer } = await import('./server.js');
+  const server = await startServer({ pages: true });
+  try {
+    const docs = await fetch(`${server.url}/docs`, { redirect: 'manual' });
+    assert.equal(docs.status, 302);
+    assert.equal(docs.headers.get('location'), '/docs/');
+    const page = await (await fetch(`${server.url}/docs/`)).text();
+    assert.match(page, /swagger-ui-bundle\.js/);
+    assert.doesNotMatch(page, /https?:\/\/(?!127\.0\.0\.1)[a-z]/i, 'nothing fetched from outside');
+    const bundle = await fetch(`${server.url}/docs/swagger-ui-bundle.js`);
+    assert.equal(bundle.status, 200);
+    assert.ok((await bundle.arrayBuffer()).byteLength > 100_000);
+    assert.match(await (await fetch(`${server.url}/docs/init.js`)).text(), /url: '\/openapi\.json'/);
+    const js = await fetch(`${server.url}/docs/js/index.html`);
+    assert.equal(js.status, 200);
+    assert.match(await js.text(), /openShop|EdgeCartError/);
+    const spec = await (await fetch(`${server.url}/openapi.json`)).json();
+    assert.deepEqual(spec.paths['/products/{code}'].patch['x-roles'], ['manager', 'admin']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('npm pack carries the README, the LICENSE, the module and its types, and not the docs site', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts=false'], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+  const files = JSON.parse(out.slice(out.indexOf('['))).flatMap((p) => p.files.map((f) => f.path));
+  for (const f of ['README.md', 'LICENSE', 'package.json', 'dist/edgecart.wasm', 'dist/edgecart.mjs', 'dist/index.d.ts', 'dist/node.js']) {
+    assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+  }
+  assert.ok(!files.some((f) => f.startsWith('dist/docs/')), 'the docs site stays out of the package');
+});
