@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     std::cerr << "usage: edgecart_load --port N --secret S [--threads 8] [--seconds 5] [--tenant T]\n";
     return 2;
   }
-  const std::string token = edgecart::signJwt({{"sub", "load"}, {"custom:tenant", tenant}}, secret);
+  // A till run by a manager: the load creates the product and stocks it before selling.
+  const std::string token = edgecart::signJwt({{"sub", "load"}, {"custom:tenant", tenant}, {"custom:roles", {"manager"}}}, secret);
   const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
   httplib::Client setup("127.0.0.1", port);
   auto must = [&](httplib::Result r, int status, const char* what) {
