@@ -192,3 +192,28 @@ test("a customer's device pulls the catalogue and its own orders: another custom
   await all.close();
   await shop.close();
 });
+
+test('syncstatus fires whenever a field of syncStatus() changes: a write offline, the error, the sync that drains it', async () => {
+  const tenant = 'sync-status-events';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const t = await till(tenant);
+  t.remote.intervalMs = 60_000;
+  await t.shop.sync();
+  const seen = [];
+  t.shop.addEventListener('syncstatus', (e) => seen.push(e.detail));
+  t.remote.url = OFFLINE;
+  await t.shop.orders.create(seedOrder());
+  await assert.rejects(t.shop.sync(), (e) => e.status === 503);
+  t.remote.url = server.url;
+  await t.shop.sync();
+  assert.ok(seen.some((s) => s.pending === 1 && s.oldestPendingAt !== null), 'the write made one pending');
+  assert.ok(seen.some((s) => s.online === false && /unreachable/.test(s.lastError ?? '')), 'the failed sync was reported');
+  const last = seen.at(-1);
+  assert.equal(last.pending, 0);
+  assert.equal(last.online, true);
+  assert.equal(last.lastError, null);
+  assert.deepEqual(last, await t.shop.syncStatus(), 'the last event is the status now');
+  for (let i = 1; i < seen.length; i++) assert.notDeepEqual(seen[i], seen[i - 1], 'an event only when something changed');
+  await t.shop.close();
+});
