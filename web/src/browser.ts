@@ -9,7 +9,6 @@ export { Shop, ShopEvent } from './shop.js';
 export type { ShopEventMap } from './shop.js';
 export type * from './types.js';
 export type { StoreStats } from './local.js';
-export type { ServerOptions, SyncOutcome, SyncStatus } from './sync.js';
 
 type Factory = (settings: { locateFile(path: string): string }) => Promise<EdgeCartModule>;
 

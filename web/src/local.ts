@@ -5,8 +5,8 @@ import { EdgeCartError } from './errors.js';
 import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './module.js';
 import { hardenIdbfs } from './idbfs.js';
 import { WriteQueue, syncMount } from './persist.js';
-import { Syncer, type ServerOptions } from './sync.js';
-import type { ErrorBody } from './types.js';
+import { Syncer, type SyncStore } from './sync.js';
+import type { ErrorBody, ServerOptions } from './types.js';
 
 /** One call as the core takes it. */
 export interface Call {
@@ -59,7 +59,7 @@ export interface StoreStats {
 // compaction rewrites small.
 const IDBFS_LOG = { segmentBytes: 16 * 1024, compactMinBytes: 1024 * 1024, chunkBytes: 256 * 1024 };
 
-export class LocalStore implements Executor {
+export class LocalStore implements Executor, SyncStore {
   private lsn: number;
   private closed = false;
   private stamp = 0;

@@ -12,7 +12,6 @@ export { Shop, ShopEvent } from './shop.js';
 export type { ShopEventMap } from './shop.js';
 export type * from './types.js';
 export type { StoreStats } from './local.js';
-export type { ServerOptions, SyncOutcome, SyncStatus } from './sync.js';
 
 type Factory = (settings: { wasmBinary: Uint8Array }) => Promise<EdgeCartModule>;
 

@@ -3,12 +3,12 @@
 import { EdgeCartError } from './errors.js';
 import { LocalStore, type Call, type Executor, type StoreStats } from './local.js';
 import type { ModuleLoader, RawResult } from './module.js';
-import { tokenRoles, type ServerOptions, type SyncOutcome, type SyncStatus } from './sync.js';
+import { tokenRoles } from './sync.js';
 import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
   ApiResponse, Change, ErrorBody, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
   OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate,
-  ShopOptions, WriteOptions,
+  ServerOptions, ShopOptions, SyncOutcome, SyncStatus, WriteOptions,
 } from './types.js';
 
 /** A shop's event: `detail` is what happened (see ShopEventMap). */

@@ -4,43 +4,19 @@
 // writes, and on a timer with exponential backoff and jitter that does not wait for a write.
 
 import { EdgeCartError } from './errors.js';
-import type { LocalStore } from './local.js';
+import type { RawResult } from './module.js';
+import type { ServerOptions, SyncOutcome, SyncStatus } from './types.js';
 
-/** `openShop({server})`: where and as whom to sync. */
-export interface ServerOptions {
-  /** The server's base URL, e.g. "https://shop.example" or "" for the page's own origin. */
-  url: string;
-  /** A bearer token (HS256 JWT with custom:tenant), or a function giving a fresh one. */
-  token: string | (() => string | Promise<string>);
-  /** Order numbers to lease at a time (default 100). */
-  leaseSize?: number;
-  /** Milliseconds between background syncs when all is well (default 30 000). */
-  intervalMs?: number;
-}
-
-/** What `shop.syncStatus()` reports. */
-export interface SyncStatus {
-  online: boolean;
-  pending: number;
-  oldestPendingAt: string | null;
-  lastSyncAt: string | null;
-  lastError: string | null;
-  conflicts: number;
-  leasedCodesLeft: number;
-  clientId: string;
-  /** The tenant whose writes this database reconciles. */
-  tenant: string;
-}
-
-/** One command's answer from the server (`sync` event detail). */
-export interface SyncOutcome {
-  seq: number;
-  outcome: 'accepted' | 'rebased' | 'rejected' | 'conflict';
-  status: number;
-  body: unknown;
-  item?: unknown;
-  notifications?: Array<Record<string, unknown>>;
-  replayed?: boolean;
+/** What the Syncer needs of the store it reconciles (LocalStore implements it). */
+export interface SyncStore {
+  /** Calls a sync function of the module; returns its JSON answer. */
+  syncCall<T>(name: string, ...args: Array<string | number>): T;
+  /** Runs `fn` after every write before it is saved (what is pushed must be durable). */
+  durably<T>(fn: () => T): Promise<T>;
+  /** Runs `fn` as a write, resolved once it is saved. */
+  write<T>(fn: () => T): Promise<T>;
+  /** Reports a result to the shops (events). */
+  onEvents(result: RawResult): void;
 }
 
 const BATCH = 250;  // commands per push: ~100 KB of JSON, one server transaction, one local save
@@ -84,7 +60,7 @@ export class Syncer {
   private readonly onOnline = () => void this.sync().catch(() => {});
 
   /** `onStatus` is called with the status whenever one of its fields changed. */
-  constructor(private readonly local: LocalStore, private readonly options: ServerOptions,
+  constructor(private readonly local: SyncStore, private readonly options: ServerOptions,
               private readonly onStatus: (status: SyncStatus) => void = () => {}) {
     globalThis.addEventListener?.('online', this.onOnline);
     this.schedule(0);

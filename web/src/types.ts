@@ -19,7 +19,7 @@ export interface ShopOptions {
   /** "indexeddb" (default where IndexedDB exists) keeps state across reloads; "memory" does not. */
   storage?: 'indexeddb' | 'memory';
   /** Reconcile this tenant's writes with an EdgeCart server (SPEC §7). */
-  server?: import('./sync.js').ServerOptions;
+  server?: ServerOptions;
 }
 
 /** The raw answer of a route: HTTP-like status and JSON body. */
@@ -215,4 +215,41 @@ export interface Notification {
 export interface Change {
   sk: string;
   version: number;
+}
+
+/** `openShop({server})`: where and as whom to sync. */
+export interface ServerOptions {
+  /** The server's base URL, e.g. "https://shop.example" or "" for the page's own origin. */
+  url: string;
+  /** A bearer token (HS256 JWT with custom:tenant), or a function giving a fresh one. */
+  token: string | (() => string | Promise<string>);
+  /** Order numbers to lease at a time (default 100). */
+  leaseSize?: number;
+  /** Milliseconds between background syncs when all is well (default 30 000). */
+  intervalMs?: number;
+}
+
+/** What `shop.syncStatus()` reports. */
+export interface SyncStatus {
+  online: boolean;
+  pending: number;
+  oldestPendingAt: string | null;
+  lastSyncAt: string | null;
+  lastError: string | null;
+  conflicts: number;
+  leasedCodesLeft: number;
+  clientId: string;
+  /** The tenant whose writes this database reconciles. */
+  tenant: string;
+}
+
+/** One command's answer from the server (`sync` event detail). */
+export interface SyncOutcome {
+  seq: number;
+  outcome: 'accepted' | 'rebased' | 'rejected' | 'conflict';
+  status: number;
+  body: unknown;
+  item?: unknown;
+  notifications?: Array<Record<string, unknown>>;
+  replayed?: boolean;
 }
