@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/error.h"
-#include "edgecart/file_store.h"
-#include "edgecart/shop.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/storage/file_store.h"
+#include "edgecart/api/shop.h"
 
 namespace {
 

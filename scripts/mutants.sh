@@ -17,26 +17,26 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 MUTANTS=$(cat <<'EOF'
-torn-vs-corrupt | core/src/log_format.cpp | /Every byte the length promises/,/Damage::Corrupt;/s/r.damage = Damage::Corrupt;/r.damage = end == bytes.size() ? Damage::TornTail : Damage::Corrupt;/ | edgecart_tests | FileStore.Flipped*
-reads-rewrite | core/src/file_store.cpp | s/^  for (const std::string\& name : l.temporaries) leftovers_.push_back(name);$/&\n  if (!options_.readOnly) prepareWrite();/ | edgecart_tests | FileStore.TornTail*:FileStore.Leftover*:FileStore.Format001*
-single-writer | core/src/file_store.cpp | s/^  if (!store->options_.readOnly) store->lock();$// | edgecart_tests | FileStore.ASecondWriter*:Cli.ASecond*
-verify-disagrees-with-open | core/src/log_verify.cpp | s/if (lsn <= snapshotLsn) continue;/if (lsn < expectNext) continue;/; s/^    opens();$// | edgecart_tests | FileStore.VerifyAndOpen*
-archive-not-written | core/src/snapshot.cpp | s/^  writeArchive();$// | edgecart_tests | FileStore.CompactionArchives*:FileStore.ADeletedArchive*
-version-stale-accepted | core/src/engine.cpp | s/  if (requested < latest) {/  if (requested < latest - 1) {/ | edgecart_tests | Engine*:Inventory.*:Sync.*
-reservation-not-all-or-nothing | core/src/order_handler.cpp | s/found.push_back(stockFor(tx, code, n, true));/found.push_back(stockFor(tx, code, n, false));/ | edgecart_tests | Inventory.*:Orders.*
-money-rounding | core/src/money.cpp | s/return (amount \* basisPoints + 5000) \/ 10000;/return (amount * basisPoints + 4999) \/ 10000;/ | edgecart_tests | Money.*:Orders.*
-tenant-scoping | core/src/engine.cpp | s/      pk_(tenantPk(context_.tenantCode)),/      pk_(tenantPk("shared")),/ | edgecart_tests | Api.Tenant*:EngineTest.Sequences*
-push-replay | core/src/sync_server.cpp | s/  if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {/  if (false) {/ | edgecart_tests | Sync.*
-refused-outcome-not-recorded | core/src/sync_server.cpp | s/^    tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));$// | edgecart_tests | Sync.*
-push-validated-as-it-runs | core/src/sync_server.cpp | s/^    checkCommands(commands);/    if (commands.is_null()) checkCommands(commands);/ | edgecart_tests | Sync.*
-device-series-any-client | core/src/sync_server.cpp | s/    if (owner \&\& owner->at("clientId") != clientId) return CodeUse::None;// | edgecart_tests | Sync.*
-leases-unbounded | core/src/sync_server.cpp | s/      if (outstanding + size > kMaxOutstandingCodes) {/      if (false) {/ | edgecart_tests | Sync.*
-conflict-for-any-409 | core/src/sync_server.cpp | s/  const bool strict = isVersionConflict(reason);/  const bool strict = status == 409 \&\& cmdBody.is_object() \&\& cmdBody.contains("version");/ | edgecart_tests | Sync.*
-rebase-counts-answered-twice | core/src/sync_client.cpp | s/    if (e->at("seq").get<int64_t>() <= answeredUpTo) return true;/    if (answeredUpTo < 0) return true;/ | edgecart_tests | Sync.*
-retry-on-stale-version | core/src/sync_client.cpp | s/    body\["version"\] = version;/    body["version"] = itemVersion(item);/ | edgecart_tests | Sync.*
-utf8-unchecked | core/src/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/  if (false) badRequest/ | edgecart_tests | BadInput.*:Cli.*
-nul-ends-json | core/src/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
-list-index-unused | core/src/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
+torn-vs-corrupt | core/src/storage/log_format.cpp | /Every byte the length promises/,/Damage::Corrupt;/s/r.damage = Damage::Corrupt;/r.damage = end == bytes.size() ? Damage::TornTail : Damage::Corrupt;/ | edgecart_tests | FileStore.Flipped*
+reads-rewrite | core/src/storage/file_store.cpp | s/^  for (const std::string\& name : l.temporaries) leftovers_.push_back(name);$/&\n  if (!options_.readOnly) prepareWrite();/ | edgecart_tests | FileStore.TornTail*:FileStore.Leftover*:FileStore.Format001*
+single-writer | core/src/storage/file_store.cpp | s/^  if (!store->options_.readOnly) store->lock();$// | edgecart_tests | FileStore.ASecondWriter*:Cli.ASecond*
+verify-disagrees-with-open | core/src/storage/log_verify.cpp | s/if (lsn <= snapshotLsn) continue;/if (lsn < expectNext) continue;/; s/^    opens();$// | edgecart_tests | FileStore.VerifyAndOpen*
+archive-not-written | core/src/storage/snapshot.cpp | s/^  writeArchive();$// | edgecart_tests | FileStore.CompactionArchives*:FileStore.ADeletedArchive*
+version-stale-accepted | core/src/engine/engine.cpp | s/  if (requested < latest) {/  if (requested < latest - 1) {/ | edgecart_tests | Engine*:Inventory.*:Sync.*
+reservation-not-all-or-nothing | core/src/domain/order_handler.cpp | s/found.push_back(stockFor(tx, code, n, true));/found.push_back(stockFor(tx, code, n, false));/ | edgecart_tests | Inventory.*:Orders.*
+money-rounding | core/src/domain/money.cpp | s/return (amount \* basisPoints + 5000) \/ 10000;/return (amount * basisPoints + 4999) \/ 10000;/ | edgecart_tests | Money.*:Orders.*
+tenant-scoping | core/src/engine/engine.cpp | s/      pk_(tenantPk(context_.tenantCode)),/      pk_(tenantPk("shared")),/ | edgecart_tests | Api.Tenant*:EngineTest.Sequences*
+push-replay | core/src/sync/sync_server.cpp | s/  if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {/  if (false) {/ | edgecart_tests | Sync.*
+refused-outcome-not-recorded | core/src/sync/sync_server.cpp | s/^    tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));$// | edgecart_tests | Sync.*
+push-validated-as-it-runs | core/src/sync/sync_server.cpp | s/^    checkCommands(commands);/    if (commands.is_null()) checkCommands(commands);/ | edgecart_tests | Sync.*
+device-series-any-client | core/src/sync/sync_server.cpp | s/    if (owner \&\& owner->at("clientId") != clientId) return CodeUse::None;// | edgecart_tests | Sync.*
+leases-unbounded | core/src/sync/sync_server.cpp | s/      if (outstanding + size > kMaxOutstandingCodes) {/      if (false) {/ | edgecart_tests | Sync.*
+conflict-for-any-409 | core/src/sync/sync_server.cpp | s/  const bool strict = isVersionConflict(reason);/  const bool strict = status == 409 \&\& cmdBody.is_object() \&\& cmdBody.contains("version");/ | edgecart_tests | Sync.*
+rebase-counts-answered-twice | core/src/sync/sync_client.cpp | s/    if (e->at("seq").get<int64_t>() <= answeredUpTo) return true;/    if (answeredUpTo < 0) return true;/ | edgecart_tests | Sync.*
+retry-on-stale-version | core/src/sync/sync_client.cpp | s/    body\["version"\] = version;/    body["version"] = itemVersion(item);/ | edgecart_tests | Sync.*
+utf8-unchecked | core/src/api/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/  if (false) badRequest/ | edgecart_tests | BadInput.*:Cli.*
+nul-ends-json | core/src/domain/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
+list-index-unused | core/src/api/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
 ack-before-save | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/node.test.js | acknowledged only after
 archive-loaded-at-open | web/src/local.ts,web/src/idbfs.ts | s/^      await syncMount(IDBFS, state, true);$/&\n      await syncMount(IDBFS, archive, true);/; s/    if (archive \&\& populate) return callback(null);/    if (archive \&\& populate) return syncfs(mount, true, callback);/ | node:test/node.test.js | compaction archives the audit trail
 state-saved-before-archive | web/src/local.ts | /await syncMount(IDBFS, archive, false);/{h;d}; /await syncMount(IDBFS, state, false);/G | node:test/node.test.js | saves the archive before the state
@@ -44,13 +44,13 @@ follower-write-replayed | web/src/tabs.ts | s/    if (p.writer === '' .. p.call.
 sync-token-tenant-unchecked | web/src/sync.ts | s/    if (claimed !== shopTenant) {/    if (claimed !== shopTenant \&\& claimed === '#') {/ | node:test/sync.test.js | another tenant
 sync-error-swallowed | web/src/sync.ts | s/^        throw e;$// | node:test/sync.test.js | killed mid-push
 sqlite-commit-row-by-row | server/src/sqlite_store.cpp | s/  const char\* begin = grouping_ ? "SAVEPOINT batch" : "BEGIN IMMEDIATE";/  const char* begin = grouping_ ? "SAVEPOINT batch" : "SELECT 1";/; s/  const char\* end = grouping_ ? "RELEASE batch" : "COMMIT";/  const char* end = grouping_ ? "RELEASE batch" : "SELECT 1";/ | edgecart_server_tests | Stores/StoreContract.ACommitThatFailsHalfWay*
-half-record-kept | core/src/file_store.cpp | s/    if (::ftruncate(fd_, static_cast<off_t>(segmentSize_)) != 0) closeSegment();/    (void)0;/ | edgecart_server_tests | Stores/StoreContract.ACommitThatFailsHalfWay*
+half-record-kept | core/src/storage/file_store.cpp | s/    if (::ftruncate(fd_, static_cast<off_t>(segmentSize_)) != 0) closeSegment();/    (void)0;/ | edgecart_server_tests | Stores/StoreContract.ACommitThatFailsHalfWay*
 sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; page = std::min(page \* 4, 1024)) {/  for (int page = 1 << 30;;) {/ | edgecart_server_tests | SqliteStore.*:Stores/*
-roles-unchecked | core/src/access.cpp | s/    if (role >= r.least) return;/    return;/ | edgecart_server_tests | HttpApi.EveryRoute*
-customer-pulls-the-tenant | core/src/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_server_tests | HttpApi.ACustomerSees*
-idempotency-key-ignored | core/src/router.cpp | s/        if (prior \&\& tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {/        if (false) {/ | edgecart_server_tests | HttpApi.AnIdempotencyKey*:HttpApi.OneConfirmation*
-strict-stock-ignored | core/src/router.cpp | s/        if (strict \&\& reservation.at("state") == "none") {/        if (false) {/ | edgecart_server_tests | HttpApi.TheOrderAnswer*
-confirmation-given-twice | core/src/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once
+roles-unchecked | core/src/api/access.cpp | s/    if (role >= r.least) return;/    return;/ | edgecart_server_tests | HttpApi.EveryRoute*
+customer-pulls-the-tenant | core/src/sync/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_server_tests | HttpApi.ACustomerSees*
+idempotency-key-ignored | core/src/api/router.cpp | s/        if (prior \&\& tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {/        if (false) {/ | edgecart_server_tests | HttpApi.AnIdempotencyKey*:HttpApi.OneConfirmation*
+strict-stock-ignored | core/src/api/router.cpp | s/        if (strict \&\& reservation.at("state") == "none") {/        if (false) {/ | edgecart_server_tests | HttpApi.TheOrderAnswer*
+confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once
 EOF
 )
 

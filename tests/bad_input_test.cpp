@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/error.h"
+#include "edgecart/engine/error.h"
 #include "test_util.h"
 
 namespace edgecart::testing {

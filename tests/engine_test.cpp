@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "edgecart/engine.h"
-#include "edgecart/error.h"
+#include "edgecart/engine/engine.h"
+#include "edgecart/engine/error.h"
 #include "test_util.h"
 
 namespace edgecart {

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "edgecart/access.h"
+#include "edgecart/api/access.h"
 #include "edgecart_server/sqlite_store.h"
 #include "http_fixture.h"
 

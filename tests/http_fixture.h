@@ -4,7 +4,7 @@
 
 #include <httplib.h>
 
-#include "edgecart/sync.h"
+#include "edgecart/sync/sync.h"
 #include "edgecart_server/jwt.h"
 #include "server_process.h"
 #include "test_util.h"

@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "edgecart/sync.h"
+#include "edgecart/sync/sync.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/sqlite_store.h"
 #include "http_fixture.h"

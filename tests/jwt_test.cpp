@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "edgecart/error.h"
+#include "edgecart/engine/error.h"
 #include "edgecart_server/jwt.h"
 
 namespace edgecart {

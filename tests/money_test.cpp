@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "edgecart/error.h"
-#include "edgecart/money.h"
-#include "edgecart/sequence.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/domain/money.h"
+#include "edgecart/engine/sequence.h"
 
 namespace edgecart {
 namespace {

@@ -9,7 +9,7 @@
 #include <functional>
 #include <memory>
 
-#include "edgecart/error.h"
+#include "edgecart/engine/error.h"
 #include "edgecart_server/sqlite_store.h"
 #include "test_util.h"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/error.h"
-#include "edgecart/log_format.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/storage/log_format.h"
 #include "test_util.h"
 
 namespace edgecart::testing {

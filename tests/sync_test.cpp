@@ -2,7 +2,7 @@
 // travel as they would over HTTP. Offline order codes, exactly-once pushes, conflicts, rebases,
 // pulls, and two tills selling the last units.
 
-#include "edgecart/sync.h"
+#include "edgecart/sync/sync.h"
 #include "test_util.h"
 
 namespace edgecart::testing {

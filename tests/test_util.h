@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "edgecart/shop.h"
+#include "edgecart/api/shop.h"
 
 namespace edgecart::testing {
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "edgecart/error.h"
-#include "edgecart/shop.h"
-#include "edgecart/sync.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/api/shop.h"
+#include "edgecart/sync/sync.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "edgecart/error.h"
-#include "edgecart/router.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/api/router.h"
 #include "edgecart_server/jwt.h"
 
 namespace edgecart {

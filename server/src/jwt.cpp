@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "edgecart/error.h"
+#include "edgecart/engine/error.h"
 
 namespace edgecart {
 namespace {

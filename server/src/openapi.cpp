@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "edgecart/access.h"
+#include "edgecart/api/access.h"
 #include "edgecart_server/http_server.h"
 
 namespace edgecart {

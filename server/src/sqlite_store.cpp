@@ -1,6 +1,6 @@
 #include "edgecart_server/sqlite_store.h"
 
-#include "edgecart/error.h"
+#include "edgecart/engine/error.h"
 
 namespace edgecart {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "edgecart/shop.h"
+#include "edgecart/api/shop.h"
 
 namespace {
 

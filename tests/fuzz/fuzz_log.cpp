@@ -12,9 +12,9 @@
 #include <fstream>
 #include <string>
 
-#include "edgecart/file_store.h"
+#include "edgecart/storage/file_store.h"
 
-#include "edgecart/log_format.h"
+#include "edgecart/storage/log_format.h"
 
 using namespace edgecart;
 

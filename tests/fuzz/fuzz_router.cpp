@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/shop.h"
+#include "edgecart/api/shop.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/sync.h"
+#include "edgecart/sync/sync.h"
 
 namespace {
 

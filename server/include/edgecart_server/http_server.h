@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/shop.h"
-#include "edgecart/sync.h"
+#include "edgecart/api/shop.h"
+#include "edgecart/sync/sync.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/sqlite_store.h"
 

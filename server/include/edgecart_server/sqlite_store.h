@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/store.h"
+#include "edgecart/engine/store.h"
 
 namespace edgecart {
 

@@ -1,0 +1,42 @@
+#pragma once
+// Who may do what (docs/spec.md §3): the one rule table of the API, enforced by the router in
+// every host. Roles come from the caller's context (a token's custom:roles, openShop's roles).
+//
+//   customer  reads the catalogue and availability; creates orders for itself (customerId is
+//             the caller); reads its own orders and cancels them while pending
+//   cashier   sells (any customerId), reads every order, moves orders through their transitions
+//   manager   everything a cashier does, plus products and inventory
+//   admin     the same as manager
+//
+// A caller with several roles has the most able one; unknown role names are ignored; a caller
+// with no known role is a customer (the least able role that can still shop).
+
+#include <string>
+#include <vector>
+
+#include "edgecart/engine/engine.h"
+
+namespace edgecart {
+
+enum class Role { Customer = 0, Cashier = 1, Manager = 2, Admin = 3 };
+
+Role roleOf(const Context& ctx);
+const char* roleName(Role role);
+
+// One route of the API and the least role that may call it. `own` marks a route a customer may
+// call only for its own orders (the router checks the order's customerId).
+struct RouteRule {
+  const char* method;
+  const char* path;  // OpenAPI form: /orders/{code}/status
+  Role least;
+  bool own;
+  const char* what;  // "create products": for the 403 message
+};
+
+// Every route of the router, in the order of the OpenAPI document.
+const std::vector<RouteRule>& routeRules();
+
+// Throws 403 (FORBIDDEN) unless the caller's role may call method + path (a routeRules() path).
+void authorize(const Context& ctx, const std::string& method, const char* path);
+
+}  // namespace edgecart

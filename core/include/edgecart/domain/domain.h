@@ -1,0 +1,56 @@
+#pragma once
+// The e-commerce domain of the seed (SPEC §4): products, inventory, orders, and the order
+// handler that reserves, releases and deducts stock. Each function runs inside a Transaction
+// and throws ApiError on bad input or a refused change (the transaction then writes nothing).
+
+#include <cstdint>
+#include <string>
+
+#include "edgecart/engine/engine.h"
+
+namespace edgecart {
+
+struct DomainOptions {
+  int64_t taxBasisPoints = 1000;                 // 10 %; see taxFor for per-tenant rates
+  std::string orderCodeFormat = "ORD-%%no#:0>6%%";
+  std::map<std::string, int64_t> tenantTaxBasisPoints;  // overrides by tenant code
+  int64_t taxFor(const std::string& tenant) const {
+    auto it = tenantTaxBasisPoints.find(tenant);
+    return it == tenantTaxBasisPoints.end() ? taxBasisPoints : it->second;
+  }
+};
+
+// Item types (the part of the sort key before '#').
+inline constexpr char kProduct[] = "PRODUCT";
+inline constexpr char kInventory[] = "INVENTORY";
+inline constexpr char kOrder[] = "ORDER";
+// Which units an order holds: {orderCode, lines[{productCode, quantity}], state}, where state is
+// held | none | released | deducted. Kept beside the order so release/deduct touch only its units.
+inline constexpr char kReservation[] = "RESERVATION";
+
+constexpr int64_t kMaxQuantity = 1'000'000;         // per order line
+constexpr int64_t kMaxStock = 1'000'000'000;        // units of one product
+constexpr size_t kMaxOrderLines = 100;
+
+// Products.
+Value createProduct(Transaction& tx, const json& body);
+Value getProduct(const Transaction& tx, const std::string& code);  // 404 if absent
+// PATCH body {name?, price?, description?, images?, categoryCode?, isActive?, version?}.
+Value updateProduct(Transaction& tx, const std::string& code, const json& body);
+
+// Inventory: PATCH body {quantity? | quantityDelta?, warehouseCode?, version?}.
+Value updateInventory(Transaction& tx, const std::string& productCode, const json& body);
+
+// Orders.
+Value createOrder(Transaction& tx, const json& body, const DomainOptions& options);
+Value getOrder(const Transaction& tx, const std::string& code);  // 404 if absent
+Value updateOrderStatus(Transaction& tx, const std::string& code, const json& body);
+bool isOrderStatus(const std::string& s);
+bool isAllowedTransition(const std::string& from, const std::string& to);
+
+// The seed's OrderDataSyncHandler, all-or-nothing and idempotent.
+void orderHandler(Transaction& tx, const DataChange& change);
+// Registers orderHandler with the engine.
+void registerDomainHandlers(Engine& engine);
+
+}  // namespace edgecart

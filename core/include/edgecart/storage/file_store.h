@@ -1,0 +1,151 @@
+#pragma once
+// The durable store: an append-only log of checksummed records in small segment files, plus a
+// snapshot that lets old segments be deleted (compaction). One commit = one record.
+//
+// The snapshot is a manifest over immutable chunk files, each holding the state rows of one key
+// range (about kChunkBytes). A compaction rewrites only the chunks whose range saw a write since
+// the last one, so its cost follows what changed, not the size of the store.
+//
+// The latest state (data and sequence tables) is kept in memory as each row's MessagePack bytes,
+// decoded on read, so opening a store only reads bytes and builds an index. The command and
+// history tables only grow and are read for audit, never by the API: they are not kept in memory
+// and not in the snapshot. Compaction moves their rows from the segments it drops into sealed
+// archive files (`archiveDir`), which an open never reads; reading those tables reads the files.
+//
+// Why small segments: in the browser the directory is an IDBFS mount, and IDBFS rewrites every
+// changed file whole on each sync. A commit appends to the active segment only, so the bytes a
+// commit makes IDBFS write are bounded by the segment size, whatever the size of the store.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "edgecart/storage/log_format.h"
+#include "edgecart/engine/store.h"
+
+namespace edgecart {
+
+struct FileStoreOptions {
+  size_t segmentBytes = 64 * 1024;        // a segment is sealed once it holds this much
+  size_t compactMinBytes = 4 * 1024 * 1024;  // log bytes since the snapshot before compacting
+  size_t chunkBytes = 512 * 1024;          // target size of a snapshot chunk file
+  bool fsync = true;                       // fsync each commit (native durability)
+  std::string archiveDir;                  // where compaction archives command/history rows;
+                                           // "" = <dir>/archive
+  // Read only: take no lock, refuse every write (verify opens a store so). Otherwise the store
+  // holds an exclusive lock on <dir>/LOCK for its lifetime: a second writer is refused (503).
+  bool readOnly = false;
+};
+
+// What opening the store found, and what the first write repaired. An open only reads: repairs
+// (cutting a torn tail, removing what a crash left, migrating format 001) wait for the first
+// write, and the bytes a repair cuts are kept in <dir>/recovered/, never destroyed.
+struct RecoveryInfo {
+  uint64_t snapshotLsn = 0;    // 0 = no snapshot
+  uint64_t recordsReplayed = 0;
+  uint64_t tornBytesDropped = 0;  // bytes of an unfinished last record past the last whole one
+  std::string tornBytesKeptIn;    // where the first write moved them ("" until then)
+  int migratedFromVersion = 0;    // 1 if the store was in format 001 (rewritten at the first write)
+};
+
+struct FileStoreStats {
+  uint64_t lastLsn = 0;
+  size_t segmentFiles = 0;
+  uint64_t logBytesSinceSnapshot = 0;
+  uint64_t snapshotBytes = 0;   // manifest + chunk files
+  size_t snapshotChunks = 0;
+  uint64_t compactions = 0;
+  uint64_t lastCompactionBytes = 0;  // what the last compaction wrote (chunks + manifest)
+  size_t stateRows = 0;  // rows of the data and sequence tables held in memory
+};
+
+class FileStore : public Store {
+ public:
+  // Opens (creating if needed) the store in `dir`, reading only. A torn tail (a last record cut
+  // short) is left out of the state and cut at the first write, its bytes kept; any other damage
+  // throws ApiError(500) naming the file. 503 if another process has the store open.
+  static std::unique_ptr<FileStore> open(const std::string& dir, FileStoreOptions options = {});
+  ~FileStore() override;
+  FileStore(const FileStore&) = delete;
+  FileStore& operator=(const FileStore&) = delete;
+
+  Value get(Table t, const std::string& pk, const std::string& sk) const override;
+  void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+            const RowVisitor& visit) const override;
+  void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
+                    const RowVisitor& visit) const override;
+  void commit(const Batch& batch) override;
+
+  // Archives the command/history rows of the current segments, writes a snapshot of the state
+  // and deletes the segments (and older snapshots) it covers.
+  void compact();
+
+  const RecoveryInfo& recovery() const { return recovery_; }
+  FileStoreStats stats() const;
+  const std::string& dir() const { return dir_; }
+  const std::string& archiveDir() const { return options_.archiveDir; }
+
+ private:
+  // Data and sequence rows. Key: table digit + pk + '\0' + sk, so the order is (table, pk, sk);
+  // value: the item's MessagePack bytes.
+  using StateMap = std::map<std::string, std::string>;
+  // A chunk of the snapshot: it holds the keys from firstKey up to the next chunk's firstKey.
+  struct Chunk {
+    uint64_t id = 0;
+    std::string firstKey;  // "" for the first chunk
+    uint32_t rows = 0;
+    uint64_t bytes = 0;    // file size
+    bool dirty = false;    // a key in its range was written since the snapshot
+  };
+
+  FileStore(std::string dir, FileStoreOptions options);
+  void lock();
+  void load();
+  // Before the first write: the repairs an open leaves to it (see RecoveryInfo).
+  void prepareWrite();
+  uint64_t loadSnapshot(const std::string& name, const std::string& bytes);
+  void apply(const logfmt::RawBatch& batch);
+  void openSegment(uint64_t firstLsn);
+  void closeSegment();
+  void writeArchive();
+  void markDirty(const std::string& key);
+  // Writes rows [from, to) as new chunk files of about chunkBytes; appends them to `out`.
+  void writeChunks(StateMap::const_iterator from, StateMap::const_iterator to,
+                   const std::string& firstKey, std::vector<Chunk>& out);
+  void removeUnreferencedFiles();
+  // The command or history table, read from the archive and the segments.
+  std::map<std::string, std::string> auditRows(Table t, const std::string& pk) const;
+
+  std::string dir_;
+  FileStoreOptions options_;
+  StateMap state_;
+  std::vector<Chunk> chunks_;   // the newest snapshot's chunks, in key order
+  uint64_t nextChunkId_ = 1;
+  uint64_t lastCompactionBytes_ = 0;
+  logfmt::RawBatch pendingArchive_;  // audit rows of a format-001 snapshot, until migrated
+  RecoveryInfo recovery_;
+  uint64_t lastLsn_ = 0;
+  uint64_t snapshotLsn_ = 0;    // the record the newest snapshot includes (0 = none)
+  int fd_ = -1;                 // active segment, or -1 (the next commit starts one)
+  int lockFd_ = -1;             // <dir>/LOCK, flock()ed while the store is open for writing
+  bool writable_ = false;       // prepareWrite() has run
+  // What load() found for prepareWrite() to repair.
+  std::string activeName_;      // the last segment, "" if none
+  uint64_t activeGoodBytes_ = 0, activeFileBytes_ = 0;
+  bool activeIsOld_ = false;    // the last segment is format 001: never append to it
+  std::vector<std::string> leftovers_;  // covered segments and temporaries a crash left
+  uint64_t segmentSize_ = 0;
+  size_t segmentFiles_ = 0;
+  uint64_t bytesSinceSnapshot_ = 0;
+  uint64_t snapshotBytes_ = 0;
+  uint64_t compactions_ = 0;
+};
+
+// Checks every file of a store directory (and its archive directory, default <dir>/archive)
+// without changing anything. The report is JSON: {"ok", "segments", "snapshots", "records",
+// "archives", "archivedRecords", "lastLsn", "formatVersion", "files": [...], "damage": [...]}.
+// "ok" is false for any damage but a torn tail of the active segment (which an open drops).
+json verifyStore(const std::string& dir, const std::string& archiveDir = "");
+
+}  // namespace edgecart

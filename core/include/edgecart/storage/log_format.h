@@ -1,0 +1,120 @@
+#pragma once
+// On-disk format of the durable store, shared by every host (native and IDBFS in the browser).
+//
+//   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG002", then one record per commit
+//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP002", then one manifest record
+//   chunk    "chk-<id, 16 hex>.ecc":          magic "ECCHK002", then one record of state rows
+//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC002", a range record, then records of
+//                                             command/history rows
+//   record:  u32 length | u32 ~length | u32 crc32(payload) | payload (MessagePack)
+//
+// All integers little-endian. The length is stored twice so a damaged length is detected
+// instead of being mistaken for a torn tail. The "002" in the magics is the format version.
+// Version 001 (values as MessagePack maps, one snapshot record holding all four tables) is still
+// read, and migrated on open; a future format must do the same, never drop data.
+//
+// Payloads (v2), little-endian binary; a value is its item's MessagePack bytes, kept as they are
+// so the store never builds a JSON tree to load or copy it:
+//   commit / archive record  u8 1 | u64 lsn | ops
+//   manifest                 u8 2 | u64 lsn | u64 next chunk id | u32 n |
+//                            n x (u64 chunk id | u32 rows | u64 file bytes | str first key)
+//   chunk rows               u8 3 | ops   (sorted by key; first key: table digit + pk + NUL + sk)
+//   archive range            u8 4 | u64 from | u64 to: the archive holds the audit rows of records
+//                            (from, to]; consecutive archives chain, so a missing file is a gap.
+//                            (Archives written before this record existed have none.)
+//   ops                      u32 n | n x (u8 table | u8 flags (1 = delete) | str pk | str sk | str value)
+//   str                      u32 length | bytes
+// Format 001 payloads were MessagePack: {"lsn", "ops": [[table, pk, sk, value|null]]} and one
+// snapshot record {"lsn", "tables": [[[pk, sk, value]...] x 4]}.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "edgecart/engine/store.h"
+
+namespace edgecart::logfmt {
+
+constexpr size_t kMagicSize = 8;
+constexpr char kSegmentMagic[] = "ECLOG002";
+constexpr char kSnapshotMagic[] = "ECSNP002";
+constexpr char kArchiveMagic[] = "ECARC002";
+constexpr char kChunkMagic[] = "ECCHK002";
+constexpr char kSegmentMagicV1[] = "ECLOG001";
+constexpr char kSnapshotMagicV1[] = "ECSNP001";
+constexpr size_t kRecordHeaderSize = 12;
+constexpr uint32_t kMaxRecordBytes = 256u << 20;
+
+uint32_t crc32(const void* data, size_t size);
+
+// Frames a payload as one record.
+std::string frameRecord(const std::string& payload);
+
+enum class Damage { None, TornTail, Corrupt };
+
+struct ScannedFile {
+  int version = 0;                    // 2 for `magic`, 1 for `oldMagic`, 0 if neither
+  std::vector<std::string> payloads;  // every whole, checksummed record, in order
+  size_t goodBytes = 0;               // file offset just past the last good record
+  Damage damage = Damage::None;
+  std::string detail;                 // what is wrong at goodBytes, when damage != None
+};
+
+// Reads the records of a whole file image (magic included). A record cut short by the end of
+// the file is a TornTail; anything else is Corrupt, a whole last record whose checksum fails
+// included (all its bytes are there: that is damage, not an unfinished write).
+// `magic` is the current one; `oldMagic`, if given, is also accepted (check `version`).
+ScannedFile scanFile(const std::string& bytes, const char* magic, const char* oldMagic = nullptr);
+
+// A row as stored: its value's MessagePack bytes; `erase` for a delete.
+struct RawPut {
+  Table table;
+  std::string pk;
+  std::string sk;
+  std::string bytes;
+  bool erase = false;
+};
+using RawBatch = std::vector<RawPut>;
+
+// A JSON value <-> its stored bytes.
+std::string encodeValue(const json& value);
+json decodeValue(const std::string& bytes);
+
+// Commit and archive records. decodeRecord reads both format versions.
+std::string encodeRecord(uint64_t lsn, const RawBatch& batch);
+RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version = 2);
+RawBatch toRaw(const Batch& batch);
+Batch fromRaw(const RawBatch& batch);
+// Batch <-> payload, through the functions above (for tools and tests).
+std::string encodeBatch(uint64_t lsn, const Batch& batch);
+Batch decodeBatch(const std::string& payload, uint64_t* lsn);
+
+// The first record of an archive file: the records it covers, (from, to].
+std::string encodeArchiveRange(uint64_t from, uint64_t to);
+// False if `payload` is not a range record (an archive written before ranges existed).
+bool decodeArchiveRange(const std::string& payload, uint64_t* from, uint64_t* to);
+
+// Snapshot manifests (v2): which chunk files make up the state at `lsn`.
+struct ChunkRef {
+  uint64_t id = 0;
+  uint32_t rows = 0;
+  uint64_t bytes = 0;
+  std::string firstKey;
+};
+std::string encodeManifest(uint64_t lsn, uint64_t nextChunkId, const std::vector<ChunkRef>& chunks);
+std::vector<ChunkRef> decodeManifest(const std::string& payload, uint64_t* lsn, uint64_t* nextChunkId);
+// The rows of a chunk file.
+std::string encodeRows(const RawBatch& rows);
+RawBatch decodeRows(const std::string& payload);
+// A v1 snapshot's single payload: its lsn and every row of the four tables.
+RawBatch decodeSnapshotV1(const std::string& payload, uint64_t* lsn);
+
+std::string segmentName(uint64_t firstLsn);
+std::string snapshotName(uint64_t lsn);
+std::string archiveName(uint64_t lastLsn);
+std::string chunkName(uint64_t id);
+// Parses a file name made by the functions above; false for anything else.
+bool parseName(const std::string& name, const char* prefix, const char* suffix, uint64_t* lsn);
+
+}  // namespace edgecart::logfmt

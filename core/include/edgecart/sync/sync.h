@@ -1,0 +1,116 @@
+#pragma once
+// Reconciliation (SPEC §7), host-free: the server's side (push, pull, lease) and the client's
+// (the outbox, leased order codes, applying answers). Hosts move the JSON bodies over HTTP.
+//
+// Bookkeeping lives in the sequence table, beside the tenant's data, so it commits atomically
+// with the effects it describes:
+//   server  SYNC#<tenant>#<client>  last {seq}, result#<seq> {outcome...}, lease#<start> {start, end},
+//                                   leases {outstanding: leased codes not yet used}
+//           SYNC#<tenant>#devices   <device> {clientId}
+//           CHANGES#<tenant>        <n> {sk}      (one row per item: its latest change)
+//           CHANGEIDX#<tenant>      <sk> {n}
+//   client  SYNC#<tenant>           client {clientId, nextSeq, cursor, deviceNext},
+//                                   outbox#<seq> {...}, lease#<start> {start, end, next},
+//                                   problem#<seq> {...},
+//                                   base#<data sk> {item | null}: the server's copy of a row a
+//                                   pending command touched (the local row is that copy with the
+//                                   pending commands re-run on top)
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+
+#include "edgecart/api/shop.h"
+
+namespace edgecart {
+
+// True for a client id the server accepts: [A-Za-z0-9_-]{16,64}.
+bool isValidClientId(const std::string& id);
+// The device series of a client (its first 12 characters): "ORD-<device>-000001", ...
+std::string deviceOf(const std::string& clientId);
+
+class SyncServer {
+ public:
+  // Installs the change feed on the shop's engine: every later commit records what it changed.
+  explicit SyncServer(Shop& shop);
+
+  // POST /sync/push {clientId, commands: [{seq, method, path, body, code?, baseVersion?}]}
+  // -> {results: [...], lastSeq}; a result is {seq, outcome: accepted | rebased, status, sk,
+  // version, notifications?} for an applied command, {seq, outcome: rejected | conflict, status,
+  // body (the error), item? (the server's, for a conflict)} otherwise; `replayed` if answered
+  // from the record; `current` {sk: item | null} for the rows the command touched when it did
+  // not apply as the client saw it (rejected, conflict, or changed nothing). A storage failure
+  // answers 5xx for the whole push (the host rolls it back).
+  // Each command runs through the router; its outcome is recorded with its effects, so a retried
+  // push is answered from the record and never applied twice.
+  Response push(const Context& ctx, const std::string& body);
+  // GET /sync/pull?cursor=&limit=&clientId= -> {items, cursor, more, lastSeq?}: items changed
+  // after the cursor; with a clientId, the last seq of that client's commands the server answered.
+  // Scoped by role: a customer's device gets the catalogue, stock and its own orders only.
+  Response pull(const Context& ctx, const std::string& query);
+  // POST /sync/lease {clientId, size?} -> {clientId, device, start, end}: a block of the
+  // tenant's ORDER numbers for the client's offline orders. 429 once the client would hold more
+  // than 5,000 leased codes it has not used (sent back in a pushed order, whatever its outcome).
+  Response lease(const Context& ctx, const std::string& body);
+
+ private:
+  enum class CodeUse { None, Leased, Device };
+  json runCommand(const Context& ctx, const std::string& clientId, const json& cmd);
+  CodeUse codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code);
+  bool visibleTo(const Context& ctx, const json& item) const;
+
+  Shop& shop_;
+};
+
+class SyncClient {
+ public:
+  // Loads the client's state from the store for `tenant`, creating it with `clientId` if new.
+  SyncClient(Shop& shop, std::string tenant, const std::string& clientId);
+
+  // An API call of the app: runs locally; a committed write enters the outbox in the same
+  // transaction (and a new order takes a leased code, or one of the device series).
+  Response request(const Context& ctx, const std::string& method, const std::string& target,
+                   const std::string& body);
+
+  // The next push body (up to `limit` commands), or null if nothing is pending.
+  json pushBody(size_t limit) const;
+  // Applies a push answer in one local commit; returns the outcomes.
+  json applyPush(const json& answer);
+  // The query of the next pull.
+  std::string pullQuery(size_t limit) const;
+  // Applies a pull answer and moves the cursor in one local commit; returns `more`. Rows a
+  // pending command touched take the server's value as their base; on the last page the pending
+  // commands the server has not answered are re-run on top of the bases (a rebase), in the same
+  // commit, so the till shows the server's state plus its own pending work.
+  bool applyPull(const json& answer);
+  // The lease request body, and applying its answer.
+  json leaseBody(int64_t size) const;
+  void applyLease(const json& answer);
+
+  // {clientId, pending, oldestPendingAt, leasedCodesLeft, cursor}
+  json status() const;
+  // Commands the server answered with a conflict or a rejection, waiting for the app.
+  json problems() const;
+  // Resolves a problem: "retry" makes the command again now (applied locally and queued with a
+  // new seq; a strict write on the newest server version of its item this till knows), "discard"
+  // drops it. 404 if there is no such problem; a retry refused locally leaves the problem.
+  Response resolve(const Context& ctx, int64_t seq, const std::string& action);
+
+  const std::string& clientId() const { return clientId_; }
+
+ private:
+  Response request(const Context& ctx, const std::string& method, const std::string& target,
+                   const std::string& body, const std::function<void(Transaction&)>& alsoInCommit);
+  json state() const;
+  // Re-runs the outbox commands after `answeredUpTo` over the base rows; writes the result in tx.
+  void rebase(Transaction& tx, int64_t answeredUpTo);
+  std::string nextOrderCode(std::string* leaseSk) const;
+
+  Shop& shop_;
+  std::string tenant_;
+  std::string pk_;
+  std::string clientId_;
+};
+
+}  // namespace edgecart

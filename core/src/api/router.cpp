@@ -1,0 +1,352 @@
+#include "edgecart/api/router.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+
+#include "edgecart/api/access.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/storage/log_format.h"
+#include "edgecart/domain/money.h"
+#include "edgecart/api/validate.h"
+
+namespace edgecart {
+namespace {
+
+constexpr int64_t kDefaultLimit = 20;
+constexpr int64_t kMaxLimit = 100;
+constexpr size_t kMaxCursorLength = 256;
+
+std::vector<std::string> splitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t at = 1;
+  while (at <= path.size()) {
+    const size_t slash = std::min(path.find('/', at), path.size());
+    parts.push_back(percentDecode(path.substr(at, slash - at), false));
+    at = slash + 1;
+  }
+  if (parts.size() > 1 && parts.back().empty()) parts.pop_back();  // one trailing slash
+  return parts;
+}
+
+std::string pathCode(const std::string& raw) {
+  if (!isValidCode(raw)) {
+    badRequest("code in the path must be 1-64 letters, digits, '_', '-' or '.'");
+  }
+  return raw;
+}
+
+json parseBody(const std::string& body) {
+  if (body.empty()) badRequest("body must be a JSON object");
+  json j = parseJsonKeepingCents(body);
+  if (j.is_discarded()) badRequest("Malformed JSON in request body");
+  if (!j.is_object()) badRequest("body must be a JSON object");
+  return j;
+}
+
+// An order as the API answers it: the stored item plus `reservation` {state, error?, errorCode?}
+// (held | none | released | deducted), so a caller sees whether its stock was reserved.
+json withReservation(const Transaction& tx, const Value& order) {
+  json out = *order;
+  if (const Value r = tx.getItem(std::string(kReservation) + "#" + order->at("code").get<std::string>())) {
+    const json& a = attrs(*r);
+    json reservation = {{"state", a.at("state")}};
+    if (a.contains("error")) reservation["error"] = a["error"], reservation["errorCode"] = a["errorCode"];
+    out["reservation"] = std::move(reservation);
+  }
+  return out;
+}
+
+// An order a customer calls about must be its own.
+Value ownOrder(const Context& ctx, Value order) {
+  if (roleOf(ctx) == Role::Customer && attrs(*order).value("customerId", "") != ctx.userId) {
+    forbidden("Forbidden: order " + order->at("code").get<std::string>() + " belongs to another customer");
+  }
+  return order;
+}
+
+// POST /orders?stock=accept|strict: strict refuses an order whose stock cannot be reserved.
+bool strictStock(const std::string& query) {
+  bool strict = false;
+  for (const auto& [key, value] : parseQuery(query)) {
+    if (key != "stock") badRequest("query parameter " + echo(key) + " is not supported");
+    if (value != "accept" && value != "strict") badRequest("stock must be accept or strict");
+    strict = value == "strict";
+  }
+  return strict;
+}
+
+// An Idempotency-Key: 1-255 printable ASCII characters (no spaces).
+void checkIdempotencyKey(const std::string& key) {
+  bool ok = !key.empty() && key.size() <= 255;
+  for (char c : key) ok = ok && c > 0x20 && c < 0x7f;
+  if (!ok) badRequest("Idempotency-Key must be 1-255 printable ASCII characters without spaces");
+}
+
+// What an Idempotency-Key's request was: method, target and the parsed body.
+std::string requestPrint(const std::string& method, const std::string& target, const json& body) {
+  const std::string text = method + " " + target + " " + body.dump();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%08x-%zx", static_cast<unsigned>(logfmt::crc32(text.data(), text.size())), text.size());
+  return buf;
+}
+
+}  // namespace
+
+json errorBody(int status, const std::string& message, const char* errorCode) {
+  return {{"statusCode", status}, {"error", statusText(status)}, {"message", message},
+          {"code", errorCode ? errorCode : defaultErrorCode(status)}};
+}
+
+Response Router::handle(const Context& context, const std::string& method,
+                        const std::string& target, const std::string& body, const WriteHook& hook) {
+  try {
+    if (body.size() > options_.maxBodyBytes) {
+      throw ApiError(413, "Request body exceeds " + std::to_string(options_.maxBodyBytes) + " bytes");
+    }
+    Context ctx = context;
+    std::transform(ctx.tenantCode.begin(), ctx.tenantCode.end(), ctx.tenantCode.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ctx.tenantCode.empty()) throw ApiError(403, "No tenant in the caller's context");
+    if (!isValidTenantCode(ctx.tenantCode)) {
+      badRequest("tenant code must match [a-z0-9][a-z0-9_-]{0,63}");
+    }
+    return route(ctx, method, target, body, hook);
+  } catch (const ApiError& e) {
+    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
+  } catch (const std::exception& e) {
+    return Response{500, errorBody(500, std::string("Internal error: ") + e.what()), {}, {}};
+  }
+}
+
+Response Router::route(const Context& ctx, const std::string& method, const std::string& target,
+                       const std::string& body, const WriteHook& hook) {
+  const size_t qmark = target.find('?');
+  const std::string path = target.substr(0, qmark);
+  const std::string query = qmark == std::string::npos ? "" : target.substr(qmark + 1);
+  // The 404 message, built only when needed: most requests match a route.
+  auto cannot = [&] { return "Cannot " + echo(method, 16) + " " + echo(path, 200); };
+  if (path.empty() || path[0] != '/') notFound(cannot());
+  const std::vector<std::string> p = splitPath(path);
+  const bool get = method == "GET", post = method == "POST", patch = method == "PATCH";
+
+  // Writes: run in one transaction, report what the handlers did. With an Idempotency-Key the
+  // answer is kept in the same transaction, and a retry of the same request gets it again.
+  auto write = [&](int status, auto&& work) {
+    const json parsed = parseBody(body);
+    const std::string& key = ctx.idempotencyKey;
+    std::string keySk, print;
+    if (!key.empty()) {
+      checkIdempotencyKey(key);
+      keySk = ctx.userId + "#" + key;
+      print = requestPrint(method, target, parsed);
+    }
+    const std::string keyPk = "IDEMPOTENCY#" + ctx.tenantCode;
+    Response r;
+    engine_.run(ctx, [&](Transaction& tx) {
+      if (!key.empty()) {
+        const Value prior = tx.get(Table::Sequence, keyPk, keySk);
+        if (prior && tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {
+          if (prior->at("request") != print) {
+            throw ApiError(422, "Idempotency-Key " + echo(key) + " was used with another request; "
+                                "use a new key for a new request", errc::kIdempotencyKeyReused);
+          }
+          r = Response{prior->at("status").get<int>(), prior->at("body"), {}, {}};
+          r.replayed = true;
+          return;
+        }
+      }
+      r = Response{status, work(tx, parsed), {}, {}};
+      r.notifications = tx.notifications();  // copied: commit hooks may keep them too
+      r.changes.reserve(tx.changes().size());
+      for (const DataChange& c : tx.changes()) {
+        json change(json::value_t::object);
+        change.emplace("sk", c.sk);
+        change.emplace("version", c.newItem->at("version"));
+        r.changes.push_back(std::move(change));
+      }
+      if (!key.empty()) {
+        tx.putRow(Table::Sequence, keyPk, keySk, std::make_shared<const json>(json{
+            {"request", print}, {"status", r.status}, {"body", r.body}, {"atMs", tx.nowMs()}}));
+      }
+      if (hook) hook(tx, r);
+    });
+    return r;
+  };
+  // Reads: a transaction that is never committed.
+  auto read = [&](auto&& work) {
+    Transaction tx(engine_, ctx);
+    return Response{200, work(tx), {}, {}};
+  };
+  auto allow = [&](const char* route) { authorize(ctx, method, route); };
+  const bool customer = roleOf(ctx) == Role::Customer;
+
+  if (p.size() == 1 && p[0] == "products") {
+    if (post) {
+      allow("/products");
+      return write(201, [](Transaction& tx, const json& b) { return *createProduct(tx, b); });
+    }
+    if (get) return allow("/products"), Response{200, list(ctx, "PRODUCT#", query), {}, {}};
+  } else if (p.size() == 2 && p[0] == "products" && (get || patch)) {
+    const std::string code = pathCode(p[1]);
+    allow("/products/{code}");
+    if (patch) return write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, code, b); });
+    return read([&](Transaction& tx) { return *getProduct(tx, code); });
+  } else if (p.size() == 2 && p[0] == "inventory" && (get || patch)) {
+    const std::string code = pathCode(p[1]);
+    allow("/inventory/{productCode}");
+    if (patch) {
+      return write(200, [&](Transaction& tx, const json& b) { return *updateInventory(tx, code, b); });
+    }
+    return read([&](Transaction& tx) {
+      Value inv = tx.getItem(std::string(kInventory) + "#" + code);
+      if (!inv) notFound("Inventory for " + code + " not found");
+      return *inv;
+    });
+  } else if (p.size() == 1 && p[0] == "orders") {
+    if (post) {
+      allow("/orders");
+      const bool strict = strictStock(query);
+      return write(201, [&](Transaction& tx, const json& b) {
+        const json* request = &b;
+        json own;
+        if (customer) {  // a customer orders for itself: customerId is the caller
+          if (ctx.userId.empty()) forbidden("Forbidden: a customer without a user id cannot order");
+          if (b.contains("customerId") && b["customerId"] != ctx.userId) {
+            forbidden("Forbidden: a customer orders only for itself: customerId must be " + echo(ctx.userId) +
+                      " or left out");
+          }
+          own = b;
+          own["customerId"] = ctx.userId;
+          request = &own;
+        }
+        json order = withReservation(tx, createOrder(tx, *request, options_));
+        const json& reservation = order["reservation"];
+        if (strict && reservation.at("state") == "none") {
+          throw ApiError(409, reservation.at("error").get<std::string>(),
+                         reservation.at("errorCode").get_ref<const std::string&>() == errc::kUnknownProduct
+                             ? errc::kUnknownProduct : errc::kInsufficientInventory);
+        }
+        return order;
+      });
+    }
+    if (get) return allow("/orders"), Response{200, list(ctx, "ORDER#", query), {}, {}};
+  } else if (p.size() == 2 && p[0] == "orders" && get) {
+    const std::string code = pathCode(p[1]);
+    allow("/orders/{code}");
+    return read([&](Transaction& tx) { return withReservation(tx, ownOrder(ctx, getOrder(tx, code))); });
+  } else if (p.size() == 3 && p[0] == "orders" && p[2] == "status" && patch) {
+    const std::string code = pathCode(p[1]);
+    allow("/orders/{code}/status");
+    return write(200, [&](Transaction& tx, const json& b) {
+      if (customer) {
+        const Value current = ownOrder(ctx, getOrder(tx, code));
+        if (b.value("status", json()) != "cancelled" || attrs(*current).at("status") != "pending") {
+          forbidden("Forbidden: a customer may only cancel its own order, and only while it is pending");
+        }
+      }
+      return withReservation(tx, updateOrderStatus(tx, code, b));
+    });
+  }
+  notFound(cannot());
+}
+
+json Router::list(const Context& ctx, const std::string& prefix, const std::string& query) {
+  const bool orders = prefix == "ORDER#";
+  std::map<std::string, std::string> q = parseQuery(query);
+  int64_t limit = kDefaultLimit;
+  std::string cursor;
+  bool descending = false;
+  std::vector<std::pair<const char*, json>> filters;  // attribute -> the value it must have
+  std::string customerId;
+  for (const auto& [key, value] : q) {
+    if (key == "limit") {
+      const bool digits = !value.empty() && value.size() <= 3 &&
+                          std::all_of(value.begin(), value.end(), ::isdigit);
+      limit = digits ? std::stoll(value) : 0;
+      if (limit < 1 || limit > kMaxLimit) {
+        badRequest("limit must be an integer between 1 and " + std::to_string(kMaxLimit));
+      }
+    } else if (key == "cursor") {
+      if (value.size() > kMaxCursorLength || value.rfind(prefix, 0) != 0) {
+        badRequest("cursor must be a lastSk returned by this list");
+      }
+      cursor = value;
+    } else if (key == "order") {
+      if (value != "asc" && value != "desc") badRequest("order must be asc or desc");
+      descending = value == "desc";
+    } else if (key == "status" && orders) {
+      if (!isOrderStatus(value)) {
+        badRequest("status must be one of the following values: pending, confirmed, processing, "
+                   "shipped, delivered, cancelled");
+      }
+      filters.emplace_back("status", value);
+    } else if (key == "customerId" && orders) {
+      if (value.empty() || value.size() > kMaxCodeLength) {
+        badRequest("customerId must be between 1 and " + std::to_string(kMaxCodeLength) + " characters");
+      }
+      customerId = value;
+    } else if (key == "categoryCode" && !orders) {
+      if (value.empty() || value.size() > kMaxCodeLength) {
+        badRequest("categoryCode must be between 1 and " + std::to_string(kMaxCodeLength) + " characters");
+      }
+      filters.emplace_back("categoryCode", value);
+    } else if (key == "isActive" && !orders) {
+      if (value != "true" && value != "false") badRequest("isActive must be true or false");
+      filters.emplace_back("isActive", value == "true");
+    } else {
+      badRequest("property " + echo(key) + " should not exist");
+    }
+  }
+  if (orders && roleOf(ctx) == Role::Customer) {  // a customer lists its own orders only
+    if (!customerId.empty() && customerId != ctx.userId) {
+      forbidden("Forbidden: a customer lists only its own orders: customerId must be " + echo(ctx.userId) +
+                " or left out");
+    }
+    customerId = ctx.userId;
+  }
+  if (!customerId.empty()) filters.emplace_back("customerId", customerId);
+  json items = json::array();
+  bool more = false;
+  auto take = [&](const Value& v) {
+    const json& a = attrs(*v);
+    for (const auto& [field, want] : filters) {
+      auto it = a.find(field);
+      if (it == a.end() || *it != want) return true;
+    }
+    if (static_cast<int64_t>(items.size()) == limit) {
+      more = true;
+      return false;
+    }
+    items.push_back(*v);
+    return true;
+  };
+  Store& store = engine_.store();
+  const std::string pk = tenantPk(ctx.tenantCode);
+  if (engine_.hasListIndex(pk, prefix)) {
+    // In number order (see naturalKey): each index row names its item.
+    const std::string from = cursor.empty() ? "" : naturalKey(prefix, cursor);
+    auto visit = [&](const std::string&, const Value& entry) {
+      const Value v = store.get(Table::Data, pk, entry->at("sk").get<std::string>());
+      return v ? take(v) : true;
+    };
+    if (descending) {
+      store.scanBackward(Table::Sequence, indexPk(pk), prefix, from, visit);
+    } else {
+      store.scan(Table::Sequence, indexPk(pk), prefix, from, visit);
+    }
+  } else {
+    auto visit = [&](const std::string&, const Value& v) { return take(v); };
+    if (descending) {
+      store.scanBackward(Table::Data, pk, prefix, cursor, visit);
+    } else {
+      store.scan(Table::Data, pk, prefix, cursor, visit);
+    }
+  }
+  json out = {{"items", std::move(items)}};
+  if (more) out["lastSk"] = out["items"].back().at("sk");
+  return out;
+}
+
+}  // namespace edgecart

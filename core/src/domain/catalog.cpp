@@ -1,0 +1,119 @@
+// Products and inventory (SPEC §4, §5).
+
+#include "edgecart/domain/domain.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/domain/money.h"
+#include "edgecart/api/validate.h"
+
+namespace edgecart {
+namespace {
+
+constexpr size_t kMaxImages = 20;
+constexpr size_t kMaxUrlLength = 2048;
+
+std::string checkedCurrency(const Fields& f) {
+  std::string c = f.str("currency", 3);
+  bool ok = c.size() == 3;
+  for (char ch : c) ok = ok && ch >= 'A' && ch <= 'Z';
+  if (!ok) badRequest("currency must be a 3-letter ISO 4217 code such as JPY or USD");
+  return c;
+}
+
+json checkedImages(const Fields& f) {
+  json out = json::array();
+  const json& images = f.array("images", 0, kMaxImages);
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string label = "images[" + std::to_string(i) + "]";
+    if (!images[i].is_string()) badRequest(label + " must be a string");
+    const auto& url = images[i].get_ref<const std::string&>();
+    if (url.empty() || url.size() > kMaxUrlLength) {
+      badRequest(label + " must be between 1 and " + std::to_string(kMaxUrlLength) + " characters");
+    }
+    out.push_back(url);
+  }
+  return out;
+}
+
+}  // namespace
+
+Value createProduct(Transaction& tx, const json& body) {
+  Fields f(body, "body", {"code", "name", "categoryCode", "sku", "price", "currency", "description",
+                          "images", "isActive"});
+  const std::string code = f.code("code");
+  json attributes = {{"categoryCode", f.str("categoryCode", kMaxCodeLength)},
+                     {"sku", f.str("sku", kMaxCodeLength)},
+                     {"price", moneyToJson(f.money("price"))},
+                     {"currency", checkedCurrency(f)},
+                     {"description", f.str("description", kMaxTextLength, false)},
+                     {"images", json::array()},
+                     {"isActive", f.boolean("isActive", true)}};
+  const std::string name = f.str("name", kMaxNameLength);
+  if (f.has("images")) attributes["images"] = checkedImages(f);
+  if (tx.getItem(std::string(kProduct) + "#" + code)) {
+    conflict("Product " + code + " already exists", errc::kAlreadyExists);
+  }
+  return tx.publish(CommandInput{kProduct, code, name, 0, std::move(attributes)});
+}
+
+Value updateProduct(Transaction& tx, const std::string& code, const json& body) {
+  Fields f(body, "body", {"name", "price", "description", "images", "categoryCode", "isActive", "version"});
+  const auto version = f.optInteger("version", -1, INT64_MAX);
+  const Value current = getProduct(tx, code);
+  const int64_t latest = itemVersion(*current);
+  checkVersion(current->at("sk").get<std::string>(), version.value_or(-1), latest);
+  std::string name = current->at("name").get<std::string>();
+  json a = attrs(*current);
+  bool any = false;
+  if (f.has("name")) name = f.str("name", kMaxNameLength), any = true;
+  if (f.has("price")) a["price"] = moneyToJson(f.money("price")), any = true;
+  if (f.has("description")) a["description"] = f.str("description", kMaxTextLength, false), any = true;
+  if (f.has("images")) a["images"] = checkedImages(f), any = true;
+  if (f.has("categoryCode")) a["categoryCode"] = f.str("categoryCode", kMaxCodeLength), any = true;
+  if (f.has("isActive")) a["isActive"] = f.boolean("isActive", true), any = true;
+  if (!any) badRequest("one of name, price, description, images, categoryCode or isActive is required");
+  return tx.publish(CommandInput{kProduct, code, name, latest, std::move(a)});
+}
+
+Value getProduct(const Transaction& tx, const std::string& code) {
+  Value p = tx.getItem(std::string(kProduct) + "#" + code);
+  if (!p) notFound("Product " + code + " not found");
+  return p;
+}
+
+Value updateInventory(Transaction& tx, const std::string& productCode, const json& body) {
+  Fields f(body, "body", {"quantity", "quantityDelta", "warehouseCode", "version"});
+  const auto quantity = f.optInteger("quantity", 0, kMaxStock);
+  const auto delta = f.optInteger("quantityDelta", -kMaxStock, kMaxStock);
+  const auto version = f.optInteger("version", -1, INT64_MAX);
+  const std::string warehouse = f.has("warehouseCode") ? f.code("warehouseCode") : "";
+  if (quantity && delta) badRequest("quantity and quantityDelta cannot be used together");
+  if (!quantity && !delta && warehouse.empty()) {
+    badRequest("one of quantity, quantityDelta or warehouseCode is required");
+  }
+  const Value product = getProduct(tx, productCode);
+  const std::string sk = std::string(kInventory) + "#" + productCode;
+  const Value current = tx.getItem(sk);
+  const int64_t latest = current ? itemVersion(*current) : 0;
+  checkVersion(sk, version.value_or(-1), latest);
+
+  json a = current ? attrs(*current)
+                   : json{{"productCode", productCode}, {"quantity", 0}, {"reservedQuantity", 0},
+                          {"warehouseCode", "main"}, {"lastRestockedAt", tx.now()}};
+  const int64_t oldQuantity = a["quantity"].get<int64_t>();
+  const int64_t reserved = a["reservedQuantity"].get<int64_t>();
+  const int64_t newQuantity = quantity ? *quantity : oldQuantity + delta.value_or(0);
+  if (newQuantity > kMaxStock) {
+    badRequest("quantity of " + productCode + " would exceed " + std::to_string(kMaxStock));
+  }
+  if (newQuantity < reserved) {
+    conflict("Cannot set quantity of " + productCode + " to " + std::to_string(newQuantity) + ": " +
+             std::to_string(reserved) + " units are reserved", errc::kBelowReserved);
+  }
+  a["quantity"] = newQuantity;
+  if (newQuantity > oldQuantity) a["lastRestockedAt"] = tx.now();
+  if (!warehouse.empty()) a["warehouseCode"] = warehouse;
+  return tx.publish(CommandInput{kInventory, productCode, product->at("name").get<std::string>(),
+                                 version.value_or(latest), std::move(a)});
+}
+
+}  // namespace edgecart

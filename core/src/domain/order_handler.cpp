@@ -1,0 +1,163 @@
+// The seed's OrderDataSyncHandler: reacts to order changes inside the same transaction.
+// Unlike the seed's line-by-line loop it reserves all lines or none, and it records which
+// units each order holds (a RESERVATION item) so release and deduct touch only those units.
+
+#include <map>
+
+#include "edgecart/domain/domain.h"
+#include "edgecart/engine/error.h"
+
+namespace edgecart {
+namespace {
+
+using Lines = std::map<std::string, int64_t>;  // productCode -> units
+
+Lines linesOf(const json& order) {
+  Lines lines;
+  for (const json& l : attrs(order).at("items")) {
+    lines[l.at("productCode").get<std::string>()] += l.at("quantity").get<int64_t>();
+  }
+  return lines;
+}
+
+std::string inventorySk(const std::string& productCode) {
+  return std::string(kInventory) + "#" + productCode;
+}
+
+// Writes new quantity / reserved values for one product, based on the version just read.
+void setStock(Transaction& tx, const Value& inv, int64_t quantity, int64_t reserved) {
+  json a = attrs(*inv);
+  a["quantity"] = quantity;
+  a["reservedQuantity"] = reserved;
+  tx.publish(CommandInput{kInventory, inv->at("code").get<std::string>(),
+                          inv->at("name").get<std::string>(), itemVersion(*inv), std::move(a)});
+}
+
+int64_t quantityOf(const Value& inv) { return attrs(*inv).at("quantity").get<int64_t>(); }
+int64_t reservedOf(const Value& inv) { return attrs(*inv).at("reservedQuantity").get<int64_t>(); }
+
+// The inventory of `code`, refused with 409 when it cannot cover `n` more units. A product with no
+// inventory row yet has 0 available: a stock shortfall, not a missing product (orders may name
+// products the catalogue does not have: those are "not found", still a 409 on the stock).
+Value stockFor(Transaction& tx, const std::string& code, int64_t n, bool mustCover) {
+  Value inv = tx.getItem(inventorySk(code));
+  if (!inv && !tx.getItem(std::string(kProduct) + "#" + code)) conflict("Product " + code + " not found", errc::kUnknownProduct);
+  const int64_t available = inv ? quantityOf(inv) - reservedOf(inv) : 0;
+  if ((mustCover || !inv) && available < n) {
+    conflict("Insufficient inventory for " + code + ": requested " + std::to_string(n) +
+             ", available " + std::to_string(available), errc::kInsufficientInventory);
+  }
+  return inv;
+}
+
+// Checks every line first, then writes: all lines reserved, or an ApiError and nothing written.
+void reserveAll(Transaction& tx, const Lines& lines) {
+  std::vector<Value> found;
+  for (const auto& [code, n] : lines) found.push_back(stockFor(tx, code, n, true));
+  auto inv = found.begin();
+  for (const auto& [code, n] : lines) {
+    setStock(tx, *inv, quantityOf(*inv), reservedOf(*inv) + n);
+    ++inv;
+  }
+}
+
+// A reservation that could not be made keeps why (`error`, `errorCode`): GET /orders/:code
+// shows it, and a strict POST /orders refuses the order with it.
+void recordReservation(Transaction& tx, const std::string& orderCode, const Lines& lines,
+                       const std::string& state, int64_t version, const ApiError* why = nullptr) {
+  // Filled with emplace: a braced initializer list would build and destroy a temporary
+  // [key, value] array per field, and every order passes here.
+  json l = json::array();
+  for (const auto& [code, n] : lines) {
+    json line(json::value_t::object);
+    line.emplace("productCode", code);
+    line.emplace("quantity", n);
+    l.push_back(std::move(line));
+  }
+  json a(json::value_t::object);
+  a.emplace("orderCode", orderCode);
+  a.emplace("lines", std::move(l));
+  a.emplace("state", state);
+  if (why) {
+    a.emplace("error", why->what());
+    a.emplace("errorCode", why->code());
+  }
+  tx.publish(CommandInput{kReservation, orderCode, "Reservation " + orderCode, version,
+                          std::move(a)});
+}
+
+void onNewOrder(Transaction& tx, const json& order) {
+  const std::string code = order.at("code").get<std::string>();
+  if (tx.getItem(std::string(kReservation) + "#" + code)) return;  // replayed event
+  const Lines lines = linesOf(order);
+  try {
+    reserveAll(tx, lines);
+    recordReservation(tx, code, lines, "held", 0);
+  } catch (const ApiError& e) {
+    recordReservation(tx, code, lines, "none", 0, &e);
+    tx.notify({{"type", "inventory_reservation_failed"}, {"orderId", code}, {"error", e.what()}});
+  }
+  json confirmation(json::value_t::object);  // emplace: this one is sent for every order
+  confirmation.emplace("type", "order_confirmation");
+  confirmation.emplace("orderId", code);
+  confirmation.emplace("customerId", attrs(order).at("customerId"));
+  confirmation.emplace("total", attrs(order).at("total"));
+  tx.notify(std::move(confirmation));
+}
+
+void onCancelled(Transaction& tx, const json& order) {
+  const std::string code = order.at("code").get<std::string>();
+  Value r = tx.getItem(std::string(kReservation) + "#" + code);
+  if (!r || attrs(*r).at("state") == "released") return;  // replayed event
+  const Lines lines = linesOf(order);
+  if (attrs(*r).at("state") == "held") {
+    for (const auto& [p, n] : lines) {
+      Value inv = tx.getItem(inventorySk(p));
+      if (inv) setStock(tx, inv, quantityOf(inv), std::max<int64_t>(0, reservedOf(inv) - n));
+    }
+  }
+  recordReservation(tx, code, lines, "released", itemVersion(*r));
+  tx.notify({{"type", "order_cancelled"}, {"orderId", code}});
+}
+
+void onShipped(Transaction& tx, const json& order) {
+  const std::string code = order.at("code").get<std::string>();
+  Value r = tx.getItem(std::string(kReservation) + "#" + code);
+  if (r && attrs(*r).at("state") == "deducted") return;  // replayed event
+  const bool held = r && attrs(*r).at("state") == "held";
+  const Lines lines = linesOf(order);
+  std::vector<Value> found;
+  for (const auto& [p, n] : lines) found.push_back(stockFor(tx, p, n, !held));
+  auto inv = found.begin();
+  for (const auto& [p, n] : lines) {
+    const int64_t reserved = held ? std::max<int64_t>(0, reservedOf(*inv) - n) : reservedOf(*inv);
+    setStock(tx, *inv, quantityOf(*inv) - n, reserved);
+    ++inv;
+  }
+  recordReservation(tx, code, lines, "deducted", r ? itemVersion(*r) : 0);
+  tx.notify({{"type", "order_shipped"}, {"orderId", code}});
+}
+
+}  // namespace
+
+void orderHandler(Transaction& tx, const DataChange& change) {
+  if (change.sk.rfind("ORDER#", 0) != 0 || !change.newItem) return;
+  const json& order = *change.newItem;
+  if (!change.oldItem) {
+    onNewOrder(tx, order);
+    return;
+  }
+  const std::string from = attrs(*change.oldItem).at("status").get<std::string>();
+  const std::string to = attrs(order).at("status").get<std::string>();
+  if (from == to) return;
+  if (to == "cancelled") onCancelled(tx, order);
+  if (to == "shipped") onShipped(tx, order);
+  if (to == "delivered") tx.notify({{"type", "order_delivered"}, {"orderId", order.at("code")}});
+}
+
+void registerDomainHandlers(Engine& engine) {
+  engine.addHandler(orderHandler);
+  engine.addListIndex("ORDER#");  // GET /orders in number order: ORD-999999, then ORD-1000000
+}
+
+}  // namespace edgecart

@@ -1,0 +1,204 @@
+#include "edgecart/engine/engine.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "edgecart/engine/error.h"
+
+namespace edgecart {
+namespace {
+
+constexpr int kMaxHandlerDepth = 8;
+
+bool sameContent(const json& a, const json& b) {
+  for (const char* f : {"id", "code", "name", "tenantCode", "type", "isDeleted", "seq", "ttl",
+                        "attributes"}) {
+    const auto ia = a.find(f), ib = b.find(f);  // one lookup per side and field
+    const bool ha = ia != a.end(), hb = ib != b.end();
+    if (ha != hb || (ha && *ia != *ib)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string indexPk(const std::string& dataPk) { return "INDEX#" + dataPk; }
+
+std::string naturalKey(const std::string& prefix, const std::string& sk) {
+  std::string out = prefix;
+  size_t i = prefix.size();
+  while (i < sk.size()) {
+    if (sk[i] < '0' || sk[i] > '9') {
+      out.push_back(sk[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < sk.size() && sk[end] >= '0' && sk[end] <= '9') ++end;
+    char len[8];
+    std::snprintf(len, sizeof len, "%02zu", std::min<size_t>(end - i, 99));  // codes are <= 64 chars
+    out += len;
+    out.append(sk, i, end - i);
+    i = end;
+  }
+  return out;
+}
+
+bool Engine::hasListIndex(const std::string& dataPk, const std::string& prefix) const {
+  return std::find(indexes_.begin(), indexes_.end(), prefix) != indexes_.end() &&
+         store_.get(Table::Sequence, indexPk(dataPk), "built#" + prefix) != nullptr;
+}
+
+bool isValidTenantCode(const std::string& t) {
+  if (t.empty() || t.size() > 64) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '_' && c != '-'))) return false;
+  }
+  return true;
+}
+
+void checkVersion(const std::string& sk, int64_t requested, int64_t latest) {
+  if (requested == -1) return;
+  if (requested < -1) badRequest("version must be -1, 0 or a positive integer");
+  if (requested == 0) {
+    if (latest > 0) throw ApiError(409, sk + " already exists", errc::kAlreadyExists);
+    return;
+  }
+  if (requested < latest) {
+    throw ApiError(409, sk + " was modified: version " + std::to_string(requested) +
+                            " is stale, the latest is " + std::to_string(latest),
+                   errc::kVersionConflict);
+  }
+  if (requested > latest) {
+    badRequest("version " + std::to_string(requested) + " of " + sk +
+               " is ahead of the latest version " + std::to_string(latest));
+  }
+}
+
+Transaction::Transaction(Engine& engine, Context context)
+    : engine_(engine),
+      context_(std::move(context)),
+      pk_(tenantPk(context_.tenantCode)),
+      nowMs_(engine.clock().nowMs()),
+      nowIso_(formatIsoTime(nowMs_)) {}
+
+Value Transaction::get(Table table, const std::string& pk, const std::string& sk) const {
+  auto it = writes_.find(std::forward_as_tuple(table, pk, sk));  // no key copies for a lookup
+  if (it != writes_.end()) return it->second;
+  return engine_.store().get(table, pk, sk);
+}
+
+void Transaction::put(Table table, const std::string& pk, std::string sk, Value value) {
+  if (table == Table::Data && !engine_.listIndexes().empty()) index(pk, sk, value);
+  write(table, pk, std::move(sk), std::move(value));
+}
+
+void Transaction::index(const std::string& pk, const std::string& sk, const Value& value) {
+  for (const std::string& prefix : engine_.listIndexes()) {
+    if (sk.compare(0, prefix.size(), prefix) != 0) continue;
+    if ((get(Table::Data, pk, sk) != nullptr) == (value != nullptr)) return;  // an update: same key
+    const std::string ipk = indexPk(pk);
+    if (!get(Table::Sequence, ipk, "built#" + prefix)) {
+      // The first indexed write of a partition made before indexes existed: index it whole.
+      std::vector<std::string> existing;
+      engine_.store().scan(Table::Data, pk, prefix, "", [&](const std::string& s, const Value&) {
+        existing.push_back(s);
+        return true;
+      });
+      for (const std::string& s : existing) {
+        if (get(Table::Data, pk, s)) write(Table::Sequence, ipk, naturalKey(prefix, s), std::make_shared<const json>(json{{"sk", s}}));
+      }
+      write(Table::Sequence, ipk, "built#" + prefix, std::make_shared<const json>(json::object()));
+    }
+    write(Table::Sequence, ipk, naturalKey(prefix, sk), value ? std::make_shared<const json>(json{{"sk", sk}}) : nullptr);
+    return;
+  }
+}
+
+void Transaction::write(Table table, const std::string& pk, std::string sk, Value value) {
+  const auto key = std::forward_as_tuple(table, pk, sk);
+  auto it = writes_.lower_bound(key);
+  if (it != writes_.end() && !writes_.key_comp()(key, it->first)) {
+    it->second = std::move(value);  // written before in this transaction
+  } else {
+    writes_.emplace_hint(it, std::make_tuple(table, pk, std::move(sk)), std::move(value));
+  }
+}
+
+Value Transaction::publish(CommandInput in) {
+  const std::string sk = in.type + "#" + in.code;
+  Value current = getItem(sk);
+  const int64_t latest = current ? itemVersion(*current) : 0;
+  checkVersion(sk, in.version, latest);
+
+  // Filled field by field: a braced initializer list would build and destroy a temporary
+  // [key, value] array per field, and this runs for every item written.
+  json item(json::value_t::object);
+  item.emplace("pk", pk_);
+  item.emplace("sk", sk);
+  item.emplace("id", pk_ + "#" + sk);
+  item.emplace("code", std::move(in.code));
+  item.emplace("name", std::move(in.name));
+  item.emplace("version", latest + 1);
+  item.emplace("tenantCode", context_.tenantCode);
+  item.emplace("type", std::move(in.type));
+  item.emplace("isDeleted", in.isDeleted);
+  if (in.seq) item.emplace("seq", *in.seq);
+  if (in.ttl) item.emplace("ttl", *in.ttl);
+  item.emplace("attributes", std::move(in.attributes));
+  if (current && sameContent(*current, item)) return current;
+  item["createdAt"] = current ? current->at("createdAt") : json(nowIso_);
+  item["createdBy"] = current ? current->at("createdBy") : json(context_.userId);
+  item["updatedAt"] = nowIso_;
+  item["updatedBy"] = context_.userId;
+
+  Value stored = std::make_shared<const json>(std::move(item));
+  put(Table::Command, pk_, sk + "@" + std::to_string(latest + 1), stored);
+  put(Table::Data, pk_, sk, stored);
+  if (current) put(Table::History, pk_, sk + "@" + std::to_string(latest), current);
+
+  if (++depth_ > kMaxHandlerDepth) throw ApiError(500, "Handlers nested too deeply at " + sk);
+  changes_.push_back(DataChange{sk, current, stored});
+  const DataChange change = changes_.back();
+  for (const Handler& h : engine_.handlers()) h(*this, change);
+  --depth_;
+  return stored;
+}
+
+int64_t Transaction::nextSequence(const std::string& name) {
+  Value cur = get(Table::Sequence, pk_, name);
+  const int64_t next = (cur ? cur->at("value").get<int64_t>() : 0) + 1;
+  json row(json::value_t::object);
+  row.emplace("value", next);
+  row.emplace("updatedAt", nowIso_);
+  put(Table::Sequence, pk_, name, std::make_shared<const json>(std::move(row)));
+  return next;
+}
+
+void Transaction::notify(json n) {
+  n["at"] = nowIso_;
+  notifications_.push_back(std::move(n));
+}
+
+Batch Transaction::batch() const {
+  Batch b;
+  b.reserve(writes_.size());
+  for (const auto& [key, value] : writes_) {
+    b.push_back(Put{std::get<0>(key), std::get<1>(key), std::get<2>(key), value});
+  }
+  return b;
+}
+
+Batch Transaction::takeBatch() {
+  Batch b;
+  b.reserve(writes_.size());
+  while (!writes_.empty()) {
+    auto node = writes_.extract(writes_.begin());  // moves the keys out instead of copying them
+    auto& [table, pk, sk] = node.key();
+    b.push_back(Put{table, std::move(pk), std::move(sk), std::move(node.mapped())});
+  }
+  return b;
+}
+
+}  // namespace edgecart

@@ -1,0 +1,227 @@
+// FileStore: the chunked snapshot, compaction, the archive of audit rows, and reading them back.
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "edgecart/engine/error.h"
+#include "edgecart/storage/file_store.h"
+#include "file_util.h"
+#include "state_key.h"
+
+namespace edgecart {
+namespace fs = std::filesystem;
+using fileutil::readFile;
+using fileutil::storageError;
+using logfmt::RawBatch;
+using logfmt::RawPut;
+
+uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& bytes) {
+  logfmt::ScannedFile sf = logfmt::scanFile(bytes, logfmt::kSnapshotMagic, logfmt::kSnapshotMagicV1);
+  if (sf.damage != logfmt::Damage::None || sf.payloads.size() != 1) {
+    storageError("snapshot " + name + " is damaged (" +
+                 (sf.detail.empty() ? "one record expected" : sf.detail) + "); run `edgecart verify`");
+  }
+  uint64_t lsn = 0;
+  if (sf.version == 1) {
+    try {
+      for (RawPut& row : logfmt::decodeSnapshotV1(sf.payloads[0], &lsn)) {
+        if (isState(row.table)) {
+          state_[stateKey(row.table, row.pk, row.sk)] = std::move(row.bytes);
+        } else {
+          pendingArchive_.push_back(std::move(row));
+        }
+      }
+    } catch (const std::exception& e) {
+      storageError("snapshot " + name + " cannot be decoded: " + e.what());
+    }
+    recovery_.migratedFromVersion = 1;
+    return lsn;
+  }
+  std::vector<logfmt::ChunkRef> refs;
+  try {
+    refs = logfmt::decodeManifest(sf.payloads[0], &lsn, &nextChunkId_);
+  } catch (const std::exception& e) {
+    storageError("snapshot " + name + " cannot be decoded: " + e.what());
+  }
+  snapshotBytes_ = bytes.size();
+  for (const logfmt::ChunkRef& ref : refs) {
+    const std::string file = logfmt::chunkName(ref.id);
+    std::error_code ec;
+    if (!fs::exists(fs::path(dir_) / file, ec)) {
+      storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
+    }
+    const std::string chunk = readFile(fs::path(dir_) / file);
+    const logfmt::ScannedFile cf = logfmt::scanFile(chunk, logfmt::kChunkMagic);
+    try {
+      if (cf.damage != logfmt::Damage::None || cf.payloads.size() != 1) throw std::runtime_error(cf.detail);
+      RawBatch rows = logfmt::decodeRows(cf.payloads[0]);
+      if (rows.size() != ref.rows || chunk.size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
+      for (RawPut& row : rows) {
+        std::string key = stateKey(row.table, row.pk, row.sk);
+        if (!isState(row.table) || key < ref.firstKey) throw std::runtime_error("row outside its range");
+        state_.emplace_hint(state_.end(), std::move(key), std::move(row.bytes));
+      }
+    } catch (const std::exception& e) {
+      storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
+    }
+    chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false});
+    snapshotBytes_ += chunk.size();
+  }
+  return lsn;
+}
+
+void FileStore::writeChunks(StateMap::const_iterator from, StateMap::const_iterator to,
+                            const std::string& firstKey, std::vector<Chunk>& out) {
+  std::string start = firstKey;  // where the range of the next piece begins
+  while (from != to) {
+    RawBatch rows;
+    size_t bytes = 0;
+    for (; from != to && bytes < options_.chunkBytes; ++from) {
+      RawPut p{};
+      splitStateKey(from->first, &p.table, &p.pk, &p.sk);
+      p.bytes = from->second;
+      bytes += from->first.size() + from->second.size();
+      rows.push_back(std::move(p));
+    }
+    Chunk c;
+    c.id = nextChunkId_++;
+    c.firstKey = start;
+    c.rows = static_cast<uint32_t>(rows.size());
+    const std::string file = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) +
+                             logfmt::frameRecord(logfmt::encodeRows(rows));
+    fileutil::writeFileAtomically(fs::path(dir_) / logfmt::chunkName(c.id), file, options_.fsync);
+    c.bytes = file.size();
+    lastCompactionBytes_ += file.size();
+    out.push_back(std::move(c));
+    if (from != to) start = from->first;
+  }
+}
+
+void FileStore::compact() {
+  prepareWrite();
+  closeSegment();
+  lastCompactionBytes_ = 0;
+  writeArchive();
+  // Chunks whose range saw no write are kept as they are; the others are rewritten from the
+  // state, in pieces of about chunkBytes. A range left empty merges into the one before it.
+  std::vector<Chunk> next;
+  if (chunks_.empty()) {
+    writeChunks(state_.begin(), state_.end(), "", next);
+  } else {
+    for (size_t i = 0; i < chunks_.size(); ++i) {
+      if (!chunks_[i].dirty) {
+        next.push_back(chunks_[i]);
+        continue;
+      }
+      const auto from = state_.lower_bound(chunks_[i].firstKey);
+      const auto to = i + 1 < chunks_.size() ? state_.lower_bound(chunks_[i + 1].firstKey) : state_.end();
+      writeChunks(from, to, chunks_[i].firstKey, next);
+    }
+  }
+  if (!next.empty()) next.front().firstKey.clear();  // the first range starts at the beginning
+  std::vector<logfmt::ChunkRef> refs;
+  uint64_t total = 0;
+  for (Chunk& c : next) {
+    c.dirty = false;
+    refs.push_back(logfmt::ChunkRef{c.id, c.rows, c.bytes, c.firstKey});
+    total += c.bytes;
+  }
+  const std::string manifest = std::string(logfmt::kSnapshotMagic, logfmt::kMagicSize) +
+                               logfmt::frameRecord(logfmt::encodeManifest(lastLsn_, nextChunkId_, refs));
+  fileutil::writeFileAtomically(fs::path(dir_) / logfmt::snapshotName(lastLsn_), manifest, options_.fsync);
+  lastCompactionBytes_ += manifest.size();
+  // The manifest is durable: the segments, older manifests and chunks it does not use can go.
+  chunks_ = std::move(next);
+  pendingArchive_.clear();
+  snapshotLsn_ = lastLsn_;
+  for (const auto& s : fileutil::listDir(dir_).segments) fs::remove(fs::path(dir_) / s.second);
+  removeUnreferencedFiles();
+  segmentFiles_ = 0;
+  bytesSinceSnapshot_ = 0;
+  snapshotBytes_ = manifest.size() + total;
+  ++compactions_;
+}
+
+// Older manifests and chunk files the newest manifest does not list (left by a compaction or
+// a crash during one).
+void FileStore::removeUnreferencedFiles() {
+  const fileutil::DirListing l = fileutil::listDir(dir_);
+  for (size_t i = 0; i + 1 < l.snapshots.size(); ++i) fs::remove(fs::path(dir_) / l.snapshots[i].second);
+  std::set<uint64_t> used;
+  for (const Chunk& c : chunks_) used.insert(c.id);
+  for (const auto& [id, name] : l.chunks) {
+    if (!used.count(id)) fs::remove(fs::path(dir_) / name);
+  }
+}
+
+// Moves the audit rows of every current segment (and of a format-001 snapshot) into one sealed
+// archive file, named after the last record it covers. Written before the snapshot that lets
+// those segments go, so a crash in between only leaves rows archived twice (reads dedupe).
+void FileStore::writeArchive() {
+  if (lastLsn_ == snapshotLsn_ && pendingArchive_.empty()) return;  // nothing since the last one
+  // Written even when no record since the last snapshot has audit rows: the range chain is what
+  // lets verify see a missing archive file.
+  std::string bytes(logfmt::kArchiveMagic, logfmt::kMagicSize);
+  bytes += logfmt::frameRecord(logfmt::encodeArchiveRange(pendingArchive_.empty() ? snapshotLsn_ : 0, lastLsn_));
+  auto add = [&](uint64_t lsn, RawBatch rows) {
+    rows.erase(std::remove_if(rows.begin(), rows.end(), [](const RawPut& p) { return isState(p.table); }),
+               rows.end());
+    if (rows.empty()) return;
+    bytes += logfmt::frameRecord(logfmt::encodeRecord(lsn, rows));
+  };
+  for (size_t at = 0; at < pendingArchive_.size(); at += 4096) {
+    const auto from = pendingArchive_.begin() + static_cast<std::ptrdiff_t>(at);
+    const auto n = static_cast<std::ptrdiff_t>(std::min<size_t>(4096, pendingArchive_.size() - at));
+    add(snapshotLsn_, RawBatch(from, from + n));
+  }
+  for (const auto& segment : fileutil::listDir(dir_).segments) {
+    const auto sf = logfmt::scanFile(readFile(fs::path(dir_) / segment.second), logfmt::kSegmentMagic,
+                                     logfmt::kSegmentMagicV1);
+    for (const std::string& payload : sf.payloads) {
+      uint64_t lsn = 0;
+      RawBatch batch = logfmt::decodeRecord(payload, &lsn, sf.version);
+      if (lsn > snapshotLsn_) add(lsn, std::move(batch));  // older: archived with that snapshot
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(options_.archiveDir, ec);
+  if (ec) throw ApiError(507, "Storage write failed: cannot create " + options_.archiveDir);
+  fileutil::writeFileAtomically(fs::path(options_.archiveDir) / logfmt::archiveName(lastLsn_), bytes,
+                                options_.fsync);
+  lastCompactionBytes_ += bytes.size();
+}
+
+std::map<std::string, std::string> FileStore::auditRows(Table t, const std::string& pk) const {
+  std::map<std::string, std::string> rows;
+  auto take = [&](const RawBatch& batch) {
+    for (const RawPut& p : batch) {
+      if (p.table == t && p.pk == pk && !p.erase) rows[stateKey(p.table, p.pk, p.sk)] = p.bytes;
+    }
+  };
+  auto readRecords = [&](const fs::path& file, const char* magic, const char* oldMagic) {
+    const logfmt::ScannedFile sf = logfmt::scanFile(readFile(file), magic, oldMagic);
+    for (const std::string& payload : sf.payloads) {
+      uint64_t lsn = 0, from = 0;
+      if (magic == logfmt::kArchiveMagic && logfmt::decodeArchiveRange(payload, &from, &lsn)) continue;
+      take(logfmt::decodeRecord(payload, &lsn, sf.version));
+    }
+  };
+  take(pendingArchive_);
+  std::error_code ec;
+  if (fs::is_directory(options_.archiveDir, ec)) {
+    std::vector<fs::path> archives;
+    for (const auto& e : fs::directory_iterator(options_.archiveDir)) {
+      uint64_t lsn = 0;
+      if (logfmt::parseName(e.path().filename().string(), "arc-", ".eca", &lsn)) archives.push_back(e.path());
+    }
+    std::sort(archives.begin(), archives.end());
+    for (const fs::path& a : archives) readRecords(a, logfmt::kArchiveMagic, nullptr);
+  }
+  for (const auto& segment : fileutil::listDir(dir_).segments) {
+    readRecords(fs::path(dir_) / segment.second, logfmt::kSegmentMagic, logfmt::kSegmentMagicV1);
+  }
+  return rows;
+}
+
+}  // namespace edgecart

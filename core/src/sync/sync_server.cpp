@@ -1,0 +1,385 @@
+// The server's side of reconciliation (SPEC §7): push with exactly-once effects, the change feed
+// and pull, and leases of order numbers.
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "edgecart/api/access.h"
+#include "edgecart/engine/error.h"
+#include "edgecart/storage/log_format.h"
+#include "edgecart/domain/money.h"
+#include "edgecart/engine/sequence.h"
+#include "edgecart/sync/sync.h"
+#include "edgecart/api/validate.h"
+#include "sync_rows.h"
+
+namespace edgecart {
+namespace {
+
+constexpr size_t kMaxCommands = 500;
+constexpr int64_t kMaxLease = 1000;
+// Leased codes a client may hold unused (leased, not yet sent back in a pushed order): enough for
+// a long day offline, few enough that no client can run the tenant's sequence up.
+constexpr int64_t kMaxOutstandingCodes = 5 * kMaxLease;
+constexpr size_t kMaxPull = 500;
+
+json parseObject(const std::string& body) {
+  if (body.size() > (8u << 20)) throw ApiError(413, "Request body exceeds 8388608 bytes");
+  json j = parseJsonKeepingCents(body);
+  if (j.is_discarded()) badRequest("Malformed JSON in request body");
+  if (!j.is_object()) badRequest("body must be a JSON object");
+  return j;
+}
+
+std::string clientIdOf(const json& body) {
+  const json& id = body.contains("clientId") ? body["clientId"] : json();
+  if (!id.is_string() || !isValidClientId(id.get<std::string>())) {
+    badRequest("clientId must be 16-64 letters, digits, '_' or '-'");
+  }
+  return id.get<std::string>();
+}
+
+int64_t intOr(const Value& v, const char* field, int64_t fallback) {
+  return v && v->contains(field) ? v->at(field).get<int64_t>() : fallback;
+}
+
+// The item a command targets, for its version before the command ran.
+std::string targetSk(const std::string& path) {
+  if (path.rfind("/inventory/", 0) == 0) return "INVENTORY#" + path.substr(11);
+  if (path.rfind("/orders/", 0) == 0) {
+    const size_t slash = path.find('/', 8);
+    return "ORDER#" + path.substr(8, slash == std::string::npos ? std::string::npos : slash - 8);
+  }
+  return "";
+}
+
+}  // namespace
+
+bool isValidClientId(const std::string& id) {
+  if (id.size() < 16 || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+std::string deviceOf(const std::string& clientId) { return clientId.substr(0, 12); }
+
+SyncServer::SyncServer(Shop& shop) : shop_(shop) {
+  // The change feed: each changed item moves to the end of its tenant's feed.
+  shop_.engine().addCommitHook([](Transaction& tx) {
+    const std::string feed = "CHANGES#" + tx.context().tenantCode;
+    const std::string index = "CHANGEIDX#" + tx.context().tenantCode;
+    int64_t n = intOr(tx.get(Table::Sequence, feed, "counter"), "value", 0);
+    for (const DataChange& c : tx.changes()) {
+      const Value old = tx.get(Table::Sequence, index, c.sk);
+      if (old) tx.putRow(Table::Sequence, feed, padded(old->at("n").get<int64_t>()), nullptr);
+      ++n;
+      tx.putRow(Table::Sequence, feed, padded(n), row({{"sk", c.sk}}));
+      tx.putRow(Table::Sequence, index, c.sk, row({{"n", n}}));
+    }
+    tx.putRow(Table::Sequence, feed, "counter", row({{"value", n}}));
+  });
+}
+
+namespace {
+
+// A command's identity beyond its seq: a seq answered before but sent with another command is
+// a client that lost its state (it must never be answered with the old command's outcome).
+std::string fingerprint(const json& cmd) {
+  const std::string text = cmd.value("method", "") + " " + cmd.value("path", "") + " " +
+                           (cmd.contains("body") ? cmd["body"].dump() : "") + " " +
+                           (cmd.contains("code") ? cmd["code"].dump() : "");
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(logfmt::crc32(text.data(), text.size())));
+  return buf;
+}
+
+void checkCommands(const json& commands) {
+  for (const json& cmd : commands) {
+    if (!cmd.is_object() || !cmd.contains("seq") || !cmd["seq"].is_number_integer() || cmd["seq"].get<int64_t>() < 1) {
+      badRequest("each command needs an integer seq of at least 1");
+    }
+  }
+}
+
+// The tenant as the router would see it: lower-cased, and valid (SPEC §3).
+Context normalized(const Context& caller) {
+  Context ctx = caller;
+  std::transform(ctx.tenantCode.begin(), ctx.tenantCode.end(), ctx.tenantCode.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ctx.tenantCode.empty()) throw ApiError(403, "No tenant in the caller's context");
+  if (!isValidTenantCode(ctx.tenantCode)) badRequest("tenant code must match [a-z0-9][a-z0-9_-]{0,63}");
+  return ctx;
+}
+
+}  // namespace
+
+Response SyncServer::push(const Context& caller, const std::string& body) {
+  try {
+    const Context ctx = normalized(caller);
+    const json req = parseObject(body);
+    const std::string clientId = clientIdOf(req);
+    for (const auto& [k, v] : req.items()) {
+      if (k != "clientId" && k != "commands") badRequest("property " + echo(k) + " should not exist");
+    }
+    const json& commands = req.contains("commands") ? req["commands"] : json();
+    if (!commands.is_array() || commands.size() > kMaxCommands) {
+      badRequest("commands must be an array of at most " + std::to_string(kMaxCommands));
+    }
+    checkCommands(commands);  // the whole request, before any command runs: a refused push changes nothing
+    json results = json::array();
+    for (const json& cmd : commands) results.push_back(runCommand(ctx, clientId, cmd));
+    const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
+    return Response{200, {{"results", std::move(results)}, {"lastSeq", intOr(shop_.store().get(Table::Sequence, pk, "last"), "seq", 0)}}, {}, {}};
+  } catch (const ApiError& e) {
+    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
+  } catch (const std::exception& e) {
+    return Response{500, errorBody(500, std::string("Internal error: ") + e.what()), {}, {}};
+  }
+}
+
+// One command of a push: answered from the record if seen before, else run through the router
+// with its outcome recorded in the same transaction. Throws ApiError (5xx) on a storage failure,
+// so the host can roll the whole push back and the client retries it unchanged.
+json SyncServer::runCommand(const Context& ctx, const std::string& clientId, const json& cmd) {
+  Store& store = shop_.store();
+  const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
+  const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
+  const int64_t seq = cmd["seq"].get<int64_t>();
+  const std::string print = fingerprint(cmd);
+  if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {
+    const Value rec = store.get(Table::Sequence, pk, "result#" + padded(seq));
+    if (rec && rec->value("fingerprint", "") == print) {
+      json r = *rec;
+      r.erase("fingerprint");
+      r["replayed"] = true;
+      return r;
+    }
+    return {{"seq", seq}, {"outcome", "rejected"}, {"status", 409},
+            {"body", errorBody(409, "Command " + std::to_string(seq) + " was answered before with another command: this client's state was lost; use a new clientId")}};
+  }
+  const std::string method = cmd.value("method", "");
+  const std::string path = cmd.value("path", "");
+  const json& cmdBody = cmd.contains("body") ? cmd["body"] : json();
+  Context c = ctx;
+  json refused;
+  std::string reason;  // the refusal's code (VERSION_CONFLICT for a real optimistic-lock conflict)
+  CodeUse codeUse = CodeUse::None;
+  if ((method != "POST" && method != "PATCH") || path.empty() || path[0] != '/' ||
+      !(cmdBody.is_object() || cmdBody.is_null())) {
+    refused = errorBody(400, "a command needs method POST or PATCH, a path and an object body");
+  } else if (cmd.contains("code")) {
+    const std::string code = cmd["code"].is_string() ? cmd["code"].get<std::string>() : "";
+    codeUse = codeUseOf(ctx, clientId, code);
+    if (codeUse == CodeUse::None) refused = errorBody(409, "Order code " + echo(code) + " is not leased to this client");
+    c.orderCode = code;
+  }
+  // Bookkeeping of an answered command that carried a code of this client's: a device series is
+  // bound to the first client that uses it, and a leased code is no longer outstanding.
+  auto recordCodeUse = [&](Transaction& tx) {
+    if (codeUse == CodeUse::Device) {
+      tx.putRow(Table::Sequence, "SYNC#" + ctx.tenantCode + "#devices", deviceOf(clientId), row({{"clientId", clientId}}));
+    } else if (codeUse == CodeUse::Leased) {
+      const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
+      tx.putRow(Table::Sequence, pk, "leases", row({{"outstanding", std::max<int64_t>(0, out - 1)}}));
+    }
+  };
+  // The server's rows the client's command touched: sent back when the command did not apply as
+  // the client saw it, so the client's copy of them is replaced by the truth.
+  auto current = [&] {
+    json rows = json::object();
+    if (cmd.contains("touched") && cmd["touched"].is_array()) {
+      for (const json& sk : cmd["touched"]) {
+        if (!sk.is_string() || rows.size() >= 64) continue;
+        const Value item = store.get(Table::Data, tenantPk, sk.get<std::string>());
+        rows[sk.get<std::string>()] = item ? *item : json();
+      }
+    }
+    return rows;
+  };
+  const std::string sk = targetSk(path);
+  const Value before = sk.empty() ? nullptr : store.get(Table::Data, tenantPk, sk);
+  const bool rebased = cmd.contains("baseVersion") && cmd["baseVersion"].is_number_integer() &&
+                       cmd["baseVersion"].get<int64_t>() != (before ? itemVersion(*before) : 0);
+  json result;
+  if (refused.is_null()) {
+    const Response r = shop_.handle(c, method, path, cmdBody.is_null() ? "" : cmdBody.dump(),
+                                    [&](Transaction& tx, const Response& ok) {
+      // An applied command is answered with its item's key and version, not the item: the
+      // client gets the items themselves from the pull that follows.
+      json rec = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", ok.status},
+                  {"sk", ok.body.value("sk", "")}, {"version", ok.body.value("version", 0)}, {"fingerprint", print}};
+      if (!ok.notifications.empty()) rec["notifications"] = ok.notifications;
+      if (ok.changes.empty()) rec["current"] = current();  // changed nothing here
+      tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(rec));
+      tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+      recordCodeUse(tx);
+      result = std::move(rec);
+    });
+    if (r.status >= 500) throw ApiError(r.status, r.body.value("message", "Storage error"));
+    if (r.status < 400) {
+      result.erase("fingerprint");
+      return result;
+    }
+    refused = r.body;
+    reason = r.code;
+  }
+  const int status = refused["statusCode"].get<int>();
+  // A conflict is an optimistic lock that failed (the version given is not the server's); any
+  // other refusal, a 409 "restock below reserved" included, is a rejection.
+  const bool strict = isVersionConflict(reason);
+  result = {{"seq", seq}, {"outcome", strict ? "conflict" : "rejected"}, {"status", status}, {"body", refused},
+            {"current", current()}, {"fingerprint", print}};
+  if (strict && before) result["item"] = *before;
+  shop_.engine().run(ctx, [&](Transaction& tx) {
+    tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));
+    tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+    if (codeUse == CodeUse::Leased) recordCodeUse(tx);  // the code is spent either way
+  });
+  result.erase("fingerprint");
+  return result;
+}
+
+// Whose a code is: one of this client's leased blocks, or its own device series. A device series
+// is bound to exactly one client (the first to lease or to use it): a client whose id merely
+// shares the first characters is refused it.
+SyncServer::CodeUse SyncServer::codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code) {
+  if (!isValidCode(code)) return CodeUse::None;
+  const std::string device = deviceOf(clientId);
+  if (code.rfind("ORD-" + device + "-", 0) == 0) {
+    const Value owner = shop_.store().get(Table::Sequence, "SYNC#" + ctx.tenantCode + "#devices", device);
+    if (owner && owner->at("clientId") != clientId) return CodeUse::None;
+    return CodeUse::Device;
+  }
+  size_t digits = code.size();
+  while (digits > 0 && std::isdigit(static_cast<unsigned char>(code[digits - 1]))) --digits;
+  if (digits == code.size() || code.size() - digits > 15) return CodeUse::None;
+  const int64_t n = std::stoll(code.substr(digits));
+  bool leased = false;
+  shop_.store().scan(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#", "",
+                     [&](const std::string&, const Value& l) {
+    leased = n >= l->at("start").get<int64_t>() && n <= l->at("end").get<int64_t>() &&
+             formatSequence(shop_.options().orderCodeFormat, n) == code;
+    return !leased;
+  });
+  return leased ? CodeUse::Leased : CodeUse::None;
+}
+
+// What a caller's device may hold (the pull is scoped by role, see access.h): staff get the whole
+// tenant; a customer the catalogue, stock, and its own orders with their reservations. Another
+// customer's name or address never reaches a customer's device.
+bool SyncServer::visibleTo(const Context& ctx, const json& item) const {
+  if (roleOf(ctx) != Role::Customer) return true;
+  const std::string& sk = item.at("sk").get_ref<const std::string&>();
+  if (sk.rfind("PRODUCT#", 0) == 0 || sk.rfind("INVENTORY#", 0) == 0) return true;
+  if (sk.rfind("ORDER#", 0) == 0) return attrs(item).value("customerId", "") == ctx.userId;
+  if (sk.rfind("RESERVATION#", 0) == 0) {
+    const Value order = shop_.store().get(Table::Data, item.at("pk").get<std::string>(),
+                                          "ORDER#" + attrs(item).value("orderCode", ""));
+    return order && attrs(*order).value("customerId", "") == ctx.userId;
+  }
+  return false;
+}
+
+Response SyncServer::pull(const Context& caller, const std::string& query) {
+  try {
+    const Context ctx = normalized(caller);
+    std::string cursor, clientId;
+    size_t limit = kMaxPull;
+    for (const auto& [key, value] : parseQuery(query)) {
+      if (key == "clientId") {
+        if (!isValidClientId(value)) badRequest("clientId must be 16-64 letters, digits, '_' or '-'");
+        clientId = value;
+      } else if (key == "cursor") {
+        if (value.size() > 12 || value.find_first_not_of("0123456789") != std::string::npos) {
+          badRequest("cursor must be a cursor returned by /sync/pull");
+        }
+        cursor = value;
+      } else if (key == "limit") {
+        if (value.empty() || value.size() > 4 || value.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoul(value) < 1 || std::stoul(value) > kMaxPull) {
+          badRequest("limit must be an integer between 1 and " + std::to_string(kMaxPull));
+        }
+        limit = std::stoul(value);
+      } else {
+        badRequest("query parameter " + echo(key) + " is not supported");
+      }
+    }
+    Store& store = shop_.store();
+    const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
+    json items = json::array();
+    std::string last = cursor;
+    bool more = false;
+    store.scan(Table::Sequence, "CHANGES#" + ctx.tenantCode, "0", cursor.empty() ? "" : padded(std::stoll(cursor)),
+               [&](const std::string& n, const Value& change) {
+                 if (items.size() >= limit) {
+                   more = true;
+                   return false;
+                 }
+                 Value item = store.get(Table::Data, tenantPk, change->at("sk").get<std::string>());
+                 if (item && visibleTo(ctx, *item)) items.push_back(*item);
+                 last = n;
+                 return true;
+               });
+    json answer = {{"items", std::move(items)}, {"cursor", last}, {"more", more}};
+    // The client's last answered command, read after the items: every command up to it has its
+    // effect in the state pulled (the client then re-runs only the later ones on top).
+    if (!clientId.empty()) {
+      answer["lastSeq"] = intOr(store.get(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "last"), "seq", 0);
+    }
+    return Response{200, std::move(answer), {}, {}};
+  } catch (const ApiError& e) {
+    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
+  }
+}
+
+Response SyncServer::lease(const Context& caller, const std::string& body) {
+  try {
+    const Context ctx = normalized(caller);
+    const json req = parseObject(body);
+    const std::string clientId = clientIdOf(req);
+    int64_t size = 100;
+    for (const auto& [k, v] : req.items()) {
+      if (k == "size") {
+        if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > kMaxLease) {
+          badRequest("size must be an integer between 1 and " + std::to_string(kMaxLease));
+        }
+        size = v.get<int64_t>();
+      } else if (k != "clientId") {
+        badRequest("property " + echo(k) + " should not exist");
+      }
+    }
+    const std::string device = deviceOf(clientId);
+    json answer;
+    shop_.engine().run(ctx, [&](Transaction& tx) {
+      const std::string devices = "SYNC#" + ctx.tenantCode + "#devices";
+      const Value owner = tx.get(Table::Sequence, devices, device);
+      if (owner && owner->at("clientId") != clientId) {
+        conflict("device series " + device + " belongs to another client; choose another clientId");
+      }
+      const std::string clientPk = "SYNC#" + ctx.tenantCode + "#" + clientId;
+      const int64_t outstanding = intOr(tx.get(Table::Sequence, clientPk, "leases"), "outstanding", 0);
+      if (outstanding + size > kMaxOutstandingCodes) {
+        throw ApiError(429, "This client holds " + std::to_string(outstanding) + " leased order codes it has not used; "
+                            "at most " + std::to_string(kMaxOutstandingCodes) + " may be outstanding");
+      }
+      tx.putRow(Table::Sequence, clientPk, "leases", row({{"outstanding", outstanding + size}}));
+      const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
+      const int64_t start = intOr(tx.get(Table::Sequence, tenantPk, "ORDER"), "value", 0) + 1;
+      const int64_t end = start + size - 1;
+      tx.putRow(Table::Sequence, tenantPk, "ORDER", row({{"value", end}, {"updatedAt", tx.now()}}));
+      tx.putRow(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#" + padded(start),
+                row({{"start", start}, {"end", end}, {"at", tx.now()}}));
+      tx.putRow(Table::Sequence, devices, device, row({{"clientId", clientId}}));
+      answer = {{"clientId", clientId}, {"device", device}, {"start", start}, {"end", end},
+                {"format", shop_.options().orderCodeFormat}};
+    });
+    return Response{200, std::move(answer), {}, {}};
+  } catch (const ApiError& e) {
+    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
+  }
+}
+
+}  // namespace edgecart
