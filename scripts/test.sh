@@ -9,6 +9,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== tool versions"
 ./scripts/check-tools.sh
 
+echo "== docs: every link resolves, nothing points outside the repository"
+node scripts/check-links.mjs
+if git grep -n '\.\./shared' -- ':!scripts/test.sh'; then
+  echo "nothing in the repository may refer to ../shared (a clone has no such folder)" >&2
+  exit 1
+fi
+
 echo "== core/ is free of its host"
 if grep -rnE 'emscripten|__EMSCRIPTEN__' core/; then
   echo "core/ must not mention Emscripten" >&2
