@@ -1,4 +1,4 @@
-// The router: routes, paging, tenants, error shape (SPEC §3, §5).
+// The router: routes, paging, tenants, error shape (docs/design.md §3, §5).
 
 #include "test_util.h"
 

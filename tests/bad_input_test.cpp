@@ -1,4 +1,4 @@
-// Bad input (SPEC §5): every malformed, mistyped, out-of-range, over-long or unknown request is
+// Bad input (docs/design.md §5): every malformed, mistyped, out-of-range, over-long or unknown request is
 // refused with a NestJS-shaped 4xx naming the problem. It never crashes, never writes a byte to
 // the store, and never consumes an order number.
 

@@ -1,4 +1,4 @@
-// The engine's version rules, tables, atomicity, sequences and handlers (SPEC §2).
+// The engine's version rules, tables, atomicity, sequences and handlers (docs/design.md §2).
 
 #include <gtest/gtest.h>
 

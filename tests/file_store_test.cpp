@@ -1,4 +1,4 @@
-// Durability of the FileStore's log (SPEC §6): commits survive reopening, a torn tail is dropped
+// Durability of the FileStore's log (docs/design.md §6): commits survive reopening, a torn tail is dropped
 // at any offset, any other damage is detected and refused without touching the files, and a
 // commit costs the same at any size. Snapshots and compaction: snapshot_test.cpp.
 

@@ -1,5 +1,5 @@
 // Inventory: restocks, all-or-nothing reservation, per-order release/deduct, and a property
-// test of the invariant 0 ≤ reservedQuantity ≤ quantity (SPEC §4).
+// test of the invariant 0 ≤ reservedQuantity ≤ quantity (docs/design.md §4).
 
 #include <random>
 

@@ -1,4 +1,4 @@
-// Orders: the seed's example, totals, status transitions, versions, notifications (SPEC §4, §5).
+// Orders: the seed's example, totals, status transitions, versions, notifications (docs/design.md §4, §5).
 
 #include "test_util.h"
 

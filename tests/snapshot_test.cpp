@@ -1,4 +1,4 @@
-// The FileStore's snapshots (SPEC §6): compaction keeps the log bounded and rewrites only the
+// The FileStore's snapshots (docs/design.md §6): compaction keeps the log bounded and rewrites only the
 // chunks that changed, crashes at every step of it recover, the audit trail goes to an archive
 // an open never reads, and a store in the first format is migrated with nothing lost.
 

@@ -1,4 +1,4 @@
-// Reconciliation (SPEC §7) between client shops and a server shop, in process: the JSON bodies
+// Reconciliation (docs/design.md §7) between client shops and a server shop, in process: the JSON bodies
 // travel as they would over HTTP. Offline order codes, exactly-once pushes, conflicts, rebases,
 // pulls, and two tills selling the last units.
 
@@ -242,7 +242,7 @@ TEST_F(Sync, PullBringsOtherTillsChangesOnceAndKeepsPendingWorkOnTop) {
   EXPECT_EQ(b.sync.status()["cursor"], cursor) << "nothing new";
 }
 
-// SPEC §7: a pull applies the server's state, then re-runs the still-pending commands on top, in
+// docs/design.md §7: a pull applies the server's state, then re-runs the still-pending commands on top, in
 // one local commit. A till with pending work on a row sees the other tills' changes to it at once,
 // not only after its own push is answered.
 TEST_F(Sync, PullRebasesPendingCommandsOnTheServersState) {

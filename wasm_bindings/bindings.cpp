@@ -94,7 +94,7 @@ class ShopHandle {
     shop_.reset();
   }
 
-  // Reconciliation (SPEC §7): every method returns JSON, {"error": {statusCode, error, message}}
+  // Reconciliation (docs/design.md §7): every method returns JSON, {"error": {statusCode, error, message}}
   // on failure. enableSync makes request() record the tenant's writes in the outbox.
   std::string enableSync(const std::string& tenant, const std::string& clientId) {
     return guard([&] {

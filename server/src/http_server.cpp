@@ -38,7 +38,7 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
   store_ = store.get();
   shop_ = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
   sync_ = std::make_unique<SyncServer>(*shop_);
-  // The outbox of handler notifications (SPEC §4), written in the transaction that caused them.
+  // The outbox of handler notifications (docs/design.md §4), written in the transaction that caused them.
   shop_->engine().addCommitHook([](Transaction& tx) {
     if (tx.notifications().empty()) return;
     const std::string pk = "OUTBOX#" + tx.context().tenantCode;
@@ -90,7 +90,7 @@ bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& re
     sendJson(res, 403, errorBody(403, "The token has no custom:tenant claim"));
     return false;
   }
-  // Tenant codes are lower-case (SPEC §3): "Shop-A" in a token is tenant shop-a everywhere.
+  // Tenant codes are lower-case (docs/design.md §3): "Shop-A" in a token is tenant shop-a everywhere.
   std::transform(claims->tenant.begin(), claims->tenant.end(), claims->tenant.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   requestTenant = claims->tenant;
@@ -197,7 +197,7 @@ void HttpServer::routes() {
     });
   }
 
-  // The API of SPEC §5: every method on these paths goes to the core router.
+  // The API of docs/design.md §5: every method on these paths goes to the core router.
   auto api = [this](const httplib::Request& req, httplib::Response& res) {
     Claims claims;
     if (!authenticate(req, res, &claims)) return;
@@ -218,7 +218,7 @@ void HttpServer::routes() {
     if (r.replayed) res.set_header("Idempotent-Replayed", "true");
     sendJson(res, r.status, r.body);
   };
-  // Reconciliation (SPEC §7).
+  // Reconciliation (docs/design.md §7).
   auto sync = [this](const httplib::Request& req, httplib::Response& res) {
     Claims claims;
     if (!authenticate(req, res, &claims)) return;

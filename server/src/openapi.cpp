@@ -1,4 +1,4 @@
-// GET /openapi.json: the routes of SPEC §5 and the server's own, as OpenAPI 3.0.
+// GET /openapi.json: the routes of docs/design.md §5 and the server's own, as OpenAPI 3.0.
 
 #include <cctype>
 
@@ -94,7 +94,7 @@ json openApi() {
   json spec = {
       {"openapi", "3.0.3"},
       {"info", {{"title", "EdgeCart"}, {"version", "0.1.0"},
-                {"description", "The EdgeCart API (docs/spec.md §5). The tenant comes only from the token's custom:tenant "
+                {"description", "The EdgeCart API (docs/design.md §5). The tenant comes only from the token's custom:tenant "
                                 "claim, the roles from custom:roles (customer, cashier, manager, admin; none: customer)."}}},
       {"components",
        {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT (HS256)"}}}}},
@@ -171,7 +171,7 @@ json openApi() {
                                               json::array({pathParam("code")}))}}},
         {"/orders/{code}/status", {{"patch", operation("Change an order's status", {{"200", answer("The order", ref("Order"))}},
                                                        ref("StatusUpdate"), withCode("code"))}}},
-        {"/sync/push", {{"post", operation("Push a client's outbox (SPEC §7): one outcome per command, exactly once",
+        {"/sync/push", {{"post", operation("Push a client's outbox (docs/design.md §7): one outcome per command, exactly once",
                                            {{"200", answer("Outcomes", {{"type", "object"}})}},
                                            {{"type", "object"}, {"required", {"clientId", "commands"}}})}}},
         {"/sync/pull", {{"get", operation("The tenant's items changed after a cursor", {{"200", answer("Items, cursor, more", {{"type", "object"}})}},

@@ -1,4 +1,4 @@
-// Durable acknowledgement over IDBFS (SPEC §6). IDBFS keeps the mount in memory and copies
+// Durable acknowledgement over IDBFS (docs/design.md §6). IDBFS keeps the mount in memory and copies
 // changed files to IndexedDB on FS.syncfs(false). Emscripten does not serialise syncfs calls, so
 // this queue does: at most one sync runs, and every write that arrives while it runs is covered
 // by the next one (group commit). A write's promise resolves only after a sync that started

@@ -1,4 +1,4 @@
-// The shop JavaScript holds: SPEC §5 routes as promises, typed helpers, events, close().
+// The shop JavaScript holds: docs/design.md §5 routes as promises, typed helpers, events, close().
 
 import { EdgeCartError } from './errors.js';
 import { LocalStore, type Call, type Executor, type StoreStats } from './local.js';

@@ -1,4 +1,4 @@
-// Reconciliation with the server (SPEC §7), in the tab that owns the database. The core keeps
+// Reconciliation with the server (docs/design.md §7), in the tab that owns the database. The core keeps
 // the outbox, leases and cursor in the store (each change in one local commit); this class
 // moves their JSON bodies over fetch: on demand, when the browser comes online, after local
 // writes, and on a timer with exponential backoff and jitter that does not wait for a write.

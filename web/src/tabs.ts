@@ -1,4 +1,4 @@
-// One writer per database (SPEC §6). Tabs of one origin that open the same database elect a
+// One writer per database (docs/design.md §6). Tabs of one origin that open the same database elect a
 // writer with the Web Locks API; only the writer loads the store from IndexedDB and writes it.
 // The other tabs follow it: they send their calls over a BroadcastChannel and get the writer's
 // answers, so every tab sees the same state and no two tabs ever write the same IndexedDB files.

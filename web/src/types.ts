@@ -1,4 +1,4 @@
-// The public shapes of the EdgeCart API (SPEC §4, §5). Money is a JSON number with at most two
+// The public shapes of the EdgeCart API (docs/design.md §4, §5). Money is a JSON number with at most two
 // decimals; times are ISO-8601 UTC strings with milliseconds.
 
 /** Options of openShop(). */
@@ -18,7 +18,7 @@ export interface ShopOptions {
   name?: string;
   /** "indexeddb" (default where IndexedDB exists) keeps state across reloads; "memory" does not. */
   storage?: 'indexeddb' | 'memory';
-  /** Reconcile this tenant's writes with an EdgeCart server (SPEC §7). */
+  /** Reconcile this tenant's writes with an EdgeCart server (docs/design.md §7). */
   server?: ServerOptions;
 }
 
@@ -63,7 +63,7 @@ export interface OrderCreateOptions extends WriteOptions {
   stock?: 'accept' | 'strict';
 }
 
-/** Every stored entity (SPEC §2). */
+/** Every stored entity (docs/design.md §2). */
 export interface Item<A> {
   pk: string;
   sk: string;
@@ -203,7 +203,7 @@ export interface OrderListQuery extends ListQuery {
   customerId?: string;
 }
 
-/** A handler notification (SPEC §4): order_confirmation, inventory_reservation_failed, ... */
+/** A handler notification (docs/design.md §4): order_confirmation, inventory_reservation_failed, ... */
 export interface Notification {
   type: string;
   orderId: string;

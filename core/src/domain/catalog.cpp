@@ -1,4 +1,4 @@
-// Products and inventory (SPEC §4, §5).
+// Products and inventory (docs/design.md §4, §5).
 
 #include "edgecart/domain/domain.h"
 #include "edgecart/engine/error.h"

@@ -1,4 +1,4 @@
-// Orders: creation with exact totals, status transitions (SPEC §4).
+// Orders: creation with exact totals, status transitions (docs/design.md §4).
 
 #include <algorithm>
 #include <array>

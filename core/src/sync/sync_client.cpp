@@ -1,4 +1,4 @@
-// The client's side of reconciliation (SPEC §7): the durable outbox, leased order codes with a
+// The client's side of reconciliation (docs/design.md §7): the durable outbox, leased order codes with a
 // device-series fallback, and applying push and pull answers, each in one local commit.
 
 #include <algorithm>

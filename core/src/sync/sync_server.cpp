@@ -1,4 +1,4 @@
-// The server's side of reconciliation (SPEC §7): push with exactly-once effects, the change feed
+// The server's side of reconciliation (docs/design.md §7): push with exactly-once effects, the change feed
 // and pull, and leases of order numbers.
 
 #include <algorithm>
@@ -104,7 +104,7 @@ void checkCommands(const json& commands) {
   }
 }
 
-// The tenant as the router would see it: lower-cased, and valid (SPEC §3).
+// The tenant as the router would see it: lower-cased, and valid (docs/design.md §3).
 Context normalized(const Context& caller) {
   Context ctx = caller;
   std::transform(ctx.tenantCode.begin(), ctx.tenantCode.end(), ctx.tenantCode.begin(),

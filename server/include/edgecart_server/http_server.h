@@ -1,5 +1,5 @@
 #pragma once
-// The native host of SPEC §8: the core router over HTTP (cpp-httplib), SQLite storage, HS256
+// The native host of docs/design.md §8: the core router over HTTP (cpp-httplib), SQLite storage, HS256
 // JWT tenants, /healthz, /openapi.json, the web pages, one JSON access-log line per request.
 
 #include <functional>

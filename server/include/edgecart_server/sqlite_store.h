@@ -1,6 +1,6 @@
 #pragma once
 // The server's store: one SQLite file (WAL) with the command, data, history and sequence tables
-// of SPEC §2. An atomic commit is one SQL transaction.
+// of docs/design.md §2. An atomic commit is one SQL transaction.
 
 #include <sqlite3.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Who may do what (docs/spec.md §3): the one rule table of the API, enforced by the router in
+// Who may do what (docs/design.md §3): the one rule table of the API, enforced by the router in
 // every host. Roles come from the caller's context (a token's custom:roles, openShop's roles).
 //
 //   customer  reads the catalogue and availability; creates orders for itself (customerId is

@@ -1,5 +1,5 @@
 #pragma once
-// The API of SPEC §5: (context, method, path, JSON body) -> (status, JSON body), identical in
+// The API of docs/design.md §5: (context, method, path, JSON body) -> (status, JSON body), identical in
 // every host. Every failure becomes a NestJS-shaped error body; nothing escapes as an exception.
 
 #include <functional>

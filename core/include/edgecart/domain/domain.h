@@ -1,5 +1,5 @@
 #pragma once
-// The e-commerce domain of the seed (SPEC §4): products, inventory, orders, and the order
+// The e-commerce domain of the seed (docs/design.md §4): products, inventory, orders, and the order
 // handler that reserves, releases and deducts stock. Each function runs inside a Transaction
 // and throws ApiError on bad input or a refused change (the transaction then writes nothing).
 

@@ -1,5 +1,5 @@
 #pragma once
-// The CQRS engine (SPEC §2): items with versions, the command / data / history tables,
+// The CQRS engine (docs/design.md §2): items with versions, the command / data / history tables,
 // per-tenant sequences, data-change handlers, and atomic transactions over a Store.
 
 #include <cstdint>
@@ -67,7 +67,7 @@ struct DataChange {
 std::string indexPk(const std::string& dataPk);
 std::string naturalKey(const std::string& prefix, const std::string& sk);
 
-// Checks an input version against the latest (0 if the item does not exist), per SPEC §2:
+// Checks an input version against the latest (0 if the item does not exist), per docs/design.md §2:
 // 409 for a stale version or a create of an existing item, 400 for a version ahead.
 void checkVersion(const std::string& sk, int64_t requested, int64_t latest);
 

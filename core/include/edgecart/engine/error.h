@@ -1,6 +1,6 @@
 #pragma once
 // The one exception type of the core: an HTTP status, a message and a machine-readable code. The
-// router turns it into the NestJS-shaped JSON error body (docs/spec.md §5) plus `code`; nothing
+// router turns it into the NestJS-shaped JSON error body (docs/design.md §5) plus `code`; nothing
 // else escapes the router.
 
 #include <stdexcept>

@@ -1,5 +1,5 @@
 #pragma once
-// Reconciliation (SPEC §7), host-free: the server's side (push, pull, lease) and the client's
+// Reconciliation (docs/design.md §7), host-free: the server's side (push, pull, lease) and the client's
 // (the outbox, leased order codes, applying answers). Hosts move the JSON bodies over HTTP.
 //
 // Bookkeeping lives in the sequence table, beside the tenant's data, so it commits atomically
