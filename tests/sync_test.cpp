@@ -480,5 +480,27 @@ TEST_F(Sync, BadSyncRequestsAre400AndChangeNothing) {
   EXPECT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001") << "no number leased";
 }
 
+TEST_F(Sync, ACustomersPendingOrderSurvivesTheRebaseOfAPullAsItsOwn) {
+  stockServer(100);
+  Till t("cust-a-0000000000001");
+  pull(t);
+  lease(t, 5);
+  const Context customer{"shop-a", "cust-1", {"customer"}};
+  json order = seedOrderRequest();
+  order.erase("customerId");  // a customer's order is its own
+  const Response sold = t.sync.request(customer, "POST", "/orders", order.dump());
+  ASSERT_EQ(sold.status, 201) << sold.body.dump();
+  EXPECT_EQ(sold.body["attributes"]["customerId"], "cust-1");
+  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 5}}).status, 200);
+  pull(t);  // the inventory the order touched changed on the server: the pending order is rebased
+  const Response mine = t.sync.request(customer, "GET", "/orders", "");
+  ASSERT_EQ(mine.body["items"].size(), 1u) << "the pending order is still there after the rebase";
+  EXPECT_EQ(mine.body["items"][0]["attributes"]["customerId"], "cust-1");
+  const json inv = t.sync.request(customer, "GET", "/inventory/PRD-001", "").body["attributes"];
+  EXPECT_EQ(inv["quantity"], 105);
+  EXPECT_EQ(inv["reservedQuantity"], 2) << "its reservation replayed on the server's stock";
+  EXPECT_EQ(t.sync.status()["pending"], 1);
+}
+
 }  // namespace
 }  // namespace edgecart::testing

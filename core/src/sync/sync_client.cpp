@@ -60,6 +60,15 @@ constexpr char kBase[] = "base#";
 // A notification's identity across hosts: its type and order ("order_confirmation#ORD-000001").
 std::string notificationKey(const json& n) { return n.value("type", "") + "#" + n.value("orderId", ""); }
 
+// Who took an outbox command: a rebase or a retry runs it again as that caller (a customer's
+// order keeps its customer). Commands recorded before callers were kept run with every right.
+Context callerOf(const std::string& tenant, const json& entry) {
+  Context c{tenant, entry.value("user", "sync"), {}};
+  if (!entry.contains("roles")) c.roles = {"admin"};
+  for (const json& r : entry.value("roles", json::array())) c.roles.push_back(r.get<std::string>());
+  return c;
+}
+
 }  // namespace
 
 SyncClient::SyncClient(Shop& shop, std::string tenant, const std::string& clientId)
@@ -138,7 +147,7 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
     }
     const DataChange& first = tx.changes().front();
     json entry = {{"seq", seq}, {"method", method}, {"path", target}, {"at", tx.now()}, {"touched", std::move(touched)},
-                  {"body", body.empty() ? json() : json::parse(body)}};
+                  {"body", body.empty() ? json() : json::parse(body)}, {"user", ctx.userId}, {"roles", ctx.roles}};
     if (newOrder) entry["code"] = c.orderCode;
     // The notifications this till already gave for the command (a receipt, an alert): the
     // server's answer repeats them, and they must not be given twice.
@@ -280,8 +289,7 @@ void SyncClient::rebase(Transaction& tx, int64_t answeredUpTo) {
   Router router(engine, shop_.options());
   shop_.store().scan(Table::Sequence, pk_, "outbox#", "", [&](const std::string&, const Value& e) {
     if (e->at("seq").get<int64_t>() <= answeredUpTo) return true;
-    // The pending commands were authorized when they were taken: replayed with every right.
-    Context c{tenant_, "sync", {"admin"}};
+    Context c = callerOf(tenant_, *e);
     if (e->contains("code")) c.orderCode = e->at("code").get<std::string>();
     const json& body = e->at("body");
     (void)router.handle(c, e->at("method").get<std::string>(), e->at("path").get<std::string>(),
@@ -358,7 +366,8 @@ Response SyncClient::resolve(const Context& ctx, int64_t seq, const std::string&
     }
     body["version"] = version;
   }
-  Context c = ctx;
+  // Retried as the caller who took it (as `ctx` for a command recorded before callers were kept).
+  Context c = cmd.contains("user") ? callerOf(tenant_, cmd) : ctx;
   c.tenantCode = tenant_;
   Response r = request(c, cmd.at("method").get<std::string>(), cmd.at("path").get<std::string>(),
                        body.is_null() ? "" : body.dump(),
