@@ -50,6 +50,7 @@ roles-unchecked | core/src/api/access.cpp | s/    if (role >= r.least) return;/ 
 customer-pulls-the-tenant | core/src/sync/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_server_tests | HttpApi.ACustomerSees*
 idempotency-key-ignored | core/src/api/router.cpp | s/        if (prior \&\& tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {/        if (false) {/ | edgecart_server_tests | HttpApi.AnIdempotencyKey*:HttpApi.OneConfirmation*
 strict-stock-ignored | core/src/api/router.cpp | s/        if (strict \&\& reservation.at("state") == "none") {/        if (false) {/ | edgecart_server_tests | HttpApi.TheOrderAnswer*
+rebase-as-another-caller | core/src/sync/sync_client.cpp | s/    Context c = callerOf(tenant_, \*e);/    Context c{tenant_, "sync", {"admin"}};/ | edgecart_tests | Sync.ACustomers*
 confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once
 EOF
 )
@@ -94,11 +95,11 @@ while IFS='|' read -r name file expr binary filter; do
       (cd "$scratch" && cmake --build --preset release -j "$jobs" --target edgecart-server >/dev/null)
     fi
     build=(npm --prefix web run build)
-    run=(node --test --test-name-pattern="$filter" "${binary#node:}")
+    run=(timeout 600 node --test --test-name-pattern="$filter" "${binary#node:}")
     rundir="$scratch/web"
   else
     build=(cmake --build --preset release -j "$jobs" --target "$binary")
-    run=("./build/release/tests/$binary" --gtest_filter="$filter" --gtest_brief=1)
+    run=(timeout 600 "./build/release/tests/$binary" --gtest_filter="$filter" --gtest_brief=1)
     rundir="$scratch"
   fi
   if ! (cd "$scratch" && "${build[@]}" >"$scratch/build.log" 2>&1); then
@@ -112,6 +113,9 @@ while IFS='|' read -r name file expr binary filter; do
       echo "mutant $name: SURVIVED (${run[*]} passed with it)"
     fi
     failed+=("$name")
+  elif [ "$?" = 124 ]; then
+    echo "mutant $name: killed (its tests did not finish in 600 s: a hang is a failure)"
+    killed=$((killed + 1))
   else
     first=$(grep -m1 -E '^\[  FAILED  \] [A-Za-z]|^not ok [0-9]+ - ' "$scratch/test.log" | sed 's/^\[  FAILED  \] //; s/^not ok [0-9]* - //; s/ (.*//')
     echo "mutant $name: killed by ${first:-a failing test}"

@@ -96,7 +96,7 @@ test('a database syncs one tenant: a shop asking otherwise is refused, not silen
   await a.close();
 });
 
-test('the server killed mid-push: the till gets no answer, keeps its outbox, then converges with each order applied once', async () => {
+test('the server killed mid-push: the till gets no answer, keeps its outbox, then converges with each order applied once', async (t) => {
   const tenant = 'sync-restart';
   await server.call(tenant, 'POST', '/products', product('PRD-001'));
   await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 1000 });
@@ -108,6 +108,11 @@ test('the server killed mid-push: the till gets no answer, keeps its outbox, the
   });
   const remote = { url: proxy.url, token: token(server.secret, tenant), intervalMs: 60_000 };
   const shop = await openShop({ tenant, user: 'till', name: uniqueName('till'), server: remote });
+  t.after(async () => {  // even when an assertion fails: an open shop or proxy keeps the process alive
+    await shop.close();
+    await proxy.close();
+    if (killed) await server.restart();
+  });
   await shop.sync();
   remote.url = OFFLINE;
   for (let i = 0; i < 150; i++) await shop.orders.create(seedOrder());
@@ -126,8 +131,7 @@ test('the server killed mid-push: the till gets no answer, keeps its outbox, the
   const inv = (await server.call(tenant, 'GET', '/inventory/PRD-001')).body;
   assert.equal(inv.attributes.reservedQuantity, 300, '150 orders, each applied once');
   assert.deepEqual(await shop.inventory.get('PRD-001'), inv, 'till and server agree');
-  await shop.close();
-  await proxy.close();
+  killed = null;
 });
 
 test('a token for another tenant is refused before any sync call: no lease, nothing pulled', async () => {
