@@ -117,7 +117,7 @@ while IFS='|' read -r name file expr binary filter; do
     echo "mutant $name: killed (its tests did not finish in 600 s: a hang is a failure)"
     killed=$((killed + 1))
   else
-    first=$(grep -m1 -E '^\[  FAILED  \] [A-Za-z]|^not ok [0-9]+ - ' "$scratch/test.log" | sed 's/^\[  FAILED  \] //; s/^not ok [0-9]* - //; s/ (.*//')
+    first=$(grep -m1 -E '^\[  FAILED  \] [A-Za-z]|^not ok [0-9]+ - ' "$scratch/test.log" | sed 's/^\[  FAILED  \] //; s/^not ok [0-9]* - //; s/ (.*//' || true)
     echo "mutant $name: killed by ${first:-a failing test}"
     killed=$((killed + 1))
   fi

@@ -131,6 +131,7 @@ TEST_F(HttpApi, AnIdempotencyKeyAnswersARetryWithTheFirstAnswerAndRefusesAnother
   const Answer retry = call("POST", "/orders", seedOrderRequest().dump(), token("shop-a"), key);
   EXPECT_EQ(retry.status, 201);
   EXPECT_EQ(retry.body, first.body);
+  ASSERT_EQ(retry.headers.count("Idempotent-Replayed"), 1u) << "a replay says so";
   EXPECT_EQ(retry.headers.find("Idempotent-Replayed")->second, "true");
   EXPECT_EQ(call("GET", "/orders").body["items"].size(), 1u) << "one order, not two";
   EXPECT_EQ(call("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"], 2);
