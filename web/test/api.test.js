@@ -145,6 +145,31 @@ test('a live query delivers now and after each change that alters it, until unsu
   await shop.close();
 });
 
+test('a live query of products follows the catalogue: a new product, a price change, and nothing else', async () => {
+  const shop = await openShop({ tenant: 'shop-a', user: 'u', storage: 'memory', name: uniqueName('watch-products') });
+  const seen = [];
+  let wake = () => {};
+  const next = () => new Promise((r) => { wake = r; });
+  let arrived = next();
+  const stop = shop.products.watch({ isActive: true }, (page) => {
+    seen.push(page.items.map((p) => `${p.code} ${p.attributes.price}`));
+    wake();
+  });
+  await arrived;
+  arrived = next();
+  await shop.products.create(product('PRD-001'));
+  await arrived;
+  arrived = next();
+  await shop.products.update('PRD-001', { price: 19.99 });
+  await arrived;
+  await shop.products.create({ ...product('PRD-002'), isActive: false });  // changes nothing this query shows
+  await shop.inventory.update('PRD-001', { quantity: 5 });
+  await new Promise((r) => setTimeout(r, 50));
+  stop();
+  assert.deepEqual(seen, [[], ['PRD-001 29.99'], ['PRD-001 19.99']]);
+  await shop.close();
+});
+
 test('products change with a version and list by category, orders by customer newest first', async () => {
   const shop = await openShop({ tenant: 'shop-a', user: 'u', storage: 'memory', name: uniqueName('catalog') });
   await shop.products.create(product('PRD-001'));
