@@ -3,9 +3,9 @@
 import 'fake-indexeddb/auto';
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 
-import { openShop } from 'edgecart';
+import { openShop as open } from 'edgecart';
 
 import { startProxy } from './proxy.js';
 import { startServer, token } from './server.js';
@@ -15,6 +15,18 @@ const OFFLINE = 'http://127.0.0.1:9';  // the discard port: nothing answers ther
 let server;
 before(async () => { server = await startServer(); });
 after(() => server?.close());
+
+// Every shop a test opens is closed after it, even when an assertion failed: an open shop's sync
+// timer would keep the test process alive.
+const opened = [];
+async function openShop(options) {
+  const shop = await open(options);
+  opened.push(shop);
+  return shop;
+}
+afterEach(async () => {
+  for (const shop of opened.splice(0)) await shop.close().catch(() => {});
+});
 
 async function till(tenant, online = true) {
   const remote = { url: online ? server.url : OFFLINE, token: token(server.secret, tenant), intervalMs: 200 };
