@@ -1,61 +1,12 @@
 // Reconciliation (docs/design.md §7) between client shops and a server shop, in process: the JSON bodies
-// travel as they would over HTTP. Offline order codes, exactly-once pushes, conflicts, rebases,
-// pulls, and two tills selling the last units.
+// travel as they would over HTTP. Offline order codes, exactly-once pushes, refused and rejected
+// commands, leases and device series, two tills selling the last units (conflicts and rebases:
+// sync_rebase_test.cpp).
 
-#include "edgecart/sync/sync.h"
-#include "test_util.h"
+#include "sync_fixture.h"
 
 namespace edgecart::testing {
 namespace {
-
-const Context kCtx{"shop-a", "till", {"admin"}};
-
-struct Till {
-  Till(const std::string& id) : shop(Shop::inMemory({}, std::make_unique<ManualClock>(kSeedTime))), sync(*shop, "shop-a", id) {}
-  Response call(const std::string& method, const std::string& path, const json& body = nullptr) {
-    return sync.request(kCtx, method, path, body.is_null() ? "" : body.dump());
-  }
-  std::unique_ptr<Shop> shop;
-  SyncClient sync;
-};
-
-class Sync : public ::testing::Test {
- protected:
-  Sync() : server_(Shop::inMemory({}, std::make_unique<ManualClock>(kSeedTime))), sync_(*server_) {}
-
-  Response serverCall(const std::string& method, const std::string& path, const json& body = nullptr) {
-    return server_->handle(kCtx, method, path, body.is_null() ? "" : body.dump());
-  }
-  json push(Till& t, json* sent = nullptr) {
-    const json body = t.sync.pushBody(100);
-    if (body.is_null()) return json::array();
-    if (sent) *sent = body;
-    const Response r = sync_.push(kCtx, body.dump());
-    EXPECT_EQ(r.status, 200) << r.body.dump();
-    return t.sync.applyPush(r.body);
-  }
-  void pull(Till& t) {
-    for (;;) {
-      const Response r = sync_.pull(kCtx, t.sync.pullQuery(2));
-      ASSERT_EQ(r.status, 200) << r.body.dump();
-      if (!t.sync.applyPull(r.body)) break;
-    }
-  }
-  void lease(Till& t, int64_t size) {
-    const Response r = sync_.lease(kCtx, t.sync.leaseBody(size).dump());
-    ASSERT_EQ(r.status, 200) << r.body.dump();
-    t.sync.applyLease(r.body);
-  }
-  void stockServer(int quantity) {
-    ASSERT_EQ(serverCall("POST", "/products", productRequest("PRD-001")).status, 201);
-    ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantity", quantity}}).status, 200);
-  }
-  int64_t serverReserved() { return serverCall("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"]; }
-  size_t serverOrders() { return serverCall("GET", "/orders?limit=100").body["items"].size(); }
-
-  std::unique_ptr<Shop> server_;
-  SyncServer sync_;
-};
 
 TEST_F(Sync, OfflineOrdersTakeLeasedCodesAndArriveOnceWithThem) {
   stockServer(100);
@@ -134,69 +85,6 @@ TEST_F(Sync, TwoTillsSellTheLastUnitsOfflineAndTheLoserIsAlerted) {
   EXPECT_EQ(b.call("GET", "/orders?limit=10").body["items"].size(), 2u) << "B now sees A's order too";
 }
 
-TEST_F(Sync, AStrictVersionConflictIsShownWithTheServersItemAndCanBeRetried) {
-  stockServer(10);
-  Till a("till-a-0000000000001"), b("till-b-0000000000001");
-  pull(a);
-  pull(b);
-  const int64_t v = a.call("GET", "/inventory/PRD-001").body["version"];
-  ASSERT_EQ(a.call("PATCH", "/inventory/PRD-001", {{"quantity", 20}, {"version", v}}).status, 200);
-  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantity", 30}, {"version", v}}).status, 200);
-  EXPECT_EQ(push(a)[0]["outcome"], "accepted");
-  const json lost = push(b);
-  ASSERT_EQ(lost.size(), 1u);
-  EXPECT_EQ(lost[0]["outcome"], "conflict");
-  EXPECT_EQ(lost[0]["item"]["attributes"]["quantity"], 20) << "the server's current item comes with it";
-  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 20) << "nothing overwritten";
-  ASSERT_EQ(b.sync.problems().size(), 1u);
-  const int64_t seq = b.sync.problems()[0]["seq"];
-  EXPECT_EQ(b.sync.resolve(kCtx, seq, "retry").status, 200);
-  EXPECT_EQ(push(b)[0]["outcome"], "accepted");
-  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 30);
-  EXPECT_EQ(b.sync.problems().size(), 0u);
-  EXPECT_EQ(b.sync.resolve(kCtx, seq, "discard").status, 404);
-}
-
-// The till's own later write moves the server's version past the conflict's item: a retry must be
-// based on the version the server has now, or it conflicts again (it did, with a new seq each time).
-TEST_F(Sync, ARetryIsBasedOnTheServersCurrentVersionNotTheConflictsItem) {
-  stockServer(10);
-  Till b("till-b-0000000000001");
-  pull(b);
-  const int64_t v = b.call("GET", "/inventory/PRD-001").body["version"];
-  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}}).status, 200);  // server at v+1
-  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantity", 50}, {"version", v}}).status, 200);  // stale
-  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 2}}).status, 200);  // the till's own later write
-  const json first = push(b);
-  ASSERT_EQ(first.size(), 2u);
-  EXPECT_EQ(first[0]["outcome"], "conflict");
-  EXPECT_NE(first[1]["outcome"], "conflict") << "a delta applies on any version";
-  pull(b);
-  const int64_t seq = first[0]["seq"];
-  const Response retried = b.sync.resolve(kCtx, seq, "retry");
-  ASSERT_EQ(retried.status, 200) << retried.body.dump();
-  EXPECT_EQ(retried.body["item"]["attributes"]["quantity"], 50) << "applied locally at once";
-  EXPECT_EQ(b.sync.problems().size(), 0u);
-  const json again = push(b);
-  ASSERT_EQ(again.size(), 1u);
-  EXPECT_EQ(again[0]["outcome"], "accepted") << again[0].dump();
-  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 50);
-  pull(b);
-  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
-}
-
-TEST_F(Sync, DeltasAndTransitionsRebaseOnNewerServerState) {
-  stockServer(10);
-  Till a("till-a-0000000000001"), b("till-b-0000000000001");
-  pull(a);
-  pull(b);
-  a.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 5}});
-  b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", -3}});
-  EXPECT_EQ(push(a)[0]["outcome"], "accepted");
-  EXPECT_EQ(push(b)[0]["outcome"], "rebased");
-  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 12);
-}
-
 TEST_F(Sync, CodesNotLeasedToTheClientAreRefusedAndTheDeviceSeriesIsAccepted) {
   stockServer(100);
   Till a("till-a-0000000000001"), b("till-b-0000000000001");
@@ -221,78 +109,6 @@ TEST_F(Sync, CodesNotLeasedToTheClientAreRefusedAndTheDeviceSeriesIsAccepted) {
   EXPECT_EQ(serverOrders(), 2u);
 }
 
-TEST_F(Sync, PullBringsOtherTillsChangesOnceAndKeepsPendingWorkOnTop) {
-  stockServer(100);
-  Till a("till-a-0000000000001"), b("till-b-0000000000001");
-  pull(a);
-  pull(b);
-  lease(a, 5);
-  lease(b, 5);
-  a.call("POST", "/orders", seedOrderRequest());
-  push(a);
-  b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}});  // pending on B
-  pull(b);
-  EXPECT_EQ(b.call("GET", "/orders/ORD-000001").status, 200) << "A's order reached B";
-  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 101) << "B's pending delta stays on top";
-  push(b);
-  pull(b);
-  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
-  const std::string cursor = b.sync.status()["cursor"];
-  pull(b);
-  EXPECT_EQ(b.sync.status()["cursor"], cursor) << "nothing new";
-}
-
-// docs/design.md §7: a pull applies the server's state, then re-runs the still-pending commands on top, in
-// one local commit. A till with pending work on a row sees the other tills' changes to it at once,
-// not only after its own push is answered.
-TEST_F(Sync, PullRebasesPendingCommandsOnTheServersState) {
-  stockServer(100);
-  Till a("till-a-0000000000001"), b("till-b-0000000000001");
-  pull(b);
-  lease(b, 5);
-  // Offline, B sells 2 units (a pending order, 2 reserved locally) and restocks +1.
-  ASSERT_EQ(b.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001");
-  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}}).status, 200);
-  // Meanwhile the server restocks +10 and another till's order reserves 3.
-  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 10}}).status, 200);
-  pull(a);
-  lease(a, 5);
-  ASSERT_EQ(a.call("POST", "/orders", orderRequest({{"PRD-001", 3}})).status, 201);
-  for (const json& o : push(a)) ASSERT_EQ(o["outcome"], "accepted");
-  pull(b);
-  const json inv = b.call("GET", "/inventory/PRD-001").body["attributes"];
-  EXPECT_EQ(inv["quantity"], 111) << "server 110 + B's pending +1";
-  EXPECT_EQ(inv["reservedQuantity"], 5) << "A's 3 from the server + B's pending 2";
-  EXPECT_EQ(b.call("GET", "/orders/ORD-000006").status, 200) << "A's order reached B";
-  EXPECT_EQ(b.call("GET", "/orders/ORD-000001").status, 200) << "B's pending order is still shown";
-  EXPECT_EQ(b.sync.status()["pending"], 2);
-  push(b);
-  pull(b);
-  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
-  EXPECT_EQ(serverCall("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 111);
-}
-
-// A push the server applied whose answer was lost: the pull says which commands the server has
-// answered, and the rebase does not count them twice.
-TEST_F(Sync, ARebaseNeverCountsACommandTheServerAlreadyApplied) {
-  stockServer(100);
-  Till b("till-b-0000000000001");
-  pull(b);
-  ASSERT_EQ(b.call("PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}}).status, 200);
-  ASSERT_EQ(sync_.push(kCtx, b.sync.pushBody(100).dump()).status, 200);  // answer lost on the way
-  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 10}}).status, 200);
-  pull(b);
-  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body["attributes"]["quantity"], 111) << "not 112";
-  EXPECT_EQ(b.sync.status()["pending"], 1) << "still waiting for its answer";
-  const json out = push(b);  // answered from the record
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_TRUE(out[0].value("replayed", false));
-  pull(b);
-  EXPECT_EQ(b.call("GET", "/inventory/PRD-001").body, serverCall("GET", "/inventory/PRD-001").body);
-}
-
-// A refused command's outcome is recorded like an applied one: the same push again (its answer
-// was lost) is answered from the record, even once the command would now succeed.
 TEST_F(Sync, ARefusedCommandIsAnsweredFromTheRecordNeverRunAgain) {
   stockServer(10);
   ASSERT_EQ(serverCall("POST", "/orders", orderRequest({{"PRD-001", 5}})).status, 201);  // 5 reserved
@@ -376,6 +192,7 @@ TEST_F(Sync, TheTenantIsLowerCasedLikeEverywhereElse) {
 
 // The device series is bound to the one client that leased (or first used) it: a client whose
 // id only shares its first 12 characters is refused those codes, and the owner keeps them.
+
 TEST_F(Sync, ADeviceSeriesBelongsToExactlyOneClient) {
   stockServer(100);
   Till owner("till-a-0000000000001");
@@ -408,6 +225,7 @@ TEST_F(Sync, ADeviceSeriesBelongsToExactlyOneClient) {
 
 // A push is checked whole before any command runs: a bad command after a good one leaves the
 // good one unapplied and the client's record where it was.
+
 TEST_F(Sync, ARefusedPushAppliesNothingNotEvenTheCommandsBeforeTheBadOne) {
   stockServer(100);
   const json body = {{"clientId", "till-a-0000000000001"},
@@ -421,6 +239,7 @@ TEST_F(Sync, ARefusedPushAppliesNothingNotEvenTheCommandsBeforeTheBadOne) {
 
 // Only an optimistic lock that failed is a conflict; a versioned write refused for another reason
 // (a restock below what is reserved, on the current version) is a rejection.
+
 TEST_F(Sync, OnlyAVersionMismatchIsAConflict) {
   stockServer(10);
   ASSERT_EQ(serverCall("POST", "/orders", orderRequest({{"PRD-001", 5}})).status, 201);  // 5 reserved
@@ -446,6 +265,7 @@ TEST_F(Sync, OnlyAVersionMismatchIsAConflict) {
 
 // Leases are bounded per client: no client can run the tenant's order sequence up by leasing
 // in a loop. Codes come back as the client uses them.
+
 TEST_F(Sync, OutstandingLeasesAreBoundedPerClient) {
   stockServer(100);
   Till a("till-a-0000000000001");
@@ -478,28 +298,6 @@ TEST_F(Sync, BadSyncRequestsAre400AndChangeNothing) {
   EXPECT_EQ(sync_.pull(kCtx, "limit=0").status, 400);
   EXPECT_EQ(sync_.pull(kCtx, "tenant=shop-b").status, 400);
   EXPECT_EQ(serverCall("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000001") << "no number leased";
-}
-
-TEST_F(Sync, ACustomersPendingOrderSurvivesTheRebaseOfAPullAsItsOwn) {
-  stockServer(100);
-  Till t("cust-a-0000000000001");
-  pull(t);
-  lease(t, 5);
-  const Context customer{"shop-a", "cust-1", {"customer"}};
-  json order = seedOrderRequest();
-  order.erase("customerId");  // a customer's order is its own
-  const Response sold = t.sync.request(customer, "POST", "/orders", order.dump());
-  ASSERT_EQ(sold.status, 201) << sold.body.dump();
-  EXPECT_EQ(sold.body["attributes"]["customerId"], "cust-1");
-  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantityDelta", 5}}).status, 200);
-  pull(t);  // the inventory the order touched changed on the server: the pending order is rebased
-  const Response mine = t.sync.request(customer, "GET", "/orders", "");
-  ASSERT_EQ(mine.body["items"].size(), 1u) << "the pending order is still there after the rebase";
-  EXPECT_EQ(mine.body["items"][0]["attributes"]["customerId"], "cust-1");
-  const json inv = t.sync.request(customer, "GET", "/inventory/PRD-001", "").body["attributes"];
-  EXPECT_EQ(inv["quantity"], 105);
-  EXPECT_EQ(inv["reservedQuantity"], 2) << "its reservation replayed on the server's stock";
-  EXPECT_EQ(t.sync.status()["pending"], 1);
 }
 
 }  // namespace

@@ -73,20 +73,32 @@ Value SqliteStore::get(Table t, const std::string& pk, const std::string& sk) co
 
 void SqliteStore::scan(Table t, const std::string& pk, const std::string& prefix,
                        const std::string& after, const RowVisitor& visit) const {
+  scanPages(t, pk, prefix, after, false, visit);
+}
+
+void SqliteStore::scanBackward(Table t, const std::string& pk, const std::string& prefix,
+                               const std::string& before, const RowVisitor& visit) const {
+  scanPages(t, pk, prefix, before, true, visit);
+}
+
+void SqliteStore::scanPages(Table t, const std::string& pk, const std::string& prefix, const std::string& bound,
+                            bool descending, const RowVisitor& visit) const {
   // Rows are read in pages under the lock, then visited without it (a visitor may call get()).
   // The pages grow from 8 rows, so a visitor that stops early (a list of `limit` items) costs
   // O(limit) rows read and parsed, not the whole range after the cursor.
-  std::string from = after;
+  // Text compares bytewise; no UTF-8 text contains byte 0xFF, so prefix + 0xFF bounds the range.
+  const std::string end = prefix + "\xFF";
+  std::string from = descending && (bound.empty() || bound > end) ? end : bound;  // exclusive
+  const std::string sql = "SELECT sk, value FROM " + std::string(tableName(t)) + " WHERE pk = ?1 AND sk >= ?2 AND sk < ?3 AND " +
+                          (descending ? "sk < ?4 ORDER BY sk DESC" : "sk > ?4 ORDER BY sk") + " LIMIT ?5";
   for (int page = 8;; page = std::min(page * 4, 1024)) {
     std::vector<std::pair<std::string, Value>> rows;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      // Text compares bytewise; no UTF-8 text contains byte 0xFF, so prefix + 0xFF bounds the range.
-      Stmt s{prepare("SELECT sk, value FROM " + std::string(tableName(t)) +
-                     " WHERE pk = ?1 AND sk >= ?2 AND sk < ?3 AND sk > ?4 ORDER BY sk LIMIT ?5")};
+      Stmt s{prepare(sql)};
       bindText(s, 1, pk);
       bindText(s, 2, prefix);
-      bindText(s, 3, prefix + "\xFF");
+      bindText(s, 3, end);
       bindText(s, 4, from);
       sqlite3_bind_int(s, 5, page);
       while (sqlite3_step(s) == SQLITE_ROW) {
@@ -99,33 +111,6 @@ void SqliteStore::scan(Table t, const std::string& pk, const std::string& prefix
     }
     if (rows.size() < static_cast<size_t>(page)) return;
     from = rows.back().first;
-  }
-}
-
-void SqliteStore::scanBackward(Table t, const std::string& pk, const std::string& prefix,
-                               const std::string& before, const RowVisitor& visit) const {
-  // As scan(), descending: pages grow from 8 rows, each read under the lock, visited without it.
-  std::string to = before.empty() || before > prefix + "\xFF" ? prefix + "\xFF" : before;
-  for (int page = 8;; page = std::min(page * 4, 1024)) {
-    std::vector<std::pair<std::string, Value>> rows;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      Stmt s{prepare("SELECT sk, value FROM " + std::string(tableName(t)) +
-                     " WHERE pk = ?1 AND sk >= ?2 AND sk < ?3 ORDER BY sk DESC LIMIT ?4")};
-      bindText(s, 1, pk);
-      bindText(s, 2, prefix);
-      bindText(s, 3, to);
-      sqlite3_bind_int(s, 4, page);
-      while (sqlite3_step(s) == SQLITE_ROW) {
-        rows.emplace_back(column(s, 0), std::make_shared<const json>(json::parse(column(s, 1))));
-      }
-      rowsRead_ += rows.size();
-    }
-    for (const auto& [sk, value] : rows) {
-      if (!visit(sk, value)) return;
-    }
-    if (rows.size() < static_cast<size_t>(page)) return;
-    to = rows.back().first;
   }
 }
 

@@ -43,6 +43,9 @@ class SqliteStore : public Store {
  private:
   SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   void exec(const char* sql) const;
+  // scan (ascending, after `bound`) and scanBackward (descending, before `bound`), in pages.
+  void scanPages(Table t, const std::string& pk, const std::string& prefix, const std::string& bound,
+                 bool descending, const RowVisitor& visit) const;
   sqlite3_stmt* prepare(const std::string& sql) const;
 
   std::string path_;
