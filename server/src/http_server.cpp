@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <regex>
 #include <stdexcept>
 
 #include "edgecart/engine/error.h"
@@ -98,6 +99,39 @@ bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& re
 }
 
 
+int HttpServer::seed(const json& seed) {
+  if (!seed.is_object() || !seed.contains("tenant") || !seed["tenant"].is_string() ||
+      !seed.contains("products") || !seed["products"].is_array()) {
+    throw ApiError(400, "a seed is {tenant, products: [...]}", errc::kValidation);
+  }
+  const Context ctx{seed["tenant"].get<std::string>(), "seed", {"admin"}};
+  std::lock_guard<std::mutex> lock(shopMu_);
+  const Response first = shop_->handle(ctx, "GET", "/products?limit=1", "");
+  if (first.status != 200) throw ApiError(first.status, first.body.value("message", "cannot read the tenant"));
+  if (!first.body.at("items").empty()) return 0;
+  store_->beginGroup();  // all products or none
+  int created = 0;
+  try {
+    for (const json& p : seed["products"]) {
+      if (!p.is_object() || !p.contains("quantity")) {
+        throw ApiError(400, "each seed product needs a quantity", errc::kValidation);
+      }
+      json product = p;
+      product.erase("quantity");
+      const std::string code = product.value("code", "");
+      const Response made = shop_->handle(ctx, "POST", "/products", product.dump());
+      if (made.status != 201) throw ApiError(made.status, "seed product " + code + ": " + made.body.value("message", ""));
+      const Response stock = shop_->handle(ctx, "PATCH", "/inventory/" + code, json{{"quantity", p["quantity"]}}.dump());
+      if (stock.status != 200) throw ApiError(stock.status, "seed stock of " + code + ": " + stock.body.value("message", ""));
+      ++created;
+    }
+  } catch (...) {
+    store_->endGroup(false);
+    throw;
+  }
+  store_->endGroup(true);
+  return created;
+}
 
 int HttpServer::bind() {
   if (options_.port == 0) {
@@ -192,8 +226,26 @@ void HttpServer::routes() {
     sendJson(res, 200, openApi());
   });
   if (!options_.devToken.empty()) {
-    s.Get("/dev/token", [this](const httplib::Request&, httplib::Response& res) {
-      sendJson(res, 200, {{"token", options_.devToken}});
+    s.Get("/dev/token", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!req.has_param("role") && !req.has_param("sub")) {
+        sendJson(res, 200, {{"token", options_.devToken}});
+        return;
+      }
+      const std::string role = req.has_param("role") ? req.get_param_value("role") : "admin";
+      const std::string sub = req.has_param("sub") ? req.get_param_value("sub") : "dev-user";
+      static const std::regex name("[A-Za-z0-9_.-]{1,64}");
+      if (role != "customer" && role != "cashier" && role != "manager" && role != "admin") {
+        sendJson(res, 400, errorBody(400, "role must be customer, cashier, manager or admin", errc::kValidation));
+        return;
+      }
+      if (!std::regex_match(sub, name)) {
+        sendJson(res, 400, errorBody(400, "sub must be 1-64 of A-Z a-z 0-9 _ . -", errc::kValidation));
+        return;
+      }
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+      sendJson(res, 200, {{"token", signJwt({{"sub", sub}, {"custom:tenant", "demo"}, {"custom:roles", {role}},
+                                             {"iat", now}, {"exp", now + 7 * 86400}}, options_.jwtSecret)}});
     });
   }
 

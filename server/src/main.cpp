@@ -1,7 +1,7 @@
 // edgecart-server: the EdgeCart API over HTTP, on SQLite, for tenants named by HS256 tokens.
 //
 //   edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N]
-//                   [--cors-origin ORIGIN]... [--dev]
+//                   [--cors-origin ORIGIN]... [--seed FILE] [--dev]
 
 #include <openssl/rand.h>
 
@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "edgecart_server/http_server.h"
@@ -18,7 +19,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N]\n"
-    "                       [--cors-origin ORIGIN]... [--dev]\n"
+    "                       [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "  --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
@@ -27,8 +28,12 @@ constexpr char kUsage[] =
     "  --workers N  connection threads (default 64; one per open connection, idle ones closed\n"
     "               after 2 s)\n"
     "  --cors-origin ORIGIN  let pages of ORIGIN (https://shop.example) call the API; repeatable\n"
+    "  --seed FILE  on first start, create the products (with stock) of FILE, a JSON\n"
+    "               {tenant, products: [{code, name, categoryCode, sku, price, currency, quantity}]},\n"
+    "               if that tenant has none yet\n"
     "  --dev        development: make a JWT secret if EDGECART_JWT_SECRET is unset, print an\n"
-    "               admin token for tenant \"demo\" and serve it at GET /dev/token; CORS from\n"
+    "               admin token for tenant \"demo\" and serve it at GET /dev/token (which also\n"
+    "               signs ?role=customer|cashier|manager|admin&sub=NAME tokens); CORS from\n"
     "               http://localhost:* and http://127.0.0.1:*\n"
     "The JWT secret comes from the EDGECART_JWT_SECRET environment variable.\n";
 
@@ -48,6 +53,7 @@ int usage(const std::string& problem) {
 int main(int argc, char** argv) {
   edgecart::ServerOptions o;
   bool dev = false;
+  std::string seedFile;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -77,6 +83,9 @@ int main(int argc, char** argv) {
         return usage("--cors-origin needs an origin such as https://shop.example");
       }
       o.corsOrigins.push_back(v.back() == '/' ? v.substr(0, v.size() - 1) : v);
+    } else if (a == "--seed") {
+      seedFile = value();
+      if (seedFile.empty()) return usage("--seed needs a file");
     } else if (a == "--dev") {
       dev = true;
       o.corsLocalhost = true;
@@ -105,6 +114,14 @@ int main(int argc, char** argv) {
     const std::filesystem::path db(o.dbPath);
     if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
     edgecart::HttpServer server(o, std::cout);
+    if (!seedFile.empty()) {
+      std::ifstream in(seedFile);
+      if (!in) throw std::runtime_error("cannot read the seed " + seedFile);
+      const nlohmann::json seed = nlohmann::json::parse(in, nullptr, false);
+      if (seed.is_discarded()) throw std::runtime_error("the seed " + seedFile + " is not JSON");
+      const int n = server.seed(seed);
+      if (n > 0) std::cerr << "edgecart-server: seeded tenant " << seed["tenant"].get<std::string>() << " with " << n << " products\n";
+    }
     const int port = server.bind();
     std::cerr << "edgecart-server: listening on http://" << o.host << ":" << port << "/ (db " << o.dbPath << ")\n";
     if (dev) std::cerr << "edgecart-server: dev token for tenant demo:\n" << o.devToken << "\n";

@@ -219,3 +219,56 @@ test('npm pack carries the README, the LICENSE, the module and its types, and no
   }
   assert.ok(!files.some((f) => f.startsWith('dist/docs/')), 'the docs site stays out of the package');
 });
+
+test('--seed fills an empty tenant once (all or nothing); --dev signs a token per role and user', async () => {
+  const { startServer } = await import('./server.js');
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const seedFile = new URL('../../server/demo-seed.json', import.meta.url).pathname;
+  const server = await startServer({ args: ['--dev', '--seed', seedFile] });
+  try {
+    const products = (await server.call('demo', 'GET', '/products?limit=100')).body.items;
+    assert.equal(products.length, 12);
+    assert.deepEqual([...new Set(products.map((p) => p.attributes.categoryCode))].sort(), ['ACC', 'AUD', 'OFF']);
+    assert.equal((await server.call('demo', 'GET', '/inventory/PRD-001')).body.attributes.quantity, 40);
+    // A second start reuses the data: what changed stays, nothing is seeded again.
+    await server.call('demo', 'PATCH', '/inventory/PRD-001', { quantityDelta: -5 });
+    await server.restart();
+    assert.equal((await server.call('demo', 'GET', '/products?limit=100')).body.items.length, 12);
+    assert.equal((await server.call('demo', 'GET', '/inventory/PRD-001')).body.attributes.quantity, 35);
+
+    const shopper = await (await fetch(`${server.url}/dev/token?role=customer&sub=shopper-7`)).json();
+    const claims = JSON.parse(Buffer.from(shopper.token.split('.')[1], 'base64url').toString());
+    assert.deepEqual([claims.sub, claims['custom:tenant'], claims['custom:roles']], ['shopper-7', 'demo', ['customer']]);
+    const refused = await fetch(`${server.url}/products`, {
+      method: 'POST', headers: { authorization: `Bearer ${shopper.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(product('PRD-099')),
+    });
+    assert.equal(refused.status, 403, 'a shopper token cannot change the catalogue');
+    for (const q of ['role=root', 'role=admin&sub=a%20b', 'sub=']) {
+      const r = await fetch(`${server.url}/dev/token?${q}`);
+      assert.equal(r.status, 400, q);
+      assert.equal((await r.json()).code, 'VALIDATION_FAILED');
+    }
+  } finally {
+    await server.close();
+  }
+  // A seed with a bad entry: the server does not start and the tenant stays empty.
+  const dir = mkdtempSync(join(tmpdir(), 'edgecart-seed-'));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ tenant: 'demo', products: [
+    { ...product('PRD-001'), quantity: 3 }, { ...product('PRD-002'), price: -1, quantity: 1 }] }));
+  const db = join(dir, 'e.db');
+  const broken = await startServer({ db, args: ['--seed', bad] }).then(() => null, (e) => e);
+  assert.match(String(broken), /exited 1.*seed product PRD-002/s);
+  const after = await startServer({ db });
+  try {
+    assert.deepEqual((await after.call('demo', 'GET', '/products')).body.items, [], 'no half seed');
+  } finally {
+    await after.close();
+  }
+  const empty = await startServer({ args: ['--seed', join(dir, 'none.json')] }).then(() => null, (e) => e);
+  assert.match(String(empty), /cannot read the seed/);
+  rmSync(dir, { recursive: true, force: true });
+});

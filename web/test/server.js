@@ -21,12 +21,12 @@ export function token(secret, tenant, sub = 'till', roles = ['admin']) {
   return `${head}.${body}.${sig}`;
 }
 
-/** Starts edgecart-server on a free port; {url, secret, stop(signal), restart()} (same database). */
-export async function startServer({ pages = false, args: extra = [] } = {}) {
+/** Starts edgecart-server on a free port (on `db`, else a new database); {url, secret, stop(signal), restart()}. */
+export async function startServer({ pages = false, args: extra = [], db = null } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`edgecart-server missing at ${SERVER_BIN} (build the release preset first)`);
   const dir = mkdtempSync(join(tmpdir(), 'edgecart-server-'));
   const secret = `secret-${Math.random().toString(36).slice(2)}`;
-  const args = ['--port', '0', '--db', join(dir, 'e.db')];
+  const args = ['--port', '0', '--db', db ?? join(dir, 'e.db')];
   if (pages) args.push('--pages', join(web, 'test'), '--dist', join(web, 'dist'));
   args.push(...extra);
   let proc;

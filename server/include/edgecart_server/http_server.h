@@ -29,7 +29,9 @@ struct ServerOptions {
   std::string jwtSecret;            // required
   std::string pagesDir;             // served at /, "" = none
   std::string distDir;              // the built web package, served at /dist, "" = none
-  std::string devToken;             // answered at GET /dev/token (--dev only), "" = no such route
+  // --dev only ("" = no such route): answered at GET /dev/token (an admin of tenant demo), which
+  // also signs ?role=customer|cashier|manager|admin&sub=NAME tokens for the demo apps.
+  std::string devToken;
   // Origins whose pages may call the API (CORS), exactly as a browser sends them
   // ("https://shop.example"); corsLocalhost adds any http://localhost:* and http://127.0.0.1:*.
   std::vector<std::string> corsOrigins;
@@ -50,6 +52,11 @@ class HttpServer {
 
   // Binds the socket; returns the port. Throws std::runtime_error if it cannot.
   int bind();
+  // Seeds a tenant on first start: `seed` is {tenant, products: [{code, name, categoryCode, sku,
+  // price, currency, description?, quantity}]}. If the tenant has no product yet, creates each
+  // product with its stock in one transaction and returns how many; else changes nothing and
+  // returns 0. Throws ApiError (nothing written) if an entry is refused.
+  int seed(const json& seed);
   // Serves until stop(); call after bind().
   void run();
   void stop();
