@@ -1,0 +1,146 @@
+// What the till and the storefront share: HTML escaping, money in integer cents, demo tokens,
+// the service worker, times. Plain ES module, no dependencies.
+
+/** Escapes text for HTML. */
+export function esc(value) {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/** A tagged template: interpolated values are escaped unless they come from html`` or raw(). */
+export function html(strings, ...values) {
+  let out = strings[0];
+  values.forEach((v, i) => {
+    const text = Array.isArray(v) ? v.map((x) => (x instanceof Raw ? x.text : esc(x))).join('') : v instanceof Raw ? v.text : esc(v);
+    out += text + strings[i + 1];
+  });
+  return new Raw(out);
+}
+class Raw {
+  constructor(text) { this.text = text; }
+  toString() { return this.text; }
+}
+export const raw = (text) => new Raw(text);
+
+// Money: the API's numbers have at most two decimals; the apps add and multiply them only as
+// integer cents, so nothing is ever recomputed in floating point.
+export const cents = (amount) => Math.round(amount * 100);
+export function money(c, currency = '') {
+  const sign = c < 0 ? '-' : '';
+  const abs = Math.abs(c);
+  return `${currency ? `${currency} ` : ''}${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+/** The core's tax rule (docs/design.md §4: 10 %, half up to the cent) for a cart preview. */
+export const TAX_PERCENT = 10;
+export const taxOf = (subtotalCents) => Math.floor((subtotalCents * TAX_PERCENT * 100 + 5000) / 10000);
+
+/** Totals of lines [{price, quantity}] in cents: {subtotal, tax, total}. */
+export function totals(lines) {
+  const subtotal = lines.reduce((s, l) => s + cents(l.price) * l.quantity, 0);
+  const tax = taxOf(subtotal);
+  return { subtotal, tax, total: subtotal + tax };
+}
+
+/** The claims of a JWT (not verified: the server verifies), or null. */
+export function claims(token) {
+  try {
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A bearer token for `role` and `sub`, kept in localStorage so the app opens offline. Fetched from
+ * the development server's /dev/token when missing or about to expire and the network is there;
+ * a production deployment signs its users in and stores their token under the same key.
+ */
+export async function bearer(key, role, sub) {
+  let token = localStorage.getItem(key);
+  const c = token ? claims(token) : null;
+  const fresh = c && c.sub === sub && c.exp * 1000 > Date.now() + 3600_000;
+  if (!fresh) {
+    try {
+      const r = await fetch(`/dev/token?role=${encodeURIComponent(role)}&sub=${encodeURIComponent(sub)}`);
+      if (r.ok) {
+        token = (await r.json()).token;
+        localStorage.setItem(key, token);
+      }
+    } catch { /* offline: keep the stored one */ }
+  }
+  if (!token) throw new Error('Signing in needs the network once: connect this device and reload.');
+  return token;
+}
+
+/** A stable id for this browser under `key`, such as "till-4f2a". */
+export function deviceId(key, prefix) {
+  let id = localStorage.getItem(key);
+  if (!id) {
+    id = `${prefix}-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36).slice(0, 5)}`;
+    localStorage.setItem(key, id);
+  }
+  return id;
+}
+
+/**
+ * Registers the service worker that keeps the app shell for offline use (web/apps/sw.js).
+ * `onUpdate(apply)` is called when a new build is ready; `apply()` (after the app closed its shop,
+ * so every save is finished) switches to it and reloads.
+ */
+export async function offlineShell(onUpdate) {
+  if (!('serviceWorker' in navigator)) return;
+  const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  const apply = () => {
+    const waiting = registration.waiting;
+    if (!waiting) return location.reload();
+    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+    waiting.postMessage('activate');
+  };
+  const offer = () => { if (registration.waiting && navigator.serviceWorker.controller) onUpdate(apply); };
+  offer();
+  registration.addEventListener('updatefound', () => {
+    registration.installing?.addEventListener('statechange', offer);
+  });
+  // Look for a new build now and then (the browser also does on navigation).
+  setInterval(() => void registration.update().catch(() => {}), 60_000);
+}
+
+/** "just now", "5 s ago", "3 min ago", "2 h ago". */
+export function ago(iso, now = Date.now()) {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return `${Math.floor(s / 3600)} h ago`;
+}
+
+export const time = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Next statuses of an order and the names of the actions that reach them (docs/design.md §4). */
+export const TRANSITIONS = {
+  pending: [['confirmed', 'Confirm'], ['cancelled', 'Cancel']],
+  confirmed: [['processing', 'Start processing'], ['cancelled', 'Cancel']],
+  processing: [['shipped', 'Ship'], ['cancelled', 'Cancel']],
+  shipped: [['delivered', 'Mark delivered']],
+};
+
+export const CATEGORIES = { ACC: 'Accessories', AUD: 'Audio', OFF: 'Office' };
+export const categoryName = (code) => CATEGORIES[code] ?? code;
+
+/** Asks a yes/no question in a modal <dialog>; resolves true for yes. */
+export function ask(question, yes, no = 'Keep it') {
+  return new Promise((resolve) => {
+    const d = document.createElement('dialog');
+    d.className = 'ask';
+    d.setAttribute('aria-labelledby', 'ask-q');
+    d.innerHTML = html`<form method="dialog"><p id="ask-q">${question}</p><div class="row">
+      <button value="no" class="secondary">${no}</button> <button value="yes" class="danger">${yes}</button></div></form>`.text;
+    document.body.append(d);
+    d.addEventListener('close', () => {
+      resolve(d.returnValue === 'yes');
+      d.remove();
+    });
+    d.showModal();
+    d.querySelector('button[value=no]').focus();
+  });
+}

@@ -1,0 +1,364 @@
+// The storefront: the EdgeCart module in the shopper's browser with a shopper's (customer's)
+// token: it may read the catalogue and the stock, and create and read its own orders, nothing
+// else. Orders are strict about stock (a shopper must know whether the goods are reserved) and
+// reach the shop when the browser is online.
+import { openShop } from '/dist/browser.js';
+import {
+  ago, bearer, categoryName, cents, deviceId, esc, html, money, offlineShell, time, totals,
+} from '/lib.js';
+
+const TENANT = 'demo';
+const CART_KEY = 'edgecart.store.cart';
+const shopper = deviceId('edgecart.store.shopper', 'shopper');
+const tokenKey = `edgecart.store.token.${shopper}`;
+const PAYMENTS = [['credit_card', 'Credit card'], ['bank_transfer', 'Bank transfer'], ['cash_on_delivery', 'Cash on delivery']];
+const $ = (id) => document.getElementById(id);
+
+let shop;
+let products = [];
+const stock = new Map();
+let status = null;
+let checkoutKey = crypto.randomUUID();
+
+// ---- the cart: [{code, quantity}] in localStorage, so it survives a reload ------------------
+const readCart = () => {
+  try {
+    const c = JSON.parse(localStorage.getItem(CART_KEY) ?? '[]');
+    return Array.isArray(c) ? c.filter((l) => typeof l.code === 'string' && Number.isInteger(l.quantity) && l.quantity > 0) : [];
+  } catch {
+    return [];
+  }
+};
+const writeCart = (c) => {
+  localStorage.setItem(CART_KEY, JSON.stringify(c));
+  renderCartLink();
+};
+function addToCart(code, n) {
+  const c = readCart();
+  const line = c.find((l) => l.code === code);
+  if (line) line.quantity += n;
+  else c.push({ code, quantity: n });
+  writeCart(c.filter((l) => l.quantity > 0));
+}
+const cartLines = () => readCart().map((l) => {
+  const p = products.find((x) => x.code === l.code);
+  return p ? { productCode: p.code, name: p.name, quantity: l.quantity, price: p.attributes.price, currency: p.attributes.currency } : null;
+}).filter(Boolean);
+function renderCartLink() {
+  const n = readCart().reduce((s, l) => s + l.quantity, 0);
+  $('cart-link').textContent = n ? `Cart (${n})` : 'Cart';
+}
+
+const available = (code) => {
+  const inv = stock.get(code)?.attributes;
+  return inv ? Math.max(0, inv.quantity - inv.reservedQuantity) : 0;
+};
+function availability(code) {
+  const n = available(code);
+  return n === 0 ? html`<span class="badge bad">Out of stock</span>`
+    : n <= 5 ? html`<span class="badge warn">Only ${n} left</span>` : html`<span class="badge ok">In stock</span>`;
+}
+const price = (p) => money(cents(p.attributes.price), p.attributes.currency);
+const currency = () => products[0]?.attributes.currency ?? '';
+
+async function loadCatalog() {
+  const all = [];
+  let cursor;
+  do {
+    const page = await shop.products.list({ limit: 100, cursor, isActive: true });
+    all.push(...page.items);
+    cursor = page.lastSk;
+  } while (cursor);
+  products = all;
+  await Promise.all(products.map(async (p) => {
+    const inv = await shop.inventory.get(p.code).catch(() => null);
+    if (inv) stock.set(p.code, inv);
+    else stock.delete(p.code);
+  }));
+}
+
+// ---- views ----------------------------------------------------------------------------------
+function catalogue(category) {
+  const cats = [...new Set(products.map((p) => p.attributes.categoryCode))].sort();
+  const list = products.filter((p) => !category || p.attributes.categoryCode === category);
+  return html`<h2>${category ? categoryName(category) : 'All products'}</h2>
+    <nav class="row cats" aria-label="Categories">
+      <a href="#/" ${category ? '' : html`aria-current="page"`}>All</a>
+      ${cats.map((c) => html`<a href="#/category/${c}" ${c === category ? html`aria-current="page"` : ''}>${categoryName(c)}</a>`)}
+    </nav>
+    ${products.length === 0 ? html`<p class="muted">The catalogue is not on this device yet: it loads as soon as you are online.</p>` : ''}
+    <ul class="products">${list.map((p) => html`<li class="card product" data-product="${p.code}">
+      <h3><a href="#/product/${p.code}">${p.name}</a></h3>
+      <p class="muted grow">${p.attributes.description}</p>
+      <p class="spread"><span class="price">${price(p)}</span> ${availability(p.code)}</p>
+      <button type="button" data-add="${p.code}" ${available(p.code) === 0 ? 'disabled' : ''}
+        aria-label="${`Add ${p.name} to the cart`}">Add to cart</button>
+    </li>`)}</ul>`;
+}
+
+function detail(code) {
+  const p = products.find((x) => x.code === code);
+  if (!p) return html`<p class="notice bad">No product ${code}.</p><p><a href="#/">Back to the shop</a></p>`;
+  const n = available(code);
+  return html`<article class="detail card">
+    <p class="muted"><a href="#/category/${p.attributes.categoryCode}">${categoryName(p.attributes.categoryCode)}</a> · SKU ${p.attributes.sku}</p>
+    <h2>${p.name}</h2>
+    <p>${p.attributes.description}</p>
+    <p class="price">${price(p)}</p>
+    <p>${availability(code)}</p>
+    ${n > 0 ? html`<form id="add-form" class="row" novalidate>
+      <label>Quantity <input id="add-qty" class="qty-field" type="number" min="1" max="${n}" value="1"></label>
+      <button type="submit">Add to cart</button></form><p id="add-error" class="field-error" role="alert"></p>` : ''}
+    <p><a href="#/">Back to the shop</a></p></article>`;
+}
+
+function cartView() {
+  const lines = cartLines();
+  if (lines.length === 0) return html`<h2>Your cart</h2><p>Your cart is empty.</p><p><a href="#/">Browse the shop</a></p>`;
+  const t = totals(lines);
+  const short = lines.filter((l) => l.quantity > available(l.productCode));
+  return html`<h2>Your cart</h2>
+    <div class="table-wrap"><table><thead><tr><th>Product</th><th>Quantity</th><th class="num">Total</th><th><span class="visually-hidden">Remove</span></th></tr></thead>
+    <tbody>${lines.map((l) => html`<tr>
+      <td><a href="#/product/${l.productCode}">${l.name}</a><br><span class="muted">${money(cents(l.price), l.currency)} each</span></td>
+      <td><input type="number" class="qty-field" min="1" max="999" value="${l.quantity}" data-qty="${l.productCode}" aria-label="${`Quantity of ${l.name}`}"></td>
+      <td class="num">${money(cents(l.price) * l.quantity)}</td>
+      <td><button type="button" class="link" data-remove="${l.productCode}" aria-label="${`Remove ${l.name}`}">Remove</button></td></tr>`)}
+    </tbody></table></div>
+    ${short.length ? html`<p class="notice warn">${short.map((l) => `Only ${available(l.productCode)} of ${l.name} left. `)}</p>` : ''}
+    <dl class="totals"><dt>Subtotal</dt><dd class="num">${money(t.subtotal, currency())}</dd>
+      <dt>Tax (10 %)</dt><dd class="num">${money(t.tax, currency())}</dd>
+      <dt class="total">Total</dt><dd class="num total">${money(t.total, currency())}</dd></dl>
+    <p><a class="button" href="#/checkout">Checkout</a></p>`;
+}
+
+const FIELDS = [
+  ['street', 'Street and number', (v) => v.length >= 3 && v.length <= 200 ? '' : 'Type the street and number (3 to 200 characters).'],
+  ['city', 'City', (v) => v.length >= 2 && v.length <= 100 ? '' : 'Type the city.'],
+  ['postalCode', 'Postal code', (v) => /^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/.test(v) ? '' : 'Type a postal code such as 100-0001.'],
+  ['country', 'Country (2-letter code)', (v) => /^[A-Za-z]{2}$/.test(v) ? '' : 'Type a 2-letter country code such as JP.'],
+];
+
+function checkoutView() {
+  const lines = cartLines();
+  if (lines.length === 0) return cartView();
+  const t = totals(lines);
+  const saved = JSON.parse(sessionStorage.getItem('edgecart.store.address') ?? '{}');
+  return html`<h2>Checkout</h2><div class="checkout">
+    <form id="checkout" class="card" novalidate aria-labelledby="ship-title">
+      <h3 id="ship-title">Shipping address</h3>
+      <div class="form-grid">${FIELDS.map(([name, label]) => html`<div>
+        <label for="f-${name}">${label}</label>
+        <input id="f-${name}" name="${name}" required value="${saved[name] ?? (name === 'country' ? 'JP' : '')}"
+          autocomplete="${{ street: 'street-address', city: 'address-level2', postalCode: 'postal-code', country: 'country' }[name]}"
+          aria-describedby="e-${name}">
+        <p id="e-${name}" class="field-error"></p></div>`)}</div>
+      <fieldset><legend>Payment method</legend>
+        ${PAYMENTS.map(([v, label], i) => html`<label class="radio"><input type="radio" name="paymentMethod" value="${v}" ${i === 0 ? 'checked' : ''}> ${label}</label>`)}
+      </fieldset>
+      <p id="checkout-error" class="field-error" role="alert"></p>
+      <button type="submit" id="place">Place order</button>
+    </form>
+    <aside class="card" aria-labelledby="summary-title"><h3 id="summary-title">Order summary</h3>
+      <ul>${lines.map((l) => html`<li>${l.quantity} × ${l.name}</li>`)}</ul>
+      <dl class="totals"><dt>Subtotal</dt><dd class="num">${money(t.subtotal, currency())}</dd>
+        <dt>Tax (10 %)</dt><dd class="num">${money(t.tax, currency())}</dd>
+        <dt class="total">Total</dt><dd class="num total">${money(t.total, currency())}</dd></dl></aside></div>`;
+}
+
+async function placeOrder(form) {
+  const values = Object.fromEntries(FIELDS.map(([name]) => [name, String(form.elements[name].value).trim()]));
+  let firstBad = null;
+  for (const [name, , check] of FIELDS) {
+    const problem = check(values[name]);
+    form.elements[name].setAttribute('aria-invalid', problem ? 'true' : 'false');
+    $(`e-${name}`).textContent = problem;
+    if (problem && !firstBad) firstBad = form.elements[name];
+  }
+  $('checkout-error').textContent = '';
+  if (firstBad) {
+    firstBad.focus();
+    return;
+  }
+  values.country = values.country.toUpperCase();
+  sessionStorage.setItem('edgecart.store.address', JSON.stringify(values));
+  $('place').disabled = true;
+  try {
+    const order = await shop.orders.create({
+      items: cartLines().map(({ productCode, name, quantity, price: p }) => ({ productCode, name, quantity, price: p })),
+      shippingAddress: values,
+      paymentMethod: form.elements.paymentMethod.value,
+    }, { stock: 'strict', idempotencyKey: checkoutKey });
+    checkoutKey = crypto.randomUUID();
+    writeCart([]);
+    location.hash = `#/order/${order.code}`;
+  } catch (e) {
+    $('checkout-error').textContent = e.code === 'INSUFFICIENT_INVENTORY'
+      ? `${e.message}. Change the quantity in your cart.` : e.message;
+    $('place').disabled = false;
+  }
+}
+
+// Where an order stands: stock reserved (here, strictly) and whether the shop has it yet.
+async function orderView(code) {
+  const problem = (await shop.conflicts()).find((p) => p.command?.code === code);
+  const order = await shop.orders.get(code).catch(() => null);
+  if (problem) {
+    return html`<h2>Order ${code}</h2><p class="notice bad" id="order-state">The shop could not accept this order:
+      ${problem.body?.message ?? problem.outcome}. Nothing was charged and no stock is held for it.</p>
+      <div class="row"><button type="button" data-discard="${problem.seq}">Remove it</button> <a href="#/">Back to the shop</a></div>`;
+  }
+  if (!order) return html`<p class="notice bad">No order ${code} on this device.</p>`;
+  const a = order.attributes;
+  const sent = status && status.pending === 0;
+  const reserved = order.reservation?.state === 'held' || order.reservation?.state === 'deducted';
+  return html`<h2>Thank you! Order ${order.code}</h2>
+    <p class="notice ${reserved ? 'ok' : 'warn'}" id="order-state">${reserved
+      ? (sent ? 'Your items are reserved, and the shop has your order.' : 'Your items are reserved on this device. The order is sent to the shop as soon as you are online.')
+      : `Your items could not be reserved${order.reservation?.error ? `: ${order.reservation.error}` : ''}.`}</p>
+    <div class="card detail"><p>Status: <strong>${a.status}</strong> · placed ${time(a.placedAt)}</p>
+    <ul>${a.items.map((l) => html`<li>${l.quantity} × ${l.name} (${money(cents(l.price))})</li>`)}</ul>
+    <dl class="totals"><dt>Subtotal</dt><dd class="num">${money(cents(a.subtotal), currency())}</dd>
+      <dt>Tax</dt><dd class="num">${money(cents(a.tax), currency())}</dd>
+      <dt class="total">Total</dt><dd class="num total">${money(cents(a.total), currency())}</dd></dl>
+    <p class="muted">Ship to ${a.shippingAddress.street}, ${a.shippingAddress.postalCode} ${a.shippingAddress.city}, ${a.shippingAddress.country}
+      · ${(PAYMENTS.find(([v]) => v === a.paymentMethod) ?? [0, a.paymentMethod])[1]}</p></div>
+    <p><a href="#/orders">My orders</a> · <a href="#/">Continue shopping</a></p>`;
+}
+
+async function ordersView() {
+  const page = await shop.orders.list({ order: 'desc', limit: 50 });
+  if (page.items.length === 0) return html`<h2>My orders</h2><p>No orders yet.</p>`;
+  return html`<h2>My orders</h2><div class="table-wrap"><table><thead><tr><th>Order</th><th>Placed</th><th class="num">Total</th><th>Status</th></tr></thead>
+    <tbody>${page.items.map((o) => html`<tr><td><a href="#/order/${o.code}">${o.code}</a></td><td>${time(o.attributes.placedAt)}</td>
+      <td class="num">${money(cents(o.attributes.total), currency())}</td><td><span class="badge">${o.attributes.status}</span></td></tr>`)}
+    </tbody></table></div>`;
+}
+
+let rendering = Promise.resolve();
+function render(focus = false) {
+  rendering = rendering.then(async () => {
+    const [, route = '', arg = ''] = /^#\/([a-z]*)\/?(.*)$/.exec(location.hash) ?? [];
+    const code = decodeURIComponent(arg);
+    let view;
+    try {
+      view = route === 'product' ? detail(code) : route === 'category' ? catalogue(code) : route === 'cart' ? cartView()
+        : route === 'checkout' ? checkoutView() : route === 'order' ? await orderView(code)
+          : route === 'orders' ? await ordersView() : catalogue('');
+    } catch (e) {
+      view = html`<p class="notice bad" role="alert">${e.message}</p>`;
+    }
+    // Keep what the shopper is typing: a background refresh does not redraw a form.
+    if (!focus && (route === 'checkout' || route === 'product') && $('view').contains(document.activeElement) &&
+        document.activeElement.tagName === 'INPUT') return;
+    $('view').innerHTML = view.text;
+    for (const a of document.querySelectorAll('.store-nav a')) {
+      const here = a.getAttribute('href') === `#/${route === 'category' || route === 'product' ? '' : route}`;
+      if (here) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    if (focus) {
+      const h = $('view').querySelector('h2');
+      if (h) {
+        h.tabIndex = -1;
+        h.focus();
+      }
+    }
+  });
+  return rendering;
+}
+
+function renderNet() {
+  if (!status) return;
+  const waiting = status.pending;
+  $('net').textContent = `${status.online ? 'Online' : 'Offline: you can keep shopping; orders are sent when you are back online'}` +
+    `${waiting ? ` · ${waiting} ${waiting === 1 ? 'change' : 'changes'} waiting to be sent` : ''}` +
+    `${status.lastError && status.online ? ` · ${status.lastError}` : ''}` +
+    `${status.lastSyncAt ? ` · updated ${ago(status.lastSyncAt)}` : ''}`;
+}
+
+function wire() {
+  window.addEventListener('hashchange', () => void render(true));
+  $('view').addEventListener('click', async (e) => {
+    const b = e.target.closest('button');
+    if (b?.dataset.add) {
+      addToCart(b.dataset.add, 1);
+      b.textContent = 'Added ✓';
+      setTimeout(() => { b.textContent = 'Add to cart'; }, 1200);
+    }
+    if (b?.dataset.remove) {
+      writeCart(readCart().filter((l) => l.code !== b.dataset.remove));
+      await render();
+    }
+    if (b?.dataset.discard) {
+      await shop.resolveConflict(Number(b.dataset.discard), 'discard');
+      location.hash = '#/orders';
+    }
+  });
+  $('view').addEventListener('change', (e) => {
+    const code = e.target.dataset?.qty;
+    if (!code) return;
+    const n = Math.floor(Number(e.target.value));
+    writeCart(readCart().map((l) => (l.code === code ? { code, quantity: n } : l)).filter((l) => l.quantity > 0));
+    void render();
+  });
+  $('view').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (e.target.id === 'checkout') void placeOrder(e.target);
+    if (e.target.id === 'add-form') {
+      const code = /^#\/product\/(.*)$/.exec(location.hash)?.[1];
+      const n = Math.floor(Number($('add-qty').value));
+      if (!(n >= 1 && n <= available(code))) {
+        $('add-error').textContent = `Choose 1 to ${available(code)}.`;
+        return;
+      }
+      addToCart(decodeURIComponent(code), n);
+      location.hash = '#/cart';
+    }
+  });
+}
+
+async function start() {
+  window.store = { ready: false };
+  renderCartLink();
+  offlineShell((apply) => {
+    $('update').hidden = false;
+    $('update-now').onclick = async () => {
+      await shop?.close();
+      apply();
+    };
+  }).catch(() => {});
+  await bearer(tokenKey, 'customer', shopper);
+  shop = await openShop({ tenant: TENANT, user: shopper, roles: ['customer'], name: 'store',
+                          server: { url: '', token: () => bearer(tokenKey, 'customer', shopper), leaseSize: 5, intervalMs: 15_000 } });
+  window.store.shop = shop;
+  wire();
+  let timer = null;
+  const refresh = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      await loadCatalog();
+      await render();
+    }, 30);
+  };
+  shop.addEventListener('change', refresh);
+  shop.addEventListener('syncstatus', (e) => {
+    status = e.detail;
+    renderNet();
+    if (/^#\/order\//.test(location.hash)) void render();
+  });
+  status = await shop.syncStatus();
+  renderNet();
+  setInterval(renderNet, 5000);
+  await loadCatalog();
+  if (products.length === 0) await shop.sync().catch(() => {});
+  await loadCatalog();
+  await render();
+  window.store.ready = true;
+  document.body.dataset.ready = 'true';
+}
+
+start().catch((e) => {
+  $('view').innerHTML = `<p class="notice bad" role="alert">The store could not start: ${esc(e.message ?? e)}</p>`;
+  window.store.error = String(e.message ?? e);
+});

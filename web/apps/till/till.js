@@ -1,0 +1,529 @@
+// The till (point of sale): the EdgeCart module in this browser, its state in IndexedDB, selling
+// offline with leased order codes and reconciling with the server when online.
+//   /till/            this browser's till (its id is kept in localStorage)
+//   /till/?till=NAME  another till in the same browser (its own database)
+//   &role=cashier     a till run with a cashier's token (no stock screens); default manager
+import { openShop } from '/dist/browser.js';
+import {
+  TRANSITIONS, ago, ask, bearer, categoryName, cents, claims, deviceId, html, money, offlineShell, time, totals,
+} from '/lib.js';
+
+const TENANT = 'demo';
+const STORE_ADDRESS = { street: 'Counter sale', city: 'Tokyo', postalCode: '100-0001', country: 'JP' };
+const PAGE = 20;
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const tillId = params.get('till') ?? deviceId('edgecart.till.id', 'till');
+const role = params.get('role') ?? 'manager';
+const tokenKey = `edgecart.till.token.${tillId}`;
+const alertsKey = `edgecart.till.alerts.${tillId}`;
+
+let shop;
+let staff = false;
+let products = [];                 // the catalogue, in code order
+const stock = new Map();           // code -> inventory item (absent: no stock record yet)
+const cart = new Map();            // code -> quantity, in the order added
+let saleKey = crypto.randomUUID(); // one idempotency key per sale: a retried "Complete sale" sells once
+let receipt = null;
+let status = null;
+const orderPages = [undefined];    // cursors of the order pages seen
+let orderPage = 0;
+
+const available = (code) => {
+  const inv = stock.get(code)?.attributes;
+  return inv ? inv.quantity - inv.reservedQuantity : 0;
+};
+const product = (code) => products.find((p) => p.code === code);
+const cartLines = () => [...cart].map(([code, quantity]) => {
+  const p = product(code);
+  return { productCode: code, name: p.name, quantity, price: p.attributes.price, currency: p.attributes.currency };
+});
+const currency = () => products[0]?.attributes.currency ?? '';
+const fail = (el, e) => { $(el).textContent = e ? e.message ?? String(e) : ''; };
+
+// ---- the sync bar ---------------------------------------------------------------------------
+function renderSync() {
+  if (!status) return;
+  const online = $('sync-online');
+  online.textContent = status.online ? 'Online' : 'Offline';
+  online.className = `badge ${status.online ? 'ok' : 'bad'}`;
+  $('sync-pending').textContent = status.pending === 0 ? 'All synced'
+    : `${status.pending} pending${status.oldestPendingAt ? ` (oldest ${ago(status.oldestPendingAt)})` : ''}`;
+  $('sync-pending').dataset.pending = String(status.pending);
+  $('sync-last').textContent = status.lastSyncAt ? `Last sync ${ago(status.lastSyncAt)}` : 'Not synced yet';
+  $('sync-error').hidden = !status.lastError;
+  $('sync-error').textContent = status.lastError ? `Sync failed: ${status.lastError}` : '';
+}
+async function refreshStatus() {
+  try {
+    status = await shop.syncStatus();
+    renderSync();
+    renderProblemCount();
+  } catch { /* closing */ }
+}
+
+// ---- the catalogue and the sale --------------------------------------------------------------
+async function loadCatalog() {
+  const all = [];
+  let cursor;
+  do {
+    const page = await shop.products.list({ limit: 100, cursor });
+    all.push(...page.items);
+    cursor = page.lastSk;
+  } while (cursor);
+  products = all.filter((p) => p.attributes.isActive !== false);
+  await Promise.all(products.map(async (p) => {
+    const inv = await shop.inventory.get(p.code).catch(() => null);
+    if (inv) stock.set(p.code, inv);
+    else stock.delete(p.code);
+  }));
+  const cats = [...new Set(products.map((p) => p.attributes.categoryCode))].sort();
+  const select = $('category');
+  const chosen = select.value;
+  select.innerHTML = html`<option value="">All</option>${cats.map((c) => html`<option value="${c}">${categoryName(c)}</option>`)}`.text;
+  select.value = cats.includes(chosen) ? chosen : '';
+  $('category-codes').innerHTML = html`${cats.map((c) => html`<option value="${c}">`)}`.text;
+  renderGrid();
+  renderCart();
+  renderStock();
+}
+
+function matches() {
+  const q = $('search').value.trim().toLowerCase();
+  const cat = $('category').value;
+  return products.filter((p) => (!cat || p.attributes.categoryCode === cat) &&
+    (!q || p.name.toLowerCase().includes(q) || p.code.toLowerCase().includes(q) || p.attributes.sku.toLowerCase().includes(q)));
+}
+
+function renderGrid() {
+  const list = matches();
+  $('grid').innerHTML = list.length === 0 ? html`<li class="muted">No product matches.</li>`.text : html`${list.map((p) => {
+    const left = available(p.code);
+    const out = left <= 0;
+    return html`<li><button type="button" class="tile${out ? ' out' : ''}" data-add="${p.code}"
+      aria-label="${`Add ${p.name}, ${money(cents(p.attributes.price), p.attributes.currency)}, ${out ? 'out of stock' : `${left} available`}`}">
+      <span class="tile-name">${p.name}</span>
+      <span class="tile-meta">${p.code} · ${p.attributes.sku}</span>
+      <span class="tile-price">${money(cents(p.attributes.price), p.attributes.currency)}</span>
+      <span class="badge ${out ? 'bad' : left <= 3 ? 'warn' : 'ok'}">${out ? 'Out of stock' : `${left} available`}</span>
+    </button></li>`;
+  })}`.text;
+}
+
+function add(code, n = 1) {
+  cart.set(code, Math.max(0, (cart.get(code) ?? 0) + n));
+  if (cart.get(code) === 0) cart.delete(code);
+  renderCart();
+}
+
+function renderCart() {
+  const lines = cartLines();
+  const c = currency();
+  $('cart-lines').innerHTML = lines.length === 0 ? html`<p class="muted">The cart is empty.</p>`.text : html`<table>
+    <thead><tr><th>Product</th><th>Qty</th><th class="num">Total</th><th><span class="visually-hidden">Remove</span></th></tr></thead>
+    <tbody>${lines.map((l) => html`<tr>
+      <td>${l.name}<br><span class="muted">${money(cents(l.price), l.currency)} each</span>
+        ${l.quantity > available(l.productCode) ? html`<br><span class="badge warn">only ${Math.max(0, available(l.productCode))} in stock</span>` : ''}</td>
+      <td><div class="qty">
+        <button type="button" class="secondary" data-step="-1" data-code="${l.productCode}" aria-label="${`One ${l.name} less`}">−</button>
+        <input type="number" min="1" max="999" value="${l.quantity}" data-qty="${l.productCode}" aria-label="${`Quantity of ${l.name}`}">
+        <button type="button" class="secondary" data-step="1" data-code="${l.productCode}" aria-label="${`One ${l.name} more`}">+</button>
+      </div></td>
+      <td class="num">${money(cents(l.price) * l.quantity)}</td>
+      <td><button type="button" class="link" data-remove="${l.productCode}" aria-label="${`Remove ${l.name}`}">Remove</button></td>
+    </tr>`)}</tbody></table>`.text;
+  const t = totals(lines);
+  $('cart-totals').innerHTML = html`<dl class="totals">
+    <dt>Subtotal</dt><dd class="num">${money(t.subtotal, c)}</dd>
+    <dt>Tax (10 %)</dt><dd class="num">${money(t.tax, c)}</dd>
+    <dt class="total">Total</dt><dd class="num total" id="cart-total">${money(t.total, c)}</dd></dl>`.text;
+  renderChange();
+  $('complete').disabled = lines.length === 0;
+}
+
+// "12.5" -> 1250 cents; null if not an amount.
+function parseAmount(text) {
+  const m = /^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$/.exec(text);
+  return m ? Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0')) : null;
+}
+const payment = () => document.querySelector('input[name=pay]:checked').value;
+
+function renderChange() {
+  $('cash-fields').hidden = payment() !== 'cash';
+  const due = totals(cartLines()).total;
+  const given = parseAmount($('given').value);
+  $('change').textContent = $('given').value.trim() === '' || cart.size === 0 ? ''
+    : given === null ? 'Type an amount such as 50 or 49.90'
+      : given < due ? `${money(due - given, currency())} still due` : `Change due: ${money(given - due, currency())}`;
+}
+
+async function completeSale(event) {
+  event.preventDefault();
+  fail('sale-error');
+  const lines = cartLines();
+  if (lines.length === 0) return fail('sale-error', new Error('Add a product first.'));
+  const pay = payment();
+  const due = totals(lines).total;
+  const given = pay === 'cash' ? parseAmount($('given').value) : null;
+  if (pay === 'cash' && (given === null || given < due)) {
+    $('given').focus();
+    return fail('sale-error', new Error(given === null ? 'Type the amount the customer gave.' : 'The amount given is less than the total.'));
+  }
+  $('complete').disabled = true;
+  const started = performance.now();
+  try {
+    const order = await shop.orders.create({
+      customerId: 'walk-in',
+      items: lines.map(({ productCode, name, quantity, price }) => ({ productCode, name, quantity, price })),
+      shippingAddress: STORE_ADDRESS,
+      paymentMethod: pay,
+    }, { idempotencyKey: saleKey });
+    saleKey = crypto.randomUUID();
+    receipt = { order, pay, given };
+    cart.clear();
+    $('given').value = '';
+    renderCart();
+    renderReceipt();
+    show('receipt');
+    $('new-sale').focus();
+    // From "Complete sale" to the receipt on screen (the next frame is painted with it).
+    requestAnimationFrame(() => setTimeout(() => { window.till.lastSaleMs = performance.now() - started; }));
+  } catch (e) {
+    fail('sale-error', e);
+    $('complete').disabled = false;
+  }
+}
+
+function renderReceipt() {
+  const { order, pay, given } = receipt;
+  const a = order.attributes;
+  const c = currency();
+  const total = cents(a.total);
+  $('receipt').innerHTML = html`
+    <h2>Receipt <span id="receipt-code">${order.code}</span></h2>
+    <p class="muted">${time(a.placedAt)} · ${tillId}</p>
+    <table><thead><tr><th>Item</th><th class="num">Qty</th><th class="num">Price</th><th class="num">Total</th></tr></thead>
+    <tbody>${a.items.map((l) => html`<tr><td>${l.name}</td><td class="num">${l.quantity}</td>
+      <td class="num">${money(cents(l.price))}</td><td class="num">${money(cents(l.price) * l.quantity)}</td></tr>`)}</tbody></table>
+    <dl class="totals">
+      <dt>Subtotal</dt><dd class="num">${money(cents(a.subtotal), c)}</dd>
+      <dt>Tax</dt><dd class="num">${money(cents(a.tax), c)}</dd>
+      <dt class="total">Total</dt><dd class="num total" id="receipt-total">${money(total, c)}</dd>
+      ${pay === 'cash' ? html`<dt>Cash given</dt><dd class="num">${money(given, c)}</dd>
+        <dt>Change</dt><dd class="num" id="receipt-change">${money(given - total, c)}</dd>` : html`<dt>Paid by</dt><dd class="num">Card</dd>`}
+    </dl>
+    ${order.reservation?.state === 'none' ? html`<p class="notice warn">Stock could not be reserved: ${order.reservation.error}</p>` : ''}
+    <p class="muted">Thank you for shopping with us.</p>`.text;
+}
+
+// ---- orders -------------------------------------------------------------------------------
+async function loadOrders() {
+  const q = { order: 'desc', limit: PAGE, cursor: orderPages[orderPage] };
+  const s = $('order-status').value;
+  if (s) q.status = s;
+  let page;
+  try {
+    page = await shop.orders.list(q);
+  } catch (e) {
+    $('orders').innerHTML = html`<p class="notice bad" role="alert">${e.message}</p>`.text;
+    return;
+  }
+  orderPages[orderPage + 1] = page.lastSk;
+  $('older').disabled = !page.lastSk;
+  $('newer').disabled = orderPage === 0;
+  $('page-no').textContent = `Page ${orderPage + 1}`;
+  $('orders').innerHTML = page.items.length === 0 ? html`<p class="muted">No orders${s ? ` ${s}` : ''}.</p>`.text : html`<table>
+    <thead><tr><th>Order</th><th>Placed</th><th>Customer</th><th class="num">Total</th><th>Status</th><th>Actions</th></tr></thead>
+    <tbody>${page.items.map((o) => html`<tr data-order="${o.code}">
+      <td>${o.code}</td><td>${time(o.attributes.placedAt)}</td><td>${o.attributes.customerId}</td>
+      <td class="num">${money(cents(o.attributes.total))}</td>
+      <td><span class="badge ${o.attributes.status === 'cancelled' ? 'bad' : o.attributes.status === 'delivered' ? 'ok' : ''}">${o.attributes.status}</span></td>
+      <td class="row">${(TRANSITIONS[o.attributes.status] ?? []).map(([to, label]) => html`<button type="button"
+        class="${to === 'cancelled' ? 'secondary' : ''}" data-to="${to}" data-code="${o.code}" aria-label="${`${label} ${o.code}`}">${label}</button>`)}</td>
+    </tr>`)}</tbody></table><p id="order-error" class="field-error" role="alert"></p>`.text;
+}
+
+async function transition(code, to) {
+  if (to === 'cancelled' && !await ask(`Cancel order ${code}? Its reserved stock is released.`, 'Cancel order')) return;
+  try {
+    await shop.orders.updateStatus(code, to);
+  } catch (e) {
+    fail('order-error', e);
+  }
+}
+
+// ---- stock and catalogue (staff) ------------------------------------------------------------
+function renderStock() {
+  if (!staff) {
+    $('stock').innerHTML = html`<p class="muted">Stock and catalogue need a manager's sign-in.</p>`.text;
+    $('new-product').hidden = true;
+    return;
+  }
+  $('stock').innerHTML = html`<table><thead><tr><th>Product</th><th class="num">In stock</th><th class="num">Reserved</th>
+    <th class="num">Available</th><th>Restock</th><th>Set quantity</th></tr></thead>
+    <tbody>${products.map((p) => {
+      const inv = stock.get(p.code)?.attributes;
+      return html`<tr><td>${p.name}<br><span class="muted">${p.code} · ${categoryName(p.attributes.categoryCode)}</span></td>
+      <td class="num">${inv?.quantity ?? 0}</td><td class="num">${inv?.reservedQuantity ?? 0}</td><td class="num">${available(p.code)}</td>
+      <td><form class="row inline-form" data-restock="${p.code}"><input name="delta" inputmode="numeric" size="4" aria-label="${`Units of ${p.name} received`}" placeholder="+10">
+        <button type="submit" class="secondary">Restock</button></form></td>
+      <td><form class="row inline-form" data-set="${p.code}"><input name="quantity" inputmode="numeric" size="4" aria-label="${`New quantity of ${p.name}`}" placeholder="${inv?.quantity ?? 0}">
+        <button type="submit" class="secondary">Set</button></form></td></tr>`;
+    })}</tbody></table><p id="stock-error" class="field-error" role="alert"></p>`.text;
+}
+
+async function stockForm(form) {
+  fail('stock-error');
+  const code = form.dataset.restock ?? form.dataset.set;
+  const text = form.elements[0].value.trim();
+  if (!/^[+-]?\d{1,9}$/.test(text)) return fail('stock-error', new Error('Type a whole number of units.'));
+  const n = Number(text);
+  try {
+    if (form.dataset.restock) await shop.inventory.update(code, { quantityDelta: n });
+    // An absolute quantity carries the version this till saw: if the stock changed meanwhile on
+    // the server, the sync reports a conflict (Problems) instead of overwriting it.
+    else await shop.inventory.update(code, { quantity: n, ...(stock.get(code) ? { version: stock.get(code).version } : {}) });
+    form.reset();
+  } catch (e) {
+    fail('stock-error', e);
+  }
+}
+
+async function createProduct(event) {
+  event.preventDefault();
+  fail('product-error');
+  const f = new FormData(event.target);
+  const get = (k) => String(f.get(k) ?? '').trim();
+  const price = parseAmount(get('price'));
+  const quantity = get('quantity') === '' ? 0 : Number(get('quantity'));
+  if (price === null) return fail('product-error', new Error('Price must be an amount such as 12.50.'));
+  if (!Number.isInteger(quantity) || quantity < 0) return fail('product-error', new Error('Opening stock must be a whole number.'));
+  try {
+    await shop.products.create({ code: get('code'), name: get('name'), categoryCode: get('categoryCode'), sku: get('sku'),
+                                 price: price / 100, currency: get('currency') });
+    if (quantity > 0) await shop.inventory.update(get('code'), { quantity });
+    event.target.reset();
+  } catch (e) {
+    fail('product-error', e);
+  }
+}
+
+// ---- problems: refused and conflicting commands, stock alerts -------------------------------
+const alerts = () => JSON.parse(localStorage.getItem(alertsKey) ?? '[]');
+function keepAlert(n) {
+  const list = alerts();
+  if (list.some((a) => a.orderId === n.orderId)) return;
+  list.unshift({ orderId: n.orderId, error: n.error, at: n.at ?? new Date().toISOString() });
+  localStorage.setItem(alertsKey, JSON.stringify(list.slice(0, 200)));
+  renderProblemCount();
+  if (view() === 'problems') void renderProblems();
+}
+
+function renderProblemCount() {
+  const n = (status?.conflicts ?? 0) + alerts().length;
+  $('problem-count').hidden = n === 0;
+  $('problem-count').textContent = String(n);
+  $('problem-count').setAttribute('aria-label', `${n} problems`);
+}
+
+function describe(command) {
+  const body = command?.body ? (typeof command.body === 'string' ? command.body : JSON.stringify(command.body)) : '';
+  return `${command?.method ?? ''} ${command?.path ?? ''}${body ? ` ${body.length > 120 ? `${body.slice(0, 120)}…` : body}` : ''}`;
+}
+
+async function renderProblems() {
+  let list = [];
+  try {
+    list = await shop.conflicts();
+  } catch (e) {
+    $('conflicts').innerHTML = html`<p class="notice bad">${e.message}</p>`.text;
+  }
+  $('conflicts').innerHTML = list.length === 0 ? html`<p class="muted">None: the server accepted every command.</p>`.text : html`<ul class="problems">${list.map((p) => {
+    const server = p.item?.attributes;
+    return html`<li class="card" data-seq="${p.seq}">
+      <p><span class="badge bad">${p.outcome}</span> <strong>${p.status}</strong> ${p.body?.message ?? ''}</p>
+      <p class="muted"><code>${describe(p.command)}</code></p>
+      ${server ? html`<p>On the server now (version ${p.item.version}): ${'quantity' in server ? `quantity ${server.quantity}, reserved ${server.reservedQuantity}` : p.item.name}</p>` : ''}
+      <div class="row"><button type="button" data-resolve="retry" data-seq="${p.seq}">${p.outcome === 'conflict' ? "Retry on the server's version" : 'Send again'}</button>
+      <button type="button" class="secondary" data-resolve="discard" data-seq="${p.seq}">Discard</button></div></li>`;
+  })}</ul>`.text;
+  const a = alerts();
+  $('alerts').innerHTML = a.length === 0 ? html`<p class="muted">No stock alerts.</p>`.text : html`<ul class="problems">${a.map((x) => html`<li class="card alert" data-alert="${x.orderId}">
+    <p><span class="badge warn">inventory_reservation_failed</span> Order <strong>${x.orderId}</strong>: ${x.error ?? 'its stock could not be reserved'}</p>
+    <p class="muted">${time(x.at)} · the sale stands; count and restock the product.</p>
+    <button type="button" class="secondary" data-dismiss="${x.orderId}">Dismiss</button></li>`)}</ul>`.text;
+}
+
+// ---- views --------------------------------------------------------------------------------
+const VIEWS = ['sell', 'receipt', 'orders', 'stock', 'problems'];
+const view = () => VIEWS.find((v) => !$(`view-${v}`).hidden) ?? 'sell';
+function show(name) {
+  if (!VIEWS.includes(name) || (name === 'receipt' && !receipt)) name = 'sell';
+  for (const v of VIEWS) $(`view-${v}`).hidden = v !== name;
+  for (const a of document.querySelectorAll('nav.tabs a')) {
+    if (a.dataset.view === (name === 'receipt' ? 'sell' : name)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (name === 'orders') void loadOrders();
+  if (name === 'problems') void renderProblems();
+}
+
+function wire() {
+  window.addEventListener('hashchange', () => show(location.hash.slice(1)));
+  $('search').addEventListener('input', renderGrid);
+  $('category').addEventListener('change', renderGrid);
+  $('search').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    if ($('search').value.trim() === '') {
+      (payment() === 'cash' ? $('given') : $('complete')).focus();
+      return;
+    }
+    const first = matches()[0];
+    if (first) {
+      add(first.code);
+      $('search').value = '';
+      renderGrid();
+    }
+  });
+  $('grid').addEventListener('click', (e) => {
+    const b = e.target.closest('[data-add]');
+    if (b) add(b.dataset.add);
+  });
+  $('cart').addEventListener('click', (e) => {
+    const b = e.target.closest('button');
+    if (b?.dataset.step) add(b.dataset.code, Number(b.dataset.step));
+    if (b?.dataset.remove) {
+      cart.delete(b.dataset.remove);
+      renderCart();
+      $('search').focus();
+    }
+  });
+  $('cart').addEventListener('change', (e) => {
+    const code = e.target.dataset?.qty;
+    if (code) {
+      const n = Math.floor(Number(e.target.value));
+      if (n >= 1 && n <= 999) cart.set(code, n);
+      else if (n === 0) cart.delete(code);
+      renderCart();
+    } else {
+      renderChange();
+    }
+  });
+  $('cart').addEventListener('keydown', (e) => {
+    // Enter in a quantity applies it; only the payment fields complete the sale.
+    if (e.key === 'Enter' && e.target.dataset?.qty) {
+      e.preventDefault();
+      e.target.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  });
+  $('given').addEventListener('input', renderChange);
+  $('cart').addEventListener('submit', completeSale);
+  $('new-sale').addEventListener('click', () => {
+    show('sell');
+    history.replaceState(null, '', '#sell');
+    $('search').focus();
+  });
+  $('print').addEventListener('click', () => window.print());
+  $('order-status').addEventListener('change', () => {
+    orderPages.length = 1;
+    orderPage = 0;
+    void loadOrders();
+  });
+  $('older').addEventListener('click', () => { orderPage++; void loadOrders(); });
+  $('newer').addEventListener('click', () => { orderPage = Math.max(0, orderPage - 1); void loadOrders(); });
+  $('orders').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-to]');
+    if (b) void transition(b.dataset.code, b.dataset.to);
+  });
+  $('stock').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void stockForm(e.target);
+  });
+  $('new-product').addEventListener('submit', createProduct);
+  $('view-problems').addEventListener('click', async (e) => {
+    const b = e.target.closest('button');
+    if (b?.dataset.resolve) {
+      b.disabled = true;
+      try {
+        await shop.resolveConflict(Number(b.dataset.seq), b.dataset.resolve);
+        await shop.sync().catch(() => {});
+      } catch (err) {
+        b.closest('li').insertAdjacentHTML('beforeend', html`<p class="field-error" role="alert">${err.message}</p>`.text);
+      }
+      await refreshStatus();
+      await renderProblems();
+    }
+    if (b?.dataset.dismiss) {
+      localStorage.setItem(alertsKey, JSON.stringify(alerts().filter((a) => a.orderId !== b.dataset.dismiss)));
+      renderProblemCount();
+      await renderProblems();
+    }
+  });
+  $('sync-now').addEventListener('click', async () => {
+    $('sync-now').disabled = true;
+    await shop.sync().catch(() => {});  // the bar shows the error
+    $('sync-now').disabled = false;
+    await refreshStatus();
+  });
+}
+
+async function start() {
+  window.till = { ready: false, lastSaleMs: null };
+  $('till-name').textContent = tillId;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(tillId)) throw new Error('A till name is 1-64 of A-Z a-z 0-9 _ -');
+  offlineShell((apply) => {
+    $('update').hidden = false;
+    $('update-now').onclick = async () => {
+      await shop?.close();  // every save finished: the outbox is safe in IndexedDB
+      apply();
+    };
+  }).catch(() => { /* no service worker: the till still works while the page is open */ });
+  const token = await bearer(tokenKey, role, tillId);
+  const roles = claims(token)?.['custom:roles'] ?? [];
+  staff = roles.includes('manager') || roles.includes('admin');
+  for (const el of document.querySelectorAll('[data-staff]')) el.hidden = !staff;
+  shop = await openShop({ tenant: TENANT, user: tillId, roles, name: tillId,
+                          server: { url: '', token: () => bearer(tokenKey, role, tillId), intervalMs: 10_000 } });
+  window.till.shop = shop;
+  wire();
+  let pending = null;
+  shop.addEventListener('change', (e) => {
+    const sk = e.detail.sk;
+    if (sk.startsWith('PRODUCT#') || sk.startsWith('INVENTORY#')) {
+      clearTimeout(pending);
+      pending = setTimeout(() => void loadCatalog(), 30);
+    }
+    if (sk.startsWith('ORDER#') && view() === 'orders') void loadOrders();
+  });
+  shop.addEventListener('syncstatus', (e) => {
+    status = e.detail;
+    renderSync();
+    renderProblemCount();
+    if (view() === 'problems') void renderProblems();
+  });
+  shop.addEventListener('notification', (e) => {
+    if (e.detail.type === 'inventory_reservation_failed') keepAlert(e.detail);
+  });
+  const following = () => {
+    const f = shop.role() === 'follower';
+    $('follower').hidden = !f;
+    $('follower').textContent = f ? `Till ${tillId} is open in another tab, which keeps its database and syncs it. ` +
+      'This tab follows it: what you do here goes through that tab, and it takes over when that tab closes.' : '';
+  };
+  following();
+  setInterval(() => { following(); renderSync(); }, 1000);
+  setInterval(() => void refreshStatus(), 3000);
+  await refreshStatus();
+  await loadCatalog();
+  show(location.hash.slice(1) || 'sell');
+  if (products.length === 0) await shop.sync().catch(() => {});  // first start: fetch the catalogue
+  window.till.ready = true;
+  document.body.dataset.ready = 'true';
+}
+
+start().catch((e) => {
+  $('fatal').hidden = false;
+  $('fatal').textContent = `The till could not start: ${e.message ?? e}`;
+  window.till.error = String(e.message ?? e);
+});
