@@ -1,7 +1,8 @@
 // npm run build: compiles the module with Debian's Emscripten (settings of ../emsdk.env), puts
 // it in dist/ as edgecart.cjs (Node's require) and edgecart.mjs (an ES module for browsers) next
 // to edgecart.wasm, then compiles the TypeScript wrapper and its declarations with tsc, and
-// writes the API reference (Swagger UI, TypeDoc) into dist/docs.
+// writes the API reference (Swagger UI, TypeDoc) into dist/docs and the apps into dist/site
+// (scripts/build-apps.mjs).
 //   node scripts/build.mjs [--debug]     (--debug: -sASSERTIONS, -O0, into build/wasm-debug)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,4 +55,5 @@ const swagger = join(web, 'node_modules', 'swagger-ui-dist');
 for (const f of ['swagger-ui-bundle.js', 'swagger-ui.css', 'LICENSE']) copyFileSync(join(swagger, f), join(docs, f));
 for (const f of ['index.html', 'init.js']) copyFileSync(join(web, 'scripts', 'api-docs', f), join(docs, f));
 run(join(web, 'node_modules', '.bin', 'typedoc'), ['--options', join(web, 'typedoc.json')], web);
+run(process.execPath, [join(web, 'scripts', 'build-apps.mjs')], web);
 console.log(`edgecart: built ${debug ? 'debug' : 'release'} module into web/dist`);

@@ -91,8 +91,8 @@ function catalogue(category) {
       <h3><a href="#/product/${p.code}">${p.name}</a></h3>
       <p class="muted grow">${p.attributes.description}</p>
       <p class="spread"><span class="price">${price(p)}</span> ${availability(p.code)}</p>
-      <button type="button" data-add="${p.code}" ${available(p.code) === 0 ? 'disabled' : ''}
-        aria-label="${`Add ${p.name} to the cart`}">Add to cart</button>
+      <button type="button" data-add="${p.code}" data-name="${p.name}" ${available(p.code) === 0 ? 'disabled' : ''}
+        aria-label="${`Add to cart: ${p.name}`}">Add to cart</button>
     </li>`)}</ul>`;
 }
 
@@ -154,7 +154,7 @@ function checkoutView() {
           aria-describedby="e-${name}">
         <p id="e-${name}" class="field-error"></p></div>`)}</div>
       <fieldset><legend>Payment method</legend>
-        ${PAYMENTS.map(([v, label], i) => html`<label class="radio"><input type="radio" name="paymentMethod" value="${v}" ${i === 0 ? 'checked' : ''}> ${label}</label>`)}
+        ${PAYMENTS.map(([v, label], i) => html`<label class="radio"><input type="radio" name="paymentMethod" value="${v}" ${(saved.paymentMethod ?? PAYMENTS[0][0]) === v ? 'checked' : ''}> ${label}</label>`)}
       </fieldset>
       <p id="checkout-error" class="field-error" role="alert"></p>
       <button type="submit" id="place">Place order</button>
@@ -181,13 +181,14 @@ async function placeOrder(form) {
     return;
   }
   values.country = values.country.toUpperCase();
-  sessionStorage.setItem('edgecart.store.address', JSON.stringify(values));
+  const paymentMethod = form.elements.paymentMethod.value;
+  sessionStorage.setItem('edgecart.store.address', JSON.stringify({ ...values, paymentMethod }));
   $('place').disabled = true;
   try {
     const order = await shop.orders.create({
       items: cartLines().map(({ productCode, name, quantity, price: p }) => ({ productCode, name, quantity, price: p })),
       shippingAddress: values,
-      paymentMethod: form.elements.paymentMethod.value,
+      paymentMethod,
     }, { stock: 'strict', idempotencyKey: checkoutKey });
     checkoutKey = crypto.randomUUID();
     writeCart([]);
@@ -284,7 +285,11 @@ function wire() {
     if (b?.dataset.add) {
       addToCart(b.dataset.add, 1);
       b.textContent = 'Added ✓';
-      setTimeout(() => { b.textContent = 'Add to cart'; }, 1200);
+      b.setAttribute('aria-label', `Added to cart: ${b.dataset.name}`);
+      setTimeout(() => {
+        b.textContent = 'Add to cart';
+        b.setAttribute('aria-label', `Add to cart: ${b.dataset.name}`);
+      }, 1200);
     }
     if (b?.dataset.remove) {
       writeCart(readCart().filter((l) => l.code !== b.dataset.remove));

@@ -100,8 +100,7 @@ function renderGrid() {
   $('grid').innerHTML = list.length === 0 ? html`<li class="muted">No product matches.</li>`.text : html`${list.map((p) => {
     const left = available(p.code);
     const out = left <= 0;
-    return html`<li><button type="button" class="tile${out ? ' out' : ''}" data-add="${p.code}"
-      aria-label="${`Add ${p.name}, ${money(cents(p.attributes.price), p.attributes.currency)}, ${out ? 'out of stock' : `${left} available`}`}">
+    return html`<li><button type="button" class="tile${out ? ' out' : ''}" data-add="${p.code}">
       <span class="tile-name">${p.name}</span>
       <span class="tile-meta">${p.code} · ${p.attributes.sku}</span>
       <span class="tile-price">${money(cents(p.attributes.price), p.attributes.currency)}</span>
@@ -116,7 +115,8 @@ function add(code, n = 1) {
   renderCart();
 }
 
-function renderCart() {
+function renderCart(force = false) {
+  if (!force && later($('cart-lines'), renderCart)) return;
   const lines = cartLines();
   const c = currency();
   $('cart-lines').innerHTML = lines.length === 0 ? html`<p class="muted">The cart is empty.</p>`.text : html`<table>
@@ -253,7 +253,17 @@ async function transition(code, to) {
 }
 
 // ---- stock and catalogue (staff) ------------------------------------------------------------
+// A redraw while the user types into a part of the page would lose what was typed: such a part
+// is redrawn when the focus leaves it instead.
+const typing = (el) => el.contains(document.activeElement) && document.activeElement.tagName === 'INPUT';
+function later(el, render) {
+  if (!typing(el)) return false;
+  el.addEventListener('focusout', () => setTimeout(() => { if (!typing(el)) render(); }), { once: true });
+  return true;
+}
+
 function renderStock() {
+  if (later($('stock'), renderStock)) return;
   if (!staff) {
     $('stock').innerHTML = html`<p class="muted">Stock and catalogue need a manager's sign-in.</p>`.text;
     $('new-product').hidden = true;
@@ -405,7 +415,8 @@ function wire() {
       const n = Math.floor(Number(e.target.value));
       if (n >= 1 && n <= 999) cart.set(code, n);
       else if (n === 0) cart.delete(code);
-      renderCart();
+      renderCart(true);
+      document.querySelector(`[data-qty="${CSS.escape(code)}"]`)?.focus();
     } else {
       renderChange();
     }

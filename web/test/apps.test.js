@@ -1,0 +1,414 @@
+// The till and the storefront (web/apps, built into dist/site) in Debian's Chromium against a
+// real edgecart-server seeded with server/demo-seed.json, through a proxy that can drop the
+// network (the browser's origin stays the proxy's while the server behind it restarts). Every
+// page is checked with axe-core, at 375 px, and for console errors; screenshots go to
+// build/screenshots/.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
+import { startProxy } from './proxy.js';
+import { startServer } from './server.js';
+
+const web = join(dirname(fileURLToPath(import.meta.url)), '..');
+const shots = join(web, '..', 'build', 'screenshots');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// A copy of the built site, so the update test can publish a "new build" of it.
+const site = mkdtempSync(join(tmpdir(), 'edgecart-site-'));
+cpSync(join(web, 'dist', 'site'), site, { recursive: true });
+
+let server;
+let proxy;
+let url;
+const contexts = [];
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await startServer({ args: ['--dev', '--seed', join(web, '..', 'server', 'demo-seed.json'),
+                                      '--pages', site, '--dist', join(web, 'dist')] });
+  proxy = await startProxy(server.url);
+  url = proxy.url;
+});
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await proxy?.close();
+  await server?.close();
+  rmSync(site, { recursive: true, force: true });
+});
+
+// A browser profile of its own (its own IndexedDB, service worker and localStorage).
+async function browser(width = 1200) {
+  const profile = mkdtempSync(join(tmpdir(), 'edgecart-apps-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width, height: 900 },
+  });
+  const problems = [];
+  const watch = (page) => {
+    page.on('pageerror', (e) => problems.push(`page error: ${e}`));
+    page.on('console', (m) => {
+      // Chromium itself logs each request that fails for want of a network; the apps log nothing.
+      if (m.type() === 'error' && !/^Failed to load resource: net::ERR_/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+  };
+  context.on('page', watch);
+  const handle = {
+    context,
+    problems,
+    async page(path) {
+      const page = await context.newPage();
+      await page.goto(`${url}${path}`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true' || window.till?.error || window.store?.error);
+      assert.equal(await page.evaluate(() => window.till?.error ?? window.store?.error ?? null), null);
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+  contexts.push(handle);
+  return handle;
+}
+
+const offline = async (b, yes) => {
+  proxy.setDown(yes);
+  await b.context.setOffline(yes);
+};
+
+// No serious or critical axe-core violation, nothing scrolls sideways at 375 px, a screenshot.
+async function check(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
+  assert.deepEqual(found, [], `axe-core on ${name}`);
+  const width = page.viewportSize().width;
+  await page.setViewportSize({ width: 375, height: 800 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), `${name} scrolls sideways at 375 px`);
+  await page.screenshot({ path: join(shots, `${name}-375.png`), fullPage: true });
+  await page.setViewportSize({ width, height: 900 });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+const pending = (page) => page.evaluate(async () => (await window.till.shop.syncStatus()).pending);
+// Evaluates `predicate` (sync or async) in the page until it is true; a navigation in between is
+// waited out. Fails after `timeout` ms.
+async function until(page, predicate, what, arg, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(predicate, arg).catch(() => false)) return;
+    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const text = (page, sel) => page.textContent(sel);
+
+// One cash sale of two products, with the keyboard only: returns the receipt's code and the ms
+// from "Complete sale" to the receipt on screen.
+async function keyboardSale(page) {
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'search', 'the search has the focus');
+  for (const key of ['Mouse', 'Enter', 'Notebook', 'Enter', 'Enter', '100']) {
+    if (key === 'Enter') await page.keyboard.press('Enter');
+    else await page.keyboard.type(key);
+  }
+  assert.match(await text(page, '#change'), /Change due: JPY 59\.86/);
+  await page.keyboard.press('Enter');
+  await until(page, () => !document.getElementById('view-receipt').hidden && window.till.lastSaleMs !== null, 'the receipt is shown');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'new-sale');
+  return { code: await text(page, '#receipt-code'), ms: await page.evaluate(() => window.till.lastSaleMs) };
+}
+
+test('a till sells offline with the keyboard, reloads offline from its cache, and syncs the sale under the same code', async () => {
+  const b = await browser();
+  const page = await b.page('/till/?till=till-a');
+  await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'the first sync');
+  await check(page, 'till');
+  // The service worker holds the shell before the network goes.
+  await until(page, async () => (await navigator.serviceWorker.ready).active !== null &&
+    navigator.serviceWorker.controller !== null, 'the service worker controls the page');
+
+  await offline(b, true);
+  await until(page, () => document.getElementById('sync-online').textContent === 'Offline', 'the bar says offline');
+  const sale = await keyboardSale(page);
+  assert.match(sale.code, /^ORD-\d{6}$/, 'a leased code, final');
+  const receipt = await text(page, '#receipt');
+  assert.match(receipt, /Wireless Mouse[\s\S]*A5 Notebook/);
+  assert.match(receipt, /Subtotal\s*JPY 36\.49\s*Tax\s*JPY 3\.65\s*Total\s*JPY 40\.14\s*Cash given\s*JPY 100\.00\s*Change\s*JPY 59\.86/);
+  assert.match(receipt, /till-a/);
+  console.log(`# complete sale -> receipt on screen, offline: ${sale.ms.toFixed(1)} ms`);
+  await check(page, 'till-receipt');
+  await until(page, () => document.getElementById('sync-pending').dataset.pending === '1', 'pending 1 on the bar');
+  assert.match(await text(page, '#sync-pending'), /1 pending \(oldest (just now|\d+ s ago)\)/);
+
+  // A reload with no network: the page, its scripts and the .wasm come from the cache; the sale
+  // is still in the outbox.
+  await page.reload();
+  await until(page, () => document.body.dataset.ready === 'true', 'the till opened offline');
+  assert.equal(await pending(page), 1);
+  await page.click('a[data-view=orders]');
+  await until(page, (code) => document.getElementById('orders').textContent.includes(code), 'the sale is listed', sale.code);
+
+  await offline(b, false);
+  await page.click('#sync-now');
+  await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'pending 0');
+  const onServer = (await server.call('demo', 'GET', `/orders/${sale.code}`)).body;
+  assert.equal(onServer.code, sale.code);
+  assert.equal(onServer.attributes.total, 40.14);
+  assert.equal(onServer.attributes.paymentMethod, 'cash');
+  assert.deepEqual(b.problems, []);
+});
+
+test('two tills sell the last unit offline: the loser sees the stock alert in its Problems panel', async () => {
+  await server.call('demo', 'PATCH', '/inventory/PRD-011', { quantity: 1 });
+  const tills = [];
+  for (const name of ['till-b', 'till-c']) {
+    const b = await browser();
+    const page = await b.page(`/till/?till=${name}`);
+    await until(page, () => /Desk Lamp[\s\S]*1 available/.test(document.getElementById('grid').textContent), 'the last lamp is shown');
+    tills.push({ b, page });
+  }
+  const codes = [];
+  for (const { b, page } of tills) {
+    await offline(b, true);
+    await page.fill('#search', 'lamp');
+    await page.click('[data-add=PRD-011]');
+    await page.check('input[name=pay][value=card]');
+    await page.click('#complete');
+    await until(page, () => !document.getElementById('view-receipt').hidden, 'the receipt');
+    codes.push(await text(page, '#receipt-code'));
+    proxy.setDown(false);  // the other till is still offline; this one stays too
+  }
+  for (const { b } of tills) await b.context.setOffline(false);
+  for (const { page } of tills) await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'synced');
+  const orders = await Promise.all(codes.map(async (c) => (await server.call('demo', 'GET', `/orders/${c}`)).body));
+  const lost = orders.filter((o) => o.reservation.state === 'none');
+  assert.equal(lost.length, 1, 'one order holds the lamp, the other could not reserve it');
+  const loser = tills[codes.indexOf(lost[0].code)].page;
+  await loser.click('a[data-view=problems]');
+  await until(loser, (code) => document.getElementById('alerts').textContent.includes(code), 'the alert in the panel', lost[0].code);
+  assert.match(await text(loser, '#alerts'), /inventory_reservation_failed[\s\S]*Insufficient inventory/);
+  assert.equal(await loser.textContent('#problem-count'), '1');
+  await check(loser, 'till-problems');
+  const winner = tills[1 - codes.indexOf(lost[0].code)].page;
+  await winner.click('a[data-view=problems]');
+  assert.match(await text(winner, '#alerts'), /No stock alerts/);
+  for (const { b } of tills) assert.deepEqual(b.problems, []);
+});
+
+test('a conflicting stock count is shown in the panel and resolved from it', async () => {
+  const b = await browser();
+  const page = await b.page('/till/?till=till-d');
+  await page.click('a[data-view=stock]');
+  await check(page, 'till-stock');
+  await offline(b, true);
+  // Offline, the manager counts 10 hubs; meanwhile the server's stock changes.
+  await page.fill('form[data-set=PRD-003] input', '10');
+  await page.click('form[data-set=PRD-003] button');
+  await until(page, () => document.getElementById('sync-pending').dataset.pending === '1', 'pending 1');
+  await server.call('demo', 'PATCH', '/inventory/PRD-003', { quantityDelta: 5 });
+  await offline(b, false);
+  await page.click('#sync-now');
+  await page.click('a[data-view=problems]');
+  await until(page, () => document.querySelector('#conflicts [data-resolve=retry]') !== null, 'the conflict in the panel');
+  const shown = await text(page, '#conflicts');
+  assert.match(shown, /conflict/);
+  assert.match(shown, /PATCH \/inventory\/PRD-003/);
+  assert.match(shown, /On the server now \(version \d+\): quantity 30/);
+  await page.click('#conflicts [data-resolve=retry]');
+  await until(page, () => /None: the server accepted every command/.test(document.getElementById('conflicts').textContent), 'resolved');
+  await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'synced');
+  assert.equal((await server.call('demo', 'GET', '/inventory/PRD-003')).body.attributes.quantity, 10, "the count, on the server's version");
+  assert.deepEqual(b.problems, []);
+});
+
+test('orders: newest first in pages of 20, filtered by status, each transition a named action, cancel confirmed first', async () => {
+  const b = await browser();
+  const page = await b.page('/till/?till=till-e');
+  await page.evaluate(async () => {
+    for (let i = 0; i < 22; i++) {
+      await window.till.shop.orders.create({ customerId: `c${i}`, items: [{ productCode: 'PRD-009', name: 'A5 Notebook', quantity: 1, price: 6.5 }],
+                                              shippingAddress: { street: 'x st', city: 'Tokyo', postalCode: '100-0001', country: 'JP' }, paymentMethod: 'cash' });
+    }
+  });
+  await page.click('a[data-view=orders]');
+  await until(page, () => document.querySelectorAll('#orders tbody tr').length === 20, 'a page of 20');
+  const first = await page.$$eval('#orders tbody tr', (rows) => rows.map((r) => r.dataset.order));
+  assert.deepEqual(first, [...first].sort().reverse(), 'newest first');
+  await page.click('#older');
+  await until(page, () => document.getElementById('page-no').textContent === 'Page 2', 'page 2');
+  const second = await page.$$eval('#orders tbody tr', (rows) => rows.map((r) => r.dataset.order));
+  assert.ok(second.length >= 2 && second.every((c) => c < first.at(-1)), 'older orders on page 2');
+  await page.click('#newer');
+  const code = first[0];
+  await until(page, (c) => document.querySelector(`tr[data-order="${c}"] button[data-to=confirmed]`) !== null, 'the actions', code);
+  assert.deepEqual(await page.$$eval(`tr[data-order="${code}"] button`, (bs) => bs.map((x) => x.textContent)), ['Confirm', 'Cancel']);
+  await page.click(`tr[data-order="${code}"] button[data-to=confirmed]`);
+  await until(page, (c) => document.querySelector(`tr[data-order="${c}"] button[data-to=processing]`) !== null, 'confirmed', code);
+  assert.deepEqual(await page.$$eval(`tr[data-order="${code}"] button`, (bs) => bs.map((x) => x.textContent)), ['Start processing', 'Cancel']);
+  // Cancel asks first; "Keep it" changes nothing, "Cancel order" cancels.
+  await page.click(`tr[data-order="${code}"] button[data-to=cancelled]`);
+  await page.click('dialog.ask button[value=no]');
+  assert.equal((await page.evaluate((c) => window.till.shop.orders.get(c), code)).attributes.status, 'confirmed');
+  await page.click(`tr[data-order="${code}"] button[data-to=cancelled]`);
+  await check(page, 'till-cancel-dialog');
+  await page.click('dialog.ask button[value=yes]');
+  await until(page, async (c) => (await window.till.shop.orders.get(c)).attributes.status === 'cancelled', 'cancelled', code);
+  await page.selectOption('#order-status', 'cancelled');
+  await until(page, (c) => [...document.querySelectorAll('#orders tbody tr')].map((r) => r.dataset.order).join() === c, 'only the cancelled one', code);
+  await check(page, 'till-orders');
+  assert.deepEqual(b.problems, []);
+});
+
+test('staff create a product and restock it; a second tab follows the first and sells through it', async () => {
+  const b = await browser();
+  const page = await b.page('/till/?till=till-f');
+  await page.click('a[data-view=stock]');
+  await page.fill('#new-product [name=code]', 'PRD-013');
+  await page.fill('#new-product [name=name]', 'Webcam');
+  await page.fill('#new-product [name=categoryCode]', 'ACC');
+  await page.fill('#new-product [name=sku]', 'CAM-013');
+  await page.fill('#new-product [name=price]', '49.90');
+  await page.fill('#new-product [name=quantity]', '4');
+  await page.click('#new-product button[type=submit]');
+  await until(page, () => /Webcam[\s\S]*4/.test(document.getElementById('stock').textContent), 'the new product in the table');
+  await page.fill('form[data-restock=PRD-013] input', '6');
+  await page.click('form[data-restock=PRD-013] button');
+  await until(page, async () => (await window.till.shop.inventory.get('PRD-013')).attributes.quantity === 10, 'restocked');
+  await page.fill('#new-product [name=price]', 'abc');
+  await page.click('#new-product button[type=submit]');
+  assert.match(await text(page, '#product-error'), /Price must be an amount/);
+
+  const second = await b.page('/till/?till=till-f');
+  await until(second, () => !document.getElementById('follower').hidden, 'the second tab says it follows');
+  assert.match(await text(second, '#follower'), /open in another tab[\s\S]*follows it/);
+  assert.equal(await page.isHidden('#follower'), true, 'the first tab owns the till');
+  await second.fill('#search', 'webcam');
+  await second.press('#search', 'Enter');
+  await second.check('input[name=pay][value=card]');
+  await second.click('#complete');
+  await until(second, () => !document.getElementById('view-receipt').hidden, 'the receipt in the follower');
+  await page.click('a[data-view=sell]');
+  await until(page, () => /Webcam[\s\S]*9 available/.test(document.getElementById('grid').textContent), 'the first tab sees the sale');
+  await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'synced');
+  assert.equal((await server.call('demo', 'GET', '/inventory/PRD-013')).body.attributes.reservedQuantity, 1);
+  assert.deepEqual(b.problems, []);
+});
+
+test('the storefront: out of stock shown, a cart that survives a reload, checkout validated, stock reserved, my orders', async () => {
+  const b = await browser();
+  const page = await b.page('/store/');
+  await check(page, 'store');
+  const mic = page.locator('[data-product=PRD-008]');
+  assert.match(await mic.textContent(), /Out of stock/);
+  assert.equal(await mic.locator('button').isDisabled(), true);
+  await page.click('[data-product=PRD-006] a');
+  await until(page, () => document.getElementById('add-qty') !== null, 'the product page');
+  assert.match(await text(page, '#view'), /Bluetooth Speaker[\s\S]*Splash-proof[\s\S]*JPY 59\.90/);
+  await check(page, 'store-product');
+  await page.fill('#add-qty', '2');
+  await page.click('#add-form button');
+  await until(page, () => location.hash === '#/cart', 'the cart');
+  await page.click('a[href="#/"]');
+  await page.click('[data-add=PRD-004]');
+  await page.reload();
+  await until(page, () => document.body.dataset.ready === 'true', 'reloaded');
+  assert.equal(await text(page, '#cart-link'), 'Cart (3)', 'the cart survived the reload');
+  await page.click('#cart-link');
+  await until(page, () => document.querySelector('#view table') !== null, 'the cart view');
+  assert.match(await text(page, '#view'), /Subtotal\s*JPY 162\.05\s*Tax \(10 %\)\s*JPY 16\.21\s*Total\s*JPY 178\.26/);
+  await check(page, 'store-cart');
+
+  // The last laptop stands sell elsewhere while the shopper fills in the form: strict stock refuses.
+  await page.click('a.button[href="#/checkout"]');
+  await page.click('#place');
+  assert.equal(await page.getAttribute('#f-street', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-street', 'the first bad field has the focus');
+  assert.match(await text(page, '#e-postalCode'), /postal code/);
+  await check(page, 'store-checkout');
+  await page.fill('#f-street', '1-2-3 Marunouchi');
+  await page.fill('#f-city', 'Tokyo');
+  await page.fill('#f-postalCode', '100-0005');
+  await page.check('input[name=paymentMethod][value=bank_transfer]');
+  await server.call('demo', 'PATCH', '/inventory/PRD-004', { quantity: 0 });
+  await page.evaluate(() => window.store.shop.sync());
+  await page.click('#place');
+  await until(page, () => /Insufficient inventory/.test(document.getElementById('checkout-error').textContent), 'the refusal');
+  assert.equal((await page.evaluate(() => window.store.shop.orders.list())).items.length, 0, 'nothing ordered');
+  await page.click('#cart-link');
+  await until(page, () => /Only 0 of Laptop Stand left/.test(document.getElementById('view').textContent), 'the cart says so');
+  await page.click('[data-remove=PRD-004]');
+  await page.click('a.button[href="#/checkout"]');
+  assert.equal(await page.inputValue('#f-city'), 'Tokyo', 'the address is kept');
+  await page.click('#place');
+  await until(page, () => /^#\/order\//.test(location.hash), 'the confirmation');
+  await until(page, () => /Your items are reserved, and the shop has your order/.test(document.getElementById('order-state').textContent), 'the shop has it');
+  const code = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+  await check(page, 'store-confirmation');
+  const order = (await server.call('demo', 'GET', `/orders/${code}`)).body;
+  assert.equal(order.reservation.state, 'held');
+  assert.equal(order.attributes.paymentMethod, 'bank_transfer');
+  assert.match(order.attributes.customerId, /^shopper-/);
+  assert.deepEqual(order.attributes.items.map((l) => [l.productCode, l.quantity]), [['PRD-006', 2]]);
+  await page.click('.store-nav a[href="#/orders"]');
+  await until(page, (c) => document.getElementById('view').textContent.includes(c), 'my orders', code);
+  assert.match(await text(page, '#view'), /pending/);
+  await check(page, 'store-orders');
+  assert.deepEqual(b.problems, []);
+});
+
+test('a new build takes over only when the app says so, and the outbox survives the update', async () => {
+  const b = await browser();
+  const page = await b.page('/till/?till=till-g');
+  await until(page, async () => navigator.serviceWorker.controller !== null, 'controlled');
+  const before = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('edgecart-shell-')));
+  // The server is unreachable for sync only: the sale waits in the outbox.
+  proxy.block = (req) => req.url.startsWith('/sync/');
+  try {
+    await page.fill('#search', 'pens');
+    await page.press('#search', 'Enter');
+    await page.check('input[name=pay][value=card]');
+    await page.click('#complete');
+    await until(page, () => !document.getElementById('view-receipt').hidden, 'the receipt');
+    const code = await text(page, '#receipt-code');
+    assert.equal(await pending(page), 1);
+    // Publish a new build: a changed service worker (its build id).
+    const sw = join(site, 'sw.js');
+    writeFileSync(sw, readFileSync(sw, 'utf8').replace(/const BUILD = '([0-9a-f]+)'/, "const BUILD = '$1next'"));
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    await until(page, () => !document.getElementById('update').hidden, 'the update is offered');
+    await page.evaluate(() => { window.beforeUpdate = true; });
+    await page.click('#update-now');
+    await until(page, () => window.beforeUpdate === undefined && document.body.dataset.ready === 'true' &&
+      navigator.serviceWorker.controller !== null, 'the new build opened');
+    const now = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('edgecart-shell-')));
+    assert.equal(now.length, 1, 'the old cache is gone');
+    assert.notDeepEqual(now, before);
+    assert.match(now[0], /next$/);
+    assert.equal(await pending(page), 1, 'the outbox survived the update');
+    proxy.block = () => false;
+    await page.click('#sync-now');
+    await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'synced');
+    assert.equal((await server.call('demo', 'GET', `/orders/${code}`)).status, 200);
+  } finally {
+    proxy.block = () => false;
+  }
+  assert.deepEqual(b.problems, []);
+});
+
+test('the landing page links the apps and the API reference', async () => {
+  const b = await browser();
+  const page = await b.context.newPage();
+  await page.goto(`${url}/`);
+  assert.deepEqual(await page.$$eval('main a', (as) => as.map((a) => a.getAttribute('href'))), ['/till/', '/store/', '/docs/', '/docs/js/']);
+  await check(page, 'landing');
+  const manifest = await (await fetch(`${url}/till.webmanifest`)).json();
+  assert.equal(manifest.start_url, '/till/');
+  assert.deepEqual(b.problems, []);
+});
