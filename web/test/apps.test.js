@@ -119,6 +119,7 @@ async function keyboardSale(page) {
     else await page.keyboard.type(key);
   }
   assert.match(await text(page, '#change'), /Change due: JPY 59\.86/);
+  await page.screenshot({ path: join(shots, 'till-sale.png') });
   await page.keyboard.press('Enter');
   await until(page, () => !document.getElementById('view-receipt').hidden && window.till.lastSaleMs !== null, 'the receipt is shown');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'new-sale');

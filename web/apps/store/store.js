@@ -230,9 +230,10 @@ async function orderView(code) {
 async function ordersView() {
   const page = await shop.orders.list({ order: 'desc', limit: 50 });
   if (page.items.length === 0) return html`<h2>My orders</h2><p>No orders yet.</p>`;
-  return html`<h2>My orders</h2><div class="table-wrap"><table><thead><tr><th>Order</th><th>Placed</th><th class="num">Total</th><th>Status</th></tr></thead>
-    <tbody>${page.items.map((o) => html`<tr><td><a href="#/order/${o.code}">${o.code}</a></td><td>${time(o.attributes.placedAt)}</td>
-      <td class="num">${money(cents(o.attributes.total), currency())}</td><td><span class="badge">${o.attributes.status}</span></td></tr>`)}
+  return html`<h2>My orders</h2><div class="table-wrap"><table class="stack"><thead><tr><th>Order</th><th>Placed</th><th class="num">Total</th><th>Status</th></tr></thead>
+    <tbody>${page.items.map((o) => html`<tr><td data-label="Order"><a href="#/order/${o.code}">${o.code}</a></td>
+      <td data-label="Placed">${time(o.attributes.placedAt)}</td>
+      <td class="num" data-label="Total">${money(cents(o.attributes.total), currency())}</td><td data-label="Status"><span class="badge">${o.attributes.status}</span></td></tr>`)}
     </tbody></table></div>`;
 }
 

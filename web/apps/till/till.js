@@ -120,17 +120,17 @@ function renderCart(force = false) {
   const lines = cartLines();
   const c = currency();
   $('cart-lines').innerHTML = lines.length === 0 ? html`<p class="muted">The cart is empty.</p>`.text : html`<table>
-    <thead><tr><th>Product</th><th>Qty</th><th class="num">Total</th><th><span class="visually-hidden">Remove</span></th></tr></thead>
+    <thead><tr><th>Product</th><th>Qty</th><th class="num">Total</th></tr></thead>
     <tbody>${lines.map((l) => html`<tr>
       <td>${l.name}<br><span class="muted">${money(cents(l.price), l.currency)} each</span>
-        ${l.quantity > available(l.productCode) ? html`<br><span class="badge warn">only ${Math.max(0, available(l.productCode))} in stock</span>` : ''}</td>
+        ${l.quantity > available(l.productCode) ? html`<br><span class="badge warn">only ${Math.max(0, available(l.productCode))} in stock</span>` : ''}
+        <br><button type="button" class="link" data-remove="${l.productCode}" aria-label="${`Remove ${l.name}`}">Remove</button></td>
       <td><div class="qty">
         <button type="button" class="secondary" data-step="-1" data-code="${l.productCode}" aria-label="${`One ${l.name} less`}">−</button>
         <input type="number" min="1" max="999" value="${l.quantity}" data-qty="${l.productCode}" aria-label="${`Quantity of ${l.name}`}">
         <button type="button" class="secondary" data-step="1" data-code="${l.productCode}" aria-label="${`One ${l.name} more`}">+</button>
       </div></td>
       <td class="num">${money(cents(l.price) * l.quantity)}</td>
-      <td><button type="button" class="link" data-remove="${l.productCode}" aria-label="${`Remove ${l.name}`}">Remove</button></td>
     </tr>`)}</tbody></table>`.text;
   const t = totals(lines);
   $('cart-totals').innerHTML = html`<dl class="totals">
@@ -232,13 +232,14 @@ async function loadOrders() {
   $('older').disabled = !page.lastSk;
   $('newer').disabled = orderPage === 0;
   $('page-no').textContent = `Page ${orderPage + 1}`;
-  $('orders').innerHTML = page.items.length === 0 ? html`<p class="muted">No orders${s ? ` ${s}` : ''}.</p>`.text : html`<table>
+  $('orders').innerHTML = page.items.length === 0 ? html`<p class="muted">No orders${s ? ` ${s}` : ''}.</p>`.text : html`<table class="stack">
     <thead><tr><th>Order</th><th>Placed</th><th>Customer</th><th class="num">Total</th><th>Status</th><th>Actions</th></tr></thead>
     <tbody>${page.items.map((o) => html`<tr data-order="${o.code}">
-      <td>${o.code}</td><td>${time(o.attributes.placedAt)}</td><td>${o.attributes.customerId}</td>
-      <td class="num">${money(cents(o.attributes.total))}</td>
-      <td><span class="badge ${o.attributes.status === 'cancelled' ? 'bad' : o.attributes.status === 'delivered' ? 'ok' : ''}">${o.attributes.status}</span></td>
-      <td class="row">${(TRANSITIONS[o.attributes.status] ?? []).map(([to, label]) => html`<button type="button"
+      <td data-label="Order"><strong>${o.code}</strong></td><td data-label="Placed">${time(o.attributes.placedAt)}</td>
+      <td data-label="Customer">${o.attributes.customerId}</td>
+      <td class="num" data-label="Total">${money(cents(o.attributes.total))}</td>
+      <td data-label="Status"><span class="badge ${o.attributes.status === 'cancelled' ? 'bad' : o.attributes.status === 'delivered' ? 'ok' : ''}">${o.attributes.status}</span></td>
+      <td class="row actions">${(TRANSITIONS[o.attributes.status] ?? []).map(([to, label]) => html`<button type="button"
         class="${to === 'cancelled' ? 'secondary' : ''}" data-to="${to}" data-code="${o.code}" aria-label="${`${label} ${o.code}`}">${label}</button>`)}</td>
     </tr>`)}</tbody></table><p id="order-error" class="field-error" role="alert"></p>`.text;
 }
@@ -269,15 +270,16 @@ function renderStock() {
     $('new-product').hidden = true;
     return;
   }
-  $('stock').innerHTML = html`<table><thead><tr><th>Product</th><th class="num">In stock</th><th class="num">Reserved</th>
+  $('stock').innerHTML = html`<table class="stack"><thead><tr><th>Product</th><th class="num">In stock</th><th class="num">Reserved</th>
     <th class="num">Available</th><th>Restock</th><th>Set quantity</th></tr></thead>
     <tbody>${products.map((p) => {
       const inv = stock.get(p.code)?.attributes;
-      return html`<tr><td>${p.name}<br><span class="muted">${p.code} · ${categoryName(p.attributes.categoryCode)}</span></td>
-      <td class="num">${inv?.quantity ?? 0}</td><td class="num">${inv?.reservedQuantity ?? 0}</td><td class="num">${available(p.code)}</td>
-      <td><form class="row inline-form" data-restock="${p.code}"><input name="delta" inputmode="numeric" size="4" aria-label="${`Units of ${p.name} received`}" placeholder="+10">
+      return html`<tr><td data-label="Product"><span>${p.name}<br><span class="muted">${p.code} · ${categoryName(p.attributes.categoryCode)}</span></span></td>
+      <td class="num" data-label="In stock">${inv?.quantity ?? 0}</td><td class="num" data-label="Reserved">${inv?.reservedQuantity ?? 0}</td>
+      <td class="num" data-label="Available">${available(p.code)}</td>
+      <td data-label="Restock"><form class="row inline-form" data-restock="${p.code}"><input name="delta" inputmode="numeric" size="4" aria-label="${`Units of ${p.name} received`}" placeholder="+10">
         <button type="submit" class="secondary">Restock</button></form></td>
-      <td><form class="row inline-form" data-set="${p.code}"><input name="quantity" inputmode="numeric" size="4" aria-label="${`New quantity of ${p.name}`}" placeholder="${inv?.quantity ?? 0}">
+      <td data-label="Set quantity"><form class="row inline-form" data-set="${p.code}"><input name="quantity" inputmode="numeric" size="4" aria-label="${`New quantity of ${p.name}`}" placeholder="${inv?.quantity ?? 0}">
         <button type="submit" class="secondary">Set</button></form></td></tr>`;
     })}</tbody></table><p id="stock-error" class="field-error" role="alert"></p>`.text;
 }
