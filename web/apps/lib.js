@@ -53,12 +53,13 @@ export function claims(token) {
  * A bearer token for `role` and `sub`, kept in localStorage so the app opens offline. Fetched from
  * the development server's /dev/token when missing or about to expire and the network is there;
  * a production deployment signs its users in and stores their token under the same key.
+ * `renew`: fetch a new one even if the stored one looks fresh (the server refused it).
  */
-export async function bearer(key, role, sub) {
+export async function bearer(key, role, sub, renew = false) {
   let token = localStorage.getItem(key);
   const c = token ? claims(token) : null;
   const fresh = c && c.sub === sub && c.exp * 1000 > Date.now() + 3600_000;
-  if (!fresh) {
+  if (!fresh || renew) {
     try {
       const r = await fetch(`/dev/token?role=${encodeURIComponent(role)}&sub=${encodeURIComponent(sub)}`);
       if (r.ok) {
@@ -70,6 +71,9 @@ export async function bearer(key, role, sub) {
   if (!token) throw new Error('Signing in needs the network once: connect this device and reload.');
   return token;
 }
+
+/** Whether a sync error says the server refused the token (a new one may help). */
+export const refusedToken = (error) => /Invalid token|Token expired|Token not yet valid|Missing bearer token/.test(error ?? '');
 
 /** A stable id for this browser under `key`, such as "till-4f2a". */
 export function deviceId(key, prefix) {

@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { startProxy } from './proxy.js';
-import { startServer } from './server.js';
+import { startServer, token } from './server.js';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(web, '..', 'build', 'screenshots');
@@ -401,6 +401,23 @@ test('a new build takes over only when the app says so, and the outbox survives 
     proxy.block = () => false;
   }
   assert.deepEqual(b.problems, []);
+});
+
+test('a token the server refuses is shown on the sync bar, and Sync now signs in again', async () => {
+  const b = await browser();
+  // A till whose stored token is signed with another secret (say, the server's was rotated).
+  await b.context.addInitScript((t) => {
+    if (location.protocol !== 'http:') return;
+    if (!sessionStorage.getItem('seeded')) localStorage.setItem('edgecart.till.token.till-h', t);
+    sessionStorage.setItem('seeded', '1');
+  }, token('another-secret', 'demo', 'till-h', ['manager'], 7 * 86400));
+  const page = await b.page('/till/?till=till-h');
+  await until(page, () => !document.getElementById('sync-error').hidden, 'the error on the bar');
+  assert.match(await text(page, '#sync-error'), /Sync failed: .*Invalid token: bad signature/);
+  await page.click('#sync-now');
+  await until(page, () => document.getElementById('sync-pending').textContent === 'All synced' &&
+    document.getElementById('sync-error').hidden, 'signed in again and synced');
+  assert.deepEqual(b.problems.filter((p) => !/401/.test(p)), []);
 });
 
 test('the landing page links the apps and the API reference', async () => {

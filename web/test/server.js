@@ -11,10 +11,10 @@ export const SERVER_BIN = join(web, '..', 'build', 'release', 'server', 'edgecar
 
 const b64url = (s) => Buffer.from(s).toString('base64url');
 
-/** An HS256 token for `tenant` signed with `secret`, for user `sub` with `roles` (none: []). */
-export function token(secret, tenant, sub = 'till', roles = ['admin']) {
+/** An HS256 token for `tenant` signed with `secret`, for user `sub` with `roles` (none: []), valid `seconds`. */
+export function token(secret, tenant, sub = 'till', roles = ['admin'], seconds = 3600) {
   const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const claims = { sub, 'custom:tenant': tenant, exp: Math.floor(Date.now() / 1000) + 3600 };
+  const claims = { sub, 'custom:tenant': tenant, exp: Math.floor(Date.now() / 1000) + seconds };
   if (roles.length) claims['custom:roles'] = roles;
   const body = b64url(JSON.stringify(claims));
   const sig = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');

@@ -4,7 +4,7 @@
 // reach the shop when the browser is online.
 import { openShop } from '/dist/browser.js';
 import {
-  ago, bearer, categoryName, cents, deviceId, esc, html, money, offlineShell, time, totals,
+  ago, bearer, categoryName, cents, deviceId, esc, html, money, offlineShell, refusedToken, time, totals,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -336,7 +336,7 @@ async function start() {
   }).catch(() => {});
   await bearer(tokenKey, 'customer', shopper);
   shop = await openShop({ tenant: TENANT, user: shopper, roles: ['customer'], name: 'store',
-                          server: { url: '', token: () => bearer(tokenKey, 'customer', shopper), leaseSize: 5, intervalMs: 15_000 } });
+                          server: { url: '', token: () => bearer(tokenKey, 'customer', shopper, refusedToken(status?.lastError)), leaseSize: 5, intervalMs: 15_000 } });
   window.store.shop = shop;
   wire();
   let timer = null;

@@ -5,7 +5,7 @@
 //   &role=cashier     a till run with a cashier's token (no stock screens); default manager
 import { openShop } from '/dist/browser.js';
 import {
-  TRANSITIONS, ago, ask, bearer, categoryName, cents, claims, deviceId, html, money, offlineShell, time, totals,
+  TRANSITIONS, ago, ask, bearer, categoryName, cents, claims, deviceId, html, money, offlineShell, refusedToken, time, totals,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -497,7 +497,7 @@ async function start() {
   staff = roles.includes('manager') || roles.includes('admin');
   for (const el of document.querySelectorAll('[data-staff]')) el.hidden = !staff;
   shop = await openShop({ tenant: TENANT, user: tillId, roles, name: tillId,
-                          server: { url: '', token: () => bearer(tokenKey, role, tillId), intervalMs: 10_000 } });
+                          server: { url: '', token: () => bearer(tokenKey, role, tillId, refusedToken(status?.lastError)), intervalMs: 10_000 } });
   window.till.shop = shop;
   wire();
   let pending = null;
