@@ -145,6 +145,13 @@ test('a till sells offline with the keyboard, reloads offline from its cache, an
   assert.match(receipt, /till-a/);
   console.log(`# complete sale -> receipt on screen, offline: ${sale.ms.toFixed(1)} ms`);
   await check(page, 'till-receipt');
+  // Printed, the receipt is all there is on the page.
+  await page.emulateMedia({ media: 'print' });
+  assert.deepEqual(await page.evaluate(() => ['header.top', 'nav.tabs', '#view-receipt > .row'].map((s) => getComputedStyle(document.querySelector(s)).display)),
+                   ['none', 'none', 'none']);
+  assert.ok(await page.isVisible('#receipt'));
+  await page.screenshot({ path: join(shots, 'till-receipt-print.png') });
+  await page.emulateMedia({ media: 'screen' });
   await until(page, () => document.getElementById('sync-pending').dataset.pending === '1', 'pending 1 on the bar');
   assert.match(await text(page, '#sync-pending'), /1 pending \(oldest (just now|\d+ s ago)\)/);
 
@@ -285,6 +292,11 @@ test('staff create a product and restock it; a second tab follows the first and 
   await page.fill('#new-product [name=price]', 'abc');
   await page.click('#new-product button[type=submit]');
   assert.match(await text(page, '#product-error'), /Price must be an amount/);
+
+  // A cashier's till sells but has no stock screens.
+  const cashier = await b.page('/till/?till=till-i&role=cashier');
+  assert.equal(await cashier.isHidden('a[data-view=stock]'), true);
+  await cashier.close();
 
   const second = await b.page('/till/?till=till-f');
   await until(second, () => !document.getElementById('follower').hidden, 'the second tab says it follows');

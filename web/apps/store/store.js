@@ -4,7 +4,7 @@
 // reach the shop when the browser is online.
 import { openShop } from '/dist/browser.js';
 import {
-  ago, bearer, categoryName, cents, deviceId, esc, html, money, offlineShell, refusedToken, time, totals,
+  ago, bearer, catalogue, categoryName, cents, deviceId, esc, html, money, offlineShell, refusedToken, time, totals,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -16,7 +16,7 @@ const $ = (id) => document.getElementById(id);
 
 let shop;
 let products = [];
-const stock = new Map();
+let stock = new Map();
 let status = null;
 let checkoutKey = crypto.randomUUID();
 
@@ -62,23 +62,11 @@ const price = (p) => money(cents(p.attributes.price), p.attributes.currency);
 const currency = () => products[0]?.attributes.currency ?? '';
 
 async function loadCatalog() {
-  const all = [];
-  let cursor;
-  do {
-    const page = await shop.products.list({ limit: 100, cursor, isActive: true });
-    all.push(...page.items);
-    cursor = page.lastSk;
-  } while (cursor);
-  products = all;
-  await Promise.all(products.map(async (p) => {
-    const inv = await shop.inventory.get(p.code).catch(() => null);
-    if (inv) stock.set(p.code, inv);
-    else stock.delete(p.code);
-  }));
+  ({ products, stock } = await catalogue(shop, { isActive: true }));
 }
 
 // ---- views ----------------------------------------------------------------------------------
-function catalogue(category) {
+function catalogueView(category) {
   const cats = [...new Set(products.map((p) => p.attributes.categoryCode))].sort();
   const list = products.filter((p) => !category || p.attributes.categoryCode === category);
   return html`<h2>${category ? categoryName(category) : 'All products'}</h2>
@@ -244,9 +232,9 @@ function render(focus = false) {
     const code = decodeURIComponent(arg);
     let view;
     try {
-      view = route === 'product' ? detail(code) : route === 'category' ? catalogue(code) : route === 'cart' ? cartView()
+      view = route === 'product' ? detail(code) : route === 'category' ? catalogueView(code) : route === 'cart' ? cartView()
         : route === 'checkout' ? checkoutView() : route === 'order' ? await orderView(code)
-          : route === 'orders' ? await ordersView() : catalogue('');
+          : route === 'orders' ? await ordersView() : catalogueView('');
     } catch (e) {
       view = html`<p class="notice bad" role="alert">${e.message}</p>`;
     }

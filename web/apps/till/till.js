@@ -5,7 +5,7 @@
 //   &role=cashier     a till run with a cashier's token (no stock screens); default manager
 import { openShop } from '/dist/browser.js';
 import {
-  TRANSITIONS, ago, ask, bearer, categoryName, cents, claims, deviceId, html, money, offlineShell, refusedToken, time, totals,
+  TRANSITIONS, ago, ask, bearer, catalogue, categoryName, cents, claims, deviceId, html, money, offlineShell, refusedToken, time, totals,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -21,7 +21,7 @@ const alertsKey = `edgecart.till.alerts.${tillId}`;
 let shop;
 let staff = false;
 let products = [];                 // the catalogue, in code order
-const stock = new Map();           // code -> inventory item (absent: no stock record yet)
+let stock = new Map();             // code -> inventory item (absent: no stock record yet)
 const cart = new Map();            // code -> quantity, in the order added
 let saleKey = crypto.randomUUID(); // one idempotency key per sale: a retried "Complete sale" sells once
 let receipt = null;
@@ -64,19 +64,9 @@ async function refreshStatus() {
 
 // ---- the catalogue and the sale --------------------------------------------------------------
 async function loadCatalog() {
-  const all = [];
-  let cursor;
-  do {
-    const page = await shop.products.list({ limit: 100, cursor });
-    all.push(...page.items);
-    cursor = page.lastSk;
-  } while (cursor);
-  products = all.filter((p) => p.attributes.isActive !== false);
-  await Promise.all(products.map(async (p) => {
-    const inv = await shop.inventory.get(p.code).catch(() => null);
-    if (inv) stock.set(p.code, inv);
-    else stock.delete(p.code);
-  }));
+  const c = await catalogue(shop, { isActive: true });
+  products = c.products;
+  stock = c.stock;
   const cats = [...new Set(products.map((p) => p.attributes.categoryCode))].sort();
   const select = $('category');
   const chosen = select.value;
