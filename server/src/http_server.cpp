@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <regex>
 #include <stdexcept>
 
@@ -181,6 +182,13 @@ void HttpServer::routes() {
     res.set_header("Vary", "Origin");
     if (req.path == "/docs" && req.method == "GET" && !options_.distDir.empty()) {
       res.set_redirect("/docs/");  // its page's relative links need the slash
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A folder of the pages asked for without its slash (/till): its index page, at /till/.
+    if (req.method == "GET" && !options_.pagesDir.empty() && req.path.size() > 1 && req.path.back() != '/' &&
+        req.path.find("..") == std::string::npos && req.path.find('.') == std::string::npos &&
+        std::filesystem::is_regular_file(options_.pagesDir + req.path + "/index.html")) {
+      res.set_redirect(req.path + "/");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (req.method == "OPTIONS") {

@@ -438,6 +438,11 @@ test('the landing page links the apps and the API reference', async () => {
   await page.goto(`${url}/`);
   assert.deepEqual(await page.$$eval('main a', (as) => as.map((a) => a.getAttribute('href'))), ['/till/', '/store/', '/docs/', '/docs/js/']);
   await check(page, 'landing');
+  for (const app of ['till', 'store']) {
+    const r = await fetch(`${url}/${app}`, { redirect: 'manual' });
+    assert.deepEqual([r.status, r.headers.get('location')], [302, `/${app}/`], 'a folder without its slash');
+  }
+  assert.equal((await fetch(`${url}/products`, { redirect: 'manual' })).status, 401, 'the API is not a folder');
   const manifest = await (await fetch(`${url}/till.webmanifest`)).json();
   assert.equal(manifest.start_url, '/till/');
   assert.deepEqual(b.problems, []);
