@@ -376,6 +376,37 @@ test('the storefront: out of stock shown, a cart that survives a reload, checkou
   assert.deepEqual(b.problems, []);
 });
 
+test('a storefront order placed offline that the shop can no longer fill is shown refused, and can be removed', async () => {
+  await server.call('demo', 'PATCH', '/inventory/PRD-012', { quantity: 2 });
+  const b = await browser();
+  const page = await b.page('/store/');
+  await page.click('[data-product=PRD-012] a');
+  await until(page, () => document.getElementById('add-qty') !== null, 'the product page');
+  await page.fill('#add-qty', '2');
+  await page.click('#add-form button');
+  await offline(b, true);
+  await until(page, () => /Offline/.test(document.getElementById('net').textContent), 'the store says offline');
+  await page.click('a.button[href="#/checkout"]');
+  await page.fill('#f-street', '4-5-6 Shibuya');
+  await page.fill('#f-city', 'Tokyo');
+  await page.fill('#f-postalCode', '150-0002');
+  await page.click('#place');
+  await until(page, () => /reserved on this device[\s\S]*as soon as you are online/.test(document.getElementById('order-state')?.textContent ?? ''), 'reserved here');
+  const code = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+  // Meanwhile the last shredders go elsewhere.
+  await server.call('demo', 'PATCH', '/inventory/PRD-012', { quantity: 0 });
+  await offline(b, false);
+  await page.evaluate(() => window.store.shop.sync().catch(() => {}));
+  await until(page, () => /could not accept this order: Insufficient inventory/.test(document.getElementById('order-state')?.textContent ?? ''), 'refused');
+  assert.equal((await server.call('demo', 'GET', `/orders/${code}`)).status, 404, 'the server has no such order');
+  await check(page, 'store-refused');
+  await page.click('[data-discard]');
+  await until(page, () => location.hash === '#/orders', 'my orders');
+  await until(page, (c) => document.querySelector('#view h2')?.textContent === 'My orders' && !document.getElementById('view').textContent.includes(c), 'gone from my orders', code);
+  assert.deepEqual(await page.evaluate(() => window.store.shop.conflicts()), []);
+  assert.deepEqual(b.problems, []);
+});
+
 test('a new build takes over only when the app says so, and the outbox survives the update', async () => {
   const b = await browser();
   const page = await b.page('/till/?till=till-g');

@@ -193,8 +193,8 @@ async function orderView(code) {
   const problem = (await shop.conflicts()).find((p) => p.command?.code === code);
   const order = await shop.orders.get(code).catch(() => null);
   if (problem) {
-    return html`<h2>Order ${code}</h2><p class="notice bad" id="order-state">The shop could not accept this order:
-      ${problem.body?.message ?? problem.outcome}. Nothing was charged and no stock is held for it.</p>
+    return html`<h2>Order ${code}</h2>
+      <p class="notice bad" id="order-state">The shop could not accept this order: ${problem.body?.message ?? problem.outcome}. Nothing was charged and no stock is held for it.</p>
       <div class="row"><button type="button" data-discard="${problem.seq}">Remove it</button> <a href="#/">Back to the shop</a></div>`;
   }
   if (!order) return html`<p class="notice bad">No order ${code} on this device.</p>`;
