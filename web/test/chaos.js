@@ -87,7 +87,7 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
       const proxy = await startFaultProxy(server.url, random(seed * 100 + i + 1));
       const t = {
         i, user: `till-${i}`, name: `chaos-${seed}-${i}-${Date.now().toString(36)}`, proxy,
-        remote: { url: proxy.url, token: token(server.secret, TENANT, `till-${i}`, ['manager'], 86400), leaseSize: 4, intervalMs: 3_600_000 },
+        remote: { url: proxy.url, token: token(server.secret, TENANT, `till-${i}`, ['manager'], 86400), leaseSize: 4, intervalMs: 200 + int(400) },
         outcomes: new Map(), alerts: new Set(), resolved: new Set(), shop: null,
       };
       await openTill(t);
@@ -140,7 +140,7 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
 
     // ---- the workload -------------------------------------------------------------------
     const OPS = [
-      [30, 'sell'], [14, 'advance'], [5, 'cancel'], [9, 'restock'], [6, 'set'], [5, 'resolve'],
+      [30, 'sell'], [14, 'advance'], [5, 'cancel'], [9, 'restock'], [10, 'set'], [6, 'resolve'],
       [3, 'reopen'], [10, 'sync'], [10, 'http'], [2, 'kill'], [6, 'wait'],
     ];
     const total = OPS.reduce((s, [w]) => s + w, 0);
@@ -319,7 +319,16 @@ async function check(tills, admin, expect) {
     for (const p of PRODUCTS) {
       const inv = await shop.inventory.get(p);
       if (!same(inv, inventory[p])) {
-        fail(`${t.user}: its ${p} stock differs from the server's: here ${JSON.stringify(canon(inv))}, there ${JSON.stringify(canon(inventory[p]))}`);
+        // Which orders hold this product's stock here and not there (or the other way round).
+        const differ = [];
+        for (const o of detail.values()) {
+          if (!o.attributes.items.some((l) => l.productCode === p)) continue;
+          const here = (await shop.orders.get(o.code).catch(() => null))?.reservation?.state;
+          if (here !== o.reservation?.state) differ.push(`${o.code} ${here} here, ${o.reservation?.state} there`);
+        }
+        fail(`${t.user}: its ${p} stock differs from the server's: here v${inv.version} ${inv.attributes.quantity}/${inv.attributes.reservedQuantity} ` +
+             `by ${inv.updatedBy}, there v${inventory[p].version} ${inventory[p].attributes.quantity}/${inventory[p].attributes.reservedQuantity} ` +
+             `by ${inventory[p].updatedBy}; reservations that differ: ${differ.join(', ') || 'none'}`);
       }
     }
   }

@@ -219,3 +219,11 @@ describe('IndexedDB failures (Node)', () => {
     await b.close();
   });
 });
+
+test('the module leaves the host process alone: no process handlers added, an app rejection stays the app\'s', async () => {
+  const before = ['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+  const shops = [];
+  for (let i = 0; i < 12; i++) shops.push(await openShop({ tenant: 'proc', user: 'u', storage: 'memory', name: uniqueName('proc') }));
+  assert.deepEqual(['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e)), before);
+  for (const s of shops) await s.close();
+});

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <set>
 
 #include "edgecart/api/access.h"
 #include "edgecart/engine/error.h"
@@ -187,12 +188,13 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
     }
   };
   // The server's rows the client's command touched: sent back when the command did not apply as
-  // the client saw it, so the client's copy of them is replaced by the truth.
-  auto current = [&] {
+  // the client saw it, so the client's copy of them is replaced by the truth. `changedHere`: rows
+  // this run changed, left out (the pull that follows brings them).
+  auto current = [&](const std::set<std::string>& changedHere = {}) {
     json rows = json::object();
     if (cmd.contains("touched") && cmd["touched"].is_array()) {
       for (const json& sk : cmd["touched"]) {
-        if (!sk.is_string() || rows.size() >= 64) continue;
+        if (!sk.is_string() || rows.size() >= 64 || changedHere.count(sk.get<std::string>())) continue;
         const Value item = store.get(Table::Data, tenantPk, sk.get<std::string>());
         rows[sk.get<std::string>()] = item ? *item : json();
       }
@@ -212,7 +214,12 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       json rec = {{"seq", seq}, {"outcome", rebased ? "rebased" : "accepted"}, {"status", ok.status},
                   {"sk", ok.body.value("sk", "")}, {"version", ok.body.value("version", 0)}, {"fingerprint", print}};
       if (!ok.notifications.empty()) rec["notifications"] = ok.notifications;
-      if (ok.changes.empty()) rec["current"] = current();  // changed nothing here
+      // Rows the client changed and this run did not (say, a reservation that held there but
+      // failed here): no pull would bring them, so the answer does.
+      std::set<std::string> changedHere;
+      for (const json& ch : ok.changes) changedHere.insert(ch.at("sk").get<std::string>());
+      json stale = current(changedHere);
+      if (!stale.empty()) rec["current"] = std::move(stale);
       tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(rec));
       tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
       recordCodeUse(tx);
