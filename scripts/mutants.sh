@@ -52,6 +52,10 @@ idempotency-key-ignored | core/src/api/router.cpp | s/        if (prior \&\& tx.
 strict-stock-ignored | core/src/api/router.cpp | s/        if (strict \&\& reservation.at("state") == "none") {/        if (strict \&\& false) {/ | edgecart_server_tests | HttpApi.TheOrderAnswer*
 rebase-as-another-caller | core/src/sync/sync_client.cpp | s/    Context c = callerOf(tenant_, \*e);/    Context c{tenant_, "sync", {"admin"}};/ | edgecart_tests | Sync.ACustomers*
 confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once
+accepted-rows-not-refreshed | core/src/sync/sync_server.cpp | s/      if (!stale.empty()) rec\["current"\] = std::move(stale);/      if (ok.changes.empty()) rec["current"] = std::move(stale);/ | edgecart_tests | Sync.AnAccepted*
+module-takes-the-process | wasm_bindings/CMakeLists.txt | s/^  -sNODEJS_CATCH_REJECTION=0$// | node:test/node.test.js | leaves the host process alone
+close-wipes-the-store | web/src/local.ts | s/await this.queue.close();/await this.queue.idle();/; s/^    if (this.closed) throw new EdgeCartError(503, 'The shop is closed');$//; s/^        mounted();$// | node:test/sync.test.js | between two saves
+update-takes-over-at-once | web/apps/sw.js | s/^  if (!self.registration.active) self.skipWaiting();$/  self.skipWaiting();/ | node:test/apps.test.js | a new build takes over only
 EOF
 )
 

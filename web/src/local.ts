@@ -106,8 +106,15 @@ export class LocalStore implements Executor, SyncStore {
       await syncMount(IDBFS, state, true);
       // The archive first: a compaction's audit rows are saved before the state that drops
       // the segments holding them.
+      // Never a save of a mount that is gone: IDBFS would take its empty folder for the store
+      // and delete every file of it from IndexedDB.
+      const mounted = () => {
+        if (FS.lookupPath(dir).node.mount !== state) throw new EdgeCartError(503, 'The shop is closed');
+      };
       queue = new WriteQueue(async () => {
+        mounted();
         await syncMount(IDBFS, archive, false);
+        mounted();
         await syncMount(IDBFS, state, false);
       });
     }
@@ -169,6 +176,7 @@ export class LocalStore implements Executor, SyncStore {
 
   /** Runs `fn` (synchronous, read-only) after everything written so far is saved. */
   async durably<T>(fn: () => T): Promise<T> {
+    if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     let value: T;
     if (!this.queue) return fn();
     await this.queue.submit(() => {
@@ -180,6 +188,7 @@ export class LocalStore implements Executor, SyncStore {
 
   /** Runs `fn` (synchronous, may write the store) as a write: resolves after it is saved. */
   async write<T>(fn: () => T): Promise<T> {
+    if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     let value: T;
     if (!this.queue) return fn();
     await this.queue.submit(() => {
@@ -257,7 +266,7 @@ export class LocalStore implements Executor, SyncStore {
     this.closed = true;
     this.syncer?.stop();
     try {
-      if (this.queue) await this.queue.idle();
+      if (this.queue) await this.queue.close();  // what was submitted is saved; nothing new starts
     } finally {
       this.handle.close();
       this.handle.delete();

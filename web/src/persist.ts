@@ -45,6 +45,7 @@ interface Pending {
  */
 export class WriteQueue {
   private syncing = false;
+  private closed = false;
   private pending: Pending[] = [];
   private idleWaiters: Array<() => void> = [];
   /** Syncs completed (for tests and diagnostics). */
@@ -55,6 +56,7 @@ export class WriteQueue {
 
   /** Runs `work` (synchronous) when no sync is running; resolves once what it wrote is saved. */
   submit(work: () => boolean): Promise<void> {
+    if (this.closed) return Promise.reject(new EdgeCartError(503, 'The shop is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ work, resolve, reject });
       this.kick();
@@ -65,6 +67,17 @@ export class WriteQueue {
   idle(): Promise<void> {
     if (!this.syncing && this.pending.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Refuses new work (503), then resolves once the work already submitted is saved and no save
+   * runs. After it, nothing of this queue touches the store again: the caller may unmount it.
+   * (Without it, work submitted between idle() and the unmount started a save that found the
+   * mount gone and deleted every file of the store from IndexedDB.)
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.syncing || this.pending.length > 0) await this.idle();
   }
 
   private kick(): void {

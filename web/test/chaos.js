@@ -187,10 +187,12 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
             say(`${t.user} ${action}s #${p.seq} (${p.outcome} ${p.status}: ${p.body?.message})`);
           }
         } else if (op === 'reopen') {
+          const before = { orders: (await shop.orders.list({ limit: 100 })).items.length, stats: shop.stats() };
           await shop.close();
           await openTill(t);
           stats.reopen++;
-          say(`${t.user} closes and reopens`);
+          const after = { orders: (await t.shop.orders.list({ limit: 100 })).items.length, stats: t.shop.stats() };
+          say(`${t.user} closes and reopens${after.orders < before.orders ? ` and LOSES ORDERS: before ${JSON.stringify(before)}, after ${JSON.stringify(after)}` : ''}`);
         } else if (op === 'sync') {
           const e = await shop.sync().then(() => 'ok', (err) => err.status);
           say(`${t.user} syncs: ${e}`);

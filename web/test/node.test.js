@@ -227,3 +227,25 @@ test('the module leaves the host process alone: no process handlers added, an ap
   assert.deepEqual(['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e)), before);
   for (const s of shops) await s.close();
 });
+
+test('a closed write queue refuses new work, saves what it had, and starts no save after it', async () => {
+  const { WriteQueue } = await import('../dist/persist.js');
+  const releases = [];
+  const q = new WriteQueue(() => new Promise((resolve) => releases.push(resolve)));
+  const tick = () => new Promise((r) => setImmediate(r));
+  const first = q.submit(() => true);
+  await tick();
+  assert.equal(releases.length, 1, 'the first save runs');
+  const queued = q.submit(() => true);  // arrives during that save: the next save covers it
+  const closing = q.close();
+  await assert.rejects(q.submit(() => true), (e) => e instanceof EdgeCartError && e.status === 503);
+  releases[0]();
+  await first;
+  await tick();
+  assert.equal(releases.length, 2, 'the work submitted before close is saved');
+  releases[1]();
+  await queued;
+  await closing;
+  await tick();
+  assert.equal(releases.length, 2, 'and nothing is saved after close');
+});

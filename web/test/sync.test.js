@@ -233,3 +233,33 @@ test('syncstatus fires whenever a field of syncStatus() changes: a write offline
   for (let i = 1; i < seen.length; i++) assert.notDeepEqual(seen[i], seen[i - 1], 'an event only when something changed');
   await t.shop.close();
 });
+
+// Found by the chaos test (test/chaos.js): a background sync that wrote to the store between the
+// close's wait for pending saves and the unmount started a save of the unmounted folder, which
+// IDBFS took for an empty store: every file of it was deleted from IndexedDB, acknowledged sales
+// included, and the next open started a new, empty till.
+test('a till closed while its sync is between two saves keeps its store', async () => {
+  const tenant = 'sync-close';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const remote = { url: server.url, token: token(server.secret, tenant), intervalMs: 3_600_000 };
+  const name = uniqueName('close');
+  const shop = await open({ tenant, user: 'till', name, server: remote });
+  await shop.sync();
+  const codes = [];
+  for (let k = 0; k < 2; k++) codes.push((await shop.orders.create(seedOrder())).code);
+  // The first push answer is saved; the sync goes on to its next save; the app closes the shop
+  // right then (the event comes between the two).
+  let closing = null;
+  shop.addEventListener('sync', () => { closing ??= shop.close(); });
+  await shop.sync().catch(() => {});
+  assert.ok(closing, 'the shop was closed during its sync');
+  await closing;
+  const again = await open({ tenant, user: 'till', name, server: remote });
+  try {
+    assert.deepEqual((await again.orders.list()).items.map((o) => o.code).sort(), codes.sort(), 'both sales are still here');
+    assert.equal((await again.inventory.get('PRD-001')).attributes.quantity, 10);
+  } finally {
+    await again.close();
+  }
+});
