@@ -427,6 +427,11 @@ test('a new build takes over only when the app says so, and the outbox survives 
     writeFileSync(sw, readFileSync(sw, 'utf8').replace(/const BUILD = '([0-9a-f]+)'/, "const BUILD = '$1next'"));
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
     await until(page, () => !document.getElementById('update').hidden, 'the update is offered');
+    // Until the user says so, the running build stays: the new worker waits, the old cache stays.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).waiting !== null), 'the new build waits');
+    assert.deepEqual(await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('edgecart-shell-') && !k.endsWith('next'))), before,
+                     'the running build keeps its cache');
     await page.evaluate(() => { window.beforeUpdate = true; });
     await page.click('#update-now');
     await until(page, () => window.beforeUpdate === undefined && document.body.dataset.ready === 'true' &&
