@@ -238,8 +238,10 @@ function render(focus = false) {
     } catch (e) {
       view = html`<p class="notice bad" role="alert">${e.message}</p>`;
     }
-    // Keep what the shopper is typing: a background refresh does not redraw a form.
-    if (!focus && (route === 'checkout' || route === 'product') && $('view').contains(document.activeElement) &&
+    // Keep what the shopper is doing: a background refresh never redraws the checkout form (its
+    // values and messages), nor a product page while its quantity is being typed.
+    if (!focus && route === 'checkout' && $('checkout')) return;
+    if (!focus && route === 'product' && $('view').contains(document.activeElement) &&
         document.activeElement.tagName === 'INPUT') return;
     $('view').innerHTML = view.text;
     for (const a of document.querySelectorAll('.store-nav a')) {
@@ -261,10 +263,12 @@ function render(focus = false) {
 function renderNet() {
   if (!status) return;
   const waiting = status.pending;
-  $('net').textContent = `${status.online ? 'Online' : 'Offline: you can keep shopping; orders are sent when you are back online'}` +
+  // The live part is replaced only when it changed; the age, redrawn every few seconds, is not live.
+  const text = `${status.online ? 'Online' : 'Offline: you can keep shopping; orders are sent when you are back online'}` +
     `${waiting ? ` · ${waiting} ${waiting === 1 ? 'change' : 'changes'} waiting to be sent` : ''}` +
-    `${status.lastError && status.online ? ` · ${status.lastError}` : ''}` +
-    `${status.lastSyncAt ? ` · updated ${ago(status.lastSyncAt)}` : ''}`;
+    `${status.lastError && status.online ? ` · ${status.lastError}` : ''}`;
+  if ($('net').textContent !== text) $('net').textContent = text;
+  $('net-age').textContent = status.lastSyncAt ? `· updated ${ago(status.lastSyncAt)}` : '';
 }
 
 function wire() {

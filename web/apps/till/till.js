@@ -42,17 +42,21 @@ const currency = () => products[0]?.attributes.currency ?? '';
 const fail = (el, e) => { $(el).textContent = e ? e.message ?? String(e) : ''; };
 
 // ---- the sync bar ---------------------------------------------------------------------------
+// Text is replaced only when it changed: the live regions (online, pending, error) are announced
+// when they change, not every second; the ages, redrawn every second, are outside them.
+function put(id, text) {
+  if ($(id).textContent !== text) $(id).textContent = text;
+}
 function renderSync() {
   if (!status) return;
-  const online = $('sync-online');
-  online.textContent = status.online ? 'Online' : 'Offline';
-  online.className = `badge ${status.online ? 'ok' : 'bad'}`;
-  $('sync-pending').textContent = status.pending === 0 ? 'All synced'
-    : `${status.pending} pending${status.oldestPendingAt ? ` (oldest ${ago(status.oldestPendingAt)})` : ''}`;
+  put('sync-online', status.online ? 'Online' : 'Offline');
+  $('sync-online').className = `badge ${status.online ? 'ok' : 'bad'}`;
+  put('sync-pending', status.pending === 0 ? 'All synced' : `${status.pending} pending`);
   $('sync-pending').dataset.pending = String(status.pending);
-  $('sync-last').textContent = status.lastSyncAt ? `Last sync ${ago(status.lastSyncAt)}` : 'Not synced yet';
+  put('sync-age', status.pending && status.oldestPendingAt ? `oldest ${ago(status.oldestPendingAt)}` : '');
+  put('sync-last', status.lastSyncAt ? `Last sync ${ago(status.lastSyncAt)}` : 'Not synced yet');
   $('sync-error').hidden = !status.lastError;
-  $('sync-error').textContent = status.lastError ? `Sync failed: ${status.lastError}` : '';
+  put('sync-error', status.lastError ? `Sync failed: ${status.lastError}` : '');
 }
 async function refreshStatus() {
   try {
