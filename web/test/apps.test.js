@@ -482,5 +482,12 @@ test('the landing page links the apps and the API reference', async () => {
   assert.equal((await fetch(`${url}/products`, { redirect: 'manual' })).status, 401, 'the API is not a folder');
   const manifest = await (await fetch(`${url}/till.webmanifest`)).json();
   assert.equal(manifest.start_url, '/till/');
+  // Chromium's own installability check (manifest, icons, service worker) finds nothing missing.
+  for (const app of ['till', 'store']) {
+    const p = await b.page(`/${app}/`);
+    await until(p, async () => navigator.serviceWorker.controller !== null, `the ${app}'s service worker`);
+    const cdp = await b.context.newCDPSession(p);
+    assert.deepEqual((await cdp.send('Page.getInstallabilityErrors')).installabilityErrors, [], `the ${app} is installable`);
+  }
   assert.deepEqual(b.problems, []);
 });
