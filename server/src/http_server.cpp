@@ -7,12 +7,16 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <random>
 #include <regex>
+#include <thread>
 #include <stdexcept>
 
 #include "edgecart/engine/error.h"
 #include "edgecart/api/router.h"
 #include "edgecart_server/jwt.h"
+#include "edgecart_server/pg_store.h"
+#include "edgecart_server/sqlite_store.h"
 
 namespace edgecart {
 namespace {
@@ -36,9 +40,22 @@ int64_t nowSeconds() {
 HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     : options_(std::move(options)), log_(log), http_(std::make_unique<httplib::Server>()) {
   if (options_.jwtSecret.empty()) throw std::runtime_error("a JWT secret is required");
-  auto store = SqliteStore::open(options_.dbPath);
+  std::unique_ptr<ServerStore> store;
+  if (options_.pgUrl.empty()) {
+    store = SqliteStore::open(options_.dbPath);
+  } else {
+    store = PgStore::open(options_.pgUrl);
+  }
   store_ = store.get();
   shop_ = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
+  // A request whose commit met another process's re-runs after a random pause that grows with
+  // each attempt (1-2 ms, 2-4 ms, ... at most 64 ms), so that racing processes fall apart.
+  shop_->engine().setBackoff([](int attempt) {
+    thread_local std::mt19937 rng{std::random_device{}()};
+    const int ceiling = 1 << std::min(attempt, 6);
+    std::this_thread::sleep_for(std::chrono::microseconds(
+        std::uniform_int_distribution<int>(ceiling * 500, ceiling * 1000)(rng)));
+  });
   sync_ = std::make_unique<SyncServer>(*shop_);
   // The outbox of handler notifications (docs/design.md §4), written in the transaction that caused them.
   shop_->engine().addCommitHook([](Transaction& tx) {
@@ -121,6 +138,11 @@ int HttpServer::seed(const json& seed) {
       product.erase("quantity");
       const std::string code = product.value("code", "");
       const Response made = shop_->handle(ctx, "POST", "/products", product.dump());
+      if (made.status == 409 && made.code == errc::kAlreadyExists) {
+        // Another server process on the same database is seeding it at this moment: its seed wins.
+        store_->endGroup(false);
+        return 0;
+      }
       if (made.status != 201) throw ApiError(made.status, "seed product " + code + ": " + made.body.value("message", ""));
       const Response stock = shop_->handle(ctx, "PATCH", "/inventory/" + code, json{{"quantity", p["quantity"]}}.dump());
       if (stock.status != 200) throw ApiError(stock.status, "seed stock of " + code + ": " + stock.body.value("message", ""));
@@ -289,12 +311,14 @@ void HttpServer::routes() {
       if (req.path == "/sync/push" && req.method == "POST") {
         // One durable commit for the whole push: the answer is sent only after it, so a crash
         // before it loses only work whose answer the client never saw (and will push again).
-        store_->beginGroup();
+        // (On PostgreSQL each command commits on its own: see ServerStore::groupsPushes.)
+        const bool group = store_->groupsPushes();
+        if (group) store_->beginGroup();
         try {
           r = sync_->push(ctx, req.body);
-          store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
+          if (group) store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
         } catch (const ApiError& e) {
-          store_->endGroup(false);
+          if (group) store_->endGroup(false);
           r = Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}};
         }
       } else if (req.path == "/sync/lease" && req.method == "POST") {

@@ -1,6 +1,6 @@
 // edgecart-server: the EdgeCart API over HTTP, on SQLite, for tenants named by HS256 tokens.
 //
-//   edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N]
+//   edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--workers N]
 //                   [--cors-origin ORIGIN]... [--seed FILE] [--dev]
 
 #include <openssl/rand.h>
@@ -18,11 +18,13 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: edgecart-server [--port N] [--host H] [--db FILE] [--pages DIR] [--dist DIR] [--workers N]\n"
+    "usage: edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--workers N]\n"
     "                       [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
-    "  --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
+    "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
+    "  --pg URL     PostgreSQL instead of SQLite (libpq URL, e.g. postgresql://user@host/db; also\n"
+    "               EDGECART_PG): any number of server processes may share one database\n"
     "  --pages DIR  web pages served at / (default: none)\n"
     "  --dist DIR   the built web package served at /dist (default: none)\n"
     "  --workers N  connection threads (default 64; one per open connection, idle ones closed\n"
@@ -67,6 +69,9 @@ int main(int argc, char** argv) {
       o.host = value();
     } else if (a == "--db") {
       o.dbPath = value();
+    } else if (a == "--pg") {
+      o.pgUrl = value();
+      if (o.pgUrl.empty()) return usage("--pg needs a PostgreSQL URL");
     } else if (a == "--pages") {
       o.pagesDir = value();
     } else if (a == "--dist") {
@@ -97,6 +102,7 @@ int main(int argc, char** argv) {
     }
   }
   if (const char* secret = std::getenv("EDGECART_JWT_SECRET")) o.jwtSecret = secret;
+  if (const char* pg = std::getenv("EDGECART_PG"); pg && o.pgUrl.empty()) o.pgUrl = pg;
   if (o.jwtSecret.empty()) {
     if (!dev) return usage("set EDGECART_JWT_SECRET (or use --dev)");
     unsigned char bytes[32];
@@ -112,7 +118,7 @@ int main(int argc, char** argv) {
   }
   try {
     const std::filesystem::path db(o.dbPath);
-    if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
+    if (o.pgUrl.empty() && db.has_parent_path()) std::filesystem::create_directories(db.parent_path());
     edgecart::HttpServer server(o, std::cout);
     if (!seedFile.empty()) {
       std::ifstream in(seedFile);
@@ -123,7 +129,7 @@ int main(int argc, char** argv) {
       if (n > 0) std::cerr << "edgecart-server: seeded tenant " << seed["tenant"].get<std::string>() << " with " << n << " products\n";
     }
     const int port = server.bind();
-    std::cerr << "edgecart-server: listening on http://" << o.host << ":" << port << "/ (db " << o.dbPath << ")\n";
+    std::cerr << "edgecart-server: listening on http://" << o.host << ":" << port << "/ (" << server.storeDescription() << ")\n";
     if (dev) std::cerr << "edgecart-server: dev token for tenant demo:\n" << o.devToken << "\n";
     running = &server;
     std::signal(SIGINT, onSignal);

@@ -133,7 +133,7 @@ void SqliteStore::endGroup(bool commit) {
   if (commit) throw ApiError(507, "Storage write failed: " + why);
 }
 
-void SqliteStore::commit(const Batch& batch) {
+void SqliteStore::commit(const Batch& batch, const Reads& expected) {
   if (batch.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   // Inside a group a commit is a savepoint: all of it or none, durable with the group.
@@ -146,6 +146,20 @@ void SqliteStore::commit(const Batch& batch) {
   };
   if (sqlite3_exec(db_, begin, nullptr, nullptr, nullptr) != SQLITE_OK) {
     throw ApiError(507, std::string("Storage write failed: ") + sqlite3_errmsg(db_));
+  }
+  // BEGIN IMMEDIATE holds the database's write lock: no other connection commits until we do, so
+  // what is checked here still holds at COMMIT.
+  for (const Read& r : expected) {
+    Stmt s{prepare("SELECT value FROM " + std::string(tableName(r.table)) + " WHERE pk = ?1 AND sk = ?2")};
+    bindText(s, 1, r.pk);
+    bindText(s, 2, r.sk);
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) fail(sqlite3_errmsg(db_));
+    const bool holds = rc == SQLITE_ROW ? r.seen && column(s, 0) == r.seen->dump() : !r.seen;
+    if (!holds) {
+      sqlite3_exec(db_, undo, nullptr, nullptr, nullptr);
+      throw CommitConflict(std::string(tableName(r.table)) + " " + r.pk + " " + r.sk + " changed since it was read");
+    }
   }
   for (const Put& p : batch) {
     const std::string table = tableName(p.table);

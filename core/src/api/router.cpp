@@ -113,6 +113,8 @@ Response Router::handle(const Context& context, const std::string& method,
       badRequest("tenant code must match [a-z0-9][a-z0-9_-]{0,63}");
     }
     return route(ctx, method, target, body, hook);
+  } catch (const CommitConflict&) {
+    throw;  // only inside Engine::attempt (run() retries its own): the attempt re-runs the request
   } catch (const ApiError& e) {
     return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
   } catch (const std::exception& e) {

@@ -84,9 +84,32 @@ Transaction::Transaction(Engine& engine, Context context)
       nowIso_(formatIsoTime(nowMs_)) {}
 
 Value Transaction::get(Table table, const std::string& pk, const std::string& sk) const {
-  auto it = writes_.find(std::forward_as_tuple(table, pk, sk));  // no key copies for a lookup
+  const auto key = std::forward_as_tuple(table, pk, sk);  // no key copies for a lookup
+  auto it = writes_.find(key);
   if (it != writes_.end()) return it->second;
-  return engine_.store().get(table, pk, sk);
+  auto seen = reads_.lower_bound(key);
+  if (seen != reads_.end() && !reads_.key_comp()(key, seen->first)) return seen->second;
+  Value v = engine_.store().get(table, pk, sk);
+  reads_.emplace_hint(seen, std::make_tuple(table, pk, sk), v);
+  return v;
+}
+
+Reads Transaction::reads() const {
+  Reads out;
+  out.reserve(reads_.size() + mustBeNew_.size());
+  for (const auto& [key, seen] : reads_) out.push_back(Read{std::get<0>(key), std::get<1>(key), std::get<2>(key), seen});
+  for (const Key& key : mustBeNew_) {
+    if (!reads_.count(key)) out.push_back(Read{std::get<0>(key), std::get<1>(key), std::get<2>(key), nullptr});
+  }
+  return out;
+}
+
+void Engine::retryOrGiveUp(int attempt) {
+  ++conflicts_;
+  if (attempt >= kMaxAttempts) {
+    throw ApiError(409, "Inventory was modified, please retry", errc::kConflict);
+  }
+  if (backoff_) backoff_(attempt);
 }
 
 void Transaction::put(Table table, const std::string& pk, std::string sk, Value value) {
@@ -154,9 +177,9 @@ Value Transaction::publish(CommandInput in) {
   item["updatedBy"] = context_.userId;
 
   Value stored = std::make_shared<const json>(std::move(item));
-  put(Table::Command, pk_, sk + "@" + std::to_string(latest + 1), stored);
+  insertRow(Table::Command, pk_, sk + "@" + std::to_string(latest + 1), stored);
   put(Table::Data, pk_, sk, stored);
-  if (current) put(Table::History, pk_, sk + "@" + std::to_string(latest), current);
+  if (current) insertRow(Table::History, pk_, sk + "@" + std::to_string(latest), current);
 
   if (++depth_ > kMaxHandlerDepth) throw ApiError(500, "Handlers nested too deeply at " + sk);
   changes_.push_back(DataChange{sk, current, stored});

@@ -12,6 +12,11 @@ const char* tableName(Table t) {
   return "?";
 }
 
+bool sameRow(const Value& seen, const Value& current) {
+  if (!seen || !current) return !seen && !current;
+  return seen == current || *seen == *current;
+}
+
 Value TableImage::get(Table t, const std::string& pk, const std::string& sk) const {
   const Map& m = table(t);
   auto it = m.find(KeyRef(pk, sk));

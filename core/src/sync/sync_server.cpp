@@ -55,6 +55,14 @@ std::string targetSk(const std::string& path) {
   return "";
 }
 
+// A command's outcome, kept once: the record must be new (a second process running the same
+// command conflicts here and then answers from the record), and "last" only moves forward.
+void recordResult(Transaction& tx, const std::string& pk, int64_t seq, Value record) {
+  tx.insertRow(Table::Sequence, pk, "result#" + padded(seq), std::move(record));
+  const int64_t last = intOr(tx.get(Table::Sequence, pk, "last"), "seq", 0);
+  if (seq > last) tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+}
+
 }  // namespace
 
 bool isValidClientId(const std::string& id) {
@@ -131,7 +139,16 @@ Response SyncServer::push(const Context& caller, const std::string& body) {
     }
     checkCommands(commands);  // the whole request, before any command runs: a refused push changes nothing
     json results = json::array();
-    for (const json& cmd : commands) results.push_back(runCommand(ctx, clientId, cmd));
+    for (const json& cmd : commands) {
+      // A command whose commit met another writer's runs again from its record check: the
+      // other writer may have been this very push, sent to a second server process.
+      try {
+        results.push_back(shop_.engine().attempt([&] { return runCommand(ctx, clientId, cmd); }));
+      } catch (const ApiError& e) {
+        if (e.status() != 409) throw;
+        throw ApiError(503, e.what(), errc::kUnavailable);  // the client sends the push again
+      }
+    }
     const std::string pk = "SYNC#" + ctx.tenantCode + "#" + clientId;
     return Response{200, {{"results", std::move(results)}, {"lastSeq", intOr(shop_.store().get(Table::Sequence, pk, "last"), "seq", 0)}}, {}, {}};
   } catch (const ApiError& e) {
@@ -181,7 +198,9 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   // bound to the first client that uses it, and a leased code is no longer outstanding.
   auto recordCodeUse = [&](Transaction& tx) {
     if (codeUse == CodeUse::Device) {
-      tx.putRow(Table::Sequence, "SYNC#" + ctx.tenantCode + "#devices", deviceOf(clientId), row({{"clientId", clientId}}));
+      const std::string devices = "SYNC#" + ctx.tenantCode + "#devices";
+      const Value owner = tx.get(Table::Sequence, devices, deviceOf(clientId));  // read: a racing binder conflicts
+      if (!owner) tx.putRow(Table::Sequence, devices, deviceOf(clientId), row({{"clientId", clientId}}));
     } else if (codeUse == CodeUse::Leased) {
       const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
       tx.putRow(Table::Sequence, pk, "leases", row({{"outstanding", std::max<int64_t>(0, out - 1)}}));
@@ -220,8 +239,7 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       for (const json& ch : ok.changes) changedHere.insert(ch.at("sk").get<std::string>());
       json stale = current(changedHere);
       if (!stale.empty()) rec["current"] = std::move(stale);
-      tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(rec));
-      tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+      recordResult(tx, pk, seq, row(rec));
       recordCodeUse(tx);
       result = std::move(rec);
     });
@@ -241,8 +259,7 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
             {"current", current()}, {"fingerprint", print}};
   if (strict && before) result["item"] = *before;
   shop_.engine().run(ctx, [&](Transaction& tx) {
-    tx.putRow(Table::Sequence, pk, "result#" + padded(seq), row(result));
-    tx.putRow(Table::Sequence, pk, "last", row({{"seq", seq}}));
+    recordResult(tx, pk, seq, row(result));
     if (codeUse == CodeUse::Leased) recordCodeUse(tx);  // the code is spent either way
   });
   result.erase("fingerprint");
@@ -377,7 +394,7 @@ Response SyncServer::lease(const Context& caller, const std::string& body) {
       const int64_t start = intOr(tx.get(Table::Sequence, tenantPk, "ORDER"), "value", 0) + 1;
       const int64_t end = start + size - 1;
       tx.putRow(Table::Sequence, tenantPk, "ORDER", row({{"value", end}, {"updatedAt", tx.now()}}));
-      tx.putRow(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#" + padded(start),
+      tx.insertRow(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#" + padded(start),
                 row({{"start", start}, {"end", end}, {"at", tx.now()}}));
       tx.putRow(Table::Sequence, devices, device, row({{"clientId", clientId}}));
       answer = {{"clientId", clientId}, {"device", device}, {"start", start}, {"end", end},

@@ -1,5 +1,5 @@
 #pragma once
-// The native host of docs/design.md §8: the core router over HTTP (cpp-httplib), SQLite storage, HS256
+// The native host of docs/design.md §8: the core router over HTTP (cpp-httplib), SQLite or PostgreSQL storage, HS256
 // JWT tenants, /healthz, /openapi.json, the web pages, one JSON access-log line per request.
 
 #include <functional>
@@ -12,7 +12,7 @@
 #include "edgecart/api/shop.h"
 #include "edgecart/sync/sync.h"
 #include "edgecart_server/jwt.h"
-#include "edgecart_server/sqlite_store.h"
+#include "edgecart_server/server_store.h"
 
 namespace httplib {
 class Server;
@@ -26,6 +26,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;                  // 0 = any free port
   std::string dbPath = "data/edgecart.db";
+  // A PostgreSQL database (libpq URL) instead of the SQLite file: any number of server processes
+  // may share it ("" = SQLite at dbPath).
+  std::string pgUrl;
   std::string jwtSecret;            // required
   std::string pagesDir;             // served at /, "" = none
   std::string distDir;              // the built web package, served at /dist, "" = none
@@ -57,6 +60,8 @@ class HttpServer {
   // product with its stock in one transaction and returns how many; else changes nothing and
   // returns 0. Throws ApiError (nothing written) if an entry is refused.
   int seed(const json& seed);
+  // Where the data is ("SQLite data/edgecart.db", "PostgreSQL host=... dbname=..."), for the log.
+  std::string storeDescription() const { return store_->describe(); }
   // Serves until stop(); call after bind().
   void run();
   void stop();
@@ -71,7 +76,7 @@ class HttpServer {
   std::ostream& log_;
   std::mutex logMu_;
   std::unique_ptr<httplib::Server> http_;
-  SqliteStore* store_ = nullptr;  // owned by shop_
+  ServerStore* store_ = nullptr;  // owned by shop_
   std::unique_ptr<Shop> shop_;
   std::unique_ptr<SyncServer> sync_;
   std::mutex shopMu_;  // one request in the core at a time

@@ -1,6 +1,7 @@
 #pragma once
 // The server's store: one SQLite file (WAL) with the command, data, history and sequence tables
-// of docs/design.md §2. An atomic commit is one SQL transaction.
+// of docs/design.md §2. An atomic commit is one SQL transaction, which checks the commit's
+// expectations under SQLite's write lock: several processes on one file stay correct.
 
 #include <sqlite3.h>
 
@@ -9,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "edgecart/engine/store.h"
+#include "edgecart_server/server_store.h"
 
 namespace edgecart {
 
-class SqliteStore : public Store {
+class SqliteStore : public ServerStore {
  public:
   // Opens (creating if needed) the database file; throws ApiError(500) if it cannot.
   static std::unique_ptr<SqliteStore> open(const std::string& path);
@@ -26,16 +27,15 @@ class SqliteStore : public Store {
             const RowVisitor& visit) const override;
   void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
                     const RowVisitor& visit) const override;
-  // One transaction; throws ApiError(507) and changes nothing if SQLite refuses.
-  void commit(const Batch& batch) override;
-
-  // Group commit: until endGroup, each commit is a savepoint inside one outer transaction, made
-  // durable (one fsync) by endGroup(true) or undone whole by endGroup(false). For work whose
-  // answer is sent only after endGroup, such as a sync push of many commands.
-  void beginGroup();
-  // Throws ApiError(507) if the group cannot be committed (it is then rolled back).
-  void endGroup(bool commit);
-
+  using ServerStore::commit;
+  // One transaction; throws CommitConflict if a row read changed since, ApiError(507) if SQLite
+  // refuses; either way it changes nothing.
+  void commit(const Batch& batch, const Reads& expected) override;
+  // One fsync for the group (see ServerStore).
+  void beginGroup() override;
+  void endGroup(bool commit) override;
+  bool groupsPushes() const override { return true; }
+  std::string describe() const override { return "SQLite " + path_; }
   const std::string& path() const { return path_; }
   // Rows scan() has read and parsed so far (for tests: a page costs what it shows).
   uint64_t rowsRead() const { return rowsRead_; }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -74,7 +75,8 @@ void checkVersion(const std::string& sk, int64_t requested, int64_t latest);
 class Engine;
 
 // One atomic unit of work. Reads see the transaction's own writes; nothing reaches the store
-// until Engine::run commits, and nothing at all if the work throws.
+// until Engine::run commits, and nothing at all if the work throws. Every row read from the store
+// is kept (a second read of it answers the same value) and goes to the commit as an expectation.
 class Transaction {
  public:
   Transaction(Engine& engine, Context context);
@@ -101,6 +103,12 @@ class Transaction {
   void putRow(Table table, const std::string& pk, std::string sk, Value value) {
     put(table, pk, std::move(sk), std::move(value));
   }
+  // A row that must not exist yet (a sync record, a lease block): written with that expectation,
+  // so two writers racing for it cannot both commit. Command and history rows always are.
+  void insertRow(Table table, const std::string& pk, std::string sk, Value value) {
+    mustBeNew_.emplace(table, pk, sk);
+    put(table, pk, std::move(sk), std::move(value));
+  }
   bool hasWrites() const { return !writes_.empty(); }
 
   const std::vector<json>& notifications() const { return notifications_; }
@@ -109,6 +117,9 @@ class Transaction {
   Batch batch() const;
   // The same rows, moved out: the transaction holds no writes afterwards.
   Batch takeBatch();
+  // What the commit expects of the store: each row read as it was seen, each row that must be
+  // new as absent.
+  Reads reads() const;
 
  private:
   // `sk` by value: most keys are built for the call and can be moved into the write set.
@@ -123,7 +134,10 @@ class Transaction {
   int64_t nowMs_;
   std::string nowIso_;
   // std::less<> lets get() look up a tuple of references without copying the key.
-  std::map<std::tuple<Table, std::string, std::string>, Value, std::less<>> writes_;
+  using Key = std::tuple<Table, std::string, std::string>;
+  std::map<Key, Value, std::less<>> writes_;
+  mutable std::map<Key, Value, std::less<>> reads_;  // rows as first read from the store
+  std::set<Key> mustBeNew_;
   std::vector<json> notifications_;
   std::vector<DataChange> changes_;
   int depth_ = 0;
@@ -146,19 +160,65 @@ class Engine {
   // (e.g. a change feed, an outbox of notifications); what it writes commits with the rest.
   void addCommitHook(std::function<void(Transaction&)> hook) { commitHooks_.push_back(std::move(hook)); }
 
-  // Runs `work` in a transaction and commits everything it wrote as one batch.
+  // Runs `work` in a transaction and commits everything it wrote as one batch, if what it read
+  // is still so. If another writer changed a row it read (CommitConflict), `work` runs again in
+  // a new transaction on fresh state, up to kMaxAttempts times in all, then answers 409 "Inventory
+  // was modified, please retry". Inside attempt() a conflict goes up to attempt() instead.
   template <class Work>
   auto run(const Context& context, Work&& work) {
-    Transaction tx(*this, context);
-    if constexpr (std::is_void_v<decltype(work(tx))>) {
-      work(tx);
-      commit(tx);
-    } else {
-      auto result = work(tx);
-      commit(tx);
-      return result;
+    for (int n = 1;; ++n) {
+      try {
+        Transaction tx(*this, context);
+        if constexpr (std::is_void_v<decltype(work(tx))>) {
+          work(tx);
+          commit(tx);
+          return;
+        } else {
+          auto result = work(tx);
+          commit(tx);
+          return result;
+        }
+      } catch (const CommitConflict&) {
+        if (attemptDepth_ > 0) throw;
+        retryOrGiveUp(n);
+      }
     }
   }
+
+  // Runs `fn` (which may read outside a transaction and run several) again from the start
+  // whenever a commit inside it meets a conflict, up to kMaxAttempts times, then throws the 409
+  // of run(). For work whose decision depends on more than one transaction's reads, such as one
+  // command of a sync push (its record is checked before the command runs).
+  template <class Fn>
+  auto attempt(Fn&& fn) {
+    for (int n = 1;; ++n) {
+      ++attemptDepth_;
+      try {
+        if constexpr (std::is_void_v<decltype(fn())>) {
+          fn();
+          --attemptDepth_;
+          return;
+        } else {
+          auto result = fn();
+          --attemptDepth_;
+          return result;
+        }
+      } catch (const CommitConflict&) {
+        --attemptDepth_;
+        if (attemptDepth_ > 0) throw;
+        retryOrGiveUp(n);
+      } catch (...) {
+        --attemptDepth_;
+        throw;
+      }
+    }
+  }
+  static constexpr int kMaxAttempts = 10;
+  // Called before attempt n+1 (n >= 1) after a conflict: the host's back-off (the server sleeps a
+  // random few milliseconds, growing with n). The core itself never sleeps.
+  void setBackoff(std::function<void(int attempt)> backoff) { backoff_ = std::move(backoff); }
+  // Conflicts met so far (each one re-ran a request).
+  uint64_t conflicts() const { return conflicts_; }
 
   Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
@@ -170,13 +230,23 @@ class Engine {
   std::vector<Handler> handlers_;
   std::vector<std::string> indexes_;
   std::vector<std::function<void(Transaction&)>> commitHooks_;
+  std::function<void(int)> backoff_;
+  int attemptDepth_ = 0;
+  uint64_t conflicts_ = 0;
 
   void commit(Transaction& tx) {
     if (!tx.changes().empty()) {
       for (const auto& hook : commitHooks_) hook(tx);
     }
-    store_.commit(tx.takeBatch());
+    if (store_.checksExpectations()) {
+      const Reads expected = tx.reads();
+      store_.commit(tx.takeBatch(), expected);
+    } else {
+      store_.commit(tx.takeBatch());
+    }
   }
+  // Throws the 409 after the last attempt, else backs off.
+  void retryOrGiveUp(int attempt);
 };
 
 // Field accessors for stored items.

@@ -3,6 +3,7 @@
 // atomic batches. A batch is what one API command (with everything its handlers caused) writes.
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +32,32 @@ struct Put {
 
 using Batch = std::vector<Put>;
 
+// What a transaction saw of one row when it decided what to write: `seen` is the value it read
+// (null: the row did not exist). A commit carries these as expectations (docs/scale-out.md): a
+// store shared by several writers applies the batch only if every row still holds what was seen.
+// Rows that must never be overwritten (commands, history, sync records, lease blocks) are written
+// with an expectation that they do not exist yet.
+struct Read {
+  Table table;
+  std::string pk;
+  std::string sk;
+  Value seen;
+};
+
+using Reads = std::vector<Read>;
+
+// Thrown by Store::commit when an expectation no longer holds: another writer changed a row this
+// transaction read. Nothing was written; the engine re-runs the request on fresh state. Not an
+// API error: it never reaches a caller (Engine::run turns repeated conflicts into a 409).
+class CommitConflict : public std::exception {
+ public:
+  explicit CommitConflict(std::string what) : what_(std::move(what)) {}
+  const char* what() const noexcept override { return what_.c_str(); }
+
+ private:
+  std::string what_;
+};
+
 // Called for each row of a scan in sort-key order; return false to stop.
 using RowVisitor = std::function<bool(const std::string& sk, const Value& value)>;
 
@@ -49,7 +76,20 @@ class Store {
   // Applies every put or none. Throws ApiError (status 500/507) if the batch cannot be made durable;
   // the store is then unchanged.
   virtual void commit(const Batch& batch) = 0;
+  // A commit that holds only if every expectation still holds, else throws CommitConflict and
+  // writes nothing. The default ignores the expectations: right for a store with one writer (the
+  // memory store, the file log, the browser's store), where nothing can change between a read
+  // and its commit. Stores shared between processes (SQLite, PostgreSQL) override it.
+  virtual void commit(const Batch& batch, const Reads& expected) {
+    (void)expected;
+    commit(batch);
+  }
+  // True for a store that checks expectations (the engine builds them only then).
+  virtual bool checksExpectations() const { return false; }
 };
+
+// True if `current` is what `seen` was: both absent, the same object, or equal values.
+bool sameRow(const Value& seen, const Value& current);
 
 // The tables held in ordered maps. Base of MemoryStore and of the file log's in-memory image.
 class TableImage {

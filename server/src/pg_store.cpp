@@ -1,0 +1,319 @@
+#include "edgecart_server/pg_store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <vector>
+
+#include "edgecart/engine/error.h"
+
+namespace edgecart {
+namespace {
+
+std::string quoted(Table t) { return std::string("\"") + tableName(t) + "\""; }
+
+std::string sqlState(const PGresult* r) {
+  const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  return s ? s : "";
+}
+
+// 40001 serialization_failure, 40P01 deadlock_detected: PostgreSQL rolled the transaction back
+// and says to try again; 23505 unique_violation: a row that had to be new exists.
+bool isConflictState(const std::string& state) {
+  return state == "40001" || state == "40P01" || state == "23505";
+}
+
+std::string firstLine(const char* message) {
+  std::string s = message ? message : "";
+  const size_t nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+// The least string greater than every string that starts with `prefix` (an upper bound for a
+// range scan): the prefix with its last ASCII byte incremented. A prefix that ends in non-ASCII
+// gets a wider bound (the scan checks the prefix of each row anyway); "" means none.
+std::string prefixEnd(std::string prefix) {
+  while (!prefix.empty()) {
+    const unsigned char last = static_cast<unsigned char>(prefix.back());
+    if (last < 0x7F) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return "";
+}
+
+bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+}  // namespace
+
+std::unique_ptr<PgStore> PgStore::open(const std::string& url) {
+  std::unique_ptr<PgStore> store(new PgStore(url));
+  std::lock_guard<std::mutex> lock(store->mu_);
+  store->migrate();
+  return store;
+}
+
+PgStore::~PgStore() {
+  if (conn_) PQfinish(conn_);
+}
+
+std::string PgStore::describe() const {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url_.c_str(), &err);
+  if (!opts) {
+    PQfreemem(err);
+    return "PostgreSQL";
+  }
+  std::string out = "PostgreSQL";
+  for (PQconninfoOption* o = opts; o->keyword; ++o) {
+    if (!o->val || !*o->val) continue;
+    for (const char* k : {"host", "port", "dbname", "user"}) {
+      if (std::strcmp(o->keyword, k) == 0) out += std::string(" ") + k + "=" + o->val;
+    }
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
+PGconn* PgStore::connection() const {
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
+  if (conn_) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+  }
+  prepared_.clear();
+  // The URL's own settings win over these defaults (libpq applies an expanded dbname last).
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"5", "edgecart-server", url_.c_str(), nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, 1);
+  if (c) PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // "already exists, skipping"
+  if (!c || PQstatus(c) != CONNECTION_OK) {
+    const std::string why = c ? firstLine(PQerrorMessage(c)) : "out of memory";
+    if (c) PQfinish(c);
+    throw ApiError(503, "Database unavailable: " + why, errc::kUnavailable);
+  }
+  conn_ = c;
+  return conn_;
+}
+
+PgStore::Result PgStore::run(const char* name, const std::string& sql,
+                             std::initializer_list<const std::string*> params) const {
+  PGconn* c = connection();
+  const int n = static_cast<int>(params.size());
+  if (!prepared_.count(name)) {
+    Result p(PQprepare(c, name, sql.c_str(), n, nullptr), PQclear);
+    if (PQresultStatus(p.get()) != PGRES_COMMAND_OK) return p;
+    prepared_.insert(name);
+  }
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  for (const std::string* p : params) {
+    values.push_back(p->data());
+    lengths.push_back(static_cast<int>(p->size()));
+  }
+  std::vector<int> formats(params.size(), 0);
+  Result r(PQexecPrepared(c, name, n, values.data(), lengths.data(), formats.data(), 0), PQclear);
+  if (!r) r.reset(PQmakeEmptyPGresult(c, PGRES_FATAL_ERROR));
+  return r;
+}
+
+void PgStore::migrate() {
+  PGconn* c = connection();
+  auto exec = [&](const std::string& sql) {
+    Result r(PQexec(c, sql.c_str()), PQclear);
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      const std::string why = firstLine(PQresultErrorMessage(r.get()));
+      PQclear(PQexec(c, "ROLLBACK"));
+      throw ApiError(PQstatus(c) == CONNECTION_OK ? 500 : 503, "Storage error: cannot create the schema: " + why);
+    }
+    return r;
+  };
+  // One process creates or migrates the schema at a time (several may start together).
+  exec("BEGIN");
+  exec("SELECT pg_advisory_xact_lock(7310431)");
+  exec("CREATE TABLE IF NOT EXISTS edgecart_schema (version integer NOT NULL)");
+  for (int t = 0; t < kTableCount; ++t) {
+    // COLLATE "C": keys sort bytewise, as in every other store (scans and cursors rely on it).
+    exec("CREATE TABLE IF NOT EXISTS " + quoted(static_cast<Table>(t)) +
+         " (pk text COLLATE \"C\" NOT NULL, sk text COLLATE \"C\" NOT NULL, value text NOT NULL,"
+         " PRIMARY KEY (pk, sk))");
+  }
+  Result v = exec("SELECT max(version) FROM edgecart_schema");
+  const bool none = PQgetisnull(v.get(), 0, 0);
+  const int version = none ? 0 : std::atoi(PQgetvalue(v.get(), 0, 0));
+  if (version > kSchemaVersion) {
+    PQclear(PQexec(c, "ROLLBACK"));
+    throw ApiError(500, "Storage error: the database's schema is version " + std::to_string(version) +
+                            ", newer than this edgecart-server's " + std::to_string(kSchemaVersion));
+  }
+  if (none) exec("INSERT INTO edgecart_schema (version) VALUES (" + std::to_string(kSchemaVersion) + ")");
+  exec("COMMIT");
+}
+
+Value PgStore::get(Table t, const std::string& pk, const std::string& sk) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string name = std::string("get.") + tableName(t);
+  for (int tries = 1;; ++tries) {
+    Result r = run(name.c_str(), "SELECT value FROM " + quoted(t) + " WHERE pk = $1 AND sk = $2", {&pk, &sk});
+    if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) {
+      if (PQntuples(r.get()) == 0) return nullptr;
+      return std::make_shared<const json>(json::parse(PQgetvalue(r.get(), 0, 0)));
+    }
+    // A read on its own can meet a serialization failure under SERIALIZABLE: read again.
+    if (sqlState(r.get()) != "40001" || tries >= 3 || grouping_) {
+      throw ApiError(503, "Storage read failed: " + firstLine(PQresultErrorMessage(r.get())), errc::kUnavailable);
+    }
+  }
+}
+
+void PgStore::scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+                   const RowVisitor& visit) const {
+  scanPages(t, pk, prefix, after, false, visit);
+}
+
+void PgStore::scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
+                           const RowVisitor& visit) const {
+  scanPages(t, pk, prefix, before, true, visit);
+}
+
+void PgStore::scanPages(Table t, const std::string& pk, const std::string& prefix, const std::string& bound,
+                        bool descending, const RowVisitor& visit) const {
+  // As SqliteStore::scanPages: pages growing from 8 rows, each read under the lock and visited
+  // without it. Each page is a statement of its own (its own snapshot); the next page starts
+  // after the last row seen, so rows are never visited twice.
+  const std::string endBound = prefixEnd(prefix);
+  const std::string end = endBound.empty() ? "\xF4\x8F\xBF\xBF" : endBound;  // U+10FFFF: above any key
+  std::string from = descending && (bound.empty() || bound > end) ? end : bound;  // exclusive
+  const std::string name = std::string(descending ? "scandesc." : "scan.") + tableName(t);
+  const std::string sql = "SELECT sk, value FROM " + quoted(t) + " WHERE pk = $1 AND sk >= $2 AND sk < $3 AND " +
+                          (descending ? "sk < $4 ORDER BY sk DESC" : "sk > $4 ORDER BY sk") + " LIMIT $5";
+  for (int page = 8;; page = std::min(page * 4, 1024)) {
+    std::vector<std::pair<std::string, Value>> rows;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const std::string limit = std::to_string(page);
+      Result r = run(name.c_str(), sql, {&pk, &prefix, &end, &from, &limit});
+      if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+        throw ApiError(503, "Storage read failed: " + firstLine(PQresultErrorMessage(r.get())), errc::kUnavailable);
+      }
+      for (int i = 0; i < PQntuples(r.get()); ++i) {
+        rows.emplace_back(std::string(PQgetvalue(r.get(), i, 0), static_cast<size_t>(PQgetlength(r.get(), i, 0))),
+                          std::make_shared<const json>(json::parse(PQgetvalue(r.get(), i, 1))));
+      }
+    }
+    for (const auto& [sk, value] : rows) {
+      if (!startsWith(sk, prefix)) continue;  // only with a widened bound (see prefixEnd)
+      if (!visit(sk, value)) return;
+    }
+    if (rows.size() < static_cast<size_t>(page)) return;
+    from = rows.back().first;
+  }
+}
+
+void PgStore::beginGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (grouping_) return;
+  PGconn* c = connection();
+  Result r(PQexec(c, "BEGIN"), PQclear);
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    throw ApiError(503, "Storage write failed: " + firstLine(PQresultErrorMessage(r.get())), errc::kUnavailable);
+  }
+  grouping_ = true;
+}
+
+void PgStore::endGroup(bool commit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!grouping_) return;
+  grouping_ = false;
+  PGconn* c = connection();
+  Result r(PQexec(c, commit ? "COMMIT" : "ROLLBACK"), PQclear);
+  if (!commit) return;
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    const std::string why = firstLine(PQresultErrorMessage(r.get()));
+    if (PQstatus(c) != CONNECTION_OK) {
+      throw ApiError(503, "Database connection lost during COMMIT; the outcome is unknown: " + why, errc::kUnavailable);
+    }
+    throw ApiError(507, "Storage write failed: " + why);
+  }
+}
+
+void PgStore::commit(const Batch& batch, const Reads& expected) {
+  if (batch.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  PGconn* c = connection();
+  const bool nested = grouping_;  // inside a group a commit is a savepoint
+  auto simple = [&](const char* sql) { return Result(PQexec(c, sql), PQclear); };
+  auto undo = [&] {
+    if (PQstatus(c) == CONNECTION_OK) simple(nested ? "ROLLBACK TO SAVEPOINT batch; RELEASE SAVEPOINT batch" : "ROLLBACK");
+  };
+  // Every failure, once the transaction is undone: a conflict (retried by the engine), a lost
+  // connection (503: nothing was committed, or the COMMIT's outcome is unknown), or a refusal.
+  auto fail = [&](const PGresult* r, bool committing) {
+    const std::string state = sqlState(r);
+    const std::string why = firstLine(PQresultErrorMessage(r));
+    if (PQstatus(c) != CONNECTION_OK) {
+      throw ApiError(503, committing ? "Database connection lost during COMMIT; the outcome is unknown: " + why
+                                     : "Database connection lost: " + why, errc::kUnavailable);
+    }
+    undo();
+    if (isConflictState(state)) throw CommitConflict("PostgreSQL " + state + ": " + why);
+    throw ApiError(507, "Storage write failed: " + why);
+  };
+  {
+    Result r = simple(nested ? "SAVEPOINT batch" : "BEGIN");
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail(r.get(), false);
+  }
+  using Key = std::tuple<Table, const std::string&, const std::string&>;
+  std::set<Key> written;
+  for (const Put& p : batch) {
+    if (p.value) written.emplace(p.table, p.pk, p.sk);
+  }
+  // Rows are locked in one order (table, pk, sk) by every process: no deadlock between two
+  // commits over the same rows.
+  std::vector<const Read*> order;
+  for (const Read& r : expected) order.push_back(&r);
+  std::sort(order.begin(), order.end(), [](const Read* a, const Read* b) {
+    return std::tie(a->table, a->pk, a->sk) < std::tie(b->table, b->pk, b->sk);
+  });
+  std::set<Key> fresh;  // rows that must be inserted (they did not exist when read)
+  for (const Read* r : order) {
+    const Key key(r->table, r->pk, r->sk);
+    if (!r->seen && written.count(key)) {
+      fresh.insert(key);  // its INSERT fails with a duplicate key if another writer made it
+      continue;
+    }
+    const std::string name = std::string(r->seen ? "lock." : "get.") + tableName(r->table);
+    Result res = run(name.c_str(), "SELECT value FROM " + quoted(r->table) + " WHERE pk = $1 AND sk = $2" +
+                                       (r->seen ? " FOR UPDATE" : ""), {&r->pk, &r->sk});
+    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) fail(res.get(), false);
+    const bool holds = PQntuples(res.get()) == 0 ? !r->seen : r->seen && r->seen->dump() == PQgetvalue(res.get(), 0, 0);
+    if (!holds) {
+      undo();
+      throw CommitConflict(std::string(tableName(r->table)) + " " + r->pk + " " + r->sk + " changed since it was read");
+    }
+  }
+  for (const Put& p : batch) {
+    const std::string table = tableName(p.table);
+    Result res(nullptr, PQclear);
+    if (!p.value) {
+      res = run(("delete." + table).c_str(), "DELETE FROM " + quoted(p.table) + " WHERE pk = $1 AND sk = $2", {&p.pk, &p.sk});
+    } else {
+      const std::string text = p.value->dump();
+      if (fresh.count(Key(p.table, p.pk, p.sk))) {
+        res = run(("insert." + table).c_str(), "INSERT INTO " + quoted(p.table) + " (pk, sk, value) VALUES ($1, $2, $3)",
+                  {&p.pk, &p.sk, &text});
+      } else {
+        res = run(("upsert." + table).c_str(), "INSERT INTO " + quoted(p.table) +
+                  " (pk, sk, value) VALUES ($1, $2, $3) ON CONFLICT (pk, sk) DO UPDATE SET value = EXCLUDED.value",
+                  {&p.pk, &p.sk, &text});
+      }
+    }
+    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) fail(res.get(), false);
+  }
+  Result done = simple(nested ? "RELEASE SAVEPOINT batch" : "COMMIT");
+  if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) fail(done.get(), !nested);
+}
+
+}  // namespace edgecart
