@@ -21,12 +21,15 @@ export function token(secret, tenant, sub = 'till', roles = ['admin'], seconds =
   return `${head}.${body}.${sig}`;
 }
 
-/** Starts edgecart-server on a free port (on `db`, else a new database); {url, secret, stop(signal), restart()}. */
-export async function startServer({ pages = false, args: extra = [], db = null } = {}) {
+/**
+ * Starts edgecart-server on a free port (on `db`, or the PostgreSQL URL `pg`, else a new SQLite
+ * database), signing tokens with `secret` (else a new one); {url, secret, stop(signal), restart()}.
+ */
+export async function startServer({ pages = false, args: extra = [], db = null, pg = null, secret: given = null } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`edgecart-server missing at ${SERVER_BIN} (build the release preset first)`);
   const dir = mkdtempSync(join(tmpdir(), 'edgecart-server-'));
-  const secret = `secret-${Math.random().toString(36).slice(2)}`;
-  const args = ['--port', '0', '--db', db ?? join(dir, 'e.db')];
+  const secret = given ?? `secret-${Math.random().toString(36).slice(2)}`;
+  const args = ['--port', '0', ...(pg ? ['--pg', pg] : ['--db', db ?? join(dir, 'e.db')])];
   if (pages) args.push('--pages', join(web, 'test'), '--dist', join(web, 'dist'));
   args.push(...extra);
   let proc;
@@ -68,4 +71,30 @@ export async function startServer({ pages = false, args: extra = [], db = null }
     return { status: r.status, body: await r.json() };
   };
   return server;
+}
+
+const ROOT = join(web, '..');
+
+/**
+ * A throw-away PostgreSQL cluster (scripts/pg-cluster.sh: its own folder, a Unix socket, no TCP
+ * port), started with the server settings `settings` ({name: value}); {url, stop()}.
+ */
+export async function startPostgres(settings = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ecpg-'));
+  const args = ['start', dir];
+  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
+  const url = await new Promise((resolve, reject) => {
+    const p = spawn(join(ROOT, 'scripts', 'pg-cluster.sh'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`pg-cluster.sh start: ${code} ${err}`))));
+  });
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      spawn(join(ROOT, 'scripts', 'pg-cluster.sh'), ['stop', dir], { stdio: 'ignore' }).on('exit', () => resolve());
+    }),
+  };
 }
