@@ -26,6 +26,7 @@ case "$cmd" in
     [ ${#dir} -le 80 ] || { echo "pg-cluster: $dir is too long for a socket path" >&2; exit 1; }
     if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
     chmod 700 "$dir"
+    as_pg test -w "$dir" || { echo "pg-cluster: the postgres user cannot enter $dir (is a folder above it private?)" >&2; exit 1; }
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_pg "$bin/initdb" -D "$dir/data" -U edgecart --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }

@@ -27,7 +27,18 @@ class PausingStore : public ServerStore {
   bool everyTime = false;
   int commits = 0;
 
-  Value get(Table t, const std::string& pk, const std::string& sk) const override { return under_->get(t, pk, sk); }
+  // Runs once, just before the first read of `beforeReadOf`: another writer between two reads.
+  std::function<void()> beforeRead;
+  std::string beforeReadOf;
+
+  Value get(Table t, const std::string& pk, const std::string& sk) const override {
+    if (beforeRead && sk == beforeReadOf) {
+      auto hook = beforeRead;
+      const_cast<PausingStore*>(this)->beforeRead = nullptr;
+      hook();
+    }
+    return under_->get(t, pk, sk);
+  }
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const override {
     under_->scan(t, pk, prefix, after, visit);
@@ -127,6 +138,22 @@ TEST_P(ScaleOut, TheLastUnitIsReservedOnceWhenTwoProcessesSellItAtOnce) {
   });
   EXPECT_EQ(reservations, 1) << "the unit is held by one order only";
   EXPECT_EQ(B("GET", "/orders").body["items"].size(), 2u) << "both orders are kept";
+}
+
+// Reads are not a snapshot: A reads the ORDER counter, B commits order 1, A reads "ORDER#1" and
+// finds it taken. That refusal rests on a read that no longer holds, so A runs again (order 2)
+// instead of answering 409 "already exists" for an order nobody sent twice.
+TEST_P(ScaleOut, ARefusalThatRestsOnAStaleReadRunsAgain) {
+  product("PRD-001", 5);
+  Response other;
+  a_->beforeReadOf = "ORDER#ORD-000001";
+  a_->beforeRead = [&] { other = B("POST", "/orders", orderRequest({{"PRD-001", 1}})); };
+  const Response mine = A("POST", "/orders", orderRequest({{"PRD-001", 1}}));
+  ASSERT_EQ(other.status, 201) << other.body.dump();
+  EXPECT_EQ(other.body["code"], "ORD-000001");
+  ASSERT_EQ(mine.status, 201) << mine.body.dump();
+  EXPECT_EQ(mine.body["code"], "ORD-000002");
+  EXPECT_EQ(B("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"], 2);
 }
 
 TEST_P(ScaleOut, AStrictOrderForTheLastUnitIsRefusedAfterTheOtherProcessSoldIt) {

@@ -104,6 +104,10 @@ Reads Transaction::reads() const {
   return out;
 }
 
+bool Engine::staleRefusal(const Transaction& tx, const ApiError& e) const {
+  return e.status() < 500 && store_.checksExpectations() && !store_.readsHold(tx.reads());
+}
+
 void Engine::retryOrGiveUp(int attempt) {
   ++conflicts_;
   if (attempt >= kMaxAttempts) {

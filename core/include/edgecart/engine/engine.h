@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "edgecart/engine/clock.h"
+#include "edgecart/engine/error.h"
 #include "edgecart/engine/store.h"
 
 namespace edgecart {
@@ -163,12 +164,14 @@ class Engine {
   // Runs `work` in a transaction and commits everything it wrote as one batch, if what it read
   // is still so. If another writer changed a row it read (CommitConflict), `work` runs again in
   // a new transaction on fresh state, up to kMaxAttempts times in all, then answers 409 "Inventory
-  // was modified, please retry". Inside attempt() a conflict goes up to attempt() instead.
+  // was modified, please retry". So does a refusal (a 4xx ApiError) whose reads no longer hold:
+  // reads are not a snapshot, and one taken half before and half after another writer's commit
+  // can refuse what fresh state allows. Inside attempt() a conflict goes up to attempt() instead.
   template <class Work>
   auto run(const Context& context, Work&& work) {
     for (int n = 1;; ++n) {
+      Transaction tx(*this, context);
       try {
-        Transaction tx(*this, context);
         if constexpr (std::is_void_v<decltype(work(tx))>) {
           work(tx);
           commit(tx);
@@ -180,6 +183,10 @@ class Engine {
         }
       } catch (const CommitConflict&) {
         if (attemptDepth_ > 0) throw;
+        retryOrGiveUp(n);
+      } catch (const ApiError& e) {
+        if (!staleRefusal(tx, e)) throw;
+        if (attemptDepth_ > 0) throw CommitConflict("a refusal rested on rows changed since they were read");
         retryOrGiveUp(n);
       }
     }
@@ -247,6 +254,8 @@ class Engine {
   }
   // Throws the 409 after the last attempt, else backs off.
   void retryOrGiveUp(int attempt);
+  // True if `e` refused the work of `tx` on reads that another writer has changed since.
+  bool staleRefusal(const Transaction& tx, const ApiError& e) const;
 };
 
 // Field accessors for stored items.

@@ -46,6 +46,9 @@ struct Read {
 
 using Reads = std::vector<Read>;
 
+// True if `current` is what `seen` was: both absent, the same object, or equal values.
+bool sameRow(const Value& seen, const Value& current);
+
 // Thrown by Store::commit when an expectation no longer holds: another writer changed a row this
 // transaction read. Nothing was written; the engine re-runs the request on fresh state. Not an
 // API error: it never reaches a caller (Engine::run turns repeated conflicts into a 409).
@@ -86,10 +89,17 @@ class Store {
   }
   // True for a store that checks expectations (the engine builds them only then).
   virtual bool checksExpectations() const { return false; }
+  // True if every row read still holds what was seen (no lock, no write): asked when a request is
+  // refused, since a refusal that rests on rows another writer changed meanwhile (an order code
+  // read as free, then its order found) must run again instead of being answered.
+  virtual bool readsHold(const Reads& reads) const {
+    for (const Read& r : reads) {
+      if (!sameRow(r.seen, get(r.table, r.pk, r.sk))) return false;
+    }
+    return true;
+  }
 };
 
-// True if `current` is what `seen` was: both absent, the same object, or equal values.
-bool sameRow(const Value& seen, const Value& current);
 
 // The tables held in ordered maps. Base of MemoryStore and of the file log's in-memory image.
 class TableImage {
