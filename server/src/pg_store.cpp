@@ -46,6 +46,29 @@ std::string prefixEnd(std::string prefix) {
 
 bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
+// Names of the prepared write statements, by table.
+const char* const kDelete[kTableCount] = {"delete.command", "delete.data", "delete.history", "delete.sequence"};
+const char* const kInsert[kTableCount] = {"insert.command", "insert.data", "insert.history", "insert.sequence"};
+const char* const kUpsert[kTableCount] = {"upsert.command", "upsert.data", "upsert.history", "upsert.sequence"};
+
+// The check of one expectation, on the server: locks the row and raises EC001 unless it holds
+// what the transaction saw (NULL: that it does not exist).
+constexpr char kExpectFunction[] = R"(
+CREATE OR REPLACE FUNCTION edgecart_expect(t text, p text, s text, seen text) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE cur text;
+BEGIN
+  IF t = 'command' THEN SELECT value INTO cur FROM "command" WHERE pk = p AND sk = s FOR UPDATE;
+  ELSIF t = 'data' THEN SELECT value INTO cur FROM "data" WHERE pk = p AND sk = s FOR UPDATE;
+  ELSIF t = 'history' THEN SELECT value INTO cur FROM "history" WHERE pk = p AND sk = s FOR UPDATE;
+  ELSE SELECT value INTO cur FROM "sequence" WHERE pk = p AND sk = s FOR UPDATE;
+  END IF;
+  IF cur IS DISTINCT FROM seen THEN
+    RAISE EXCEPTION 'edgecart: % % % changed since it was read', t, p, s USING ERRCODE = 'EC001';
+  END IF;
+END
+$fn$)";
+
 }  // namespace
 
 std::unique_ptr<PgStore> PgStore::open(const std::string& url) {
@@ -140,6 +163,7 @@ void PgStore::migrate() {
          " (pk text COLLATE \"C\" NOT NULL, sk text COLLATE \"C\" NOT NULL, value text NOT NULL,"
          " PRIMARY KEY (pk, sk))");
   }
+  exec(kExpectFunction);
   Result v = exec("SELECT max(version) FROM edgecart_schema");
   const bool none = PQgetisnull(v.get(), 0, 0);
   const int version = none ? 0 : std::atoi(PQgetvalue(v.get(), 0, 0));
@@ -243,28 +267,7 @@ void PgStore::commit(const Batch& batch, const Reads& expected) {
   if (batch.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   PGconn* c = connection();
-  const bool nested = grouping_;  // inside a group a commit is a savepoint
-  auto simple = [&](const char* sql) { return Result(PQexec(c, sql), PQclear); };
-  auto undo = [&] {
-    if (PQstatus(c) == CONNECTION_OK) simple(nested ? "ROLLBACK TO SAVEPOINT batch; RELEASE SAVEPOINT batch" : "ROLLBACK");
-  };
-  // Every failure, once the transaction is undone: a conflict (retried by the engine), a lost
-  // connection (503: nothing was committed, or the COMMIT's outcome is unknown), or a refusal.
-  auto fail = [&](const PGresult* r, bool committing) {
-    const std::string state = sqlState(r);
-    const std::string why = firstLine(PQresultErrorMessage(r));
-    if (PQstatus(c) != CONNECTION_OK) {
-      throw ApiError(503, committing ? "Database connection lost during COMMIT; the outcome is unknown: " + why
-                                     : "Database connection lost: " + why, errc::kUnavailable);
-    }
-    undo();
-    if (isConflictState(state)) throw CommitConflict("PostgreSQL " + state + ": " + why);
-    throw ApiError(507, "Storage write failed: " + why);
-  };
-  {
-    Result r = simple(nested ? "SAVEPOINT batch" : "BEGIN");
-    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail(r.get(), false);
-  }
+  const bool nested = grouping_;  // inside a group a commit is a savepoint of the group's transaction
   using Key = std::tuple<Table, const std::string&, const std::string&>;
   std::set<Key> written;
   for (const Put& p : batch) {
@@ -277,6 +280,16 @@ void PgStore::commit(const Batch& batch, const Reads& expected) {
   std::sort(order.begin(), order.end(), [](const Read* a, const Read* b) {
     return std::tie(a->table, a->pk, a->sk) < std::tie(b->table, b->pk, b->sk);
   });
+
+  // The statements, in order. One round trip: they go as a pipeline that ends in one Sync, and run
+  // as one implicit transaction (a savepoint in a group); the first error skips the rest, and the
+  // transaction commits at the Sync only if none failed.
+  struct Statement {
+    const char* name;
+    std::vector<std::string> params;
+    std::vector<bool> null;
+  };
+  std::vector<Statement> statements;
   std::set<Key> fresh;  // rows that must be inserted (they did not exist when read)
   for (const Read* r : order) {
     const Key key(r->table, r->pk, r->sk);
@@ -284,36 +297,80 @@ void PgStore::commit(const Batch& batch, const Reads& expected) {
       fresh.insert(key);  // its INSERT fails with a duplicate key if another writer made it
       continue;
     }
-    const std::string name = std::string(r->seen ? "lock." : "get.") + tableName(r->table);
-    Result res = run(name.c_str(), "SELECT value FROM " + quoted(r->table) + " WHERE pk = $1 AND sk = $2" +
-                                       (r->seen ? " FOR UPDATE" : ""), {&r->pk, &r->sk});
-    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) fail(res.get(), false);
-    const bool holds = PQntuples(res.get()) == 0 ? !r->seen : r->seen && r->seen->dump() == PQgetvalue(res.get(), 0, 0);
-    if (!holds) {
-      undo();
-      throw CommitConflict(std::string(tableName(r->table)) + " " + r->pk + " " + r->sk + " changed since it was read");
-    }
+    // edgecart_expect locks the row (FOR UPDATE) and raises EC001 unless it holds what was seen.
+    statements.push_back({"expect", {tableName(r->table), r->pk, r->sk, r->seen ? r->seen->dump() : ""}, {false, false, false, !r->seen}});
   }
   for (const Put& p : batch) {
-    const std::string table = tableName(p.table);
-    Result res(nullptr, PQclear);
     if (!p.value) {
-      res = run(("delete." + table).c_str(), "DELETE FROM " + quoted(p.table) + " WHERE pk = $1 AND sk = $2", {&p.pk, &p.sk});
+      statements.push_back({kDelete[static_cast<int>(p.table)], {p.pk, p.sk}, {false, false}});
+    } else if (fresh.count(Key(p.table, p.pk, p.sk))) {
+      statements.push_back({kInsert[static_cast<int>(p.table)], {p.pk, p.sk, p.value->dump()}, {false, false, false}});
     } else {
-      const std::string text = p.value->dump();
-      if (fresh.count(Key(p.table, p.pk, p.sk))) {
-        res = run(("insert." + table).c_str(), "INSERT INTO " + quoted(p.table) + " (pk, sk, value) VALUES ($1, $2, $3)",
-                  {&p.pk, &p.sk, &text});
-      } else {
-        res = run(("upsert." + table).c_str(), "INSERT INTO " + quoted(p.table) +
-                  " (pk, sk, value) VALUES ($1, $2, $3) ON CONFLICT (pk, sk) DO UPDATE SET value = EXCLUDED.value",
-                  {&p.pk, &p.sk, &text});
-      }
+      statements.push_back({kUpsert[static_cast<int>(p.table)], {p.pk, p.sk, p.value->dump()}, {false, false, false}});
     }
-    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) fail(res.get(), false);
   }
-  Result done = simple(nested ? "RELEASE SAVEPOINT batch" : "COMMIT");
-  if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) fail(done.get(), !nested);
+  prepareCommitStatements(c);
+  auto lost = [&](const std::string& why) {
+    throw ApiError(503, "Database connection lost during a commit; its outcome is unknown: " + why, errc::kUnavailable);
+  };
+  if (PQenterPipelineMode(c) != 1) lost(firstLine(PQerrorMessage(c)));
+  auto send = [&](const char* name, const std::vector<std::string>& params, const std::vector<bool>& null) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    for (size_t i = 0; i < params.size(); ++i) {
+      values.push_back(null[i] ? nullptr : params[i].data());
+      lengths.push_back(static_cast<int>(params[i].size()));
+    }
+    return PQsendQueryPrepared(c, name, static_cast<int>(params.size()), values.data(), lengths.data(), nullptr, 0);
+  };
+  bool sent = !nested || PQsendQueryParams(c, "SAVEPOINT batch", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  for (const Statement& s : statements) sent = sent && send(s.name, s.params, s.null) == 1;
+  if (nested) sent = sent && PQsendQueryParams(c, "RELEASE SAVEPOINT batch", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  sent = sent && PQpipelineSync(c) == 1;
+  if (!sent) lost(firstLine(PQerrorMessage(c)));
+  // Every result up to the Sync; the first error is the answer.
+  std::string state, why;
+  for (;;) {
+    PGresult* r = PQgetResult(c);
+    if (!r) {
+      if (PQstatus(c) != CONNECTION_OK) lost(firstLine(PQerrorMessage(c)));
+      continue;  // the end of one statement's results
+    }
+    const ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR && state.empty()) {
+      state = sqlState(r);
+      why = firstLine(PQresultErrorMessage(r));
+      if (state.empty()) state = "?";
+    }
+    PQclear(r);
+    if (st == PGRES_PIPELINE_SYNC) break;
+    if (PQstatus(c) != CONNECTION_OK) lost(firstLine(PQerrorMessage(c)));
+  }
+  PQexitPipelineMode(c);
+  if (state.empty()) return;
+  if (nested && PQtransactionStatus(c) == PQTRANS_INERROR) {
+    PQclear(PQexec(c, "ROLLBACK TO SAVEPOINT batch; RELEASE SAVEPOINT batch"));
+  }
+  if (state == "EC001" || isConflictState(state)) throw CommitConflict("PostgreSQL " + state + ": " + why);
+  throw ApiError(507, "Storage write failed: " + why);
+}
+
+void PgStore::prepareCommitStatements(PGconn* c) const {
+  if (prepared_.count("expect")) return;
+  auto prepare = [&](const char* name, const std::string& sql, int params) {
+    Result r(PQprepare(c, name, sql.c_str(), params, nullptr), PQclear);
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      throw ApiError(PQstatus(c) == CONNECTION_OK ? 500 : 503, "Storage error: " + firstLine(PQresultErrorMessage(r.get())));
+    }
+  };
+  for (int t = 0; t < kTableCount; ++t) {
+    const std::string table = quoted(static_cast<Table>(t));
+    prepare(kDelete[t], "DELETE FROM " + table + " WHERE pk = $1 AND sk = $2", 2);
+    prepare(kInsert[t], "INSERT INTO " + table + " (pk, sk, value) VALUES ($1, $2, $3)", 3);
+    prepare(kUpsert[t], "INSERT INTO " + table + " (pk, sk, value) VALUES ($1, $2, $3) ON CONFLICT (pk, sk) DO UPDATE SET value = EXCLUDED.value", 3);
+  }
+  prepare("expect", "SELECT edgecart_expect($1, $2, $3, $4)", 4);
+  prepared_.insert("expect");
 }
 
 }  // namespace edgecart

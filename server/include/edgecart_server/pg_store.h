@@ -1,9 +1,9 @@
 #pragma once
 // The server's store on PostgreSQL (libpq): the four tables of docs/design.md §2 in one database
-// that any number of edgecart-server processes share. A commit is one SQL transaction that locks
-// and checks each row the request read (SELECT ... FOR UPDATE), inserts the rows that must be new
-// (a duplicate key is a conflict), then writes the rest; see docs/scale-out.md for the SQL and
-// the isolation levels.
+// that any number of edgecart-server processes share. A commit is one SQL transaction, sent in one
+// round trip (a libpq pipeline): it locks and checks each row the request read (edgecart_expect:
+// SELECT ... FOR UPDATE), inserts the rows that must be new (a duplicate key is a conflict), then
+// writes the rest; see docs/scale-out.md for the SQL and the isolation levels.
 
 #include <libpq-fe.h>
 
@@ -57,6 +57,8 @@ class PgStore : public ServerStore {
   void scanPages(Table t, const std::string& pk, const std::string& prefix, const std::string& bound,
                  bool descending, const RowVisitor& visit) const;
   void migrate();
+  // The statements of a commit, prepared once per connection.
+  void prepareCommitStatements(PGconn* c) const;
 
   std::string url_;
   mutable PGconn* conn_ = nullptr;
