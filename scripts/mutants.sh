@@ -58,8 +58,8 @@ close-wipes-the-store | web/src/local.ts | s/await this.queue.close();/await thi
 update-takes-over-at-once | web/apps/sw.js | s/^  if (!self.registration.active) self.skipWaiting();$/  self.skipWaiting();/ | node:test/apps.test.js | a new build takes over only
 expectations-ignored | server/include/edgecart_server/server_store.h | s/  bool checksExpectations() const override { return true; }/  bool checksExpectations() const override { return false; }/ | edgecart_server_tests | Databases/ScaleOut.*
 pg-expectation-unchecked | server/src/pg_store.cpp | s/  IF cur IS DISTINCT FROM seen THEN/  IF false THEN/ | edgecart_server_tests | Databases/ScaleOut.*postgresql
-sqlite-expectation-unchecked | server/src/sqlite_store.cpp | s/^    if (!holds) {$/    if (false) {/ | edgecart_server_tests | Databases/ScaleOut.*sqlite
-stale-refusal-answered | core/src/engine/engine.cpp | s/  return e.status() < 500 \&\& store_/  return false \&\& store_/ | edgecart_server_tests | Databases/ScaleOut.ARefusal*
+sqlite-expectation-unchecked | server/src/sqlite_store.cpp | s/^    if (!holds) {$/    if (!holds \&\& false) {/ | edgecart_server_tests | Databases/ScaleOut.*sqlite
+stale-refusal-answered | core/src/engine/engine.cpp | s/  return e.status() < 500 \&\& store_/  return e.status() < 0 \&\& store_/ | edgecart_server_tests | Databases/ScaleOut.ARefusal*
 retries-unbounded | core/src/engine/engine.cpp | s/  if (attempt >= kMaxAttempts) {/  if (attempt >= 100 * kMaxAttempts) {/ | edgecart_server_tests | Databases/ScaleOut.ARequestThatAlways*
 push-command-not-reattempted | core/src/sync/sync_server.cpp | s/results.push_back(shop_.engine().attempt(\[\&\] { return runCommand(ctx, clientId, cmd); }));/results.push_back(runCommand(ctx, clientId, cmd));/ | edgecart_server_tests | Databases/ScaleOut.TheSamePush*
 EOF
