@@ -27,12 +27,14 @@ class PausingStore : public ServerStore {
   bool everyTime = false;
   int commits = 0;
 
-  // Runs once, just before the first read of `beforeReadOf`: another writer between two reads.
+  // Runs once, just before a read of `beforeReadOf` (after `readsToSkip` reads of it): another
+  // writer between two reads.
   std::function<void()> beforeRead;
   std::string beforeReadOf;
+  mutable int readsToSkip = 0;
 
   Value get(Table t, const std::string& pk, const std::string& sk) const override {
-    if (beforeRead && sk == beforeReadOf) {
+    if (beforeRead && sk == beforeReadOf && readsToSkip-- <= 0) {
       auto hook = beforeRead;
       const_cast<PausingStore*>(this)->beforeRead = nullptr;
       hook();
@@ -154,6 +156,27 @@ TEST_P(ScaleOut, ARefusalThatRestsOnAStaleReadRunsAgain) {
   ASSERT_EQ(mine.status, 201) << mine.body.dump();
   EXPECT_EQ(mine.body["code"], "ORD-000002");
   EXPECT_EQ(B("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"], 2);
+}
+
+// A till's device series is checked when its push arrives, and again in the command's
+// transaction: bound to another client in between (through another process), the command is
+// refused, not recorded under a series that is no longer this client's.
+TEST_P(ScaleOut, ADeviceSeriesBoundToAnotherClientMeanwhileRefusesTheCommand) {
+  product("PRD-001", 5);
+  const std::string mine = "dev000000001-a-0000", theirs = "dev000000001-b-0000";
+  const json push = {{"clientId", mine},
+                     {"commands", {{{"seq", 1}, {"method", "POST"}, {"path", "/orders"}, {"code", "ORD-dev000000001-000001"},
+                                    {"body", orderRequest({{"PRD-001", 1}})}}}}};
+  Response lease;
+  a_->beforeReadOf = "dev000000001";
+  a_->readsToSkip = 1;  // the first read is the check on arrival; the second, in the transaction
+  a_->beforeRead = [&] { lease = syncB_->lease(kAdmin, json{{"clientId", theirs}, {"size", 5}}.dump()); };
+  const Response r = syncA_->push(kAdmin, push.dump());
+  ASSERT_EQ(lease.status, 200) << lease.body.dump();
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["results"][0]["outcome"], "rejected") << r.body.dump();
+  EXPECT_EQ(B("GET", "/orders/ORD-dev000000001-000001").status, 404);
+  EXPECT_EQ(shopB_->store().get(Table::Sequence, "SYNC#chain#devices", "dev000000001")->at("clientId"), theirs);
 }
 
 TEST_P(ScaleOut, AStrictOrderForTheLastUnitIsRefusedAfterTheOtherProcessSoldIt) {

@@ -162,6 +162,16 @@ TEST_P(StoreContract, ACommitThatFailsHalfWayLeavesNothing) {
       ::testing::ExitedWithCode(0), "");
 }
 
+// A batch far larger than any request writes (PostgreSQL sends it as one pipeline: its answers
+// must be read while it is sent, or both ends block on full socket buffers).
+TEST_P(StoreContract, AVeryLargeBatchCommitsWhole) {
+  Batch b;
+  for (int i = 0; i < 30000; ++i) b.push_back({Table::Sequence, "BIG", "row#" + std::to_string(100000 + i), v(i)});
+  store_->commit(b);
+  reopen();
+  EXPECT_EQ(scanSks(Table::Sequence, "BIG", "row#", "", 40000).size(), 30000u);
+}
+
 // Long ranges, read across the stores' internal pages: every row once, in order, from any cursor.
 TEST_P(StoreContract, LongScansSeeEveryRowOnceInOrderFromAnyCursor) {
   Batch b;

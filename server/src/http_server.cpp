@@ -138,7 +138,7 @@ int HttpServer::seed(const json& seed) {
       product.erase("quantity");
       const std::string code = product.value("code", "");
       const Response made = shop_->handle(ctx, "POST", "/products", product.dump());
-      if (made.status == 409 && made.code == errc::kAlreadyExists) {
+      if (made.status == 409 && (made.code == errc::kAlreadyExists || made.code == errc::kConflict)) {
         // Another server process on the same database is seeding it at this moment: its seed wins.
         store_->endGroup(false);
         return 0;

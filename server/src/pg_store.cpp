@@ -252,6 +252,11 @@ void PgStore::endGroup(bool commit) {
   if (!grouping_) return;
   grouping_ = false;
   PGconn* c = connection();
+  if (commit && PQtransactionStatus(c) != PQTRANS_INTRANS) {
+    // The connection was lost (and made again) inside the group: its transaction is gone.
+    PQclear(PQexec(c, "ROLLBACK"));
+    throw ApiError(503, "Database connection lost during a group of commits; nothing of it was kept", errc::kUnavailable);
+  }
   Result r(PQexec(c, commit ? "COMMIT" : "ROLLBACK"), PQclear);
   if (!commit) return;
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
@@ -310,7 +315,10 @@ void PgStore::commit(const Batch& batch, const Reads& expected) {
     }
   }
   prepareCommitStatements(c);
+  // The connection is dropped (and made again by the next call) on any failure of the pipeline.
   auto lost = [&](const std::string& why) {
+    PQfinish(conn_);
+    conn_ = nullptr;
     throw ApiError(503, "Database connection lost during a commit; its outcome is unknown: " + why, errc::kUnavailable);
   };
   if (PQenterPipelineMode(c) != 1) lost(firstLine(PQerrorMessage(c)));
@@ -324,11 +332,14 @@ void PgStore::commit(const Batch& batch, const Reads& expected) {
     return PQsendQueryPrepared(c, name, static_cast<int>(params.size()), values.data(), lengths.data(), nullptr, 0);
   };
   bool sent = !nested || PQsendQueryParams(c, "SAVEPOINT batch", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-  for (const Statement& s : statements) sent = sent && send(s.name, s.params, s.null) == 1;
+  for (size_t i = 0; i < statements.size() && sent; ++i) {
+    sent = send(statements[i].name, statements[i].params, statements[i].null) == 1;
+  }
   if (nested) sent = sent && PQsendQueryParams(c, "RELEASE SAVEPOINT batch", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
   sent = sent && PQpipelineSync(c) == 1;
   if (!sent) lost(firstLine(PQerrorMessage(c)));
-  // Every result up to the Sync; the first error is the answer.
+  // Every result up to the Sync; the first error is the answer. (A long pipeline cannot block both
+  // ends: while libpq waits to send, it reads what the server answered; AVeryLargeBatchCommitsWhole.)
   std::string state, why;
   for (;;) {
     PGresult* r = PQgetResult(c);
@@ -346,7 +357,7 @@ void PgStore::commit(const Batch& batch, const Reads& expected) {
     if (st == PGRES_PIPELINE_SYNC) break;
     if (PQstatus(c) != CONNECTION_OK) lost(firstLine(PQerrorMessage(c)));
   }
-  PQexitPipelineMode(c);
+  if (PQexitPipelineMode(c) != 1) lost(firstLine(PQerrorMessage(c)));
   if (state.empty()) return;
   if (nested && PQtransactionStatus(c) == PQTRANS_INERROR) {
     PQclear(PQexec(c, "ROLLBACK TO SAVEPOINT batch; RELEASE SAVEPOINT batch"));
@@ -358,10 +369,12 @@ void PgStore::commit(const Batch& batch, const Reads& expected) {
 void PgStore::prepareCommitStatements(PGconn* c) const {
   if (prepared_.count("expect")) return;
   auto prepare = [&](const char* name, const std::string& sql, int params) {
+    if (prepared_.count(name)) return;  // prepared by an earlier call that failed part-way
     Result r(PQprepare(c, name, sql.c_str(), params, nullptr), PQclear);
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       throw ApiError(PQstatus(c) == CONNECTION_OK ? 500 : 503, "Storage error: " + firstLine(PQresultErrorMessage(r.get())));
     }
+    prepared_.insert(name);
   };
   for (int t = 0; t < kTableCount; ++t) {
     const std::string table = quoted(static_cast<Table>(t));
@@ -370,7 +383,6 @@ void PgStore::prepareCommitStatements(PGconn* c) const {
     prepare(kUpsert[t], "INSERT INTO " + table + " (pk, sk, value) VALUES ($1, $2, $3) ON CONFLICT (pk, sk) DO UPDATE SET value = EXCLUDED.value", 3);
   }
   prepare("expect", "SELECT edgecart_expect($1, $2, $3, $4)", 4);
-  prepared_.insert("expect");
 }
 
 }  // namespace edgecart

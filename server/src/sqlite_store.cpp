@@ -149,6 +149,7 @@ void SqliteStore::commit(const Batch& batch, const Reads& expected) {
   }
   // BEGIN IMMEDIATE holds the database's write lock: no other connection commits until we do, so
   // what is checked here still holds at COMMIT.
+  try {
   for (const Read& r : expected) {
     Stmt s{prepare("SELECT value FROM " + std::string(tableName(r.table)) + " WHERE pk = ?1 AND sk = ?2")};
     bindText(s, 1, r.pk);
@@ -169,6 +170,10 @@ void SqliteStore::commit(const Batch& batch, const Reads& expected) {
     bindText(s, 2, p.sk);
     if (p.value) bindText(s, 3, p.value->dump());
     if (sqlite3_step(s) != SQLITE_DONE) fail(sqlite3_errmsg(db_));
+  }
+  } catch (const ApiError&) {
+    sqlite3_exec(db_, undo, nullptr, nullptr, nullptr);  // a statement SQLite refused to prepare
+    throw;
   }
   if (sqlite3_exec(db_, end, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sqlite3_errmsg(db_));
 }

@@ -199,7 +199,10 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   auto recordCodeUse = [&](Transaction& tx) {
     if (codeUse == CodeUse::Device) {
       const std::string devices = "SYNC#" + ctx.tenantCode + "#devices";
-      const Value owner = tx.get(Table::Sequence, devices, deviceOf(clientId));  // read: a racing binder conflicts
+      // Read again in the transaction: the series may have been bound to another client (another
+      // server process) since codeUseOf; then the command runs again and is refused.
+      const Value owner = tx.get(Table::Sequence, devices, deviceOf(clientId));
+      if (owner && owner->at("clientId") != clientId) throw CommitConflict("device series " + deviceOf(clientId) + " was bound meanwhile");
       if (!owner) tx.putRow(Table::Sequence, devices, deviceOf(clientId), row({{"clientId", clientId}}));
     } else if (codeUse == CodeUse::Leased) {
       const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
