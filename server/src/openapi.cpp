@@ -21,7 +21,7 @@ json errors() {
            {"401", "Missing or invalid bearer token"},
            {"403", "The token has no tenant, or its role may not make this call (code FORBIDDEN)"},
            {"404", "Unknown item or route"},
-           {"409", "Conflict: stale version, existing item, insufficient inventory"},
+           {"409", "Conflict: stale version, existing item, insufficient inventory; 'Inventory was modified, please retry' when other server processes' commits won 10 times in a row (nothing written)"},
            {"413", "Body over 1 MiB"},
            {"422", "The Idempotency-Key was used with another request (code IDEMPOTENCY_KEY_REUSED)"}}) {
     e[code] = answer(text, ref("Error"));
