@@ -99,8 +99,8 @@ async function check(page, name) {
 
 const pending = (page) => page.evaluate(async () => (await window.till.shop.syncStatus()).pending);
 // Evaluates `predicate` (sync or async) in the page until it is true; a navigation in between is
-// waited out. Fails after `timeout` ms.
-async function until(page, predicate, what, arg, timeout = 20_000) {
+// waited out. Fails after `timeout` ms (a wait, not a timing check: generous, for a loaded machine).
+async function until(page, predicate, what, arg, timeout = 60_000) {
   const deadline = Date.now() + timeout;
   for (;;) {
     if (await page.evaluate(predicate, arg).catch(() => false)) return;
