@@ -250,6 +250,18 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
   }
 }
 
+/** The units of product `p` that the orders of `detail` (code -> order) hold and have had deducted. */
+export function unitsOf(detail, p) {
+  let held = 0;
+  let deducted = 0;
+  for (const o of detail.values()) {
+    const units = o.attributes.items.filter((l) => l.productCode === p).reduce((s, l) => s + l.quantity, 0);
+    if (o.reservation?.state === 'held') held += units;
+    if (o.reservation?.state === 'deducted') deducted += units;
+  }
+  return { held, deducted };
+}
+
 // The judgement of the whole system after the network healed (issue: reconciliation under chaos).
 async function check(tills, admin, expect) {
   const failures = [];
@@ -266,13 +278,7 @@ async function check(tills, admin, expect) {
   for (const p of PRODUCTS) {
     const { quantity, reservedQuantity } = inventory[p].attributes;
     if (!(reservedQuantity >= 0 && reservedQuantity <= quantity)) fail(`${p}: reserved ${reservedQuantity}, quantity ${quantity}`);
-    let held = 0;
-    let deducted = 0;
-    for (const o of detail.values()) {
-      const units = o.attributes.items.filter((l) => l.productCode === p).reduce((s, l) => s + l.quantity, 0);
-      if (o.reservation?.state === 'held') held += units;
-      if (o.reservation?.state === 'deducted') deducted += units;
-    }
+    const { held, deducted } = unitsOf(detail, p);
     if (held !== reservedQuantity) fail(`${p}: reserved ${reservedQuantity}, but the orders holding stock hold ${held}`);
     if (DELTA.includes(p) && quantity !== INITIAL + expect.deltas[p] - deducted) {
       fail(`${p}: quantity ${quantity}, expected ${INITIAL} + ${expect.deltas[p]} restocked - ${deducted} shipped (a command applied twice or lost?)`);

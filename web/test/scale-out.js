@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 
 import { openShop } from 'edgecart';
 
-import { random } from './chaos.js';
+import { random, unitsOf } from './chaos.js';
 import { startPostgres, startServer, token } from './server.js';
 
 const TENANT = 'chain';
@@ -259,13 +259,7 @@ async function check({ tills, call, expect, picture, leases, fail }) {
   for (const p of PRODUCTS) {
     const { quantity, reservedQuantity } = inventory[p].attributes;
     if (!(reservedQuantity >= 0 && reservedQuantity <= quantity)) fail(`${p}: reserved ${reservedQuantity} of ${quantity}`);
-    let held = 0;
-    let deducted = 0;
-    for (const o of detail.values()) {
-      const units = o.attributes.items.filter((l) => l.productCode === p).reduce((s, l) => s + l.quantity, 0);
-      if (o.reservation?.state === 'held') held += units;
-      if (o.reservation?.state === 'deducted') deducted += units;
-    }
+    const { held, deducted } = unitsOf(detail, p);
     if (held !== reservedQuantity) fail(`${p}: reserved ${reservedQuantity}, but the orders holding stock hold ${held}`);
     if (DELTA.includes(p) && quantity !== INITIAL[p] + expect.deltas[p] - deducted) {
       fail(`${p}: quantity ${quantity}, expected ${INITIAL[p]} + ${expect.deltas[p]} restocked - ${deducted} shipped`);
