@@ -1,10 +1,10 @@
-// The module in this JS realm: one wasm instance, its store directory (an IDBFS mount or
-// memory), and the durable acknowledgement of every write.
+// The module in this JS realm: one wasm instance, its store directory (kept in IndexedDB by
+// idbfiles.ts, or in memory only), and the durable acknowledgement of every write.
 
 import { EdgeCartError } from './errors.js';
+import { IdbFiles, type Durability } from './idbfiles.js';
 import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './module.js';
-import { hardenIdbfs } from './idbfs.js';
-import { WriteQueue, syncMount } from './persist.js';
+import { WriteQueue } from './persist.js';
 import { Syncer, type SyncStore } from './sync.js';
 import type { ErrorBody, ServerOptions } from './types.js';
 
@@ -31,6 +31,7 @@ export interface Executor {
 /** How a shop's executor is opened: the database (null = memory) and, optionally, a server. */
 export interface OpenPlan {
   database: string | null;
+  durability?: Durability;
   sync?: { tenant: string; server: ServerOptions };
 }
 
@@ -47,86 +48,80 @@ export interface StoreStats {
   stateRows: number;
   recordsReplayed: number;
   tornBytesDropped: number;
-  /** IndexedDB syncs completed since the store was opened. */
+  /** IndexedDB saves completed since the store was opened. */
   syncs: number;
+  /** Bytes put into IndexedDB by those saves (the state and the archive). */
+  savedBytes: number;
+  /** How saves commit: 'strict' (flushed to disk) or 'relaxed'; null in memory. */
+  durability: Durability | null;
   /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
   openMs: { module: number; load: number; open: number };
 }
 
-// The log's shape under IDBFS, which rewrites each changed file whole on every sync and lists
-// every file on every sync: small segments keep the rewrite of the active one small; compacting
-// every MiB of log keeps the number of segments at 64 or fewer; chunks of 256 KiB keep what a
-// compaction rewrites small.
-const IDBFS_LOG = { segmentBytes: 16 * 1024, compactMinBytes: 1024 * 1024, chunkBytes: 256 * 1024 };
+// The log's shape in the browser. A save puts only the bytes appended since the last one, so the
+// segment size does not change what a commit costs; compacting every MiB of log bounds what an
+// open replays, and chunks of 256 KiB keep what a compaction rewrites small.
+const BROWSER_LOG = { segmentBytes: 256 * 1024, compactMinBytes: 1024 * 1024, chunkBytes: 256 * 1024 };
 
 export class LocalStore implements Executor, SyncStore {
-  private lsn: number;
   private closed = false;
-  private stamp = 0;
   private openMs = { module: 0, load: 0, open: 0 };
   private syncer: Syncer | null = null;
   /** Set by the owner: events of work no call caused (background sync: outcomes, pulled items). */
-  onEvents: (result: RawResult) => void = () => {};  // the last modification time given to a log file (ms)
+  onEvents: (result: RawResult) => void = () => {};
 
   private constructor(
     private readonly module: EdgeCartModule,
     private readonly handle: ShopHandle,
-    private readonly dir: string,
+    private readonly files: { state: IdbFiles; archive: IdbFiles } | null,
     private readonly queue: WriteQueue | null,
-  ) {
-    this.lsn = (JSON.parse(handle.stats()) as { lastLsn?: number }).lastLsn ?? 0;
-  }
+    private readonly durability: Durability | null,
+  ) {}
 
   /**
    * Opens the store. With a database name, the store lives in IndexedDB: everything is loaded
-   * (syncfs(true)) before this resolves, so no call is ever answered from a partial store.
+   * before this resolves, so no call is ever answered from a partial store. Saves commit with
+   * `durability` ('strict' unless told).
    */
-  static async open(loader: ModuleLoader, database: string | null): Promise<LocalStore> {
+  static async open(loader: ModuleLoader, database: string | null, durability: Durability = 'strict'): Promise<LocalStore> {
     const t0 = performance.now();
     const module = await loader();
     const t1 = performance.now();
-    const { FS, IDBFS } = module;
+    const { FS } = module;
     let dir = '';
     let archiveDir = '';
     let queue: WriteQueue | null = null;
+    let files: { state: IdbFiles; archive: IdbFiles } | null = null;
     if (database !== null) {
-      // Two IndexedDB databases (IDBFS names each after its mount point): the state (log
-      // segments + snapshot), loaded whole at open, and the archive of command/history rows,
-      // which is only ever added to and never loaded (see idbfs.ts).
+      // Two IndexedDB databases: the state (log segments + snapshot), loaded whole at open, and
+      // the archive of command/history rows, which is only ever added to and never loaded. (The
+      // names are the folders', as Emscripten's IDBFS named them: its databases are migrated.)
       dir = `/edgecart/${database}`;
       archiveDir = `/edgecart/${database}.archive`;
-      hardenIdbfs(IDBFS, FS);
       if (!FS.analyzePath('/edgecart').exists) FS.mkdir('/edgecart');
       FS.mkdir(dir);
       FS.mkdir(archiveDir);
-      FS.mount(IDBFS, {}, dir);
-      FS.mount(IDBFS, { edgecartArchive: true }, archiveDir);
-      const state = FS.lookupPath(dir).node.mount;
-      const archive = FS.lookupPath(archiveDir).node.mount;
-      await syncMount(IDBFS, state, true);
-      // The archive first: a compaction's audit rows are saved before the state that drops
-      // the segments holding them.
-      // Never a save of a mount that is gone: IDBFS would take its empty folder for the store
-      // and delete every file of it from IndexedDB.
-      const mounted = () => {
-        if (FS.lookupPath(dir).node.mount !== state) throw new EdgeCartError(503, 'The shop is closed');
-      };
+      const state = await IdbFiles.open(FS, dir, dir, { durability });
+      const archive = await IdbFiles.open(FS, archiveDir, archiveDir, { archive: true, durability });
+      files = { state, archive };
+      // The archive first: a compaction's audit rows are saved before the state that drops the
+      // segments holding them.
       queue = new WriteQueue(async () => {
-        mounted();
-        await syncMount(IDBFS, archive, false);
-        mounted();
-        await syncMount(IDBFS, state, false);
+        await archive.save();
+        await state.save();
       });
     }
     const t2 = performance.now();
     const handle = new module.ShopHandle();
-    const error = handle.open(dir, archiveDir, database === null ? '' : JSON.stringify(IDBFS_LOG));
+    const error = handle.open(dir, archiveDir, database === null ? '' : JSON.stringify(BROWSER_LOG));
     if (error) {
       handle.delete();
+      files?.state.close();
+      files?.archive.close();
       const body = JSON.parse(error) as ErrorBody;
       throw new EdgeCartError(body.statusCode, body.message, body);
     }
-    const store = new LocalStore(module, handle, dir, queue);
+    const store = new LocalStore(module, handle, files, queue, database === null ? null : durability);
     store.openMs = { module: t1 - t0, load: t2 - t1, open: performance.now() - t2 };
     return store;
   }
@@ -142,7 +137,7 @@ export class LocalStore implements Executor, SyncStore {
     let result: RawResult | null = null;
     await this.queue.submit(() => {
       result = this.run(call);
-      return this.wrote(result.lsn);
+      return this.wrote();
     });
     if (this.syncer && result!.changes.length) this.syncer.poke();
     return result!;
@@ -193,7 +188,7 @@ export class LocalStore implements Executor, SyncStore {
     if (!this.queue) return fn();
     await this.queue.submit(() => {
       value = fn();
-      return this.wrote((JSON.parse(this.handle.stats()) as { lastLsn?: number }).lastLsn ?? 0);
+      return this.wrote();
     });
     return value!;
   }
@@ -201,7 +196,8 @@ export class LocalStore implements Executor, SyncStore {
   // Internal SYNC calls (forwarded from follower tabs like any call): status, now, problems,
   // resolve?seq=N&action=retry|discard.
   private async syncControl(call: Call): Promise<RawResult> {
-    const done = (status: number, body: unknown): RawResult => ({ status, body, notifications: [], changes: [], lsn: this.lsn });
+    const done = (status: number, body: unknown): RawResult => ({ status, body, notifications: [], changes: [],
+        lsn: (JSON.parse(this.handle.stats()) as { lastLsn?: number }).lastLsn ?? 0 });
     if (!this.syncer) return done(409, { statusCode: 409, error: 'Conflict', message: 'This shop has no server to sync with' });
     const [what, query] = call.target.split('?');
     try {
@@ -225,30 +221,14 @@ export class LocalStore implements Executor, SyncStore {
     return done(404, { statusCode: 404, error: 'Not Found', message: `Unknown sync call ${what}` });
   }
 
-  // After a write ran: if the log moved, the active segment gets a newer time; true = save.
-  private wrote(lsn: number): boolean {
-    if (lsn === this.lsn) return false;
-    this.lsn = lsn;
-    this.stampActiveSegment();
-    return true;
+  // After a write ran: true if it changed a file (the queue then saves).
+  private wrote(): boolean {
+    return !!this.files && (this.files.state.pending || this.files.archive.pending);
   }
 
   private run(call: Call): RawResult {
     return JSON.parse(this.handle.request(call.tenant, call.user, JSON.stringify(call.roles),
         call.method, call.target, call.body, call.idempotencyKey ?? '')) as RawResult;
-  }
-
-  // IDBFS decides what to save by comparing modification times only, to the millisecond. An
-  // append in the same millisecond as the previous sync read the file would look unchanged and
-  // never be saved, so every write gives the segment it appended to a strictly newer time.
-  private stampActiveSegment(): void {
-    const FS = this.module.FS;
-    const segments = FS.readdir(this.dir).filter((f) => f.startsWith('seg-')).sort();
-    const active = segments[segments.length - 1];
-    if (!active) return;
-    const path = `${this.dir}/${active}`;
-    this.stamp = Math.max(Date.now(), this.stamp + 1, FS.stat(path).mtime.getTime());
-    FS.utime(path, this.stamp, this.stamp);
   }
 
   /** Statistics of the log (segments, snapshot, records replayed at open) and syncs done. */
@@ -257,7 +237,9 @@ export class LocalStore implements Executor, SyncStore {
                    compactions: 0, snapshotChunks: 0, lastCompactionBytes: 0, stateRows: 0,
                    recordsReplayed: 0, tornBytesDropped: 0 };
     return { ...zero, ...(JSON.parse(this.handle.stats()) as Partial<StoreStats>),
-             syncs: this.queue?.syncs ?? 0, openMs: this.openMs };
+             syncs: this.queue?.syncs ?? 0,
+             savedBytes: (this.files?.state.bytesSaved ?? 0) + (this.files?.archive.bytesSaved ?? 0),
+             durability: this.durability, openMs: this.openMs };
   }
 
   /** Waits for pending saves, then releases the module. */
@@ -270,10 +252,8 @@ export class LocalStore implements Executor, SyncStore {
     } finally {
       this.handle.close();
       this.handle.delete();
-      if (this.dir) {
-        this.module.FS.unmount(this.dir);
-        this.module.FS.unmount(`${this.dir}.archive`);
-      }
+      this.files?.state.close();
+      this.files?.archive.close();
     }
   }
 }

@@ -25,29 +25,33 @@ export interface ShopHandle {
   delete(): void;
 }
 
-/** The subset of Emscripten's FS used here. */
+/** An open file of Emscripten's FS. */
+export interface FileStream {
+  path: string;
+  position: number;
+}
+
+/** The subset of Emscripten's FS used here (idbfiles.ts also wraps write/truncate/open/rename/unlink). */
 export interface EmscriptenFS {
   mkdir(path: string): void;
-  mount(type: unknown, options: object, mountpoint: string): void;
-  unmount(mountpoint: string): void;
   analyzePath(path: string): { exists: boolean };
   readdir(path: string): string[];
   stat(path: string): { mtime: Date; size: number; mode: number };
   unlink(path: string): void;
-  lookupPath(path: string): { node: { mount: IdbfsMount } };
-  utime(path: string, atime: number, mtime: number): void;
-}
-
-/** An Emscripten mount (what IDBFS.syncfs takes). */
-export interface IdbfsMount {
-  mountpoint: string;
-  opts: Record<string, unknown>;
+  rename(from: string, to: string): void;
+  open(path: string, flags: number | string, mode?: number): FileStream;
+  close(stream: FileStream): void;
+  read(stream: FileStream, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  write(stream: FileStream, buffer: ArrayBufferView, offset: number, length: number, position?: number,
+        canOwn?: boolean): number;
+  truncate(pathOrNode: string | object, length: number): void;
+  writeFile(path: string, data: Uint8Array): void;
+  getPath(node: object): string;
 }
 
 export interface EdgeCartModule {
   ShopHandle: new () => ShopHandle;
   FS: EmscriptenFS;
-  IDBFS: unknown;
 }
 
 /** Creates one instance of the module (each shop gets its own heap and file system). */

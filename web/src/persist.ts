@@ -1,35 +1,10 @@
-// Durable acknowledgement over IDBFS (docs/design.md §6). IDBFS keeps the mount in memory and copies
-// changed files to IndexedDB on FS.syncfs(false). Emscripten does not serialise syncfs calls, so
-// this queue does: at most one sync runs, and every write that arrives while it runs is covered
-// by the next one (group commit). A write's promise resolves only after a sync that started
-// after the write completed.
+// Durable acknowledgement (docs/design.md §6): the group commit of the writes of one store. A
+// save (idbfiles.ts) copies what changed to IndexedDB; saves must not overlap and must not see
+// files change while they run, so this queue runs them one at a time: every write that arrives
+// while a save runs is covered by the next one. A write's promise resolves only after a save
+// that started after the write completed.
 
 import { EdgeCartError } from './errors.js';
-import type { IdbfsMount } from './module.js';
-
-/** IDBFS.syncfs of one mount as a promise; IndexedDB failures become EdgeCartError 507. */
-export function syncMount(IDBFS: unknown, mount: IdbfsMount, populate: boolean): Promise<void> {
-  const idbfs = IDBFS as { syncfs(m: IdbfsMount, populate: boolean, cb: (e: unknown) => void): void };
-  return new Promise((resolve, reject) => {
-    idbfs.syncfs(mount, populate, (error: unknown) => {
-      if (error) {
-        reject(new EdgeCartError(populate ? 500 : 507,
-            (populate ? 'Could not load the store from IndexedDB: '
-                      : 'Could not save to IndexedDB: ') + describe(error)));
-      } else {
-        resolve();
-      }
-    });
-  });
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  if (error && typeof error === 'object' && 'errno' in error) return `errno ${String((error as { errno: unknown }).errno)}`;
-  return String(error);
-}
 
 interface Pending {
   work: () => boolean;  // runs one call; true if it wrote to the store
@@ -38,9 +13,9 @@ interface Pending {
 }
 
 /**
- * Group commit. IDBFS must not see its files change while a sync runs (a file deleted by a
- * compaction between its listing and its reading fails the sync, or worse, leaves the writes it
- * held unsaved), so writes never run during a sync: they wait, run together when it ends, and
+ * Group commit. A save must not see its files change while it runs (a file deleted by a
+ * compaction while it is being copied fails the save, or worse, leaves the writes it held
+ * unsaved), so writes never run during a save: they wait, run together when it ends, and
  * are saved by one sync. A write's promise resolves after that sync, or rejects with its error.
  */
 export class WriteQueue {

@@ -286,13 +286,17 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
   if (storage === 'indexeddb' && !hasIndexedDB) {
     throw new EdgeCartError(400, 'storage "indexeddb" needs IndexedDB (in Node, import "fake-indexeddb/auto" first)');
   }
+  const durability = options.durability ?? 'strict';
+  if (durability !== 'strict' && durability !== 'relaxed') {
+    throw new EdgeCartError(400, 'durability must be "strict" or "relaxed"');
+  }
   const context = { tenant: tenant.toLowerCase(), user, roles: [...roles] };
   if (server !== undefined && (typeof server !== 'object' || server === null || typeof server.url !== 'string' ||
       (typeof server.token !== 'string' && typeof server.token !== 'function'))) {
     throw new EdgeCartError(400, 'server must be {url, token}');
   }
   const openLocal = async (database: string | null) => {
-    const local = await LocalStore.open(loader, database);
+    const local = await LocalStore.open(loader, database, durability);
     if (server) {
       try {
         local.enableSync(context.tenant, server);

@@ -18,6 +18,15 @@ export interface ShopOptions {
   name?: string;
   /** "indexeddb" (default where IndexedDB exists) keeps state across reloads; "memory" does not. */
   storage?: 'indexeddb' | 'memory';
+  /**
+   * How a write's IndexedDB transaction commits before its promise resolves. "strict" (default):
+   * the browser flushes it to disk first, so an acknowledged sale survives a power cut.
+   * "relaxed": handed to the operating system only — faster (a few ms less per save on
+   * Chromium, docs/benchmarks.md), but the last acknowledged writes can be lost if the machine
+   * loses power (not if only the tab or browser crashes). The tab that owns the database decides;
+   * shops of one page on one database share the first one's choice.
+   */
+  durability?: 'strict' | 'relaxed';
   /** Reconcile this tenant's writes with an EdgeCart server (docs/design.md §7). */
   server?: ServerOptions;
 }

@@ -9,14 +9,15 @@ import { EdgeCartError, openShop } from 'edgecart';
 
 import { cases, product, seedOrder, uniqueName } from './suite.js';
 
-// The file names of an IDBFS database (its keys are full paths).
+// The file names in a shop's IndexedDB database (keys [path, offset], web/src/idbfiles.ts).
 function idbKeys(db) {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(db);
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
-      const req = open.result.transaction(['FILE_DATA'], 'readonly').objectStore('FILE_DATA').getAllKeys();
-      req.onsuccess = () => { open.result.close(); resolve(req.result.map((k) => String(k).split('/').pop())); };
+      if (!open.result.objectStoreNames.contains('pieces')) { open.result.close(); return resolve([]); }
+      const req = open.result.transaction(['pieces'], 'readonly').objectStore('pieces').getAllKeys();
+      req.onsuccess = () => { open.result.close(); resolve([...new Set(req.result.map(([p]) => p.split('/').pop()))]); };
       req.onerror = () => reject(req.error);
     };
   });
@@ -112,7 +113,7 @@ describe('IndexedDB failures (Node)', () => {
     await again.close();
   });
 
-  test('writes in the same millisecond are all saved (IDBFS compares mtimes only)', async () => {
+  test('writes in the same millisecond are all saved (a save does not go by modification times)', async () => {
     const name = uniqueName('same-ms');
     const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
     await shop.products.create(product('PRD-001'));
@@ -146,7 +147,7 @@ describe('IndexedDB failures (Node)', () => {
     assert.ok(archived.some((k) => /^arc-[0-9a-f]{16}\.eca$/.test(k)), `archive files: ${archived}`);
     assert.ok((await idbKeys(`/edgecart/${name}`)).every((k) => !k.startsWith('arc-')), 'no archive in the state');
     // Reopened and read: the archive's database is not even opened.
-    // (Counted as connections and as transactions: IDBFS keeps its connections open and reuses them.)
+    // (Counted as connections and as transactions: a shop keeps its connections open and reuses them.)
     const opened = [];
     const realOpen = indexedDB.open;
     const realTransaction = IDBDatabase.prototype.transaction;
@@ -217,6 +218,191 @@ describe('IndexedDB failures (Node)', () => {
     await a.close();
     assert.equal((await b.products.list()).items.length, 1, 'b keeps working after a closes');
     await b.close();
+  });
+});
+
+// Reads a shop's database in the layout of web/src/idbfiles.ts: {path: bytes}.
+function idbFiles(db) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(db);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction(['pieces'], 'readonly');
+      const keys = tx.objectStore('pieces').getAllKeys();
+      const values = tx.objectStore('pieces').getAll();
+      tx.oncomplete = () => {
+        open.result.close();
+        const files = {};
+        keys.result.forEach(([path], i) => { files[path] = Buffer.concat([files[path] ?? Buffer.alloc(0), values.result[i]]); });
+        resolve(files);
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+
+// Runs `fn` against a fresh IndexedDB connection to `db` (created at `version` by `upgrade`).
+function withDatabase(db, version, upgrade, fn = () => {}) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(db, version);
+    open.onupgradeneeded = () => upgrade(open.result, open.transaction);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = async () => {
+      try {
+        resolve(await fn(open.result));
+      } catch (e) {
+        reject(e);
+      } finally {
+        open.result.close();
+      }
+    };
+  });
+}
+
+describe('the IndexedDB layout (Node)', () => {
+  // Counts what every put into IndexedDB carries, per database.
+  function countPuts() {
+    const original = IDBObjectStore.prototype.put;
+    const bytes = new Map();
+    IDBObjectStore.prototype.put = function (value, key) {
+      const db = this.transaction.db.name;
+      bytes.set(db, (bytes.get(db) ?? 0) + (value?.byteLength ?? 0));
+      return original.call(this, value, key);
+    };
+    return { bytes: (db) => bytes.get(db) ?? 0, restore: () => { IDBObjectStore.prototype.put = original; } };
+  }
+
+  // A save puts the bytes the commit appended to the log and nothing else: not the whole active
+  // segment (Emscripten's IDBFS rewrote up to 16 KiB per order), and not more in a big store.
+  test('a save writes only the new log bytes, whatever the size of the store', async () => {
+    const name = uniqueName('bytes');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 1e6 });
+    for (let i = 0; i < 600; i += 100) await Promise.all(Array.from({ length: 100 }, () => shop.orders.create(seedOrder())));
+    const puts = countPuts();
+    const db = `/edgecart/${name}`;
+    let measured = 0;
+    try {
+      for (let i = 0; i < 100; i++) {
+        const before = shop.stats();
+        const put = puts.bytes(db) + puts.bytes(`${db}.archive`);
+        await shop.orders.create(seedOrder());
+        const after = shop.stats();
+        const wrote = puts.bytes(db) + puts.bytes(`${db}.archive`) - put;
+        if (after.compactions !== before.compactions) continue;  // a compaction's save: chunks and archive
+        const appended = after.logBytesSinceSnapshot - before.logBytesSinceSnapshot;
+        assert.ok(appended > 0 && appended < 8192, `one order appends ${appended} bytes`);
+        // At most a new segment's 8-byte header beyond the record itself.
+        assert.ok(wrote <= appended + 8, `order ${i}: ${wrote} bytes put into IndexedDB for a ${appended}-byte record`);
+        assert.equal(after.savedBytes - before.savedBytes, wrote, 'the statistics count what was put');
+        measured++;
+      }
+    } finally {
+      puts.restore();
+    }
+    assert.ok(measured >= 90, `${measured} saves measured`);
+    await shop.close();
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name });
+    assert.equal((await again.inventory.get('PRD-001')).attributes.reservedQuantity, 1400, 'every order is there after a reopen');
+    await again.close();
+  });
+
+  test('saves commit with strict durability unless the shop asks for relaxed', async () => {
+    const original = IDBDatabase.prototype.transaction;
+    const seen = [];
+    IDBDatabase.prototype.transaction = function (stores, mode, options) {
+      if (mode === 'readwrite') seen.push([this.name, options?.durability]);
+      return original.call(this, stores, mode, options);
+    };
+    try {
+      for (const [asked, expected] of [[undefined, 'strict'], ['strict', 'strict'], ['relaxed', 'relaxed']]) {
+        const name = uniqueName(`durability-${expected}`);
+        seen.length = 0;
+        const shop = await openShop({ tenant: 'shop-a', user: 'u', name, ...(asked ? { durability: asked } : {}) });
+        await shop.products.create(product('PRD-001'));
+        assert.equal(shop.stats().durability, expected);
+        await shop.close();
+        const mine = seen.filter(([db]) => db.startsWith(`/edgecart/${name}`));
+        assert.ok(mine.length >= 1, 'the write was saved');
+        assert.deepEqual([...new Set(mine.map(([, d]) => d))], [expected], `asked ${asked}`);
+      }
+    } finally {
+      IDBDatabase.prototype.transaction = original;
+    }
+    await assert.rejects(openShop({ tenant: 'shop-a', user: 'u', name: uniqueName('bad'), durability: 'fast' }),
+        (e) => e instanceof EdgeCartError && e.status === 400 && /durability must be "strict" or "relaxed"/.test(e.message));
+    const memory = await openShop({ tenant: 'shop-a', user: 'u', storage: 'memory' });
+    assert.equal(memory.stats().durability, null, 'memory has no durability');
+    await memory.close();
+  });
+
+  // A database that Emscripten's IDBFS wrote (version 21, one FILE_DATA record per file) opens
+  // with everything in it, and is then in the new layout.
+  test('a store saved by Emscripten IDBFS is migrated, never dropped', async () => {
+    const source = uniqueName('idbfs-src');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name: source });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 100 });
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await shop.orders.create(seedOrder())).code);
+    await shop.close();
+    const files = await idbFiles(`/edgecart/${source}`);
+    assert.ok(Object.keys(files).some((f) => f.startsWith('seg-')), Object.keys(files).join());
+    const name = uniqueName('idbfs');
+    const dir = `/edgecart/${name}`;
+    await withDatabase(dir, 21, (db) => {
+      const store = db.createObjectStore('FILE_DATA');
+      store.createIndex('timestamp', 'timestamp', { unique: false });
+      store.put({ timestamp: new Date(), mode: 0o40777 }, dir);
+      for (const [path, bytes] of Object.entries(files)) {
+        store.put({ timestamp: new Date(), mode: 0o100666, contents: new Uint8Array(bytes) }, `${dir}/${path}`);
+      }
+    });
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name });
+    assert.deepEqual((await again.orders.list()).items.map((o) => o.code), codes);
+    assert.equal((await again.orders.create(seedOrder())).code, 'ORD-000006');
+    await again.close();
+    await withDatabase(dir, undefined, () => {}, (db) => {
+      assert.deepEqual([...db.objectStoreNames], ['pieces'], 'FILE_DATA is gone, its files are pieces');
+      assert.equal(db.version, 22);
+    });
+    const migrated = await idbFiles(dir);
+    for (const [path, bytes] of Object.entries(files)) {
+      if (path.startsWith('seg-') && migrated[path].length > bytes.length) {
+        assert.deepEqual(migrated[path].subarray(0, bytes.length), bytes, `${path} kept its bytes`);
+      }
+    }
+  });
+
+  test('a piece missing in IndexedDB stops the open with a clear error and changes nothing', async () => {
+    const name = uniqueName('gap');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 100 });
+    await shop.orders.create(seedOrder());
+    await shop.close();
+    const dir = `/edgecart/${name}`;
+    const removed = await withDatabase(dir, undefined, () => {}, (db) => new Promise((resolve, reject) => {
+      const tx = db.transaction(['pieces'], 'readwrite');
+      const keys = tx.objectStore('pieces').getAllKeys();
+      let victim;
+      keys.onsuccess = () => {
+        victim = keys.result.filter(([p]) => p.startsWith('seg-'))[1];
+        tx.objectStore('pieces').delete(victim);
+      };
+      tx.oncomplete = () => resolve(victim);
+      tx.onerror = () => reject(tx.error);
+    }));
+    assert.ok(removed, 'a segment has a second piece');
+    const before = await idbFiles(dir);
+    await assert.rejects(openShop({ tenant: 'shop-a', user: 'u', name }), (e) => {
+      assert.ok(e instanceof EdgeCartError);
+      assert.equal(e.status, 500);
+      assert.match(e.message, new RegExp(`^Storage error: ${removed[0]} in IndexedDB has a gap at byte \\d+`));
+      return true;
+    });
+    assert.deepEqual(await idbFiles(dir), before, 'the failed open changed nothing');
   });
 });
 

@@ -1,0 +1,355 @@
+// The store's files in IndexedDB (docs/storage-format.md, "In the browser"). The core writes its
+// log to Emscripten's in-memory file system; this layer keeps a copy of one directory in an
+// IndexedDB database and saves only what changed.
+//
+// It knows what changed because it watches the file system calls the core makes (open, write,
+// truncate, rename, unlink): the log only appends to its active segment and writes every other
+// file once (temp file + rename), so a save after a commit puts one piece — the bytes appended
+// since the last save — instead of rewriting the segment, and walks no file it did not touch.
+//
+// Layout: one object store, `pieces`, key [path, offset] → the file's bytes from `offset`; a file
+// is its pieces in offset order, with no gap. A rewritten or truncated file is saved whole again
+// (its pieces replaced). Each save is one IndexedDB transaction, with the durability asked for
+// ('strict' by default): all of it lands or none. Databases written by Emscripten's IDBFS
+// (version 21, store FILE_DATA, one record per file) are migrated in the upgrade transaction:
+// every file becomes one piece, in the same transaction that removes FILE_DATA, so a failed
+// migration leaves the old database as it was.
+
+import { EdgeCartError } from './errors.js';
+import type { EmscriptenFS, FileStream } from './module.js';
+
+/** How a save is committed: 'strict' waits for the data to reach the disk (IndexedDB durability). */
+export type Durability = 'strict' | 'relaxed';
+
+const VERSION = 22;          // Emscripten 3.1.6's IDBFS uses 21
+const PIECES = 'pieces';
+const IDBFS_STORE = 'FILE_DATA';
+const O_CREAT = 64;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+function describe(error: unknown): string {
+  if (error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+  return String(error);
+}
+
+const clean = (path: string) => path.replace(/\/+/g, '/').replace(/\/\.(?=\/|$)/g, '').replace(/\/$/, '');
+
+/** Opens (creating or migrating) database `name` for the files under `dir`. */
+function openDatabase(name: string, dir: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    let req: IDBOpenDBRequest;
+    try {
+      req = indexedDB.open(name, VERSION);
+    } catch (e) {
+      return reject(e);
+    }
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      const tx = req.transaction!;
+      const pieces = db.createObjectStore(PIECES);
+      if (!db.objectStoreNames.contains(IDBFS_STORE)) return;
+      // IDBFS keys are full paths (`${dir}/seg-…`), values {timestamp, mode, contents}.
+      const cursor = tx.objectStore(IDBFS_STORE).openCursor();
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c) {
+          db.deleteObjectStore(IDBFS_STORE);
+          return;
+        }
+        const key = String(c.key);
+        const entry = c.value as { mode: number; contents?: Uint8Array };
+        if (key.startsWith(`${dir}/`) && (entry.mode & S_IFMT) === S_IFREG) {
+          pieces.put(new Uint8Array(entry.contents ?? new Uint8Array(0)), [key.slice(dir.length + 1), 0]);
+        }
+        c.continue();
+      };
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB open failed'));
+    req.onblocked = () => reject(new Error('IndexedDB upgrade blocked by another connection'));
+  });
+}
+
+// The file system calls of one module instance, each reported to the mount whose folder holds
+// the path. Installed once per instance (each shop has its own module and file system).
+interface Watcher {
+  dir: string;
+  changed(path: string, from: number): void;
+  created(path: string): void;
+  removed(path: string): void;
+}
+interface Watched extends EmscriptenFS {
+  __edgecartWatchers?: Watcher[];
+  __edgecartQuiet?: number;
+}
+
+function watch(fs: EmscriptenFS, watcher: Watcher): () => void {
+  const FS = fs as Watched;
+  if (!FS.__edgecartWatchers) {
+    const watchers: Watcher[] = (FS.__edgecartWatchers = []);
+    FS.__edgecartQuiet = 0;
+    const owner = (path: string) => {
+      if (FS.__edgecartQuiet) return null;
+      const p = clean(path);
+      const w = watchers.find((x) => p.startsWith(`${x.dir}/`));
+      return w ? { w, rel: p.slice(w.dir.length + 1) } : null;
+    };
+    const { write, truncate, open, rename, unlink } = FS;
+    FS.write = (stream: FileStream, buffer: ArrayBufferView, offset: number, length: number,
+        position?: number, canOwn?: boolean) => {
+      const o = owner(stream.path);
+      if (o && length > 0) o.w.changed(o.rel, typeof position === 'number' ? position : stream.position);
+      return write(stream, buffer, offset, length, position, canOwn);
+    };
+    // FS.ftruncate and an open with O_TRUNC both come here, with the node instead of a path.
+    FS.truncate = (path: string | object, length: number) => {
+      const result = truncate(path, length);
+      const o = owner(typeof path === 'string' ? path : FS.getPath(path));
+      if (o) o.w.changed(o.rel, length);
+      return result;
+    };
+    FS.open = (path: string, flags: number | string, mode?: number) => {
+      const stream = open(path, flags, mode);
+      if (typeof flags === 'number' && (flags & O_CREAT)) {
+        const o = owner(stream.path);
+        if (o) o.w.created(o.rel);
+      }
+      return stream;
+    };
+    FS.rename = (from: string, to: string) => {
+      rename(from, to);
+      const a = owner(from);
+      const b = owner(to);
+      if (a) a.w.removed(a.rel);
+      if (b) {
+        b.w.removed(b.rel);
+        b.w.changed(b.rel, 0);
+      }
+    };
+    FS.unlink = (path: string) => {
+      unlink(path);
+      const o = owner(path);
+      if (o) o.w.removed(o.rel);
+    };
+  }
+  FS.__edgecartWatchers!.push(watcher);
+  return () => {
+    const list = FS.__edgecartWatchers!;
+    list.splice(list.indexOf(watcher), 1);
+  };
+}
+
+/** Runs `fn` without reporting its file system calls (loading, dropping saved archive files). */
+function quietly<T>(fs: EmscriptenFS, fn: () => T): T {
+  const FS = fs as Watched;
+  FS.__edgecartQuiet = (FS.__edgecartQuiet ?? 0) + 1;
+  try {
+    return fn();
+  } finally {
+    FS.__edgecartQuiet! -= 1;
+  }
+}
+
+export interface IdbFilesOptions {
+  /** Sealed files that are only ever added: never loaded, and dropped from memory once saved. */
+  archive?: boolean;
+  durability?: Durability;
+}
+
+/** One directory of the module's file system, kept in one IndexedDB database. */
+export class IdbFiles {
+  /** Bytes put into IndexedDB by saves (statistics, tests). */
+  bytesSaved = 0;
+  /** Saves that wrote something. */
+  saves = 0;
+  private db: IDBDatabase | null = null;
+  private readonly saved = new Map<string, number>();   // path → bytes of it in IndexedDB
+  private dirty = new Map<string, number>();            // path → lowest offset changed since
+  private gone = new Set<string>();                     // paths whose pieces must go
+  private readonly unwatch: () => void;
+
+  private constructor(private readonly FS: EmscriptenFS, private readonly name: string,
+                      private readonly dir: string, private readonly options: IdbFilesOptions) {
+    this.unwatch = watch(FS, {
+      dir,
+      changed: (path, from) => this.dirty.set(path, Math.min(from, this.dirty.get(path) ?? Infinity)),
+      created: (path) => {
+        if (!this.saved.has(path) && !this.dirty.has(path)) this.dirty.set(path, 0);
+      },
+      removed: (path) => {
+        this.dirty.delete(path);
+        this.gone.add(path);
+        this.saved.delete(path);
+      },
+    });
+  }
+
+  /**
+   * Mounts database `name` on `dir` (an existing, empty folder). Unless it is the archive, every
+   * file is loaded before this resolves. Load failures are EdgeCartError 500, nothing is changed.
+   */
+  static async open(FS: EmscriptenFS, name: string, dir: string, options: IdbFilesOptions = {}): Promise<IdbFiles> {
+    const files = new IdbFiles(FS, name, clean(dir), options);
+    if (options.archive) return files;  // its database is opened by the first save
+    try {
+      await files.load();
+    } catch (e) {
+      files.close();
+      if (e instanceof EdgeCartError) throw e;
+      throw new EdgeCartError(500, `Could not load the store from IndexedDB: ${describe(e)}`);
+    }
+    return files;
+  }
+
+  private async database(): Promise<IDBDatabase> {
+    this.db ??= await openDatabase(this.name, this.dir);
+    return this.db;
+  }
+
+  private async load(): Promise<void> {
+    const db = await this.database();
+    const [keys, values] = await new Promise<[IDBValidKey[], Uint8Array[]]>((resolve, reject) => {
+      const tx = db.transaction([PIECES], 'readonly');
+      const store = tx.objectStore(PIECES);
+      const k = store.getAllKeys();
+      const v = store.getAll();
+      tx.oncomplete = () => resolve([k.result, v.result as Uint8Array[]]);
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB read aborted'));
+    });
+    // Pieces come in key order: by path, then offset. Each file's pieces must join with no gap.
+    const files: Array<[string, Uint8Array[]]> = [];
+    let size = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const [path, offset] = keys[i] as [string, number];
+      const last = files[files.length - 1];
+      if (!last || last[0] !== path) {
+        files.push([path, []]);
+        size = 0;
+      }
+      if (offset !== size) {
+        throw new EdgeCartError(500, `Storage error: ${path} in IndexedDB has a gap at byte ${size} ` +
+            '(a piece is missing); the store was not opened');
+      }
+      files[files.length - 1][1].push(values[i]);
+      size += values[i].byteLength;
+    }
+    quietly(this.FS, () => {
+      for (const [path, pieces] of files) {
+        const bytes = pieces.length === 1 ? pieces[0] : concat(pieces);
+        const parts = path.split('/');
+        for (let i = 1; i < parts.length; i++) {
+          const sub = `${this.dir}/${parts.slice(0, i).join('/')}`;
+          if (!this.FS.analyzePath(sub).exists) this.FS.mkdir(sub);
+        }
+        this.FS.writeFile(`${this.dir}/${path}`, bytes);
+        this.saved.set(path, bytes.byteLength);
+      }
+    });
+  }
+
+  /** True if something changed since the last save. */
+  get pending(): boolean {
+    return this.dirty.size > 0 || this.gone.size > 0;
+  }
+
+  /**
+   * Saves what changed since the last save in one IndexedDB transaction; resolves once it has
+   * committed. Nothing may write to the folder while a save runs (the write queue sees to it).
+   * On failure nothing of it is in IndexedDB and the next save tries it again (EdgeCartError 507).
+   */
+  async save(): Promise<void> {
+    if (!this.pending) return;
+    const dirty = this.dirty;
+    const gone = this.gone;
+    this.dirty = new Map();
+    this.gone = new Set();
+    const written: Array<[string, number]> = [];
+    try {
+      const db = await this.database();
+      let bytes = 0;
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction([PIECES], 'readwrite', { durability: this.options.durability ?? 'strict' });
+        tx.oncomplete = () => resolve();
+        tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+        try {
+          const store = tx.objectStore(PIECES);
+          for (const path of gone) {
+            if (!dirty.has(path)) store.delete(IDBKeyRange.bound([path, 0], [path, Infinity]));
+          }
+          for (const [path, from] of dirty) {
+            const size = this.FS.stat(`${this.dir}/${path}`).size;
+            const had = gone.has(path) ? undefined : this.saved.get(path);
+            if (had !== undefined && from >= had) {
+              // Appended to: only the new bytes.
+              if (size > had) {
+                store.put(this.read(path, had, size), [path, had]);
+                bytes += size - had;
+              }
+            } else {
+              // New, rewritten or cut short: the whole file again.
+              store.delete(IDBKeyRange.bound([path, 0], [path, Infinity]));
+              store.put(this.read(path, 0, size), [path, 0]);
+              bytes += size;
+            }
+            written.push([path, size]);
+          }
+        } catch (e) {
+          try {
+            tx.abort();
+          } catch {
+            // already finished
+          }
+          reject(e);
+        }
+      });
+      for (const [path, size] of written) this.saved.set(path, size);
+      this.bytesSaved += bytes;
+      this.saves++;
+      if (this.options.archive) {
+        // Saved for good: the archive is never read back in this session.
+        quietly(this.FS, () => {
+          for (const [path] of written) {
+            this.FS.unlink(`${this.dir}/${path}`);
+            this.saved.delete(path);
+          }
+        });
+      }
+    } catch (e) {
+      // Nothing of this save is in IndexedDB: the next one covers it again.
+      for (const [path, from] of dirty) this.dirty.set(path, Math.min(from, this.dirty.get(path) ?? Infinity));
+      for (const path of gone) this.gone.add(path);
+      throw new EdgeCartError(507, `Could not save to IndexedDB: ${describe(e)}`);
+    }
+  }
+
+  private read(path: string, from: number, to: number): Uint8Array {
+    const out = new Uint8Array(to - from);
+    const stream = this.FS.open(`${this.dir}/${path}`, 'r');
+    try {
+      this.FS.read(stream, out, 0, out.length, from);
+    } finally {
+      this.FS.close(stream);
+    }
+    return out;
+  }
+
+  /** Stops watching the folder and closes the database (after the last save). */
+  close(): void {
+    this.unwatch();
+    this.db?.close();
+    this.db = null;
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
