@@ -26,6 +26,8 @@ if ! command -v npm >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi
-# The web package's tools (TypeScript, fake-indexeddb, playwright-core), exactly as locked.
-(cd "$(dirname "$0")/../web" && npm ci --no-audit --no-fund --loglevel=error)
+# The web package's tools (TypeScript, fake-indexeddb, playwright-core, the benchmark's Dexie and
+# PouchDB), exactly as locked. No install scripts: none is needed (PouchDB's would try to build a
+# native LevelDB for Node, which only its Node adapter uses).
+(cd "$(dirname "$0")/../web" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 echo "install-deps: all packages present"

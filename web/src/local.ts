@@ -52,6 +52,8 @@ export interface StoreStats {
   syncs: number;
   /** Bytes put into IndexedDB by those saves (the state and the archive). */
   savedBytes: number;
+  /** Bytes of the module's WebAssembly memory (it grows with the state held, never shrinks). */
+  heapBytes: number;
   /** How saves commit: 'strict' (flushed to disk) or 'relaxed'; null in memory. */
   durability: Durability | null;
   /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
@@ -239,7 +241,7 @@ export class LocalStore implements Executor, SyncStore {
     return { ...zero, ...(JSON.parse(this.handle.stats()) as Partial<StoreStats>),
              syncs: this.queue?.syncs ?? 0,
              savedBytes: (this.files?.state.bytesSaved ?? 0) + (this.files?.archive.bytesSaved ?? 0),
-             durability: this.durability, openMs: this.openMs };
+             heapBytes: this.module.HEAP8?.length ?? 0, durability: this.durability, openMs: this.openMs };
   }
 
   /** Waits for pending saves, then releases the module. */

@@ -52,6 +52,8 @@ export interface EmscriptenFS {
 export interface EdgeCartModule {
   ShopHandle: new () => ShopHandle;
   FS: EmscriptenFS;
+  /** The WebAssembly memory, as bytes (replaced when the memory grows). */
+  HEAP8?: Int8Array;
 }
 
 /** Creates one instance of the module (each shop gets its own heap and file system). */

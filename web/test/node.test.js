@@ -266,7 +266,8 @@ describe('the IndexedDB layout (Node)', () => {
     const bytes = new Map();
     IDBObjectStore.prototype.put = function (value, key) {
       const db = this.transaction.db.name;
-      bytes.set(db, (bytes.get(db) ?? 0) + (value?.byteLength ?? 0));
+      // Pieces are bytes; an IDBFS record was {timestamp, mode, contents}.
+      bytes.set(db, (bytes.get(db) ?? 0) + (value instanceof Uint8Array ? value.byteLength : value?.contents?.byteLength ?? 0));
       return original.call(this, value, key);
     };
     return { bytes: (db) => bytes.get(db) ?? 0, restore: () => { IDBObjectStore.prototype.put = original; } };

@@ -1,0 +1,207 @@
+// npm run bench:peers [-- --rounds 5 --sequential 200 --inflight 400 --cold 10000 --write]
+// EdgeCart's module against the IndexedDB libraries a web developer would pick instead (raw
+// IndexedDB, Dexie 4, PouchDB 9), in one headless Chromium run (Debian's chromium, playwright-core).
+// The workload is one "order": read the stock, reserve one unit, take the next order number,
+// write the order, one atomic commit (scripts/peers/engines.js). Engines run interleaved: each
+// round runs every engine once, in a rotated order, and the figures are medians over rounds.
+//   - one at a time: `--sequential` orders, each awaited before the next (orders/s, p50 ms);
+//   - 16 in flight: `--inflight` orders, 16 awaited at a time (orders/s);
+//   - cold open: a store of `--cold` orders, in a new page: open it and read the first 20 (ms);
+//   - bytes handed to IndexedDB per order (one at a time).
+// Strict and relaxed IndexedDB durability are both measured where an engine can choose.
+// Prints a Markdown table and the JSON; --write puts both into docs/bench-peers.{md,json}.
+// --smoke runs a tiny size (for CI: it checks that every engine runs, it times nothing).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/chromium.js';
+import { serve } from '../test/serve.js';
+
+const web = join(dirname(fileURLToPath(import.meta.url)), '..');
+const smoke = process.argv.includes('--smoke');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const params = {
+  rounds: arg('rounds', smoke ? 1 : 5),
+  sequential: arg('sequential', smoke ? 10 : 200),
+  inflight: arg('inflight', smoke ? 32 : 400),
+  cold: arg('cold', smoke ? 50 : 10000),
+};
+const CONFIGS = [
+  { id: 'edgecart-strict', engine: 'edgecart', durability: 'strict', label: 'EdgeCart' },
+  { id: 'edgecart-relaxed', engine: 'edgecart', durability: 'relaxed', label: 'EdgeCart' },
+  { id: 'indexeddb-strict', engine: 'indexeddb', durability: 'strict', label: 'raw IndexedDB' },
+  { id: 'indexeddb-relaxed', engine: 'indexeddb', durability: 'relaxed', label: 'raw IndexedDB' },
+  { id: 'dexie-strict', engine: 'dexie', durability: 'strict', label: 'Dexie 4' },
+  { id: 'dexie-relaxed', engine: 'dexie', durability: 'relaxed', label: 'Dexie 4' },
+  { id: 'pouchdb', engine: 'pouchdb', durability: null, label: 'PouchDB 9' },
+];
+const COLD = ['edgecart', 'indexeddb', 'dexie', 'pouchdb'];
+
+const server = await serve(web);
+const profile = mkdtempSync(join(tmpdir(), 'edgecart-peers-'));
+const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+const newPage = async () => {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${server.url}/scripts/peers/page.html`);
+  await page.waitForFunction(() => window.ready === true);
+  return page;
+};
+
+// One engine's throughput runs in `page`, on its database (grown by every round).
+const throughput = (page, c) => page.evaluate(async ({ c, params }) => {
+  const e = window.engines[c.engine](`peer-${c.id}`, c.durability);
+  await e.open();
+  if (!window.seeded?.[c.id]) {
+    await e.seed();
+    (window.seeded ??= {})[c.id] = true;
+  }
+  const b0 = window.countBytes();
+  const ms = [];
+  let t0 = performance.now();
+  for (let i = 0; i < params.sequential; i++) {
+    const t = performance.now();
+    await e.order();
+    ms.push(performance.now() - t);
+  }
+  const sequentialS = (performance.now() - t0) / 1000;
+  const bytes = (window.countBytes() - b0) / params.sequential;
+  t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next++ < params.inflight) await e.order();
+  }));
+  const inflightS = (performance.now() - t0) / 1000;
+  await e.close();
+  ms.sort((a, b) => a - b);
+  return { sequential: params.sequential / sequentialS, p50: ms[Math.floor(ms.length / 2)],
+           inflight: params.inflight / inflightS, bytes };
+}, { c, params });
+
+// Fills the cold-open store of `engine` with `n` orders (64 in flight, relaxed where possible).
+const fill = (page, engine, n) => page.evaluate(async ({ engine, n }) => {
+  const e = window.engines[engine](`cold-${engine}`, 'relaxed');
+  await e.open();
+  await e.seed();
+  let next = 0;
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (next++ < n) await e.order();
+  }));
+  await e.close();
+}, { engine, n });
+
+// A new page: open the store of `engine` and read its first 20 orders.
+const coldOpen = async (engine) => {
+  const page = await newPage();
+  try {
+    return await page.evaluate(async (engine) => {
+      const t0 = performance.now();
+      const e = window.engines[engine](`cold-${engine}`, 'strict');
+      await e.open();
+      const got = await e.first20();
+      const ms = performance.now() - t0;
+      const fromNavigation = performance.now();  // since the page was asked for: page, library, open, read
+      if (got !== 20) throw new Error(`${engine}: first page had ${got} orders`);
+      const heap = e.heapBytes?.() ?? null;
+      await e.close();
+      return { ms, fromNavigation, heap };
+    }, engine);
+  } finally {
+    await page.close();
+  }
+};
+
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const samples = Object.fromEntries(CONFIGS.map((c) => [c.id, []]));
+const colds = Object.fromEntries(COLD.map((e) => [e, []]));
+try {
+  const filler = await newPage();
+  for (const engine of COLD) {
+    const t0 = performance.now();
+    await fill(filler, engine, params.cold);
+    console.error(`filled ${engine} with ${params.cold} orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  await filler.close();
+  for (let r = 0; r < params.rounds; r++) {
+    const page = await newPage();
+    const order = CONFIGS.map((_, i) => CONFIGS[(i + r) % CONFIGS.length]);
+    for (const c of order) samples[c.id].push(await throughput(page, c));
+    await page.close();
+    for (const e of COLD.map((_, i) => COLD[(i + r) % COLD.length])) colds[e].push(await coldOpen(e));
+    console.error(`round ${r + 1}/${params.rounds} done`);
+  }
+} finally {
+  await context.close();
+  await server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+const results = {};
+for (const c of CONFIGS) {
+  const s = samples[c.id];
+  results[c.id] = {
+    label: c.label, durability: c.durability,
+    sequentialPerS: median(s.map((x) => x.sequential)), sequentialP50Ms: median(s.map((x) => x.p50)),
+    inflightPerS: median(s.map((x) => x.inflight)), bytesPerOrder: median(s.map((x) => x.bytes)),
+    rounds: s,
+  };
+}
+const cold = Object.fromEntries(COLD.map((e) => [e, {
+  ms: median(colds[e].map((x) => x.ms)), fromNavigationMs: median(colds[e].map((x) => x.fromNavigation)), heapBytes: colds[e][0]?.heap ?? null, rounds: colds[e].map((x) => x.ms),
+}]));
+const chromiumVersion = (() => {
+  try {
+    return execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const wasm = readFileSync(join(web, 'dist', 'edgecart.wasm'));
+const report = {
+  command: `npm --prefix web run bench:peers --${smoke ? ' --smoke' : ''} --rounds ${params.rounds} --sequential ${params.sequential} --inflight ${params.inflight} --cold ${params.cold}`,
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, chromium: chromiumVersion, node: process.version },
+  params, wasmBytes: wasm.length, results, cold,
+};
+
+const n = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+const lines = [];
+lines.push(`| measure | ${CONFIGS.map((c) => `${c.label}${c.durability ? ` (${c.durability})` : ''}`).join(' | ')} |`);
+lines.push(`|---|${CONFIGS.map(() => '---').join('|')}|`);
+lines.push(`| one order at a time, awaited (orders/s, p50 ms) | ${CONFIGS.map((c) => `${n(results[c.id].sequentialPerS)} (${n(results[c.id].sequentialP50Ms, 2)})`).join(' | ')} |`);
+lines.push(`| 16 in flight (orders/s) | ${CONFIGS.map((c) => n(results[c.id].inflightPerS)).join(' | ')} |`);
+lines.push(`| bytes handed to IndexedDB per order | ${CONFIGS.map((c) => n(results[c.id].bytesPerOrder)).join(' | ')} |`);
+lines.push(`| cold open, ${n(params.cold)} orders → first 20 in hand: from navigation (open + read) ms | ${CONFIGS.map((c) => (c.durability === 'relaxed' ? '' : `${n(cold[c.engine].fromNavigationMs)} (${n(cold[c.engine].ms)})`)).join(' | ')} |`);
+const vs = (id, ref) => ({
+  sequential: ratio(results[id].sequentialPerS, results[ref].sequentialPerS),
+  inflight: ratio(results[id].inflightPerS, results[ref].inflightPerS),
+});
+const strict = vs('edgecart-strict', 'indexeddb-strict');
+const relaxed = vs('edgecart-relaxed', 'indexeddb-relaxed');
+report.ratios = { strict, relaxed, coldOpen: cold.edgecart.fromNavigationMs / cold.indexeddb.fromNavigationMs };
+const table = `${lines.join('\n')}
+
+EdgeCart ÷ raw IndexedDB at the same durability: one at a time ${strict.sequential} (strict), ${relaxed.sequential} (relaxed);
+16 in flight ${strict.inflight} (strict), ${relaxed.inflight} (relaxed); cold open from navigation ${report.ratios.coldOpen.toFixed(2)}× the time.
+EdgeCart's WebAssembly memory after the cold open: ${cold.edgecart.heapBytes === null ? 'n/a' : `${n(cold.edgecart.heapBytes / 2 ** 20, 1)} MiB`}; module ${n(wasm.length)} bytes.
+
+Command: \`${report.command}\` — ${report.date.slice(0, 10)}, ${report.machine.cpu} (${report.machine.cores} cores), ${chromiumVersion}, Node ${process.version}.`;
+console.log(table);
+console.log(JSON.stringify(report));
+if (process.argv.includes('--write')) {
+  writeFileSync(join(web, '..', 'docs', 'bench-peers.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(web, '..', 'docs', 'bench-peers.md'), `# Peer benchmark: the last run\n\nWritten by \`npm --prefix web run bench:peers -- --write\` (what it measures: docs/benchmarks.md).\n\n${table}\n`);
+}
