@@ -10,6 +10,7 @@
 
 #include "edgecart/engine/error.h"
 #include "edgecart/api/shop.h"
+#include "edgecart/domain/retention.h"
 #include "edgecart/sync/sync.h"
 
 namespace {
@@ -86,6 +87,29 @@ class ShopHandle {
                 {"recordsReplayed", fs->recovery().recordsReplayed},
                 {"tornBytesDropped", fs->recovery().tornBytesDropped}}
         .dump();
+  }
+
+  // Retention (edgecart/domain/retention.h): removes the final orders of `tenant` unchanged for
+  // `finalForMs` and with no sync work pending, at most `limit`. JSON {evicted: [items]}.
+  std::string evictFinalOrders(const std::string& tenant, double finalForMs, int limit) {
+    return guard([&] {
+      if (!shop_) throw edgecart::ApiError(503, "The shop is closed");
+      edgecart::RetentionPolicy policy;
+      policy.finalForMs = static_cast<int64_t>(finalForMs);
+      policy.limit = static_cast<size_t>(limit);
+      if (sync_ && sync_->tenant() == tenant) {
+        policy.keep = [this](const std::string& sk) { return sync_->hasPendingWork(sk); };
+      }
+      return json{{"evicted", edgecart::evictFinalOrders(shop_->engine(), tenant, policy)}};
+    });
+  }
+  // Compacts the log now (a snapshot of the state; the next open reads that, not the log).
+  std::string compact() {
+    return guard([&] {
+      edgecart::FileStore* fs = shop_ ? shop_->fileStore() : nullptr;
+      if (fs) fs->compact();
+      return json(fs != nullptr);
+    });
   }
 
   // Releases the store (closes its files); later calls answer 503.
@@ -182,5 +206,7 @@ EMSCRIPTEN_BINDINGS(edgecart) {
       .function("syncApplyLease", &ShopHandle::syncApplyLease)
       .function("syncStatus", &ShopHandle::syncStatus)
       .function("syncProblems", &ShopHandle::syncProblems)
-      .function("syncResolve", &ShopHandle::syncResolve);
+      .function("syncResolve", &ShopHandle::syncResolve)
+      .function("evictFinalOrders", &ShopHandle::evictFinalOrders)
+      .function("compact", &ShopHandle::compact);
 }

@@ -7,6 +7,8 @@
 //   - one at a time: `--sequential` orders, each awaited before the next (orders/s, p50 ms);
 //   - 16 in flight: `--inflight` orders, 16 awaited at a time (orders/s);
 //   - cold open: a store of `--cold` orders, in a new page: open it and read the first 20 (ms);
+//     for EdgeCart also a till with a history: `--history` orders sold, all but the last `--cold`
+//     final and taken out of the live state by retention (its open should follow the live orders);
 //   - bytes handed to IndexedDB per order (one at a time).
 // Strict and relaxed IndexedDB durability are both measured where an engine can choose.
 // Prints a Markdown table and the JSON; --write puts both into docs/bench-peers.{md,json}.
@@ -33,6 +35,7 @@ const params = {
   sequential: arg('sequential', smoke ? 10 : 200),
   inflight: arg('inflight', smoke ? 32 : 400),
   cold: arg('cold', smoke ? 50 : 10000),
+  history: arg('history', smoke ? 400 : 100000),
 };
 const CONFIGS = [
   { id: 'edgecart-strict', engine: 'edgecart', durability: 'strict', label: 'EdgeCart' },
@@ -43,7 +46,9 @@ const CONFIGS = [
   { id: 'dexie-relaxed', engine: 'dexie', durability: 'relaxed', label: 'Dexie 4' },
   { id: 'pouchdb', engine: 'pouchdb', durability: null, label: 'PouchDB 9' },
 ];
-const COLD = ['edgecart', 'indexeddb', 'dexie', 'pouchdb'];
+// Cold-open stores: [name, engine].
+const COLD = [['edgecart', 'edgecart'], ['indexeddb', 'indexeddb'], ['dexie', 'dexie'], ['pouchdb', 'pouchdb'],
+  ['edgecart-history', 'edgecart']];
 
 const server = await serve(web);
 const profile = mkdtempSync(join(tmpdir(), 'edgecart-peers-'));
@@ -57,13 +62,16 @@ const newPage = async () => {
 };
 
 // One engine's throughput runs in `page`, on its database (grown by every round).
-const throughput = (page, c) => page.evaluate(async ({ c, params }) => {
+const seeded = new Set();
+const throughput = (page, c) => {
+  const seed = !seeded.has(c.id);
+  seeded.add(c.id);
+  return runThroughput(page, c, seed);
+};
+const runThroughput = (page, c, seed) => page.evaluate(async ({ c, params, seed }) => {
   const e = window.engines[c.engine](`peer-${c.id}`, c.durability);
   await e.open();
-  if (!window.seeded?.[c.id]) {
-    await e.seed();
-    (window.seeded ??= {})[c.id] = true;
-  }
+  if (seed) await e.seed();
   const b0 = window.countBytes();
   const ms = [];
   let t0 = performance.now();
@@ -84,27 +92,28 @@ const throughput = (page, c) => page.evaluate(async ({ c, params }) => {
   ms.sort((a, b) => a - b);
   return { sequential: params.sequential / sequentialS, p50: ms[Math.floor(ms.length / 2)],
            inflight: params.inflight / inflightS, bytes };
-}, { c, params });
+}, { c, params, seed });
 
-// Fills the cold-open store of `engine` with `n` orders (64 in flight, relaxed where possible).
+// Fills the cold-open store of `engine` with `n` orders (64 in flight, relaxed where possible;
+// PouchDB one at a time: in flight, its optimistic retries on the one stock document pile up).
 const fill = (page, engine, n) => page.evaluate(async ({ engine, n }) => {
   const e = window.engines[engine](`cold-${engine}`, 'relaxed');
   await e.open();
   await e.seed();
   let next = 0;
-  await Promise.all(Array.from({ length: 64 }, async () => {
+  await Promise.all(Array.from({ length: engine === 'pouchdb' ? 1 : 64 }, async () => {
     while (next++ < n) await e.order();
   }));
   await e.close();
 }, { engine, n });
 
-// A new page: open the store of `engine` and read its first 20 orders.
-const coldOpen = async (engine) => {
+// A new page: open store `name` of `engine` and read its first 20 orders.
+const coldOpen = async ([name, engine]) => {
   const page = await newPage();
   try {
-    return await page.evaluate(async (engine) => {
+    return await page.evaluate(async ([name, engine]) => {
       const t0 = performance.now();
-      const e = window.engines[engine](`cold-${engine}`, 'strict');
+      const e = window.engines[engine](`cold-${name}`, 'strict');
       await e.open();
       const got = await e.first20();
       const ms = performance.now() - t0;
@@ -113,7 +122,7 @@ const coldOpen = async (engine) => {
       const heap = e.heapBytes?.() ?? null;
       await e.close();
       return { ms, fromNavigation, heap };
-    }, engine);
+    }, [name, engine]);
   } finally {
     await page.close();
   }
@@ -125,21 +134,31 @@ const median = (a) => {
 };
 
 const samples = Object.fromEntries(CONFIGS.map((c) => [c.id, []]));
-const colds = Object.fromEntries(COLD.map((e) => [e, []]));
+const colds = Object.fromEntries(COLD.map(([name]) => [name, []]));
 try {
   const filler = await newPage();
-  for (const engine of COLD) {
+  for (const [name] of COLD.filter(([name, engine]) => name === engine)) {
     const t0 = performance.now();
-    await fill(filler, engine, params.cold);
-    console.error(`filled ${engine} with ${params.cold} orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await fill(filler, name, params.cold);
+    console.error(`filled ${name} with ${params.cold} orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+  const t0 = performance.now();
+  const evicted = await filler.evaluate(async ({ total, live }) => {
+    const e = window.engines.edgecart('cold-edgecart-history', 'relaxed');
+    await e.open();
+    await e.seed();
+    const n = await e.history(total, live);
+    await e.close();
+    return n;
+  }, { total: params.history, live: params.cold });
+  console.error(`sold ${params.history} orders on the history till, ${evicted} left the live state, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   await filler.close();
   for (let r = 0; r < params.rounds; r++) {
     const page = await newPage();
     const order = CONFIGS.map((_, i) => CONFIGS[(i + r) % CONFIGS.length]);
     for (const c of order) samples[c.id].push(await throughput(page, c));
     await page.close();
-    for (const e of COLD.map((_, i) => COLD[(i + r) % COLD.length])) colds[e].push(await coldOpen(e));
+    for (const c of COLD.map((_, i) => COLD[(i + r) % COLD.length])) colds[c[0]].push(await coldOpen(c));
     console.error(`round ${r + 1}/${params.rounds} done`);
   }
 } finally {
@@ -158,7 +177,7 @@ for (const c of CONFIGS) {
     rounds: s,
   };
 }
-const cold = Object.fromEntries(COLD.map((e) => [e, {
+const cold = Object.fromEntries(COLD.map(([e]) => [e, {
   ms: median(colds[e].map((x) => x.ms)), fromNavigationMs: median(colds[e].map((x) => x.fromNavigation)), heapBytes: colds[e][0]?.heap ?? null, rounds: colds[e].map((x) => x.ms),
 }]));
 const chromiumVersion = (() => {
@@ -170,7 +189,7 @@ const chromiumVersion = (() => {
 })();
 const wasm = readFileSync(join(web, 'dist', 'edgecart.wasm'));
 const report = {
-  command: `npm --prefix web run bench:peers --${smoke ? ' --smoke' : ''} --rounds ${params.rounds} --sequential ${params.sequential} --inflight ${params.inflight} --cold ${params.cold}`,
+  command: `npm --prefix web run bench:peers --${smoke ? ' --smoke' : ''} --rounds ${params.rounds} --sequential ${params.sequential} --inflight ${params.inflight} --cold ${params.cold} --history ${params.history}`,
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, chromium: chromiumVersion, node: process.version },
   params, wasmBytes: wasm.length, results, cold,
@@ -191,12 +210,14 @@ const vs = (id, ref) => ({
 });
 const strict = vs('edgecart-strict', 'indexeddb-strict');
 const relaxed = vs('edgecart-relaxed', 'indexeddb-relaxed');
-report.ratios = { strict, relaxed, coldOpen: cold.edgecart.fromNavigationMs / cold.indexeddb.fromNavigationMs };
+report.ratios = { strict, relaxed, coldOpen: cold.edgecart.fromNavigationMs / cold.indexeddb.fromNavigationMs,
+                   historyOpen: cold['edgecart-history'].fromNavigationMs / cold.edgecart.fromNavigationMs };
 const table = `${lines.join('\n')}
 
 EdgeCart ÷ raw IndexedDB at the same durability: one at a time ${strict.sequential} (strict), ${relaxed.sequential} (relaxed);
 16 in flight ${strict.inflight} (strict), ${relaxed.inflight} (relaxed); cold open from navigation ${report.ratios.coldOpen.toFixed(2)}× the time.
-EdgeCart's WebAssembly memory after the cold open: ${cold.edgecart.heapBytes === null ? 'n/a' : `${n(cold.edgecart.heapBytes / 2 ** 20, 1)} MiB`}; module ${n(wasm.length)} bytes.
+EdgeCart with a history of ${n(params.history)} orders sold (the last ${n(params.cold)} live, the rest final and retired by retention): cold open from navigation ${n(cold['edgecart-history'].fromNavigationMs)} ms (open + read ${n(cold['edgecart-history'].ms)} ms), ${(cold['edgecart-history'].fromNavigationMs / cold.edgecart.fromNavigationMs).toFixed(2)}× the till with ${n(params.cold)} orders.
+EdgeCart's WebAssembly memory after the cold open: ${n(cold.edgecart.heapBytes / 2 ** 20, 1)} MiB (${n(params.cold)} orders), ${n(cold['edgecart-history'].heapBytes / 2 ** 20, 1)} MiB (the history till); module ${n(wasm.length)} bytes.
 
 Command: \`${report.command}\` — ${report.date.slice(0, 10)}, ${report.machine.cpu} (${report.machine.cores} cores), ${chromiumVersion}, Node ${process.version}.`;
 console.log(table);

@@ -7,8 +7,9 @@
 // file once (temp file + rename), so a save after a commit puts one piece — the bytes appended
 // since the last save — instead of rewriting the segment, and walks no file it did not touch.
 //
-// Layout: one object store, `pieces`, key [path, offset] → the file's bytes from `offset`; a file
-// is its pieces in offset order, with no gap. A rewritten or truncated file is saved whole again
+// Layout: object store `pieces`, key [path, offset] → the file's bytes from `offset`; a file
+// is its pieces in offset order, with no gap. Object store `evicted`, key [tenant, order code] →
+// the last version of an order retention took out of the live state (never loaded at open). A rewritten or truncated file is saved whole again
 // (its pieces replaced). Each save is one IndexedDB transaction, with the durability asked for
 // ('strict' by default): all of it lands or none. Databases written by Emscripten's IDBFS
 // (version 21, store FILE_DATA, one record per file) are migrated in the upgrade transaction:
@@ -23,6 +24,7 @@ export type Durability = 'strict' | 'relaxed';
 
 const VERSION = 22;          // Emscripten 3.1.6's IDBFS uses 21
 const PIECES = 'pieces';
+const EVICTED = 'evicted';
 const IDBFS_STORE = 'FILE_DATA';
 const O_CREAT = 64;
 const S_IFMT = 0o170000;
@@ -50,6 +52,7 @@ function openDatabase(name: string, dir: string): Promise<IDBDatabase> {
       const db = req.result;
       const tx = req.transaction!;
       const pieces = db.createObjectStore(PIECES);
+      db.createObjectStore(EVICTED);
       if (!db.objectStoreNames.contains(IDBFS_STORE)) return;
       // IDBFS keys are full paths (`${dir}/seg-…`), values {timestamp, mode, contents}.
       const cursor = tx.objectStore(IDBFS_STORE).openCursor();
@@ -169,6 +172,7 @@ export class IdbFiles {
   private readonly saved = new Map<string, number>();   // path → bytes of it in IndexedDB
   private dirty = new Map<string, number>();            // path → lowest offset changed since
   private gone = new Set<string>();                     // paths whose pieces must go
+  private staged: Array<[IDBValidKey, unknown]> = [];    // evicted records for the next save
   private readonly unwatch: () => void;
 
   private constructor(private readonly FS: EmscriptenFS, private readonly name: string,
@@ -252,7 +256,26 @@ export class IdbFiles {
 
   /** True if something changed since the last save. */
   get pending(): boolean {
-    return this.dirty.size > 0 || this.gone.size > 0;
+    return this.dirty.size > 0 || this.gone.size > 0 || this.staged.length > 0;
+  }
+
+  /** Puts `value` under `key` in the evicted store with the next save (in its transaction). */
+  stage(key: IDBValidKey, value: unknown): void {
+    this.staged.push([key, value]);
+  }
+
+  /** A record of the evicted store, or undefined. Failures are EdgeCartError 500. */
+  async evicted(key: IDBValidKey): Promise<unknown> {
+    try {
+      const db = await this.database();
+      return await new Promise((resolve, reject) => {
+        const r = db.transaction([EVICTED], 'readonly').objectStore(EVICTED).get(key);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    } catch (e) {
+      throw new EdgeCartError(500, `Could not read the archive in IndexedDB: ${describe(e)}`);
+    }
   }
 
   /**
@@ -264,14 +287,16 @@ export class IdbFiles {
     if (!this.pending) return;
     const dirty = this.dirty;
     const gone = this.gone;
+    const staged = this.staged;
     this.dirty = new Map();
     this.gone = new Set();
+    this.staged = [];
     const written: Array<[string, number]> = [];
     try {
       const db = await this.database();
       let bytes = 0;
       await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction([PIECES], 'readwrite', { durability: this.options.durability ?? 'strict' });
+        const tx = db.transaction([PIECES, EVICTED], 'readwrite', { durability: this.options.durability ?? 'strict' });
         tx.oncomplete = () => resolve();
         tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
         try {
@@ -296,6 +321,8 @@ export class IdbFiles {
             }
             written.push([path, size]);
           }
+          const evicted = tx.objectStore(EVICTED);
+          for (const [key, value] of staged) evicted.put(value, key);
         } catch (e) {
           try {
             tx.abort();
@@ -321,6 +348,7 @@ export class IdbFiles {
       // Nothing of this save is in IndexedDB: the next one covers it again.
       for (const [path, from] of dirty) this.dirty.set(path, Math.min(from, this.dirty.get(path) ?? Infinity));
       for (const path of gone) this.gone.add(path);
+      this.staged = [...staged, ...this.staged];
       throw new EdgeCartError(507, `Could not save to IndexedDB: ${describe(e)}`);
     }
   }

@@ -65,6 +65,10 @@ export interface StoreStats {
 // open replays, and chunks of 256 KiB keep what a compaction rewrites small.
 const BROWSER_LOG = { segmentBytes: 256 * 1024, compactMinBytes: 1024 * 1024, chunkBytes: 256 * 1024 };
 
+// Orders retention evicts per commit, and how many make it compact the log.
+const RETAIN_BATCH = 1000;
+const COMPACT_AFTER_EVICTING = 256;
+
 export class LocalStore implements Executor, SyncStore {
   private closed = false;
   private openMs = { module: 0, load: 0, open: 0 };
@@ -135,7 +139,11 @@ export class LocalStore implements Executor, SyncStore {
   async execute(call: Call): Promise<RawResult> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     if (call.method === 'SYNC') return this.syncControl(call);
-    if (!this.queue || call.method === 'GET') return this.run(call);
+    if (call.method === 'RETAIN') return this.retain(call);
+    if (!this.queue || call.method === 'GET') {
+      const result = this.run(call);
+      return result.status === 404 && call.method === 'GET' ? this.fromArchive(call, result) : result;
+    }
     let result: RawResult | null = null;
     await this.queue.submit(() => {
       result = this.run(call);
@@ -193,6 +201,45 @@ export class LocalStore implements Executor, SyncStore {
       return this.wrote();
     });
     return value!;
+  }
+
+  // Retention (internal RETAIN call, target = the window in ms): the tenant's final, synced orders
+  // unchanged for the window leave the live state; their last versions go to the evicted store
+  // in the save that records their removal (one IndexedDB transaction). Memory: nothing to do.
+  private async retain(call: Call): Promise<RawResult> {
+    const finalForMs = Number(call.target);
+    let evicted = 0;
+    for (let n = RETAIN_BATCH; this.files && this.queue && n === RETAIN_BATCH;) {
+      await this.queue.submit(() => {
+        const answer = this.syncCall<{ evicted: Array<{ code: string }> }>('evictFinalOrders', call.tenant, finalForMs, RETAIN_BATCH);
+        for (const item of answer.evicted) this.files!.state.stage([call.tenant, item.code], item);
+        n = answer.evicted.length;
+        return this.wrote();
+      });
+      evicted += n;
+    }
+    // Many left: a snapshot now, so that the next open reads neither them nor their removal.
+    if (evicted >= COMPACT_AFTER_EVICTING && this.queue) {
+      await this.queue.submit(() => {
+        this.syncCall<boolean>('compact');
+        return this.wrote();
+      });
+    }
+    return { status: 200, body: { evicted }, notifications: [], changes: [],
+             lsn: (JSON.parse(this.handle.stats()) as { lastLsn?: number }).lastLsn ?? 0 };
+  }
+
+  // GET /orders/{code} of an order retention took out: its last version, from the evicted store,
+  // to whoever may read it (staff, or the customer who placed it); anything else stays a 404.
+  private async fromArchive(call: Call, notFound: RawResult): Promise<RawResult> {
+    const m = /^\/orders\/([^/?#]+)$/.exec(call.target);
+    if (!m || !this.files) return notFound;
+    const item = await this.files.state.evicted([call.tenant, decodeURIComponent(m[1])]) as
+        { attributes?: { customerId?: string } } | undefined;
+    if (!item) return notFound;
+    const staff = call.roles.some((r) => r === 'cashier' || r === 'manager' || r === 'admin');
+    if (!staff && item.attributes?.customerId !== call.user) return notFound;
+    return { ...notFound, status: 200, body: item, archived: true };
   }
 
   // Internal SYNC calls (forwarded from follower tabs like any call): status, now, problems,

@@ -21,6 +21,10 @@ export interface ShopHandle {
   syncStatus(): string;
   syncProblems(): string;
   syncResolve(tenant: string, seq: number, action: string): string;
+  /** Retention: JSON {evicted: [items]} or {"error": {...}}. */
+  evictFinalOrders(tenant: string, finalForMs: number, limit: number): string;
+  /** Compacts the log now: JSON true (false in memory) or {"error": {...}}. */
+  compact(): string;
   /** Frees the C++ object (embind). */
   delete(): void;
 }
@@ -72,4 +76,6 @@ export interface RawResult {
   syncStatus?: Record<string, unknown>;
   /** Answered from an Idempotency-Key record: nothing ran. */
   replayed?: boolean;
+  /** Answered from the local archive of orders retention took out of the live state. */
+  archived?: boolean;
 }

@@ -54,8 +54,14 @@ const finalizer = typeof FinalizationRegistry !== 'undefined'
   ? new FinalizationRegistry<Executor>((executor) => { void executor.close().catch(() => {}); })
   : null;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_RETENTION_DAYS = 30;
+const RETENTION_FIRST_MS = 5_000;
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
+
 export class Shop extends EventTarget {
   private closed = false;
+  private retention: ReturnType<typeof setTimeout> | null = null;
 
   /** @internal use openShop() */
   constructor(
@@ -63,6 +69,8 @@ export class Shop extends EventTarget {
     private readonly context: { tenant: string; user: string; roles: string[] },
     /** "writer" owns the database in this tab; a "follower" sends its calls to the writer tab. */
     readonly role: () => 'writer' | 'follower' | 'memory',
+    /** Days a final, synced order stays in the live state (Infinity: always). */
+    readonly retentionDays = DEFAULT_RETENTION_DAYS,
   ) {
     super();
     finalizer?.register(this, executor, this);
@@ -93,7 +101,8 @@ export class Shop extends EventTarget {
     if (typeof method !== 'string' || typeof path !== 'string') {
       throw new EdgeCartError(400, 'method and path must be strings');
     }
-    if (method.toUpperCase() === 'SYNC') throw new EdgeCartError(404, `Cannot SYNC ${path.slice(0, 200)}`);
+    const upper = method.toUpperCase();
+    if (upper === 'SYNC' || upper === 'RETAIN') throw new EdgeCartError(404, `Cannot ${upper} ${path.slice(0, 200)}`);
     const call: Call = {
       ...this.context,
       method: method.toUpperCase(),
@@ -232,10 +241,40 @@ export class Shop extends EventTarget {
     return this.closed ? null : this.executor.stats();
   }
 
+  /**
+   * Retention now: this tenant's orders that are final (delivered or cancelled), unchanged for
+   * `days` (default: the shop's `retentionDays`) and with nothing left to sync leave the live
+   * state, so that opening the store and its memory follow the orders still in play. Each stays
+   * answered by `orders.get(code)` (from the local archive, offline too; the server keeps them
+   * all); lists show live orders only. Resolves to how many left. Nothing happens in memory.
+   */
+  async applyRetention(days?: number): Promise<{ evicted: number }> {
+    if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
+    const window = days ?? this.retentionDays;
+    if (typeof window !== 'number' || !(window >= 0)) throw new EdgeCartError(400, 'days must be a number >= 0');
+    if (window === Infinity) return { evicted: 0 };
+    const r = await this.executor.execute({ ...this.context, method: 'RETAIN', target: String(Math.round(window * DAY_MS)), body: '' });
+    if (r.status >= 400) {
+      const e = r.body as ErrorBody;
+      throw new EdgeCartError(r.status, e?.message ?? `HTTP ${r.status}`, e);
+    }
+    return r.body as { evicted: number };
+  }
+
+  /** @internal runs retention a little after opening, then hourly, while the shop is open. */
+  scheduleRetention(firstAfterMs = RETENTION_FIRST_MS): void {
+    if (this.retentionDays === Infinity || this.closed) return;
+    this.retention = setTimeout(() => {
+      this.applyRetention().catch(() => {}).finally(() => this.scheduleRetention(RETENTION_EVERY_MS));
+    }, firstAfterMs);
+    (this.retention as { unref?: () => void }).unref?.();
+  }
+
   /** Finishes pending saves and releases the module; later calls reject with 503. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.retention) clearTimeout(this.retention);
     finalizer?.unregister(this);
     await this.executor.close();
   }
@@ -290,6 +329,10 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
   if (durability !== 'strict' && durability !== 'relaxed') {
     throw new EdgeCartError(400, 'durability must be "strict" or "relaxed"');
   }
+  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (typeof retentionDays !== 'number' || !(retentionDays >= 0)) {
+    throw new EdgeCartError(400, 'retentionDays must be a number >= 0 (Infinity: keep every order live)');
+  }
   const context = { tenant: tenant.toLowerCase(), user, roles: [...roles] };
   if (server !== undefined && (typeof server !== 'object' || server === null || typeof server.url !== 'string' ||
       (typeof server.token !== 'string' && typeof server.token !== 'function'))) {
@@ -312,7 +355,7 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
     // A browser: the tabs (and shops) on this database elect one writer among themselves.
     let shop: Shop | null = null;
     const tabs = await TabExecutor.join(name, () => openLocal(name), (r) => shop?.emitResult(r));
-    shop = new Shop(tabs, context, () => tabs.role);
+    shop = new Shop(tabs, context, () => tabs.role, retentionDays);
     if (server && tabs.role === 'follower') {
       // The writer tab runs the sync: it must be syncing this tenant, or this shop's writes
       // would silently never reach the server.
@@ -323,13 +366,16 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
             ? 'without a server' : `syncing tenant ${status.tenant}`}; open it there with the same tenant and server`);
       }
     }
+    shop.scheduleRetention();
     return shop;
   }
   // Node, or memory: shops of this realm on the same database share one store.
-  return attach(`${storage}:${name}`, server ? context.tenant : null, (emit) => openLocal(storage === 'memory' ? null : name).then((local) => {
+  const shop = await attach(`${storage}:${name}`, server ? context.tenant : null, (emit) => openLocal(storage === 'memory' ? null : name).then((local) => {
     local.onEvents = emit;
     return emitting(local, emit);
-  }), (executor) => new Shop(executor, context, () => storage === 'memory' ? 'memory' : 'writer'));
+  }), (executor) => new Shop(executor, context, () => storage === 'memory' ? 'memory' : 'writer', retentionDays));
+  if (storage === 'indexeddb') shop.scheduleRetention();
+  return shop;
 }
 
 // The databases open in this realm (outside coordinated browser tabs), shared by their shops.

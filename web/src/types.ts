@@ -27,6 +27,16 @@ export interface ShopOptions {
    * shops of one page on one database share the first one's choice.
    */
   durability?: 'strict' | 'relaxed';
+  /**
+   * Retention: days an order that is final (delivered or cancelled) and has nothing left to sync
+   * stays in the live state after its last change. Default 30; 0: as soon as it is final and
+   * synced; Infinity: always. Retention runs a few seconds after opening and then hourly
+   * (Shop.applyRetention runs it now). An order that left is still answered by orders.get(code),
+   * offline too (from the local archive; the server keeps every order); lists, live queries and
+   * the customer's own list show the live orders only. It keeps what a long-running till opens
+   * and holds in memory to the orders still in play (docs/design.md §6).
+   */
+  retentionDays?: number;
   /** Reconcile this tenant's writes with an EdgeCart server (docs/design.md §7). */
   server?: ServerOptions;
 }

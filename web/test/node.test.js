@@ -365,7 +365,7 @@ describe('the IndexedDB layout (Node)', () => {
     assert.equal((await again.orders.create(seedOrder())).code, 'ORD-000006');
     await again.close();
     await withDatabase(dir, undefined, () => {}, (db) => {
-      assert.deepEqual([...db.objectStoreNames], ['pieces'], 'FILE_DATA is gone, its files are pieces');
+      assert.deepEqual([...db.objectStoreNames], ['evicted', 'pieces'], 'FILE_DATA is gone, its files are pieces');
       assert.equal(db.version, 22);
     });
     const migrated = await idbFiles(dir);
@@ -404,6 +404,78 @@ describe('the IndexedDB layout (Node)', () => {
       return true;
     });
     assert.deepEqual(await idbFiles(dir), before, 'the failed open changed nothing');
+  });
+});
+
+describe('retention (Node)', () => {
+  test('a final order leaves the live state, is still answered (offline, after a reopen), and the open no longer loads it', async () => {
+    const name = uniqueName('retain');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name, retentionDays: 0 });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 1e6 });
+    const live = await shop.orders.create(seedOrder());
+    const shipped = await shop.orders.create(seedOrder());
+    for (const s of ['confirmed', 'processing', 'shipped']) await shop.orders.updateStatus(shipped.code, s);
+    // 300 final orders: delivered or cancelled.
+    const final = [];
+    for (let i = 0; i < 300; i++) {
+      const o = await shop.orders.create(seedOrder());
+      if (i % 2) {
+        for (const s of ['confirmed', 'processing', 'shipped']) await shop.orders.updateStatus(o.code, s);
+        final.push(await shop.orders.updateStatus(o.code, 'delivered'));
+      } else {
+        final.push(await shop.orders.updateStatus(o.code, 'cancelled'));
+      }
+    }
+    assert.deepEqual(await shop.applyRetention(30), { evicted: 0 }, 'changed a moment ago: inside a 30-day window');
+    const before = shop.stats();
+    const stock = await shop.inventory.get('PRD-001');
+    // As GET answered them before they left (the order handler adds the reservation state).
+    const read = {};
+    for (const i of [0, 1, 3, 7, 299]) read[i] = await shop.orders.get(final[i].code);
+    assert.equal(read[0].attributes.status, 'cancelled');
+    assert.equal(read[1].attributes.status, 'delivered');
+    assert.deepEqual(await shop.applyRetention(), { evicted: 300 });
+    const after = shop.stats();
+    assert.ok(after.stateRows <= before.stateRows - 900, `state rows ${before.stateRows} → ${after.stateRows}`);
+    assert.equal(after.compactions, before.compactions + 1, 'so many left that the log was compacted');
+    const listed = async (s) => (await s.orders.list({ limit: 100 })).items.map((o) => o.code);
+    assert.deepEqual(await listed(shop), [live.code, shipped.code]);
+    for (const i of [0, 1, 299]) assert.deepEqual(await shop.orders.get(final[i].code), read[i]);
+    assert.deepEqual(await shop.inventory.get('PRD-001'), stock, 'the stock did not move');
+    await shop.close();
+
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name, retentionDays: 0 });
+    const reopened = again.stats();
+    assert.ok(reopened.stateRows <= before.stateRows - 900, `the open loaded ${reopened.stateRows} rows`);
+    assert.deepEqual(await listed(again), [live.code, shipped.code]);
+    assert.deepEqual(await again.orders.get(final[7].code), read[7]);
+    await assert.rejects(again.orders.get('ORD-999999'), (e) => e.status === 404);
+    assert.equal((await again.orders.create(seedOrder())).code, 'ORD-000303');
+    // The customer who placed an order reads it; another customer gets the 404 the core answers.
+    const mine = await openShop({ tenant: 'shop-a', user: 'CUST-001', roles: ['customer'], name });
+    assert.equal((await mine.orders.get(final[3].code)).code, final[3].code);
+    const theirs = await openShop({ tenant: 'shop-a', user: 'CUST-999', roles: ['customer'], name });
+    await assert.rejects(theirs.orders.get(final[3].code), (e) => e.status === 404);
+    await mine.close();
+    await theirs.close();
+    await again.close();
+  });
+
+  test('retention in memory does nothing, and bad windows are refused', async () => {
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', storage: 'memory' });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 10 });
+    const o = await shop.orders.create(seedOrder());
+    await shop.orders.updateStatus(o.code, 'cancelled');
+    assert.deepEqual(await shop.applyRetention(0), { evicted: 0 }, 'memory has no archive to keep it in');
+    assert.equal((await shop.orders.list()).items.length, 1);
+    await assert.rejects(shop.applyRetention(-1), (e) => e.status === 400);
+    await shop.close();
+    await assert.rejects(openShop({ tenant: 'shop-a', user: 'u', storage: 'memory', retentionDays: 'soon' }),
+        (e) => e.status === 400 && /retentionDays must be a number >= 0/.test(e.message));
+    await assert.rejects(openShop({ tenant: 'shop-a', user: 'u', storage: 'memory' }).then((s) => s.request('RETAIN', '0')),
+        (e) => e.status === 404);
   });
 });
 

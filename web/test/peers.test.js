@@ -18,8 +18,9 @@ test('the peer benchmark runs every engine and reports every measure', { timeout
       assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${id}.${k} = ${r[k]}`);
     }
   }
-  assert.deepEqual(Object.keys(report.cold), ['edgecart', 'indexeddb', 'dexie', 'pouchdb']);
+  assert.deepEqual(Object.keys(report.cold), ['edgecart', 'indexeddb', 'dexie', 'pouchdb', 'edgecart-history']);
   for (const [engine, c] of Object.entries(report.cold)) assert.ok(c.fromNavigationMs >= c.ms && c.ms > 0, engine);
   assert.ok(report.cold.edgecart.heapBytes > 0, 'the module reports its memory');
+  assert.ok(report.cold['edgecart-history'].heapBytes > 0);
   assert.match(out, /\| one order at a time, awaited/);
 });

@@ -263,3 +263,26 @@ test('a till closed while its sync is between two saves keeps its store', async 
     await again.close();
   }
 });
+
+// Retention takes out only what the server has: an order with a command still in the outbox stays
+// live until the server answered it; then it leaves, and stays readable on the till, offline.
+test('retention keeps a till\'s unsynced orders until the server has them', async () => {
+  const tenant = 'sync-retain';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const t = await till(tenant);
+  await t.shop.sync();
+  t.remote.url = OFFLINE;
+  const order = await t.shop.orders.create(seedOrder());
+  await t.shop.orders.updateStatus(order.code, 'cancelled');
+  assert.deepEqual(await t.shop.applyRetention(0), { evicted: 0 }, 'not synced yet: it stays');
+  t.remote.url = server.url;
+  await t.shop.sync();
+  assert.equal((await t.shop.syncStatus()).pending, 0);
+  const cancelled = await t.shop.orders.get(order.code);  // the server's version now
+  assert.deepEqual(await t.shop.applyRetention(0), { evicted: 1 });
+  t.remote.url = OFFLINE;
+  assert.deepEqual((await t.shop.orders.list()).items, [], 'no longer live');
+  assert.deepEqual(await t.shop.orders.get(order.code), cancelled, 'answered from the local archive, offline');
+  assert.equal((await server.call(tenant, 'GET', `/orders/${order.code}`)).body.attributes.status, 'cancelled');
+});

@@ -45,19 +45,6 @@ json parseBody(const std::string& body) {
   return j;
 }
 
-// An order as the API answers it: the stored item plus `reservation` {state, error?, errorCode?}
-// (held | none | released | deducted), so a caller sees whether its stock was reserved.
-json withReservation(const Transaction& tx, const Value& order) {
-  json out = *order;
-  if (const Value r = tx.getItem(std::string(kReservation) + "#" + order->at("code").get<std::string>())) {
-    const json& a = attrs(*r);
-    json reservation = {{"state", a.at("state")}};
-    if (a.contains("error")) reservation["error"] = a["error"], reservation["errorCode"] = a["errorCode"];
-    out["reservation"] = std::move(reservation);
-  }
-  return out;
-}
-
 // An order a customer calls about must be its own.
 Value ownOrder(const Context& ctx, Value order) {
   if (roleOf(ctx) == Role::Customer && attrs(*order).value("customerId", "") != ctx.userId) {
@@ -223,7 +210,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
           own["customerId"] = ctx.userId;
           request = &own;
         }
-        json order = withReservation(tx, createOrder(tx, *request, options_));
+        json order = orderAnswer(tx, createOrder(tx, *request, options_));
         const json& reservation = order["reservation"];
         if (strict && reservation.at("state") == "none") {
           throw ApiError(409, reservation.at("error").get<std::string>(),
@@ -237,7 +224,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
   } else if (p.size() == 2 && p[0] == "orders" && get) {
     const std::string code = pathCode(p[1]);
     allow("/orders/{code}");
-    return read([&](Transaction& tx) { return withReservation(tx, ownOrder(ctx, getOrder(tx, code))); });
+    return read([&](Transaction& tx) { return orderAnswer(tx, ownOrder(ctx, getOrder(tx, code))); });
   } else if (p.size() == 3 && p[0] == "orders" && p[2] == "status" && patch) {
     const std::string code = pathCode(p[1]);
     allow("/orders/{code}/status");
@@ -248,7 +235,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
           forbidden("Forbidden: a customer may only cancel its own order, and only while it is pending");
         }
       }
-      return withReservation(tx, updateOrderStatus(tx, code, b));
+      return orderAnswer(tx, updateOrderStatus(tx, code, b));
     });
   }
   notFound(cannot());

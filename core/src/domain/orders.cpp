@@ -89,6 +89,17 @@ Value getOrder(const Transaction& tx, const std::string& code) {
   return o;
 }
 
+json orderAnswer(const Transaction& tx, const Value& order) {
+  json out = *order;
+  if (const Value r = tx.getItem(std::string(kReservation) + "#" + order->at("code").get<std::string>())) {
+    const json& a = attrs(*r);
+    json reservation = {{"state", a.at("state")}};
+    if (a.contains("error")) reservation["error"] = a["error"], reservation["errorCode"] = a["errorCode"];
+    out["reservation"] = std::move(reservation);
+  }
+  return out;
+}
+
 Value updateOrderStatus(Transaction& tx, const std::string& code, const json& body) {
   Fields f(body, "body", {"status", "version"});
   const std::string status = f.str("status", 32);

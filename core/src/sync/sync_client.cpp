@@ -240,6 +240,10 @@ json SyncClient::applyPush(const json& answer) {
   return outcomes;
 }
 
+bool SyncClient::hasPendingWork(const std::string& sk) const {
+  return shop_.store().get(Table::Sequence, pk_, kBase + sk) != nullptr;
+}
+
 std::string SyncClient::pullQuery(size_t limit) const {
   const std::string cursor = state().value("cursor", "");
   return "limit=" + std::to_string(limit) + "&clientId=" + clientId_ + (cursor.empty() ? "" : "&cursor=" + cursor);

@@ -47,7 +47,23 @@ export const engines = {
     let shop;
     return {
       async open() {
-        shop = await openShop({ tenant: 'bench', user: 'bench', name, durability });
+        shop = await openShop({ tenant: 'bench', user: 'bench', name, durability, retentionDays: Infinity });
+      },
+      // A till with a long history: `total` orders sold, all but the last `live` cancelled (final)
+      // and taken out of the live state by retention.
+      async history(total, live) {
+        const codes = [];
+        let next = 0;
+        await Promise.all(Array.from({ length: 64 }, async () => {
+          while (next++ < total) codes.push((await shop.orders.create(BODY)).code);
+        }));
+        codes.sort();
+        const final = codes.slice(0, total - live);
+        next = 0;
+        await Promise.all(Array.from({ length: 64 }, async () => {
+          while (next < final.length) await shop.orders.updateStatus(final[next++], 'cancelled');
+        }));
+        return (await shop.applyRetention(0)).evicted;
       },
       async seed() {
         await shop.products.create(PRODUCT);

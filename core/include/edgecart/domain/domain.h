@@ -44,6 +44,9 @@ Value updateInventory(Transaction& tx, const std::string& productCode, const jso
 // Orders.
 Value createOrder(Transaction& tx, const json& body, const DomainOptions& options);
 Value getOrder(const Transaction& tx, const std::string& code);  // 404 if absent
+// An order as the API answers it: the stored item plus `reservation` {state, error?, errorCode?}
+// (held | none | released | deducted), so a caller sees whether its stock was reserved.
+json orderAnswer(const Transaction& tx, const Value& order);
 Value updateOrderStatus(Transaction& tx, const std::string& code, const json& body);
 bool isOrderStatus(const std::string& s);
 bool isAllowedTransition(const std::string& from, const std::string& to);

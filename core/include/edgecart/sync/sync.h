@@ -98,6 +98,9 @@ class SyncClient {
   Response resolve(const Context& ctx, int64_t seq, const std::string& action);
 
   const std::string& clientId() const { return clientId_; }
+  const std::string& tenant() const { return tenant_; }
+  // True if a command not yet answered by the server touched data row `sk` (its base is kept).
+  bool hasPendingWork(const std::string& sk) const;
 
  private:
   Response request(const Context& ctx, const std::string& method, const std::string& target,
