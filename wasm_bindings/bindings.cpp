@@ -17,7 +17,8 @@ namespace {
 
 using edgecart::json;
 
-// A shop over a directory (an IDBFS mount in the browser) or in memory, driven from JS.
+// A shop over a directory (in the browser kept in IndexedDB by web/src/idbfiles.ts) or in memory,
+// driven from JS.
 class ShopHandle {
  public:
   // Opens the store in `dir` ("" = in memory), archiving to `archiveDir` ("" = <dir>/archive),
@@ -27,7 +28,7 @@ class ShopHandle {
                    const std::string& optionsJson) {
     try {
       edgecart::FileStoreOptions options;
-      options.fsync = false;  // durability in the browser is the JS side's syncfs
+      options.fsync = false;  // durability in the browser is the JS side's IndexedDB transaction
       options.archiveDir = archiveDir;
       const json o = optionsJson.empty() ? json::object() : json::parse(optionsJson);
       options.segmentBytes = o.value("segmentBytes", options.segmentBytes);

@@ -27,10 +27,10 @@ run('cmake', ['--build', buildDir, '-j', '2', '--target', 'edgecart_wasm']);
 const dist = join(web, 'dist');
 mkdirSync(dist, { recursive: true });
 const out = join(buildDir, 'wasm_bindings');
-// Emscripten 3.1.6 looks a function up in the wasm table (a call into the engine) on every
-// exception-aware call; later Emscripten versions cache the lookups in a mirror array. The table
-// never changes here (no addFunction, no table growth), so the same cache is safe; it makes
-// requests about a third faster. The build fails if the loader does not look as expected.
+// Emscripten 3.1.6 looks a function up in the wasm table on every call through a function
+// pointer from JavaScript (embind's invokers); later Emscripten versions cache the lookups in a
+// mirror array. The table never changes here (no addFunction, no table growth), so the same cache
+// is safe. The build fails if the loader does not look as expected.
 const lookup = 'function getWasmTableEntry(funcPtr){return wasmTable.get(funcPtr)}';
 const cached = 'var wasmTableMirror=[];function getWasmTableEntry(funcPtr){var f=wasmTableMirror[funcPtr];' +
                'if(f===undefined){f=wasmTableMirror[funcPtr]=wasmTable.get(funcPtr)}return f}';

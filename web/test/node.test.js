@@ -376,6 +376,19 @@ describe('the IndexedDB layout (Node)', () => {
     }
   });
 
+  test('close saves every write given before it, then releases the store', async () => {
+    const name = uniqueName('close-saves');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 1000 });
+    const writes = Array.from({ length: 50 }, () => shop.orders.create(seedOrder()));
+    await shop.close();
+    assert.equal((await Promise.all(writes)).length, 50, 'every write given before close resolved');
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name });
+    assert.equal((await again.orders.list({ limit: 100 })).items.length, 50);
+    await again.close();
+  });
+
   test('a piece missing in IndexedDB stops the open with a clear error and changes nothing', async () => {
     const name = uniqueName('gap');
     const shop = await openShop({ tenant: 'shop-a', user: 'u', name });

@@ -50,7 +50,7 @@ int writeAll(int fd, const std::string& data) {
 
 void syncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY);
-  if (fd < 0) return;  // some hosts (IDBFS) cannot open directories; their durability is syncfs
+  if (fd < 0) return;  // some hosts cannot open directories; their durability is their own
   ::fsync(fd);
   ::close(fd);
 }

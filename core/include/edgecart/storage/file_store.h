@@ -12,9 +12,9 @@
 // and not in the snapshot. Compaction moves their rows from the segments it drops into sealed
 // archive files (`archiveDir`), which an open never reads; reading those tables reads the files.
 //
-// Why small segments: in the browser the directory is an IDBFS mount, and IDBFS rewrites every
-// changed file whole on each sync. A commit appends to the active segment only, so the bytes a
-// commit makes IDBFS write are bounded by the segment size, whatever the size of the store.
+// Why append-only: in the browser the directory is kept in IndexedDB by the package, which saves
+// the bytes appended to a file since its last save (docs/storage-format.md). A commit appends to
+// the active segment only, so a save costs the commit record, whatever the size of the store.
 
 #include <cstdint>
 #include <map>

@@ -1,5 +1,6 @@
 #pragma once
-// On-disk format of the durable store, shared by every host (native and IDBFS in the browser).
+// On-disk format of the durable store, shared by every host (native, and in the browser the same
+// files kept in IndexedDB).
 //
 //   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG002", then one record per commit
 //   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP002", then one manifest record
