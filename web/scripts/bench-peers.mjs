@@ -120,8 +120,9 @@ const coldOpen = async ([name, engine]) => {
       const fromNavigation = performance.now();  // since the page was asked for: page, library, open, read
       if (got !== 20) throw new Error(`${engine}: first page had ${got} orders`);
       const heap = e.heapBytes?.() ?? null;
+      const parts = e.openMs?.() ?? null;  // EdgeCart: module, IndexedDB load, log open
       await e.close();
-      return { ms, fromNavigation, heap };
+      return { ms, fromNavigation, heap, parts };
     }, [name, engine]);
   } finally {
     await page.close();
@@ -178,7 +179,9 @@ for (const c of CONFIGS) {
   };
 }
 const cold = Object.fromEntries(COLD.map(([e]) => [e, {
-  ms: median(colds[e].map((x) => x.ms)), fromNavigationMs: median(colds[e].map((x) => x.fromNavigation)), heapBytes: colds[e][0]?.heap ?? null, rounds: colds[e].map((x) => x.ms),
+  ms: median(colds[e].map((x) => x.ms)), fromNavigationMs: median(colds[e].map((x) => x.fromNavigation)),
+  openMs: colds[e][0]?.parts ? Object.fromEntries(Object.keys(colds[e][0].parts).map((k) => [k, median(colds[e].map((x) => x.parts[k]))])) : null,
+  heapBytes: colds[e][0]?.heap ?? null, rounds: colds[e].map((x) => x.ms),
 }]));
 const chromiumVersion = (() => {
   try {
@@ -217,6 +220,7 @@ const table = `${lines.join('\n')}
 EdgeCart ÷ raw IndexedDB at the same durability: one at a time ${strict.sequential} (strict), ${relaxed.sequential} (relaxed);
 16 in flight ${strict.inflight} (strict), ${relaxed.inflight} (relaxed); cold open from navigation ${report.ratios.coldOpen.toFixed(2)}× the time.
 EdgeCart with a history of ${n(params.history)} orders sold (the last ${n(params.cold)} live, the rest final and retired by retention): cold open from navigation ${n(cold['edgecart-history'].fromNavigationMs)} ms (open + read ${n(cold['edgecart-history'].ms)} ms), ${(cold['edgecart-history'].fromNavigationMs / cold.edgecart.fromNavigationMs).toFixed(2)}× the till with ${n(params.cold)} orders.
+EdgeCart's open, medians: ${['edgecart', 'edgecart-history'].map((k) => `${k === 'edgecart' ? 'the till' : 'the history till'}: module ${n(cold[k].openMs?.module ?? 0)} ms, IndexedDB load ${n(cold[k].openMs?.load ?? 0)} ms, log open ${n(cold[k].openMs?.open ?? 0)} ms`).join('; ')}.
 EdgeCart's WebAssembly memory after the cold open: ${n(cold.edgecart.heapBytes / 2 ** 20, 1)} MiB (${n(params.cold)} orders), ${n(cold['edgecart-history'].heapBytes / 2 ** 20, 1)} MiB (the history till); module ${n(wasm.length)} bytes.
 
 Command: \`${report.command}\` — ${report.date.slice(0, 10)}, ${report.machine.cpu} (${report.machine.cores} cores), ${chromiumVersion}, Node ${process.version}.`;

@@ -2,7 +2,7 @@
 // Measures the web package (after npm run build):
 //   - the release .wasm size, raw and gzip -9;
 //   - WASM throughput in Node: create-order-with-reservation, memory storage;
-//   - in headless Chromium with IndexedDB: the persist cost of one command (bytes IDBFS writes
+//   - in headless Chromium with IndexedDB: the persist cost of one command (bytes a save puts
 //     to IndexedDB and ms until the write's promise resolves) in a store already holding N orders,
 //     for each N of --orders; and the cold open (page load -> openShop resolved -> first list)
 //     of a store holding --cold orders.
@@ -66,12 +66,12 @@ const load = async () => {
   await page.waitForFunction(() => window.ready === true);
 };
 
-// In the page: count the bytes IDBFS puts into IndexedDB.
+// In the page: count the bytes the saves put into IndexedDB.
 const instrument = () => page.evaluate(() => {
   window.putBytes = 0;
   const put = IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.put = function (value, key) {
-    if (value && value.contents) window.putBytes += value.contents.byteLength;
+    if (value instanceof Uint8Array) window.putBytes += value.byteLength;
     return put.call(this, value, key);
   };
 });

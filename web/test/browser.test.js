@@ -346,3 +346,34 @@ describe('the production API in Chromium', () => {
     }
   });
 });
+
+// Chromium's IndexedDB takes a durability per transaction (plain IndexedDB defaults to relaxed):
+// the saves of a shop commit strict unless it asks for relaxed, as the transactions themselves say.
+test('saves commit with the durability the shop asked for (Chromium)', async () => {
+  const profile = tempProfile();
+  const context = await launch(profile);
+  try {
+    const page = await openPage(context);
+    const seen = await page.evaluate(async () => {
+      const seen = {};
+      const original = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (...args) {
+        const tx = original.apply(this, args);
+        if (tx.mode === 'readwrite') (seen[this.name] ??= []).push(tx.durability);
+        return tx;
+      };
+      for (const [name, durability] of [['durability-default', undefined], ['durability-relaxed', 'relaxed']]) {
+        const shop = await window.edgecart.openShop({ tenant: 'shop-a', user: 'u', name, durability });
+        await shop.products.create(window.edgecart.product('PRD-001'));
+        await shop.close();
+      }
+      IDBDatabase.prototype.transaction = original;
+      return seen;
+    });
+    assert.deepEqual([...new Set(seen['/edgecart/durability-default'])], ['strict'], JSON.stringify(seen));
+    assert.deepEqual([...new Set(seen['/edgecart/durability-relaxed'])], ['relaxed'], JSON.stringify(seen));
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});

@@ -72,6 +72,7 @@ export const engines = {
       order: () => shop.orders.create(BODY),
       first20: async () => (await shop.orders.list({ limit: 20 })).items.length,
       heapBytes: () => shop.stats()?.heapBytes ?? 0,
+      openMs: () => shop.stats()?.openMs ?? null,
       close: () => shop.close(),
     };
   },
