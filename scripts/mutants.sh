@@ -68,9 +68,12 @@ idbfs-store-dropped | web/src/idbfiles.ts | s/      if (!db.objectStoreNames.con
 piece-gap-ignored | web/src/idbfiles.ts | s/      if (offset !== size) {/      if (false) {/ | node:test/node.test.js | a piece missing
 retention-evicts-live-orders | core/src/domain/retention.cpp | s/  if (status != "delivered" \&\& status != "cancelled") return false;// | edgecart_tests | Retention*
 retention-keeps-reservations | core/src/domain/retention.cpp | s/      if (tx.getItem(reservation)) tx.putRow(Table::Data, pk, reservation, nullptr);// | edgecart_tests | Retention*
-retention-evicts-unsynced | wasm_bindings/bindings.cpp | s/      if (sync_ \&\& sync_->tenant() == tenant) {/      if (false) {/ | node:test/sync.test.js | unsynced orders
+retention-evicts-unsynced | core/src/sync/sync_client.cpp | s/    rows.insert(key.substr(sizeof kBase - 1));/    (void)key;/ | edgecart_tests | RetentionSync*
+retention-ignores-refused-commands | core/src/sync/sync_client.cpp | s/    for (const json\& sk : p->at("command").value("touched", json::array())) rows.insert(sk.get<std::string>());/    (void)p;/ | edgecart_tests | RetentionSync*
 evicted-not-answered | web/src/local.ts | s/      return result.status === 404 \&\& call.method === 'GET' ? this.fromArchive(call, result) : result;/      return result;/ | node:test/node.test.js | a final order leaves
 evicted-shown-to-any-customer | web/src/local.ts | s/    if (!staff \&\& item.attributes?.customerId !== call.user) return notFound;// | node:test/node.test.js | a final order leaves
+evicted-unsaved-not-answered | web/src/idbfiles.ts | s/    if (pending !== undefined) return pending;/    if (pending === Symbol()) return pending;/ | node:test/node.test.js | move to the archive failed
+first-append-rewrites-the-segment | web/src/idbfiles.ts | s/        const at = (stream.flags \& O_APPEND) ? FS.stat(stream.path).size/        const at = false ? FS.stat(stream.path).size/ | node:test/node.test.js | a save writes only the new log bytes
 EOF
 )
 

@@ -137,9 +137,19 @@ TEST(RetentionOnDisk, EvictedOrdersStayGoneAfterAReopenAndACompactionDropsThem) 
   EXPECT_EQ(again->handle(kCtx, "POST", "/orders", seedOrderRequest().dump()).body["code"], "ORD-000051");
 }
 
-class RetentionSync : public Sync {};
+class RetentionSync : public Sync {
+ protected:
+  size_t evict(Till& till) {
+    RetentionPolicy p;
+    p.finalForMs = 0;
+    const std::set<std::string> pinned = rowsWithSyncWork(till.shop->store(), "shop-a");
+    p.keep = [&](const std::string& sk) { return pinned.count(sk) > 0; };
+    return evictFinalOrders(till.shop->engine(), "shop-a", p).size();
+  }
+};
 
 // An order a pending command touched is not synced yet: it stays until the server answered.
+// The rows are read from the store, so a till reopened without its SyncClient keeps them too.
 TEST_F(RetentionSync, AnOrderWithPendingSyncWorkStays) {
   stockServer(10);
   Till till("till-aaaaaaaaaaaaaaaa");
@@ -147,16 +157,34 @@ TEST_F(RetentionSync, AnOrderWithPendingSyncWorkStays) {
   lease(till, 10);
   const std::string code = till.call("POST", "/orders", seedOrderRequest()).body["code"];
   ASSERT_EQ(till.call("PATCH", "/orders/" + code + "/status", {{"status", "cancelled"}}).status, 200);
-  RetentionPolicy p;
-  p.finalForMs = 0;
-  p.keep = [&](const std::string& sk) { return till.sync.hasPendingWork(sk); };
-  EXPECT_TRUE(till.sync.hasPendingWork("ORDER#" + code));
-  EXPECT_TRUE(evictFinalOrders(till.shop->engine(), "shop-a", p).empty());
+  EXPECT_EQ(rowsWithSyncWork(till.shop->store(), "shop-a").count("ORDER#" + code), 1u);
+  EXPECT_EQ(evict(till), 0u);
   push(till);
   pull(till);
-  EXPECT_FALSE(till.sync.hasPendingWork("ORDER#" + code));
-  EXPECT_EQ(evictFinalOrders(till.shop->engine(), "shop-a", p).size(), 1u);
+  EXPECT_EQ(rowsWithSyncWork(till.shop->store(), "shop-a").count("ORDER#" + code), 0u);
+  EXPECT_EQ(evict(till), 1u);
   EXPECT_EQ(serverCall("GET", "/orders/" + code).body["attributes"]["status"], "cancelled");
+}
+
+// A command the server refused waits for the app (a retry reads the row): its order stays, even
+// when the copy the server sent back is final.
+TEST_F(RetentionSync, AnOrderWithARefusedCommandWaitingStays) {
+  stockServer(10);
+  Till till("till-bbbbbbbbbbbbbbbb");
+  pull(till);
+  lease(till, 10);
+  const std::string code = till.call("POST", "/orders", seedOrderRequest()).body["code"];
+  push(till);
+  ASSERT_EQ(serverCall("PATCH", "/orders/" + code + "/status", {{"status", "cancelled"}}).status, 200);
+  ASSERT_EQ(till.call("PATCH", "/orders/" + code + "/status", {{"status", "confirmed"}}).status, 200);
+  const json outcomes = push(till);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0]["outcome"], "rejected") << outcomes.dump();
+  EXPECT_EQ(till.call("GET", "/orders/" + code).body["attributes"]["status"], "cancelled");
+  EXPECT_EQ(till.sync.problems().size(), 1u);
+  EXPECT_EQ(evict(till), 0u);
+  ASSERT_EQ(till.sync.resolve(kCtx, outcomes[0]["seq"], "discard").status, 200);
+  EXPECT_EQ(evict(till), 1u);
 }
 
 }  // namespace

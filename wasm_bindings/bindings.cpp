@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "edgecart/engine/error.h"
@@ -98,9 +99,9 @@ class ShopHandle {
       edgecart::RetentionPolicy policy;
       policy.finalForMs = static_cast<int64_t>(finalForMs);
       policy.limit = static_cast<size_t>(limit);
-      if (sync_ && sync_->tenant() == tenant) {
-        policy.keep = [this](const std::string& sk) { return sync_->hasPendingWork(sk); };
-      }
+      // Read from the store: a till reopened without its server still has its outbox.
+      const std::set<std::string> pinned = edgecart::rowsWithSyncWork(shop_->store(), tenant);
+      policy.keep = [&pinned](const std::string& sk) { return pinned.count(sk) > 0; };
       return json{{"evicted", edgecart::evictFinalOrders(shop_->engine(), tenant, policy)}};
     });
   }

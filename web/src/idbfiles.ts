@@ -27,6 +27,7 @@ const PIECES = 'pieces';
 const EVICTED = 'evicted';
 const IDBFS_STORE = 'FILE_DATA';
 const O_CREAT = 64;
+const O_APPEND = 1024;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 
@@ -43,6 +44,7 @@ const clean = (path: string) => path.replace(/\/+/g, '/').replace(/\/\.(?=\/|$)/
 function openDatabase(name: string, dir: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     let req: IDBOpenDBRequest;
+    let blocked = false;
     try {
       req = indexedDB.open(name, VERSION);
     } catch (e) {
@@ -70,9 +72,15 @@ function openDatabase(name: string, dir: string): Promise<IDBDatabase> {
         c.continue();
       };
     };
-    req.onsuccess = () => resolve(req.result);
+    req.onsuccess = () => {
+      if (blocked) req.result.close();  // the caller was already told; leave nothing open
+      else resolve(req.result);
+    };
     req.onerror = () => reject(req.error ?? new Error('IndexedDB open failed'));
-    req.onblocked = () => reject(new Error('IndexedDB upgrade blocked by another connection'));
+    req.onblocked = () => {
+      blocked = true;
+      reject(new Error('IndexedDB upgrade blocked by another connection'));
+    };
   });
 }
 
@@ -104,7 +112,13 @@ function watch(fs: EmscriptenFS, watcher: Watcher): () => void {
     FS.write = (stream: FileStream, buffer: ArrayBufferView, offset: number, length: number,
         position?: number, canOwn?: boolean) => {
       const o = owner(stream.path);
-      if (o && length > 0) o.w.changed(o.rel, typeof position === 'number' ? position : stream.position);
+      if (o && length > 0) {
+        // With O_APPEND the write lands at the end, wherever the stream's position is (the
+        // original seeks there itself).
+        const at = (stream.flags & O_APPEND) ? FS.stat(stream.path).size
+            : typeof position === 'number' ? position : stream.position;
+        o.w.changed(o.rel, at);
+      }
       return write(stream, buffer, offset, length, position, canOwn);
     };
     // FS.ftruncate and an open with O_TRUNC both come here, with the node instead of a path.
@@ -173,6 +187,7 @@ export class IdbFiles {
   private dirty = new Map<string, number>();            // path → lowest offset changed since
   private gone = new Set<string>();                     // paths whose pieces must go
   private staged: Array<[IDBValidKey, unknown]> = [];    // evicted records for the next save
+  private unsaved = new Map<string, unknown>();          // staged or being saved, by key
   private readonly unwatch: () => void;
 
   private constructor(private readonly FS: EmscriptenFS, private readonly name: string,
@@ -209,8 +224,20 @@ export class IdbFiles {
   }
 
   private async database(): Promise<IDBDatabase> {
-    this.db ??= await openDatabase(this.name, this.dir);
-    return this.db;
+    if (this.db) return this.db;
+    const db = await openDatabase(this.name, this.dir);
+    // Closed by the browser (site data cleared), or another connection (a newer build) wants to
+    // upgrade: let it go; the next call opens it again.
+    const forget = () => {
+      if (this.db === db) this.db = null;
+    };
+    db.onclose = forget;
+    db.onversionchange = () => {
+      db.close();
+      forget();
+    };
+    this.db = db;
+    return db;
   }
 
   private async load(): Promise<void> {
@@ -262,10 +289,14 @@ export class IdbFiles {
   /** Puts `value` under `key` in the evicted store with the next save (in its transaction). */
   stage(key: IDBValidKey, value: unknown): void {
     this.staged.push([key, value]);
+    this.unsaved.set(JSON.stringify(key), value);
   }
 
   /** A record of the evicted store, or undefined. Failures are EdgeCartError 500. */
   async evicted(key: IDBValidKey): Promise<unknown> {
+    // Staged or in a save still running: the live state no longer has it, IndexedDB not yet.
+    const pending = this.unsaved.get(JSON.stringify(key));
+    if (pending !== undefined) return pending;
     try {
       const db = await this.database();
       return await new Promise((resolve, reject) => {
@@ -333,6 +364,10 @@ export class IdbFiles {
         }
       });
       for (const [path, size] of written) this.saved.set(path, size);
+      for (const [key, value] of staged) {
+        const k = JSON.stringify(key);
+        if (this.unsaved.get(k) === value) this.unsaved.delete(k);
+      }
       this.bytesSaved += bytes;
       this.saves++;
       if (this.options.archive) {
@@ -345,6 +380,7 @@ export class IdbFiles {
         });
       }
     } catch (e) {
+      if ((e as { name?: string })?.name === 'InvalidStateError') this.db = null;  // the connection is gone
       // Nothing of this save is in IndexedDB: the next one covers it again.
       for (const [path, from] of dirty) this.dirty.set(path, Math.min(from, this.dirty.get(path) ?? Infinity));
       for (const path of gone) this.gone.add(path);

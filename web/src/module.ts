@@ -33,6 +33,7 @@ export interface ShopHandle {
 export interface FileStream {
   path: string;
   position: number;
+  flags: number;
 }
 
 /** The subset of Emscripten's FS used here (idbfiles.ts also wraps write/truncate/open/rename/unlink). */

@@ -247,8 +247,17 @@ export class Shop extends EventTarget {
    * state, so that opening the store and its memory follow the orders still in play. Each stays
    * answered by `orders.get(code)` (from the local archive, offline too; the server keeps them
    * all); lists show live orders only. Resolves to how many left. Nothing happens in memory.
+   * Managers and admins only (403): the shop runs it on its own a few seconds after opening and
+   * hourly, whatever its roles.
    */
   async applyRetention(days?: number): Promise<{ evicted: number }> {
+    if (!this.context.roles.some((r) => r === 'manager' || r === 'admin')) {
+      throw new EdgeCartError(403, 'Forbidden: to apply retention a caller needs the role manager or admin');
+    }
+    return this.retain(days);
+  }
+
+  private async retain(days?: number): Promise<{ evicted: number }> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     const window = days ?? this.retentionDays;
     if (typeof window !== 'number' || !(window >= 0)) throw new EdgeCartError(400, 'days must be a number >= 0');
@@ -265,7 +274,7 @@ export class Shop extends EventTarget {
   scheduleRetention(firstAfterMs = RETENTION_FIRST_MS): void {
     if (this.retentionDays === Infinity || this.closed) return;
     this.retention = setTimeout(() => {
-      this.applyRetention().catch(() => {}).finally(() => this.scheduleRetention(RETENTION_EVERY_MS));
+      this.retain().catch(() => {}).finally(() => this.scheduleRetention(RETENTION_EVERY_MS));
     }, firstAfterMs);
     (this.retention as { unref?: () => void }).unref?.();
   }

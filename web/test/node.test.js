@@ -304,8 +304,19 @@ describe('the IndexedDB layout (Node)', () => {
     }
     assert.ok(measured >= 90, `${measured} saves measured`);
     await shop.close();
+    // Reopened, the active segment is written through a new file handle (O_APPEND): the first
+    // save appends as well.
     const again = await openShop({ tenant: 'shop-a', user: 'u', name });
     assert.equal((await again.inventory.get('PRD-001')).attributes.reservedQuantity, 1400, 'every order is there after a reopen');
+    const reopened = countPuts();
+    try {
+      const before = again.stats();
+      await again.orders.create(seedOrder());
+      const appended = again.stats().logBytesSinceSnapshot - before.logBytesSinceSnapshot;
+      assert.ok(reopened.bytes(db) <= appended + 8, `the first save after a reopen put ${reopened.bytes(db)} bytes for a ${appended}-byte record`);
+    } finally {
+      reopened.restore();
+    }
     await again.close();
   });
 
@@ -387,6 +398,17 @@ describe('the IndexedDB layout (Node)', () => {
     const again = await openShop({ tenant: 'shop-a', user: 'u', name });
     assert.equal((await again.orders.list({ limit: 100 })).items.length, 50);
     await again.close();
+  });
+
+  test('a shop lets another connection upgrade its database, and then refuses writes with 507', async () => {
+    const name = uniqueName('upgrade');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    // A newer build opens the database at a higher version: the shop's connection steps aside.
+    const version = await withDatabase(`/edgecart/${name}`, 23, () => {}, (db) => db.version);
+    assert.equal(version, 23);
+    await assert.rejects(shop.products.create(product('PRD-002')), (e) => e instanceof EdgeCartError && e.status === 507);
+    await shop.close();
   });
 
   test('a piece missing in IndexedDB stops the open with a clear error and changes nothing', async () => {
@@ -475,6 +497,39 @@ describe('retention (Node)', () => {
     await again.close();
   });
 
+  // (While a save runs, IndexedDB itself orders a read of the evicted store after it.)
+  test('an order whose move to the archive failed to save is still answered, and the next save stores it', async () => {
+    const name = uniqueName('retain-fail');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name, retentionDays: 0 });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 10 });
+    const o = await shop.orders.create(seedOrder());
+    await shop.orders.updateStatus(o.code, 'cancelled');
+    const read = await shop.orders.get(o.code);
+    const original = IDBDatabase.prototype.transaction;
+    let left = 1;
+    IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+      const tx = original.call(this, stores, mode, ...rest);
+      if (mode === 'readwrite' && left > 0 && this.name === `/edgecart/${name}`) {
+        left -= 1;
+        queueMicrotask(() => queueMicrotask(() => tx.abort()));
+      }
+      return tx;
+    };
+    try {
+      await assert.rejects(shop.applyRetention(), (e) => e instanceof EdgeCartError && e.status === 507);
+    } finally {
+      IDBDatabase.prototype.transaction = original;
+    }
+    assert.deepEqual(await shop.orders.get(o.code), read, 'out of the live state, not yet in IndexedDB');
+    await shop.products.create(product('PRD-002'));  // the next save
+    await shop.close();
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name, retentionDays: 0 });
+    assert.deepEqual(await again.orders.get(o.code), read);
+    assert.deepEqual((await again.orders.list()).items, []);
+    await again.close();
+  });
+
   test('retention in memory does nothing, and bad windows are refused', async () => {
     const shop = await openShop({ tenant: 'shop-a', user: 'u', storage: 'memory' });
     await shop.products.create(product('PRD-001'));
@@ -484,6 +539,9 @@ describe('retention (Node)', () => {
     assert.deepEqual(await shop.applyRetention(0), { evicted: 0 }, 'memory has no archive to keep it in');
     assert.equal((await shop.orders.list()).items.length, 1);
     await assert.rejects(shop.applyRetention(-1), (e) => e.status === 400);
+    const customer = await openShop({ tenant: 'shop-a', user: 'CUST-001', roles: ['customer'], storage: 'memory', name: uniqueName('cust') });
+    await assert.rejects(customer.applyRetention(0), (e) => e.status === 403 && /manager or admin/.test(e.message));
+    await customer.close();
     await shop.close();
     await assert.rejects(openShop({ tenant: 'shop-a', user: 'u', storage: 'memory', retentionDays: 'soon' }),
         (e) => e.status === 400 && /retentionDays must be a number >= 0/.test(e.message));

@@ -286,3 +286,23 @@ test('retention keeps a till\'s unsynced orders until the server has them', asyn
   assert.deepEqual(await t.shop.orders.get(order.code), cancelled, 'answered from the local archive, offline');
   assert.equal((await server.call(tenant, 'GET', `/orders/${order.code}`)).body.attributes.status, 'cancelled');
 });
+
+// The outbox is in the store: a till reopened without its server (an expired token, say) still
+// keeps the orders it has not pushed.
+test('retention keeps unsynced orders when the till is reopened without its server', async () => {
+  const tenant = 'sync-retain-offline';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const name = uniqueName('retain-offline');
+  const remote = { url: server.url, token: token(server.secret, tenant), intervalMs: 3_600_000 };
+  const synced = await openShop({ tenant, user: 'till', name, server: remote });
+  await synced.sync();
+  remote.url = OFFLINE;
+  const order = await synced.orders.create(seedOrder());
+  await synced.orders.updateStatus(order.code, 'cancelled');
+  await synced.close();
+  const local = await openShop({ tenant, user: 'till', name, roles: ['admin'] });
+  assert.deepEqual(await local.applyRetention(0), { evicted: 0 }, 'its cancel is still in the outbox');
+  assert.equal((await local.orders.list()).items.length, 1);
+  await local.close();
+});

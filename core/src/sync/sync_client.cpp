@@ -240,8 +240,18 @@ json SyncClient::applyPush(const json& answer) {
   return outcomes;
 }
 
-bool SyncClient::hasPendingWork(const std::string& sk) const {
-  return shop_.store().get(Table::Sequence, pk_, kBase + sk) != nullptr;
+std::set<std::string> rowsWithSyncWork(const Store& store, const std::string& tenant) {
+  std::set<std::string> rows;
+  const std::string pk = "SYNC#" + tenant;
+  store.scan(Table::Sequence, pk, kBase, "", [&](const std::string& key, const Value&) {
+    rows.insert(key.substr(sizeof kBase - 1));
+    return true;
+  });
+  store.scan(Table::Sequence, pk, "problem#", "", [&](const std::string&, const Value& p) {
+    for (const json& sk : p->at("command").value("touched", json::array())) rows.insert(sk.get<std::string>());
+    return true;
+  });
+  return rows;
 }
 
 std::string SyncClient::pullQuery(size_t limit) const {

@@ -63,6 +63,11 @@ class SyncServer {
   Shop& shop_;
 };
 
+// The data rows of `tenant` that sync work still concerns, read from the store whether or not a
+// SyncClient is open: those a command not yet answered by the server touched (their base is kept),
+// and those of commands the server refused that wait for the app (retry reads them).
+std::set<std::string> rowsWithSyncWork(const Store& store, const std::string& tenant);
+
 class SyncClient {
  public:
   // Loads the client's state from the store for `tenant`, creating it with `clientId` if new.
@@ -99,8 +104,6 @@ class SyncClient {
 
   const std::string& clientId() const { return clientId_; }
   const std::string& tenant() const { return tenant_; }
-  // True if a command not yet answered by the server touched data row `sk` (its base is kept).
-  bool hasPendingWork(const std::string& sk) const;
 
  private:
   Response request(const Context& ctx, const std::string& method, const std::string& target,
