@@ -54,7 +54,7 @@ rebase-as-another-caller | core/src/sync/sync_client.cpp | s/    Context c = cal
 confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once
 accepted-rows-not-refreshed | core/src/sync/sync_server.cpp | s/      if (!stale.empty()) rec\["current"\] = std::move(stale);/      if (ok.changes.empty()) rec["current"] = std::move(stale);/ | edgecart_tests | Sync.AnAccepted*
 module-takes-the-process | wasm_bindings/CMakeLists.txt | s/^  -sNODEJS_CATCH_REJECTION=0$// | node:test/node.test.js | leaves the host process alone
-close-does-not-wait | web/src/local.ts | s/      if (this.queue) await this.queue.close();  .. what was submitted is saved; nothing new starts/      if (this.queue) void this.queue.close();/ | node:test/node.test.js | close saves every write
+close-does-not-wait | web/src/local.ts | s/      if (this.queue) await this.queue.close();  .. what was submitted is saved; nothing new starts/      if (this.queue) void this.queue.close();/ | node:test/storage.test.js | close saves every write
 update-takes-over-at-once | web/apps/sw.js | s/^  if (!self.registration.active) self.skipWaiting();$/  self.skipWaiting();/ | node:test/apps.test.js | a new build takes over only
 expectations-ignored | server/include/edgecart_server/server_store.h | s/  bool checksExpectations() const override { return true; }/  bool checksExpectations() const override { return false; }/ | edgecart_server_tests | Databases/ScaleOut.*
 pg-expectation-unchecked | server/src/pg_store.cpp | s/  IF cur IS DISTINCT FROM seen THEN/  IF false THEN/ | edgecart_server_tests | Databases/ScaleOut.*postgresql
@@ -62,18 +62,18 @@ sqlite-expectation-unchecked | server/src/sqlite_store.cpp | s/^    if (!holds) 
 stale-refusal-answered | core/src/engine/engine.cpp | s/  return e.status() < 500 \&\& store_/  return e.status() < 0 \&\& store_/ | edgecart_server_tests | Databases/ScaleOut.ARefusal*
 retries-unbounded | core/src/engine/engine.cpp | s/  if (attempt >= kMaxAttempts) {/  if (attempt >= 100 * kMaxAttempts) {/ | edgecart_server_tests | Databases/ScaleOut.ARequestThatAlways*
 push-command-not-reattempted | core/src/sync/sync_server.cpp | s/results.push_back(shop_.engine().attempt(\[\&\] { return runCommand(ctx, clientId, cmd); }));/results.push_back(runCommand(ctx, clientId, cmd));/ | edgecart_server_tests | Databases/ScaleOut.TheSamePush*
-save-rewrites-whole-files | web/src/idbfiles.ts | s/            if (had !== undefined \&\& from >= had) {/            if (had !== undefined \&\& from > Infinity) {/ | node:test/node.test.js | a save writes only the new log bytes
-durability-ignored | web/src/idbfiles.ts | s/{ durability: this.options.durability ?? 'strict' }/{}/ | node:test/node.test.js | strict durability unless
-idbfs-store-dropped | web/src/idbfiles.ts | s/      if (!db.objectStoreNames.contains(IDBFS_STORE)) return;/      return;/ | node:test/node.test.js | migrated, never dropped
-piece-gap-ignored | web/src/idbfiles.ts | s/      if (offset !== size) {/      if (false) {/ | node:test/node.test.js | a piece missing
+save-rewrites-whole-files | web/src/idbfiles.ts | s/            if (had !== undefined \&\& from >= had) {/            if (had !== undefined \&\& from > Infinity) {/ | node:test/storage.test.js | a save writes only the new log bytes
+durability-ignored | web/src/idbfiles.ts | s/{ durability: this.options.durability ?? 'strict' }/{}/ | node:test/storage.test.js | strict durability unless
+idbfs-store-dropped | web/src/idbfiles.ts | s/      if (!db.objectStoreNames.contains(IDBFS_STORE)) return;/      return;/ | node:test/storage.test.js | migrated, never dropped
+piece-gap-ignored | web/src/idbfiles.ts | s/      if (offset !== size) {/      if (false) {/ | node:test/storage.test.js | a piece missing
 retention-evicts-live-orders | core/src/domain/retention.cpp | s/  if (status != "delivered" \&\& status != "cancelled") return false;// | edgecart_tests | Retention*
 retention-keeps-reservations | core/src/domain/retention.cpp | s/      if (tx.getItem(reservation)) tx.putRow(Table::Data, pk, reservation, nullptr);// | edgecart_tests | Retention*
 retention-evicts-unsynced | core/src/sync/sync_client.cpp | s/    rows.insert(key.substr(sizeof kBase - 1));/    (void)key;/ | edgecart_tests | RetentionSync*
 retention-ignores-refused-commands | core/src/sync/sync_client.cpp | s/    for (const json\& sk : p->at("command").value("touched", json::array())) rows.insert(sk.get<std::string>());/    (void)p;/ | edgecart_tests | RetentionSync*
-evicted-not-answered | web/src/local.ts | s/      return result.status === 404 \&\& call.method === 'GET' ? this.fromArchive(call, result) : result;/      return result;/ | node:test/node.test.js | a final order leaves
-evicted-shown-to-any-customer | web/src/local.ts | s/    if (!staff \&\& item.attributes?.customerId !== call.user) return notFound;// | node:test/node.test.js | a final order leaves
-evicted-unsaved-not-answered | web/src/idbfiles.ts | s/    if (pending !== undefined) return pending;/    if (pending === Symbol()) return pending;/ | node:test/node.test.js | move to the archive failed
-first-append-rewrites-the-segment | web/src/idbfiles.ts | s/        const at = (stream.flags \& O_APPEND) ? FS.stat(stream.path).size/        const at = false ? FS.stat(stream.path).size/ | node:test/node.test.js | a save writes only the new log bytes
+evicted-not-answered | web/src/local.ts | s/      return result.status === 404 \&\& call.method === 'GET' ? this.fromArchive(call, result) : result;/      return result;/ | node:test/storage.test.js | a final order leaves
+evicted-shown-to-any-customer | web/src/local.ts | s/    if (!staff \&\& item.attributes?.customerId !== call.user) return notFound;// | node:test/storage.test.js | a final order leaves
+evicted-unsaved-not-answered | web/src/idbfiles.ts | s/    if (pending !== undefined) return pending;/    if (pending === Symbol()) return pending;/ | node:test/storage.test.js | move to the archive failed
+first-append-rewrites-the-segment | web/src/idbfiles.ts | s/        const at = (stream.flags \& O_APPEND) ? FS.stat(stream.path).size/        const at = false ? FS.stat(stream.path).size/ | node:test/storage.test.js | a save writes only the new log bytes
 EOF
 )
 
