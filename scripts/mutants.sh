@@ -49,6 +49,8 @@ sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; 
 roles-unchecked | core/src/api/access.cpp | s/    if (role >= r.least) return;/    return;/ | edgecart_server_tests | HttpApi.EveryRoute*
 customer-pulls-the-tenant | core/src/sync/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_server_tests | HttpApi.ACustomerSees*
 idempotency-key-ignored | core/src/api/router.cpp | s/        if (prior \&\& tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {/        if (false) {/ | edgecart_server_tests | HttpApi.AnIdempotencyKey*:HttpApi.OneConfirmation*
+customer-sets-its-price | core/src/domain/orders.cpp | s/      if (hasPrice \&\& sent != listed) {/      if (false) {/ | edgecart_tests | Prices.*
+customer-orders-inactive | core/src/domain/orders.cpp | s/    if (pricing == Pricing::Catalogue \&\& !forSale) {/    if (pricing == Pricing::Catalogue \&\& !product) {/ | edgecart_tests | Prices.*
 strict-stock-ignored | core/src/api/router.cpp | s/        if (strict \&\& reservation.at("state") == "none") {/        if (strict \&\& false) {/ | edgecart_server_tests | HttpApi.TheOrderAnswer*
 rebase-as-another-caller | core/src/sync/sync_client.cpp | s/    Context c = callerOf(tenant_, \*e);/    Context c{tenant_, "sync", {"admin"}};/ | edgecart_tests | Sync.ACustomers*
 confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once

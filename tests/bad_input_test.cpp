@@ -149,6 +149,8 @@ std::vector<BadRequest> badRequests() {
        "shippingAddress is required"},
       {"missing_payment_method", "POST", "/orders", orderWithout("/paymentMethod"), 400,
        "paymentMethod is required"},
+      {"null_line_price", "POST", "/orders", orderWith("/items/0/price", nullptr), 400,
+       "items[0].price must be a number"},
       {"missing_line_product", "POST", "/orders", orderWithout("/items/0/productCode"), 400,
        "items[0].productCode is required"},
       {"missing_postal_code", "POST", "/orders", orderWithout("/shippingAddress/postalCode"), 400,

@@ -100,6 +100,32 @@ TEST_F(HttpApi, ACustomerSeesOnlyItsOwnOrdersInListsAndInItsSyncFeed) {
   EXPECT_EQ(call("GET", "/sync/pull?limit=100").body["items"].size(), 6u) << "a till (admin) pulls the tenant";
 }
 
+TEST_F(HttpApi, ACustomerCannotSetItsOwnPriceOverHttpOrThroughAPush) {
+  stock(token("shop-a"), 10);  // PRD-001 at 29.99
+  const std::string shopper = token("shop-a", "cust-1", kSecret, json::array());
+  const json before = tenantState("shop-a");
+  json cheap = orderFor({{"customerId", nullptr}});
+  cheap["items"] = json::parse(R"([{"productCode":"PRD-001","quantity":3,"price":0.01}])");
+  const Answer a = call("POST", "/orders?stock=strict", cheap.dump(), shopper);
+  EXPECT_EQ(a.status, 409) << a.body.dump();
+  EXPECT_EQ(a.body["code"], "PRICE_CHANGED");
+  EXPECT_EQ(a.body["message"], "The price of PRD-001 is now 29.99, not 0.01: nothing was ordered");
+  // The same order pushed from the shopper's device is refused the same way.
+  const json push = {{"clientId", "store-cust1-0000000001"},
+                     {"commands", json::array({{{"seq", 1}, {"method", "POST"}, {"path", "/orders?stock=strict"}, {"body", cheap}}})}};
+  const Answer pushed = call("POST", "/sync/push", push.dump(), shopper);
+  ASSERT_EQ(pushed.status, 200) << pushed.body.dump();
+  EXPECT_EQ(pushed.body["results"][0]["outcome"], "rejected");
+  EXPECT_EQ(pushed.body["results"][0]["body"]["code"], "PRICE_CHANGED");
+  EXPECT_EQ(tenantState("shop-a"), before);
+  // The seed's example from staff answers as it always did; the catalogue's price left out is charged.
+  cheap["items"][0].erase("price");
+  const Answer fair = call("POST", "/orders?stock=strict", cheap.dump(), shopper);
+  ASSERT_EQ(fair.status, 201) << fair.body.dump();
+  EXPECT_EQ(fair.body["attributes"]["total"].dump(), "98.97");
+  EXPECT_EQ(fair.body["attributes"]["items"][0]["name"], "Product PRD-001");
+}
+
 TEST_F(HttpApi, TheOrderAnswerSaysWhetherStockWasReservedAndStrictRefusesWithTheSeedMessage) {
   stock(token("shop-a"), 2);
   json big = seedOrderRequest();

@@ -262,5 +262,100 @@ TEST_F(Orders, OrdersWrittenBeforeTheIndexAreIndexedAtTheNextOrderWrite) {
   EXPECT_EQ(codes(), (std::vector<std::string>{"ORD-000001", "ORD-000002", "ORD-000003", "ORD-999999", "ORD-1000000"}));
 }
 
+
+// Prices (docs/design.md §4): a customer pays the catalogue's; staff charge what the till showed.
+class Prices : public Orders {
+ protected:
+  Response asCustomer(const json& body, const std::string& path = "/orders") {
+    return shop_->handle({"shop-a", "CUST-001", {}}, "POST", path, body.dump());
+  }
+  json line(const json& fields) {
+    json l = {{"productCode", "PRD-001"}, {"quantity", 3}};
+    for (const auto& [k, v] : fields.items()) l[k] = v;
+    return l;
+  }
+  json orderWith(const json& l) {
+    json o = seedOrderRequest();
+    o["items"] = json::array({l});
+    return o;
+  }
+  // Everything an order could have written: the order list, the stock, the next order number.
+  json state() {
+    return {req("GET", "/orders?limit=100").body, inventory("PRD-001")};
+  }
+};
+
+TEST_F(Prices, ACustomerThatSendsAnotherPriceIsRefusedAndNothingIsWritten) {
+  stock("PRD-001", 10);  // 29.99
+  const json before = state();
+  const Response r = asCustomer(orderWith(line({{"price", 0.01}, {"name", "Anything"}})));
+  EXPECT_EQ(r.status, 409) << r.body.dump();
+  EXPECT_EQ(r.body["code"], "PRICE_CHANGED");
+  EXPECT_EQ(r.body["message"], "The price of PRD-001 is now 29.99, not 0.01: nothing was ordered");
+  EXPECT_EQ(state(), before);
+  // The refusal took no number: the next order is still ORD-000001.
+  EXPECT_EQ(asCustomer(orderWith(line({}))).body["code"], "ORD-000001");
+}
+
+TEST_F(Prices, ACustomerPaysTheCatalogueNameAndPriceAndMayLeaveThemOut) {
+  stock("PRD-001", 10);
+  const Response left = asCustomer(orderWith(line({})));
+  ASSERT_EQ(left.status, 201) << left.body.dump();
+  EXPECT_EQ(left.body["attributes"]["items"][0], json::parse(
+      R"({"productCode":"PRD-001","name":"Product PRD-001","quantity":3,"price":29.99})"));
+  EXPECT_EQ(left.body["attributes"]["subtotal"].dump(), "89.97");
+  EXPECT_EQ(left.body["attributes"]["total"].dump(), "98.97");
+  // The catalogue's price sent as it is, with a name of the caller's own: the catalogue's name.
+  const Response same = asCustomer(orderWith(line({{"price", 29.99}, {"name", "Free stuff"}})));
+  ASSERT_EQ(same.status, 201) << same.body.dump();
+  EXPECT_EQ(same.body["attributes"]["items"][0]["name"], "Product PRD-001");
+  EXPECT_FALSE(same.body["attributes"]["items"][0].contains("catalogPrice"));
+}
+
+TEST_F(Prices, ACustomerOrdersOnlyProductsForSale) {
+  stock("PRD-001", 10);
+  const Response unknown = asCustomer(orderWith(line({{"productCode", "NOPE"}, {"price", 1}, {"name", "n"}})));
+  EXPECT_EQ(unknown.status, 409);
+  EXPECT_EQ(unknown.body["code"], "UNKNOWN_PRODUCT");
+  EXPECT_EQ(unknown.body["message"], "Product NOPE not found");
+  ASSERT_EQ(req("PATCH", "/products/PRD-001", {{"isActive", false}}).status, 200);
+  const Response inactive = asCustomer(orderWith(line({})));
+  EXPECT_EQ(inactive.status, 409);
+  EXPECT_EQ(inactive.body["code"], "UNKNOWN_PRODUCT");
+  EXPECT_EQ(inactive.body["message"], "Product PRD-001 is no longer for sale");
+  EXPECT_EQ(req("GET", "/orders").body["items"].size(), 0u);
+}
+
+TEST_F(Prices, AChangedPriceIsRefusedAtTheNewPriceInEveryLine) {
+  stock("PRD-001", 10);
+  stock("B", 10);
+  ASSERT_EQ(req("PATCH", "/products/B", {{"price", 31.5}}).status, 200);
+  json o = seedOrderRequest();
+  o["items"] = json::array({line({{"price", 29.99}}), line({{"productCode", "B"}, {"price", 29.99}})});
+  const Response r = asCustomer(o);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body["message"], "The price of B is now 31.50, not 29.99: nothing was ordered");
+}
+
+TEST_F(Prices, StaffChargeWhatTheTillShowedAndTheLineKeepsTheCataloguePrice) {
+  stock("PRD-001", 10);
+  const Response r = req("POST", "/orders", orderWith(line({{"price", 25}, {"name", "Mouse (offline price)"}})));
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  const json& l = r.body["attributes"]["items"][0];
+  EXPECT_EQ(l["price"].dump(), "25.0");
+  EXPECT_EQ(l["catalogPrice"].dump(), "29.99");
+  EXPECT_EQ(l["name"], "Mouse (offline price)");
+  EXPECT_EQ(r.body["attributes"]["subtotal"].dump(), "75.0");
+  // A till may leave name and price out: the catalogue's.
+  const Response plain = req("POST", "/orders", orderWith(line({})));
+  ASSERT_EQ(plain.status, 201) << plain.body.dump();
+  EXPECT_EQ(plain.body["attributes"]["items"][0]["price"].dump(), "29.99");
+  EXPECT_FALSE(plain.body["attributes"]["items"][0].contains("catalogPrice"));
+  // A product the catalogue does not have needs both (nothing to take them from).
+  const Response unknown = req("POST", "/orders", orderWith(line({{"productCode", "NOPE"}, {"name", "n"}})));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body["message"], "items[0].price is required: NOPE is not in the catalogue");
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -51,6 +51,7 @@ export interface ApiResponse<T = unknown> {
 export type ErrorCode =
   | 'VALIDATION_FAILED' | 'INVALID_TRANSITION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT'
   | 'VERSION_CONFLICT' | 'ALREADY_EXISTS' | 'INSUFFICIENT_INVENTORY' | 'UNKNOWN_PRODUCT' | 'BELOW_RESERVED'
+  | 'PRICE_CHANGED'
   | 'PAYLOAD_TOO_LARGE' | 'IDEMPOTENCY_KEY_REUSED' | 'TOO_MANY_REQUESTS' | 'INTERNAL_ERROR' | 'UNAVAILABLE'
   | 'STORAGE_FAILED';
 
@@ -155,11 +156,26 @@ export interface InventoryUpdate {
 
 export type OrderStatus = 'pending' | 'confirmed' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
 
+/**
+ * A line as a request sends it. A customer pays the catalogue's name and price: it may leave them
+ * out, and a price that is not the catalogue's is refused (409 PRICE_CHANGED, nothing written).
+ * Staff charge the price sent (a till's, perhaps older while offline); left out, the catalogue's.
+ */
+export interface OrderLineInput {
+  productCode: string;
+  name?: string;
+  quantity: number;
+  price?: number;
+}
+
+/** A line as the order keeps it. */
 export interface OrderLine {
   productCode: string;
   name: string;
   quantity: number;
   price: number;
+  /** The catalogue's price when the order was applied, where the line was charged another. */
+  catalogPrice?: number;
 }
 
 export interface ShippingAddress {
@@ -173,13 +189,14 @@ export interface ShippingAddress {
 export interface OrderInput {
   /** Required of staff; a customer's is its own user (it may be left out). */
   customerId?: string;
-  items: OrderLine[];
+  items: OrderLineInput[];
   shippingAddress: ShippingAddress;
   paymentMethod: string;
 }
 
-export interface OrderAttributes extends OrderInput {
+export interface OrderAttributes extends Omit<OrderInput, 'items'> {
   customerId: string;
+  items: OrderLine[];
   subtotal: number;
   tax: number;
   total: number;

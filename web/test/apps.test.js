@@ -408,6 +408,45 @@ test('a storefront order placed offline that the shop can no longer fill is show
   assert.deepEqual(b.problems, []);
 });
 
+test('a storefront order placed offline at a price the shop has since changed is refused, and the shopper accepts the new price', async () => {
+  const b = await browser();
+  const page = await b.page('/store/');
+  await page.click('[data-add=PRD-010]');  // Gel Pens at 8.99
+  await offline(b, true);
+  await until(page, () => /Offline/.test(document.getElementById('net').textContent), 'the store says offline');
+  await page.click('#cart-link');
+  await until(page, () => document.querySelector('a.button[href="#/checkout"]') !== null, 'the cart');
+  await page.click('a.button[href="#/checkout"]');
+  await page.fill('#f-street', '7-8-9 Ginza');
+  await page.fill('#f-city', 'Tokyo');
+  await page.fill('#f-postalCode', '104-0061');
+  await page.click('#place');
+  await until(page, () => /reserved on this device/.test(document.getElementById('order-state')?.textContent ?? ''), 'reserved here');
+  const code = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+  // Meanwhile the shop raises the price: its server charges a shopper its own price, never the device's.
+  assert.equal((await server.call('demo', 'PATCH', '/products/PRD-010', { price: 9.49 })).status, 200);
+  await offline(b, false);
+  await page.evaluate(() => window.store.shop.sync().catch(() => {}));
+  await until(page, () => /could not accept this order: The price of PRD-010 is now 9\.49, not 8\.99/.test(document.getElementById('order-state')?.textContent ?? ''), 'refused');
+  assert.equal((await server.call('demo', 'GET', `/orders/${code}`)).status, 404, 'the server has no such order');
+  await page.click('[data-reorder]');
+  await until(page, () => location.hash === '#/cart' && document.getElementById('price-changes') !== null, 'the cart shows the change');
+  assert.match(await text(page, '#price-changes'), /Gel Pens \(10\): was JPY 8\.99, now JPY 9\.49/);
+  assert.equal(await page.locator('a.button[href="#/checkout"]').count(), 0, 'no checkout before the shopper accepts');
+  await check(page, 'store-price-changed');
+  await page.click('[data-accept-prices]');
+  await until(page, () => document.getElementById('price-changes') === null, 'accepted');
+  assert.match(await text(page, '#view'), /Total\s*JPY 10\.44/);  // 9.49 + 10 % tax 0.95
+  await page.click('a.button[href="#/checkout"]');
+  await page.click('#place');
+  await until(page, () => /Your items are reserved, and the shop has your order/.test(document.getElementById('order-state')?.textContent ?? ''), 'the shop has it');
+  const placed = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+  const order = (await server.call('demo', 'GET', `/orders/${placed}`)).body;
+  assert.deepEqual(order.attributes.items.map((l) => [l.productCode, l.price, l.catalogPrice]), [['PRD-010', 9.49, undefined]]);
+  assert.deepEqual(await page.evaluate(() => window.store.shop.conflicts()), []);
+  assert.deepEqual(b.problems, []);
+});
+
 test('a new build takes over only when the app says so, and the outbox survives the update', async () => {
   const b = await browser();
   const page = await b.page('/till/?till=till-g');

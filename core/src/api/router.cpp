@@ -210,7 +210,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
           own["customerId"] = ctx.userId;
           request = &own;
         }
-        json order = orderAnswer(tx, createOrder(tx, *request, options_));
+        json order = orderAnswer(tx, createOrder(tx, *request, options_, customer ? Pricing::Catalogue : Pricing::AsSent));
         const json& reservation = order["reservation"];
         if (strict && reservation.at("state") == "none") {
           throw ApiError(409, reservation.at("error").get<std::string>(),

@@ -93,6 +93,11 @@ nlohmann::json moneyToJson(int64_t minor) {
   return static_cast<double>(minor) / 100.0;
 }
 
+std::string moneyText(int64_t minor) {
+  const std::string cents = std::to_string(minor % 100);
+  return std::to_string(minor / 100) + "." + (cents.size() == 1 ? "0" : "") + cents;
+}
+
 int64_t percentOf(int64_t amount, int64_t basisPoints) {
   // Callers keep amount ≤ kMaxMinorUnits and basisPoints ≤ 10000: the product fits in int64.
   return (amount * basisPoints + 5000) / 10000;

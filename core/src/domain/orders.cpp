@@ -42,22 +42,48 @@ bool isAllowedTransition(const std::string& from, const std::string& to) {
   return false;  // delivered and cancelled are final
 }
 
-Value createOrder(Transaction& tx, const json& body, const DomainOptions& options) {
+Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, Pricing pricing) {
   Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod"});
   const std::string customerId = f.str("customerId", kMaxCodeLength);
   const json& lines = f.array("items", 1, kMaxOrderLines);
   json items = json::array();
   int64_t subtotal = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
-    Fields line(lines[i], "items[" + std::to_string(i) + "]",
-                {"productCode", "name", "quantity", "price"});
+    const std::string what = "items[" + std::to_string(i) + "]";
+    Fields line(lines[i], what, {"productCode", "name", "quantity", "price"});
+    const std::string productCode = line.code("productCode");
     const int64_t quantity = line.integer("quantity", 1, kMaxQuantity);
-    const int64_t price = line.money("price");
+    const bool hasPrice = line.has("price");
+    if (!hasPrice && lines[i].contains("price")) badRequest(what + ".price must be a number");  // null: a NaN in JS
+    const int64_t sent = hasPrice ? line.money("price") : 0;
+    std::string name = line.has("name") ? line.str("name", kMaxNameLength) : "";
+    // The catalogue's word on this line: a customer's must be there and for sale.
+    const Value product = tx.getItem(std::string(kProduct) + "#" + productCode);
+    const bool forSale = product && attrs(*product).value("isActive", true);
+    if (pricing == Pricing::Catalogue && !forSale) {
+      conflict(product ? "Product " + productCode + " is no longer for sale" : "Product " + productCode + " not found",
+               errc::kUnknownProduct);
+    }
+    const int64_t listed = product ? parseMoney(attrs(*product).at("price"), "price") : -1;  // -1: none
+    if (!product && (!hasPrice || name.empty())) {
+      badRequest(what + (hasPrice ? ".name" : ".price") + " is required: " + productCode + " is not in the catalogue");
+    }
+    if (pricing == Pricing::Catalogue) {
+      if (hasPrice && sent != listed) {
+        conflict("The price of " + productCode + " is now " + moneyText(listed) + ", not " + moneyText(sent) +
+                 ": nothing was ordered", errc::kPriceChanged);
+      }
+      name = product->at("name").get<std::string>();
+    } else if (name.empty()) {
+      name = product->at("name").get<std::string>();
+    }
+    const int64_t price = hasPrice ? sent : listed;
     json item(json::value_t::object);
-    item.emplace("productCode", line.code("productCode"));
-    item.emplace("name", line.str("name", kMaxNameLength));
+    item.emplace("productCode", productCode);
+    item.emplace("name", std::move(name));
     item.emplace("quantity", quantity);
     item.emplace("price", moneyToJson(price));
+    if (product && listed != price) item.emplace("catalogPrice", moneyToJson(listed));
     items.push_back(std::move(item));
     subtotal += price * quantity;  // ≤ 10^12 × 10^6: fits in int64
     if (subtotal > kMaxMinorUnits) badRequest("order subtotal is too large");

@@ -20,11 +20,15 @@ let stock = new Map();
 let status = null;
 let checkoutKey = crypto.randomUUID();
 
-// ---- the cart: [{code, quantity}] in localStorage, so it survives a reload ------------------
+// ---- the cart: [{code, quantity, price}] in localStorage, so it survives a reload -----------
+// `price` is what the shopper saw when adding the line: the order is placed at it, and a
+// catalogue that moved since is shown to the shopper to accept (the shop refuses an order at a
+// price that is not its own: PRICE_CHANGED).
 const readCart = () => {
   try {
     const c = JSON.parse(localStorage.getItem(CART_KEY) ?? '[]');
-    return Array.isArray(c) ? c.filter((l) => typeof l.code === 'string' && Number.isInteger(l.quantity) && l.quantity > 0) : [];
+    return Array.isArray(c) ? c.filter((l) => typeof l.code === 'string' && Number.isInteger(l.quantity) && l.quantity > 0 &&
+      (l.price === undefined || typeof l.price === 'number')) : [];
   } catch {
     return [];
   }
@@ -33,17 +37,30 @@ const writeCart = (c) => {
   localStorage.setItem(CART_KEY, JSON.stringify(c));
   renderCartLink();
 };
-function addToCart(code, n) {
+function addToCart(code, n, seen = products.find((x) => x.code === code)?.attributes.price) {
   const c = readCart();
   const line = c.find((l) => l.code === code);
   if (line) line.quantity += n;
-  else c.push({ code, quantity: n });
+  else c.push({ code, quantity: n, price: seen });
   writeCart(c.filter((l) => l.quantity > 0));
 }
+// Each line at the catalogue's price (`price`) and at the one the shopper saw (`seen`).
 const cartLines = () => readCart().map((l) => {
   const p = products.find((x) => x.code === l.code);
-  return p ? { productCode: p.code, name: p.name, quantity: l.quantity, price: p.attributes.price, currency: p.attributes.currency } : null;
+  return p ? { productCode: p.code, name: p.name, quantity: l.quantity, price: p.attributes.price, seen: l.price ?? p.attributes.price,
+               currency: p.attributes.currency } : null;
 }).filter(Boolean);
+const priceChanges = (lines) => lines.filter((l) => cents(l.seen) !== cents(l.price));
+function acceptPrices() {
+  writeCart(readCart().map((l) => ({ ...l, price: products.find((x) => x.code === l.code)?.attributes.price ?? l.price })));
+}
+function priceNotice(lines) {
+  const changed = priceChanges(lines);
+  if (changed.length === 0) return '';
+  return html`<div class="notice warn" id="price-changes" role="alert"><p>${changed.length === 1 ? 'A price has' : 'Prices have'} changed since you added ${changed.length === 1 ? 'this item' : 'these items'}:</p>
+    <ul>${changed.map((l) => html`<li>${l.name}: was ${money(cents(l.seen), l.currency)}, now <strong>${money(cents(l.price), l.currency)}</strong></li>`)}</ul>
+    <button type="button" data-accept-prices="1">Accept the new ${changed.length === 1 ? 'price' : 'prices'}</button></div>`;
+}
 function renderCartLink() {
   const n = readCart().reduce((s, l) => s + l.quantity, 0);
   $('cart-link').textContent = n ? `Cart (${n})` : 'Cart';
@@ -106,6 +123,7 @@ function cartView() {
   const t = totals(lines);
   const short = lines.filter((l) => l.quantity > available(l.productCode));
   return html`<h2>Your cart</h2>
+    ${priceNotice(lines)}
     <div class="table-wrap"><table><thead><tr><th>Product</th><th>Quantity</th><th class="num">Total</th><th><span class="visually-hidden">Remove</span></th></tr></thead>
     <tbody>${lines.map((l) => html`<tr>
       <td><a href="#/product/${l.productCode}">${l.name}</a><br><span class="muted">${money(cents(l.price), l.currency)} each</span></td>
@@ -117,7 +135,7 @@ function cartView() {
     <dl class="totals"><dt>Subtotal</dt><dd class="num">${money(t.subtotal, currency())}</dd>
       <dt>Tax (10 %)</dt><dd class="num">${money(t.tax, currency())}</dd>
       <dt class="total">Total</dt><dd class="num total">${money(t.total, currency())}</dd></dl>
-    <p><a class="button" href="#/checkout">Checkout</a></p>`;
+    ${priceChanges(lines).length ? '' : html`<p><a class="button" href="#/checkout">Checkout</a></p>`}`;
 }
 
 const FIELDS = [
@@ -132,7 +150,8 @@ function checkoutView() {
   if (lines.length === 0) return cartView();
   const t = totals(lines);
   const saved = JSON.parse(sessionStorage.getItem('edgecart.store.address') ?? '{}');
-  return html`<h2>Checkout</h2><div class="checkout">
+  const changed = priceChanges(lines).length > 0;
+  return html`<h2>Checkout</h2>${priceNotice(lines)}<div class="checkout">
     <form id="checkout" class="card" novalidate aria-labelledby="ship-title">
       <h3 id="ship-title">Shipping address</h3>
       <div class="form-grid">${FIELDS.map(([name, label]) => html`<div>
@@ -145,7 +164,7 @@ function checkoutView() {
         ${PAYMENTS.map(([v, label], i) => html`<label class="radio"><input type="radio" name="paymentMethod" value="${v}" ${(saved.paymentMethod ?? PAYMENTS[0][0]) === v ? 'checked' : ''}> ${label}</label>`)}
       </fieldset>
       <p id="checkout-error" class="field-error" role="alert"></p>
-      <button type="submit" id="place">Place order</button>
+      <button type="submit" id="place" ${changed ? 'disabled' : ''}>Place order</button>
     </form>
     <aside class="card" aria-labelledby="summary-title"><h3 id="summary-title">Order summary</h3>
       <ul>${lines.map((l) => html`<li>${l.quantity} × ${l.name}</li>`)}</ul>
@@ -174,7 +193,8 @@ async function placeOrder(form) {
   $('place').disabled = true;
   try {
     const order = await shop.orders.create({
-      items: cartLines().map(({ productCode, name, quantity, price: p }) => ({ productCode, name, quantity, price: p })),
+      // At the prices the shopper saw: the shop refuses them if they are no longer its own.
+      items: cartLines().map(({ productCode, quantity, seen }) => ({ productCode, quantity, price: seen })),
       shippingAddress: values,
       paymentMethod,
     }, { stock: 'strict', idempotencyKey: checkoutKey });
@@ -182,6 +202,11 @@ async function placeOrder(form) {
     writeCart([]);
     location.hash = `#/order/${order.code}`;
   } catch (e) {
+    if (e.code === 'PRICE_CHANGED') {  // the catalogue moved under the page: show it, let the shopper accept
+      await loadCatalog();
+      await render(true);
+      return;
+    }
     $('checkout-error').textContent = e.code === 'INSUFFICIENT_INVENTORY'
       ? `${e.message}. Change the quantity in your cart.` : e.message;
     $('place').disabled = false;
@@ -193,9 +218,10 @@ async function orderView(code) {
   const problem = (await shop.conflicts()).find((p) => p.command?.code === code);
   const order = await shop.orders.get(code).catch(() => null);
   if (problem) {
+    const repriced = problem.body?.code === 'PRICE_CHANGED';
     return html`<h2>Order ${code}</h2>
       <p class="notice bad" id="order-state">The shop could not accept this order: ${problem.body?.message ?? problem.outcome}. Nothing was charged and no stock is held for it.</p>
-      <div class="row"><button type="button" data-discard="${problem.seq}">Remove it</button> <a href="#/">Back to the shop</a></div>`;
+      <div class="row">${repriced ? html`<button type="button" data-reorder="${problem.seq}">Review the new prices</button> ` : ''}<button type="button" data-discard="${problem.seq}">Remove it</button> <a href="#/">Back to the shop</a></div>`;
   }
   if (!order) return html`<p class="notice bad">No order ${code} on this device.</p>`;
   const a = order.attributes;
@@ -292,12 +318,23 @@ function wire() {
       await shop.resolveConflict(Number(b.dataset.discard), 'discard');
       location.hash = '#/orders';
     }
+    if (b?.dataset.reorder) {  // an order the shop refused for its prices: back to the cart, at the prices it had
+      const problem = (await shop.conflicts()).find((p) => p.seq === Number(b.dataset.reorder));
+      for (const l of problem?.command?.body?.items ?? []) addToCart(l.productCode, l.quantity, l.price);
+      await shop.resolveConflict(Number(b.dataset.reorder), 'discard');
+      await loadCatalog();
+      location.hash = '#/cart';
+    }
+    if (b?.dataset.acceptPrices) {
+      acceptPrices();
+      await render(true);
+    }
   });
   $('view').addEventListener('change', (e) => {
     const code = e.target.dataset?.qty;
     if (!code) return;
     const n = Math.floor(Number(e.target.value));
-    writeCart(readCart().map((l) => (l.code === code ? { code, quantity: n } : l)).filter((l) => l.quantity > 0));
+    writeCart(readCart().map((l) => (l.code === code ? { ...l, quantity: n } : l)).filter((l) => l.quantity > 0));
     void render();
   });
   $('view').addEventListener('submit', (e) => {

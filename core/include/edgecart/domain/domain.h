@@ -42,7 +42,14 @@ Value updateProduct(Transaction& tx, const std::string& code, const json& body);
 Value updateInventory(Transaction& tx, const std::string& productCode, const json& body);
 
 // Orders.
-Value createOrder(Transaction& tx, const json& body, const DomainOptions& options);
+// Whose prices an order's lines carry. A customer pays the catalogue's: every line's product must
+// exist and be active (else 409 UNKNOWN_PRODUCT), its name and price are the catalogue's, a line
+// may leave them out, and a line that sends another price is refused with 409 PRICE_CHANGED
+// naming the current one. Staff charge what the till showed (the seed's contract; perhaps an
+// older price while offline): a line whose price is not the catalogue's when the order is
+// applied records that price as `catalogPrice`, so a report can find sales below it.
+enum class Pricing { Catalogue, AsSent };
+Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, Pricing pricing);
 Value getOrder(const Transaction& tx, const std::string& code);  // 404 if absent
 // An order as the API answers it: the stored item plus `reservation` {state, error?, errorCode?}
 // (held | none | released | deducted), so a caller sees whether its stock was reserved.

@@ -30,6 +30,9 @@ nlohmann::json parseJsonKeepingCents(const std::string& text);
 // The JSON number for an amount of minor units (5998 -> 59.98).
 nlohmann::json moneyToJson(int64_t minor);
 
+// An amount for a message: 5998 -> "59.98", 19900 -> "199.00".
+std::string moneyText(int64_t minor);
+
 // amount × basisPoints / 10000, rounded half-up to the minor unit (1000 bp = 10 %).
 int64_t percentOf(int64_t amount, int64_t basisPoints);
 

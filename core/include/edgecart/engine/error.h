@@ -22,6 +22,7 @@ inline constexpr char kAlreadyExists[] = "ALREADY_EXISTS";            // 409: a 
 inline constexpr char kInsufficientInventory[] = "INSUFFICIENT_INVENTORY";  // 409
 inline constexpr char kUnknownProduct[] = "UNKNOWN_PRODUCT";          // 409: an order line names no product
 inline constexpr char kBelowReserved[] = "BELOW_RESERVED";            // 409: a restock under what is reserved
+inline constexpr char kPriceChanged[] = "PRICE_CHANGED";              // 409: a customer's line price is not the catalogue's
 inline constexpr char kPayloadTooLarge[] = "PAYLOAD_TOO_LARGE";       // 413
 inline constexpr char kIdempotencyKeyReused[] = "IDEMPOTENCY_KEY_REUSED";  // 422
 inline constexpr char kTooManyRequests[] = "TOO_MANY_REQUESTS";       // 429
