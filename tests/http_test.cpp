@@ -10,10 +10,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "edgecart/sync/sync.h"
+#include "edgecart_server/http_server.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/sqlite_store.h"
 #include "http_fixture.h"
@@ -331,6 +335,180 @@ TEST_F(Http, ALostPushAnswerAndAServerKilledMidPushStillApplyEverythingOnce) {
   }
   EXPECT_EQ(till.call("GET", "/inventory/PRD-001").body, inv) << "client and server converge";
   EXPECT_EQ(till.sync.status()["pending"], 0);
+}
+
+// An edgecart-server in this process with --pages, --dist and --dev's CORS rule: the web pages,
+// the built package and what surrounds them. Beside them, a folder they must not publish, and
+// symlinks into it from the pages.
+class HttpSite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    namespace fs = std::filesystem;
+    pages_ = dir_.path() + "/site";
+    write(pages_ + "/index.html", "<h1>EdgeCart</h1>");
+    write(pages_ + "/till/index.html", "<h1>Till</h1>");
+    write(pages_ + "/till/app.js", "start();");
+    write(pages_ + "/till.webmanifest", R"({"name":"Till","start_url":"/till/"})");
+    write(pages_ + "/sw.js", "const BUILD = '1';");
+    write(pages_ + "/.env", "SECRET=1");
+    write(pages_ + "/.git/config", "[remote]");
+    write(pages_ + "/\\till/index.html", "<h1>backslash</h1>");
+    fs::create_directories(pages_ + "/empty");
+    write(dir_.path() + "/dist/edgecart.mjs", "export {};");
+    write(dir_.path() + "/dist/edgecart.wasm", std::string("\0asm\1\0\0\0", 8));
+    write(dir_.path() + "/dist/docs/index.html", "<title>Swagger UI</title>");
+    write(dir_.path() + "/outside/shadow", "root:*:19000:0:99999:7:::");
+    write(dir_.path() + "/outside/index.html", "<h1>outside</h1>");
+    fs::create_directory_symlink(dir_.path() + "/outside", pages_ + "/etc");
+    fs::create_symlink(dir_.path() + "/outside/shadow", pages_ + "/shadow.txt");
+    fs::create_symlink("index.html", pages_ + "/home.html");  // stays inside: served
+    ServerOptions o;
+    o.port = 0;
+    o.dbPath = dir_.path() + "/edgecart.db";
+    o.jwtSecret = kSecret;
+    o.pagesDir = pages_;
+    o.distDir = dir_.path() + "/dist";
+    o.corsLocalhost = true;
+    server_ = std::make_unique<HttpServer>(o, log_);
+    port_ = server_->bind();
+    thread_ = std::thread([this] { server_->run(); });
+    // A stop() before run() listens would be lost: wait until it answers.
+    for (int i = 0; i < 200 && get("/healthz").status != 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  void TearDown() override {
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  static void write(const std::string& path, const std::string& bytes) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+  // The path as written ("//till", "/%2e%2e/"), never re-encoded by the client.
+  Answer get(const std::string& path, const httplib::Headers& headers = {}, std::string* body = nullptr) {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_url_encode(false);
+    c.set_read_timeout(10, 0);
+    httplib::Result r = c.Get(path.c_str(), headers);
+    if (!r) return {-1, nullptr};
+    if (body) *body = r->body;
+    return {r->status, json::parse(r->body, nullptr, false), r->headers};
+  }
+  static std::string header(const Answer& a, const std::string& name) {
+    const auto it = a.headers.find(name);
+    return it == a.headers.end() ? "" : it->second;
+  }
+
+  TempDir dir_;
+  std::string pages_;
+  std::ostringstream log_;
+  std::unique_ptr<HttpServer> server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(HttpSite, OnlyRegularFilesReallyInsideTheServedFoldersAreServed) {
+  std::string body;
+  for (const auto& [path, content] : std::vector<std::pair<std::string, std::string>>{
+           {"/", "<h1>EdgeCart</h1>"}, {"/till/", "<h1>Till</h1>"}, {"/till/app.js", "start();"},
+           {"/home.html", "<h1>EdgeCart</h1>"}, {"/dist/edgecart.mjs", "export {};"},
+           {"/docs/", "<title>Swagger UI</title>"}}) {
+    EXPECT_EQ(get(path, {}, &body).status, 200) << path;
+    EXPECT_EQ(body, content) << path;
+  }
+  // Out of the folder through a symlink (a folder or a file), dotfiles and dot-folders, "..",
+  // folders themselves: 404, as for a file that is not there.
+  for (const std::string path : {"/etc/shadow", "/etc/", "/etc/index.html", "/shadow.txt", "/.env", "/.git/config",
+                                 "/till/../.env", "/%2e%2e/outside/shadow", "/../outside/shadow",
+                                 "/dist/../outside/shadow", "/%2e%2fenv", "/empty/", "/dist/docs", "/.git/"}) {
+    const Answer a = get(path, {}, &body);
+    EXPECT_EQ(a.status, 404) << path;
+    EXPECT_EQ(a.body.is_object() ? a.body.value("statusCode", 0) : 0, 404) << path << ": " << body.substr(0, 80);
+    EXPECT_EQ(body.find("root:"), std::string::npos) << path;
+    EXPECT_EQ(body.find("SECRET"), std::string::npos) << path;
+  }
+  EXPECT_EQ(get("/etc").status, 404) << "no redirect into a symlinked folder either";
+}
+
+TEST_F(HttpSite, AFolderAskedWithoutItsSlashRedirectsOnlyWithinTheSite) {
+  const Answer till = get("/till");
+  EXPECT_EQ(till.status, 302);
+  EXPECT_EQ(header(till, "Location"), "/till/");
+  // "//till/" as a Location is the host "till" to a browser (an open redirect), "/\till/" too.
+  for (const std::string path : {"//till", "///till", "//till/../till", "/\\till", "/%5Ctill", "//\\till"}) {
+    const Answer a = get(path);
+    const std::string location = header(a, "Location");
+    EXPECT_TRUE(a.status == 404 || (a.status == 302 && location == "/till/")) << path << ": " << a.status << " " << location;
+    EXPECT_NE(location.rfind("//", 0), 0u) << path << ": " << location;
+    EXPECT_NE(location.rfind("/\\", 0), 0u) << path << ": " << location;
+  }
+}
+
+TEST_F(HttpSite, StaticFilesGoOutWithTheirTypesTheAppManifestAsAManifest) {
+  for (const auto& [path, type] : std::vector<std::pair<std::string, std::string>>{
+           {"/till.webmanifest", "application/manifest+json"}, {"/dist/edgecart.mjs", "text/javascript"},
+           {"/dist/edgecart.wasm", "application/wasm"}, {"/till/app.js", "text/javascript"},
+           {"/sw.js", "text/javascript"}, {"/till/", "text/html"}}) {
+    const Answer a = get(path);
+    EXPECT_EQ(a.status, 200) << path;
+    EXPECT_EQ(header(a, "Content-Type"), type) << path;
+  }
+}
+
+TEST_F(HttpSite, StaticFilesCarryValidatorsAndAnUnchangedOneIsAnswered304) {
+  std::string body;
+  const Answer sw = get("/sw.js");
+  ASSERT_EQ(sw.status, 200);
+  const std::string etag = header(sw, "ETag");
+  const std::string modified = header(sw, "Last-Modified");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_FALSE(modified.empty());
+  EXPECT_EQ(header(sw, "Cache-Control"), "no-cache") << "sw.js is always revalidated";
+  for (const std::string& match : {etag, "W/" + etag, "\"other\", " + etag, std::string("*")}) {
+    const Answer a = get("/sw.js", {{"If-None-Match", match}}, &body);
+    EXPECT_EQ(a.status, 304) << match;
+    EXPECT_EQ(body, "") << match;
+    EXPECT_EQ(header(a, "ETag"), etag) << match;
+  }
+  EXPECT_EQ(get("/sw.js", {{"If-None-Match", "\"other\""}}, &body).status, 200);
+  EXPECT_EQ(body, "const BUILD = '1';");
+  EXPECT_EQ(get("/sw.js", {{"If-Modified-Since", modified}}).status, 304);
+  EXPECT_EQ(get("/sw.js", {{"If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT"}}).status, 200);
+  EXPECT_EQ(get("/sw.js", {{"If-None-Match", "\"other\""}, {"If-Modified-Since", modified}}).status, 200)
+      << "If-None-Match decides when both are sent";
+  // The module's .wasm, and every other static file, too.
+  const Answer wasm = get("/dist/edgecart.wasm");
+  ASSERT_FALSE(header(wasm, "ETag").empty());
+  EXPECT_EQ(get("/dist/edgecart.wasm", {{"If-None-Match", header(wasm, "ETag")}}).status, 304);
+  EXPECT_EQ(get("/sw.js", {{"Range", "bytes=0-4"}}, &body).status, 206);
+  EXPECT_EQ(body, "const");
+  // A new build: the old tag no longer matches.
+  write(pages_ + "/sw.js", "const BUILD = '2';");
+  std::filesystem::last_write_time(pages_ + "/sw.js",
+                                   std::filesystem::last_write_time(pages_ + "/sw.js") + std::chrono::seconds(2));
+  const Answer updated = get("/sw.js", {{"If-None-Match", etag}, {"If-Modified-Since", modified}}, &body);
+  EXPECT_EQ(updated.status, 200);
+  EXPECT_EQ(body, "const BUILD = '2';");
+  EXPECT_NE(header(updated, "ETag"), etag);
+}
+
+TEST_F(HttpSite, DevCorsAllowsLocalhostOnlyOnPorts1To65535) {
+  auto preflight = [&](const std::string& origin) {
+    httplib::Client c("127.0.0.1", port_);
+    const httplib::Result r = c.Options("/orders", {{"Origin", origin}, {"Access-Control-Request-Method", "POST"}});
+    return r ? std::make_pair(r->status, r->get_header_value("Access-Control-Allow-Origin")) : std::make_pair(-1, std::string());
+  };
+  for (const std::string origin : {"http://localhost", "http://localhost:1", "http://localhost:5173",
+                                   "http://127.0.0.1:8080", "http://127.0.0.1:65535"}) {
+    EXPECT_EQ(preflight(origin), std::make_pair(204, origin)) << origin;
+  }
+  for (const std::string origin : {"http://localhost:0", "http://localhost:99999", "http://127.0.0.1:65536",
+                                   "http://localhost:05173", "http://localhost:00", "http://localhost:",
+                                   "http://localhost:+80", "http://localhost:80a", "http://localhost:5173.evil.example",
+                                   "http://localhost.evil.example", "https://localhost:5173"}) {
+    EXPECT_EQ(preflight(origin), std::make_pair(403, std::string())) << origin;
+  }
 }
 
 }  // namespace

@@ -33,6 +33,15 @@ TEST(Jwt, AValidTokenYieldsUserTenantAndRoles) {
   EXPECT_EQ(verifyJwt(signJwt({{"sub", "u"}}, kSecret), kSecret, kNow).tenant, "") << "no tenant: the server answers 403";
 }
 
+TEST(Jwt, ACommaListOfRolesMayHaveSpacesAroundEachRole) {
+  auto roles = [](const json& list) {
+    return verifyJwt(signJwt({{"sub", "u"}, {"custom:roles", list}}, kSecret), kSecret, kNow).roles;
+  };
+  EXPECT_EQ(roles("cashier, manager"), (std::vector<std::string>{"cashier", "manager"}));
+  EXPECT_EQ(roles(" admin ,\ttill\t,, ,"), (std::vector<std::string>{"admin", "till"}));
+  EXPECT_EQ(roles("  "), std::vector<std::string>{});
+}
+
 TEST(Jwt, EveryBadTokenIsRefusedWith401) {
   const std::string good = signJwt({{"sub", "u1"}, {"custom:tenant", "shop-a"}}, kSecret);
   EXPECT_EQ(refusal(good), 0);

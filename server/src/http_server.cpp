@@ -2,10 +2,16 @@
 
 #include <httplib.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <regex>
@@ -33,6 +39,133 @@ void sendJson(httplib::Response& res, int status, const json& body) {
 int64_t nowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The static files' types: cpp-httplib's table, plus the apps' manifest (a browser installs an
+// app only from application/manifest+json) and CommonJS; anything else goes out as text/plain.
+const char* contentType(const std::string& path) {
+  static const std::pair<const char*, const char*> types[] = {
+      {"html", "text/html"}, {"htm", "text/html"}, {"css", "text/css"}, {"csv", "text/csv"},
+      {"js", "text/javascript"}, {"mjs", "text/javascript"}, {"cjs", "text/javascript"},
+      {"txt", "text/plain"}, {"vtt", "text/vtt"}, {"json", "application/json"},
+      {"webmanifest", "application/manifest+json"}, {"wasm", "application/wasm"},
+      {"xml", "application/xml"}, {"xht", "application/xhtml+xml"}, {"xhtml", "application/xhtml+xml"},
+      {"xslt", "application/xslt+xml"}, {"atom", "application/atom+xml"}, {"rss", "application/rss+xml"},
+      {"pdf", "application/pdf"}, {"zip", "application/zip"}, {"gz", "application/gzip"},
+      {"tar", "application/x-tar"}, {"7z", "application/x-7z-compressed"},
+      {"apng", "image/apng"}, {"avif", "image/avif"}, {"bmp", "image/bmp"}, {"gif", "image/gif"},
+      {"png", "image/png"}, {"svg", "image/svg+xml"}, {"webp", "image/webp"}, {"ico", "image/x-icon"},
+      {"tif", "image/tiff"}, {"tiff", "image/tiff"}, {"jpg", "image/jpeg"}, {"jpeg", "image/jpeg"},
+      {"mp4", "video/mp4"}, {"mpeg", "video/mpeg"}, {"webm", "video/webm"}, {"mp3", "audio/mp3"},
+      {"mpga", "audio/mpeg"}, {"weba", "audio/webm"}, {"wav", "audio/wave"}, {"otf", "font/otf"},
+      {"ttf", "font/ttf"}, {"woff", "font/woff"}, {"woff2", "font/woff2"}};
+  const size_t dot = path.rfind('.');
+  if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return nullptr;
+  std::string ext = path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const auto& [e, type] : types) {
+    if (ext == e) return type;
+  }
+  return nullptr;
+}
+
+// The file that `sub` (a decoded request path below a mount: "", "/" or "/till/app.js") names in
+// the folder `root`, opened, or -1 if it is not one to serve: a segment starting with '.' (a
+// dotfile, "..") is refused, symlinks are followed only while they stay inside the folder (one to
+// /etc does not publish /etc/shadow), and only a regular file is served.
+int openStatic(const std::string& root, std::string sub, struct stat* st) {
+  namespace fs = std::filesystem;
+  if (sub.empty() || sub.back() == '/') sub += "index.html";
+  if (sub.find('\0') != std::string::npos) return -1;
+  for (size_t at = 0; at < sub.size();) {
+    const size_t end = std::min(sub.find('/', at), sub.size());
+    if (end > at && sub[at] == '.') return -1;
+    at = end + 1;
+  }
+  const size_t first = sub.find_first_not_of('/');
+  std::error_code ec;
+  const fs::path base = fs::canonical(root, ec);
+  if (ec) return -1;
+  const fs::path file = fs::canonical(base / sub.substr(first), ec);
+  if (ec) return -1;
+  if (std::mismatch(base.begin(), base.end(), file.begin(), file.end()).first != base.end()) return -1;
+  // O_NOFOLLOW: the resolved path must not have become a symlink since; O_NONBLOCK: opening a FIFO
+  // would wait for a writer.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return -1;
+  if (::fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string httpDate(time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[40];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return text;
+}
+
+// Whether an If-None-Match list ("*", or tags, weak or strong) names `etag`: the weak
+// comparison of RFC 9110 §13.1.2, as for a GET.
+bool etagListMatches(const std::string& list, const std::string& etag) {
+  size_t at = 0;
+  while (at < list.size()) {
+    at = list.find_first_not_of(" \t,", at);
+    if (at == std::string::npos) break;
+    if (list[at] == '*') return true;
+    if (list.compare(at, 2, "W/") == 0) at += 2;
+    if (at >= list.size() || list[at] != '"') return false;
+    const size_t end = list.find('"', at + 1);
+    if (end == std::string::npos) return false;
+    if (list.compare(at, end - at + 1, etag) == 0) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+// A static file's answer, with the validators a browser (and the service worker's install, which
+// fills its cache through the HTTP cache) revalidates with: a 304 when its copy is current.
+void serveStatic(int fd, const struct stat& st, const std::string& path, const httplib::Request& req,
+                 httplib::Response& res) {
+  char etag[64];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
+                    static_cast<unsigned long long>(st.st_mtim.tv_nsec));
+  res.set_header("ETag", etag);
+  res.set_header("Last-Modified", httpDate(st.st_mtim.tv_sec));
+  // no-cache: stored, but always revalidated. Without it a browser may reuse a page or sw.js
+  // heuristically (from Last-Modified) after an update, and a new build's cache fill with old files.
+  res.set_header("Cache-Control", "no-cache");
+  bool current = false;
+  if (req.has_header("If-None-Match")) {
+    current = etagListMatches(req.get_header_value("If-None-Match"), etag);
+  } else if (req.has_header("If-Modified-Since")) {
+    std::tm tm{};
+    const std::string since = req.get_header_value("If-Modified-Since");
+    const char* end = strptime(since.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    current = end != nullptr && *end == '\0' && st.st_mtim.tv_sec <= timegm(&tm);
+  }
+  if (current) {
+    res.status = 304;
+    return;
+  }
+  std::string body(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < body.size()) {
+    const ssize_t n = ::read(fd, &body[got], body.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  body.resize(got);
+  res.body = std::move(body);
+  if (const char* type = contentType(path.empty() || path.back() == '/' ? path + "index.html" : path)) {
+    res.set_header("Content-Type", type);
+  }
+  // The status is left to cpp-httplib: 200, or 206 for a Range request.
 }
 
 }  // namespace
@@ -83,8 +216,11 @@ bool HttpServer::corsAllows(const std::string& origin) const {
   for (const char* host : {"http://localhost", "http://127.0.0.1"}) {
     const std::string h = host;
     if (origin == h) return true;
-    if (origin.rfind(h + ":", 0) == 0 && origin.size() > h.size() + 1 && origin.size() <= h.size() + 6 &&
-        origin.find_first_not_of("0123456789", h.size() + 1) == std::string::npos) {
+    if (origin.rfind(h + ":", 0) != 0) continue;
+    // A port as a browser writes it: 1-65535, no leading zero.
+    const std::string port = origin.substr(h.size() + 1);
+    if (!port.empty() && port.size() <= 5 && port[0] != '0' &&
+        port.find_first_not_of("0123456789") == std::string::npos && std::stol(port) <= 65535) {
       return true;
     }
   }
@@ -187,9 +323,6 @@ void HttpServer::routes() {
   s.set_write_timeout(options_.readTimeoutSeconds, 0);
   // Bodies up to twice the API's limit reach the router, which answers 413 in its own words.
   s.set_payload_max_length(2 * RouterOptions{}.maxBodyBytes);
-  s.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
-  s.set_file_extension_and_mimetype_mapping("cjs", "text/javascript");
-  s.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     requestStart = Steady::now();
     requestTenant.clear();
@@ -206,12 +339,18 @@ void HttpServer::routes() {
       res.set_redirect("/docs/");  // its page's relative links need the slash
       return httplib::Server::HandlerResponse::Handled;
     }
-    // A folder of the pages asked for without its slash (/till): its index page, at /till/.
+    // A folder of the pages asked for without its slash (/till): its index page, at /till/, if
+    // that is served. With one leading slash: "//till/" would send the browser to the host "till"
+    // (a backslash is refused: a browser reads "/\till/" as "//till/").
     if (req.method == "GET" && !options_.pagesDir.empty() && req.path.size() > 1 && req.path.back() != '/' &&
-        req.path.find("..") == std::string::npos && req.path.find('.') == std::string::npos &&
-        std::filesystem::is_regular_file(options_.pagesDir + req.path + "/index.html")) {
-      res.set_redirect(req.path + "/");
-      return httplib::Server::HandlerResponse::Handled;
+        req.path.find_first_of(".\\") == std::string::npos) {
+      struct stat st;
+      const int fd = openStatic(options_.pagesDir, req.path + "/", &st);
+      if (fd >= 0) {
+        ::close(fd);
+        res.set_redirect("/" + req.path.substr(req.path.find_first_not_of('/')) + "/");
+        return httplib::Server::HandlerResponse::Handled;
+      }
     }
     if (req.method == "OPTIONS") {
       if (!allowed) {
@@ -343,12 +482,32 @@ void HttpServer::routes() {
   s.Put(pattern, api);
   s.Delete(pattern, api);
 
+  // Static files, after every route above (a page cannot shadow the API). Not cpp-httplib's
+  // mount points: those follow symlinks out of the folder and serve dotfiles.
+  std::vector<std::pair<std::string, std::string>> mounts;  // path prefix, folder; the first that has the file
   if (!options_.distDir.empty()) {
-    s.set_mount_point("/dist", options_.distDir);
+    mounts.emplace_back("/dist", options_.distDir);
     // The API reference: Swagger UI (from npm, copied into the build) over /openapi.json.
-    s.set_mount_point("/docs", options_.distDir + "/docs");
+    mounts.emplace_back("/docs", options_.distDir + "/docs");
   }
-  if (!options_.pagesDir.empty()) s.set_mount_point("/", options_.pagesDir);
+  if (!options_.pagesDir.empty()) mounts.emplace_back("", options_.pagesDir);
+  if (!mounts.empty()) {
+    s.Get("/.*", [mounts](const httplib::Request& req, httplib::Response& res) {
+      for (const auto& [prefix, dir] : mounts) {
+        if (req.path.compare(0, prefix.size(), prefix) != 0 ||
+            (req.path.size() > prefix.size() && req.path[prefix.size()] != '/')) {
+          continue;
+        }
+        struct stat st;
+        const int fd = openStatic(dir, req.path.substr(prefix.size()), &st);
+        if (fd < 0) continue;
+        serveStatic(fd, st, req.path.substr(prefix.size()), req, res);
+        ::close(fd);
+        return;
+      }
+      res.status = 404;  // the error handler words it
+    });
+  }
 }
 
 }  // namespace edgecart

@@ -107,11 +107,16 @@ Claims verifyJwt(const std::string& token, const std::string& secret, int64_t no
         if (x.is_string()) c.roles.push_back(x.get<std::string>());
       }
     } else if (r.is_string()) {
+      // "cashier, manager": each name without the spaces around it, or the second would be
+      // " manager", an unknown role, ignored.
       const std::string s = r.get<std::string>();
       size_t at = 0;
       while (at <= s.size()) {
         const size_t comma = std::min(s.find(',', at), s.size());
-        if (comma > at) c.roles.push_back(s.substr(at, comma - at));
+        const size_t begin = s.find_first_not_of(" \t", at);
+        size_t end = comma;
+        while (end > at && (s[end - 1] == ' ' || s[end - 1] == '\t')) --end;
+        if (begin < end) c.roles.push_back(s.substr(begin, end - begin));
         at = comma + 1;
       }
     }

@@ -44,6 +44,19 @@ const std::vector<RouteRule>& routeRules() {
   return rules;
 }
 
+json forCaller(const Context& ctx, json item) {
+  if (roleOf(ctx) != Role::Customer || !item.is_object()) return item;
+  const auto sk = item.find("sk");
+  if (sk == item.end() || !sk->is_string()) return item;
+  const std::string& key = sk->get_ref<const std::string&>();
+  if (key.rfind("PRODUCT#", 0) == 0 || key.rfind("INVENTORY#", 0) == 0) {
+    for (const char* who : {"createdBy", "updatedBy"}) {
+      if (item.contains(who)) item[who] = "";
+    }
+  }
+  return item;
+}
+
 void authorize(const Context& ctx, const std::string& method, const char* path) {
   const Role role = roleOf(ctx);
   for (const RouteRule& r : routeRules()) {

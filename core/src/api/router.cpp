@@ -181,7 +181,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     const std::string code = pathCode(p[1]);
     allow("/products/{code}");
     if (patch) return write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, code, b); });
-    return read([&](Transaction& tx) { return *getProduct(tx, code); });
+    return read([&](Transaction& tx) { return forCaller(ctx, *getProduct(tx, code)); });
   } else if (p.size() == 2 && p[0] == "inventory" && (get || patch)) {
     const std::string code = pathCode(p[1]);
     allow("/inventory/{productCode}");
@@ -191,7 +191,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     return read([&](Transaction& tx) {
       Value inv = tx.getItem(std::string(kInventory) + "#" + code);
       if (!inv) notFound("Inventory for " + code + " not found");
-      return *inv;
+      return forCaller(ctx, *inv);
     });
   } else if (p.size() == 1 && p[0] == "orders") {
     if (post) {
@@ -308,7 +308,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
       more = true;
       return false;
     }
-    items.push_back(*v);
+    items.push_back(forCaller(ctx, *v));
     return true;
   };
   Store& store = engine_.store();

@@ -23,7 +23,25 @@ constexpr int64_t kMaxLease = 1000;
 // Leased codes a client may hold unused (leased, not yet sent back in a pushed order): enough for
 // a long day offline, few enough that no client can run the tenant's sequence up.
 constexpr int64_t kMaxOutstandingCodes = 5 * kMaxLease;
+// The same bound per user, whatever its clientIds (a new clientId is free to make), and per
+// tenant. A storefront leases 5 codes at a time: a shopper never needs more than a few dozen.
+constexpr int64_t kMaxOutstandingPerCustomer = 50;
+constexpr int64_t kMaxOutstandingPerStaffUser = 4 * kMaxOutstandingCodes;
+constexpr int64_t kMaxOutstandingPerTenant = 100 * kMaxOutstandingCodes;
 constexpr size_t kMaxPull = 500;
+
+// The sync rows of a tenant (Sequence table). A clientId is 16-64 characters without '#', so
+// none of these keys can be a client's.
+std::string clientPk(const std::string& tenant, const std::string& clientId) { return "SYNC#" + tenant + "#" + clientId; }
+std::string userPk(const std::string& tenant, const std::string& user) { return "SYNC#" + tenant + "#user#" + user; }
+std::string tenantLeasePk(const std::string& tenant) { return "SYNC#" + tenant + "#tenant"; }
+// The change feeds: the tenant's (staff pull it), and the scoped feeds a customer's pull reads
+// instead, under the same numbers: the rows every customer sees (catalogue, stock), and one per
+// customer with its own orders and reservations. Row "scoped" of the tenant's feed marks a feed
+// whose scoped feeds are complete (a store made before them is split at its next commit).
+std::string feedPk(const std::string& tenant) { return "CHANGES#" + tenant; }
+std::string sharedFeedPk(const std::string& tenant) { return "CHANGES#" + tenant + "#shared"; }
+std::string customerFeedPk(const std::string& tenant, const std::string& user) { return "CHANGES#" + tenant + "#customer#" + user; }
 
 json parseObject(const std::string& body) {
   if (body.size() > (8u << 20)) throw ApiError(413, "Request body exceeds 8388608 bytes");
@@ -75,17 +93,56 @@ bool isValidClientId(const std::string& id) {
 
 std::string deviceOf(const std::string& clientId) { return clientId.substr(0, 12); }
 
+namespace {
+
+// The scoped feed a changed item goes to besides the tenant's ("" for none): the catalogue and
+// the stock to the shared feed, an order and its reservation to their customer's. An item keeps
+// its feed for life (an order's customer never changes).
+std::string scopedFeedOf(const Transaction& tx, const std::string& tenant, const json& item) {
+  const std::string& sk = item.at("sk").get_ref<const std::string&>();
+  if (sk.rfind("PRODUCT#", 0) == 0 || sk.rfind("INVENTORY#", 0) == 0) return sharedFeedPk(tenant);
+  if (sk.rfind("ORDER#", 0) == 0) return customerFeedPk(tenant, attrs(item).value("customerId", ""));
+  if (sk.rfind("RESERVATION#", 0) == 0) {
+    const Value order = tx.getItem("ORDER#" + attrs(item).value("orderCode", ""));
+    return order ? customerFeedPk(tenant, attrs(*order).value("customerId", "")) : "";
+  }
+  return "";
+}
+
+}  // namespace
+
 SyncServer::SyncServer(Shop& shop) : shop_(shop) {
-  // The change feed: each changed item moves to the end of its tenant's feed.
-  shop_.engine().addCommitHook([](Transaction& tx) {
-    const std::string feed = "CHANGES#" + tx.context().tenantCode;
-    const std::string index = "CHANGEIDX#" + tx.context().tenantCode;
+  // The change feed: each changed item moves to the end of its tenant's feed (and of its scoped feed).
+  shop_.engine().addCommitHook([this](Transaction& tx) {
+    const std::string& tenant = tx.context().tenantCode;
+    const std::string feed = feedPk(tenant);
+    const std::string index = "CHANGEIDX#" + tenant;
+    if (!tx.get(Table::Sequence, feed, "scoped")) {
+      // The first commit since scoped feeds exist: split the feed as it stands.
+      std::vector<std::pair<std::string, std::string>> rows;  // n, sk
+      shop_.store().scan(Table::Sequence, feed, "0", "", [&](const std::string& n, const Value& v) {
+        rows.emplace_back(n, v->at("sk").get<std::string>());
+        return true;
+      });
+      for (const auto& [n, sk] : rows) {
+        const Value item = tx.getItem(sk);
+        const std::string scoped = item ? scopedFeedOf(tx, tenant, *item) : "";
+        if (!scoped.empty()) tx.putRow(Table::Sequence, scoped, n, row({{"sk", sk}}));
+      }
+      tx.putRow(Table::Sequence, feed, "scoped", row(json::object()));
+    }
     int64_t n = intOr(tx.get(Table::Sequence, feed, "counter"), "value", 0);
     for (const DataChange& c : tx.changes()) {
+      const std::string scoped = scopedFeedOf(tx, tenant, c.newItem ? *c.newItem : *c.oldItem);
       const Value old = tx.get(Table::Sequence, index, c.sk);
-      if (old) tx.putRow(Table::Sequence, feed, padded(old->at("n").get<int64_t>()), nullptr);
+      if (old) {
+        const std::string at = padded(old->at("n").get<int64_t>());
+        tx.putRow(Table::Sequence, feed, at, nullptr);
+        if (!scoped.empty()) tx.putRow(Table::Sequence, scoped, at, nullptr);
+      }
       ++n;
       tx.putRow(Table::Sequence, feed, padded(n), row({{"sk", c.sk}}));
+      if (!scoped.empty()) tx.putRow(Table::Sequence, scoped, padded(n), row({{"sk", c.sk}}));
       tx.putRow(Table::Sequence, index, c.sk, row({{"n", n}}));
     }
     tx.putRow(Table::Sequence, feed, "counter", row({{"value", n}}));
@@ -123,6 +180,34 @@ Context normalized(const Context& caller) {
   return ctx;
 }
 
+// A client's sync record belongs to the user who first pushed or leased under its clientId: no
+// other user may push, lease or read its last seq under it (a customer pushing under a till's
+// clientId would take the till's sequence numbers). Read outside a transaction: the check before
+// anything runs or is answered from the record.
+void checkClientOwner(const Store& store, const Context& ctx, const std::string& clientId) {
+  const Value owner = store.get(Table::Sequence, clientPk(ctx.tenantCode, clientId), "owner");
+  if (owner && owner->at("userId") != ctx.userId) {
+    forbidden("Forbidden: clientId " + clientId + " belongs to another user; choose another clientId");
+  }
+}
+// The same inside the transaction that writes the client's record, claiming it if new (a row that
+// must be new: two users racing for one clientId cannot both commit).
+void claimClient(Transaction& tx, const std::string& clientId) {
+  const std::string pk = clientPk(tx.context().tenantCode, clientId);
+  const Value owner = tx.get(Table::Sequence, pk, "owner");
+  if (!owner) {
+    tx.insertRow(Table::Sequence, pk, "owner", row({{"userId", tx.context().userId}}));
+  } else if (owner->at("userId") != tx.context().userId) {
+    forbidden("Forbidden: clientId " + clientId + " belongs to another user; choose another clientId");
+  }
+}
+
+// Leased order codes not yet used, counted per client, per user and per tenant (rows "leases").
+void addOutstanding(Transaction& tx, const std::string& pk, int64_t delta) {
+  const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
+  tx.putRow(Table::Sequence, pk, "leases", row({{"outstanding", std::max<int64_t>(0, out + delta)}}));
+}
+
 }  // namespace
 
 Response SyncServer::push(const Context& caller, const std::string& body) {
@@ -138,6 +223,7 @@ Response SyncServer::push(const Context& caller, const std::string& body) {
       badRequest("commands must be an array of at most " + std::to_string(kMaxCommands));
     }
     checkCommands(commands);  // the whole request, before any command runs: a refused push changes nothing
+    checkClientOwner(shop_.store(), ctx, clientId);
     json results = json::array();
     for (const json& cmd : commands) {
       // A command whose commit met another writer's runs again from its record check: the
@@ -204,21 +290,34 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       const Value owner = tx.get(Table::Sequence, devices, deviceOf(clientId));
       if (owner && owner->at("clientId") != clientId) throw CommitConflict("device series " + deviceOf(clientId) + " was bound meanwhile");
       if (!owner) tx.putRow(Table::Sequence, devices, deviceOf(clientId), row({{"clientId", clientId}}));
-    } else if (codeUse == CodeUse::Leased) {
-      const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
-      tx.putRow(Table::Sequence, pk, "leases", row({{"outstanding", std::max<int64_t>(0, out - 1)}}));
+    } else if (codeUse == CodeUse::Leased && !tx.get(Table::Sequence, pk, "used#" + c.orderCode)) {
+      // A code is used once, whatever the commands that carry it: only its first use frees it.
+      tx.insertRow(Table::Sequence, pk, "used#" + c.orderCode, row(json::object()));
+      addOutstanding(tx, pk, -1);
+      addOutstanding(tx, userPk(ctx.tenantCode, ctx.userId), -1);
+      addOutstanding(tx, tenantLeasePk(ctx.tenantCode), -1);
     }
   };
   // The server's rows the client's command touched: sent back when the command did not apply as
   // the client saw it, so the client's copy of them is replaced by the truth. `changedHere`: rows
   // this run changed, left out (the pull that follows brings them).
+  // That a row is absent, a customer learns only of shared rows and of the order this command
+  // carried (so its device drops a copy the server never had).
+  auto mayLearnAbsent = [&](const std::string& key) {
+    if (roleOf(ctx) != Role::Customer) return true;
+    return key.rfind("PRODUCT#", 0) == 0 || key.rfind("INVENTORY#", 0) == 0 ||
+           (!c.orderCode.empty() && (key == "ORDER#" + c.orderCode || key == "RESERVATION#" + c.orderCode));
+  };
   auto current = [&](const std::set<std::string>& changedHere = {}) {
     json rows = json::object();
     if (cmd.contains("touched") && cmd["touched"].is_array()) {
       for (const json& sk : cmd["touched"]) {
         if (!sk.is_string() || rows.size() >= 64 || changedHere.count(sk.get<std::string>())) continue;
         const Value item = store.get(Table::Data, tenantPk, sk.get<std::string>());
-        rows[sk.get<std::string>()] = item ? *item : json();
+        // Only rows the caller may read: a customer's command naming another's order gets nothing of it.
+        if (item && !visibleTo(ctx, *item)) continue;
+        if (!item && !mayLearnAbsent(sk.get<std::string>())) continue;
+        rows[sk.get<std::string>()] = item ? forCaller(ctx, *item) : json();
       }
     }
     return rows;
@@ -242,6 +341,7 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       for (const json& ch : ok.changes) changedHere.insert(ch.at("sk").get<std::string>());
       json stale = current(changedHere);
       if (!stale.empty()) rec["current"] = std::move(stale);
+      claimClient(tx, clientId);
       recordResult(tx, pk, seq, row(rec));
       recordCodeUse(tx);
       result = std::move(rec);
@@ -260,8 +360,9 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   const bool strict = isVersionConflict(reason);
   result = {{"seq", seq}, {"outcome", strict ? "conflict" : "rejected"}, {"status", status}, {"body", refused},
             {"current", current()}, {"fingerprint", print}};
-  if (strict && before) result["item"] = *before;
+  if (strict && before && visibleTo(ctx, *before)) result["item"] = forCaller(ctx, *before);
   shop_.engine().run(ctx, [&](Transaction& tx) {
+    claimClient(tx, clientId);
     recordResult(tx, pk, seq, row(result));
     if (codeUse == CodeUse::Leased) recordCodeUse(tx);  // the code is spent either way
   });
@@ -335,21 +436,42 @@ Response SyncServer::pull(const Context& caller, const std::string& query) {
       }
     }
     Store& store = shop_.store();
+    if (!clientId.empty()) checkClientOwner(store, ctx, clientId);
     const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
+    const std::string from = cursor.empty() ? "" : padded(std::stoll(cursor));
     json items = json::array();
     std::string last = cursor;
     bool more = false;
-    store.scan(Table::Sequence, "CHANGES#" + ctx.tenantCode, "0", cursor.empty() ? "" : padded(std::stoll(cursor)),
-               [&](const std::string& n, const Value& change) {
-                 if (items.size() >= limit) {
-                   more = true;
-                   return false;
-                 }
-                 Value item = store.get(Table::Data, tenantPk, change->at("sk").get<std::string>());
-                 if (item && visibleTo(ctx, *item)) items.push_back(*item);
-                 last = n;
-                 return true;
-               });
+    auto add = [&](const std::string& n, const std::string& sk) {
+      const Value item = store.get(Table::Data, tenantPk, sk);
+      if (item && visibleTo(ctx, *item)) items.push_back(forCaller(ctx, *item));
+      last = n;
+    };
+    const std::string feed = feedPk(ctx.tenantCode);
+    if (roleOf(ctx) == Role::Customer && store.get(Table::Sequence, feed, "scoped")) {
+      // A customer reads only its scoped feeds, merged by number: O(limit), whatever the tenant sold.
+      std::vector<std::pair<std::string, std::string>> rows;  // n, sk
+      for (const std::string& pk : {sharedFeedPk(ctx.tenantCode), customerFeedPk(ctx.tenantCode, ctx.userId)}) {
+        size_t taken = 0;
+        store.scan(Table::Sequence, pk, "0", from, [&](const std::string& n, const Value& v) {
+          rows.emplace_back(n, v->at("sk").get<std::string>());
+          return ++taken <= limit;  // one more than a page: tells whether there is more
+        });
+      }
+      std::sort(rows.begin(), rows.end());
+      more = rows.size() > limit;
+      if (more) rows.resize(limit);
+      for (const auto& [n, sk] : rows) add(n, sk);
+    } else {
+      store.scan(Table::Sequence, feed, "0", from, [&](const std::string& n, const Value& change) {
+        if (items.size() >= limit) {
+          more = true;
+          return false;
+        }
+        add(n, change->at("sk").get<std::string>());
+        return true;
+      });
+    }
     json answer = {{"items", std::move(items)}, {"cursor", last}, {"more", more}};
     // The client's last answered command, read after the items: every command up to it has its
     // effect in the state pulled (the client then re-runs only the later ones on top).
@@ -386,13 +508,22 @@ Response SyncServer::lease(const Context& caller, const std::string& body) {
       if (owner && owner->at("clientId") != clientId) {
         conflict("device series " + device + " belongs to another client; choose another clientId");
       }
-      const std::string clientPk = "SYNC#" + ctx.tenantCode + "#" + clientId;
-      const int64_t outstanding = intOr(tx.get(Table::Sequence, clientPk, "leases"), "outstanding", 0);
-      if (outstanding + size > kMaxOutstandingCodes) {
-        throw ApiError(429, "This client holds " + std::to_string(outstanding) + " leased order codes it has not used; "
-                            "at most " + std::to_string(kMaxOutstandingCodes) + " may be outstanding");
+      claimClient(tx, clientId);
+      // Every holder's bound: the client's, its user's (whatever its clientIds), the tenant's.
+      const bool customer = roleOf(ctx) == Role::Customer;
+      const struct { std::string pk; int64_t cap; const char* who; } holders[] = {
+          {clientPk(ctx.tenantCode, clientId), kMaxOutstandingCodes, "This client holds "},
+          {userPk(ctx.tenantCode, ctx.userId), customer ? kMaxOutstandingPerCustomer : kMaxOutstandingPerStaffUser,
+           "This user's clients hold "},
+          {tenantLeasePk(ctx.tenantCode), kMaxOutstandingPerTenant, "This tenant's clients hold "}};
+      for (const auto& h : holders) {
+        const int64_t outstanding = intOr(tx.get(Table::Sequence, h.pk, "leases"), "outstanding", 0);
+        if (outstanding + size > h.cap) {
+          throw ApiError(429, h.who + std::to_string(outstanding) + " leased order codes not yet used; at most " +
+                              std::to_string(h.cap) + " may be outstanding");
+        }
       }
-      tx.putRow(Table::Sequence, clientPk, "leases", row({{"outstanding", outstanding + size}}));
+      for (const auto& h : holders) addOutstanding(tx, h.pk, size);
       const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
       const int64_t start = intOr(tx.get(Table::Sequence, tenantPk, "ORDER"), "value", 0) + 1;
       const int64_t end = start + size - 1;

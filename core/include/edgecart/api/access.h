@@ -36,6 +36,13 @@ struct RouteRule {
 // Every route of the router, in the order of the OpenAPI document.
 const std::vector<RouteRule>& routeRules();
 
+// An item as the caller may receive it (an answer, a pull, a push's answer). A customer gets the
+// rows every customer shares — the catalogue and the stock — without who made or changed them:
+// the order handler reserves stock in the buyer's name, so `updatedBy` would name another
+// customer. Staff get items as stored. (Which items a customer may receive at all is the sync
+// server's visibleTo and the router's own-order rule.)
+json forCaller(const Context& ctx, json item);
+
 // Throws 403 (FORBIDDEN) unless the caller's role may call method + path (a routeRules() path).
 void authorize(const Context& ctx, const std::string& method, const char* path);
 

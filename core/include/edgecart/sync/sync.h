@@ -50,8 +50,11 @@ class SyncServer {
   // Scoped by role: a customer's device gets the catalogue, stock and its own orders only.
   Response pull(const Context& ctx, const std::string& query);
   // POST /sync/lease {clientId, size?} -> {clientId, device, start, end}: a block of the
-  // tenant's ORDER numbers for the client's offline orders. 429 once the client would hold more
-  // than 5,000 leased codes it has not used (sent back in a pushed order, whatever its outcome).
+  // tenant's ORDER numbers for the client's offline orders. 429 once the client (5,000), its user
+  // (50 for a customer, 20,000 for staff) or its tenant (500,000) would hold more leased codes
+  // not yet used (a code is used once a pushed command carries it, whatever its outcome).
+  // A clientId belongs to the user who first pushed or leased under it: push, lease and pull
+  // with another user's clientId are 403.
   Response lease(const Context& ctx, const std::string& body);
 
  private:
