@@ -109,5 +109,41 @@ TEST_F(Api, PathCodesArePercentDecoded) {
   EXPECT_EQ(req("GET", "/products/PRD%ZZ").status, 400);
 }
 
+
+TEST_F(Api, IdempotencyKeysOfUsersWhoseIdsContainAHashNeverMeet) {
+  stock("PRD-001", 100);
+  auto order = [&](const std::string& user, const std::string& key) {
+    Context ctx{"shop-a", user, {"cashier"}};
+    ctx.idempotencyKey = key;
+    return shop_->handle(ctx, "POST", "/orders", seedOrderRequest().dump());
+  };
+  const Response alice = order("alice", "x#y");
+  ASSERT_EQ(alice.status, 201);
+  const Response other = order("alice#x", "y");  // the same "alice#x#y" under the old scoping
+  ASSERT_EQ(other.status, 201) << other.body.dump();
+  EXPECT_FALSE(other.replayed);
+  EXPECT_NE(other.body["code"], alice.body["code"]);
+  EXPECT_TRUE(order("alice", "x#y").replayed);
+}
+
+TEST_F(Api, RoutesWithoutQueryParametersRefuseAnyGiven) {
+  stock("PRD-001", 10);
+  ASSERT_EQ(req("POST", "/orders", seedOrderRequest()).status, 201);
+  const std::vector<std::pair<std::string, std::string>> calls = {
+      {"POST", "/products?x=1"}, {"GET", "/products/PRD-001?x=1"}, {"PATCH", "/products/PRD-001?x=1"},
+      {"GET", "/inventory/PRD-001?x=1"}, {"PATCH", "/inventory/PRD-001?x=1"}, {"GET", "/orders/ORD-000001?x=1"},
+      {"PATCH", "/orders/ORD-000001/status?x=1"}};
+  const json before = {req("GET", "/products").body, req("GET", "/orders").body, inventory("PRD-001")};
+  for (const auto& [method, path] : calls) {
+    const json body = method == "GET" ? json() : path.rfind("/products?", 0) == 0 ? productRequest("NEW")
+                      : path.rfind("/orders/", 0) == 0 ? json{{"status", "confirmed"}}
+                      : path.rfind("/inventory", 0) == 0 ? json{{"quantity", 3}} : json{{"name", "n"}};
+    const Response r = req(method, path, body);
+    EXPECT_EQ(r.status, 400) << method << " " << path << ": " << r.body.dump();
+    EXPECT_EQ(r.body["message"], "query parameter x is not supported") << method << " " << path;
+  }
+  EXPECT_EQ((json{req("GET", "/products").body, req("GET", "/orders").body, inventory("PRD-001")}), before);
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <map>
 
 #include "edgecart/api/access.h"
+#include "edgecart/engine/digest.h"
 #include "edgecart/engine/error.h"
-#include "edgecart/storage/log_format.h"
 #include "edgecart/domain/money.h"
 #include "edgecart/api/validate.h"
 
@@ -64,6 +63,13 @@ bool strictStock(const std::string& query) {
   return strict;
 }
 
+// A route that takes no query parameters: any given is refused (design §5: unknown input is 400).
+void noQuery(const std::string& query) {
+  for (const auto& [key, value] : parseQuery(query)) {
+    badRequest("query parameter " + echo(key) + " is not supported");
+  }
+}
+
 // An Idempotency-Key: 1-255 printable ASCII characters (no spaces).
 void checkIdempotencyKey(const std::string& key) {
   bool ok = !key.empty() && key.size() <= 255;
@@ -71,12 +77,9 @@ void checkIdempotencyKey(const std::string& key) {
   if (!ok) badRequest("Idempotency-Key must be 1-255 printable ASCII characters without spaces");
 }
 
-// What an Idempotency-Key's request was: method, target and the parsed body.
+// What an Idempotency-Key's request was: method, target and the parsed body, as a SHA-256.
 std::string requestPrint(const std::string& method, const std::string& target, const json& body) {
-  const std::string text = method + " " + target + " " + body.dump();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%08x-%zx", static_cast<unsigned>(logfmt::crc32(text.data(), text.size())), text.size());
-  return buf;
+  return sha256Hex(method + " " + target + " " + body.dump());
 }
 
 }  // namespace
@@ -128,7 +131,8 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     std::string keySk, print;
     if (!key.empty()) {
       checkIdempotencyKey(key);
-      keySk = ctx.userId + "#" + key;
+      // The user's id first, by its length: "alice#x" + "y" and "alice" + "x#y" are two keys.
+      keySk = std::to_string(ctx.userId.size()) + ":" + ctx.userId + "#" + key;
       print = requestPrint(method, target, parsed);
     }
     const std::string keyPk = "IDEMPOTENCY#" + ctx.tenantCode;
@@ -174,17 +178,20 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
   if (p.size() == 1 && p[0] == "products") {
     if (post) {
       allow("/products");
+      noQuery(query);
       return write(201, [](Transaction& tx, const json& b) { return *createProduct(tx, b); });
     }
     if (get) return allow("/products"), Response{200, list(ctx, "PRODUCT#", query), {}, {}};
   } else if (p.size() == 2 && p[0] == "products" && (get || patch)) {
     const std::string code = pathCode(p[1]);
     allow("/products/{code}");
+    noQuery(query);
     if (patch) return write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, code, b); });
     return read([&](Transaction& tx) { return forCaller(ctx, *getProduct(tx, code)); });
   } else if (p.size() == 2 && p[0] == "inventory" && (get || patch)) {
     const std::string code = pathCode(p[1]);
     allow("/inventory/{productCode}");
+    noQuery(query);
     if (patch) {
       return write(200, [&](Transaction& tx, const json& b) { return *updateInventory(tx, code, b); });
     }
@@ -224,10 +231,12 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
   } else if (p.size() == 2 && p[0] == "orders" && get) {
     const std::string code = pathCode(p[1]);
     allow("/orders/{code}");
+    noQuery(query);
     return read([&](Transaction& tx) { return orderAnswer(tx, ownOrder(ctx, getOrder(tx, code))); });
   } else if (p.size() == 3 && p[0] == "orders" && p[2] == "status" && patch) {
     const std::string code = pathCode(p[1]);
     allow("/orders/{code}/status");
+    noQuery(query);
     return write(200, [&](Transaction& tx, const json& b) {
       if (customer) {
         const Value current = ownOrder(ctx, getOrder(tx, code));

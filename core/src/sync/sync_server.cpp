@@ -7,6 +7,7 @@
 #include <set>
 
 #include "edgecart/api/access.h"
+#include "edgecart/engine/digest.h"
 #include "edgecart/engine/error.h"
 #include "edgecart/storage/log_format.h"
 #include "edgecart/domain/money.h"
@@ -153,13 +154,20 @@ namespace {
 
 // A command's identity beyond its seq: a seq answered before but sent with another command is
 // a client that lost its state (it must never be answered with the old command's outcome).
-std::string fingerprint(const json& cmd) {
-  const std::string text = cmd.value("method", "") + " " + cmd.value("path", "") + " " +
-                           (cmd.contains("body") ? cmd["body"].dump() : "") + " " +
-                           (cmd.contains("code") ? cmd["code"].dump() : "");
+std::string commandText(const json& cmd) {
+  return cmd.value("method", "") + " " + cmd.value("path", "") + " " + (cmd.contains("body") ? cmd["body"].dump() : "") +
+         " " + (cmd.contains("code") ? cmd["code"].dump() : "");
+}
+std::string fingerprint(const json& cmd) { return sha256Hex(commandText(cmd)); }
+// Whether a recorded fingerprint is this command's. Records written before SHA-256 hold a CRC-32
+// (8 hex digits): compared as such, so a till whose answer was lost across the upgrade is still
+// answered from its record.
+bool samePrint(const std::string& recorded, const json& cmd, const std::string& print) {
+  if (recorded.size() != 8) return recorded == print;
+  const std::string text = commandText(cmd);
   char buf[16];
   std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(logfmt::crc32(text.data(), text.size())));
-  return buf;
+  return recorded == buf;
 }
 
 void checkCommands(const json& commands) {
@@ -255,7 +263,7 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   const std::string print = fingerprint(cmd);
   if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {
     const Value rec = store.get(Table::Sequence, pk, "result#" + padded(seq));
-    if (rec && rec->value("fingerprint", "") == print) {
+    if (rec && samePrint(rec->value("fingerprint", ""), cmd, print)) {
       json r = *rec;
       r.erase("fingerprint");
       r["replayed"] = true;
@@ -516,12 +524,15 @@ Response SyncServer::lease(const Context& caller, const std::string& body) {
           {userPk(ctx.tenantCode, ctx.userId), customer ? kMaxOutstandingPerCustomer : kMaxOutstandingPerStaffUser,
            "This user's clients hold "},
           {tenantLeasePk(ctx.tenantCode), kMaxOutstandingPerTenant, "This tenant's clients hold "}};
+      // A smaller block when a bound is near (a customer's device asking for the default 100 gets
+      // what its user has left); none left is 429.
       for (const auto& h : holders) {
         const int64_t outstanding = intOr(tx.get(Table::Sequence, h.pk, "leases"), "outstanding", 0);
-        if (outstanding + size > h.cap) {
+        if (outstanding >= h.cap) {
           throw ApiError(429, h.who + std::to_string(outstanding) + " leased order codes not yet used; at most " +
                               std::to_string(h.cap) + " may be outstanding");
         }
+        size = std::min(size, h.cap - outstanding);
       }
       for (const auto& h : holders) addOutstanding(tx, h.pk, size);
       const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
