@@ -211,5 +211,26 @@ TEST(SyncTrustCost, AFeedWrittenBeforeScopedFeedsIsSplitAtTheNextCommit) {
   EXPECT_EQ(keys, (std::set<std::string>{"PRODUCT#PRD-001", "INVENTORY#PRD-001", "ORDER#ORD-000001", "RESERVATION#ORD-000001"}));
 }
 
+
+// A store that sold with its own sequence (no server yet, or a till opened without its server
+// before this fix) and then leases: the leased numbers its sequence already gave are passed over.
+TEST_F(Sync, ALeasedCodeTheStoreAlreadyGaveLocallyIsNeverReused) {
+  stockServer(100);
+  Till till("till-a-0000000000001");
+  pull(till);
+  for (int i = 0; i < 2; ++i) {  // straight to the store, as a shop without a sync client writes
+    ASSERT_EQ(till.shop->handle(kCtx, "POST", "/orders", seedOrderRequest().dump()).body["code"],
+              "ORD-00000" + std::to_string(i + 1));
+  }
+  lease(till, 10);  // ORD-000001..ORD-000010: the server's sequence was at 0
+  EXPECT_EQ(till.sync.status()["leasedCodesLeft"], 8);
+  const Response sale = till.call("POST", "/orders", seedOrderRequest());
+  ASSERT_EQ(sale.status, 201) << sale.body.dump();
+  EXPECT_EQ(sale.body["code"], "ORD-000003");
+  EXPECT_EQ(till.call("POST", "/orders", seedOrderRequest()).body["code"], "ORD-000004");
+  EXPECT_EQ(till.sync.status()["leasedCodesLeft"], 6);
+  for (const json& o : push(till)) EXPECT_EQ(o["outcome"], "accepted") << o.dump();
+}
+
 }  // namespace
 }  // namespace edgecart::testing

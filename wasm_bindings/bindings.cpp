@@ -128,6 +128,16 @@ class ShopHandle {
       return json{{"clientId", sync_->clientId()}};
     });
   }
+  // A store that synced `tenant` before, opened without its server: its writes still enter the
+  // outbox (and take leased or device-series codes), to be pushed when it is next opened with
+  // the server. {"clientId"} if the store has a client for the tenant, null (nothing done) if not.
+  std::string resumeSync(const std::string& tenant) {
+    return guard([&] {
+      if (!shop_->store().get(edgecart::Table::Sequence, "SYNC#" + tenant, "client")) return json();
+      sync_ = std::make_unique<edgecart::SyncClient>(*shop_, tenant, "");
+      return json{{"clientId", sync_->clientId()}};
+    });
+  }
   // Every sync_ call below needs enableSync first (a 409 otherwise).
   edgecart::SyncClient& client() {
     if (!sync_) throw edgecart::ApiError(409, "Sync is not enabled for this shop");
@@ -200,6 +210,7 @@ EMSCRIPTEN_BINDINGS(edgecart) {
       .function("stats", &ShopHandle::stats)
       .function("close", &ShopHandle::close)
       .function("enableSync", &ShopHandle::enableSync)
+      .function("resumeSync", &ShopHandle::resumeSync)
       .function("syncPushBody", &ShopHandle::syncPushBody)
       .function("syncApplyPush", &ShopHandle::syncApplyPush)
       .function("syncPullQuery", &ShopHandle::syncPullQuery)

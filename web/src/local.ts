@@ -169,6 +169,15 @@ export class LocalStore implements Executor, SyncStore {
     }));
   }
 
+  /**
+   * A database that synced `tenant` before, opened without a server: its writes of that tenant
+   * still enter the outbox and take leased or device-series codes (a sale made meanwhile is never
+   * lost, nor its code reused); they are pushed when the database is next opened with the server.
+   */
+  resumeOutbox(tenant: string): void {
+    this.syncCall('resumeSync', tenant);
+  }
+
   /** Calls a sync method of the handle; its JSON answer, or EdgeCartError. */
   syncCall<T>(name: string, ...args: Array<string | number>): T {
     const fn = (this.handle as unknown as Record<string, (...a: Array<string | number>) => string>)[name];

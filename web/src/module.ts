@@ -12,6 +12,7 @@ export interface ShopHandle {
   close(): void;
   /** Reconciliation; each returns JSON, {"error": {...}} on failure. */
   enableSync(tenant: string, clientId: string): string;
+  resumeSync(tenant: string): string;
   syncPushBody(limit: number): string;
   syncApplyPush(answer: string): string;
   syncPullQuery(limit: number): string;

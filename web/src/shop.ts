@@ -349,13 +349,12 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
   }
   const openLocal = async (database: string | null) => {
     const local = await LocalStore.open(loader, database, durability);
-    if (server) {
-      try {
-        local.enableSync(context.tenant, server);
-      } catch (e) {
-        await local.close();
-        throw e;
-      }
+    try {
+      if (server) local.enableSync(context.tenant, server);
+      else local.resumeOutbox(context.tenant);
+    } catch (e) {
+      await local.close();
+      throw e;
     }
     return local;
   };

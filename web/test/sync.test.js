@@ -306,3 +306,41 @@ test('retention keeps unsynced orders when the till is reopened without its serv
   assert.equal((await local.orders.list()).items.length, 1);
   await local.close();
 });
+
+// A till that synced before, opened without its server (say, before its token is renewed): its
+// sales still enter the outbox with leased codes, stay live through retention, and reach the
+// server when it is next opened with it. Never a lost sale, never a code used twice.
+test('a till opened without its server records its sales for the server: none lost, no code reused', async () => {
+  const tenant = 'sync-serverless';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const name = uniqueName('serverless');
+  const remote = { url: server.url, token: token(server.secret, tenant), intervalMs: 3_600_000, leaseSize: 10 };
+  const synced = await openShop({ tenant, user: 'till', name, server: remote });
+  await synced.sync();
+  const first = await synced.orders.create(seedOrder());  // a leased code, pushed
+  await synced.sync();
+  await synced.close();
+
+  const alone = await openShop({ tenant, user: 'till', name, roles: ['admin'] });
+  const sold = [];
+  for (let i = 0; i < 2; i++) {
+    const o = await alone.orders.create(seedOrder());
+    await alone.orders.updateStatus(o.code, 'cancelled');
+    sold.push(o.code);
+  }
+  assert.equal(new Set([first.code, ...sold]).size, 3, `three codes: ${first.code} ${sold}`);
+  assert.deepEqual(await alone.applyRetention(0), { evicted: 0 }, 'not on the server yet: they stay');
+  await alone.close();
+
+  const back = await openShop({ tenant, user: 'till', name, server: remote });
+  await back.sync();
+  assert.equal((await back.syncStatus()).pending, 0);
+  for (const code of sold) {
+    assert.equal((await server.call(tenant, 'GET', `/orders/${code}`)).body.attributes?.status, 'cancelled', `${code} on the server`);
+  }
+  const next = await back.orders.create(seedOrder());
+  assert.ok(![first.code, ...sold].includes(next.code), `a new code: ${next.code}`);
+  await back.sync();
+  assert.equal((await server.call(tenant, 'GET', '/orders?limit=100')).body.items.length, 4);
+});

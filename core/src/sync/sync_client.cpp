@@ -88,15 +88,20 @@ SyncClient::SyncClient(Shop& shop, std::string tenant, const std::string& client
 
 json SyncClient::state() const { return *shop_.store().get(Table::Sequence, pk_, "client"); }
 
-// The code the next order takes: a leased number if one is left (`leaseSk` names its lease),
-// else the next of this device's own series (`leaseSk` empty). Taken only when the order commits.
-std::string SyncClient::nextOrderCode(std::string* leaseSk) const {
+// The code the next order takes: a leased number if one is left (`leaseSk` names its lease,
+// `number` the number), else the next of this device's own series (`leaseSk` empty). Taken only
+// when the order commits. A leased number the tenant's local sequence has already given (orders
+// this store made before it synced, retained or evicted) is passed over: a code is never reused.
+std::string SyncClient::nextOrderCode(std::string* leaseSk, int64_t* number) const {
   std::string code;
+  const Value local = shop_.store().get(Table::Sequence, tenantPk(tenant_), "ORDER");
+  const int64_t usedLocally = local ? local->value("value", int64_t{0}) : 0;
   shop_.store().scan(Table::Sequence, pk_, "lease#", "", [&](const std::string& sk, const Value& l) {
-    const int64_t next = l->at("next").get<int64_t>();
+    const int64_t next = std::max(l->at("next").get<int64_t>(), usedLocally + 1);
     if (next > l->at("end").get<int64_t>()) return true;
     code = formatSequence(shop_.options().orderCodeFormat, next);
     *leaseSk = sk;
+    *number = next;
     return false;
   });
   if (!code.empty()) return code;
@@ -120,7 +125,8 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
   // which is taken only if an order was in fact created.
   Context c = ctx;
   std::string leaseSk;
-  if (method == "POST") c.orderCode = nextOrderCode(&leaseSk);
+  int64_t leased = 0;
+  if (method == "POST") c.orderCode = nextOrderCode(&leaseSk, &leased);
   return shop_.handle(c, method, target, body, [&](Transaction& tx, const Response& r) {
     if (alsoInCommit) alsoInCommit(tx);
     if (r.changes.empty()) return;  // nothing changed: nothing to send
@@ -132,7 +138,7 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
     tx.putRow(Table::Sequence, pk_, "client", row(std::move(s)));
     if (newOrder && !leaseSk.empty()) {
       json lease = *tx.get(Table::Sequence, pk_, leaseSk);
-      lease["next"] = lease["next"].get<int64_t>() + 1;
+      lease["next"] = leased + 1;
       tx.putRow(Table::Sequence, pk_, leaseSk, row(std::move(lease)));
     }
     json touched = json::array();
@@ -333,8 +339,11 @@ json SyncClient::status() const {
     return true;
   });
   int64_t left = 0;
+  const Value local = shop_.store().get(Table::Sequence, tenantPk(tenant_), "ORDER");
+  const int64_t usedLocally = local ? local->value("value", int64_t{0}) : 0;  // passed over: see nextOrderCode
   shop_.store().scan(Table::Sequence, pk_, "lease#", "", [&](const std::string&, const Value& l) {
-    left += std::max<int64_t>(0, l->at("end").get<int64_t>() - l->at("next").get<int64_t>() + 1);
+    const int64_t next = std::max(l->at("next").get<int64_t>(), usedLocally + 1);
+    left += std::max<int64_t>(0, l->at("end").get<int64_t>() - next + 1);
     return true;
   });
   return {{"clientId", clientId_}, {"tenant", tenant_}, {"pending", pending}, {"oldestPendingAt", oldest},

@@ -114,7 +114,7 @@ class SyncClient {
   json state() const;
   // Re-runs the outbox commands after `answeredUpTo` over the base rows; writes the result in tx.
   void rebase(Transaction& tx, int64_t answeredUpTo);
-  std::string nextOrderCode(std::string* leaseSk) const;
+  std::string nextOrderCode(std::string* leaseSk, int64_t* number) const;
 
   Shop& shop_;
   std::string tenant_;
