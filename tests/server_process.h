@@ -20,7 +20,8 @@ namespace edgecart::testing {
 
 class ServerProcess {
  public:
-  ServerProcess(const std::string& db, const std::string& secret, const std::string& logFile) {
+  ServerProcess(const std::string& db, const std::string& secret, const std::string& logFile,
+                const std::vector<std::string>& extra = {}) {
     int err[2];
     if (pipe(err) != 0) throw std::runtime_error("pipe");
     pid_ = fork();
@@ -30,7 +31,10 @@ class ServerProcess {
       dup2(out, 1);
       dup2(err[1], 2);
       close(err[0]);
-      execl(EDGECART_SERVER, EDGECART_SERVER, "--port", "0", "--db", db.c_str(), static_cast<char*>(nullptr));
+      std::vector<const char*> argv = {EDGECART_SERVER, "--port", "0", "--db", db.c_str()};
+      for (const std::string& a : extra) argv.push_back(a.c_str());
+      argv.push_back(nullptr);
+      execv(EDGECART_SERVER, const_cast<char* const*>(argv.data()));
       _exit(127);
     }
     close(err[1]);
@@ -58,6 +62,7 @@ class ServerProcess {
   ~ServerProcess() { stop(); }
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
   // Stops the server (SIGTERM, or SIGKILL for a crash) and waits for it; returns its exit status.
   int stop(int signal = SIGTERM) {

@@ -1,7 +1,5 @@
 #include "edgecart_server/http_server.h"
 
-#include <httplib.h>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,13 +11,18 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <regex>
 #include <thread>
 #include <stdexcept>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include "edgecart/engine/error.h"
 #include "edgecart/api/router.h"
+#include "edgecart/api/validate.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/pg_store.h"
 #include "edgecart_server/sqlite_store.h"
@@ -27,13 +30,23 @@
 namespace edgecart {
 namespace {
 
-using Steady = std::chrono::steady_clock;
-thread_local Steady::time_point requestStart;
-thread_local std::string requestTenant;
-
-void sendJson(httplib::Response& res, int status, const json& body) {
+void sendJson(HttpReply& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  res.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  res.set("Content-Type", "application/json");
+}
+
+HttpReply jsonReply(int status, const json& body) {
+  HttpReply r;
+  sendJson(r, status, body);
+  return r;
+}
+
+HttpReply redirect(const std::string& location) {
+  HttpReply r;
+  r.status = 302;
+  r.set("Location", location);
+  return r;
 }
 
 int64_t nowSeconds() {
@@ -127,30 +140,31 @@ bool etagListMatches(const std::string& list, const std::string& etag) {
 }
 
 // A static file's answer, with the validators a browser (and the service worker's install, which
-// fills its cache through the HTTP cache) revalidates with: a 304 when its copy is current.
-void serveStatic(int fd, const struct stat& st, const std::string& path, const httplib::Request& req,
-                 httplib::Response& res) {
+// fills its cache through the HTTP cache) revalidates with: a 304 when its copy is current; a
+// single byte range gets 206.
+HttpReply serveStatic(int fd, const struct stat& st, const std::string& path, const HttpRequest& req) {
+  HttpReply res;
   char etag[64];
   std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
                 static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
                     static_cast<unsigned long long>(st.st_mtim.tv_nsec));
-  res.set_header("ETag", etag);
-  res.set_header("Last-Modified", httpDate(st.st_mtim.tv_sec));
+  res.set("ETag", etag);
+  res.set("Last-Modified", httpDate(st.st_mtim.tv_sec));
   // no-cache: stored, but always revalidated. Without it a browser may reuse a page or sw.js
   // heuristically (from Last-Modified) after an update, and a new build's cache fill with old files.
-  res.set_header("Cache-Control", "no-cache");
+  res.set("Cache-Control", "no-cache");
+  res.set("Accept-Ranges", "bytes");
   bool current = false;
-  if (req.has_header("If-None-Match")) {
-    current = etagListMatches(req.get_header_value("If-None-Match"), etag);
-  } else if (req.has_header("If-Modified-Since")) {
+  if (const std::string* tags = req.header("If-None-Match")) {
+    current = etagListMatches(*tags, etag);
+  } else if (const std::string* since = req.header("If-Modified-Since")) {
     std::tm tm{};
-    const std::string since = req.get_header_value("If-Modified-Since");
-    const char* end = strptime(since.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    const char* end = strptime(since->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     current = end != nullptr && *end == '\0' && st.st_mtim.tv_sec <= timegm(&tm);
   }
   if (current) {
     res.status = 304;
-    return;
+    return res;
   }
   std::string body(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
@@ -161,17 +175,59 @@ void serveStatic(int fd, const struct stat& st, const std::string& path, const h
     got += static_cast<size_t>(n);
   }
   body.resize(got);
-  res.body = std::move(body);
   if (const char* type = contentType(path.empty() || path.back() == '/' ? path + "index.html" : path)) {
-    res.set_header("Content-Type", type);
+    res.set("Content-Type", type);
   }
-  // The status is left to cpp-httplib: 200, or 206 for a Range request.
+  // One range, "bytes=a-b", "bytes=a-" or "bytes=-n"; anything else is answered whole.
+  const std::string* range = req.header("Range");
+  static const std::regex one("bytes=(\\d{0,18})-(\\d{0,18})");
+  std::smatch m;
+  if (range && std::regex_match(*range, m, one) && (m[1].length() > 0 || m[2].length() > 0)) {
+    const size_t size = body.size();
+    size_t from, to;
+    if (m[1].length() == 0) {
+      const size_t n = std::min<size_t>(std::stoull(m[2]), size);
+      from = size - n, to = size == 0 ? 0 : size - 1;
+    } else {
+      from = std::stoull(m[1]);
+      to = m[2].length() ? std::min<size_t>(std::stoull(m[2]), size - 1) : size - 1;
+    }
+    if (size == 0 || from >= size || from > to) {
+      res.status = 416;
+      res.set("Content-Range", "bytes */" + std::to_string(size));
+      return res;
+    }
+    res.status = 206;
+    res.set("Content-Range", "bytes " + std::to_string(from) + "-" + std::to_string(to) + "/" + std::to_string(size));
+    res.body = body.substr(from, to - from + 1);
+    return res;
+  }
+  res.body = std::move(body);
+  return res;
+}
+
+bool startsWith(const std::string& path, const char* prefix) {
+  const size_t n = std::strlen(prefix);
+  return path.compare(0, n, prefix) == 0 && (path.size() == n || path[n] == '/');
+}
+
+// The routes that reach the core (and need a token).
+bool isApiPath(const std::string& path) {
+  return startsWith(path, "/products") || startsWith(path, "/inventory") || startsWith(path, "/orders");
+}
+bool isSyncPath(const std::string& path) {
+  return path == "/sync/push" || path == "/sync/pull" || path == "/sync/lease";
 }
 
 }  // namespace
 
+// The core's own thread: requests enter the core one at a time, off the event loop.
+struct HttpServer::CoreQueue {
+  boost::asio::thread_pool pool{1};
+};
+
 HttpServer::HttpServer(ServerOptions options, std::ostream& log)
-    : options_(std::move(options)), log_(log), http_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), log_(log), core_(std::make_unique<CoreQueue>()) {
   if (options_.jwtSecret.empty()) throw std::runtime_error("a JWT secret is required");
   std::unique_ptr<ServerStore> store;
   if (options_.pgUrl.empty()) {
@@ -203,10 +259,26 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     }
     tx.putRow(Table::Sequence, pk, "counter", std::make_shared<const json>(json{{"value", n}}));
   });
-  routes();
+  TransportOptions t;
+  t.host = options_.host;
+  t.port = options_.port;
+  t.threads = options_.threads;
+  t.requestSeconds = options_.requestSeconds;
+  t.idleSeconds = options_.idleSeconds;
+  t.maxConnections = options_.maxConnections;
+  t.handleSignals = options_.handleSignals;
+  // Bodies up to twice the API's limit reach the router, which answers 413 in its own words.
+  t.maxBodyBytes = 2 * RouterOptions{}.maxBodyBytes;
+  http_ = std::make_unique<HttpTransport>(
+      t, [this](const HttpRequest& req) { return headCheck(req); },
+      [this](HttpRequest req, std::function<void(HttpReply)> done) { dispatch(std::move(req), std::move(done)); },
+      [this](const HttpRequest& req, const HttpReply& res, double ms) { logLine(req, res, ms); });
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  http_.reset();
+  core_->pool.join();
+}
 
 bool HttpServer::corsAllows(const std::string& origin) const {
   if (std::find(options_.corsOrigins.begin(), options_.corsOrigins.end(), origin) != options_.corsOrigins.end()) {
@@ -227,31 +299,227 @@ bool HttpServer::corsAllows(const std::string& origin) const {
   return false;
 }
 
-bool HttpServer::authenticate(const httplib::Request& req, httplib::Response& res, Claims* claims) {
-  const std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) != 0) {
-    res.set_header("WWW-Authenticate", "Bearer");
-    sendJson(res, 401, errorBody(401, "Missing bearer token"));
-    return false;
+std::optional<HttpReply> HttpServer::authenticate(const HttpRequest& req, Claims* claims) const {
+  const std::string* auth = req.header("Authorization");
+  if (!auth || auth->rfind("Bearer ", 0) != 0 || req.headerCount("Authorization") != 1) {
+    HttpReply r = jsonReply(401, errorBody(401, "Missing bearer token"));
+    r.set("WWW-Authenticate", "Bearer");
+    return r;
   }
   try {
-    *claims = verifyJwt(auth.substr(7), options_.jwtSecret, nowSeconds());
+    *claims = verifyJwt(auth->substr(7), options_.jwtSecret, nowSeconds());
   } catch (const ApiError& e) {
-    res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    sendJson(res, e.status(), errorBody(e.status(), e.what(), e.code()));
-    return false;
+    HttpReply r = jsonReply(e.status(), errorBody(e.status(), e.what(), e.code()));
+    r.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return r;
   }
-  if (claims->tenant.empty()) {
-    sendJson(res, 403, errorBody(403, "The token has no custom:tenant claim"));
-    return false;
-  }
+  if (claims->tenant.empty()) return jsonReply(403, errorBody(403, "The token has no custom:tenant claim"));
   // Tenant codes are lower-case (docs/design.md §3): "Shop-A" in a token is tenant shop-a everywhere.
   std::transform(claims->tenant.begin(), claims->tenant.end(), claims->tenant.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  requestTenant = claims->tenant;
-  return true;
+  return std::nullopt;
 }
 
+// CORS: an allowed origin gets its headers on every answer, errors included. Any other origin
+// gets no CORS header: its browser refuses the answer.
+void HttpServer::decorate(const HttpRequest& req, HttpReply& res) const {
+  const std::string* origin = req.header("Origin");
+  if (origin && !origin->empty() && corsAllows(*origin)) {
+    res.set("Access-Control-Allow-Origin", *origin);
+    res.set("Access-Control-Expose-Headers", "Idempotent-Replayed, WWW-Authenticate");
+  }
+  res.set("Vary", "Origin");
+}
+
+// Before a body is read: a call of the API without a valid token is answered without reading it.
+std::optional<HttpReply> HttpServer::headCheck(const HttpRequest& req) const {
+  const std::string path = req.path();
+  if (req.method == "OPTIONS" || (!isApiPath(path) && !isSyncPath(path))) return std::nullopt;
+  Claims claims;
+  std::optional<HttpReply> refused = authenticate(req, &claims);
+  if (refused) decorate(req, *refused);
+  return refused;
+}
+
+void HttpServer::dispatch(HttpRequest req, std::function<void(HttpReply)> done) {
+  const std::string path = req.path();
+  if (req.method == "OPTIONS" || (!isApiPath(path) && !isSyncPath(path))) {  // a CORS preflight carries no token
+    HttpReply r = answerLocally(req);
+    decorate(req, r);
+    return done(std::move(r));
+  }
+  // The core, on its own thread (the event loop goes on serving every other connection).
+  boost::asio::post(core_->pool, [this, req = std::move(req), done = std::move(done)] {
+    HttpReply r;
+    try {
+      r = answerFromCore(req);
+    } catch (const std::exception& e) {
+      r = jsonReply(500, errorBody(500, "Internal error"));
+    }
+    decorate(req, r);
+    done(std::move(r));
+  });
+}
+
+HttpReply HttpServer::answerFromCore(const HttpRequest& req) {
+  Claims claims;
+  if (std::optional<HttpReply> refused = authenticate(req, &claims)) return *refused;
+  const std::string path = req.path();
+  HttpReply res;
+  res.tenant = claims.tenant;
+  if (isApiPath(path)) {
+    // The target as sent: the router decodes it, once, as in every other host.
+    Context ctx{claims.tenant, claims.sub, claims.roles};
+    if (req.method == "POST" || req.method == "PATCH") {
+      // The key exactly as sent: never decoded, and an empty one is not "no key".
+      if (const std::string* key = req.header("Idempotency-Key")) {
+        if (req.headerCount("Idempotency-Key") != 1 || key->empty() || key->size() > 255 ||
+            std::any_of(key->begin(), key->end(), [](char c) { return c <= 0x20 || c >= 0x7f; })) {
+          sendJson(res, 400, errorBody(400, "Idempotency-Key must be one header of 1-255 printable ASCII characters without spaces"));
+          return res;
+        }
+        ctx.idempotencyKey = *key;
+      }
+    }
+    Response r;
+    {
+      std::lock_guard<std::mutex> lock(shopMu_);
+      r = shop_->handle(ctx, req.method, req.target, req.body);
+    }
+    if (r.replayed) res.set("Idempotent-Replayed", "true");
+    sendJson(res, r.status, r.body);
+    return res;
+  }
+  // Reconciliation (docs/design.md §7).
+  const Context ctx{claims.tenant, claims.sub, claims.roles};
+  Response r;
+  {
+    std::lock_guard<std::mutex> lock(shopMu_);
+    if (path == "/sync/push" && req.method == "POST") {
+      // One durable commit for the whole push: the answer is sent only after it, so a crash
+      // before it loses only work whose answer the client never saw (and will push again).
+      // (On PostgreSQL each command commits on its own: see ServerStore::groupsPushes.)
+      const bool group = store_->groupsPushes();
+      if (group) store_->beginGroup();
+      try {
+        r = sync_->push(ctx, req.body);
+        if (group) store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
+      } catch (const ApiError& e) {
+        if (group) store_->endGroup(false);
+        r = Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}};
+      }
+    } else if (path == "/sync/lease" && req.method == "POST") {
+      r = sync_->lease(ctx, req.body);
+    } else if (path == "/sync/pull" && req.method == "GET") {
+      r = sync_->pull(ctx, req.query());
+    } else {
+      r = Response{404, errorBody(404, "Cannot " + req.method.substr(0, 16) + " " + path.substr(0, 200)), {}, {}};
+    }
+  }
+  sendJson(res, r.status, r.body);
+  return res;
+}
+
+// Everything that is not the core's: health, the API description, dev tokens, CORS preflights,
+// redirects and the static files.
+HttpReply HttpServer::answerLocally(const HttpRequest& req) const {
+  const std::string raw = req.path();
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  auto notFound = [&] { return jsonReply(404, errorBody(404, "Cannot " + req.method.substr(0, 16) + " " + raw.substr(0, 200))); };
+  if (req.method == "OPTIONS") {
+    const std::string* origin = req.header("Origin");
+    if (!origin || origin->empty() || !corsAllows(*origin)) {
+      return jsonReply(403, errorBody(403, !origin || origin->empty() ? "OPTIONS is answered only to a CORS preflight (no Origin)"
+                                                                     : "Origin " + origin->substr(0, 200) + " is not allowed (see --cors-origin)"));
+    }
+    HttpReply r;
+    r.status = 204;
+    r.set("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS");
+    r.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key");
+    r.set("Access-Control-Max-Age", "600");
+    return r;
+  }
+  if (!get) return notFound();
+  HttpReply r = answerGet(req, raw);
+  r.headOnly = req.method == "HEAD";
+  return r;
+}
+
+HttpReply HttpServer::answerGet(const HttpRequest& req, const std::string& raw) const {
+  auto notFound = [&] { return jsonReply(404, errorBody(404, "Cannot " + req.method + " " + raw.substr(0, 200))); };
+  if (raw == "/healthz") return jsonReply(200, {{"status", "ok"}});
+  if (raw == "/openapi.json") return jsonReply(200, openApi());
+  if (raw == "/dev/token" && !options_.devToken.empty()) {
+    std::map<std::string, std::string> q;
+    try {
+      q = parseQuery(req.query());
+    } catch (const ApiError& e) {
+      return jsonReply(400, errorBody(400, e.what(), errc::kValidation));
+    }
+    if (!q.count("role") && !q.count("sub")) return jsonReply(200, {{"token", options_.devToken}});
+    const std::string role = q.count("role") ? q["role"] : "admin";
+    const std::string sub = q.count("sub") ? q["sub"] : "dev-user";
+    static const std::regex name("[A-Za-z0-9_.-]{1,64}");
+    if (role != "customer" && role != "cashier" && role != "manager" && role != "admin") {
+      return jsonReply(400, errorBody(400, "role must be customer, cashier, manager or admin", errc::kValidation));
+    }
+    if (!std::regex_match(sub, name)) return jsonReply(400, errorBody(400, "sub must be 1-64 of A-Z a-z 0-9 _ . -", errc::kValidation));
+    const auto now = nowSeconds();
+    return jsonReply(200, {{"token", signJwt({{"sub", sub}, {"custom:tenant", "demo"}, {"custom:roles", {role}},
+                                              {"iat", now}, {"exp", now + 7 * 86400}}, options_.jwtSecret)}});
+  }
+  // The static files' paths, decoded once (a name with a space is asked as %20).
+  std::string path;
+  try {
+    path = percentDecode(raw, false);
+  } catch (const ApiError&) {
+    return notFound();
+  }
+  if (path == "/docs" && !options_.distDir.empty()) return redirect("/docs/");  // its relative links need the slash
+  // A folder of the pages asked for without its slash (/till): its index page, at /till/, if
+  // that is served. With one leading slash: "//till/" would send the browser to the host "till"
+  // (a backslash is refused: a browser reads "/\till/" as "//till/").
+  if (!options_.pagesDir.empty() && path.size() > 1 && path.back() != '/' && path.find_first_of(".\\") == std::string::npos) {
+    struct stat st;
+    const int fd = openStatic(options_.pagesDir, path + "/", &st);
+    if (fd >= 0) {
+      ::close(fd);
+      return redirect("/" + path.substr(path.find_first_not_of('/')) + "/");
+    }
+  }
+  // Static files, after every route above (a page cannot shadow the API): only regular files
+  // inside the folders, no dotfiles, symlinks only while they stay inside.
+  std::vector<std::pair<std::string, std::string>> mounts;  // path prefix, folder; the first that has the file
+  if (!options_.distDir.empty()) {
+    mounts.emplace_back("/dist", options_.distDir);
+    // The API reference: Swagger UI (from npm, copied into the build) over /openapi.json.
+    mounts.emplace_back("/docs", options_.distDir + "/docs");
+  }
+  if (!options_.pagesDir.empty()) mounts.emplace_back("", options_.pagesDir);
+  for (const auto& [prefix, dir] : mounts) {
+    if (path.compare(0, prefix.size(), prefix) != 0 || (path.size() > prefix.size() && path[prefix.size()] != '/')) {
+      continue;
+    }
+    struct stat st;
+    const int fd = openStatic(dir, path.substr(prefix.size()), &st);
+    if (fd < 0) continue;
+    HttpReply r = serveStatic(fd, st, path.substr(prefix.size()), req);
+    ::close(fd);
+    return r;
+  }
+  return notFound();
+}
+
+void HttpServer::logLine(const HttpRequest& req, const HttpReply& res, double ms) {
+  json line = {{"time", formatIsoTime(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count())},
+               {"method", req.method}, {"path", req.path().substr(0, 400)}, {"status", res.status},
+               {"ms", static_cast<double>(static_cast<int64_t>(ms * 100)) / 100},
+               {"bytes", res.headOnly ? 0 : res.body.size()}, {"remote", req.remote}};
+  if (!res.tenant.empty()) line["tenant"] = res.tenant;
+  std::lock_guard<std::mutex> lock(logMu_);
+  log_ << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n" << std::flush;
+}
 
 int HttpServer::seed(const json& seed) {
   if (!seed.is_object() || !seed.contains("tenant") || !seed["tenant"].is_string() ||
@@ -292,222 +560,12 @@ int HttpServer::seed(const json& seed) {
   return created;
 }
 
-int HttpServer::bind() {
-  if (options_.port == 0) {
-    const int port = http_->bind_to_any_port(options_.host);
-    if (port < 0) throw std::runtime_error("cannot bind " + options_.host);
-    options_.port = port;
-  } else if (!http_->bind_to_port(options_.host, options_.port)) {
-    throw std::runtime_error("cannot bind " + options_.host + ":" + std::to_string(options_.port));
-  }
-  return options_.port;
-}
+int HttpServer::bind() { return options_.port = http_->bind(); }
 
-void HttpServer::run() { http_->listen_after_bind(); }
+void HttpServer::run() { http_->run(); }
 
 void HttpServer::stop() { http_->stop(); }
 
-void HttpServer::routes() {
-  httplib::Server& s = *http_;
-  // Answers go out at once: with Nagle's algorithm a response written in two parts waits for the
-  // client's delayed ACK (40 ms on Linux).
-  s.set_tcp_nodelay(true);
-  // cpp-httplib serves each connection on one pool thread for as long as it stays open, so the
-  // pool and the timeouts decide how many idle or slow clients it takes to starve the others
-  // (its default, 8 threads and 5 s keep-alive, was stalled by 8 idle browsers).
-  const size_t workers = options_.workers;
-  s.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  s.set_keep_alive_timeout(options_.keepAliveSeconds);
-  s.set_keep_alive_max_count(100);
-  s.set_read_timeout(options_.readTimeoutSeconds, 0);
-  s.set_write_timeout(options_.readTimeoutSeconds, 0);
-  // Bodies up to twice the API's limit reach the router, which answers 413 in its own words.
-  s.set_payload_max_length(2 * RouterOptions{}.maxBodyBytes);
-  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    requestStart = Steady::now();
-    requestTenant.clear();
-    // CORS: an allowed origin gets its headers on every answer, errors included; a preflight
-    // (OPTIONS) is answered here. Any other origin gets no CORS header: its browser refuses.
-    const std::string origin = req.get_header_value("Origin");
-    const bool allowed = !origin.empty() && corsAllows(origin);
-    if (allowed) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Access-Control-Expose-Headers", "Idempotent-Replayed, WWW-Authenticate");
-    }
-    res.set_header("Vary", "Origin");
-    if (req.path == "/docs" && req.method == "GET" && !options_.distDir.empty()) {
-      res.set_redirect("/docs/");  // its page's relative links need the slash
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    // A folder of the pages asked for without its slash (/till): its index page, at /till/, if
-    // that is served. With one leading slash: "//till/" would send the browser to the host "till"
-    // (a backslash is refused: a browser reads "/\till/" as "//till/").
-    if (req.method == "GET" && !options_.pagesDir.empty() && req.path.size() > 1 && req.path.back() != '/' &&
-        req.path.find_first_of(".\\") == std::string::npos) {
-      struct stat st;
-      const int fd = openStatic(options_.pagesDir, req.path + "/", &st);
-      if (fd >= 0) {
-        ::close(fd);
-        res.set_redirect("/" + req.path.substr(req.path.find_first_not_of('/')) + "/");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    if (req.method == "OPTIONS") {
-      if (!allowed) {
-        sendJson(res, 403, errorBody(403, origin.empty() ? "OPTIONS is answered only to a CORS preflight (no Origin)"
-                                                         : "Origin " + origin.substr(0, 200) + " is not allowed (see --cors-origin)"));
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      res.status = 204;
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS");
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key");
-      res.set_header("Access-Control-Max-Age", "600");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    const double ms = std::chrono::duration<double, std::milli>(Steady::now() - requestStart).count();
-    json line = {{"time", formatIsoTime(std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count())},
-                 {"method", req.method}, {"path", req.path}, {"status", res.status},
-                 {"ms", static_cast<double>(static_cast<int64_t>(ms * 100)) / 100},
-                 {"bytes", res.body.size()}, {"remote", req.remote_addr}};
-    if (!requestTenant.empty()) line["tenant"] = requestTenant;
-    std::lock_guard<std::mutex> lock(logMu_);
-    log_ << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n" << std::flush;
-  });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;  // a handler already answered
-    const std::string message = res.status == 404 ? "Cannot " + req.method + " " + req.path.substr(0, 200)
-                              : res.status == 413 ? "Request body too large"
-                                                  : std::string(statusText(res.status));
-    sendJson(res, res.status, errorBody(res.status, message));
-  });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    sendJson(res, 500, errorBody(500, "Internal error"));
-  });
-
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    sendJson(res, 200, {{"status", "ok"}});
-  });
-  s.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
-    sendJson(res, 200, openApi());
-  });
-  if (!options_.devToken.empty()) {
-    s.Get("/dev/token", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!req.has_param("role") && !req.has_param("sub")) {
-        sendJson(res, 200, {{"token", options_.devToken}});
-        return;
-      }
-      const std::string role = req.has_param("role") ? req.get_param_value("role") : "admin";
-      const std::string sub = req.has_param("sub") ? req.get_param_value("sub") : "dev-user";
-      static const std::regex name("[A-Za-z0-9_.-]{1,64}");
-      if (role != "customer" && role != "cashier" && role != "manager" && role != "admin") {
-        sendJson(res, 400, errorBody(400, "role must be customer, cashier, manager or admin", errc::kValidation));
-        return;
-      }
-      if (!std::regex_match(sub, name)) {
-        sendJson(res, 400, errorBody(400, "sub must be 1-64 of A-Z a-z 0-9 _ . -", errc::kValidation));
-        return;
-      }
-      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count();
-      sendJson(res, 200, {{"token", signJwt({{"sub", sub}, {"custom:tenant", "demo"}, {"custom:roles", {role}},
-                                             {"iat", now}, {"exp", now + 7 * 86400}}, options_.jwtSecret)}});
-    });
-  }
-
-  // The API of docs/design.md §5: every method on these paths goes to the core router.
-  auto api = [this](const httplib::Request& req, httplib::Response& res) {
-    Claims claims;
-    if (!authenticate(req, res, &claims)) return;
-    // The target as sent: the router decodes it, once, as in every other host (cpp-httplib's
-    // decoded req.path would make /products/%2542 the product "B").
-    const std::string& target = req.target;
-    Context ctx{claims.tenant, claims.sub, claims.roles};
-    if (req.method == "POST" || req.method == "PATCH") ctx.idempotencyKey = req.get_header_value("Idempotency-Key");
-    if (req.has_header("Idempotency-Key") && ctx.idempotencyKey.empty() && (req.method == "POST" || req.method == "PATCH")) {
-      sendJson(res, 400, errorBody(400, "Idempotency-Key must be 1-255 printable ASCII characters without spaces"));
-      return;
-    }
-    Response r;
-    {
-      std::lock_guard<std::mutex> lock(shopMu_);
-      r = shop_->handle(ctx, req.method, target, req.body);
-    }
-    if (r.replayed) res.set_header("Idempotent-Replayed", "true");
-    sendJson(res, r.status, r.body);
-  };
-  // Reconciliation (docs/design.md §7).
-  auto sync = [this](const httplib::Request& req, httplib::Response& res) {
-    Claims claims;
-    if (!authenticate(req, res, &claims)) return;
-    const Context ctx{claims.tenant, claims.sub, claims.roles};
-    Response r;
-    {
-      std::lock_guard<std::mutex> lock(shopMu_);
-      if (req.path == "/sync/push" && req.method == "POST") {
-        // One durable commit for the whole push: the answer is sent only after it, so a crash
-        // before it loses only work whose answer the client never saw (and will push again).
-        // (On PostgreSQL each command commits on its own: see ServerStore::groupsPushes.)
-        const bool group = store_->groupsPushes();
-        if (group) store_->beginGroup();
-        try {
-          r = sync_->push(ctx, req.body);
-          if (group) store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
-        } catch (const ApiError& e) {
-          if (group) store_->endGroup(false);
-          r = Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}};
-        }
-      } else if (req.path == "/sync/lease" && req.method == "POST") {
-        r = sync_->lease(ctx, req.body);
-      } else if (req.path == "/sync/pull" && req.method == "GET") {
-        const size_t q = req.target.find('?');
-        r = sync_->pull(ctx, q == std::string::npos ? "" : req.target.substr(q + 1));
-      } else {
-        r = Response{404, errorBody(404, "Cannot " + req.method + " " + req.path.substr(0, 200)), {}, {}};
-      }
-    }
-    sendJson(res, r.status, r.body);
-  };
-  const char* syncPattern = R"(/sync/(push|pull|lease))";
-  s.Get(syncPattern, sync);
-  s.Post(syncPattern, sync);
-
-  const char* pattern = R"(/(products|inventory|orders)(/.*)?)";
-  s.Get(pattern, api);
-  s.Post(pattern, api);
-  s.Patch(pattern, api);
-  s.Put(pattern, api);
-  s.Delete(pattern, api);
-
-  // Static files, after every route above (a page cannot shadow the API). Not cpp-httplib's
-  // mount points: those follow symlinks out of the folder and serve dotfiles.
-  std::vector<std::pair<std::string, std::string>> mounts;  // path prefix, folder; the first that has the file
-  if (!options_.distDir.empty()) {
-    mounts.emplace_back("/dist", options_.distDir);
-    // The API reference: Swagger UI (from npm, copied into the build) over /openapi.json.
-    mounts.emplace_back("/docs", options_.distDir + "/docs");
-  }
-  if (!options_.pagesDir.empty()) mounts.emplace_back("", options_.pagesDir);
-  if (!mounts.empty()) {
-    s.Get("/.*", [mounts](const httplib::Request& req, httplib::Response& res) {
-      for (const auto& [prefix, dir] : mounts) {
-        if (req.path.compare(0, prefix.size(), prefix) != 0 ||
-            (req.path.size() > prefix.size() && req.path[prefix.size()] != '/')) {
-          continue;
-        }
-        struct stat st;
-        const int fd = openStatic(dir, req.path.substr(prefix.size()), &st);
-        if (fd < 0) continue;
-        serveStatic(fd, st, req.path.substr(prefix.size()), req, res);
-        ::close(fd);
-        return;
-      }
-      res.status = 404;  // the error handler words it
-    });
-  }
-}
+size_t HttpServer::connections() const { return http_->connections(); }
 
 }  // namespace edgecart

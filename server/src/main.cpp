@@ -1,12 +1,11 @@
 // edgecart-server: the EdgeCart API over HTTP, on SQLite, for tenants named by HS256 tokens.
 //
-//   edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--workers N]
+//   edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--threads N]
 //                   [--cors-origin ORIGIN]... [--seed FILE] [--dev]
 
 #include <openssl/rand.h>
 
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,8 +17,8 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--workers N]\n"
-    "                       [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
+    "usage: edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--threads N]\n"
+    "                       [--max-connections N] [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
@@ -27,8 +26,11 @@ constexpr char kUsage[] =
     "               EDGECART_PG): any number of server processes may share one database\n"
     "  --pages DIR  web pages served at / (default: none)\n"
     "  --dist DIR   the built web package served at /dist (default: none)\n"
-    "  --workers N  connection threads (default 64; one per open connection, idle ones closed\n"
-    "               after 2 s)\n"
+    "  --threads N  event-loop threads serving every connection (default 2); requests enter the\n"
+    "               core one at a time on its own thread\n"
+    "  --max-connections N  open connections (default 20000; one more is answered 503); a request\n"
+    "               must arrive whole within 10 s of its first byte, an idle connection is closed\n"
+    "               after 5 s, headers are at most 16 KiB, bodies 2 MiB\n"
     "  --cors-origin ORIGIN  let pages of ORIGIN (https://shop.example) call the API; repeatable\n"
     "  --seed FILE  on first start, create the products (with stock) of FILE, a JSON\n"
     "               {tenant, products: [{code, name, categoryCode, sku, price, currency, quantity}]},\n"
@@ -39,12 +41,6 @@ constexpr char kUsage[] =
     "               http://localhost:* and http://127.0.0.1:*\n"
     "The JWT secret comes from the EDGECART_JWT_SECRET environment variable.\n";
 
-edgecart::HttpServer* running = nullptr;
-
-void onSignal(int) {
-  if (running) running->stop();
-}
-
 int usage(const std::string& problem) {
   std::cerr << "edgecart-server: " << problem << "\n" << kUsage;
   return 2;
@@ -54,6 +50,7 @@ int usage(const std::string& problem) {
 
 int main(int argc, char** argv) {
   edgecart::ServerOptions o;
+  o.handleSignals = true;
   bool dev = false;
   std::string seedFile;
   for (int i = 1; i < argc; ++i) {
@@ -76,12 +73,18 @@ int main(int argc, char** argv) {
       o.pagesDir = value();
     } else if (a == "--dist") {
       o.distDir = value();
-    } else if (a == "--workers") {
+    } else if (a == "--threads") {
       const std::string v = value();
       char* end = nullptr;
       const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 1 || n > 4096) return usage("--workers needs 1-4096");
-      o.workers = static_cast<size_t>(n);
+      if (v.empty() || *end != '\0' || n < 1 || n > 64) return usage("--threads needs 1-64");
+      o.threads = static_cast<size_t>(n);
+    } else if (a == "--max-connections") {
+      const std::string v = value();
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 1000000) return usage("--max-connections needs 1-1000000");
+      o.maxConnections = static_cast<size_t>(n);
     } else if (a == "--cors-origin") {
       const std::string v = value();
       if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
@@ -131,11 +134,9 @@ int main(int argc, char** argv) {
     const int port = server.bind();
     std::cerr << "edgecart-server: listening on http://" << o.host << ":" << port << "/ (" << server.storeDescription() << ")\n";
     if (dev) std::cerr << "edgecart-server: dev token for tenant demo:\n" << o.devToken << "\n";
-    running = &server;
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    // SIGTERM or SIGINT: nothing new is taken, what is in flight is answered, then exit 0.
     server.run();
-    running = nullptr;
+    std::cerr << "edgecart-server: stopped\n";
   } catch (const std::exception& e) {
     std::cerr << "edgecart-server: " << e.what() << "\n";
     return 1;

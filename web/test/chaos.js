@@ -63,7 +63,7 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
   const chance = (p) => rng() < p;
   const history = [];
   const stats = { kills: 0, sales: 0, httpCalls: 0, reopen: 0, resolved: 0, deviceCodes: 0 };
-  const server = await startServer({ args: ['--workers', '128'] });
+  const server = await startServer();
   const admin = (method, path, body) => server.call(TENANT, method, path, body);
   const expect = { orders: new Map(), deltas: Object.fromEntries(DELTA.map((p) => [p, 0])), discarded: new Set() };
   const tills = [];

@@ -45,7 +45,7 @@ export async function runScaleOut(seed, { settings = {}, processes = 3, clients 
   const tills = [];
   let lb;
   try {
-    for (let i = 0; i < processes; i++) servers.push(await startServer({ pg: pg.url, secret, args: ['--workers', '32'] }));
+    for (let i = 0; i < processes; i++) servers.push(await startServer({ pg: pg.url, secret }));
     const auth = (user, roles = ['manager']) => `Bearer ${token(secret, TENANT, user, roles, 86400)}`;
     const pick = () => servers[int(servers.length)];
     // One call to one process; null if the process did not answer (killed, restarting).

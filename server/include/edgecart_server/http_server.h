@@ -1,24 +1,21 @@
 #pragma once
-// The native host of docs/design.md §8: the core router over HTTP (cpp-httplib), SQLite or PostgreSQL storage, HS256
-// JWT tenants, /healthz, /openapi.json, the web pages, one JSON access-log line per request.
+// The native host of docs/design.md §8: the core router over HTTP (an event loop, http_transport.h),
+// SQLite or PostgreSQL storage, HS256 JWT tenants, /healthz, /openapi.json, the web pages, one
+// JSON access-log line per request.
 
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "edgecart/api/shop.h"
 #include "edgecart/sync/sync.h"
+#include "edgecart_server/http_transport.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/server_store.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}
 
 namespace edgecart {
 
@@ -39,12 +36,14 @@ struct ServerOptions {
   // ("https://shop.example"); corsLocalhost adds any http://localhost:* and http://127.0.0.1:*.
   std::vector<std::string> corsOrigins;
   bool corsLocalhost = false;
-  // Connections are served by a pool of `workers` threads, one connection per thread while it is
-  // open: idle keep-alive connections are closed after keepAliveSeconds, and a request that does
-  // not arrive (or an answer that is not read) within readTimeoutSeconds per read is dropped.
-  size_t workers = 64;
-  int keepAliveSeconds = 2;
-  int readTimeoutSeconds = 5;
+  // The event loop (http_transport.h): `threads` serve every connection; a request must arrive
+  // whole within requestSeconds of its first byte; a keep-alive connection without a request is
+  // closed after idleSeconds; past maxConnections a connection is answered 503.
+  size_t threads = 2;
+  int requestSeconds = 10;
+  int idleSeconds = 5;
+  size_t maxConnections = 20000;
+  bool handleSignals = false;  // SIGINT and SIGTERM stop the server (the binary sets it)
 };
 
 class HttpServer {
@@ -62,24 +61,35 @@ class HttpServer {
   int seed(const json& seed);
   // Where the data is ("SQLite data/edgecart.db", "PostgreSQL host=... dbname=..."), for the log.
   std::string storeDescription() const { return store_->describe(); }
-  // Serves until stop(); call after bind().
+  // Serves until stop() (or a signal, with handleSignals) and every answer in flight is sent; call
+  // after bind().
   void run();
+  // Takes no new connection or request, finishes what is in flight, closes idle connections.
   void stop();
+  size_t connections() const;
 
  private:
-  void routes();
-  // The caller's claims, or false after answering 401/403.
-  bool authenticate(const httplib::Request& req, httplib::Response& res, Claims* claims);
+  struct CoreQueue;
+  std::optional<HttpReply> headCheck(const HttpRequest& req) const;
+  void dispatch(HttpRequest req, std::function<void(HttpReply)> done);
+  HttpReply answerFromCore(const HttpRequest& req);
+  HttpReply answerLocally(const HttpRequest& req) const;
+  HttpReply answerGet(const HttpRequest& req, const std::string& rawPath) const;
+  // The caller's claims in *claims, or the answer that refuses it (401/403).
+  std::optional<HttpReply> authenticate(const HttpRequest& req, Claims* claims) const;
+  void decorate(const HttpRequest& req, HttpReply& res) const;
   bool corsAllows(const std::string& origin) const;
+  void logLine(const HttpRequest& req, const HttpReply& res, double ms);
 
   ServerOptions options_;
   std::ostream& log_;
   std::mutex logMu_;
-  std::unique_ptr<httplib::Server> http_;
   ServerStore* store_ = nullptr;  // owned by shop_
   std::unique_ptr<Shop> shop_;
   std::unique_ptr<SyncServer> sync_;
   std::mutex shopMu_;  // one request in the core at a time
+  std::unique_ptr<CoreQueue> core_;
+  std::unique_ptr<HttpTransport> http_;
 };
 
 // The OpenAPI 3 description of every route.

@@ -1,0 +1,302 @@
+// The HTTP layer under the shapes of attack and load an operator meets (http_transport.h): slow,
+// idle and oversized clients all at once never delay a new client past a second nor grow the
+// process past 100 MiB; many clients at once are all answered; keep-alive, pipelining, the
+// connection cap and SIGTERM behave; the Idempotency-Key is taken exactly as sent.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "http_fixture.h"
+
+namespace edgecart::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int connectTo(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `bytes` unless an answer arrives first (a client that reads while it sends): true when
+// all was sent, and the answer so far in *answer.
+bool sendWatching(int fd, const std::string& bytes, std::string* answer) {
+  char buf[4096];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (n > 0) answer->append(buf, static_cast<size_t>(n));
+  if (!answer->empty()) return false;
+  size_t at = 0;
+  while (at < bytes.size()) {
+    const ssize_t sent = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+    if (sent <= 0) return false;
+    at += static_cast<size_t>(sent);
+  }
+  return true;
+}
+
+bool sendAll(int fd, const std::string& bytes) {
+  size_t at = 0;
+  while (at < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    at += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Everything the server sends until it closes (or `seconds` pass).
+std::string readAll(int fd, int seconds = 5) {
+  timeval tv{seconds, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// The process's peak resident memory, MiB (VmHWM).
+double peakMiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+void raiseFileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+class HttpLimits : public Http {
+ protected:
+  // A new client's request: how long its answer took, and its status.
+  std::pair<int, double> timedGet(const std::string& path) {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_connection_timeout(5, 0);
+    c.set_read_timeout(5, 0);
+    const auto started = Clock::now();
+    const httplib::Result r = c.Get(path.c_str(), {{"Authorization", "Bearer " + token("shop-a")}});
+    return {r ? r->status : -1, std::chrono::duration<double>(Clock::now() - started).count()};
+  }
+};
+
+TEST_F(HttpLimits, SlowIdleAndOversizedClientsAllAtOnceNeitherDelayANewClientNorGrowTheServer) {
+  raiseFileLimit();
+  stock(token("shop-a"), 10);
+  std::atomic<bool> done{false};
+  std::vector<std::thread> attackers;
+  // 100 slowloris connections: a request line, then one byte a second.
+  std::vector<int> slow;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = connectTo(server_->port());
+    ASSERT_GE(fd, 0);
+    sendAll(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-");
+    slow.push_back(fd);
+  }
+  attackers.emplace_back([&] {
+    while (!done) {
+      for (int fd : slow) sendAll(fd, "a");
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  });
+  // A 256 MiB chunked body without a token, and one with a token (refused once it passes 2 MiB).
+  std::atomic<int> chunkedAnswers{0};
+  for (const bool withToken : {false, true}) {
+    attackers.emplace_back([&, withToken] {
+      const int fd = connectTo(server_->port());
+      std::string head = "POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n";
+      if (withToken) head += "Authorization: Bearer " + token("shop-a") + "\r\n";
+      sendAll(fd, head + "\r\n");
+      const std::string chunk = "10000\r\n" + std::string(1 << 16, ' ') + "\r\n";  // 64 KiB a chunk
+      std::string answer;
+      for (int i = 0; i < 4096 && !done && sendWatching(fd, chunk, &answer); ++i) {
+      }
+      answer += readAll(fd, 2);
+      if (answer.rfind(withToken ? "HTTP/1.1 413" : "HTTP/1.1 401", 0) == 0) ++chunkedAnswers;
+      ::close(fd);
+    });
+  }
+  // Three million headers.
+  std::atomic<int> headerAnswers{0};
+  attackers.emplace_back([&] {
+    const int fd = connectTo(server_->port());
+    sendAll(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    const std::string block = [] {
+      std::string b;
+      for (int i = 0; i < 10000; ++i) b += "X-A: b\r\n";
+      return b;
+    }();
+    std::string answer;
+    for (int i = 0; i < 300 && !done && sendWatching(fd, block, &answer); ++i) {
+    }
+    answer += readAll(fd, 2);
+    if (answer.rfind("HTTP/1.1 431", 0) == 0) ++headerAnswers;
+    ::close(fd);
+  });
+  // 10,000 idle connections.
+  std::vector<int> idle;
+  for (int i = 0; i < 10000; ++i) {
+    const int fd = connectTo(server_->port());
+    if (fd < 0) break;
+    idle.push_back(fd);
+  }
+  EXPECT_EQ(idle.size(), 10000u);
+  // All of that under way: a new client is answered within a second.
+  const auto [status, seconds] = timedGet("/inventory/PRD-001");
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(seconds, 1.0);
+  const auto [again, secondsAgain] = timedGet("/products?limit=5");
+  EXPECT_EQ(again, 200);
+  EXPECT_LT(secondsAgain, 1.0);
+  done = true;
+  for (std::thread& t : attackers) t.join();
+  EXPECT_EQ(chunkedAnswers, 2) << "401 before the body, 413 once past 2 MiB";
+  EXPECT_EQ(headerAnswers, 1) << "431 past 16 KiB of headers";
+  EXPECT_LT(peakMiB(server_->pid()), 100.0);
+  for (int fd : slow) ::close(fd);
+  for (int fd : idle) ::close(fd);
+  EXPECT_EQ(call("GET", "/orders").body["items"].size(), 0u) << "nothing of it was written";
+}
+
+TEST_F(HttpLimits, FortyClientsAtOnceAreAllAnswered) {
+  stock(token("shop-a"), 10);
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 40; ++c) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        httplib::Client client("127.0.0.1", server_->port());  // a new connection each time
+        client.set_read_timeout(10, 0);
+        const httplib::Result r = client.Get("/inventory/PRD-001", {{"Authorization", "Bearer " + token("shop-a")}});
+        (r && r->status == 200 ? ok : failed)++;
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(ok, 400);
+  EXPECT_EQ(failed, 0);
+}
+
+TEST_F(HttpLimits, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
+  const int fd = connectTo(server_->port());
+  ASSERT_GE(fd, 0);
+  sendAll(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+              "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string answers = readAll(fd);
+  ::close(fd);
+  const size_t first = answers.find("HTTP/1.1 200"), second = answers.find("HTTP/1.1 404"),
+               third = answers.find("HTTP/1.1 200", first + 1);
+  ASSERT_NE(first, std::string::npos) << answers;
+  ASSERT_NE(second, std::string::npos) << answers;
+  ASSERT_NE(third, std::string::npos) << answers;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+}
+
+TEST_F(HttpLimits, AnIdleConnectionIsClosedAndAHalfSentRequestTimesOut) {
+  const int idle = connectTo(server_->port());
+  const int half = connectTo(server_->port());
+  sendAll(half, "POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token("shop-a") +
+                    "\r\nContent-Length: 400\r\n\r\n{");
+  const auto started = Clock::now();
+  EXPECT_EQ(readAll(idle, 20), "") << "closed without a word";
+  const double idleSeconds = std::chrono::duration<double>(Clock::now() - started).count();
+  EXPECT_GE(idleSeconds, 4.0);
+  EXPECT_LT(idleSeconds, 8.0);
+  const std::string answer = readAll(half, 20);
+  EXPECT_EQ(answer, "") << "dropped, 10 s after its first byte";
+  EXPECT_GE(std::chrono::duration<double>(Clock::now() - started).count(), 9.0);
+  ::close(idle);
+  ::close(half);
+}
+
+TEST(HttpCap, ConnectionsPastTheCapAreRefusedWith503AndTheOthersServed) {
+  TempDir dir;
+  ServerProcess server(dir.path() + "/db", kSecret, dir.path() + "/log", {"--max-connections", "5"});
+  std::vector<int> held;
+  for (int i = 0; i < 5; ++i) held.push_back(connectTo(server.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int extra = connectTo(server.port());
+  sendAll(extra, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string refused = readAll(extra);
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Too many connections"), std::string::npos);
+  ::close(extra);
+  sendAll(held[0], "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(readAll(held[0]).rfind("HTTP/1.1 200", 0), 0u) << "a connection within the cap is served";
+  for (int fd : held) ::close(fd);
+}
+
+TEST(HttpStop, SigtermFinishesTheRequestInFlightTakesNothingNewAndExitsZero) {
+  TempDir dir;
+  ServerProcess server(dir.path() + "/db", kSecret, dir.path() + "/log");
+  const std::string body = productRequest("PRD-001").dump();
+  const int fd = connectTo(server.port());
+  sendAll(fd, "POST /products HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token("shop-a") +
+                  "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                  body.substr(0, 10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int idle = connectTo(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::thread stopper([&] { EXPECT_EQ(server.stop(SIGTERM), 0); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_LT(connectTo(server.port()), 0) << "no new connection once stopping";
+  sendAll(fd, body.substr(10));
+  const std::string answer = readAll(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 201", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(readAll(idle), "") << "an idle connection is closed";
+  stopper.join();
+  ::close(fd);
+  ::close(idle);
+}
+
+TEST_F(HttpLimits, TheIdempotencyKeyIsTakenExactlyAsSent) {
+  stock(token("shop-a"), 100);
+  auto post = [&](const std::string& keyLine) {
+    const int fd = connectTo(server_->port());
+    const std::string body = seedOrderRequest().dump();
+    sendAll(fd, "POST /orders HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer " + token("shop-a") +
+                    "\r\n" + keyLine + "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\n\r\n" + body);
+    const std::string answer = readAll(fd);
+    ::close(fd);
+    return answer;
+  };
+  EXPECT_EQ(post("Idempotency-Key:\r\n").rfind("HTTP/1.1 400", 0), 0u) << "empty is not 'no key'";
+  EXPECT_EQ(post("Idempotency-Key: a\r\nIdempotency-Key: b\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(call("GET", "/orders").body["items"].size(), 0u);
+  const std::string encoded = post("Idempotency-Key: k-%41\r\n");
+  EXPECT_EQ(encoded.rfind("HTTP/1.1 201", 0), 0u) << encoded;
+  const std::string plain = post("Idempotency-Key: k-A\r\n");
+  EXPECT_EQ(plain.rfind("HTTP/1.1 201", 0), 0u) << plain;
+  EXPECT_EQ(plain.find("Idempotent-Replayed"), std::string::npos) << "k-A is not k-%41";
+  EXPECT_EQ(post("Idempotency-Key: sp%20ace\r\n").rfind("HTTP/1.1 201", 0), 0u) << "a key with '%' is a key";
+  EXPECT_NE(post("Idempotency-Key: k-%41\r\n").find("Idempotent-Replayed: true"), std::string::npos);
+  EXPECT_EQ(call("GET", "/orders").body["items"].size(), 3u);
+}
+
+}  // namespace
+}  // namespace edgecart::testing
