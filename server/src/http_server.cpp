@@ -17,8 +17,8 @@
 #include <thread>
 #include <stdexcept>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <deque>
 
 #include "edgecart/engine/error.h"
 #include "edgecart/api/router.h"
@@ -221,9 +221,18 @@ bool isSyncPath(const std::string& path) {
 
 }  // namespace
 
-// The core's own thread: requests enter the core one at a time, off the event loop.
+// The core's own thread: requests enter the core one at a time, off the event loop, and those
+// that arrived together share one durable commit where the store allows (group commit).
 struct HttpServer::CoreQueue {
-  boost::asio::thread_pool pool{1};
+  struct Job {
+    HttpRequest req;
+    std::function<void(HttpReply)> done;
+  };
+  std::mutex mu;
+  std::condition_variable ready;
+  std::deque<Job> jobs;
+  bool closing = false;
+  std::thread thread;
 };
 
 HttpServer::HttpServer(ServerOptions options, std::ostream& log)
@@ -259,6 +268,7 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     }
     tx.putRow(Table::Sequence, pk, "counter", std::make_shared<const json>(json{{"value", n}}));
   });
+  core_->thread = std::thread([this] { coreLoop(); });
   TransportOptions t;
   t.host = options_.host;
   t.port = options_.port;
@@ -277,7 +287,63 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
 
 HttpServer::~HttpServer() {
   http_.reset();
-  core_->pool.join();
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->closing = true;
+  }
+  core_->ready.notify_all();
+  if (core_->thread.joinable()) core_->thread.join();
+}
+
+// Takes every request waiting (up to kMaxBatch) and answers them. On SQLite they run as one
+// group: each request's commit a savepoint (a refusal undoes only itself), one COMMIT and one
+// fsync for all, every answer sent only once the group is durable. If the group cannot be made
+// durable (or a request met a storage failure), nothing of it was applied, and every request of
+// it is answered 503, to be sent again.
+void HttpServer::coreLoop() {
+  constexpr size_t kMaxBatch = 32;
+  for (;;) {
+    std::vector<CoreQueue::Job> batch;
+    {
+      std::unique_lock<std::mutex> lock(core_->mu);
+      core_->ready.wait(lock, [&] { return core_->closing || !core_->jobs.empty(); });
+      if (core_->jobs.empty()) return;
+      while (!core_->jobs.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(core_->jobs.front()));
+        core_->jobs.pop_front();
+      }
+    }
+    std::vector<HttpReply> replies(batch.size());
+    const bool group = options_.groupCommit && batch.size() > 1 && store_->groupsPushes();
+    {
+      std::lock_guard<std::mutex> lock(shopMu_);
+      bool failed = false;
+      try {
+        if (group) store_->beginGroup();
+        for (size_t i = 0; i < batch.size(); ++i) {
+          replies[i] = answerFromCore(batch[i].req, group);
+          if (group && replies[i].status >= 500) failed = true;
+        }
+        if (group) store_->endGroup(!failed);
+      } catch (const std::exception&) {
+        if (group) store_->endGroup(false);
+        failed = true;
+      }
+      if (group) ++groups_, grouped_ += batch.size();
+      if (failed && group) {
+        for (HttpReply& r : replies) {
+          const std::string tenant = r.tenant;
+          r = jsonReply(503, errorBody(503, "Storage failed; nothing of this request was applied: send it again",
+                                       errc::kUnavailable));
+          r.tenant = tenant;
+        }
+      }
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      decorate(batch[i].req, replies[i]);
+      batch[i].done(std::move(replies[i]));
+    }
+  }
 }
 
 bool HttpServer::corsAllows(const std::string& origin) const {
@@ -349,19 +415,14 @@ void HttpServer::dispatch(HttpRequest req, std::function<void(HttpReply)> done) 
     return done(std::move(r));
   }
   // The core, on its own thread (the event loop goes on serving every other connection).
-  boost::asio::post(core_->pool, [this, req = std::move(req), done = std::move(done)] {
-    HttpReply r;
-    try {
-      r = answerFromCore(req);
-    } catch (const std::exception& e) {
-      r = jsonReply(500, errorBody(500, "Internal error"));
-    }
-    decorate(req, r);
-    done(std::move(r));
-  });
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->jobs.push_back({std::move(req), std::move(done)});
+  }
+  core_->ready.notify_one();
 }
 
-HttpReply HttpServer::answerFromCore(const HttpRequest& req) {
+HttpReply HttpServer::answerFromCore(const HttpRequest& req, bool grouped) {
   Claims claims;
   if (std::optional<HttpReply> refused = authenticate(req, &claims)) return *refused;
   const std::string path = req.path();
@@ -381,11 +442,7 @@ HttpReply HttpServer::answerFromCore(const HttpRequest& req) {
         ctx.idempotencyKey = *key;
       }
     }
-    Response r;
-    {
-      std::lock_guard<std::mutex> lock(shopMu_);
-      r = shop_->handle(ctx, req.method, req.target, req.body);
-    }
+    const Response r = shop_->handle(ctx, req.method, req.target, req.body);
     if (r.replayed) res.set("Idempotent-Replayed", "true");
     sendJson(res, r.status, r.body);
     return res;
@@ -394,12 +451,11 @@ HttpReply HttpServer::answerFromCore(const HttpRequest& req) {
   const Context ctx{claims.tenant, claims.sub, claims.roles};
   Response r;
   {
-    std::lock_guard<std::mutex> lock(shopMu_);
     if (path == "/sync/push" && req.method == "POST") {
       // One durable commit for the whole push: the answer is sent only after it, so a crash
       // before it loses only work whose answer the client never saw (and will push again).
       // (On PostgreSQL each command commits on its own: see ServerStore::groupsPushes.)
-      const bool group = store_->groupsPushes();
+      const bool group = store_->groupsPushes() && !grouped;  // else the batch's group holds it
       if (group) store_->beginGroup();
       try {
         r = sync_->push(ctx, req.body);

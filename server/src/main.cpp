@@ -18,7 +18,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--threads N]\n"
-    "                       [--max-connections N] [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
+    "                       [--max-connections N] [--no-group-commit] [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
@@ -31,6 +31,8 @@ constexpr char kUsage[] =
     "  --max-connections N  open connections (default 20000; one more is answered 503); a request\n"
     "               must arrive whole within 10 s of its first byte, an idle connection is closed\n"
     "               after 5 s, headers are at most 16 KiB, bodies 2 MiB\n"
+    "  --no-group-commit  one commit (and fsync) per request on SQLite, instead of one for the\n"
+    "               requests that reach the core together (to measure against)\n"
     "  --cors-origin ORIGIN  let pages of ORIGIN (https://shop.example) call the API; repeatable\n"
     "  --seed FILE  on first start, create the products (with stock) of FILE, a JSON\n"
     "               {tenant, products: [{code, name, categoryCode, sku, price, currency, quantity}]},\n"
@@ -79,6 +81,8 @@ int main(int argc, char** argv) {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || n < 1 || n > 64) return usage("--threads needs 1-64");
       o.threads = static_cast<size_t>(n);
+    } else if (a == "--no-group-commit") {
+      o.groupCommit = false;
     } else if (a == "--max-connections") {
       const std::string v = value();
       char* end = nullptr;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "edgecart_server/server_store.h"
@@ -53,6 +54,7 @@ class SqliteStore : public ServerStore {
   mutable std::mutex mu_;  // one connection: statements never run concurrently
   bool grouping_ = false;
   mutable uint64_t rowsRead_ = 0;  // guarded by mu_
+  mutable std::unordered_map<std::string, sqlite3_stmt*> statements_;  // guarded by mu_
 };
 
 }  // namespace edgecart
