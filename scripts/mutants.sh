@@ -65,6 +65,7 @@ request-print-blind-to-body | core/src/api/router.cpp | s/  return sha256Hex(met
 leased-code-reused-locally | core/src/sync/sync_client.cpp | /^std::string SyncClient::nextOrderCode/,/^}/s/    const int64_t next = std::max(l->at("next").get<int64_t>(), usedLocally + 1);/    const int64_t next = l->at("next").get<int64_t>();/ | edgecart_tests | Sync.ALeasedCode*
 serverless-writes-skip-the-outbox | web/src/shop.ts | s/^      else local.resumeOutbox(context.tenant);$// | node:test/sync.test.js | opened without its server records
 group-commit-off | server/src/http_server.cpp | s/    const bool group = options_.groupCommit \&\& batch.size() > 1 \&\& store_->groupsPushes();/    const bool group = false;/ | edgecart_server_tests | HttpGroupCommit.*
+pg-down-at-start-exits | server/src/pg_store.cpp | s/    if (e.status() != 503) throw;/    throw;/ | edgecart_server_tests | HttpPg.*
 strict-stock-ignored | core/src/api/router.cpp | s/        if (strict \&\& reservation.at("state") == "none") {/        if (strict \&\& false) {/ | edgecart_server_tests | HttpApi.TheOrderAnswer*
 rebase-as-another-caller | core/src/sync/sync_client.cpp | s/    Context c = callerOf(tenant_, \*e);/    Context c{tenant_, "sync", {"admin"}};/ | edgecart_tests | Sync.ACustomers*
 confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once

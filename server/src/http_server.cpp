@@ -236,7 +236,8 @@ struct HttpServer::CoreQueue {
 };
 
 HttpServer::HttpServer(ServerOptions options, std::ostream& log)
-    : options_(std::move(options)), log_(log), core_(std::make_unique<CoreQueue>()) {
+    : options_(std::move(options)), log_(log), core_(std::make_unique<CoreQueue>()),
+      metrics_(std::make_unique<Metrics>()) {
   if (options_.jwtSecret.empty()) throw std::runtime_error("a JWT secret is required");
   std::unique_ptr<ServerStore> store;
   if (options_.pgUrl.empty()) {
@@ -248,7 +249,8 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
   shop_ = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
   // A request whose commit met another process's re-runs after a random pause that grows with
   // each attempt (1-2 ms, 2-4 ms, ... at most 64 ms), so that racing processes fall apart.
-  shop_->engine().setBackoff([](int attempt) {
+  shop_->engine().setBackoff([this](int attempt) {
+    conflictRetries_.fetch_add(1);
     thread_local std::mt19937 rng{std::random_device{}()};
     const int ceiling = 1 << std::min(attempt, 6);
     std::this_thread::sleep_for(std::chrono::microseconds(
@@ -279,6 +281,28 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
   t.handleSignals = options_.handleSignals;
   // Bodies up to twice the API's limit reach the router, which answers 413 in its own words.
   t.maxBodyBytes = 2 * RouterOptions{}.maxBodyBytes;
+  if (options_.metricsPort >= 0) {
+    // GET /metrics on a port of its own (loopback unless told otherwise), one thread.
+    TransportOptions m;
+    m.host = options_.metricsHost;
+    m.port = options_.metricsPort;
+    m.threads = 1;
+    m.maxConnections = 64;
+    metricsHttp_ = std::make_unique<HttpTransport>(
+        m, [](const HttpRequest&) { return std::optional<HttpReply>(); },
+        [this](HttpRequest req, std::function<void(HttpReply)> done) {
+          HttpReply r;
+          if (req.path() == "/metrics" && (req.method == "GET" || req.method == "HEAD")) {
+            r.body = metricsText();
+            r.set("Content-Type", "text/plain; version=0.0.4");
+            r.headOnly = req.method == "HEAD";
+          } else {
+            sendJson(r, 404, errorBody(404, "Cannot " + req.method.substr(0, 16) + " " + req.path().substr(0, 200)));
+          }
+          done(std::move(r));
+        },
+        nullptr);
+  }
   http_ = std::make_unique<HttpTransport>(
       t, [this](const HttpRequest& req) { return headCheck(req); },
       [this](HttpRequest req, std::function<void(HttpReply)> done) { dispatch(std::move(req), std::move(done)); },
@@ -287,6 +311,7 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
 
 HttpServer::~HttpServer() {
   http_.reset();
+  metricsHttp_.reset();
   {
     std::lock_guard<std::mutex> lock(core_->mu);
     core_->closing = true;
@@ -573,8 +598,102 @@ void HttpServer::logLine(const HttpRequest& req, const HttpReply& res, double ms
                {"ms", static_cast<double>(static_cast<int64_t>(ms * 100)) / 100},
                {"bytes", res.headOnly ? 0 : res.body.size()}, {"remote", req.remote}};
   if (!res.tenant.empty()) line["tenant"] = res.tenant;
-  std::lock_guard<std::mutex> lock(logMu_);
-  log_ << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n" << std::flush;
+  {
+    std::lock_guard<std::mutex> lock(logMu_);
+    log_ << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n" << std::flush;
+  }
+  countRequest(req, res, ms);
+}
+
+namespace {
+
+// A request's route for the metrics: a few fixed names, never the path itself (unbounded labels).
+const char* routeLabel(const std::string& method, const std::string& path) {
+  if (startsWith(path, "/products")) return "products";
+  if (startsWith(path, "/inventory")) return "inventory";
+  if (startsWith(path, "/orders")) return "orders";
+  if (path == "/sync/push") return "sync_push";
+  if (path == "/sync/pull") return "sync_pull";
+  if (path == "/sync/lease") return "sync_lease";
+  if (path == "/healthz") return "healthz";
+  if (method.empty()) return "refused";  // the transport answered: a request it could not read
+  return "other";
+}
+
+constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+constexpr size_t kBucketCount = sizeof kBuckets / sizeof kBuckets[0];
+
+}  // namespace
+
+struct HttpServer::Metrics {
+  struct Route {
+    std::map<int, uint64_t> byStatus;
+    uint64_t buckets[kBucketCount] = {};
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  std::mutex mu;
+  std::map<std::string, Route> routes;
+};
+
+void HttpServer::countRequest(const HttpRequest& req, const HttpReply& res, double ms) {
+  const double seconds = ms / 1000;
+  std::lock_guard<std::mutex> lock(metrics_->mu);
+  Metrics::Route& r = metrics_->routes[routeLabel(req.method, req.path())];
+  ++r.byStatus[res.status];
+  for (size_t i = 0; i < kBucketCount; ++i) r.buckets[i] += seconds <= kBuckets[i];
+  ++r.count;
+  r.sum += seconds;
+}
+
+// The Prometheus text format (version 0.0.4).
+std::string HttpServer::metricsText() const {
+  std::string out;
+  char num[64];
+  auto line = [&](const std::string& name, const std::string& labels, double v) {
+    std::snprintf(num, sizeof num, "%.17g", v);
+    out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + num + "\n";
+  };
+  auto help = [&](const char* name, const char* type, const char* text) {
+    out += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name + " " + type + "\n";
+  };
+  {
+    std::lock_guard<std::mutex> lock(metrics_->mu);
+    help("edgecart_http_requests_total", "counter", "Requests answered, by route and status.");
+    for (const auto& [route, r] : metrics_->routes) {
+      for (const auto& [status, n] : r.byStatus) {
+        line("edgecart_http_requests_total", "route=\"" + route + "\",status=\"" + std::to_string(status) + "\"",
+             static_cast<double>(n));
+      }
+    }
+    help("edgecart_http_request_duration_seconds", "histogram", "Time from a request's first byte to its answer.");
+    for (const auto& [route, r] : metrics_->routes) {
+      for (size_t i = 0; i < kBucketCount; ++i) {
+        std::snprintf(num, sizeof num, "%g", kBuckets[i]);
+        line("edgecart_http_request_duration_seconds_bucket", "route=\"" + route + "\",le=\"" + num + "\"",
+             static_cast<double>(r.buckets[i]));
+      }
+      line("edgecart_http_request_duration_seconds_bucket", "route=\"" + route + "\",le=\"+Inf\"", static_cast<double>(r.count));
+      line("edgecart_http_request_duration_seconds_sum", "route=\"" + route + "\"", r.sum);
+      line("edgecart_http_request_duration_seconds_count", "route=\"" + route + "\"", static_cast<double>(r.count));
+    }
+  }
+  help("edgecart_open_connections", "gauge", "HTTP connections open now.");
+  line("edgecart_open_connections", "", static_cast<double>(connections()));
+  help("edgecart_commit_groups_total", "counter", "Group commits made (SQLite): one transaction for several requests.");
+  line("edgecart_commit_groups_total", "", static_cast<double>(groups_.load()));
+  help("edgecart_commit_grouped_requests_total", "counter", "Requests that shared a group commit.");
+  line("edgecart_commit_grouped_requests_total", "", static_cast<double>(grouped_.load()));
+  help("edgecart_conflict_retries_total", "counter", "Requests run again because their commit met another writer's.");
+  line("edgecart_conflict_retries_total", "", static_cast<double>(conflictRetries_.load()));
+  help("edgecart_core_queue_depth", "gauge", "Requests waiting for the core.");
+  size_t depth;
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    depth = core_->jobs.size();
+  }
+  line("edgecart_core_queue_depth", "", static_cast<double>(depth));
+  return out;
 }
 
 int HttpServer::seed(const json& seed) {
@@ -616,11 +735,23 @@ int HttpServer::seed(const json& seed) {
   return created;
 }
 
-int HttpServer::bind() { return options_.port = http_->bind(); }
+int HttpServer::bind() {
+  if (metricsHttp_) options_.metricsPort = metricsHttp_->bind();
+  return options_.port = http_->bind();
+}
 
-void HttpServer::run() { http_->run(); }
+void HttpServer::run() {
+  std::thread metrics;
+  if (metricsHttp_) metrics = std::thread([this] { metricsHttp_->run(); });
+  http_->run();
+  if (metricsHttp_) metricsHttp_->stop();  // the main port stopped (stop() or a signal): so does this one
+  if (metrics.joinable()) metrics.join();
+}
 
-void HttpServer::stop() { http_->stop(); }
+void HttpServer::stop() {
+  http_->stop();
+  if (metricsHttp_) metricsHttp_->stop();
+}
 
 size_t HttpServer::connections() const { return http_->connections(); }
 

@@ -344,19 +344,20 @@ int HttpTransport::bind() {
   if (!ec) t.acceptor.bind(endpoint, ec);
   if (!ec) t.acceptor.listen(t.options.backlog, ec);
   if (ec) throw std::runtime_error("cannot bind " + t.options.host + ":" + std::to_string(t.options.port) + ": " + ec.message());
+  // From here on a signal stops the server (once run() serves; none is lost before).
+  if (t.options.handleSignals) {
+    t.signals.add(SIGINT);
+    t.signals.add(SIGTERM);
+    t.signals.async_wait([self = impl_](beast::error_code e, int) {
+      if (!e) self->stopNow();
+    });
+  }
   return t.acceptor.local_endpoint().port();
 }
 
 void HttpTransport::run() {
   Impl& t = *impl_;
   if (t.stopping) return;
-  if (t.options.handleSignals) {
-    t.signals.add(SIGINT);
-    t.signals.add(SIGTERM);
-    t.signals.async_wait([self = impl_](beast::error_code ec, int) {
-      if (!ec) self->stopNow();
-    });
-  }
   t.accept();
   std::vector<std::thread> extra;
   for (size_t i = 1; i < std::max<size_t>(1, t.options.threads); ++i) extra.emplace_back([&t] { t.io.run(); });

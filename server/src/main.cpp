@@ -11,14 +11,16 @@
 #include <fstream>
 #include <iostream>
 
+#include "edgecart/engine/error.h"
 #include "edgecart_server/http_server.h"
 #include "edgecart_server/jwt.h"
+#include "edgecart_server/sqlite_store.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--threads N]\n"
-    "                       [--max-connections N] [--no-group-commit] [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
+    "                       [--max-connections N] [--metrics-port N] [--no-group-commit] [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
@@ -31,6 +33,8 @@ constexpr char kUsage[] =
     "  --max-connections N  open connections (default 20000; one more is answered 503); a request\n"
     "               must arrive whole within 10 s of its first byte, an idle connection is closed\n"
     "               after 5 s, headers are at most 16 KiB, bodies 2 MiB\n"
+    "  --metrics-port N  GET /metrics (Prometheus text) on port N of --metrics-host (default\n"
+    "               127.0.0.1); none unless given\n"
     "  --no-group-commit  one commit (and fsync) per request on SQLite, instead of one for the\n"
     "               requests that reach the core together (to measure against)\n"
     "  --cors-origin ORIGIN  let pages of ORIGIN (https://shop.example) call the API; repeatable\n"
@@ -41,6 +45,8 @@ constexpr char kUsage[] =
     "               admin token for tenant \"demo\" and serve it at GET /dev/token (which also\n"
     "               signs ?role=customer|cashier|manager|admin&sub=NAME tokens); CORS from\n"
     "               http://localhost:* and http://127.0.0.1:*\n"
+    "       edgecart-server backup FILE [--db DB]   a consistent copy of the SQLite database, also\n"
+    "               while a server runs on it\n"
     "The JWT secret comes from the EDGECART_JWT_SECRET environment variable.\n";
 
 int usage(const std::string& problem) {
@@ -50,7 +56,33 @@ int usage(const std::string& problem) {
 
 }  // namespace
 
+// edgecart-server backup FILE [--db DB]: a consistent copy of the SQLite database, while a server
+// may be running on it (PostgreSQL: pg_dump, see docs/operations.md).
+int backupCommand(int argc, char** argv) {
+  std::string db = "data/edgecart.db", to;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--db" && i + 1 < argc) {
+      db = argv[++i];
+    } else if (to.empty() && a.rfind("--", 0) != 0) {
+      to = a;
+    } else {
+      return usage("usage: edgecart-server backup FILE [--db DB]");
+    }
+  }
+  if (to.empty()) return usage("usage: edgecart-server backup FILE [--db DB]");
+  try {
+    const int pages = edgecart::SqliteStore::backup(db, to);
+    std::cerr << "edgecart-server: backed up " << db << " to " << to << " (" << pages << " pages)\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "edgecart-server: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "backup") return backupCommand(argc, argv);
   edgecart::ServerOptions o;
   o.handleSignals = true;
   bool dev = false;
@@ -81,6 +113,15 @@ int main(int argc, char** argv) {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || n < 1 || n > 64) return usage("--threads needs 1-64");
       o.threads = static_cast<size_t>(n);
+    } else if (a == "--metrics-port") {
+      const std::string v = value();
+      char* end = nullptr;
+      const long p = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || p < 0 || p > 65535) return usage("--metrics-port needs 0-65535");
+      o.metricsPort = static_cast<int>(p);
+    } else if (a == "--metrics-host") {
+      o.metricsHost = value();
+      if (o.metricsHost.empty()) return usage("--metrics-host needs an address");
     } else if (a == "--no-group-commit") {
       o.groupCommit = false;
     } else if (a == "--max-connections") {
@@ -132,11 +173,19 @@ int main(int argc, char** argv) {
       if (!in) throw std::runtime_error("cannot read the seed " + seedFile);
       const nlohmann::json seed = nlohmann::json::parse(in, nullptr, false);
       if (seed.is_discarded()) throw std::runtime_error("the seed " + seedFile + " is not JSON");
-      const int n = server.seed(seed);
-      if (n > 0) std::cerr << "edgecart-server: seeded tenant " << seed["tenant"].get<std::string>() << " with " << n << " products\n";
+      try {
+        const int n = server.seed(seed);
+        if (n > 0) std::cerr << "edgecart-server: seeded tenant " << seed["tenant"].get<std::string>() << " with " << n << " products\n";
+      } catch (const edgecart::ApiError& e) {
+        if (e.status() != 503) throw;
+        std::cerr << "edgecart-server: not seeded, the database is unavailable (" << e.what() << ")\n";
+      }
     }
     const int port = server.bind();
     std::cerr << "edgecart-server: listening on http://" << o.host << ":" << port << "/ (" << server.storeDescription() << ")\n";
+    if (server.metricsPort() >= 0) {
+      std::cerr << "edgecart-server: metrics on http://" << o.metricsHost << ":" << server.metricsPort() << "/metrics\n";
+    }
     if (dev) std::cerr << "edgecart-server: dev token for tenant demo:\n" << o.devToken << "\n";
     // SIGTERM or SIGINT: nothing new is taken, what is in flight is answered, then exit 0.
     server.run();

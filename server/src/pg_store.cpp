@@ -74,7 +74,13 @@ $fn$)";
 std::unique_ptr<PgStore> PgStore::open(const std::string& url) {
   std::unique_ptr<PgStore> store(new PgStore(url));
   std::lock_guard<std::mutex> lock(store->mu_);
-  store->migrate();
+  try {
+    store->migrate();
+  } catch (const ApiError& e) {
+    // The database is not there yet: serve anyway (each call answers 503 until it is), and
+    // create the schema on the first connection that succeeds.
+    if (e.status() != 503) throw;
+  }
   return store;
 }
 
@@ -118,6 +124,7 @@ PGconn* PgStore::connection() const {
     throw ApiError(503, "Database unavailable: " + why, errc::kUnavailable);
   }
   conn_ = c;
+  if (!migrated_) migrate();  // a server started while the database was down
   return conn_;
 }
 
@@ -142,7 +149,7 @@ PgStore::Result PgStore::run(const char* name, const std::string& sql,
   return r;
 }
 
-void PgStore::migrate() {
+void PgStore::migrate() const {
   PGconn* c = connection();
   auto exec = [&](const std::string& sql) {
     Result r(PQexec(c, sql.c_str()), PQclear);
@@ -174,6 +181,7 @@ void PgStore::migrate() {
   }
   if (none) exec("INSERT INTO edgecart_schema (version) VALUES (" + std::to_string(kSchemaVersion) + ")");
   exec("COMMIT");
+  migrated_ = true;
 }
 
 Value PgStore::get(Table t, const std::string& pk, const std::string& sk) const {

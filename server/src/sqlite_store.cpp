@@ -1,5 +1,7 @@
 #include "edgecart_server/sqlite_store.h"
 
+#include <cstdio>
+
 #include "edgecart/engine/error.h"
 
 namespace edgecart {
@@ -45,6 +47,49 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
                  " WITHOUT ROWID").c_str());
   }
   return store;
+}
+
+int SqliteStore::backup(const std::string& from, const std::string& to) {
+  if (FILE* f = std::fopen(to.c_str(), "rb")) {
+    std::fclose(f);
+    throw ApiError(400, to + " exists: a backup is written to a new file");
+  }
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  auto done = [&] {
+    sqlite3_close(src);
+    sqlite3_close(dst);
+  };
+  if (sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    const std::string why = src ? sqlite3_errmsg(src) : "out of memory";
+    done();
+    throw ApiError(500, "cannot open " + from + ": " + why);
+  }
+  sqlite3_busy_timeout(src, 5000);
+  if (sqlite3_open_v2(to.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    const std::string why = dst ? sqlite3_errmsg(dst) : "out of memory";
+    done();
+    throw ApiError(500, "cannot create " + to + ": " + why);
+  }
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (!b) {
+    const std::string why = sqlite3_errmsg(dst);
+    done();
+    throw ApiError(500, "cannot back up " + from + ": " + why);
+  }
+  // All pages in one step: one read transaction on the source, so one consistent state.
+  int rc;
+  while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+  const int pages = sqlite3_backup_pagecount(b);
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    const std::string why = sqlite3_errstr(rc);
+    done();
+    std::remove(to.c_str());
+    throw ApiError(500, "backup of " + from + " failed: " + why);
+  }
+  done();
+  return pages;
 }
 
 SqliteStore::~SqliteStore() {

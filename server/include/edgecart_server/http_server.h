@@ -49,6 +49,9 @@ struct ServerOptions {
   // Requests that reach the core together share one durable commit on SQLite (a savepoint each);
   // off: one commit (and fsync) per request, as before (kept to measure against).
   bool groupCommit = true;
+  // GET /metrics (Prometheus text format) on a port of its own: -1 = none, 0 = any free port.
+  int metricsPort = -1;
+  std::string metricsHost = "127.0.0.1";
 };
 
 class HttpServer {
@@ -72,11 +75,16 @@ class HttpServer {
   // Takes no new connection or request, finishes what is in flight, closes idle connections.
   void stop();
   size_t connections() const;
+  int metricsPort() const { return options_.metricsPort; }
+  // What GET /metrics answers.
+  std::string metricsText() const;
   // Group commit so far: groups made, and the requests they held.
   std::pair<uint64_t, uint64_t> groups() const { return {groups_.load(), grouped_.load()}; }
 
  private:
   struct CoreQueue;
+  struct Metrics;
+  void countRequest(const HttpRequest& req, const HttpReply& res, double ms);
   std::optional<HttpReply> headCheck(const HttpRequest& req) const;
   void dispatch(HttpRequest req, std::function<void(HttpReply)> done);
   void coreLoop();
@@ -98,7 +106,9 @@ class HttpServer {
   std::unique_ptr<SyncServer> sync_;
   std::mutex shopMu_;  // one request in the core at a time
   std::unique_ptr<CoreQueue> core_;
-  std::atomic<uint64_t> groups_{0}, grouped_{0};
+  std::atomic<uint64_t> groups_{0}, grouped_{0}, conflictRetries_{0};
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<HttpTransport> metricsHttp_;
   std::unique_ptr<HttpTransport> http_;
 };
 

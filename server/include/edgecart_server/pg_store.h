@@ -19,8 +19,9 @@ namespace edgecart {
 class PgStore : public ServerStore {
  public:
   // Connects to `url` (a libpq URL or "key=value" string) and creates or migrates the schema.
-  // Throws ApiError(503) if the database cannot be reached, ApiError(500) if its schema is newer
-  // than this build's.
+  // Throws ApiError(500) if its schema is newer than this build's. A database that cannot be
+  // reached is not an error here: every call answers 503 until it can, and the first connection
+  // that succeeds creates the schema.
   static std::unique_ptr<PgStore> open(const std::string& url);
   ~PgStore() override;
   PgStore(const PgStore&) = delete;
@@ -56,7 +57,7 @@ class PgStore : public ServerStore {
   Result run(const char* name, const std::string& sql, std::initializer_list<const std::string*> params) const;
   void scanPages(Table t, const std::string& pk, const std::string& prefix, const std::string& bound,
                  bool descending, const RowVisitor& visit) const;
-  void migrate();
+  void migrate() const;
   // The statements of a commit, prepared once per connection.
   void prepareCommitStatements(PGconn* c) const;
 
@@ -65,6 +66,7 @@ class PgStore : public ServerStore {
   mutable std::set<std::string> prepared_;  // statement names prepared on conn_
   mutable std::mutex mu_;                   // one connection: statements never run concurrently
   bool grouping_ = false;
+  mutable bool migrated_ = false;  // the schema is known to be there
 };
 
 }  // namespace edgecart

@@ -38,6 +38,10 @@ class SqliteStore : public ServerStore {
   bool groupsPushes() const override { return true; }
   std::string describe() const override { return "SQLite " + path_; }
   const std::string& path() const { return path_; }
+  // Copies the database at `from` into a new file `to` with SQLite's online backup: one
+  // consistent state even while a server writes it (WAL). Throws ApiError if it cannot; `to` must
+  // not exist. Returns the pages copied.
+  static int backup(const std::string& from, const std::string& to);
   // Rows scan() has read and parsed so far (for tests: a page costs what it shows).
   uint64_t rowsRead() const { return rowsRead_; }
 
