@@ -26,8 +26,9 @@ constexpr char kUsage[] =
     "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
     "  --pg URL     PostgreSQL instead of SQLite (libpq URL, e.g. postgresql://user@host/db; also\n"
     "               EDGECART_PG): any number of server processes may share one database\n"
-    "  --pages DIR  web pages served at / (default: none)\n"
-    "  --dist DIR   the built web package served at /dist (default: none)\n"
+    "  --pages DIR  web pages served at / (default: ../share/edgecart/pages beside the binary's\n"
+    "               directory if installed there, else none)\n"
+    "  --dist DIR   the built web package served at /dist (default: ../share/edgecart/dist, likewise)\n"
     "  --threads N  event-loop threads serving every connection (default 2); requests enter the\n"
     "               core one at a time on its own thread\n"
     "  --max-connections N  open connections (default 20000; one more is answered 503); a request\n"
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
   o.handleSignals = true;
   bool dev = false;
   std::string seedFile;
+  bool pagesGiven = false;  // --pages or --dist (even empty: none)
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -105,8 +107,10 @@ int main(int argc, char** argv) {
       if (o.pgUrl.empty()) return usage("--pg needs a PostgreSQL URL");
     } else if (a == "--pages") {
       o.pagesDir = value();
+      pagesGiven = true;
     } else if (a == "--dist") {
       o.distDir = value();
+      pagesGiven = true;
     } else if (a == "--threads") {
       const std::string v = value();
       char* end = nullptr;
@@ -148,6 +152,14 @@ int main(int argc, char** argv) {
     } else {
       return usage("unknown argument " + a);
     }
+  }
+  // Installed (cmake --install): the pages and the web package under ../share/edgecart beside
+  // the binary's own directory serve unless --pages / --dist say otherwise.
+  if (o.pagesDir.empty() && o.distDir.empty() && !pagesGiven) {
+    std::error_code ec;
+    const std::filesystem::path share = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "share" / "edgecart";
+    if (!ec && std::filesystem::is_directory(share / "pages", ec)) o.pagesDir = (share / "pages").string();
+    if (!ec && std::filesystem::is_directory(share / "dist", ec)) o.distDir = (share / "dist").string();
   }
   if (const char* secret = std::getenv("EDGECART_JWT_SECRET")) o.jwtSecret = secret;
   if (const char* pg = std::getenv("EDGECART_PG"); pg && o.pgUrl.empty()) o.pgUrl = pg;

@@ -25,8 +25,8 @@ export function token(secret, tenant, sub = 'till', roles = ['admin'], seconds =
  * Starts edgecart-server on a free port (on `db`, or the PostgreSQL URL `pg`, else a new SQLite
  * database), signing tokens with `secret` (else a new one); {url, secret, stop(signal), restart()}.
  */
-export async function startServer({ pages = false, args: extra = [], db = null, pg = null, secret: given = null } = {}) {
-  if (!existsSync(SERVER_BIN)) throw new Error(`edgecart-server missing at ${SERVER_BIN} (build the release preset first)`);
+export async function startServer({ pages = false, args: extra = [], db = null, pg = null, secret: given = null, bin = SERVER_BIN } = {}) {
+  if (!existsSync(bin)) throw new Error(`edgecart-server missing at ${bin} (build the release preset first)`);
   const dir = mkdtempSync(join(tmpdir(), 'edgecart-server-'));
   const secret = given ?? `secret-${Math.random().toString(36).slice(2)}`;
   const args = ['--port', '0', ...(pg ? ['--pg', pg] : ['--db', db ?? join(dir, 'e.db')])];
@@ -34,7 +34,7 @@ export async function startServer({ pages = false, args: extra = [], db = null, 
   args.push(...extra);
   let proc;
   const launch = () => new Promise((resolve, reject) => {
-    proc = spawn(SERVER_BIN, args, { env: { ...process.env, EDGECART_JWT_SECRET: secret }, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(bin, args, { env: { ...process.env, EDGECART_JWT_SECRET: secret }, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout.on('data', (d) => { log += d; });
     let text = '';
     proc.stderr.on('data', (d) => {
