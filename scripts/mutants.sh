@@ -47,7 +47,7 @@ sqlite-commit-row-by-row | server/src/sqlite_store.cpp | s/  const char\* begin 
 half-record-kept | core/src/storage/file_store.cpp | s/    if (::ftruncate(fd_, static_cast<off_t>(segmentSize_)) != 0) closeSegment();/    (void)0;/ | edgecart_server_tests | Stores/StoreContract.ACommitThatFailsHalfWay*
 sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; page = std::min(page \* 4, 1024)) {/  for (int page = 1 << 30;;) {/ | edgecart_server_tests | SqliteStore.*:Stores/*
 roles-unchecked | core/src/api/access.cpp | s/    if (role >= r.least) return;/    return;/ | edgecart_server_tests | HttpApi.EveryRoute*
-customer-pulls-the-tenant | core/src/sync/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_server_tests | HttpApi.ACustomerSees*
+customer-pulls-the-tenant | core/src/sync/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_tests | SyncTrust.*
 idempotency-key-ignored | core/src/api/router.cpp | s/        if (prior \&\& tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {/        if (false) {/ | edgecart_server_tests | HttpApi.AnIdempotencyKey*:HttpApi.OneConfirmation*
 customer-sets-its-price | core/src/domain/orders.cpp | s/      if (hasPrice \&\& sent != listed) {/      if (false) {/ | edgecart_tests | Prices.*
 customer-orders-inactive | core/src/domain/orders.cpp | s/    const bool forSale = product \&\& attrs(\*product).value("isActive", true);/    const bool forSale = product != nullptr;/ | edgecart_tests | Prices.*
@@ -56,7 +56,7 @@ client-not-bound-to-user | core/src/sync/sync_server.cpp | s/  if (owner \&\& ow
 lease-cap-per-client-only | core/src/sync/sync_server.cpp | s/customer ? kMaxOutstandingPerCustomer : kMaxOutstandingPerStaffUser,/customer ? kMaxOutstandingPerTenant : kMaxOutstandingPerStaffUser,/ | edgecart_tests | SyncTrust.Leases*
 lease-freed-per-command | core/src/sync/sync_server.cpp | s/      tx.insertRow(Table::Sequence, pk, "used#" + c.orderCode, row(json::object()));// | edgecart_tests | SyncTrust.OneLeased*
 customer-pull-scans-the-feed | core/src/sync/sync_server.cpp | s/    if (roleOf(ctx) == Role::Customer \&\& store.get(Table::Sequence, feed, "scoped")) {/    if (false) {/ | edgecart_tests | SyncTrustCost.*
-customer-names-another | core/src/api/access.cpp | s/  if (roleOf(ctx) != Role::Customer .. !item.is_object()) return item;/  return item;/ | edgecart_tests | SyncTrust.ACustomersPull*
+customer-names-another | core/src/api/access.cpp | s/      if (item.contains(who)) item\[who\] = "";/      (void)who;/ | edgecart_tests | SyncTrust.ACustomersPull*
 static-symlink-escape | server/src/http_server.cpp | s/^  if (std::mismatch(base.begin(), base.end(), file.begin(), file.end()).first != base.end()) return -1;$// | edgecart_server_tests | HttpSite.OnlyRegularFiles*
 redirect-keeps-leading-slashes | server/src/http_server.cpp | s#res.set_redirect("/" + req.path.substr(req.path.find_first_not_of(./.)) + "/");#res.set_redirect(req.path + "/");# | edgecart_server_tests | HttpSite.AFolderAsked*
 idempotency-key-scope-ambiguous | core/src/api/router.cpp | s/      keySk = std::to_string(ctx.userId.size()) + ":" + ctx.userId + "#" + key;/      keySk = ctx.userId + "#" + key;/ | edgecart_tests | Api.Idempotency*
