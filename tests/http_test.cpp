@@ -39,7 +39,7 @@ TEST_F(Http, HealthAndOpenApiDescribeEveryRoute) {
            {"/inventory/{productCode}", "patch"}, {"/inventory/{productCode}", "get"},
            {"/orders", "post"}, {"/orders", "get"}, {"/orders/{code}", "get"},
            {"/orders/{code}/status", "patch"}, {"/healthz", "get"}, {"/sync/push", "post"},
-           {"/sync/pull", "get"}, {"/sync/lease", "post"}}) {
+           {"/sync/pull", "get"}, {"/sync/lease", "post"}, {"/sync/events", "get"}}) {
     EXPECT_TRUE(paths.contains(path) && paths[path].contains(method)) << method << " " << path;
   }
 }

@@ -21,6 +21,7 @@
 #include <deque>
 
 #include "edgecart/engine/error.h"
+#include "edgecart/api/access.h"
 #include "edgecart/api/router.h"
 #include "edgecart/api/validate.h"
 #include "edgecart_server/jwt.h"
@@ -340,6 +341,7 @@ void HttpServer::coreLoop() {
     }
     std::vector<HttpReply> replies(batch.size());
     const bool group = options_.groupCommit && batch.size() > 1 && store_->groupsPushes();
+    bool groupFailed = false;
     {
       std::lock_guard<std::mutex> lock(shopMu_);
       bool failed = false;
@@ -355,6 +357,7 @@ void HttpServer::coreLoop() {
         failed = true;
       }
       if (group) ++groups_, grouped_ += batch.size();
+      groupFailed = failed;
       if (failed && group) {
         for (HttpReply& r : replies) {
           const std::string tenant = r.tenant;
@@ -364,11 +367,65 @@ void HttpServer::coreLoop() {
         }
       }
     }
+    // Durable (or, for a failed group, undone): tell the devices whose feed moved.
+    std::vector<SyncServer::FeedMove> moves;
+    {
+      std::lock_guard<std::mutex> lock(shopMu_);
+      moves = sync_->takeFeedMoves();
+    }
+    if (!(group && groupFailed)) publish(moves);
     for (size_t i = 0; i < batch.size(); ++i) {
       decorate(batch[i].req, replies[i]);
       batch[i].done(std::move(replies[i]));
     }
   }
+}
+
+// GET /sync/events: Server-Sent Events telling this device that its feed moved (`event: changed`,
+// `data: {"cursor"}`), scoped by role as the pull is: staff hear of every change of the tenant,
+// a customer of the catalogue, the stock and its own orders. The device pulls then; its timer
+// stays the fallback (a change made by another server process is not heard here).
+HttpReply HttpServer::openEvents(const HttpRequest& req) {
+  Claims claims;
+  if (std::optional<HttpReply> refused = authenticate(req, &claims)) return *refused;
+  if (req.method != "GET") return jsonReply(404, errorBody(404, "Cannot " + req.method.substr(0, 16) + " /sync/events"));
+  if (!isValidTenantCode(claims.tenant)) return jsonReply(400, errorBody(400, "tenant code must match [a-z0-9][a-z0-9_-]{0,63}"));
+  Subscriber sub{claims.tenant, claims.sub, roleOf(Context{claims.tenant, claims.sub, claims.roles}) == Role::Customer, nullptr};
+  HttpReply r;
+  r.tenant = claims.tenant;
+  r.set("Content-Type", "text/event-stream");
+  r.set("Cache-Control", "no-cache");
+  r.set("X-Accel-Buffering", "no");  // a proxy must not hold the events back
+  r.onStream = [this, sub](std::shared_ptr<HttpStream> stream) mutable {
+    stream->write(": connected\n\n");
+    sub.stream = std::move(stream);
+    std::lock_guard<std::mutex> lock(hubMu_);
+    subscribers_.push_back(std::move(sub));
+  };
+  return r;
+}
+
+void HttpServer::publish(const std::vector<SyncServer::FeedMove>& moves) {
+  if (moves.empty()) return;
+  std::lock_guard<std::mutex> lock(hubMu_);
+  size_t kept = 0;
+  for (Subscriber& s : subscribers_) {
+    if (!s.stream->isOpen()) continue;  // gone: dropped below
+    for (const SyncServer::FeedMove& m : moves) {
+      if (m.tenant != s.tenant || (s.customer && !m.shared && !m.customers.count(s.user))) continue;
+      s.stream->write("event: changed\ndata: {\"cursor\":\"" + m.cursor + "\"}\n\n");
+    }
+    if (&subscribers_[kept] != &s) subscribers_[kept] = std::move(s);
+    ++kept;
+  }
+  subscribers_.resize(kept);
+}
+
+size_t HttpServer::subscribers() const {
+  std::lock_guard<std::mutex> lock(hubMu_);
+  size_t n = 0;
+  for (const Subscriber& s : subscribers_) n += s.stream->isOpen();
+  return n;
 }
 
 bool HttpServer::corsAllows(const std::string& origin) const {
@@ -434,6 +491,11 @@ std::optional<HttpReply> HttpServer::headCheck(const HttpRequest& req) const {
 
 void HttpServer::dispatch(HttpRequest req, std::function<void(HttpReply)> done) {
   const std::string path = req.path();
+  if (path == "/sync/events") {  // a stream: opened here, never on the core's thread
+    HttpReply r = openEvents(req);
+    decorate(req, r);
+    return done(std::move(r));
+  }
   if (req.method == "OPTIONS" || (!isApiPath(path) && !isSyncPath(path))) {  // a CORS preflight carries no token
     HttpReply r = answerLocally(req);
     decorate(req, r);
@@ -615,6 +677,7 @@ const char* routeLabel(const std::string& method, const std::string& path) {
   if (path == "/sync/push") return "sync_push";
   if (path == "/sync/pull") return "sync_pull";
   if (path == "/sync/lease") return "sync_lease";
+  if (path == "/sync/events") return "sync_events";
   if (path == "/healthz") return "healthz";
   if (method.empty()) return "refused";  // the transport answered: a request it could not read
   return "other";
@@ -686,6 +749,8 @@ std::string HttpServer::metricsText() const {
   line("edgecart_commit_grouped_requests_total", "", static_cast<double>(grouped_.load()));
   help("edgecart_conflict_retries_total", "counter", "Requests run again because their commit met another writer's.");
   line("edgecart_conflict_retries_total", "", static_cast<double>(conflictRetries_.load()));
+  help("edgecart_event_subscribers", "gauge", "Devices listening for live updates (GET /sync/events).");
+  line("edgecart_event_subscribers", "", static_cast<double>(subscribers()));
   help("edgecart_core_queue_depth", "gauge", "Requests waiting for the core.");
   size_t depth;
   {

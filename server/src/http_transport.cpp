@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <deque>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -110,12 +111,33 @@ class Session : public std::enable_shared_from_this<Session> {
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next(); });
   }
-  // stop(): an idle connection closes now; a busy one after its answer.
+  // stop(): an idle connection closes now, a stream ends now; a busy one closes after its answer.
   void onStop() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->streaming_) return self->endStream();
       if (self->idle_) self->close();
     });
   }
+
+  // The stream's side (SessionStream forwards here, on the session's executor).
+  bool streamWrite(std::string bytes) {
+    if (closed_ || streamEnding_) return false;
+    net::post(stream_.get_executor(), [self = shared_from_this(), b = std::move(bytes)]() mutable {
+      if (self->closed_ || self->streamEnding_) return;
+      // A client that does not read: its queue is bounded, then it is dropped.
+      if (self->outQueued_ > kMaxStreamQueue) return self->close();
+      self->outQueued_ += b.size();
+      self->out_.push_back(std::move(b));
+      self->pump();
+    });
+    return true;
+  }
+  void endStream() {
+    if (closed_ || streamEnding_) return;
+    streamEnding_ = true;
+    pump();
+  }
+  bool streamOpen() const { return !closed_ && !streamEnding_; }
 
  private:
   // The next request: wait (idleSeconds) for its first byte unless pipelined bytes are here.
@@ -201,6 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(HttpReply r) {
+    if (r.onStream) return startStream(std::move(r));
     const bool keep = req_.keepAlive && !r.close && !t_.stopping;
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
@@ -242,7 +265,74 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // A stream: the head (chunked, no length), then chunks as they come; a read stays pending to see
+  // the client leave; a comment every 20 s keeps proxies from timing it out.
+  void startStream(HttpReply r) {
+    if (t_.logger) t_.logger(req_, r, std::chrono::duration<double, std::milli>(Steady::now() - start_).count());
+    auto head = std::make_shared<http::response<http::empty_body>>();
+    head->version(11);
+    head->result(static_cast<unsigned>(r.status));
+    for (const auto& [k, v] : r.headers) head->insert(k, v);
+    head->chunked(true);
+    head->keep_alive(false);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*head);
+    streaming_ = true;
+    writing_ = true;
+    stream_.expires_after(std::chrono::seconds(t_.options.requestSeconds));
+    http::async_write_header(stream_, *serializer, [self = shared_from_this(), head, serializer,
+                                                    onStream = std::move(r.onStream)](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->close();
+      self->watchClient();
+      self->ping();
+      onStream(std::make_shared<SessionStream>(self));
+      self->pump();
+    });
+  }
+
+  void watchClient() {
+    stream_.expires_never();
+    stream_.async_read_some(net::buffer(&first_, 1), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->close();  // gone (anything it sends is ignored)
+      self->watchClient();
+    });
+  }
+
+  void ping() {
+    if (!pingTimer_) pingTimer_ = std::make_unique<net::steady_timer>(stream_.get_executor());
+    pingTimer_->expires_after(std::chrono::seconds(20));
+    pingTimer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_ || self->streamEnding_) return;
+      self->streamWrite(": ping\n\n");
+      self->ping();
+    });
+  }
+
+  void pump() {
+    if (writing_ || closed_) return;
+    if (out_.empty()) {
+      if (!streamEnding_) return;
+      writing_ = true;
+      net::async_write(stream_, http::make_chunk_last(), [self = shared_from_this()](beast::error_code, size_t) {
+        self->writing_ = false;
+        self->close();
+      });
+      return;
+    }
+    writing_ = true;
+    auto bytes = std::make_shared<std::string>(std::move(out_.front()));
+    out_.pop_front();
+    outQueued_ -= bytes->size();
+    stream_.expires_after(std::chrono::seconds(t_.options.requestSeconds));  // a client that stops reading
+    net::async_write(stream_, http::make_chunk(net::buffer(*bytes)), [self = shared_from_this(), bytes](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->close();
+      self->pump();
+    });
+  }
+
   void close() {
+    if (pingTimer_) pingTimer_->cancel();
     if (closed_) return;
     closed_ = true;
     beast::error_code ec;
@@ -262,7 +352,34 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<char[]> drain_;  // only while lingering
   char first_ = 0;                 // an idle connection's first byte
   bool idle_ = true;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};  // read by a stream's writers on other threads
+  // A stream's state (startStream).
+  static constexpr size_t kMaxStreamQueue = 1 << 20;
+  bool streaming_ = false;
+  std::atomic<bool> streamEnding_{false};
+  bool writing_ = false;
+  std::deque<std::string> out_;
+  size_t outQueued_ = 0;
+  std::unique_ptr<net::steady_timer> pingTimer_;
+
+  class SessionStream : public HttpStream {
+   public:
+    explicit SessionStream(std::shared_ptr<Session> s) : s_(std::move(s)) {}
+    bool write(std::string bytes) override {
+      auto s = s_.lock();
+      return s && s->streamWrite(std::move(bytes));
+    }
+    void close() override {
+      if (auto s = s_.lock()) net::post(s->stream_.get_executor(), [s] { s->endStream(); });
+    }
+    bool isOpen() const override {
+      auto s = s_.lock();
+      return s && s->streamOpen();
+    }
+
+   private:
+    std::weak_ptr<Session> s_;
+  };
 };
 
 void HttpTransport::Impl::add(const std::shared_ptr<Session>& s) {

@@ -180,6 +180,11 @@ json openApi() {
         {"/sync/lease", {{"post", operation("Lease a block of order numbers for offline orders",
                                             {{"200", answer("The block", {{"type", "object"}})}},
                                             {{"type", "object"}, {"required", {"clientId"}}})}}},
+        {"/sync/events", {{"get", {{"summary", "Live updates: Server-Sent Events, `event: changed` with data {cursor} whenever the caller's feed moved (scoped as the pull)"},
+                                   {"security", json::array({{{"bearer", json::array()}}})},
+                                   {"responses", {{"200", {{"description", "An event stream that stays open"},
+                                                           {"content", {{"text/event-stream", {{"schema", {{"type", "string"}}}}}}}}},
+                                                  {"401", {{"description", "No valid token"}}}}}}}}},
         {"/healthz", {{"get", {{"summary", "Liveness"}, {"responses", {{"200", answer("ok", {{"type", "object"}})}}}}}}},
         {"/openapi.json", {{"get", {{"summary", "This document"}, {"responses", {{"200", answer("OpenAPI 3", {{"type", "object"}})}}}}}}}}}};
   addRoles(spec["paths"]);

@@ -58,12 +58,14 @@ export class Syncer {
   private reachable = true;
   private reported = '';
   private readonly onOnline = () => void this.sync().catch(() => {});
+  private listener: AbortController | null = null;
 
   /** `onStatus` is called with the status whenever one of its fields changed. */
   constructor(private readonly local: SyncStore, private readonly options: ServerOptions,
               private readonly onStatus: (status: SyncStatus) => void = () => {}) {
     globalThis.addEventListener?.('online', this.onOnline);
     this.schedule(0);
+    if (options.live ?? true) void this.listen();
   }
 
   /** Reports the status if a field changed since the last report (after syncs and local writes). */
@@ -129,6 +131,7 @@ export class Syncer {
 
   stop(): void {
     this.stopped = true;
+    this.listener?.abort();
     if (this.timer) clearTimeout(this.timer);
     globalThis.removeEventListener?.('online', this.onOnline);
   }
@@ -168,10 +171,55 @@ export class Syncer {
     }
   }
 
-  private async fetch(method: string, path: string, body?: object): Promise<unknown> {
+  // Live updates: GET /sync/events, a stream of `event: changed` whenever this device's feed moved
+  // on the server. Each one (and each reconnect, which may have missed some) syncs now. Dropped
+  // streams reconnect after 1 s, 2 s, ... at most 30 s; a server without the route (404) is
+  // left to the timer.
+  private async listen(): Promise<void> {
+    let delay = 1000;
+    while (!this.stopped) {
+      const abort = new AbortController();
+      this.listener = abort;
+      try {
+        const token = await this.authorizedToken();
+        const response = await fetch(`${this.options.url}/sync/events`, {
+          headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: abort.signal,
+        });
+        if (response.status === 404) return;
+        if (!response.ok || !response.body) throw new Error(`events ${response.status}`);
+        delay = 1000;
+        this.changed();  // caught up after a (re)connect
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (/^event: changed$/m.test(event)) this.changed();
+          }
+        }
+      } catch {
+        // dropped, refused or offline: try again below
+      }
+      if (this.stopped) return;
+      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay / 2));
+      delay = Math.min(30_000, delay * 2);
+    }
+  }
+
+  /** The server says this device's feed moved: sync now, unless a failure's back-off is running. */
+  private changed(): void {
+    if (this.failures === 0) this.schedule(0);
+  }
+
+  // A fresh token. One for another tenant would lease that tenant's order numbers into this store
+  // and pull its items: refused before anything is sent or changed.
+  private async authorizedToken(): Promise<string> {
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
-    // A token for another tenant would lease that tenant's order numbers into this store and pull
-    // its items: refuse before anything is sent or changed.
     const shopTenant = this.local.syncCall<{ tenant: string }>('syncStatus').tenant;
     const claimed = tokenTenant(token);
     if (claimed !== shopTenant) {
@@ -179,6 +227,11 @@ export class Syncer {
         ? `The sync token has no custom:tenant claim; this shop is tenant ${shopTenant}: nothing was synced`
         : `The sync token is for tenant ${claimed}, but this shop is tenant ${shopTenant}: nothing was synced`);
     }
+    return token;
+  }
+
+  private async fetch(method: string, path: string, body?: object): Promise<unknown> {
+    const token = await this.authorizedToken();
     let response: Response;
     try {
       response = await fetch(`${this.options.url}${path}`, {

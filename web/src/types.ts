@@ -263,6 +263,11 @@ export interface ServerOptions {
   leaseSize?: number;
   /** Milliseconds between background syncs when all is well (default 30 000). */
   intervalMs?: number;
+  /**
+   * Listen at the server's `GET /sync/events` and pull as soon as this device's feed moved (a
+   * sale on another till shows within a second); the timer stays the fallback. Default true.
+   */
+  live?: boolean;
 }
 
 /** What `shop.syncStatus()` reports. */

@@ -344,3 +344,55 @@ test('a till opened without its server records its sales for the server: none lo
   await back.sync();
   assert.equal((await server.call(tenant, 'GET', '/orders?limit=100')).body.items.length, 4);
 });
+
+// Live updates (GET /sync/events): a sale pushed by one till reaches another within a second,
+// with no timer (intervalMs an hour); a customer's device hears of its own orders and the
+// catalogue, not of another customer's; a device whose stream dropped catches up when it is back.
+test('a sale on one till shows on another within a second, by live update', async () => {
+  const tenant = 'sync-live';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const remote = () => ({ url: server.url, token: token(server.secret, tenant), intervalMs: 3_600_000 });
+  const a = await openShop({ tenant, user: 'till-a', name: uniqueName('live-a'), server: remote() });
+  const b = await openShop({ tenant, user: 'till-b', name: uniqueName('live-b'), server: remote() });
+  await a.sync();
+  await b.sync();
+  const sale = await a.orders.create(seedOrder());
+  await a.sync();
+  const pushed = Date.now();
+  let seen = null;
+  while (Date.now() - pushed < 5000) {
+    seen = await b.orders.get(sale.code).catch(() => null);
+    if (seen) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(seen, 'till B has the sale');
+  const ms = Date.now() - pushed;
+  assert.ok(ms < 1000, `within a second (${ms} ms)`);
+  assert.equal((await b.inventory.get('PRD-001')).attributes.reservedQuantity, 2);
+});
+
+test('a device whose live stream dropped catches up when the network is back', async () => {
+  const tenant = 'sync-live-drop';
+  await server.call(tenant, 'POST', '/products', product('PRD-001'));
+  await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+  const proxy = await startProxy(server.url);
+  try {
+    const till = await openShop({ tenant, user: 'till', name: uniqueName('live-drop'),
+                                  server: { url: proxy.url, token: token(server.secret, tenant), intervalMs: 3_600_000 } });
+    await till.sync();
+    proxy.setDown(true);  // the network drops: the live stream is cut
+    await new Promise((r) => setTimeout(r, 300));
+    await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 7 });  // meanwhile, on the server
+    proxy.setDown(false);
+    const back = Date.now();
+    let quantity = 10;
+    while (Date.now() - back < 10_000 && quantity !== 7) {
+      quantity = (await till.inventory.get('PRD-001')).attributes.quantity;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(quantity, 7, 'caught up without its (hourly) timer');
+  } finally {
+    await proxy.close();
+  }
+});

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 #include <set>
+#include <utility>
 
 #include "edgecart/api/access.h"
 #include "edgecart/engine/digest.h"
@@ -133,8 +134,13 @@ SyncServer::SyncServer(Shop& shop) : shop_(shop) {
       tx.putRow(Table::Sequence, feed, "scoped", row(json::object()));
     }
     int64_t n = intOr(tx.get(Table::Sequence, feed, "counter"), "value", 0);
+    FeedMove move;
+    move.tenant = tenant;
+    const std::string customerPrefix = customerFeedPk(tenant, "");
     for (const DataChange& c : tx.changes()) {
       const std::string scoped = scopedFeedOf(tx, tenant, c.newItem ? *c.newItem : *c.oldItem);
+      if (scoped == sharedFeedPk(tenant)) move.shared = true;
+      if (scoped.rfind(customerPrefix, 0) == 0) move.customers.insert(scoped.substr(customerPrefix.size()));
       const Value old = tx.get(Table::Sequence, index, c.sk);
       if (old) {
         const std::string at = padded(old->at("n").get<int64_t>());
@@ -147,7 +153,21 @@ SyncServer::SyncServer(Shop& shop) : shop_(shop) {
       tx.putRow(Table::Sequence, index, c.sk, row({{"n", n}}));
     }
     tx.putRow(Table::Sequence, feed, "counter", row({{"value", n}}));
+    if (!tx.changes().empty()) {  // merged per tenant until taken: bounded by the tenants
+      FeedMove& m = moves_[tenant];
+      m.tenant = tenant;
+      m.cursor = padded(n);
+      m.shared = m.shared || move.shared;
+      m.customers.insert(move.customers.begin(), move.customers.end());
+    }
   });
+}
+
+std::vector<SyncServer::FeedMove> SyncServer::takeFeedMoves() {
+  std::vector<FeedMove> out;
+  for (auto& [tenant, m] : moves_) out.push_back(std::move(m));
+  moves_.clear();
+  return out;
 }
 
 namespace {

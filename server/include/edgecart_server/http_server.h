@@ -76,6 +76,8 @@ class HttpServer {
   void stop();
   size_t connections() const;
   int metricsPort() const { return options_.metricsPort; }
+  // Devices listening at GET /sync/events now.
+  size_t subscribers() const;
   // What GET /metrics answers.
   std::string metricsText() const;
   // Group commit so far: groups made, and the requests they held.
@@ -88,6 +90,8 @@ class HttpServer {
   std::optional<HttpReply> headCheck(const HttpRequest& req) const;
   void dispatch(HttpRequest req, std::function<void(HttpReply)> done);
   void coreLoop();
+  HttpReply openEvents(const HttpRequest& req);
+  void publish(const std::vector<SyncServer::FeedMove>& moves);
   // Under shopMu_. `grouped`: inside a batch's group (a sync push then makes no group of its own).
   HttpReply answerFromCore(const HttpRequest& req, bool grouped);
   HttpReply answerLocally(const HttpRequest& req) const;
@@ -108,6 +112,15 @@ class HttpServer {
   std::unique_ptr<CoreQueue> core_;
   std::atomic<uint64_t> groups_{0}, grouped_{0}, conflictRetries_{0};
   std::unique_ptr<Metrics> metrics_;
+  // Live updates: the devices listening, by tenant and scope.
+  struct Subscriber {
+    std::string tenant;
+    std::string user;
+    bool customer;
+    std::shared_ptr<HttpStream> stream;
+  };
+  mutable std::mutex hubMu_;
+  std::vector<Subscriber> subscribers_;
   std::unique_ptr<HttpTransport> metricsHttp_;
   std::unique_ptr<HttpTransport> http_;
 };

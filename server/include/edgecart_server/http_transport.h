@@ -36,6 +36,17 @@ struct HttpRequest {
   size_t headerCount(std::string_view name) const;
 };
 
+// An answer that stays open (Server-Sent Events): its head is sent, then each write() goes out as
+// it comes, until close(), the client leaving, or stop(). Thread-safe.
+class HttpStream {
+ public:
+  virtual ~HttpStream() = default;
+  // Queues bytes to send; false if the stream is closed (they are dropped).
+  virtual bool write(std::string bytes) = 0;
+  virtual void close() = 0;
+  virtual bool isOpen() const = 0;
+};
+
 struct HttpReply {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -43,6 +54,9 @@ struct HttpReply {
   bool close = false;   // close the connection after this answer
   bool headOnly = false;  // a HEAD: the headers of the answer, its Content-Length, no body
   std::string tenant;   // for the access log
+  // Set: the answer is a stream. Its head (status, headers) is sent with no body of its own, then
+  // this is called with the stream to write to.
+  std::function<void(std::shared_ptr<HttpStream>)> onStream;
   void set(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
 

@@ -18,8 +18,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "edgecart/api/shop.h"
 
@@ -57,6 +59,17 @@ class SyncServer {
   // with another user's clientId are 403.
   Response lease(const Context& ctx, const std::string& body);
 
+  // What the change feed's commits moved since the last call (for live updates: a host tells the
+  // devices whose scoped feed moved, once the commits are durable). Recorded in every commit,
+  // refused or not, so a few may be spurious: a device that hears of one pulls and finds nothing.
+  struct FeedMove {
+    std::string tenant;
+    std::string cursor;            // the feed's position after the commit, as a pull returns it
+    bool shared = false;           // the catalogue or stock moved: every customer's feed
+    std::set<std::string> customers;  // these customers' own orders moved
+  };
+  std::vector<FeedMove> takeFeedMoves();
+
  private:
   enum class CodeUse { None, Leased, Device };
   json runCommand(const Context& ctx, const std::string& clientId, const json& cmd);
@@ -64,6 +77,7 @@ class SyncServer {
   bool visibleTo(const Context& ctx, const json& item) const;
 
   Shop& shop_;
+  std::map<std::string, FeedMove> moves_;  // by tenant
 };
 
 // The data rows of `tenant` that sync work still concerns, read from the store whether or not a
