@@ -1,6 +1,8 @@
 #include "edgecart_server/sqlite_store.h"
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "edgecart/engine/error.h"
 
@@ -27,6 +29,13 @@ std::string column(sqlite3_stmt* s, int i) {
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
 }
 
+// SQLite's busy handler: true (ask again) after 250 µs, for up to 5 s in all.
+int retryBusy(void*, int tries) {
+  if (tries >= 20000) return 0;
+  std::this_thread::sleep_for(std::chrono::microseconds(250));
+  return 1;
+}
+
 }  // namespace
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
@@ -38,7 +47,10 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
     throw ApiError(500, "Storage error: cannot open " + path + ": " + why);
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, db));
-  sqlite3_busy_timeout(db, 5000);
+  // Another process holding the write lock (two servers on one file): ask again every 250 µs for
+  // up to 5 s. SQLite's own busy timeout sleeps ever longer (up to 100 ms), and a process that
+  // commits group after group re-takes the lock within microseconds: the other would starve.
+  sqlite3_busy_handler(db, retryBusy, nullptr);
   store->exec("PRAGMA journal_mode=WAL");
   store->exec("PRAGMA synchronous=FULL");
   for (int t = 0; t < kTableCount; ++t) {
