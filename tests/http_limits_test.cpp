@@ -220,6 +220,25 @@ TEST_F(HttpLimits, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
   EXPECT_LT(second, third);
 }
 
+// A HEAD is answered without a body whichever part answers it (the API's router, the token
+// check, the pages): a body would be read as the start of the next answer on the connection.
+TEST_F(HttpLimits, HeadAnswersCarryNoBodyWhicheverPartAnswersThem) {
+  const int fd = connectTo(server_->port());
+  ASSERT_GE(fd, 0);
+  sendAll(fd, "HEAD /products HTTP/1.1\r\nHost: x\r\n\r\n"                      // refused before the core: 401
+              "HEAD /orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token("shop-a") + "\r\n\r\n"  // the router
+              "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+              "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string answers = readAll(fd);
+  ::close(fd);
+  std::vector<std::string> statuses;
+  for (size_t at = answers.find("HTTP/1.1 "); at != std::string::npos; at = answers.find("HTTP/1.1 ", at + 1)) {
+    statuses.push_back(answers.substr(at + 9, 3));
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"401", "404", "200", "200"})) << answers;
+  EXPECT_EQ(answers.find('{'), answers.rfind("{\"status\":\"ok\"}")) << "no body but the GET's: " << answers;
+}
+
 TEST_F(HttpLimits, AnIdleConnectionIsClosedAndAHalfSentRequestTimesOut) {
   const int idle = connectTo(server_->port());
   const int half = connectTo(server_->port());

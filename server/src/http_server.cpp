@@ -271,7 +271,6 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     }
     tx.putRow(Table::Sequence, pk, "counter", std::make_shared<const json>(json{{"value", n}}));
   });
-  core_->thread = std::thread([this] { coreLoop(); });
   TransportOptions t;
   t.host = options_.host;
   t.port = options_.port;
@@ -308,6 +307,7 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
       t, [this](const HttpRequest& req) { return headCheck(req); },
       [this](HttpRequest req, std::function<void(HttpReply)> done) { dispatch(std::move(req), std::move(done)); },
       [this](const HttpRequest& req, const HttpReply& res, double ms) { logLine(req, res, ms); });
+  core_->thread = std::thread([this] { coreLoop(); });  // last: nothing after it can throw
 }
 
 HttpServer::~HttpServer() {
@@ -348,7 +348,13 @@ void HttpServer::coreLoop() {
       try {
         if (group) store_->beginGroup();
         for (size_t i = 0; i < batch.size(); ++i) {
-          replies[i] = answerFromCore(batch[i].req, group);
+          try {
+            replies[i] = answerFromCore(batch[i].req, group);
+          } catch (const ApiError& e) {
+            replies[i] = jsonReply(e.status(), errorBody(e.status(), e.what(), e.code()));
+          } catch (const std::exception&) {
+            replies[i] = jsonReply(500, errorBody(500, "Internal error"));
+          }
           if (group && replies[i].status >= 500) failed = true;
         }
         if (group) store_->endGroup(!failed);
@@ -400,6 +406,11 @@ HttpReply HttpServer::openEvents(const HttpRequest& req) {
     stream->write(": connected\n\n");
     sub.stream = std::move(stream);
     std::lock_guard<std::mutex> lock(hubMu_);
+    // Devices that left are dropped here too, not only when a change is published (a quiet shop's
+    // reconnecting devices would pile up).
+    subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
+                                      [](const Subscriber& s) { return !s.stream->isOpen(); }),
+                       subscribers_.end());
     subscribers_.push_back(std::move(sub));
   };
   return r;
@@ -543,8 +554,8 @@ HttpReply HttpServer::answerFromCore(const HttpRequest& req, bool grouped) {
       // before it loses only work whose answer the client never saw (and will push again).
       // (On PostgreSQL each command commits on its own: see ServerStore::groupsPushes.)
       const bool group = store_->groupsPushes() && !grouped;  // else the batch's group holds it
-      if (group) store_->beginGroup();
       try {
+        if (group) store_->beginGroup();
         r = sync_->push(ctx, req.body);
         if (group) store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
       } catch (const ApiError& e) {

@@ -77,7 +77,7 @@ class Session;
 struct HttpTransport::Impl : std::enable_shared_from_this<HttpTransport::Impl> {
   Impl(TransportOptions o, HeadCheck c, Handler h, Logger l)
       : options(std::move(o)), check(std::move(c)), handler(std::move(h)), logger(std::move(l)),
-        acceptor(io), signals(io), retry(io) {}
+        strand(net::make_strand(io)), acceptor(strand), signals(strand), retry(strand) {}
 
   void accept();
   void add(const std::shared_ptr<Session>& s);
@@ -89,6 +89,9 @@ struct HttpTransport::Impl : std::enable_shared_from_this<HttpTransport::Impl> {
   Handler handler;
   Logger logger;
   net::io_context io;
+  // The acceptor, the signals and the retry timer are used only on this strand (the accept loop
+  // and stopNow may otherwise run on two event-loop threads at once).
+  net::strand<net::io_context::executor_type> strand;
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer retry;  // after accept() fails for want of descriptors
@@ -122,6 +125,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // The stream's side (SessionStream forwards here, on the session's executor).
   bool streamWrite(std::string bytes) {
     if (closed_ || streamEnding_) return false;
+    if (bytes.empty()) return true;  // an empty chunk would end the stream
     net::post(stream_.get_executor(), [self = shared_from_this(), b = std::move(bytes)]() mutable {
       if (self->closed_ || self->streamEnding_) return;
       // A client that does not read: its queue is bounded, then it is dropped.
@@ -178,6 +182,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req_.target = std::string(h.target());
     for (const auto& f : h) req_.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req_.keepAlive = h.keep_alive();
+    version_ = h.version() == 10 ? 10 : 11;
     if (std::optional<HttpReply> refused = t_.check(req_)) {
       if (!parser_->is_done()) refused->close = true;  // its body is never read
       return send(std::move(*refused));
@@ -224,9 +229,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(HttpReply r) {
     if (r.onStream) return startStream(std::move(r));
+    if (req_.method == "HEAD") r.headOnly = true;  // whichever part answered it
     const bool keep = req_.keepAlive && !r.close && !t_.stopping;
     auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
+    res->version(version_);
     res->result(static_cast<unsigned>(r.status));
     for (const auto& [k, v] : r.headers) res->insert(k, v);
     res->keep_alive(keep);
@@ -277,6 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head->keep_alive(false);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*head);
     streaming_ = true;
+    if (t_.stopping) streamEnding_ = true;  // opened while stopping: its head, then its end
     writing_ = true;
     stream_.expires_after(std::chrono::seconds(t_.options.requestSeconds));
     http::async_write_header(stream_, *serializer, [self = shared_from_this(), head, serializer,
@@ -352,6 +359,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<char[]> drain_;  // only while lingering
   char first_ = 0;                 // an idle connection's first byte
   bool idle_ = true;
+  unsigned version_ = 11;  // of the request being answered: a 1.0 client gets 1.0 framing
   std::atomic<bool> closed_{false};  // read by a stream's writers on other threads
   // A stream's state (startStream).
   static constexpr size_t kMaxStreamQueue = 1 << 20;
@@ -474,8 +482,8 @@ int HttpTransport::bind() {
 
 void HttpTransport::run() {
   Impl& t = *impl_;
-  if (t.stopping) return;
-  t.accept();
+  // Stopped before it ran: nothing is accepted, and the posted stop still closes what bind() opened.
+  if (!t.stopping) net::post(t.strand, [self = impl_] { self->accept(); });
   std::vector<std::thread> extra;
   for (size_t i = 1; i < std::max<size_t>(1, t.options.threads); ++i) extra.emplace_back([&t] { t.io.run(); });
   t.io.run();
@@ -484,7 +492,7 @@ void HttpTransport::run() {
 
 void HttpTransport::stop() {
   impl_->stopping = true;
-  net::post(impl_->io, [self = impl_] { self->stopNow(); });
+  net::post(impl_->strand, [self = impl_] { self->stopNow(); });
 }
 
 size_t HttpTransport::connections() const { return impl_->open.load(); }
