@@ -69,6 +69,7 @@ pg-down-at-start-exits | server/src/pg_store.cpp | s/    if (e.status() != 503) 
 live-updates-unscoped | server/src/http_server.cpp | s/      if (m.tenant != s.tenant .. (s.customer \&\& !m.shared \&\& !m.customers.count(s.user))) continue;/      if (m.tenant != s.tenant) continue;/ | edgecart_server_tests | Live.*
 live-updates-ignored | web/src/sync.ts | s/            if (\/^event: changed$\/m.test(event)) this.changed();/            void event;/ | node:test/sync.test.js | by live update
 head-answered-with-a-body | server/src/http_transport.cpp | s/    if (req_.method == "HEAD") r.headOnly = true;  .. whichever part answered it/    (void)0;/ | edgecart_server_tests | HttpLimits.Head*
+live-updates-not-announced | server/src/pg_store.cpp | s/"SELECT pg_notify($1, $2)"/"SELECT $1::text, $2::text"/ | edgecart_server_tests | LivePg.*
 strict-stock-ignored | core/src/api/router.cpp | s/        if (strict \&\& reservation.at("state") == "none") {/        if (strict \&\& false) {/ | edgecart_server_tests | HttpApi.TheOrderAnswer*
 rebase-as-another-caller | core/src/sync/sync_client.cpp | s/    Context c = callerOf(tenant_, \*e);/    Context c{tenant_, "sync", {"admin"}};/ | edgecart_tests | Sync.ACustomers*
 confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once

@@ -11,6 +11,7 @@
 
 #include "edgecart_server/http_server.h"
 #include "http_fixture.h"
+#include "pg_util.h"
 
 namespace edgecart::testing {
 namespace {
@@ -144,6 +145,50 @@ TEST_F(Live, AThousandListeningDevicesCostNoThreadAndAllHearAChange) {
   EXPECT_EQ(heard, 1000);
   EXPECT_LT(Clock::now() - changed, std::chrono::seconds(2));
   for (Listener& d : devices) ::close(d.fd);
+}
+
+
+// Several processes on one PostgreSQL database: a change made through one is heard by the devices
+// listening at another (NOTIFY / LISTEN), scoped the same way, and a process's own change once.
+TEST(LivePg, AChangeMadeThroughAnotherProcessIsHeard) {
+  if (!testPg()) GTEST_SKIP() << "no test cluster (run under ctest)";
+  const std::string db = pgDatabase("live-across-processes");
+  TempDir dir;
+  ServerProcess a(dir.path() + "/a", kSecret, dir.path() + "/a.log", {"--pg", db});
+  ServerProcess b(dir.path() + "/b", kSecret, dir.path() + "/b.log", {"--pg", db});
+  auto listenAt = [](int port, const std::string& bearer) {
+    Listener l;
+    l.fd = connectTo(port);
+    const std::string request = "GET /sync/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + bearer + "\r\n\r\n";
+    ::send(l.fd, request.data(), request.size(), MSG_NOSIGNAL);
+    return l;
+  };
+  const std::string tenant = "live-" + std::to_string(::getpid());
+  Listener tillAtB = listenAt(b.port(), token(tenant, "till"));
+  Listener aliceAtB = listenAt(b.port(), token(tenant, "alice", kSecret, json::array()));
+  Listener bobAtB = listenAt(b.port(), token(tenant, "bob", kSecret, json::array()));
+  for (Listener* l : {&tillAtB, &aliceAtB, &bobAtB}) ASSERT_TRUE(l->waitFor(": connected\n\n", 3000)) << l->got;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // B's LISTEN is in place
+  httplib::Client viaA("127.0.0.1", a.port());
+  const httplib::Headers admin = {{"Authorization", "Bearer " + token(tenant, "till")}};
+  ASSERT_EQ(viaA.Post("/products", admin, productRequest("PRD-001").dump(), "application/json")->status, 201);
+  for (Listener* l : {&tillAtB, &aliceAtB, &bobAtB}) EXPECT_TRUE(l->waitFor("event: changed", 2000)) << l->got;
+  json mine = seedOrderRequest();
+  mine.erase("customerId");
+  const httplib::Headers alice = {{"Authorization", "Bearer " + token(tenant, "alice", kSecret, json::array())}};
+  ASSERT_EQ(viaA.Post("/orders", alice, mine.dump(), "application/json")->status, 201);
+  EXPECT_TRUE(aliceAtB.waitFor("\"cursor\":\"000000000003\"", 2000)) << aliceAtB.got;
+  EXPECT_TRUE(tillAtB.waitFor("\"cursor\":\"000000000003\"", 2000)) << tillAtB.got;
+  EXPECT_FALSE(bobAtB.waitFor("\"cursor\":\"000000000003\"", 300)) << "Bob hears nothing of Alice's order";
+  // A change made through B itself is heard there once, not again from its own announcement.
+  httplib::Client viaB("127.0.0.1", b.port());
+  ASSERT_EQ(viaB.Patch("/inventory/PRD-001", admin, R"({"quantity":5})", "application/json")->status, 200);
+  ASSERT_TRUE(tillAtB.waitFor("\"cursor\":\"000000000004\"", 2000)) << tillAtB.got;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  tillAtB.waitFor("never", 100);
+  const std::string needle = "\"cursor\":\"000000000004\"";
+  EXPECT_EQ(tillAtB.got.find(needle), tillAtB.got.rfind(needle)) << tillAtB.got;
+  for (Listener* l : {&tillAtB, &aliceAtB, &bobAtB}) ::close(l->fd);
 }
 
 }  // namespace

@@ -307,10 +307,16 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
       t, [this](const HttpRequest& req) { return headCheck(req); },
       [this](HttpRequest req, std::function<void(HttpReply)> done) { dispatch(std::move(req), std::move(done)); },
       [this](const HttpRequest& req, const HttpReply& res, double ms) { logLine(req, res, ms); });
+  {
+    std::random_device rd;
+    processId_ = std::to_string(rd()) + "-" + std::to_string(rd());
+  }
+  listening_ = store_->listen([this](const std::string& payload) { heard(payload); });
   core_->thread = std::thread([this] { coreLoop(); });  // last: nothing after it can throw
 }
 
 HttpServer::~HttpServer() {
+  listening_.reset();  // its thread calls heard(): stopped first
   http_.reset();
   metricsHttp_.reset();
   {
@@ -379,7 +385,13 @@ void HttpServer::coreLoop() {
       std::lock_guard<std::mutex> lock(shopMu_);
       moves = sync_->takeFeedMoves();
     }
-    if (!(group && groupFailed)) publish(moves);
+    if (!(group && groupFailed) && !moves.empty()) {
+      publish(moves);
+      // Other processes on the same database tell their own listeners.
+      const std::string payload = announcement(moves);
+      std::lock_guard<std::mutex> lock(shopMu_);
+      store_->announce(payload);
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       decorate(batch[i].req, replies[i]);
       batch[i].done(std::move(replies[i]));
@@ -414,6 +426,41 @@ HttpReply HttpServer::openEvents(const HttpRequest& req) {
     subscribers_.push_back(std::move(sub));
   };
   return r;
+}
+
+// What another process needs to tell its listeners: {"from": this process, "moves": [{tenant,
+// cursor, shared, customers}]}. PostgreSQL takes at most 8,000 bytes: a larger one names no
+// customers and marks every move shared (every device of the tenant hears; a spurious event costs
+// a pull that brings nothing).
+std::string HttpServer::announcement(const std::vector<SyncServer::FeedMove>& moves) const {
+  auto encode = [&](bool all) {
+    json list = json::array();
+    for (const SyncServer::FeedMove& m : moves) {
+      list.push_back({{"tenant", m.tenant}, {"cursor", m.cursor}, {"shared", all || m.shared},
+                      {"customers", all ? std::set<std::string>{} : m.customers}});
+    }
+    return json{{"from", processId_}, {"moves", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  std::string text = encode(false);
+  return text.size() < 7900 ? text : encode(true);
+}
+
+void HttpServer::heard(const std::string& payload) {
+  const json j = json::parse(payload, nullptr, false);
+  if (!j.is_object() || j.value("from", "") == processId_ || !j.contains("moves") || !j["moves"].is_array()) return;
+  std::vector<SyncServer::FeedMove> moves;
+  for (const json& m : j["moves"]) {
+    if (!m.is_object()) continue;
+    SyncServer::FeedMove move;
+    move.tenant = m.value("tenant", "");
+    move.cursor = m.value("cursor", "");
+    move.shared = m.value("shared", false);
+    for (const json& c : m.value("customers", json::array())) {
+      if (c.is_string()) move.customers.insert(c.get<std::string>());
+    }
+    moves.push_back(std::move(move));
+  }
+  publish(moves);
 }
 
 void HttpServer::publish(const std::vector<SyncServer::FeedMove>& moves) {

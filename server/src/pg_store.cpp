@@ -1,7 +1,12 @@
 #include "edgecart_server/pg_store.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -391,6 +396,67 @@ void PgStore::prepareCommitStatements(PGconn* c) const {
     prepare(kUpsert[t], "INSERT INTO " + table + " (pk, sk, value) VALUES ($1, $2, $3) ON CONFLICT (pk, sk) DO UPDATE SET value = EXCLUDED.value", 3);
   }
   prepare("expect", "SELECT edgecart_expect($1, $2, $3, $4)", 4);
+}
+
+void PgStore::announce(const std::string& payload) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (grouping_) return;  // inside a transaction: never (the caller announces after its commits)
+  try {
+    const std::string channel = "edgecart_feed";
+    run("announce", "SELECT pg_notify($1, $2)", {&channel, &payload});
+  } catch (const ApiError&) {
+    // the database is unreachable: the devices' timers cover it
+  }
+}
+
+namespace {
+
+// LISTEN edgecart_feed on a connection of its own, on a thread of its own.
+class PgListening : public ServerStore::Listening {
+ public:
+  PgListening(std::string url, std::function<void(const std::string&)> heard)
+      : url_(std::move(url)), heard_(std::move(heard)), thread_([this] { loop(); }) {}
+  ~PgListening() override {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  void loop() {
+    while (!stop_) {
+      const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+      const char* values[] = {"5", "edgecart-server listener", url_.c_str(), nullptr};
+      PGconn* c = PQconnectdbParams(keys, values, 1);
+      if (c && PQstatus(c) == CONNECTION_OK) {
+        PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+        PGresult* r = PQexec(c, "LISTEN edgecart_feed");
+        const bool listening = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        while (listening && !stop_) {
+          pollfd p{PQsocket(c), POLLIN, 0};
+          ::poll(&p, 1, 200);  // wakes to see stop_
+          if (!PQconsumeInput(c)) break;  // lost: connect again
+          while (PGnotify* n = PQnotifies(c)) {
+            heard_(n->extra);
+            PQfreemem(n);
+          }
+        }
+      }
+      if (c) PQfinish(c);
+      for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  std::string url_;
+  std::function<void(const std::string&)> heard_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<ServerStore::Listening> PgStore::listen(std::function<void(const std::string&)> heard) {
+  return std::make_unique<PgListening>(url_, std::move(heard));
 }
 
 }  // namespace edgecart

@@ -92,6 +92,8 @@ class HttpServer {
   void coreLoop();
   HttpReply openEvents(const HttpRequest& req);
   void publish(const std::vector<SyncServer::FeedMove>& moves);
+  std::string announcement(const std::vector<SyncServer::FeedMove>& moves) const;
+  void heard(const std::string& payload);  // another process's announcement
   // Under shopMu_. `grouped`: inside a batch's group (a sync push then makes no group of its own).
   HttpReply answerFromCore(const HttpRequest& req, bool grouped);
   HttpReply answerLocally(const HttpRequest& req) const;
@@ -119,6 +121,8 @@ class HttpServer {
     bool customer;
     std::shared_ptr<HttpStream> stream;
   };
+  std::string processId_;  // tells this process's own announcements apart
+  std::unique_ptr<ServerStore::Listening> listening_;
   mutable std::mutex hubMu_;
   std::vector<Subscriber> subscribers_;
   std::unique_ptr<HttpTransport> metricsHttp_;

@@ -44,6 +44,10 @@ class PgStore : public ServerStore {
   void endGroup(bool commit) override;
   bool groupsPushes() const override { return false; }
   std::string describe() const override;
+  // NOTIFY edgecart_feed on this connection; LISTEN on a connection of its own, made again after
+  // a loss (what was announced meanwhile is not heard: devices have their timer).
+  void announce(const std::string& payload) override;
+  std::unique_ptr<Listening> listen(std::function<void(const std::string&)> heard) override;
 
   // The schema version this build writes (table edgecart_schema).
   static constexpr int kSchemaVersion = 1;

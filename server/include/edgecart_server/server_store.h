@@ -3,6 +3,8 @@
 // process on the same database, so its commits check the expectations of docs/scale-out.md, and
 // it can group several commits into one durable transaction.
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "edgecart/engine/store.h"
@@ -25,6 +27,20 @@ class ServerStore : public Store {
   virtual bool groupsPushes() const = 0;
   // Where the data is, for the log ("SQLite data/edgecart.db"; a URL without its password).
   virtual std::string describe() const = 0;
+  // Live updates across processes sharing the database: announce() tells every process's
+  // listener (see listen) that this one's commits moved a feed; best effort (a lost one leaves
+  // devices to their timer). One process alone (SQLite) has no one to tell: nothing to do.
+  virtual void announce(const std::string& payload) { (void)payload; }
+  // Calls `heard` (on a thread of its own) with each payload any process announces, until the
+  // returned handle is destroyed; null if the store has no such channel.
+  class Listening {
+   public:
+    virtual ~Listening() = default;
+  };
+  virtual std::unique_ptr<Listening> listen(std::function<void(const std::string&)> heard) {
+    (void)heard;
+    return nullptr;
+  }
 };
 
 }  // namespace edgecart
