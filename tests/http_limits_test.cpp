@@ -3,11 +3,6 @@
 // process past 100 MiB; many clients at once are all answered; keep-alive, pipelining, the
 // connection cap and SIGTERM behave; the Idempotency-Key is taken exactly as sent.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -15,24 +10,12 @@
 #include "edgecart_server/http_server.h"
 #include "http_fixture.h"
 #include "pg_util.h"
+#include "raw_socket.h"
 
 namespace edgecart::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int connectTo(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    if (fd >= 0) ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 // Sends `bytes` unless an answer arrives first (a client that reads while it sends): true when
 // all was sent, and the answer so far in *answer.
@@ -50,30 +33,6 @@ bool sendWatching(int fd, const std::string& bytes, std::string* answer) {
   return true;
 }
 
-bool sendAll(int fd, const std::string& bytes) {
-  size_t at = 0;
-  while (at < bytes.size()) {
-    const ssize_t n = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    at += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Everything the server sends until it closes (or `seconds` pass).
-std::string readAll(int fd, int seconds = 5) {
-  timeval tv{seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 // The process's peak resident memory, MiB (VmHWM).
 double peakMiB(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -81,14 +40,6 @@ double peakMiB(pid_t pid) {
     if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
   }
   return -1;
-}
-
-void raiseFileLimit() {
-  rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &lim);
-  }
 }
 
 class HttpLimits : public Http {

@@ -2,10 +2,6 @@
 
 #include <httplib.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <sqlite3.h>
 
 #include <atomic>
@@ -21,6 +17,7 @@
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/sqlite_store.h"
 #include "http_fixture.h"
+#include "raw_socket.h"
 #include "server_process.h"
 #include "test_util.h"
 
@@ -133,29 +130,13 @@ TEST_F(Http, BadInputIs4xxAndChangesNothing) {
   EXPECT_EQ(call("POST", "/orders", seedOrderRequest().dump()).body["code"], "ORD-000002");
 }
 
-// A raw TCP connection to the server, for clients no HTTP library would be: idle, or half-sent.
-int connectTo(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    throw std::runtime_error("cannot connect");
-  }
-  return fd;
-}
-
-void sendAll(int fd, const std::string& bytes) {
-  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
-}
-
 TEST_F(Http, IdleAndHalfSentConnectionsDoNotStarveOtherClients) {
   // 16 keep-alive connections that made one request and then sit idle, and 12 that sent half a
   // request and stopped: more than cpp-httplib's default pool of 8 threads, each holding one.
   std::vector<int> held;
   for (int i = 0; i < 16; ++i) {
     const int fd = connectTo(server_->port());
+    ASSERT_GE(fd, 0);
     sendAll(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
     char buf[512];
     ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0) << "idle connection " << i << " got no answer";
@@ -163,6 +144,7 @@ TEST_F(Http, IdleAndHalfSentConnectionsDoNotStarveOtherClients) {
   }
   for (int i = 0; i < 12; ++i) {
     const int fd = connectTo(server_->port());
+    ASSERT_GE(fd, 0);
     sendAll(fd, "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 "Content-Length: 400\r\n\r\n{\"customerId\":");
     held.push_back(fd);

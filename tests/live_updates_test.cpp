@@ -1,10 +1,7 @@
 // Live updates (GET /sync/events, design §7): a device hears, within moments, that its feed
 // moved, scoped as its pull is; a thousand listening devices cost sockets, not threads.
 
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 
 #include <fstream>
 #include <thread>
@@ -12,24 +9,12 @@
 #include "edgecart_server/http_server.h"
 #include "http_fixture.h"
 #include "pg_util.h"
+#include "raw_socket.h"
 
 namespace edgecart::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int connectTo(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    if (fd >= 0) ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 int threadsOfThisProcess() {
   std::ifstream in("/proc/self/status");
@@ -126,11 +111,7 @@ TEST_F(Live, EachDeviceHearsOfWhatItsPullWouldBringAndNothingElse) {
 }
 
 TEST_F(Live, AThousandListeningDevicesCostNoThreadAndAllHearAChange) {
-  rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &lim);
-  }
+  raiseFileLimit();
   const int threadsBefore = threadsOfThisProcess();
   std::vector<Listener> devices;
   const std::string bearer = token("shop-a", "till");
