@@ -256,8 +256,15 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
   int64_t limit = kDefaultLimit;
   std::string cursor;
   bool descending = false;
+  bool withStock = false;
   std::vector<std::pair<const char*, json>> filters;  // attribute -> the value it must have
-  std::string customerId;
+  std::string customerId, sku, category;
+  std::vector<std::string> words;  // of q: each must begin a word of the name
+  auto checkLength = [](const char* name, const std::string& value) {
+    if (value.empty() || value.size() > kMaxCodeLength) {
+      badRequest(std::string(name) + " must be between 1 and " + std::to_string(kMaxCodeLength) + " characters");
+    }
+  };
   for (const auto& [key, value] : q) {
     if (key == "limit") {
       const bool digits = !value.empty() && value.size() <= 3 &&
@@ -267,9 +274,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
         badRequest("limit must be an integer between 1 and " + std::to_string(kMaxLimit));
       }
     } else if (key == "cursor") {
-      if (value.size() > kMaxCursorLength || value.rfind(prefix, 0) != 0) {
-        badRequest("cursor must be a lastSk returned by this list");
-      }
+      if (value.empty() || value.size() > kMaxCursorLength) badRequest("cursor must be a lastSk returned by this list");
       cursor = value;
     } else if (key == "order") {
       if (value != "asc" && value != "desc") badRequest("order must be asc or desc");
@@ -281,18 +286,26 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
       }
       filters.emplace_back("status", value);
     } else if (key == "customerId" && orders) {
-      if (value.empty() || value.size() > kMaxCodeLength) {
-        badRequest("customerId must be between 1 and " + std::to_string(kMaxCodeLength) + " characters");
-      }
+      checkLength("customerId", value);
       customerId = value;
     } else if (key == "categoryCode" && !orders) {
-      if (value.empty() || value.size() > kMaxCodeLength) {
-        badRequest("categoryCode must be between 1 and " + std::to_string(kMaxCodeLength) + " characters");
-      }
+      checkLength("categoryCode", value);
+      category = value;
       filters.emplace_back("categoryCode", value);
     } else if (key == "isActive" && !orders) {
       if (value != "true" && value != "false") badRequest("isActive must be true or false");
       filters.emplace_back("isActive", value == "true");
+    } else if (key == "sku" && !orders) {
+      checkLength("sku", value);
+      sku = value;
+      filters.emplace_back("sku", value);
+    } else if (key == "q" && !orders) {
+      if (value.size() > kMaxNameLength) badRequest("q must be at most " + std::to_string(kMaxNameLength) + " characters");
+      words = searchWords(value);
+      if (words.empty()) badRequest("q must contain a letter or a digit");
+    } else if (key == "include" && !orders) {
+      if (value != "stock") badRequest("include must be stock");
+      withStock = true;
     } else {
       badRequest("property " + echo(key) + " should not exist");
     }
@@ -305,29 +318,82 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
     customerId = ctx.userId;
   }
   if (!customerId.empty()) filters.emplace_back("customerId", customerId);
+  Store& store = engine_.store();
+  const std::string pk = tenantPk(ctx.tenantCode);
+  // Products found through a look-up (see lookupPk): by barcode, else by the longest word of q,
+  // else by category; the page's cursor is then the look-up row of its last item.
+  std::string lookup;
+  if (!orders && (!sku.empty() || !words.empty() || !category.empty()) && engine_.hasLookup(pk, prefix)) {
+    if (!sku.empty()) {
+      lookup = "sku:" + sku + kLookupSep;
+    } else if (!words.empty()) {
+      lookup = "w:" + *std::max_element(words.begin(), words.end(),
+                                        [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    } else {
+      lookup = "cat:" + category + kLookupSep;
+    }
+  }
+  if (!cursor.empty() && cursor.rfind(lookup.empty() ? prefix : lookup, 0) != 0) {
+    badRequest("cursor must be a lastSk returned by this list");
+  }
+  // Every word of q begins a word of the name (any order).
+  auto found = [&](const json& item) {
+    if (words.empty()) return true;
+    const std::vector<std::string> have = searchWords(item.value("name", ""));
+    return std::all_of(words.begin(), words.end(), [&](const std::string& w) {
+      return std::any_of(have.begin(), have.end(), [&](const std::string& h) { return h.compare(0, w.size(), w) == 0; });
+    });
+  };
   json items = json::array();
   bool more = false;
-  auto take = [&](const Value& v) {
+  std::string lastSk;
+  auto take = [&](const Value& v, const std::string& position) {
     const json& a = attrs(*v);
     for (const auto& [field, want] : filters) {
       auto it = a.find(field);
       if (it == a.end() || *it != want) return true;
     }
+    if (!found(*v)) return true;
     if (static_cast<int64_t>(items.size()) == limit) {
       more = true;
       return false;
     }
-    items.push_back(forCaller(ctx, *v));
+    json item = forCaller(ctx, *v);
+    if (withStock) {
+      const Value inv = store.get(Table::Data, pk, std::string(kInventory) + "#" + v->at("code").get<std::string>());
+      item["inventory"] = inv ? forCaller(ctx, *inv) : json(nullptr);
+    }
+    items.push_back(std::move(item));
+    lastSk = position;
     return true;
   };
-  Store& store = engine_.store();
-  const std::string pk = tenantPk(ctx.tenantCode);
-  if (engine_.hasListIndex(pk, prefix)) {
+  if (!lookup.empty()) {
+    const bool byWord = lookup.rfind("w:", 0) == 0;
+    const std::string scanned = byWord ? lookup.substr(2) : "";
+    auto visit = [&](const std::string& row, const Value&) {
+      const size_t sep = row.rfind(kLookupSep);
+      const Value v = sep == std::string::npos ? nullptr : store.get(Table::Data, pk, row.substr(sep + 1));
+      if (!v) return true;
+      if (byWord) {
+        // An item with two words beginning with the scanned prefix is taken at the first only.
+        const std::string word = row.substr(2, sep - 2);
+        for (const std::string& w : searchWords(v->value("name", ""))) {
+          if (w < word && w.compare(0, scanned.size(), scanned) == 0) return true;
+        }
+      }
+      return take(v, row);
+    };
+    if (descending) {
+      store.scanBackward(Table::Sequence, lookupPk(pk), lookup, cursor, visit);
+    } else {
+      store.scan(Table::Sequence, lookupPk(pk), lookup, cursor, visit);
+    }
+  } else if (engine_.hasListIndex(pk, prefix)) {
     // In number order (see naturalKey): each index row names its item.
     const std::string from = cursor.empty() ? "" : naturalKey(prefix, cursor);
     auto visit = [&](const std::string&, const Value& entry) {
       const Value v = store.get(Table::Data, pk, entry->at("sk").get<std::string>());
-      return v ? take(v) : true;
+      return v ? take(v, v->at("sk").get<std::string>()) : true;
     };
     if (descending) {
       store.scanBackward(Table::Sequence, indexPk(pk), prefix, from, visit);
@@ -335,7 +401,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
       store.scan(Table::Sequence, indexPk(pk), prefix, from, visit);
     }
   } else {
-    auto visit = [&](const std::string&, const Value& v) { return take(v); };
+    auto visit = [&](const std::string& sk, const Value& v) { return take(v, sk); };
     if (descending) {
       store.scanBackward(Table::Data, pk, prefix, cursor, visit);
     } else {
@@ -343,7 +409,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
     }
   }
   json out = {{"items", std::move(items)}};
-  if (more) out["lastSk"] = out["items"].back().at("sk");
+  if (more) out["lastSk"] = lastSk;
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Products and inventory (docs/design.md §4, §5).
 
 #include "edgecart/domain/domain.h"
+
+#include <algorithm>
 #include "edgecart/engine/error.h"
 #include "edgecart/domain/money.h"
 #include "edgecart/api/validate.h"
@@ -34,7 +36,55 @@ json checkedImages(const Fields& f) {
   return out;
 }
 
+constexpr size_t kMaxWordBytes = 32;
+constexpr size_t kMaxWords = 16;
+
+bool hasControl(const std::string& s) {
+  for (unsigned char c : s) {
+    if (c < 0x20) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::vector<std::string> searchWords(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    if (word.size() > kMaxWordBytes) {
+      size_t cut = kMaxWordBytes;
+      while (cut > 0 && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      word.resize(cut);
+    }
+    if (std::find(words.begin(), words.end(), word) == words.end() && words.size() < kMaxWords) words.push_back(word);
+    word.clear();
+  };
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
+      word.push_back(ch);
+    } else if (c >= 'A' && c <= 'Z') {
+      word.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return words;
+}
+
+void productLookupKeys(const json& product, std::vector<std::string>& keys) {
+  const json& a = attrs(product);
+  for (const auto& [field, tag] : {std::pair{"categoryCode", "cat:"}, std::pair{"sku", "sku:"}}) {
+    auto it = a.find(field);
+    if (it == a.end() || !it->is_string()) continue;
+    const auto& value = it->get_ref<const std::string&>();
+    if (!value.empty() && !hasControl(value)) keys.push_back(tag + value);
+  }
+  for (std::string& word : searchWords(product.value("name", ""))) keys.push_back("w:" + std::move(word));
+}
 
 Value createProduct(Transaction& tx, const json& body) {
   Fields f(body, "body", {"code", "name", "categoryCode", "sku", "price", "currency", "description",

@@ -158,6 +158,7 @@ void orderHandler(Transaction& tx, const DataChange& change) {
 void registerDomainHandlers(Engine& engine) {
   engine.addHandler(orderHandler);
   engine.addListIndex("ORDER#");  // GET /orders in number order: ORD-999999, then ORD-1000000
+  engine.addLookup("PRODUCT#", productLookupKeys);  // GET /products by category, barcode, words
 }
 
 }  // namespace edgecart

@@ -23,6 +23,7 @@ bool sameContent(const json& a, const json& b) {
 }  // namespace
 
 std::string indexPk(const std::string& dataPk) { return "INDEX#" + dataPk; }
+std::string lookupPk(const std::string& dataPk) { return "LOOKUP#" + dataPk; }
 
 std::string naturalKey(const std::string& prefix, const std::string& sk) {
   std::string out = prefix;
@@ -46,6 +47,13 @@ std::string naturalKey(const std::string& prefix, const std::string& sk) {
 bool Engine::hasListIndex(const std::string& dataPk, const std::string& prefix) const {
   return std::find(indexes_.begin(), indexes_.end(), prefix) != indexes_.end() &&
          store_.get(Table::Sequence, indexPk(dataPk), "built#" + prefix) != nullptr;
+}
+
+bool Engine::hasLookup(const std::string& dataPk, const std::string& prefix) const {
+  for (const Lookup& l : lookups_) {
+    if (l.prefix == prefix) return store_.get(Table::Sequence, lookupPk(dataPk), "built#" + prefix) != nullptr;
+  }
+  return false;
 }
 
 bool isValidTenantCode(const std::string& t) {
@@ -117,8 +125,63 @@ void Engine::retryOrGiveUp(int attempt) {
 }
 
 void Transaction::put(Table table, const std::string& pk, std::string sk, Value value) {
-  if (table == Table::Data && !engine_.listIndexes().empty()) index(pk, sk, value);
+  if (table == Table::Data) {
+    if (!engine_.listIndexes().empty()) index(pk, sk, value);
+    for (const Lookup& l : engine_.lookups()) {
+      if (sk.compare(0, l.prefix.size(), l.prefix) == 0) lookup(l, pk, sk, value);
+    }
+  }
   write(table, pk, std::move(sk), std::move(value));
+}
+
+namespace {
+
+// An item's look-up keys, sorted and without repeats (or none for no item).
+std::vector<std::string> lookupKeys(const Lookup& l, const Value& item) {
+  std::vector<std::string> keys;
+  if (!item) return keys;
+  l.keys(*item, keys);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+const Value& lookupMark() {
+  static const Value mark = std::make_shared<const json>(json::object());
+  return mark;
+}
+
+}  // namespace
+
+void Transaction::lookup(const Lookup& l, const std::string& pk, const std::string& sk, const Value& value) {
+  const std::string lpk = lookupPk(pk);
+  auto rowOf = [&](const std::string& key, const std::string& itemSk) {
+    std::string row = key;
+    row += kLookupSep;
+    row += itemSk;
+    return row;
+  };
+  if (!get(Table::Sequence, lpk, "built#" + l.prefix)) {
+    // The first write under the prefix of a partition made before its look-ups: index it whole.
+    std::vector<std::pair<std::string, Value>> existing;
+    engine_.store().scan(Table::Data, pk, l.prefix, "", [&](const std::string& s, const Value&) {
+      existing.emplace_back(s, nullptr);
+      return true;
+    });
+    for (auto& [s, item] : existing) {
+      item = get(Table::Data, pk, s);
+      for (const std::string& key : lookupKeys(l, item)) write(Table::Sequence, lpk, rowOf(key, s), lookupMark());
+    }
+    write(Table::Sequence, lpk, "built#" + l.prefix, lookupMark());
+  }
+  const std::vector<std::string> before = lookupKeys(l, get(Table::Data, pk, sk));
+  const std::vector<std::string> after = lookupKeys(l, value);
+  for (const std::string& key : before) {
+    if (!std::binary_search(after.begin(), after.end(), key)) write(Table::Sequence, lpk, rowOf(key, sk), nullptr);
+  }
+  for (const std::string& key : after) {
+    if (!std::binary_search(before.begin(), before.end(), key)) write(Table::Sequence, lpk, rowOf(key, sk), lookupMark());
+  }
 }
 
 void Transaction::index(const std::string& pk, const std::string& sk, const Value& value) {

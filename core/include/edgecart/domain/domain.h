@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "edgecart/engine/engine.h"
 
@@ -37,6 +38,13 @@ Value createProduct(Transaction& tx, const json& body);
 Value getProduct(const Transaction& tx, const std::string& code);  // 404 if absent
 // PATCH body {name?, price?, description?, images?, categoryCode?, isActive?, version?}.
 Value updateProduct(Transaction& tx, const std::string& code, const json& body);
+
+// A product's look-up keys (Engine::addLookup): "cat:<categoryCode>", "sku:<sku>" and "w:<word>"
+// for each word of its name (see searchWords); none holds a control character.
+void productLookupKeys(const json& product, std::vector<std::string>& keys);
+// The words of a text as search matches them: runs of letters, digits and non-ASCII bytes,
+// ASCII lower-cased, each at most 32 bytes (cut at a character boundary), at most 16, in order.
+std::vector<std::string> searchWords(const std::string& text);
 
 // Inventory: PATCH body {quantity? | quantityDelta?, warehouseCode?, version?}.
 Value updateInventory(Transaction& tx, const std::string& productCode, const json& body);

@@ -69,6 +69,20 @@ struct DataChange {
 std::string indexPk(const std::string& dataPk);
 std::string naturalKey(const std::string& prefix, const std::string& sk);
 
+// Look-ups: a Data partition's items under a prefix given look-up keys (a category, a barcode, the
+// words of a name) are also kept in the Sequence table, pk "LOOKUP#<data pk>", one row per key:
+// sk = key + kLookupSep + the item's sk, value {} (the key names the item). They are written in
+// the same commit as the item, so a reader never sees one without the other. Row
+// "built#<prefix>" marks a partition whose look-ups are complete (a store made before them is
+// indexed whole at its first write under the prefix). Keys hold no kLookupSep of their own.
+inline constexpr char kLookupSep = '\x1f';
+std::string lookupPk(const std::string& dataPk);
+using LookupKeys = std::function<void(const json& item, std::vector<std::string>& keys)>;
+struct Lookup {
+  std::string prefix;  // of the items' sks
+  LookupKeys keys;     // adds an item's keys
+};
+
 // Checks an input version against the latest (0 if the item does not exist), per docs/design.md §2:
 // 409 for a stale version or a create of an existing item, 400 for a version ahead.
 void checkVersion(const std::string& sk, int64_t requested, int64_t latest);
@@ -128,6 +142,8 @@ class Transaction {
   void write(Table table, const std::string& pk, std::string sk, Value value);
   // Keeps the list index of an indexed Data row (see naturalKey) in step with `put`.
   void index(const std::string& pk, const std::string& sk, const Value& value);
+  // Keeps the look-up rows of a Data row (see lookupPk) in step with `put`.
+  void lookup(const Lookup& l, const std::string& pk, const std::string& sk, const Value& value);
 
   Engine& engine_;
   Context context_;
@@ -157,6 +173,11 @@ class Engine {
   const std::vector<std::string>& listIndexes() const { return indexes_; }
   // True if `prefix` is indexed and the index of `dataPk` is complete in the store.
   bool hasListIndex(const std::string& dataPk, const std::string& prefix) const;
+  // Keeps look-up rows (see lookupPk) for the Data items under `prefix`: `keys` lists an item's.
+  void addLookup(std::string prefix, LookupKeys keys) { lookups_.push_back({std::move(prefix), std::move(keys)}); }
+  const std::vector<Lookup>& lookups() const { return lookups_; }
+  // True if `prefix` has look-ups and those of `dataPk` are complete in the store.
+  bool hasLookup(const std::string& dataPk, const std::string& prefix) const;
   // Runs just before every commit of a transaction that changed an item, in the order added
   // (e.g. a change feed, an outbox of notifications); what it writes commits with the rest.
   void addCommitHook(std::function<void(Transaction&)> hook) { commitHooks_.push_back(std::move(hook)); }
@@ -236,6 +257,7 @@ class Engine {
   const Clock& clock_;
   std::vector<Handler> handlers_;
   std::vector<std::string> indexes_;
+  std::vector<Lookup> lookups_;
   std::vector<std::function<void(Transaction&)>> commitHooks_;
   std::function<void(int)> backoff_;
   int attemptDepth_ = 0;

@@ -1,0 +1,165 @@
+// Reads that answer a screen in one call (docs/api.md, "Finding products"): a product by its
+// barcode, a category's page, word-prefix search over names, each with its stock — through
+// look-up rows the engine keeps in the same commit as the products.
+
+#include "test_util.h"
+
+#include "edgecart/domain/domain.h"
+
+namespace edgecart::testing {
+namespace {
+
+class Catalogue : public ShopTest {
+ protected:
+  void product(const std::string& code, const std::string& name, const std::string& category,
+               const std::string& sku) {
+    json p = productRequest(code);
+    p["name"] = name;
+    p["categoryCode"] = category;
+    p["sku"] = sku;
+    ASSERT_EQ(req("POST", "/products", p).status, 201);
+  }
+  // The codes a list answers, in order.
+  std::vector<std::string> codes(const std::string& query) {
+    const Response r = req("GET", "/products?" + query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body.dump();
+    std::vector<std::string> out;
+    for (const json& item : r.body["items"]) out.push_back(item["code"]);
+    return out;
+  }
+  // Every code of a list read page by page (`limit` each), following lastSk.
+  std::vector<std::string> allPages(const std::string& query, int limit) {
+    std::vector<std::string> out;
+    std::string cursor;
+    for (int n = 0; n < 100; ++n) {
+      std::string target = "/products?" + query + "&limit=" + std::to_string(limit);
+      if (!cursor.empty()) target += "&cursor=" + percentEncode(cursor);
+      const Response r = req("GET", target);
+      EXPECT_EQ(r.status, 200) << r.body.dump();
+      for (const json& item : r.body["items"]) out.push_back(item["code"]);
+      if (!r.body.contains("lastSk")) return out;
+      cursor = r.body["lastSk"];
+    }
+    ADD_FAILURE() << "more than 100 pages";
+    return out;
+  }
+  static std::string percentEncode(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : std::string(buf);
+    }
+    return out;
+  }
+  void grocery() {
+    product("P1", "Whole Milk 1L", "DAIRY", "4901234567894");
+    product("P2", "Milky Way bar", "SWEETS", "4901234567801");
+    product("P3", "Oat milk, barista", "DAIRY", "4901234567818");
+    product("P4", "Mild Cheddar", "DAIRY", "4901234567825");
+    product("P5", "Dark chocolate", "SWEETS", "4901234567832");
+  }
+};
+
+using V = std::vector<std::string>;
+
+TEST_F(Catalogue, SearchMatchesTheBeginningOfAnyWordOfTheNameInAnyCase) {
+  grocery();
+  EXPECT_EQ(codes("q=milk"), (V{"P1", "P3", "P2"}));       // milk (P1, P3), then milky (P2)
+  EXPECT_EQ(codes("q=MIL"), (V{"P4", "P1", "P3", "P2"}));  // mild, milk, milk, milky
+  EXPECT_EQ(codes("q=barista%20oat"), (V{"P3"}));         // every word must match, any order
+  EXPECT_EQ(codes("q=ilk"), V{});                         // the beginning of a word only
+  EXPECT_EQ(codes("q=milk&categoryCode=DAIRY"), (V{"P1", "P3"}));
+  EXPECT_EQ(req("GET", "/products?q=%20-").status, 400);  // no word at all
+}
+
+TEST_F(Catalogue, ABarcodeFindsExactlyItsProduct) {
+  grocery();
+  EXPECT_EQ(codes("sku=4901234567818"), V{"P3"});
+  EXPECT_EQ(codes("sku=490123456781"), V{});  // a prefix of a barcode is not the barcode
+  EXPECT_EQ(codes("sku=nothing"), V{});
+}
+
+TEST_F(Catalogue, ACategoryPagesInCodeOrderWithoutRepeatsOrGaps) {
+  for (int i = 0; i < 25; ++i) {
+    const std::string n = std::to_string(100 + i);
+    product("A" + n, "Apple " + n, i % 2 ? "FRUIT" : "VEG", "S" + n);
+  }
+  const V fruit = allPages("categoryCode=FRUIT", 5);
+  ASSERT_EQ(fruit.size(), 12u);
+  for (size_t i = 0; i < fruit.size(); ++i) EXPECT_EQ(fruit[i], "A" + std::to_string(101 + 2 * i));
+  // A word that begins two words of one name ("apple applesauce") pages it once.
+  product("B1", "Apple applesauce", "VEG", "SB1");
+  const V apples = allPages("q=app", 4);
+  EXPECT_EQ(apples.size(), 26u);
+  EXPECT_EQ(std::set<std::string>(apples.begin(), apples.end()).size(), 26u);
+  EXPECT_EQ(req("GET", "/products?categoryCode=FRUIT&cursor=ORDER%23ORD-000001").status, 400);
+}
+
+TEST_F(Catalogue, LookUpsFollowEveryChangeInTheSameCommit) {
+  grocery();
+  ASSERT_EQ(req("PATCH", "/products/P1", {{"name", "Skimmed Drink"}, {"categoryCode", "DRINKS"}}).status, 200);
+  EXPECT_EQ(codes("q=whole"), V{});
+  EXPECT_EQ(codes("q=skim"), V{"P1"});
+  EXPECT_EQ(codes("categoryCode=DAIRY"), (V{"P3", "P4"}));
+  EXPECT_EQ(codes("categoryCode=DRINKS"), V{"P1"});
+  // A refused write leaves the look-ups as they were.
+  ASSERT_EQ(req("PATCH", "/products/P1", {{"name", "New name"}, {"price", -1}}).status, 400);
+  EXPECT_EQ(codes("q=new"), V{});
+  EXPECT_EQ(codes("q=skim"), V{"P1"});
+}
+
+TEST_F(Catalogue, IncludeStockAnswersEachProductWithItsInventory) {
+  grocery();
+  ASSERT_EQ(req("PATCH", "/inventory/P3", {{"quantity", 7}}).status, 200);
+  const Response r = req("GET", "/products?categoryCode=DAIRY&include=stock");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  ASSERT_EQ(r.body["items"].size(), 3u);
+  EXPECT_TRUE(r.body["items"][0]["inventory"].is_null());  // P1: no stock record yet
+  EXPECT_EQ(r.body["items"][1]["inventory"]["attributes"]["quantity"], 7);
+  EXPECT_FALSE(req("GET", "/products?categoryCode=DAIRY").body["items"][1].contains("inventory"));
+  EXPECT_EQ(req("GET", "/products?include=everything").status, 400);
+  // A customer sees the stock without who changed it.
+  const Response c = shop_->handle({"shop-a", "alice", {"customer"}}, "GET", "/products?sku=4901234567818&include=stock", "");
+  ASSERT_EQ(c.status, 200);
+  EXPECT_EQ(c.body["items"][0]["inventory"]["updatedBy"], "");
+}
+
+TEST_F(Catalogue, AStoreMadeBeforeLookUpsIsIndexedWholeAtItsFirstProductWrite) {
+  // Products written by an engine without look-ups (an older version of the store).
+  MemoryStore store;
+  ManualClock clock(kSeedTime);
+  {
+    Engine old(store, clock);
+    for (const char* code : {"P1", "P2", "P3"}) {
+      old.run(Context{"shop-a", "u", {"admin"}}, [&](Transaction& tx) {
+        json p = productRequest(code);
+        p["name"] = std::string("Old ") + code;
+        createProduct(tx, p);
+      });
+    }
+  }
+  Engine engine(store, clock);
+  registerDomainHandlers(engine);
+  Router router(engine);
+  const Context admin{"shop-a", "u", {"admin"}};
+  auto found = [&](const std::string& q) { return router.handle(admin, "GET", "/products?q=" + q, "").body["items"].size(); };
+  EXPECT_FALSE(engine.hasLookup(tenantPk("shop-a"), "PRODUCT#"));
+  EXPECT_EQ(found("old"), 3u);  // answered by reading the products while there are no look-ups
+  ASSERT_EQ(router.handle(admin, "PATCH", "/products/P2", R"({"name":"New P2"})").status, 200);
+  EXPECT_TRUE(engine.hasLookup(tenantPk("shop-a"), "PRODUCT#"));
+  EXPECT_EQ(found("old"), 2u);
+  EXPECT_EQ(found("new"), 1u);
+}
+
+TEST(SearchWords, SplitsLowerCasesAndCutsAtCharacterBoundaries) {
+  EXPECT_EQ(searchWords("Oat-milk, 1L BARISTA oat"), (V{"oat", "milk", "1l", "barista"}));
+  EXPECT_EQ(searchWords("抹茶 ラテ"), (V{"抹茶", "ラテ"}));
+  const std::vector<std::string> long_ = searchWords(std::string(31, 'a') + "é");  // é is 2 bytes: not cut in half
+  ASSERT_EQ(long_.size(), 1u);
+  EXPECT_EQ(long_[0], std::string(31, 'a'));
+  EXPECT_EQ(searchWords("a b c d e f g h i j k l m n o p q r").size(), 16u);
+}
+
+}  // namespace
+}  // namespace edgecart::testing
