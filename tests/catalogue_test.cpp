@@ -125,6 +125,17 @@ TEST_F(Catalogue, IncludeStockAnswersEachProductWithItsInventory) {
   EXPECT_EQ(c.body["items"][0]["inventory"]["updatedBy"], "");
 }
 
+TEST_F(Catalogue, CategoriesAreListedOnceEachInCodeOrder) {
+  EXPECT_EQ(req("GET", "/categories").body, json({{"items", json::array()}}));
+  grocery();
+  product("P6", "Bread", "DAIRYX", "S6");  // a category that begins with another's code
+  product("P7", "Rolls", "DAIR", "S7");
+  const Response r = req("GET", "/categories");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["items"], json::parse(R"([{"code":"DAIR"},{"code":"DAIRY"},{"code":"DAIRYX"},{"code":"SWEETS"}])"));
+  EXPECT_EQ(req("GET", "/categories?x=1").status, 400);
+}
+
 TEST_F(Catalogue, AStoreMadeBeforeLookUpsIsIndexedWholeAtItsFirstProductWrite) {
   // Products written by an engine without look-ups (an older version of the store).
   MemoryStore store;
@@ -150,6 +161,107 @@ TEST_F(Catalogue, AStoreMadeBeforeLookUpsIsIndexedWholeAtItsFirstProductWrite) {
   EXPECT_TRUE(engine.hasLookup(tenantPk("shop-a"), "PRODUCT#"));
   EXPECT_EQ(found("old"), 2u);
   EXPECT_EQ(found("new"), 1u);
+}
+
+// ---- import ------------------------------------------------------------------------------
+
+class Import : public Catalogue {
+ protected:
+  Response importCsv(const std::string& csv) { return req("POST", "/products/import", {{"csv", csv}}); }
+};
+
+TEST_F(Import, ValidRowsAreAppliedAndEveryBadRowIsReportedWithItsLine) {
+  const std::string csv =
+      "code,name,categoryCode,sku,price,currency,quantity\n"
+      "P1,Whole Milk 1L,DAIRY,4901234567894,1.99,USD,40\n"
+      "P2,\"Oat milk, barista\",DAIRY,4901234567818,-2,USD,5\n"       // a negative price
+      "P3,Cheddar,DAIRY,4901234567825,3.50,USD,lots\n"                 // not a quantity
+      "P1,Whole Milk again,DAIRY,4901234567894,1.99,USD,1\n"           // a repeated code
+      "P4,\"Multi\nline\",SWEETS,4901234567832,0.99,USD,\n"           // a quoted newline
+      "P5 bad,Bad code,SWEETS,1,1,USD,1\n"
+      "P6,Short row,SWEETS\n"
+      "P7,Fine,SWEETS,4901234567849,2.5,USD,3\r\n";
+  const Response r = importCsv(csv);
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["rows"], 8);
+  EXPECT_EQ(r.body["created"], 3);  // P1, P4, P7
+  EXPECT_EQ(r.body["rejectedCount"], 5);
+  const json& bad = r.body["rejected"];
+  ASSERT_EQ(bad.size(), 5u) << bad.dump();
+  auto lineOf = [&](size_t i) { return bad[i]["line"].get<int>(); };
+  EXPECT_EQ(lineOf(0), 3);
+  EXPECT_NE(bad[0]["message"].get<std::string>().find("price"), std::string::npos) << bad[0];
+  EXPECT_EQ(bad[0]["code"], "P2");
+  EXPECT_EQ(lineOf(1), 4);
+  EXPECT_NE(bad[1]["message"].get<std::string>().find("quantity"), std::string::npos) << bad[1];
+  EXPECT_EQ(lineOf(2), 5);
+  EXPECT_NE(bad[2]["message"].get<std::string>().find("also on line 2"), std::string::npos) << bad[2];
+  EXPECT_EQ(lineOf(3), 8);   // after the two-line record on lines 6-7
+  EXPECT_EQ(lineOf(4), 9);
+  EXPECT_NE(bad[4]["message"].get<std::string>().find("3 fields"), std::string::npos) << bad[4];
+  // Refused rows wrote nothing; the valid ones are there with their stock.
+  EXPECT_EQ(req("GET", "/products/P2").status, 404);
+  EXPECT_EQ(req("GET", "/products/P3").status, 404);
+  EXPECT_EQ(req("GET", "/products/P1").body["name"], "Whole Milk 1L");
+  EXPECT_EQ(inventory("P1")["quantity"], 40);
+  EXPECT_EQ(req("GET", "/products/P4").body["name"], "Multi\nline");
+  EXPECT_EQ(req("GET", "/inventory/P4").status, 404);  // an empty quantity sets no stock
+  EXPECT_EQ(codes("sku=4901234567849"), V{"P7"});
+}
+
+TEST_F(Import, ARepeatedImportUpdatesByCodeAndKeepsTheIdentity) {
+  const std::string csv = "sku,code,price,name,categoryCode,currency,quantity\nS1,P1,2.00,Tea,DRINK,USD,10\n";
+  ASSERT_EQ(importCsv(csv).body["created"], 1);
+  EXPECT_EQ(importCsv(csv).body["unchanged"], 1);
+  const Response r = importCsv("code,name,categoryCode,sku,price,currency,quantity\n"
+                               "P1,Green tea,DRINK,S1,2.20,USD,12\nP1x,X,DRINK,S9,1,USD,1\n");
+  EXPECT_EQ(r.body["updated"], 1) << r.body.dump();
+  EXPECT_EQ(req("GET", "/products/P1").body["attributes"]["price"], 2.2);
+  EXPECT_EQ(inventory("P1")["quantity"], 12);
+  EXPECT_EQ(codes("q=green"), V{"P1"});
+  const Response moved = importCsv("code,name,categoryCode,sku,price,currency\nP1,Green tea,DRINK,OTHER,2.20,USD\n");
+  EXPECT_EQ(moved.body["rejectedCount"], 1);
+  EXPECT_NE(moved.body["rejected"][0]["message"].get<std::string>().find("sku of P1"), std::string::npos) << moved.body;
+  // Stock that orders hold cannot be imported away.
+  ASSERT_EQ(req("POST", "/orders", orderRequest({{"P1", 5}})).status, 201);
+  const Response held = importCsv("code,name,categoryCode,sku,price,currency,quantity\nP1,Green tea,DRINK,S1,9,USD,2\n");
+  EXPECT_EQ(held.body["rejected"][0]["message"], "Cannot set quantity of P1 to 2: 5 units are reserved");
+  EXPECT_EQ(req("GET", "/products/P1").body["attributes"]["price"], 2.2);  // the row's price was not applied either
+}
+
+TEST_F(Import, AWrongFileIsRefusedWholeAndChangesNothing) {
+  for (const std::string& csv : {std::string("code,name,categoryCode,sku,price,currency,colour\nP1,A,B,C,1,USD,red\n"),
+                                 std::string("code,name,sku,price,currency\nP1,A,C,1,USD\n"),
+                                 std::string("code,code,name,categoryCode,sku,price,currency\n"),
+                                 std::string("code,name,categoryCode,sku,price,currency\nP1,\"open,B,C,1,USD\n"),
+                                 std::string("code,name,categoryCode,sku,price,currency\n"),
+                                 std::string("")}) {
+    const Response r = importCsv(csv);
+    EXPECT_EQ(r.status, 400) << csv << " -> " << r.body.dump();
+  }
+  EXPECT_EQ(req("POST", "/products/import", {{"csv", "x"}, {"jsonl", "y"}}).status, 400);
+  EXPECT_EQ(req("POST", "/products/import", {{"xml", "<x/>"}}).status, 400);
+  EXPECT_EQ(req("GET", "/products?limit=100").body["items"].size(), 0u);
+  // A body past the API's limit is 413 before anything is read.
+  EXPECT_EQ(raw("POST", "/products/import", json{{"csv", std::string(2 << 20, 'x')}}.dump()).status, 413);
+  // Only staff who may create products may import them.
+  const Response cashier = shop_->handle({"shop-a", "c", {"cashier"}}, "POST", "/products/import",
+                                         json{{"csv", "code,name,categoryCode,sku,price,currency\nP1,A,B,C,1,USD\n"}}.dump());
+  EXPECT_EQ(cashier.status, 403);
+}
+
+TEST_F(Import, JsonLinesTakeTheSameRows) {
+  const Response r = req("POST", "/products/import", {{"jsonl",
+      "{\"code\":\"P1\",\"name\":\"Tea\",\"categoryCode\":\"D\",\"sku\":\"S1\",\"price\":2.5,\"currency\":\"USD\",\"quantity\":3}\n"
+      "\n"
+      "{\"code\":\"P2\",\"name\":\"Coffee\",\"categoryCode\":\"D\",\"sku\":\"S2\",\"price\":2.555,\"currency\":\"USD\"}\n"
+      "not json\n"}});
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["created"], 1);
+  ASSERT_EQ(r.body["rejected"].size(), 2u);
+  EXPECT_EQ(r.body["rejected"][0]["line"], 3);
+  EXPECT_EQ(r.body["rejected"][1]["line"], 4);
+  EXPECT_EQ(inventory("P1")["quantity"], 3);
 }
 
 TEST(SearchWords, SplitsLowerCasesAndCutsAtCharacterBoundaries) {

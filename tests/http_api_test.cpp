@@ -221,5 +221,37 @@ TEST_F(HttpApi, ErrorsCarryAMachineReadableCode) {
   EXPECT_EQ(call("POST", "/orders", "{").body["code"], "VALIDATION_FAILED");
 }
 
+TEST_F(HttpApi, ACatalogueFileIsImportedAsItIsAndABadFileIsRefused) {
+  httplib::Client c("127.0.0.1", server_->port());
+  c.set_read_timeout(30, 0);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token("shop-a")}};
+  const std::string csv = "code,name,categoryCode,sku,price,currency,quantity\n"
+                          "P1,Whole Milk 1L,DAIRY,4901234567894,199,JPY,40\n"
+                          "P2,Oat milk,DAIRY,4901234567818,-1,JPY,5\n";
+  auto r = c.Post("/products/import", auth, csv, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json report = json::parse(r->body);
+  EXPECT_EQ(report["created"], 1);
+  EXPECT_EQ(report["rejected"][0]["line"], 3);
+  EXPECT_EQ(call("GET", "/products?sku=4901234567894&include=stock").body["items"][0]["inventory"]["attributes"]["quantity"], 40);
+  r = c.Post("/products/import", auth, "{\"code\":\"P3\",\"name\":\"Tea\",\"categoryCode\":\"D\",\"sku\":\"S3\",\"price\":2,\"currency\":\"JPY\"}\n",
+             "application/x-ndjson");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["created"], 1) << r->body;
+  // Invalid UTF-8 is refused whole; so is a file past the limits, before it is read.
+  const json before = call("GET", "/products?limit=100").body;
+  r = c.Post("/products/import", auth, "code,name,categoryCode,sku,price,currency\nP9,Bad \xff\xfe,D,S9,1,JPY\n", "text/csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("not valid UTF-8"), std::string::npos) << r->body;
+  r = c.Post("/products/import", auth, std::string(50 << 20, 'x'), "text/csv");
+  if (r) {
+    EXPECT_EQ(r->status, 413);
+  }  // or the connection is closed while the rest is still sent
+  EXPECT_EQ(call("GET", "/products?limit=100").body, before);
+  EXPECT_EQ(call("GET", "/categories").body, json::parse(R"({"items":[{"code":"D"},{"code":"DAIRY"}]})"));
+}
+
 }  // namespace
 }  // namespace edgecart::testing

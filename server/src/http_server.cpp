@@ -63,7 +63,8 @@ bool startsWith(const std::string& path, const char* prefix) {
 
 // The routes that reach the core (and need a token).
 bool isApiPath(const std::string& path) {
-  return startsWith(path, "/products") || startsWith(path, "/inventory") || startsWith(path, "/orders");
+  return startsWith(path, "/products") || startsWith(path, "/inventory") || startsWith(path, "/orders") ||
+         startsWith(path, "/categories");
 }
 bool isSyncPath(const std::string& path) {
   return path == "/sync/push" || path == "/sync/pull" || path == "/sync/lease";
@@ -436,7 +437,22 @@ HttpReply HttpServer::answerFromCore(const HttpRequest& req, bool grouped) {
         ctx.idempotencyKey = *key;
       }
     }
-    const Response r = shop_->handle(ctx, req.method, req.target, req.body);
+    std::string body = req.body;
+    if (path == "/products/import" && req.method == "POST") {
+      // A CSV or JSON-lines file sent as it is: the core takes it inside its JSON body.
+      const std::string* type = req.header("Content-Type");
+      const std::string mime = type ? type->substr(0, type->find(';')) : "";
+      const char* field = mime == "text/csv" ? "csv" : mime == "application/x-ndjson" || mime == "application/jsonl" ? "jsonl" : nullptr;
+      if (field) {
+        try {
+          body = json{{field, req.body}}.dump();
+        } catch (const json::exception&) {
+          sendJson(res, 400, errorBody(400, std::string("The ") + field + " file is not valid UTF-8: nothing was imported"));
+          return res;
+        }
+      }
+    }
+    const Response r = shop_->handle(ctx, req.method, req.target, body);
     if (r.replayed) res.set("Idempotent-Replayed", "true");
     sendJson(res, r.status, r.body);
     return res;

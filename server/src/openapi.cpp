@@ -85,6 +85,10 @@ json openApi() {
   json productParams = listParams;
   productParams.push_back(queryParam("categoryCode", {{"type", "string"}}));
   productParams.push_back(queryParam("isActive", {{"type", "boolean"}}));
+  productParams.push_back(queryParam("q", {{"type", "string"}, {"description", "words that begin words of the name, any order, any case"}}));
+  productParams.push_back(queryParam("sku", {{"type", "string"}, {"description", "exactly this SKU (a barcode)"}}));
+  productParams.push_back(queryParam("include", {{"type", "string"}, {"enum", {"stock"}},
+                                                 {"description", "stock: each product with its `inventory` (null if none)"}}));
   productParams.push_back(orderBy);
   const json writeParams = json::array({idempotencyHeader()});
   auto withCode = [&](const std::string& name) { return json::array({pathParam(name), idempotencyHeader()}); };
@@ -155,6 +159,8 @@ json openApi() {
       {"paths",
        {{"/products", {{"post", operation("Create a product", {{"201", answer("The product", ref("Item"))}}, ref("ProductInput"), writeParams)},
                        {"get", operation("List products", {{"200", answer("A page", page)}}, nullptr, productParams)}}},
+        {"/categories", {{"get", operation("The categories of the catalogue, in code order ({items: [{code}]})",
+                                           {{"200", answer("Categories", {{"type", "object"}})}}, nullptr, json::array())}}},
         {"/products/{code}", {{"get", operation("Get a product", {{"200", answer("The product", ref("Item"))}}, nullptr,
                                                 json::array({pathParam("code")}))},
                               {"patch", operation("Change a product (name, price, description, images, category, active)",

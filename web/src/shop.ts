@@ -6,8 +6,8 @@ import type { ModuleLoader, RawResult } from './module.js';
 import { tokenRoles } from './sync.js';
 import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
-  ApiResponse, Change, ErrorBody, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
-  OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate,
+  ApiResponse, Category, Change, Changes, ErrorBody, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
+  OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate, ProductWithStock,
   ServerOptions, ShopOptions, SyncOutcome, SyncStatus, WriteOptions,
 } from './types.js';
 
@@ -26,6 +26,8 @@ export interface ShopEventMap {
   notification: ShopEvent<Notification>;
   /** An item a committed write (here, in another tab, or pulled from the server) changed. */
   change: ShopEvent<Change>;
+  /** Every item one commit changed, in one event (a pulled page: one event, not hundreds). */
+  changes: ShopEvent<Changes>;
   /** The server's answer to one pushed command. */
   sync: ShopEvent<SyncOutcome>;
   /** A field of syncStatus() changed (pending count, online, last error, ...). */
@@ -126,13 +128,23 @@ export class Shop extends EventTarget {
     update: (code: string, update: ProductUpdate, options?: WriteOptions) =>
       this.call<Product>('PATCH', `/products/${segment(code)}`, update, options),
     list: (q?: ProductListQuery) => this.call<Page<Product>>('GET', `/products${query({ ...q })}`),
+    /** A page of products, each with its stock, in one call: what a product grid shows. */
+    listWithStock: (q?: ProductListQuery) =>
+      this.call<Page<ProductWithStock>>('GET', `/products${query({ ...q, include: 'stock' })}`),
     get: (code: string) => this.call<Product>('GET', `/products/${segment(code)}`),
     /**
-     * A live query: `callback` gets the page now and again after every change of a product (from
-     * this tab, another tab, or the server). Returns the function that stops it.
+     * A live query: `callback` gets the page now and again after changes of products (from this
+     * tab, another tab, or the server; those of one commit together), with the changes that
+     * caused the run. Returns the function that stops it.
      */
-    watch: (q: ProductListQuery | undefined, callback: (page: Page<Product>) => void, onError?: (e: EdgeCartError) => void) =>
+    watch: (q: ProductListQuery | undefined, callback: (page: Page<Product>, changes: Change[]) => void,
+            onError?: (e: EdgeCartError) => void) =>
       this.watch(['PRODUCT#'], () => this.products.list(q), callback, onError),
+  };
+
+  readonly categories = {
+    /** The catalogue's categories in code order. */
+    list: () => this.call<{ items: Category[] }>('GET', '/categories').then((r) => r.items),
   };
 
   readonly inventory = {
@@ -156,21 +168,25 @@ export class Shop extends EventTarget {
       this.call<Order>('PATCH', `/orders/${segment(code)}/status`,
           version === undefined ? { status } : { status, version }, options),
     /**
-     * A live query: `callback` gets the page now and again after every change of an order (from
-     * this tab, another tab, or the server). Returns the function that stops it.
+     * A live query: `callback` gets the page now and again after changes of orders (from this
+     * tab, another tab, or the server), with the changes that caused the run. Returns the
+     * function that stops it.
      */
-    watch: (q: OrderListQuery | undefined, callback: (page: Page<Order>) => void, onError?: (e: EdgeCartError) => void) =>
+    watch: (q: OrderListQuery | undefined, callback: (page: Page<Order>, changes: Change[]) => void,
+            onError?: (e: EdgeCartError) => void) =>
       this.watch(['ORDER#'], () => this.orders.list(q), callback, onError),
   };
 
-  // Runs `load` now and after each change of an item under `prefixes` (one run at a time, the
-  // changes during a run coalesced into one more); delivers each result that differs from the last.
-  private watch<T>(prefixes: string[], load: () => Promise<T>, callback: (result: T) => void,
+  // Runs `load` now and after each commit that changed an item under `prefixes` (one run at a
+  // time, the commits during a run coalesced into one more); delivers each result that differs
+  // from the last, with the changes since the run before.
+  private watch<T>(prefixes: string[], load: () => Promise<T>, callback: (result: T, changes: Change[]) => void,
                    onError?: (e: EdgeCartError) => void): () => void {
     let stopped = false;
     let running = false;
     let again = false;
     let last = '';
+    let seen: Change[] = [];
     const run = async () => {
       if (running) {
         again = true;
@@ -180,12 +196,14 @@ export class Shop extends EventTarget {
       try {
         do {
           again = false;
+          const changes = seen;
+          seen = [];
           try {
             const result = await load();
             const text = JSON.stringify(result);
             if (!stopped && text !== last) {
               last = text;
-              callback(result);
+              callback(result, changes);
             }
           } catch (e) {
             if (!stopped && !this.closed) onError?.(e instanceof EdgeCartError ? e : new EdgeCartError(500, String(e)));
@@ -195,14 +213,17 @@ export class Shop extends EventTarget {
         running = false;
       }
     };
-    const onChange = (e: ShopEvent<Change>) => {
-      if (prefixes.some((p) => e.detail.sk.startsWith(p))) void run();
+    const onChanges = (e: ShopEvent<Changes>) => {
+      const mine = e.detail.changes.filter((c) => prefixes.some((p) => c.sk.startsWith(p)));
+      if (mine.length === 0) return;
+      seen.push(...mine);
+      void run();
     };
-    this.addEventListener('change', onChange);
+    this.addEventListener('changes', onChanges);
     void run();
     return () => {
       stopped = true;
-      this.removeEventListener('change', onChange);
+      this.removeEventListener('changes', onChanges);
     };
   }
 
@@ -294,6 +315,7 @@ export class Shop extends EventTarget {
       this.dispatchEvent(new ShopEvent<Notification>('notification', n as unknown as Notification));
     }
     for (const c of result.changes) this.dispatchEvent(new ShopEvent<Change>('change', c));
+    if (result.changes.length > 0) this.dispatchEvent(new ShopEvent<Changes>('changes', { changes: result.changes }));
     for (const o of result.outcomes ?? []) this.dispatchEvent(new ShopEvent<SyncOutcome>('sync', o as unknown as SyncOutcome));
     if (result.syncStatus) this.dispatchEvent(new ShopEvent<SyncStatus>('syncstatus', result.syncStatus as unknown as SyncStatus));
   }

@@ -231,6 +231,21 @@ export interface ListQuery {
 export interface ProductListQuery extends ListQuery {
   categoryCode?: string;
   isActive?: boolean;
+  /**
+   * Search: words that begin words of the name, in any order and case ("oat mil" finds "Oat milk,
+   * barista"). Answered from the core's look-ups, not by reading the catalogue.
+   */
+  q?: string;
+  /** Exactly this SKU (a scanned barcode). */
+  sku?: string;
+}
+
+/** A product with its stock, as `products.listWithStock` answers: `inventory` is null until its first stock record. */
+export type ProductWithStock = Product & { inventory: Inventory | null };
+
+/** A category of the catalogue (`categories.list()`): the `categoryCode` its products carry. */
+export interface Category {
+  code: string;
 }
 
 export interface OrderListQuery extends ListQuery {
@@ -251,6 +266,15 @@ export interface Notification {
 export interface Change {
   sk: string;
   version: number;
+}
+
+/**
+ * What one commit changed (`changes` event detail): a local write with what its handlers did,
+ * a write in another tab, one pulled page of the server's changes (up to hundreds of items), or
+ * one push's answers. Patch what is shown from it; never reload everything on each.
+ */
+export interface Changes {
+  changes: Change[];
 }
 
 /** `openShop({server})`: where and as whom to sync. */

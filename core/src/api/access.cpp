@@ -31,8 +31,10 @@ const char* roleName(Role role) {
 const std::vector<RouteRule>& routeRules() {
   static const std::vector<RouteRule> rules = {
       {"POST", "/products", Role::Manager, false, "create products"},
+      {"POST", "/products/import", Role::Manager, false, "import products"},
       {"GET", "/products", Role::Customer, false, "list products"},
       {"GET", "/products/{code}", Role::Customer, false, "read products"},
+      {"GET", "/categories", Role::Customer, false, "list categories"},
       {"PATCH", "/products/{code}", Role::Manager, false, "change products"},
       {"PATCH", "/inventory/{productCode}", Role::Manager, false, "change inventory"},
       {"GET", "/inventory/{productCode}", Role::Customer, false, "read inventory"},

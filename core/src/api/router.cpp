@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 #include "edgecart/api/access.h"
 #include "edgecart/engine/digest.h"
@@ -182,6 +183,14 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
       return write(201, [](Transaction& tx, const json& b) { return *createProduct(tx, b); });
     }
     if (get) return allow("/products"), Response{200, list(ctx, "PRODUCT#", query), {}, {}};
+  } else if (p.size() == 2 && p[0] == "products" && p[1] == "import" && post) {
+    allow("/products/import");
+    noQuery(query);
+    return write(200, [](Transaction& tx, const json& b) { return importProducts(tx, b); });
+  } else if (p.size() == 1 && p[0] == "categories" && get) {
+    allow("/categories");
+    noQuery(query);
+    return Response{200, categories(ctx), {}, {}};
   } else if (p.size() == 2 && p[0] == "products" && (get || patch)) {
     const std::string code = pathCode(p[1]);
     allow("/products/{code}");
@@ -248,6 +257,37 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     });
   }
   notFound(cannot());
+}
+
+// Every category a product has, in code order, from the look-ups: one short read per category
+// (the read skips past each category's rows), never one per product.
+json Router::categories(const Context& ctx) {
+  Store& store = engine_.store();
+  const std::string pk = tenantPk(ctx.tenantCode);
+  json items = json::array();
+  if (!engine_.hasLookup(pk, "PRODUCT#")) {
+    std::set<std::string> seen;
+    store.scan(Table::Data, pk, "PRODUCT#", "", [&](const std::string&, const Value& v) {
+      const json& c = attrs(*v).value("categoryCode", json());
+      if (c.is_string()) seen.insert(c.get<std::string>());
+      return true;
+    });
+    for (const std::string& c : seen) items.push_back({{"code", c}});
+    return {{"items", std::move(items)}};
+  }
+  const std::string tag = "cat:";
+  std::string after;
+  for (bool found = true; found;) {
+    found = false;
+    store.scan(Table::Sequence, lookupPk(pk), tag, after, [&](const std::string& row, const Value&) {
+      const std::string code = row.substr(tag.size(), row.find(kLookupSep) - tag.size());
+      items.push_back({{"code", code}});
+      after = tag + code + kLookupSep + "\x7f";  // past every row of this category
+      found = true;
+      return false;
+    });
+  }
+  return {{"items", std::move(items)}};
 }
 
 json Router::list(const Context& ctx, const std::string& prefix, const std::string& query) {

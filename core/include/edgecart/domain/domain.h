@@ -46,6 +46,15 @@ void productLookupKeys(const json& product, std::vector<std::string>& keys);
 // ASCII lower-cased, each at most 32 bytes (cut at a character boundary), at most 16, in order.
 std::vector<std::string> searchWords(const std::string& text);
 
+// POST /products/import {csv | jsonl}: upserts products (and their stock, column `quantity`) by
+// code. A CSV's first line names its columns (code, name, categoryCode, sku, price, currency;
+// optional quantity, description, isActive); a JSON line is an object with the same fields. Each
+// row is checked as its create or update would be; a refused row (or a repeated code) is reported
+// {line, code?, message} and writes nothing, the valid rows are applied. An existing product's
+// sku and currency cannot change. Answers {rows, created, updated, unchanged, rejectedCount,
+// rejected (the first 1,000)}. A wrong or missing column, a quote never closed, or no rows: 400.
+json importProducts(Transaction& tx, const json& body);
+
 // Inventory: PATCH body {quantity? | quantityDelta?, warehouseCode?, version?}.
 Value updateInventory(Transaction& tx, const std::string& productCode, const json& body);
 
