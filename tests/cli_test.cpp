@@ -50,6 +50,31 @@ TEST(Cli, RequestsPersistBetweenRuns) {
   EXPECT_EQ(json::parse(missing.out)["status"], 404);
 }
 
+TEST(Cli, ImportTakesAFileOfAnySizeInOneCommitAndReportsItsBadRows) {
+  TempDir dir;
+  const std::string base = "--data " + dir.path() + " --tenant shop-a ";
+  // 15,000 rows: more than the API's 1 MiB a request.
+  std::string csv = "code,name,categoryCode,sku,price,currency,quantity\n";
+  for (int i = 0; i < 15000; ++i) {
+    const std::string n = std::to_string(i);
+    csv += "P" + n + ",\"Imported product number " + n + ", large\",CAT" + std::to_string(i % 40) + ",49" + n + ",1.25,USD," + n + "\n";
+  }
+  csv += "BAD ROW,x,y,z,1,USD,1\n";
+  const std::string file = dir.path() + "/catalogue.csv";
+  std::ofstream(file) << csv;
+  ASSERT_GT(csv.size(), 1u << 20);
+  const CliRun r = runCli(base + "import " + file);
+  EXPECT_EQ(r.exitCode, 1) << r.out;  // one row was refused
+  const json report = json::parse(r.out);
+  EXPECT_EQ(report["created"], 15000);
+  EXPECT_EQ(report["rejected"][0]["line"], 15002);
+  const json found = json::parse(runCli(base + "request GET '/products?sku=4914999&include=stock'").out);
+  EXPECT_EQ(found["body"]["items"][0]["inventory"]["attributes"]["quantity"], 14999);
+  std::ofstream(dir.path() + "/bad.csv") << "code,name\n\xff\n";
+  EXPECT_EQ(runCli(base + "import " + dir.path() + "/bad.csv").exitCode, 1);
+  EXPECT_EQ(runCli(base + "import " + dir.path() + "/bad.txt").exitCode, 2);  // no format
+}
+
 TEST(Cli, StdinModeAnswersOneLinePerRequest) {
   TempDir dir;
   std::string input;
