@@ -6,7 +6,7 @@ import type { ModuleLoader, RawResult } from './module.js';
 import { tokenRoles } from './sync.js';
 import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
-  ApiResponse, Category, Change, Changes, ErrorBody, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
+  ApiResponse, Category, Change, Changes, ErrorBody, ImportReport, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
   OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate, ProductWithStock,
   ServerOptions, ShopOptions, SyncOutcome, SyncStatus, WriteOptions,
 } from './types.js';
@@ -132,6 +132,13 @@ export class Shop extends EventTarget {
     listWithStock: (q?: ProductListQuery) =>
       this.call<Page<ProductWithStock>>('GET', `/products${query({ ...q, include: 'stock' })}`),
     get: (code: string) => this.call<Product>('GET', `/products/${segment(code)}`),
+    /**
+     * Upserts products and their stock by code from a CSV (header: code, name, categoryCode, sku,
+     * price, currency, and optionally quantity, description, isActive) or JSON-lines text of at
+     * most 1 MiB; valid rows are applied, refused ones reported with their line (docs/api.md).
+     */
+    import: (text: string, format: 'csv' | 'jsonl', options?: WriteOptions) =>
+      this.call<ImportReport>('POST', '/products/import', format === 'jsonl' ? { jsonl: text } : { csv: text }, options),
     /**
      * A live query: `callback` gets the page now and again after changes of products (from this
      * tab, another tab, or the server; those of one commit together), with the changes that

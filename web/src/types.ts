@@ -243,6 +243,17 @@ export interface ProductListQuery extends ListQuery {
 /** A product with its stock, as `products.listWithStock` answers: `inventory` is null until its first stock record. */
 export type ProductWithStock = Product & { inventory: Inventory | null };
 
+/** What `products.import` did: rows read, created, updated, unchanged, and each refused row. */
+export interface ImportReport {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejectedCount: number;
+  /** The first 1,000 refused rows: the line each begins on, its code if it had a valid one, why. */
+  rejected: Array<{ line: number; code?: string; message: string }>;
+}
+
 /** A category of the catalogue (`categories.list()`): the `categoryCode` its products carry. */
 export interface Category {
   code: string;

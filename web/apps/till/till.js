@@ -20,9 +20,13 @@ const alertsKey = `edgecart.till.alerts.${tillId}`;
 
 let shop;
 let staff = false;
-let products = [];                 // the catalogue, in code order
-let stock = new Map();             // code -> inventory item (absent: no stock record yet)
+// The catalogue is never held whole: the screens read the page they show from the core (one call
+// answers a page of products with their stock), and `known` keeps the products on screen and in
+// the cart, patched from the change events (docs/apps.md, "A shop-sized catalogue").
+const GRID_PAGE = 48;
+const known = new Map();           // code -> {product, inventory|null}
 const cart = new Map();            // code -> quantity, in the order added
+let adding = Promise.resolve();    // the look-ups of scanned codes not yet in the cart
 let saleKey = crypto.randomUUID(); // one idempotency key per sale: a retried "Complete sale" sells once
 let receipt = null;
 let status = null;
@@ -30,15 +34,15 @@ const orderPages = [undefined];    // cursors of the order pages seen
 let orderPage = 0;
 
 const available = (code) => {
-  const inv = stock.get(code)?.attributes;
+  const inv = known.get(code)?.inventory?.attributes;
   return inv ? inv.quantity - inv.reservedQuantity : 0;
 };
-const product = (code) => products.find((p) => p.code === code);
+const product = (code) => known.get(code)?.product;
 const cartLines = () => [...cart].map(([code, quantity]) => {
   const p = product(code);
   return { productCode: code, name: p.name, quantity, price: p.attributes.price, currency: p.attributes.currency };
 });
-const currency = () => products[0]?.attributes.currency ?? '';
+const currency = () => product(cart.size ? cart.keys().next().value : grid.items[0])?.attributes.currency ?? '';
 const fail = (el, e) => { $(el).textContent = e ? e.message ?? String(e) : ''; };
 
 // ---- the sync bar ---------------------------------------------------------------------------
@@ -67,40 +71,121 @@ async function refreshStatus() {
 }
 
 // ---- the catalogue and the sale --------------------------------------------------------------
-async function loadCatalog() {
-  const c = await catalogue(shop, { isActive: true });
-  products = c.products;
-  stock = c.stock;
-  const cats = [...new Set(products.map((p) => p.attributes.categoryCode))].sort();
-  const select = $('category');
-  const chosen = select.value;
-  select.innerHTML = html`<option value="">All</option>${cats.map((c) => html`<option value="${c}">${categoryName(c)}</option>`)}`.text;
-  select.value = cats.includes(chosen) ? chosen : '';
+// Keeps what a page read says of each product it shows.
+function learn(items) {
+  for (const { inventory, ...p } of items) known.set(p.code, { product: p, inventory });
+}
+
+// A paged list of products with their stock (the sell grid, the stock table): `query()` gives
+// the filters; pages are read from the core, one call each, the newest read winning.
+class Pager {
+  constructor(query, render) {
+    this.query = query;
+    this.render = render;
+    this.items = [];
+    this.cursors = [undefined];
+    this.page = 0;
+    this.more = false;
+    this.reads = 0;
+  }
+  reset() {
+    this.cursors = [undefined];
+    this.page = 0;
+    return this.load();
+  }
+  async load() {
+    const n = ++this.reads;
+    let page;
+    try {
+      page = await shop.products.listWithStock({ ...this.query(), limit: GRID_PAGE, cursor: this.cursors[this.page] });
+    } catch (e) {
+      if (n === this.reads) this.render(e);
+      return;
+    }
+    if (n !== this.reads) return;  // a newer read (the next keystroke) is on its way
+    learn(page.items);
+    this.items = page.items.map((p) => p.code);
+    // What no screen shows any more is forgotten (the cart's products stay).
+    for (const code of known.keys()) {
+      if (!grid.shows(code) && !stockList.shows(code) && !cart.has(code)) known.delete(code);
+    }
+    this.more = Boolean(page.lastSk);
+    this.cursors[this.page + 1] = page.lastSk;
+    this.render();
+  }
+  shows(code) {
+    return this.items.includes(code);
+  }
+}
+
+const searchQuery = (input, select, activeOnly) => () => {
+  const q = $(input).value.trim();
+  const c = $(select).value;
+  return { ...(activeOnly ? { isActive: true } : {}), ...(/[\p{L}\p{N}]/u.test(q) ? { q } : {}), ...(c ? { categoryCode: c } : {}) };
+};
+const grid = new Pager(searchQuery('search', 'category', true), (e) => renderGrid(e));
+const stockList = new Pager(searchQuery('stock-search', 'stock-category', false), (e) => renderStock(e));
+
+async function loadCategories() {
+  let cats;
+  try {
+    cats = (await shop.categories.list()).map((c) => c.code);
+  } catch {
+    return;
+  }
+  for (const id of ['category', 'stock-category']) {
+    const select = $(id);
+    const chosen = select.value;
+    select.innerHTML = html`<option value="">All</option>${cats.map((c) => html`<option value="${c}">${categoryName(c)}</option>`)}`.text;
+    select.value = cats.includes(chosen) ? chosen : '';
+  }
   $('category-codes').innerHTML = html`${cats.map((c) => html`<option value="${c}">`)}`.text;
-  renderGrid();
-  renderCart();
-  renderStock();
 }
 
-function matches() {
-  const q = $('search').value.trim().toLowerCase();
-  const cat = $('category').value;
-  return products.filter((p) => (!cat || p.attributes.categoryCode === cat) &&
-    (!q || p.name.toLowerCase().includes(q) || p.code.toLowerCase().includes(q) || p.attributes.sku.toLowerCase().includes(q)));
-}
-
-function renderGrid() {
-  const list = matches();
-  $('grid').innerHTML = list.length === 0 ? html`<li class="muted">No product matches.</li>`.text : html`${list.map((p) => {
-    const left = available(p.code);
-    const out = left <= 0;
-    return html`<li><button type="button" class="tile${out ? ' out' : ''}" data-add="${p.code}">
+function tile(code) {
+  const p = product(code);
+  const left = available(code);
+  const out = left <= 0;
+  return html`<li data-tile="${code}"><button type="button" class="tile${out ? ' out' : ''}" data-add="${code}">
       <span class="tile-name">${p.name}</span>
-      <span class="tile-meta">${p.code} · ${p.attributes.sku}</span>
+      <span class="tile-meta">${code} · ${p.attributes.sku}</span>
       <span class="tile-price">${money(cents(p.attributes.price), p.attributes.currency)}</span>
       <span class="badge ${out ? 'bad' : left <= 3 ? 'warn' : 'ok'}">${out ? 'Out of stock' : `${left} available`}</span>
     </button></li>`;
-  })}`.text;
+}
+
+function renderGrid(error) {
+  $('grid').innerHTML = error ? html`<li class="notice bad" role="alert">${error.message}</li>`.text
+    : grid.items.length === 0 ? html`<li class="muted">No product matches.</li>`.text
+      : html`${grid.items.map(tile)}`.text;
+  $('grid-pager').hidden = grid.page === 0 && !grid.more;
+  $('grid-prev').disabled = grid.page === 0;
+  $('grid-next').disabled = !grid.more;
+  $('grid-page').textContent = `Page ${grid.page + 1}`;
+}
+
+// Redraws one product where it shows (its tile, its cart line, its stock row) after a change.
+function patch(code) {
+  if (grid.shows(code)) {
+    const li = document.querySelector(`#grid [data-tile="${CSS.escape(code)}"]`);
+    if (li) li.outerHTML = tile(code).text;
+  }
+  if (cart.has(code)) renderCart();
+  if (stockList.shows(code) && view() === 'stock') renderStock();
+}
+
+// The product a scanned or typed text names: a barcode (SKU), a code, else the first search match.
+async function find(text) {
+  const exact = await shop.products.listWithStock({ sku: text, limit: 1 });
+  if (exact.items.length) return exact.items[0];
+  if (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text)) {
+    const p = await shop.products.get(text).catch(() => null);
+    if (p) return { ...p, inventory: await shop.inventory.get(text).catch(() => null) };
+  }
+  if (!/[\p{L}\p{N}]/u.test(text)) return null;
+  const c = $('category').value;
+  const first = await shop.products.listWithStock({ q: text, isActive: true, limit: 1, ...(c ? { categoryCode: c } : {}) });
+  return first.items[0] ?? null;
 }
 
 function add(code, n = 1) {
@@ -153,6 +238,7 @@ function renderChange() {
 
 async function completeSale(event) {
   event.preventDefault();
+  await adding;  // every scanned code is in the cart first
   fail('sale-error');
   const lines = cartLines();
   if (lines.length === 0) return fail('sale-error', new Error('Add a product first.'));
@@ -210,6 +296,41 @@ function renderReceipt() {
     <p class="muted">Thank you for shopping with us.</p>`.text;
 }
 
+// A commit changed items (a sale, another tab, a pulled page of up to hundreds of items): only
+// what is on screen is read again. A product not shown may belong on the page: the page is read
+// once more (one call), and the categories with it.
+let reread = null;
+async function changed(changes) {
+  const products = new Set();
+  const stock = new Set();
+  let unseen = false;
+  for (const { sk } of changes) {
+    const code = sk.slice(sk.indexOf('#') + 1);
+    if (sk.startsWith('PRODUCT#')) {
+      if (known.has(code)) products.add(code);
+      else unseen = true;
+    } else if (sk.startsWith('INVENTORY#') && known.has(code)) stock.add(code);
+    else if (sk.startsWith('ORDER#') && view() === 'orders') void loadOrders();
+  }
+  if (unseen) {
+    clearTimeout(reread);
+    reread = setTimeout(() => {
+      void grid.load();
+      if (view() === 'stock') void stockList.load();
+      void loadCategories();
+    }, 200);
+  }
+  await Promise.all([...products].filter((c) => known.has(c)).map(async (code) => {
+    const p = await shop.products.get(code).catch(() => null);
+    if (p) known.set(code, { ...known.get(code), product: p });
+  }));
+  await Promise.all([...stock].map(async (code) => {
+    const inv = await shop.inventory.get(code).catch(() => null);
+    known.set(code, { ...known.get(code), inventory: inv });
+  }));
+  for (const code of new Set([...products, ...stock])) if (known.has(code)) patch(code);
+}
+
 // ---- orders -------------------------------------------------------------------------------
 async function loadOrders() {
   const q = { order: 'desc', limit: PAGE, cursor: orderPages[orderPage] };
@@ -257,7 +378,7 @@ function later(el, render) {
   return true;
 }
 
-function renderStock() {
+function renderStock(error) {
   if (later($('stock'), renderStock)) return;
   if (!staff) {
     $('stock').innerHTML = html`<p class="muted">Stock and catalogue need a manager's sign-in.</p>`.text;
@@ -266,8 +387,9 @@ function renderStock() {
   }
   $('stock').innerHTML = html`<table class="stack"><thead><tr><th>Product</th><th class="num">In stock</th><th class="num">Reserved</th>
     <th class="num">Available</th><th>Restock</th><th>Set quantity</th></tr></thead>
-    <tbody>${products.map((p) => {
-      const inv = stock.get(p.code)?.attributes;
+    <tbody>${stockList.items.map((code) => {
+      const p = product(code);
+      const inv = known.get(code).inventory?.attributes;
       return html`<tr><td data-label="Product"><span>${p.name}<br><span class="muted">${p.code} · ${categoryName(p.attributes.categoryCode)}</span></span></td>
       <td class="num" data-label="In stock">${inv?.quantity ?? 0}</td><td class="num" data-label="Reserved">${inv?.reservedQuantity ?? 0}</td>
       <td class="num" data-label="Available">${available(p.code)}</td>
@@ -275,7 +397,11 @@ function renderStock() {
         <button type="submit" class="secondary">Restock</button></form></td>
       <td data-label="Set quantity"><form class="row inline-form" data-set="${p.code}"><input name="quantity" inputmode="numeric" size="4" aria-label="${`New quantity of ${p.name}`}" placeholder="${inv?.quantity ?? 0}">
         <button type="submit" class="secondary">Set</button></form></td></tr>`;
-    })}</tbody></table><p id="stock-error" class="field-error" role="alert"></p>`.text;
+    })}</tbody></table>${stockList.items.length === 0 ? html`<p class="muted">No product matches.</p>` : ''}
+    <p id="stock-error" class="field-error" role="alert">${error?.message ?? ''}</p>`.text;
+  $('stock-prev').disabled = stockList.page === 0;
+  $('stock-next').disabled = !stockList.more;
+  $('stock-page').textContent = `Page ${stockList.page + 1}`;
 }
 
 async function stockForm(form) {
@@ -288,7 +414,10 @@ async function stockForm(form) {
     if (form.dataset.restock) await shop.inventory.update(code, { quantityDelta: n });
     // An absolute quantity carries the version this till saw: if the stock changed meanwhile on
     // the server, the sync reports a conflict (Problems) instead of overwriting it.
-    else await shop.inventory.update(code, { quantity: n, ...(stock.get(code) ? { version: stock.get(code).version } : {}) });
+    else {
+      const inv = known.get(code)?.inventory;
+      await shop.inventory.update(code, { quantity: n, ...(inv ? { version: inv.version } : {}) });
+    }
     form.reset();
   } catch (e) {
     fail('stock-error', e);
@@ -371,26 +500,49 @@ function show(name) {
     else a.removeAttribute('aria-current');
   }
   if (name === 'orders') void loadOrders();
+  if (name === 'stock' && staff) void stockList.load();
   if (name === 'problems') void renderProblems();
 }
 
 function wire() {
   window.addEventListener('hashchange', () => show(location.hash.slice(1)));
-  $('search').addEventListener('input', renderGrid);
-  $('category').addEventListener('change', renderGrid);
-  $('search').addEventListener('keydown', (e) => {
+  $('search').addEventListener('input', () => void grid.reset());
+  $('category').addEventListener('change', () => void grid.reset());
+  $('stock-search').addEventListener('input', () => void stockList.reset());
+  $('stock-category').addEventListener('change', () => void stockList.reset());
+  for (const [pager, prev, next] of [[grid, 'grid-prev', 'grid-next'], [stockList, 'stock-prev', 'stock-next']]) {
+    $(prev).addEventListener('click', () => { pager.page = Math.max(0, pager.page - 1); void pager.load(); });
+    $(next).addEventListener('click', () => { pager.page++; void pager.load(); });
+  }
+  $('search').addEventListener('keydown', async (e) => {
     if (e.key !== 'Enter') return;
     e.preventDefault();
-    if ($('search').value.trim() === '') {
+    const typed = $('search').value.trim();
+    if (typed === '') {
       (payment() === 'cash' ? $('given') : $('complete')).focus();
       return;
     }
-    const first = matches()[0];
-    if (first) {
-      add(first.code);
-      $('search').value = '';
-      renderGrid();
-    }
+    // A scanner types the barcode and Enter at once, and the next code right after: the box is
+    // cleared now, and the look-up is of what was typed. A sale completes only after them.
+    $('search').value = '';
+    const lookup = adding.then(async () => {
+      let found;
+      try {
+        found = await find(typed);
+      } catch (err) {
+        found = err;
+      }
+      if (!found || found instanceof Error) {
+        if ($('search').value === '') $('search').value = typed;
+        return fail('sale-error', found ?? new Error(`No product matches ${typed}.`));
+      }
+      fail('sale-error');
+      learn([found]);
+      add(found.code);
+    });
+    adding = lookup;
+    await lookup;
+    void grid.reset();
   });
   $('grid').addEventListener('click', (e) => {
     const b = e.target.closest('[data-add]');
@@ -494,15 +646,7 @@ async function start() {
                           server: { url: '', token: () => bearer(tokenKey, role, tillId, refusedToken(status?.lastError)), intervalMs: 10_000 } });
   window.till.shop = shop;
   wire();
-  let pending = null;
-  shop.addEventListener('change', (e) => {
-    const sk = e.detail.sk;
-    if (sk.startsWith('PRODUCT#') || sk.startsWith('INVENTORY#')) {
-      clearTimeout(pending);
-      pending = setTimeout(() => void loadCatalog(), 30);
-    }
-    if (sk.startsWith('ORDER#') && view() === 'orders') void loadOrders();
-  });
+  shop.addEventListener('changes', (e) => void changed(e.detail.changes));
   shop.addEventListener('syncstatus', (e) => {
     status = e.detail;
     renderSync();
@@ -522,9 +666,10 @@ async function start() {
   setInterval(() => { following(); renderSync(); }, 1000);
   setInterval(() => void refreshStatus(), 3000);
   await refreshStatus();
-  await loadCatalog();
+  await Promise.all([grid.load(), loadCategories()]);
   show(location.hash.slice(1) || 'sell');
-  if (products.length === 0) await shop.sync().catch(() => {});  // first start: fetch the catalogue
+  // A first start sells what has arrived while the pull goes on: the grid fills page by page.
+  if (grid.items.length === 0) void shop.sync().catch(() => {});
   window.till.ready = true;
   document.body.dataset.ready = 'true';
 }
