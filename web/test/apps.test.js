@@ -275,6 +275,43 @@ test('orders: newest first in pages of 20, filtered by status, each transition a
   assert.deepEqual(b.problems, []);
 });
 
+test('a scanned barcode adds exactly its product, and a stock change patches its tile without reading the catalogue again', async () => {
+  const b = await browser();
+  const page = await b.page('/till/?till=till-s');
+  await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'the first sync');
+  await until(page, () => document.querySelector('[data-tile=PRD-004]') !== null, 'the grid shows the stand');
+  // Every page read from here on is counted.
+  await page.evaluate(() => {
+    window.pageReads = 0;
+    const products = window.till.shop.products;
+    for (const name of ['list', 'listWithStock']) {
+      const read = products[name];
+      products[name] = (...a) => { window.pageReads++; return read(...a); };
+    }
+  });
+  const lines = () => page.$$eval('#cart-lines tbody tr', (rows) => rows.map((r) => r.querySelector('td').firstChild.textContent.trim()));
+  // A scanner: the barcode and Enter at once, twice; then a code; then a barcode's prefix.
+  await page.focus('#search');
+  await page.keyboard.type('LMP-011\n');
+  await page.keyboard.type('LMP-011\n');
+  await page.keyboard.type('PRD-009\n');
+  await until(page, () => document.querySelectorAll('#cart-lines tbody tr').length === 2, 'two lines in the cart');
+  assert.deepEqual(await lines(), ['Desk Lamp', 'A5 Notebook']);
+  assert.equal(await page.inputValue('[data-qty=PRD-011]'), '2');
+  await page.keyboard.type('LMP-01\n');
+  await until(page, () => /No product matches LMP-01/.test(document.getElementById('sale-error').textContent), 'a prefix matches nothing');
+  assert.deepEqual(await lines(), ['Desk Lamp', 'A5 Notebook']);
+  // Another device restocks the stand: its tile changes, and no page of products is read again.
+  await page.fill('#search', '');
+  await until(page, () => document.querySelector('[data-tile=PRD-004]') !== null, 'the whole grid again');
+  await page.evaluate(() => { window.pageReads = 0; });
+  const stand = await server.call('demo', 'PATCH', '/inventory/PRD-004', { quantity: 77 });
+  assert.equal(stand.status, 200);
+  await until(page, () => /77 available/.test(document.querySelector('[data-tile=PRD-004]').textContent), 'the stand shows 77');
+  assert.equal(await page.evaluate(() => window.pageReads), 0);
+  assert.deepEqual(b.problems, []);
+});
+
 test('staff create a product and restock it; a second tab follows the first and sells through it', async () => {
   const b = await browser();
   const page = await b.page('/till/?till=till-f');
