@@ -58,6 +58,11 @@ export interface StoreStats {
   durability: Durability | null;
   /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
   openMs: { module: number; load: number; open: number };
+  /**
+   * What pulls brought since the store was opened: rows, milliseconds waiting for the server's
+   * pages, and milliseconds applying them (each page one local commit, saved); null without a server.
+   */
+  pulled: { rows: number; fetchMs: number; applyMs: number } | null;
 }
 
 // The log's shape in the browser. A save puts only the bytes appended since the last one, so the
@@ -297,7 +302,8 @@ export class LocalStore implements Executor, SyncStore {
     return { ...zero, ...(JSON.parse(this.handle.stats()) as Partial<StoreStats>),
              syncs: this.queue?.syncs ?? 0,
              savedBytes: (this.files?.state.bytesSaved ?? 0) + (this.files?.archive.bytesSaved ?? 0),
-             heapBytes: this.module.HEAP8?.length ?? 0, durability: this.durability, openMs: this.openMs };
+             heapBytes: this.module.HEAP8?.length ?? 0, durability: this.durability, openMs: this.openMs,
+             pulled: this.syncer ? { ...this.syncer.pulled } : null };
   }
 
   /** Waits for pending saves, then releases the module. */

@@ -19,7 +19,8 @@ export interface SyncStore {
   onEvents(result: RawResult): void;
 }
 
-const BATCH = 250;  // commands per push: ~100 KB of JSON, one server transaction, one local save
+const BATCH = 250;
+const PULL_PAGE = 500;  // rows per pull page: one local commit each  // commands per push: ~100 KB of JSON, one server transaction, one local save
 
 // The claims of a JWT, decoded but not verified (the server verifies), or null.
 function tokenClaims(token: string): Record<string, unknown> | null {
@@ -59,6 +60,8 @@ export class Syncer {
   private reported = '';
   private readonly onOnline = () => void this.sync().catch(() => {});
   private listener: AbortController | null = null;
+  /** Rows pulled so far, and the milliseconds spent fetching and applying their pages. */
+  readonly pulled = { rows: 0, fetchMs: 0, applyMs: 0 };
 
   /** `onStatus` is called with the status whenever one of its fields changed. */
   constructor(private readonly local: SyncStore, private readonly options: ServerOptions,
@@ -162,10 +165,15 @@ export class Syncer {
       this.local.onEvents({ status: 200, body: null, notifications, changes: [], lsn: 0, outcomes: outcomes as unknown as Array<Record<string, unknown>> });
     }
     for (;;) {
-      const query = this.local.syncCall<string>('syncPullQuery', 500);
+      const query = this.local.syncCall<string>('syncPullQuery', PULL_PAGE);
+      const t0 = performance.now();
       const answer = await this.fetch('GET', `/sync/pull?${query}`);
+      const t1 = performance.now();
       const more = await this.local.write(() => this.local.syncCall<boolean>('syncApplyPull', JSON.stringify(answer)));
       const items = (answer as { items: Array<{ sk: string; version: number }> }).items;
+      this.pulled.rows += items.length;
+      this.pulled.fetchMs += t1 - t0;
+      this.pulled.applyMs += performance.now() - t1;
       if (items.length) this.local.onEvents({ status: 200, body: null, notifications: [], lsn: 0, changes: items.map((i) => ({ sk: i.sk, version: i.version })) });
       if (!more) break;
     }
