@@ -120,23 +120,6 @@ export function ago(iso, now = Date.now()) {
 
 export const time = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** Every product of `query` (all pages) and the stock of each: {products, stock: Map code -> inventory}. */
-export async function catalogue(shop, query = {}) {
-  const products = [];
-  let cursor;
-  do {
-    const page = await shop.products.list({ ...query, limit: 100, cursor });
-    products.push(...page.items);
-    cursor = page.lastSk;
-  } while (cursor);
-  const stock = new Map();
-  await Promise.all(products.map(async (p) => {
-    const inv = await shop.inventory.get(p.code).catch(() => null);  // 404: no stock record yet
-    if (inv) stock.set(p.code, inv);
-  }));
-  return { products, stock };
-}
-
 /** Next statuses of an order and the names of the actions that reach them (docs/design.md §4). */
 export const TRANSITIONS = {
   pending: [['confirmed', 'Confirm'], ['cancelled', 'Cancel']],

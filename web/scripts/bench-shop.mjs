@@ -112,33 +112,39 @@ try {
   const profile = mkdtempSync(join(tmpdir(), 'edgecart-shop-'));
   profiles.push(profile);
   const launch = () => chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'], headless: true,
+    executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc'], headless: true,
     viewport: { width: 1200, height: 900 },
   });
   context = await launch();
   const problems = [];
   context.on('page', (p) => p.on('pageerror', (e) => problems.push(String(e))));
-  // From navigation to `until` being true in the page (polled every 20 ms), in ms.
-  const sinceNavigation = (page, until, arg) => page.evaluate(async ({ until, arg }) => {
-    const test = new Function('arg', `return (${until})(arg)`);
-    for (;;) {
-      try {
-        if (await test(arg)) return performance.now();
-      } catch { /* not yet */ }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }, { until: until.toString(), arg });
+  // From navigation to `until` being true in the page (polled every 20 ms), in ms; a page that
+  // never gets there (3 minutes) ends the run with its errors.
+  const sinceNavigation = async (page, until, arg) => {
+    const ms = await page.evaluate(async ({ until, arg }) => {
+      const test = new Function('arg', `return (${until})(arg)`);
+      while (performance.now() < 180_000) {
+        try {
+          if (await test(arg)) return performance.now();
+        } catch { /* not yet */ }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return null;
+    }, { until: until.toString(), arg });
+    if (ms === null) throw new Error(`${page.url()}: never ${until} (${problems.join('; ') || 'no page error'})`);
+    return ms;
+  };
   const sellable = (sku) => window.till?.ready && window.till.shop.products.listWithStock({ sku, limit: 1 }).then((p) => p.items.length === 1);
   let page = await context.newPage();
   await page.goto(`${server.url}/till/?till=bench-1`);
   figures.newTillReadyMs = await sinceNavigation(page, () => document.body.dataset.ready === 'true');
   figures.newTillSellAnyMs = await sinceNavigation(page, sellable, last.sku);
-  await sinceNavigation(page, () => document.getElementById('sync-pending').textContent === 'All synced' &&
-    window.till.shop.stats().pulled.rows > 0);
+  figures.newTillPulledMs = await sinceNavigation(page, (rows) => window.till.shop.stats().pulled.rows >= rows, figures.tenantRows);
   const pulled = await page.evaluate(() => window.till.shop.stats().pulled);
-  figures.clientRowsPerS = pulled.rows / (pulled.applyMs / 1000);
-  figures.pulledRows = pulled.rows;
-  log(`new till: ready ${figures.newTillReadyMs.toFixed(0)} ms, the last barcode sellable at ${figures.newTillSellAnyMs.toFixed(0)} ms; applied ${pulled.rows} rows at ${figures.clientRowsPerS.toFixed(0)} rows/s`);
+  figures.clientRowsPerS = pulled.rows / ((pulled.applyMs + pulled.saveMs) / 1000);
+  figures.pulled = pulled;
+  log(`new till: ready ${figures.newTillReadyMs.toFixed(0)} ms, the last barcode sellable at ${figures.newTillSellAnyMs.toFixed(0)} ms, everything pulled at ${figures.newTillPulledMs.toFixed(0)} ms; ` +
+      `${pulled.rows} rows: fetch ${pulled.fetchMs.toFixed(0)} ms, apply ${pulled.applyMs.toFixed(0)} ms, save ${pulled.saveMs.toFixed(0)} ms: ${figures.clientRowsPerS.toFixed(0)} rows/s applied and saved`);
 
   // Sales by barcode, driven in the page as a scanner and a cashier's keys would.
   const skus = Array.from({ length: params.sales }, (_, i) => shop.products[(i * 7919) % shop.products.length].sku);
@@ -232,8 +238,12 @@ try {
   await dexiePage.close();
   log(`reads (median ms) EdgeCart ${JSON.stringify(figures.edgecart)} Dexie ${JSON.stringify(figures.dexie)}`);
 
-  // Memory with everything in: the module's WebAssembly memory and the page's JS heap.
-  const memory = await page.evaluate(() => ({ wasm: window.till.shop.stats().heapBytes, js: performance.memory?.usedJSHeapSize ?? 0 }));
+  // Memory with everything in: the module's WebAssembly memory and the page's JS heap (live
+  // objects: garbage is collected first).
+  const memory = await page.evaluate(() => {
+    window.gc?.();
+    return { wasm: window.till.shop.stats().heapBytes, js: performance.memory?.usedJSHeapSize ?? 0 };
+  });
   figures.wasmMiB = memory.wasm / 2 ** 20;
   figures.jsMiB = memory.js / 2 ** 20;
   figures.memoryMiB = figures.wasmMiB + figures.jsMiB;

@@ -59,10 +59,11 @@ export interface StoreStats {
   /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
   openMs: { module: number; load: number; open: number };
   /**
-   * What pulls brought since the store was opened: rows, milliseconds waiting for the server's
-   * pages, and milliseconds applying them (each page one local commit, saved); null without a server.
+   * What pulls brought since the store was opened: rows, and milliseconds waiting for the
+   * server's pages, applying them in the module (each page one local commit) and saving them
+   * to IndexedDB (with waiting for the saves before them); null without a server.
    */
-  pulled: { rows: number; fetchMs: number; applyMs: number } | null;
+  pulled: { rows: number; fetchMs: number; applyMs: number; saveMs: number } | null;
 }
 
 // The log's shape in the browser. A save puts only the bytes appended since the last one, so the

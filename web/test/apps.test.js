@@ -414,6 +414,37 @@ test('the storefront: out of stock shown, a cart that survives a reload, checkou
   assert.deepEqual(b.problems, []);
 });
 
+test('a storefront first visit shows a page from the server before the catalogue has synced, then opens offline from its copy', async () => {
+  const b = await browser(375);
+  proxy.block = (req) => req.url.startsWith('/sync/pull');  // the device's copy cannot fill
+  let page;
+  try {
+    page = await b.page('/store/');
+    await until(page, () => document.querySelector('[data-product=PRD-001]') !== null, 'the first page');
+    assert.equal(await page.evaluate(async () => (await window.store.shop.products.list()).items.length), 0, 'nothing synced yet');
+    // Pages, categories, search and a deep link all come from the server meanwhile.
+    await page.click('a[href="#/category/AUD"]');
+    await until(page, () => document.querySelector('#view h2').textContent === 'Audio' && document.querySelector('[data-product=PRD-005]') !== null, 'a category');
+    await page.fill('#q', 'desk');
+    await page.press('#q', 'Enter');
+    await until(page, () => /Results for/.test(document.querySelector('#view h2').textContent) && document.querySelectorAll('.card.product').length === 1, 'a search');
+    assert.match(await text(page, '#view'), /Desk Lamp/);
+    await page.evaluate(() => { location.hash = '#/product/PRD-006'; });
+    await until(page, () => /Bluetooth Speaker/.test(document.getElementById('view').textContent), 'a product page');
+  } finally {
+    proxy.block = () => false;
+  }
+  await until(page, () => localStorage.getItem('edgecart.store.synced') === '1', 'the copy is whole', undefined, 60_000);
+  await until(page, async () => navigator.serviceWorker.controller !== null, 'the shell is cached');
+  await offline(b, true);
+  await page.reload();
+  await until(page, () => document.body.dataset.ready === 'true', 'reloaded offline');
+  await page.evaluate(() => { location.hash = '#/'; });
+  await until(page, () => document.querySelectorAll('.card.product').length === 12, 'the catalogue from this device');
+  await offline(b, false);
+  assert.deepEqual(b.problems, []);
+});
+
 test('a storefront order placed offline that the shop can no longer fill is shown refused, and can be removed', async () => {
   await server.call('demo', 'PATCH', '/inventory/PRD-012', { quantity: 2 });
   const b = await browser();

@@ -4,7 +4,7 @@
 // reach the shop when the browser is online.
 import { openShop } from '/dist/browser.js';
 import {
-  ago, bearer, catalogue, categoryName, cents, deviceId, esc, html, money, offlineShell, refusedToken, time, totals,
+  ago, bearer, categoryName, cents, deviceId, esc, html, money, offlineShell, refusedToken, time, totals,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -14,10 +14,14 @@ const tokenKey = `edgecart.store.token.${shopper}`;
 const PAYMENTS = [['credit_card', 'Credit card'], ['bank_transfer', 'Bank transfer'], ['cash_on_delivery', 'Cash on delivery']];
 const $ = (id) => document.getElementById(id);
 
+const PAGE = 24;                   // product cards a page
+const SYNCED_KEY = 'edgecart.store.synced';
+
 let shop;
-let products = [];
-let stock = new Map();
 let status = null;
+// The products this page has read (code -> {product, inventory|null}): the cart's lines and the
+// cards on screen. The catalogue itself is never held whole.
+const known = new Map();
 let checkoutKey = crypto.randomUUID();
 
 // ---- the cart: [{code, quantity, price}] in localStorage, so it survives a reload -----------
@@ -37,22 +41,27 @@ const writeCart = (c) => {
   localStorage.setItem(CART_KEY, JSON.stringify(c));
   renderCartLink();
 };
-function addToCart(code, n, seen = products.find((x) => x.code === code)?.attributes.price) {
+function addToCart(code, n, seen = known.get(code)?.product.attributes.price) {
   const c = readCart();
   const line = c.find((l) => l.code === code);
   if (line) line.quantity += n;
   else c.push({ code, quantity: n, price: seen });
   writeCart(c.filter((l) => l.quantity > 0));
 }
-// Each line at the catalogue's price (`price`) and at the one the shopper saw (`seen`).
-const cartLines = () => readCart().map((l) => {
-  const p = products.find((x) => x.code === l.code);
-  return p ? { productCode: p.code, name: p.name, quantity: l.quantity, price: p.attributes.price, seen: l.price ?? p.attributes.price,
-               currency: p.attributes.currency } : null;
-}).filter(Boolean);
+// Each line at the catalogue's price (`price`) and at the one the shopper saw (`seen`), its
+// product read again (a product the shop no longer has drops out).
+async function cartLines() {
+  const cart = readCart();
+  await Promise.all(cart.map((l) => product(l.code)));
+  return cart.map((l) => {
+    const p = known.get(l.code)?.product;
+    return p ? { productCode: p.code, name: p.name, quantity: l.quantity, price: p.attributes.price, seen: l.price ?? p.attributes.price,
+                 currency: p.attributes.currency } : null;
+  }).filter(Boolean);
+}
 const priceChanges = (lines) => lines.filter((l) => cents(l.seen) !== cents(l.price));
 function acceptPrices() {
-  writeCart(readCart().map((l) => ({ ...l, price: products.find((x) => x.code === l.code)?.attributes.price ?? l.price })));
+  writeCart(readCart().map((l) => ({ ...l, price: known.get(l.code)?.product.attributes.price ?? l.price })));
 }
 function priceNotice(lines) {
   const changed = priceChanges(lines);
@@ -67,7 +76,7 @@ function renderCartLink() {
 }
 
 const available = (code) => {
-  const inv = stock.get(code)?.attributes;
+  const inv = known.get(code)?.inventory?.attributes;
   return inv ? Math.max(0, inv.quantity - inv.reservedQuantity) : 0;
 };
 function availability(code) {
@@ -76,37 +85,92 @@ function availability(code) {
     : n <= 5 ? html`<span class="badge warn">Only ${n} left</span>` : html`<span class="badge ok">In stock</span>`;
 }
 const price = (p) => money(cents(p.attributes.price), p.attributes.currency);
-const currency = () => products[0]?.attributes.currency ?? '';
+// The shop's currency, as its products last showed it (orders carry none of their own yet).
+const CURRENCY_KEY = 'edgecart.store.currency';
+const currency = () => localStorage.getItem(CURRENCY_KEY) ?? '';
+function learn(entry) {
+  known.set(entry.product.code, entry);
+  if (entry.product.attributes.currency !== currency()) localStorage.setItem(CURRENCY_KEY, entry.product.attributes.currency);
+}
 
-async function loadCatalog() {
-  ({ products, stock } = await catalogue(shop, { isActive: true }));
+// ---- reading the catalogue ------------------------------------------------------------------
+// Once this device holds the whole catalogue (its first sync finished) every read is local, and
+// the store works offline. Before that, a page is read from the server's API — the same routes,
+// answered by the same core — so a first visit shows its first page at once while the copy
+// fills in the background; offline, what has arrived is shown.
+let complete = localStorage.getItem(SYNCED_KEY) === '1';
+async function read(path) {
+  if (!complete && navigator.onLine !== false) {
+    try {
+      const r = await fetch(path, { headers: { authorization: `Bearer ${await bearer(tokenKey, 'customer', shopper)}` } });
+      if (r.status < 500) return { status: r.status, body: await r.json() };
+    } catch { /* unreachable: this device's copy answers */ }
+  }
+  return shop.request('GET', path);
+}
+async function must(path) {
+  const r = await read(path);
+  if (r.status >= 400) throw new Error(r.body?.message ?? `HTTP ${r.status}`);
+  return r.body;
+}
+const query = (q) => {
+  const parts = Object.entries(q).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+};
+// A product and its stock by code, kept in `known`; null if the shop has no such product.
+async function product(code) {
+  const [p, inv] = await Promise.all([read(`/products/${encodeURIComponent(code)}`), read(`/inventory/${encodeURIComponent(code)}`)]);
+  if (p.status === 404) {
+    known.delete(code);
+    return null;
+  }
+  if (p.status >= 400) throw new Error(p.body?.message ?? `HTTP ${p.status}`);
+  const entry = { product: p.body, inventory: inv.status === 200 ? inv.body : null };
+  learn(entry);
+  return entry;
+}
+let categories = null;
+async function categoryList() {
+  categories ??= must('/categories').then((r) => r.items.map((c) => c.code)).catch((e) => {
+    categories = null;
+    throw e;
+  });
+  return categories;
 }
 
 // ---- views ----------------------------------------------------------------------------------
-function catalogueView(category) {
-  const cats = [...new Set(products.map((p) => p.attributes.categoryCode))].sort();
-  const list = products.filter((p) => !category || p.attributes.categoryCode === category);
-  return html`<h2>${category ? categoryName(category) : 'All products'}</h2>
+// A page of products: a category's, a search's or all, `after` the cursor of the page before.
+async function catalogueView({ category = '', q = '', after = '' }) {
+  const [cats, page] = await Promise.all([categoryList(), must(`/products${query({
+    isActive: true, include: 'stock', limit: PAGE, categoryCode: category, q: /[\p{L}\p{N}]/u.test(q) ? q : '', cursor: after })}`)]);
+  for (const { inventory, ...p } of page.items) learn({ product: p, inventory });
+  const here = q ? `#/search/${encodeURIComponent(q)}` : category ? `#/category/${encodeURIComponent(category)}` : '#/';
+  const title = q ? `Results for “${q}”` : category ? categoryName(category) : 'All products';
+  return html`<h2>${title}</h2>
     <nav class="row cats" aria-label="Categories">
-      <a href="#/" ${category ? '' : html`aria-current="page"`}>All</a>
-      ${cats.map((c) => html`<a href="#/category/${c}" ${c === category ? html`aria-current="page"` : ''}>${categoryName(c)}</a>`)}
+      <a href="#/" ${category || q ? '' : html`aria-current="page"`}>All</a>
+      ${cats.map((c) => html`<a href="#/category/${encodeURIComponent(c)}" ${c === category ? html`aria-current="page"` : ''}>${categoryName(c)}</a>`)}
     </nav>
-    ${products.length === 0 ? html`<p class="muted">The catalogue is not on this device yet: it loads as soon as you are online.</p>` : ''}
-    <ul class="products">${list.map((p) => html`<li class="card product" data-product="${p.code}">
-      <h3><a href="#/product/${p.code}">${p.name}</a></h3>
+    ${page.items.length === 0 ? html`<p class="muted">${q ? 'No product matches your search.'
+      : complete ? 'No products here.' : 'The catalogue is not on this device yet: it loads as soon as you are online.'}</p>` : ''}
+    <ul class="products">${page.items.map((p) => html`<li class="card product" data-product="${p.code}">
+      <h3><a href="#/product/${encodeURIComponent(p.code)}">${p.name}</a></h3>
       <p class="muted grow">${p.attributes.description}</p>
       <p class="spread"><span class="price">${price(p)}</span> ${availability(p.code)}</p>
       <button type="button" data-add="${p.code}" data-name="${p.name}" ${available(p.code) === 0 ? 'disabled' : ''}
         aria-label="${`Add to cart: ${p.name}`}">Add to cart</button>
-    </li>`)}</ul>`;
+    </li>`)}</ul>
+    <nav class="row pager" aria-label="Pages">${after ? html`<a href="${here}">First page</a>` : ''}
+      ${page.lastSk ? html`<a href="${here}?after=${encodeURIComponent(page.lastSk)}" rel="next">Next page</a>` : ''}</nav>`;
 }
 
-function detail(code) {
-  const p = products.find((x) => x.code === code);
-  if (!p) return html`<p class="notice bad">No product ${code}.</p><p><a href="#/">Back to the shop</a></p>`;
+async function detail(code) {
+  const entry = await product(code);
+  if (!entry) return html`<p class="notice bad">No product ${code}.</p><p><a href="#/">Back to the shop</a></p>`;
+  const p = entry.product;
   const n = available(code);
   return html`<article class="detail card">
-    <p class="muted"><a href="#/category/${p.attributes.categoryCode}">${categoryName(p.attributes.categoryCode)}</a> · SKU ${p.attributes.sku}</p>
+    <p class="muted"><a href="#/category/${encodeURIComponent(p.attributes.categoryCode)}">${categoryName(p.attributes.categoryCode)}</a> · SKU ${p.attributes.sku}</p>
     <h2>${p.name}</h2>
     <p>${p.attributes.description}</p>
     <p class="price">${price(p)}</p>
@@ -117,8 +181,8 @@ function detail(code) {
     <p><a href="#/">Back to the shop</a></p></article>`;
 }
 
-function cartView() {
-  const lines = cartLines();
+async function cartView() {
+  const lines = await cartLines();
   if (lines.length === 0) return html`<h2>Your cart</h2><p>Your cart is empty.</p><p><a href="#/">Browse the shop</a></p>`;
   const t = totals(lines);
   const short = lines.filter((l) => l.quantity > available(l.productCode));
@@ -145,8 +209,8 @@ const FIELDS = [
   ['country', 'Country (2-letter code)', (v) => /^[A-Za-z]{2}$/.test(v) ? '' : 'Type a 2-letter country code such as JP.'],
 ];
 
-function checkoutView() {
-  const lines = cartLines();
+async function checkoutView() {
+  const lines = await cartLines();
   if (lines.length === 0) return cartView();
   const t = totals(lines);
   const saved = JSON.parse(sessionStorage.getItem('edgecart.store.address') ?? '{}');
@@ -194,7 +258,7 @@ async function placeOrder(form) {
   try {
     const order = await shop.orders.create({
       // At the prices the shopper saw: the shop refuses them if they are no longer its own.
-      items: cartLines().map(({ productCode, quantity, seen }) => ({ productCode, quantity, price: seen })),
+      items: (await cartLines()).map(({ productCode, quantity, seen }) => ({ productCode, quantity, price: seen })),
       shippingAddress: values,
       paymentMethod,
     }, { stock: 'strict', idempotencyKey: checkoutKey });
@@ -203,7 +267,6 @@ async function placeOrder(form) {
     location.hash = `#/order/${order.code}`;
   } catch (e) {
     if (e.code === 'PRICE_CHANGED') {  // the catalogue moved under the page: show it, let the shopper accept
-      await loadCatalog();
       await render(true);
       return;
     }
@@ -254,13 +317,15 @@ async function ordersView() {
 let rendering = Promise.resolve();
 function render(focus = false) {
   rendering = rendering.then(async () => {
-    const [, route = '', arg = ''] = /^#\/([a-z]*)\/?(.*)$/.exec(location.hash) ?? [];
+    const [, route = '', arg = '', after = ''] = /^#\/([a-z]*)\/?([^?]*)(?:\?after=(.*))?$/.exec(location.hash) ?? [];
     const code = decodeURIComponent(arg);
+    const cursor = decodeURIComponent(after);
     let view;
     try {
-      view = route === 'product' ? detail(code) : route === 'category' ? catalogueView(code) : route === 'cart' ? cartView()
-        : route === 'checkout' ? checkoutView() : route === 'order' ? await orderView(code)
-          : route === 'orders' ? await ordersView() : catalogueView('');
+      view = route === 'product' ? await detail(code) : route === 'category' ? await catalogueView({ category: code, after: cursor })
+        : route === 'search' ? await catalogueView({ q: code, after: cursor }) : route === 'cart' ? await cartView()
+          : route === 'checkout' ? await checkoutView() : route === 'order' ? await orderView(code)
+            : route === 'orders' ? await ordersView() : await catalogueView({ after: cursor });
     } catch (e) {
       view = html`<p class="notice bad" role="alert">${e.message}</p>`;
     }
@@ -271,7 +336,7 @@ function render(focus = false) {
         document.activeElement.tagName === 'INPUT') return;
     $('view').innerHTML = view.text;
     for (const a of document.querySelectorAll('.store-nav a')) {
-      const here = a.getAttribute('href') === `#/${route === 'category' || route === 'product' ? '' : route}`;
+      const here = a.getAttribute('href') === `#/${route === 'category' || route === 'product' || route === 'search' ? '' : route}`;
       if (here) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
@@ -299,6 +364,11 @@ function renderNet() {
 
 function wire() {
   window.addEventListener('hashchange', () => void render(true));
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = $('q').value.trim();
+    location.hash = q ? `#/search/${encodeURIComponent(q)}` : '#/';
+  });
   $('view').addEventListener('click', async (e) => {
     const b = e.target.closest('button');
     if (b?.dataset.add) {
@@ -322,7 +392,6 @@ function wire() {
       const problem = (await shop.conflicts()).find((p) => p.seq === Number(b.dataset.reorder));
       for (const l of problem?.command?.body?.items ?? []) addToCart(l.productCode, l.quantity, l.price);
       await shop.resolveConflict(Number(b.dataset.reorder), 'discard');
-      await loadCatalog();
       location.hash = '#/cart';
     }
     if (b?.dataset.acceptPrices) {
@@ -341,13 +410,13 @@ function wire() {
     e.preventDefault();
     if (e.target.id === 'checkout') void placeOrder(e.target);
     if (e.target.id === 'add-form') {
-      const code = /^#\/product\/(.*)$/.exec(location.hash)?.[1];
+      const code = decodeURIComponent(/^#\/product\/(.*)$/.exec(location.hash)?.[1] ?? '');
       const n = Math.floor(Number($('add-qty').value));
       if (!(n >= 1 && n <= available(code))) {
         $('add-error').textContent = `Choose 1 to ${available(code)}.`;
         return;
       }
-      addToCart(decodeURIComponent(code), n);
+      addToCart(code, n);
       location.hash = '#/cart';
     }
   });
@@ -368,15 +437,13 @@ async function start() {
                           server: { url: '', token: () => bearer(tokenKey, 'customer', shopper, refusedToken(status?.lastError)), leaseSize: 5, intervalMs: 15_000 } });
   window.store.shop = shop;
   wire();
+  // Once the copy is whole, what changes is shown from it; before, pages come from the server.
   let timer = null;
-  const refresh = () => {
+  shop.addEventListener('changes', () => {
+    if (!complete) return;
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      await loadCatalog();
-      await render();
-    }, 30);
-  };
-  shop.addEventListener('change', refresh);
+    timer = setTimeout(() => void render(), 100);
+  });
   shop.addEventListener('syncstatus', (e) => {
     status = e.detail;
     renderNet();
@@ -385,9 +452,16 @@ async function start() {
   status = await shop.syncStatus();
   renderNet();
   setInterval(renderNet, 5000);
-  await loadCatalog();
-  if (products.length === 0) await shop.sync().catch(() => {});
-  await loadCatalog();
+  if (complete && (await shop.products.list({ limit: 1 })).items.length === 0) complete = false;  // the database was cleared
+  if (!complete) {
+    // The first sync fills this device's copy in the background; from then on it answers.
+    const fill = () => shop.sync().then(() => {
+      complete = true;
+      localStorage.setItem(SYNCED_KEY, '1');
+      void render();
+    }, () => setTimeout(fill, 5000));
+    void fill();
+  }
   await render();
   window.store.ready = true;
   document.body.dataset.ready = 'true';

@@ -5,7 +5,7 @@
 //   &role=cashier     a till run with a cashier's token (no stock screens); default manager
 import { openShop } from '/dist/browser.js';
 import {
-  TRANSITIONS, ago, ask, bearer, catalogue, categoryName, cents, claims, deviceId, html, money, offlineShell, refusedToken, time, totals,
+  TRANSITIONS, ago, ask, bearer, categoryName, cents, claims, deviceId, html, money, offlineShell, refusedToken, time, totals,
 } from '/lib.js';
 
 const TENANT = 'demo';
