@@ -152,8 +152,16 @@ class ShopHandle {
   std::string syncPullQuery(int limit) {
     return guard([&] { return json(client().pullQuery(static_cast<size_t>(limit))); });
   }
+  // Applies a pull answer (its JSON text as the server sent it); returns {more, changes} with
+  // the {sk, version} of each item, for the change events.
   std::string syncApplyPull(const std::string& answer) {
-    return guard([&] { return json(client().applyPull(json::parse(answer))); });
+    return guard([&] {
+      json parsed = json::parse(answer);
+      json changes = json::array();
+      for (const json& item : parsed.at("items")) changes.push_back({{"sk", item.at("sk")}, {"version", item.at("version")}});
+      const bool more = client().applyPull(std::move(parsed));
+      return json{{"more", more}, {"changes", std::move(changes)}};
+    });
   }
   std::string syncLeaseBody(int size) {
     return guard([&] { return client().leaseBody(size); });

@@ -182,7 +182,7 @@ json openApi() {
                                            {{"type", "object"}, {"required", {"clientId", "commands"}}})}}},
         {"/sync/pull", {{"get", operation("The tenant's items changed after a cursor", {{"200", answer("Items, cursor, more", {{"type", "object"}})}},
                                           nullptr, json::array({queryParam("cursor", {{"type", "string"}}),
-                                                                queryParam("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}})}))}}},
+                                                                queryParam("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}})}))}}},
         {"/sync/lease", {{"post", operation("Lease a block of order numbers for offline orders",
                                             {{"200", answer("The block", {{"type", "object"}})}},
                                             {{"type", "object"}, {"required", {"clientId"}}})}}},

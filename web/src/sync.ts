@@ -19,8 +19,8 @@ export interface SyncStore {
   onEvents(result: RawResult): void;
 }
 
-const BATCH = 250;
-const PULL_PAGE = 500;  // rows per pull page: one local commit each  // commands per push: ~100 KB of JSON, one server transaction, one local save
+const BATCH = 250;  // commands per push: ~100 KB of JSON, one server transaction, one local save
+const PULL_PAGE = 500;  // rows per pull page: one local commit each (larger pages grow the module's memory more)
 
 // The claims of a JWT, decoded but not verified (the server verifies), or null.
 function tokenClaims(token: string): Record<string, unknown> | null {
@@ -167,21 +167,21 @@ export class Syncer {
     for (;;) {
       const query = this.local.syncCall<string>('syncPullQuery', PULL_PAGE);
       const t0 = performance.now();
-      const answer = await this.fetch('GET', `/sync/pull?${query}`);
+      // The page's text goes to the module as it came: parsed once, there.
+      const text = await this.fetch('GET', `/sync/pull?${query}`, undefined, true) as string;
       const t1 = performance.now();
       let applied = 0;
-      const more = await this.local.write(() => {
+      const { more, changes } = await this.local.write(() => {
         const t = performance.now();
-        const m = this.local.syncCall<boolean>('syncApplyPull', JSON.stringify(answer));
+        const r = this.local.syncCall<{ more: boolean; changes: Array<{ sk: string; version: number }> }>('syncApplyPull', text);
         applied = performance.now() - t;
-        return m;
+        return r;
       });
-      const items = (answer as { items: Array<{ sk: string; version: number }> }).items;
-      this.pulled.rows += items.length;
+      this.pulled.rows += changes.length;
       this.pulled.fetchMs += t1 - t0;
       this.pulled.applyMs += applied;
       this.pulled.saveMs += performance.now() - t1 - applied;
-      if (items.length) this.local.onEvents({ status: 200, body: null, notifications: [], lsn: 0, changes: items.map((i) => ({ sk: i.sk, version: i.version })) });
+      if (changes.length) this.local.onEvents({ status: 200, body: null, notifications: [], lsn: 0, changes });
       if (!more) break;
     }
   }
@@ -245,7 +245,8 @@ export class Syncer {
     return token;
   }
 
-  private async fetch(method: string, path: string, body?: object): Promise<unknown> {
+  // The server's answer, parsed; or its text (`asText`), for a body only the module reads.
+  private async fetch(method: string, path: string, body?: object, asText = false): Promise<unknown> {
     const token = await this.authorizedToken();
     let response: Response;
     try {
@@ -259,6 +260,7 @@ export class Syncer {
       throw new EdgeCartError(503, `Server unreachable: ${(e as Error).message}`);
     }
     this.reachable = true;
+    if (asText && response.ok) return response.text();
     const answer = await response.json().catch(() => ({})) as { message?: string };
     if (!response.ok) throw new EdgeCartError(response.status, `Sync ${path} failed: ${answer.message ?? response.status}`);
     return answer;

@@ -265,17 +265,26 @@ std::string SyncClient::pullQuery(size_t limit) const {
   return "limit=" + std::to_string(limit) + "&clientId=" + clientId_ + (cursor.empty() ? "" : "&cursor=" + cursor);
 }
 
-bool SyncClient::applyPull(const json& answer) {
+bool SyncClient::applyPull(json answer) {
   const std::string pk = tenantPk(tenant_);
   const bool more = answer.value("more", false);
+  json& items = answer.at("items");
+  for (const json& item : items) {
+    if (item.at("pk") != pk) throw ApiError(502, "the server sent another tenant's item");
+  }
   shop_.engine().run(Context{tenant_, "sync", {}}, [&](Transaction& tx) {
-    for (const json& item : answer.at("items")) {
-      if (item.at("pk") != pk) throw ApiError(502, "the server sent another tenant's item");
-      const std::string sk = item.at("sk").get<std::string>();
-      if (tx.get(Table::Sequence, pk_, kBase + sk)) {
-        tx.putRow(Table::Sequence, pk_, kBase + sk, row({{"item", item}}));  // pending work goes on top
+    // The rows pending commands touched (few, usually none): read once, not once per item.
+    std::set<std::string> based;
+    shop_.store().scan(Table::Sequence, pk_, kBase, "", [&](const std::string& key, const Value&) {
+      based.insert(key.substr(sizeof kBase - 1));
+      return true;
+    });
+    for (json& item : items) {
+      std::string sk = item.at("sk").get<std::string>();
+      if (based.count(sk) && tx.get(Table::Sequence, pk_, kBase + sk)) {
+        tx.putRow(Table::Sequence, pk_, kBase + sk, row({{"item", std::move(item)}}));  // pending work goes on top
       } else {
-        tx.putRow(Table::Data, pk, sk, row(item));
+        tx.putRow(Table::Data, pk, std::move(sk), std::make_shared<const json>(std::move(item)));
       }
     }
     json s = *tx.get(Table::Sequence, pk_, "client");

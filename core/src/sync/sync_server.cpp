@@ -30,7 +30,7 @@ constexpr int64_t kMaxOutstandingCodes = 5 * kMaxLease;
 constexpr int64_t kMaxOutstandingPerCustomer = 50;
 constexpr int64_t kMaxOutstandingPerStaffUser = 4 * kMaxOutstandingCodes;
 constexpr int64_t kMaxOutstandingPerTenant = 100 * kMaxOutstandingCodes;
-constexpr size_t kMaxPull = 500;
+constexpr size_t kMaxPull = 1000;  // rows a pull page: ~40 ms of the server's core thread at most
 
 // The sync rows of a tenant (Sequence table). A clientId is 16-64 characters without '#', so
 // none of these keys can be a client's.

@@ -105,7 +105,7 @@ class SyncClient {
   // pending command touched take the server's value as their base; on the last page the pending
   // commands the server has not answered are re-run on top of the bases (a rebase), in the same
   // commit, so the till shows the server's state plus its own pending work.
-  bool applyPull(const json& answer);
+  bool applyPull(json answer);  // by value: its items are moved into the store
   // The lease request body, and applying its answer.
   json leaseBody(int64_t size) const;
   void applyLease(const json& answer);
