@@ -58,10 +58,10 @@ lease-freed-per-command | core/src/sync/sync_server.cpp | s/      tx.insertRow(T
 customer-pull-scans-the-feed | core/src/sync/sync_server.cpp | s/    if (roleOf(ctx) == Role::Customer \&\& store.get(Table::Sequence, feed, "scoped")) {/    if (false) {/ | edgecart_tests | SyncTrustCost.*
 customer-names-another | core/src/api/access.cpp | s/      if (item.contains(who)) item\[who\] = "";/      (void)who;/ | edgecart_tests | SyncTrust.ACustomersPull*
 static-symlink-escape | server/src/static_files.cpp | s/^  if (std::mismatch(base.begin(), base.end(), file.begin(), file.end()).first != base.end()) return -1;$// | edgecart_server_tests | HttpSite.OnlyRegularFiles*
-lookup-keeps-old-keys | core/src/engine/engine.cpp | s/    if (!std::binary_search(after.begin(), after.end(), key)) write(Table::Sequence, lpk, rowOf(key, sk), nullptr);// | edgecart_tests | Catalogue.LookUps*
+lookup-keeps-old-keys | core/src/engine/engine.cpp | s/    if (!std::binary_search(after.begin(), after.end(), key)) write(Table::Sequence, lpk, rowOf(key, sk), nullptr);/    if (key.empty()) write(Table::Sequence, lpk, rowOf(key, sk), nullptr);/ | edgecart_tests | Catalogue.LookUps*
 lookup-not-built-whole | core/src/engine/engine.cpp | s/    for (auto\& \[s, item\] : existing) {/    for (auto\& [s, item] : decltype(existing){}) {/ | edgecart_tests | Catalogue.AStoreMadeBefore*
 search-ignores-other-words | core/src/api/router.cpp | s/    if (words.empty()) return true;/    return true;/ | edgecart_tests | Catalogue.Search*
-search-pages-repeat | core/src/api/router.cpp | s/          if (w < word \&\& w.compare(0, scanned.size(), scanned) == 0) return true;// | edgecart_tests | Catalogue.ACategoryPages*
+search-pages-repeat | core/src/api/router.cpp | s/          if (w < word \&\& w.compare(0, scanned.size(), scanned) == 0) return true;/          if (false \&\& w < word \&\& w.compare(0, scanned.size(), scanned) == 0) return true;/ | edgecart_tests | Catalogue.ACategoryPages*
 import-row-half-written | core/src/domain/import.cpp | s/        if (quantity \&\& stockBefore \&\& /        if (false \&\& stockBefore \&\& / | edgecart_tests | Import.*
 import-repeated-code | core/src/domain/import.cpp | s/      if (!fresh) badRequest/      if (false) badRequest/ | edgecart_tests | Import.*
 till-rereads-on-every-change | web/apps/till/till.js | s/^  if (unseen) {$/  if (true) {/ | node:test/apps.test.js | scanned barcode

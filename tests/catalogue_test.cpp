@@ -68,6 +68,7 @@ TEST_F(Catalogue, SearchMatchesTheBeginningOfAnyWordOfTheNameInAnyCase) {
   EXPECT_EQ(codes("q=milk"), (V{"P1", "P3", "P2"}));       // milk (P1, P3), then milky (P2)
   EXPECT_EQ(codes("q=MIL"), (V{"P4", "P1", "P3", "P2"}));  // mild, milk, milk, milky
   EXPECT_EQ(codes("q=barista%20oat"), (V{"P3"}));         // every word must match, any order
+  EXPECT_EQ(codes("q=milk%20oat"), (V{"P3"}));            // found through "milk", kept for "oat"
   EXPECT_EQ(codes("q=ilk"), V{});                         // the beginning of a word only
   EXPECT_EQ(codes("q=milk&categoryCode=DAIRY"), (V{"P1", "P3"}));
   EXPECT_EQ(req("GET", "/products?q=%20-").status, 400);  // no word at all

@@ -70,6 +70,24 @@ TEST_P(StoreContract, CommittedRowsAreReadBackAndDeletesRemoveThem) {
   EXPECT_NE(store_->get(Table::Command, "P", "A@1"), nullptr);
 }
 
+TEST_P(StoreContract, GetManyAnswersEachKeyInItsPlaceInOneRead) {
+  Batch b;
+  for (const char* sk : {"A", "B\"q\\uote", "C,{x}", "D"}) b.push_back({Table::Data, "P", sk, v(sk)});
+  b.push_back({Table::Data, "Q", "E", v("other partition")});
+  b.push_back({Table::Sequence, "P", "A", v("other table")});
+  store_->commit(b);
+  reopen();
+  const std::vector<Value> got = store_->getMany(Table::Data, "P", {"D", "E", "B\"q\\uote", "missing", "C,{x}", "D"});
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ(*got[0], json("D"));
+  EXPECT_EQ(got[1], nullptr) << "another partition's row";
+  EXPECT_EQ(*got[2], json("B\"q\\uote")) << "quotes and backslashes in a key";
+  EXPECT_EQ(got[3], nullptr);
+  EXPECT_EQ(*got[4], json("C,{x}"));
+  EXPECT_EQ(*got[5], json("D")) << "a key asked twice";
+  EXPECT_TRUE(store_->getMany(Table::Data, "P", {}).empty());
+}
+
 TEST_P(StoreContract, ScanIsOrderedByPrefixAndResumesAfterACursor) {
   Batch b;
   for (const char* sk : {"ORDER#3", "ORDER#1", "PRODUCT#1", "ORDER#2", "INVENTORY#1"}) {

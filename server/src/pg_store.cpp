@@ -1,5 +1,7 @@
 #include "edgecart_server/pg_store.h"
 
+#include <map>
+
 #include <poll.h>
 
 #include <algorithm>
@@ -199,6 +201,41 @@ Value PgStore::get(Table t, const std::string& pk, const std::string& sk) const 
       return std::make_shared<const json>(json::parse(PQgetvalue(r.get(), 0, 0)));
     }
     // A read on its own can meet a serialization failure under SERIALIZABLE: read again.
+    if (sqlState(r.get()) != "40001" || tries >= 3 || grouping_) {
+      throw ApiError(503, "Storage read failed: " + firstLine(PQresultErrorMessage(r.get())), errc::kUnavailable);
+    }
+  }
+}
+
+// One query for the lot: the keys go in as one text[] literal.
+std::vector<Value> PgStore::getMany(Table t, const std::string& pk, const std::vector<std::string>& sks) const {
+  std::vector<Value> out(sks.size());
+  if (sks.empty()) return out;
+  std::map<std::string, std::vector<size_t>> where;  // a key asked twice gets the row twice
+  for (size_t i = 0; i < sks.size(); ++i) where[sks[i]].push_back(i);
+  std::string keys = "{";
+  for (size_t i = 0; i < sks.size(); ++i) {
+    keys += i ? ",\"" : "\"";
+    for (char c : sks[i]) {
+      if (c == '"' || c == '\\') keys += '\\';
+      keys += c;
+    }
+    keys += '"';
+  }
+  keys += '}';
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string name = std::string("getmany.") + tableName(t);
+  for (int tries = 1;; ++tries) {
+    Result r = run(name.c_str(), "SELECT sk, value FROM " + quoted(t) + " WHERE pk = $1 AND sk = ANY($2::text[])", {&pk, &keys});
+    if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) {
+      for (int row = 0; row < PQntuples(r.get()); ++row) {
+        auto it = where.find(PQgetvalue(r.get(), row, 0));
+        if (it == where.end()) continue;
+        const Value v = std::make_shared<const json>(json::parse(PQgetvalue(r.get(), row, 1)));
+        for (size_t i : it->second) out[i] = v;
+      }
+      return out;
+    }
     if (sqlState(r.get()) != "40001" || tries >= 3 || grouping_) {
       throw ApiError(503, "Storage read failed: " + firstLine(PQresultErrorMessage(r.get())), errc::kUnavailable);
     }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "edgecart/engine/error.h"
@@ -137,6 +138,33 @@ Value SqliteStore::get(Table t, const std::string& pk, const std::string& sk) co
   bindText(s, 2, sk);
   if (sqlite3_step(s) != SQLITE_ROW) return nullptr;
   return std::make_shared<const json>(json::parse(column(s, 0)));
+}
+
+// One query for the lot: the keys go in as one JSON array (SQLite's json_each).
+std::vector<Value> SqliteStore::getMany(Table t, const std::string& pk, const std::vector<std::string>& sks) const {
+  std::vector<Value> out(sks.size());
+  if (sks.empty()) return out;
+  std::map<std::string, std::vector<size_t>> where;  // a key asked twice gets the row twice
+  for (size_t i = 0; i < sks.size(); ++i) where[sks[i]].push_back(i);
+  const std::string keys = json(sks).dump();
+  std::vector<std::pair<std::string, std::string>> rows;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s{prepare("SELECT sk, value FROM " + std::string(tableName(t)) +
+                   " WHERE pk = ?1 AND sk IN (SELECT value FROM json_each(?2))")};
+    bindText(s, 1, pk);
+    bindText(s, 2, keys);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) rows.emplace_back(column(s, 0), column(s, 1));
+    if (rc != SQLITE_DONE) throw ApiError(500, std::string("Storage error: ") + sqlite3_errmsg(db_));
+  }
+  for (const auto& [sk, value] : rows) {  // parsed outside the lock
+    auto it = where.find(sk);
+    if (it == where.end()) continue;
+    const Value v = std::make_shared<const json>(json::parse(value));
+    for (size_t i : it->second) out[i] = v;
+  }
+  return out;
 }
 
 void SqliteStore::scan(Table t, const std::string& pk, const std::string& prefix,

@@ -467,18 +467,12 @@ Response SyncServer::pull(const Context& caller, const std::string& query) {
     if (!clientId.empty()) checkClientOwner(store, ctx, clientId);
     const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
     const std::string from = cursor.empty() ? "" : padded(std::stoll(cursor));
-    json items = json::array();
     std::string last = cursor;
     bool more = false;
-    auto add = [&](const std::string& n, const std::string& sk) {
-      const Value item = store.get(Table::Data, tenantPk, sk);
-      if (item && visibleTo(ctx, *item)) items.push_back(forCaller(ctx, *item));
-      last = n;
-    };
+    std::vector<std::pair<std::string, std::string>> rows;  // n, sk: the page's feed rows
     const std::string feed = feedPk(ctx.tenantCode);
     if (roleOf(ctx) == Role::Customer && store.get(Table::Sequence, feed, "scoped")) {
       // A customer reads only its scoped feeds, merged by number: O(limit), whatever the tenant sold.
-      std::vector<std::pair<std::string, std::string>> rows;  // n, sk
       for (const std::string& pk : {sharedFeedPk(ctx.tenantCode), customerFeedPk(ctx.tenantCode, ctx.userId)}) {
         size_t taken = 0;
         store.scan(Table::Sequence, pk, "0", from, [&](const std::string& n, const Value& v) {
@@ -489,16 +483,25 @@ Response SyncServer::pull(const Context& caller, const std::string& query) {
       std::sort(rows.begin(), rows.end());
       more = rows.size() > limit;
       if (more) rows.resize(limit);
-      for (const auto& [n, sk] : rows) add(n, sk);
     } else {
       store.scan(Table::Sequence, feed, "0", from, [&](const std::string& n, const Value& change) {
-        if (items.size() >= limit) {
+        if (rows.size() >= limit) {
           more = true;
           return false;
         }
-        add(n, change->at("sk").get<std::string>());
+        rows.emplace_back(n, change->at("sk").get<std::string>());
         return true;
       });
+    }
+    // The page's items in one read of the store (one query on SQLite and PostgreSQL).
+    std::vector<std::string> sks;
+    sks.reserve(rows.size());
+    for (const auto& row : rows) sks.push_back(row.second);
+    const std::vector<Value> found = store.getMany(Table::Data, tenantPk, sks);
+    json items = json::array();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (found[i] && visibleTo(ctx, *found[i])) items.push_back(forCaller(ctx, *found[i]));
+      last = rows[i].first;
     }
     json answer = {{"items", std::move(items)}, {"cursor", last}, {"more", more}};
     // The client's last answered command, read after the items: every command up to it has its

@@ -30,6 +30,7 @@ class PgStore : public ServerStore {
   // Reads outside a group run on their own (autocommit). A lost connection is made again on the
   // next call; a call that finds the database unreachable throws ApiError(503).
   Value get(Table t, const std::string& pk, const std::string& sk) const override;
+  std::vector<Value> getMany(Table t, const std::string& pk, const std::vector<std::string>& sks) const override;
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const override;
   void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,

@@ -24,6 +24,7 @@ class SqliteStore : public ServerStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   Value get(Table t, const std::string& pk, const std::string& sk) const override;
+  std::vector<Value> getMany(Table t, const std::string& pk, const std::vector<std::string>& sks) const override;
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
             const RowVisitor& visit) const override;
   void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,

@@ -69,6 +69,14 @@ class Store {
   virtual ~Store() = default;
   // The row, or null.
   virtual Value get(Table table, const std::string& pk, const std::string& sk) const = 0;
+  // The rows `sks` of `pk`, in the same order (null for each absent one). The default reads them
+  // one by one; stores where a read is a query override it with one query.
+  virtual std::vector<Value> getMany(Table table, const std::string& pk, const std::vector<std::string>& sks) const {
+    std::vector<Value> out;
+    out.reserve(sks.size());
+    for (const std::string& sk : sks) out.push_back(get(table, pk, sk));
+    return out;
+  }
   // Rows of `pk` whose sk starts with `prefix` and is greater than `after`, ascending.
   virtual void scan(Table table, const std::string& pk, const std::string& prefix,
                     const std::string& after, const RowVisitor& visit) const = 0;
