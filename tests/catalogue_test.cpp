@@ -104,6 +104,15 @@ TEST_F(Catalogue, LookUpsFollowEveryChangeInTheSameCommit) {
   EXPECT_EQ(codes("q=skim"), V{"P1"});
   EXPECT_EQ(codes("categoryCode=DAIRY"), (V{"P3", "P4"}));
   EXPECT_EQ(codes("categoryCode=DRINKS"), V{"P1"});
+  // Its look-up rows are exactly those of its new name and category: none left behind.
+  std::vector<std::string> rows;
+  shop_->store().scan(Table::Sequence, lookupPk(tenantPk("shop-a")), "", "", [&](const std::string& sk, const Value&) {
+    if (sk.size() > 11 && sk.compare(sk.size() - 11, 11, std::string(1, kLookupSep) + "PRODUCT#P1") == 0) {
+      rows.push_back(sk.substr(0, sk.size() - 11));
+    }
+    return true;
+  });
+  EXPECT_EQ(rows, (V{"cat:DRINKS", "sku:4901234567894", "w:drink", "w:skimmed"}));
   // A refused write leaves the look-ups as they were.
   ASSERT_EQ(req("PATCH", "/products/P1", {{"name", "New name"}, {"price", -1}}).status, 400);
   EXPECT_EQ(codes("q=new"), V{});

@@ -204,6 +204,17 @@ try {
   figures.keystrokeMaxMs = Math.max(...keys.out);
   log(`search "${query}": p95 ${figures.keystrokeP95Ms.toFixed(1)} ms a keystroke`);
 
+  // Memory with everything in (before Dexie's page opens): the module's WebAssembly memory and
+  // the page's JS heap (live objects: garbage is collected first).
+  const memory = await page.evaluate(() => {
+    window.gc?.();
+    return { wasm: window.till.shop.stats().heapBytes, js: performance.memory?.usedJSHeapSize ?? 0 };
+  });
+  figures.wasmMiB = memory.wasm / 2 ** 20;
+  figures.jsMiB = memory.js / 2 ** 20;
+  figures.memoryMiB = figures.wasmMiB + figures.jsMiB;
+  log(`memory: WebAssembly ${figures.wasmMiB.toFixed(1)} MiB + JS heap ${figures.jsMiB.toFixed(1)} MiB`);
+
   // Side by side with Dexie 4: the same three reads, each a page with its stock.
   const reads = async (p, engine) => p.evaluate(async ({ engine, last, category, query, n }) => {
     const shop = engine === 'edgecart' ? window.till.shop : null;
@@ -237,17 +248,6 @@ try {
   figures.dexie = await reads(dexiePage, 'dexie');
   await dexiePage.close();
   log(`reads (median ms) EdgeCart ${JSON.stringify(figures.edgecart)} Dexie ${JSON.stringify(figures.dexie)}`);
-
-  // Memory with everything in: the module's WebAssembly memory and the page's JS heap (live
-  // objects: garbage is collected first).
-  const memory = await page.evaluate(() => {
-    window.gc?.();
-    return { wasm: window.till.shop.stats().heapBytes, js: performance.memory?.usedJSHeapSize ?? 0 };
-  });
-  figures.wasmMiB = memory.wasm / 2 ** 20;
-  figures.jsMiB = memory.js / 2 ** 20;
-  figures.memoryMiB = figures.wasmMiB + figures.jsMiB;
-  log(`memory: WebAssembly ${figures.wasmMiB.toFixed(1)} MiB + JS heap ${figures.jsMiB.toFixed(1)} MiB`);
 
   // The reopened till.
   await page.close();
