@@ -335,8 +335,9 @@ function render(focus = false) {
     if (!focus && route === 'product' && $('view').contains(document.activeElement) &&
         document.activeElement.tagName === 'INPUT') return;
     $('view').innerHTML = view.text;
-    // The chosen category in sight in its row (on a phone the row scrolls sideways).
-    $('view').querySelector('.cats [aria-current]')?.scrollIntoView?.({ block: 'nearest', inline: 'center' });
+    // After a navigation, the chosen category in sight in its row (on a phone the row scrolls
+    // sideways); a background redraw never moves the page.
+    if (focus) $('view').querySelector('.cats [aria-current]')?.scrollIntoView?.({ block: 'nearest', inline: 'center' });
     for (const a of document.querySelectorAll('.store-nav a')) {
       const here = a.getAttribute('href') === `#/${route === 'category' || route === 'product' || route === 'search' ? '' : route}`;
       if (here) a.setAttribute('aria-current', 'page');
