@@ -145,6 +145,30 @@ test('a live query delivers now and after each change that alters it, until unsu
   await shop.close();
 });
 
+test('a commit is one changes event with every item it changed, and a live query is handed them', async () => {
+  const shop = await openShop({ tenant: 'shop-a', user: 'u', storage: 'memory', name: uniqueName('changes') });
+  await shop.products.create(product('PRD-001'));
+  await shop.inventory.update('PRD-001', { quantity: 10 });
+  const events = [];
+  shop.addEventListener('changes', (e) => events.push(e.detail.changes.map((c) => c.sk).sort()));
+  const runs = [];
+  let wake = () => {};
+  const next = () => new Promise((r) => { wake = r; });
+  let arrived = next();
+  const stop = shop.orders.watch({}, (page, changes) => {
+    runs.push([page.items.map((o) => o.code), changes.map((c) => c.sk)]);
+    wake();
+  });
+  await arrived;
+  arrived = next();
+  await shop.orders.create(seedOrder());  // the order, its reservation and the stock: one commit
+  await arrived;
+  stop();
+  assert.deepEqual(events, [['INVENTORY#PRD-001', 'ORDER#ORD-000001', 'RESERVATION#ORD-000001']]);
+  assert.deepEqual(runs, [[[], []], [['ORD-000001'], ['ORDER#ORD-000001']]]);
+  await shop.close();
+});
+
 test('a live query of products follows the catalogue: a new product, a price change, and nothing else', async () => {
   const shop = await openShop({ tenant: 'shop-a', user: 'u', storage: 'memory', name: uniqueName('watch-products') });
   const seen = [];
