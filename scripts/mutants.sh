@@ -36,7 +36,7 @@ rebase-counts-answered-twice | core/src/sync/sync_client.cpp | s/    if (e->at("
 retry-on-stale-version | core/src/sync/sync_client.cpp | s/    body\["version"\] = version;/    body["version"] = itemVersion(item);/ | edgecart_tests | Sync.*
 utf8-unchecked | core/src/api/validate.cpp | s/  if (!isValidUtf8(out)) badRequest/  if (false) badRequest/ | edgecart_tests | BadInput.*:Cli.*
 nul-ends-json | core/src/domain/money.cpp | s/  if (text.find('\\0') != std::string::npos) return/  if (false) return/ | edgecart_tests | BadInput.*
-list-index-unused | core/src/api/router.cpp | s/  if (engine_.hasListIndex(pk, prefix)) {/  if (false) {/ | edgecart_tests | Orders.*
+list-index-unused | core/src/api/router.cpp | s/  } else if (engine_.hasListIndex(pk, prefix)) {/  } else if (false) {/ | edgecart_tests | Orders.*
 ack-before-save | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/node.test.js | acknowledged only after
 archive-loaded-at-open | web/src/idbfiles.ts | s/    if (options.archive) return files;  .. its database is opened by the first save/    if (options.archive \&\& false) return files;/ | node:test/node.test.js | compaction archives the audit trail
 state-saved-before-archive | web/src/local.ts | /^        await archive.save();$/{h;d}; /^        await state.save();$/G | node:test/node.test.js | saves the archive before the state
