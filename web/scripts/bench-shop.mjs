@@ -47,7 +47,7 @@ const params = {
 };
 const GOALS = {
   newTillMs: 10_000, reopenMs: 1_500, saleP95Ms: 150, nextSaleMs: 150, keystrokeMs: 50,
-  serverRowsPerS: 20_000, clientRowsPerS: 20_000, storeFirstCardMs: 2_000, memoryMiB: 96, importMs: 10_000, vsDexie: 1.5,
+  serverRowsPerS: 20_000, clientRowsPerS: 20_000, storeFirstCardMs: 2_000, memoryMB: 96, importMs: 10_000, vsDexie: 1.5,
 };
 const log = (text) => console.error(`bench:shop: ${text}`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -301,7 +301,7 @@ const rowsOf = [
   ['A sale by barcode to the receipt, p50 / p95', `${n(f.saleP50Ms, 1)} / ${n(f.saleP95Ms, 1)} ms`, `p95 ≤ ${GOALS.saleP95Ms} ms`, f.saleP95Ms <= GOALS.saleP95Ms],
   ['Next sale: New sale until the next scan is in the cart, p95', `${n(f.nextSaleMs, 1)} ms`, `≤ ${GOALS.nextSaleMs} ms`, f.nextSaleMs <= GOALS.nextSaleMs],
   ['Search as you type, a keystroke to the grid drawn, p95 / max', `${n(f.keystrokeP95Ms, 1)} / ${n(f.keystrokeMaxMs, 1)} ms`, `≤ ${GOALS.keystrokeMs} ms`, f.keystrokeMaxMs <= GOALS.keystrokeMs],
-  ['Till memory: WebAssembly + JS heap', `${n(f.wasmMiB, 1)} + ${n(f.jsMiB, 1)} = ${n(f.memoryMiB, 1)} MiB`, `≤ ${GOALS.memoryMiB} MiB`, f.memoryMiB <= GOALS.memoryMiB],
+  ['Till memory: WebAssembly + JS heap', `${n(f.wasmMiB, 1)} + ${n(f.jsMiB, 1)} = ${n(f.memoryMiB, 1)} MiB (${n(f.memoryMiB * 2 ** 20 / 1e6, 1)} MB)`, `≤ ${GOALS.memoryMB} MB`, f.memoryMiB * 2 ** 20 <= GOALS.memoryMB * 1e6],
   ['Barcode look-up with stock: EdgeCart / Dexie 4 (median)', `${n(f.edgecart.barcode, 2)} / ${n(f.dexie.barcode, 2)} ms (${ratio('barcode').toFixed(2)}×)`, `≤ ${GOALS.vsDexie}×`, ratio('barcode') <= GOALS.vsDexie],
   ['Category page of 48 with stock: EdgeCart / Dexie 4', `${n(f.edgecart.category, 2)} / ${n(f.dexie.category, 2)} ms (${ratio('category').toFixed(2)}×)`, `≤ ${GOALS.vsDexie}×`, ratio('category') <= GOALS.vsDexie],
   ['Name search, 48 with stock: EdgeCart / Dexie 4', `${n(f.edgecart.search, 2)} / ${n(f.dexie.search, 2)} ms (${ratio('search').toFixed(2)}×)`, `≤ ${GOALS.vsDexie}×`, ratio('search') <= GOALS.vsDexie],
