@@ -173,6 +173,13 @@ function quietly<T>(fs: EmscriptenFS, fn: () => T): T {
 export interface IdbFilesOptions {
   /** Sealed files that are only ever added: never loaded, and dropped from memory once saved. */
   archive?: boolean;
+  /**
+   * Files the core writes once and reads only when it opens the store (the snapshot's chunks):
+   * once loaded or saved, their bytes are dropped from memory — each stays in the file system,
+   * empty, under its name (so the core still finds it to remove it, which removes it here too),
+   * and whole in IndexedDB, which is what the next open reads.
+   */
+  sealed?: (path: string) => boolean;
   durability?: Durability;
 }
 
@@ -370,6 +377,7 @@ export class IdbFiles {
       }
       this.bytesSaved += bytes;
       this.saves++;
+      this.release(written.map(([path]) => path));
       if (this.options.archive) {
         // Saved for good: the archive is never read back in this session.
         quietly(this.FS, () => {
@@ -387,6 +395,32 @@ export class IdbFiles {
       this.staged = [...staged, ...this.staged];
       throw new EdgeCartError(507, `Could not save to IndexedDB: ${describe(e)}`);
     }
+  }
+
+  /** Drops from memory the sealed files of `paths` (all loaded ones by default): see `sealed`. */
+  release(paths: Iterable<string> = this.saved.keys()): void {
+    const sealed = this.options.sealed;
+    if (!sealed) return;
+    quietly(this.FS, () => {
+      for (const path of paths) {
+        if (sealed(path) && this.saved.has(path)) this.FS.truncate(`${this.dir}/${path}`, 0);
+      }
+    });
+  }
+
+  /** Bytes of this folder's files the module's file system holds in memory now. */
+  memoryBytes(): number {
+    let bytes = 0;
+    const walk = (dir: string) => {
+      for (const name of this.FS.readdir(dir)) {
+        if (name === '.' || name === '..') continue;
+        const stat = this.FS.stat(`${dir}/${name}`);
+        if ((stat.mode & S_IFMT) === S_IFREG) bytes += stat.size;
+        else walk(`${dir}/${name}`);
+      }
+    };
+    walk(this.dir);
+    return bytes;
   }
 
   private read(path: string, from: number, to: number): Uint8Array {

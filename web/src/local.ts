@@ -64,6 +64,11 @@ export interface StoreStats {
    * to IndexedDB (with waiting for the saves before them); null without a server.
    */
   pulled: { rows: number; fetchMs: number; applyMs: number; saveMs: number } | null;
+  /**
+   * Bytes of the store's files held in memory (the module's file system): the log written since
+   * the last snapshot, the snapshot's manifest, and chunks not yet saved; 0 in memory storage.
+   */
+  fileBytesInMemory: number;
 }
 
 // The log's shape in the browser. A save puts only the bytes appended since the last one, so the
@@ -113,7 +118,9 @@ export class LocalStore implements Executor, SyncStore {
       if (!FS.analyzePath('/edgecart').exists) FS.mkdir('/edgecart');
       FS.mkdir(dir);
       FS.mkdir(archiveDir);
-      const state = await IdbFiles.open(FS, dir, dir, { durability });
+      // The snapshot's chunks (chk-<hex id>.ecc) are read only when the store opens: kept in
+      // IndexedDB, not twice in memory (the core holds the rows).
+      const state = await IdbFiles.open(FS, dir, dir, { durability, sealed: (path) => /^chk-[0-9a-f]+\.ecc$/.test(path) });
       const archive = await IdbFiles.open(FS, archiveDir, archiveDir, { archive: true, durability });
       files = { state, archive };
       // The archive first: a compaction's audit rows are saved before the state that drops the
@@ -133,6 +140,7 @@ export class LocalStore implements Executor, SyncStore {
       const body = JSON.parse(error) as ErrorBody;
       throw new EdgeCartError(body.statusCode, body.message, body);
     }
+    files?.state.release();  // the core has read the chunks: their bytes need not stay
     const store = new LocalStore(module, handle, files, queue, database === null ? null : durability);
     store.openMs = { module: t1 - t0, load: t2 - t1, open: performance.now() - t2 };
     return store;
@@ -304,7 +312,8 @@ export class LocalStore implements Executor, SyncStore {
              syncs: this.queue?.syncs ?? 0,
              savedBytes: (this.files?.state.bytesSaved ?? 0) + (this.files?.archive.bytesSaved ?? 0),
              heapBytes: this.module.HEAP8?.length ?? 0, durability: this.durability, openMs: this.openMs,
-             pulled: this.syncer ? { ...this.syncer.pulled } : null };
+             pulled: this.syncer ? { ...this.syncer.pulled } : null,
+             fileBytesInMemory: this.files?.state.memoryBytes() ?? 0 };
   }
 
   /** Waits for pending saves, then releases the module. */

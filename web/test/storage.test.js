@@ -90,6 +90,31 @@ describe('the IndexedDB layout (Node)', () => {
     await again.close();
   });
 
+  // The snapshot's chunks are read only when a store opens: once saved (or loaded) their bytes
+  // live in IndexedDB only, not in the module's file system too; the next open reads them there.
+  test('the snapshot is kept in IndexedDB, not twice in memory, and the next open reads it whole', async () => {
+    const name = uniqueName('sealed');
+    let shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await shop.products.create(product('PRD-001'));
+    await shop.inventory.update('PRD-001', { quantity: 1e6 });
+    for (let i = 0; i < 600; i += 100) await Promise.all(Array.from({ length: 100 }, () => shop.orders.create(seedOrder())));
+    const written = shop.stats();
+    assert.ok(written.compactions >= 1 && written.snapshotBytes > 100_000, `a snapshot was written: ${JSON.stringify(written)}`);
+    // In memory: the log written since the snapshot and the snapshot's small manifest, no chunk.
+    const held = (s) => s.fileBytesInMemory - s.logBytesSinceSnapshot;
+    assert.ok(held(written) >= 0 && held(written) < 16_384,
+      `${written.fileBytesInMemory} bytes of files in memory, ${written.logBytesSinceSnapshot} of them log, beside a snapshot of ${written.snapshotBytes}`);
+    const orders = (await shop.orders.list({ limit: 100, order: 'desc' })).items.length;
+    await shop.close();
+    shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    const opened = shop.stats();
+    assert.ok(held(opened) >= 0 && held(opened) < 16_384, `nor after an open: ${JSON.stringify(opened)}`);
+    assert.equal((await shop.orders.list({ limit: 100, order: 'desc' })).items.length, orders);
+    assert.equal((await shop.orders.get('ORD-000600')).code, 'ORD-000600');
+    assert.equal((await shop.inventory.get('PRD-001')).attributes.reservedQuantity, 1200);  // 2 units an order
+    await shop.close();
+  });
+
   test('saves commit with strict durability unless the shop asks for relaxed', async () => {
     const original = IDBDatabase.prototype.transaction;
     const seen = [];
