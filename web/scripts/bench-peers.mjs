@@ -22,14 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/chromium.js';
+import { arg, smoke } from './bench-args.mjs';
 import { serve } from '../test/serve.js';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
-const smoke = process.argv.includes('--smoke');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const params = {
   rounds: arg('rounds', smoke ? 1 : 5),
   sequential: arg('sequential', smoke ? 10 : 200),

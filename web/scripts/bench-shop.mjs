@@ -27,16 +27,12 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/chromium.js';
+import { arg, smoke } from './bench-args.mjs';
 import { serve } from '../test/serve.js';
 import { startServer, token } from '../test/server.js';
 import { generateShop, toCsv } from './shop-data.mjs';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
-const smoke = process.argv.includes('--smoke');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const params = {
   products: arg('products', smoke ? 300 : 20000),
   days: arg('days', smoke ? 1 : 30),

@@ -2,6 +2,7 @@
 // realistic names in 40 categories, EAN-13 barcodes as SKUs, stock on every product, and a
 // month of sales from a few tills. Used by `npm run bench:shop` (scripts/bench-shop.mjs) and
 // `node scripts/shop-data.mjs --csv N > catalogue.csv` (a file for `edgecart import`).
+import { random } from '../test/random.js';
 
 const CATEGORIES = [
   ['DAIRY', 'Dairy', ['Milk', 'Yogurt', 'Butter', 'Cheddar', 'Cream', 'Kefir', 'Mozzarella', 'Skyr']],
@@ -51,18 +52,6 @@ const BRANDS = ['Harvest', 'Northfield', 'Golden Vale', 'Bluebell', 'Riverside',
 const STYLES = ['Organic', 'Classic', 'Light', 'Extra', 'Original', 'Family', 'Premium', 'Value', 'Smooth', 'Mild',
   'Spicy', 'Fresh', 'Whole', 'Mini', 'Large', 'Reduced Salt', 'Wholegrain', 'Sweet', 'Natural', 'Free From'];
 const SIZES = ['100g', '200g', '250g', '400g', '500g', '750g', '1kg', '2kg', '330ml', '500ml', '1L', '2L', '6 pack', '12 pack', 'x4', 'x10'];
-
-/** A small deterministic random generator (mulberry32). */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The EAN-13 of a 12-digit number: the digits and their check digit. */
 export function ean13(twelve) {

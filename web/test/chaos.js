@@ -9,6 +9,7 @@ import 'fake-indexeddb/auto';
 import { openShop } from 'edgecart';
 
 import { startFaultProxy } from './fault-proxy.js';
+import { random } from './random.js';
 import { startServer, token } from './server.js';
 
 const TENANT = 'chaos';
@@ -20,17 +21,7 @@ const PRICE = 12.5;
 const ADDRESS = { street: '1 Chaos St', city: 'Tokyo', postalCode: '100-0001', country: 'JP' };
 const NEXT = { pending: 'confirmed', confirmed: 'processing', processing: 'shipped', shipped: 'delivered' };
 
-/** A small seeded random source (mulberry32): the same seed gives the same numbers. */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { random } from './random.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
