@@ -64,7 +64,7 @@ bool startsWith(const std::string& path, const char* prefix) {
 // The routes that reach the core (and need a token).
 bool isApiPath(const std::string& path) {
   return startsWith(path, "/products") || startsWith(path, "/inventory") || startsWith(path, "/orders") ||
-         startsWith(path, "/categories");
+         startsWith(path, "/categories") || startsWith(path, "/webhooks");
 }
 bool isSyncPath(const std::string& path) {
   return path == "/sync/push" || path == "/sync/pull" || path == "/sync/lease";
@@ -121,6 +121,9 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     }
     tx.putRow(Table::Sequence, pk, "counter", std::make_shared<const json>(json{{"value", n}}));
   });
+  // Webhooks: the same events, queued for each subscription in the same commit (webhooks.h).
+  webhooks_ = std::make_unique<Webhooks>(shop_->engine(), shopMu_, options_.webhooks);
+  shop_->engine().addCommitHook([this](Transaction& tx) { webhooks_->queueEvents(tx); });
   TransportOptions t;
   t.host = options_.host;
   t.port = options_.port;
@@ -162,6 +165,7 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     processId_ = std::to_string(rd()) + "-" + std::to_string(rd());
   }
   listening_ = store_->listen([this](const std::string& payload) { heard(payload); });
+  webhooks_->start();
   core_->thread = std::thread([this] { coreLoop(); });  // last: nothing after it can throw
 }
 
@@ -175,6 +179,7 @@ HttpServer::~HttpServer() {
   }
   core_->ready.notify_all();
   if (core_->thread.joinable()) core_->thread.join();
+  webhooks_->stop();
 }
 
 // Takes every request waiting (up to kMaxBatch) and answers them. On SQLite they run as one
@@ -452,7 +457,9 @@ HttpReply HttpServer::answerFromCore(const HttpRequest& req, bool grouped) {
         }
       }
     }
-    const Response r = shop_->handle(ctx, req.method, req.target, body);
+    // The webhooks' admin routes are the server's own (the module delivers nothing).
+    std::optional<Response> hooked = webhooks_->handle(ctx, req.method, req.target, body);
+    const Response r = hooked ? std::move(*hooked) : shop_->handle(ctx, req.method, req.target, body);
     if (r.replayed) res.set("Idempotent-Replayed", "true");
     sendJson(res, r.status, r.body);
     return res;
@@ -500,7 +507,7 @@ HttpReply HttpServer::answerLocally(const HttpRequest& req) const {
     }
     HttpReply r;
     r.status = 204;
-    r.set("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS");
+    r.set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS");
     r.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key");
     r.set("Access-Control-Max-Age", "600");
     return r;
@@ -601,6 +608,7 @@ const char* routeLabel(const std::string& method, const std::string& path) {
   if (path == "/sync/pull") return "sync_pull";
   if (path == "/sync/lease") return "sync_lease";
   if (path == "/sync/events") return "sync_events";
+  if (startsWith(path, "/webhooks")) return "webhooks";
   if (path == "/healthz") return "healthz";
   if (method.empty()) return "refused";  // the transport answered: a request it could not read
   return "other";
@@ -681,6 +689,18 @@ std::string HttpServer::metricsText() const {
     depth = core_->jobs.size();
   }
   line("edgecart_core_queue_depth", "", static_cast<double>(depth));
+  const Webhooks::Stats w = webhooks_->stats();
+  help("edgecart_webhook_queue_depth", "gauge", "Webhook deliveries waiting to be sent (at the worker's last look).");
+  line("edgecart_webhook_queue_depth", "", static_cast<double>(std::max<int64_t>(0, w.queued)));
+  help("edgecart_webhook_in_flight", "gauge", "Webhook attempts under way.");
+  line("edgecart_webhook_in_flight", "", static_cast<double>(w.inFlight));
+  help("edgecart_webhook_attempts_total", "counter", "Webhook attempts by outcome.");
+  line("edgecart_webhook_attempts_total", "outcome=\"delivered\"", static_cast<double>(w.delivered));
+  line("edgecart_webhook_attempts_total", "outcome=\"failed\"", static_cast<double>(w.failedAttempts));
+  help("edgecart_webhook_deliveries_failed_total", "counter", "Webhook deliveries given up after retrying.");
+  line("edgecart_webhook_deliveries_failed_total", "", static_cast<double>(w.failed));
+  help("edgecart_webhook_subscriptions_disabled_total", "counter", "Webhook subscriptions disabled for failing.");
+  line("edgecart_webhook_subscriptions_disabled_total", "", static_cast<double>(w.disabled));
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +22,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--threads N]\n"
     "                       [--max-connections N] [--metrics-port N] [--no-group-commit] [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
+    "                       [--webhook-allow-private] [--webhook-ca FILE] [--webhook-timeout S]\n"
+    "                       [--webhook-retry S] [--webhook-give-up S]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
@@ -42,6 +45,13 @@ constexpr char kUsage[] =
     "  --seed FILE  on first start, create the products (with stock) of FILE, a JSON\n"
     "               {tenant, products: [{code, name, categoryCode, sku, price, currency, quantity}]},\n"
     "               if that tenant has none yet\n"
+    "  --webhook-allow-private  deliver webhooks to loopback and private addresses too (a receiver\n"
+    "               on this host or network); refused by default\n"
+    "  --webhook-ca FILE  also trust these PEM certificates for https receivers\n"
+    "  --webhook-timeout S  seconds one attempt may take (default 10)\n"
+    "  --webhook-retry S  seconds before the first retry (default 30; doubled each time, at most 1 h)\n"
+    "  --webhook-give-up S  seconds after which a delivery is failed and a subscription failing\n"
+    "               that long is disabled (default 86400, 24 h)\n"
     "  --dev        development: make a JWT secret if EDGECART_JWT_SECRET is unset, print an\n"
     "               admin token for tenant \"demo\" and serve it at GET /dev/token (which also\n"
     "               signs ?role=customer|cashier|manager|admin&sub=NAME tokens); CORS from\n"
@@ -140,6 +150,19 @@ int main(int argc, char** argv) {
         return usage("--cors-origin needs an origin such as https://shop.example");
       }
       o.corsOrigins.push_back(v.back() == '/' ? v.substr(0, v.size() - 1) : v);
+    } else if (a == "--webhook-allow-private") {
+      o.webhooks.allowPrivate = true;
+    } else if (a == "--webhook-ca") {
+      o.webhooks.caFile = value();
+      if (o.webhooks.caFile.empty()) return usage("--webhook-ca needs a PEM file");
+    } else if (a == "--webhook-timeout" || a == "--webhook-retry" || a == "--webhook-give-up") {
+      const std::string v = value();
+      char* end = nullptr;
+      const double n = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(n > 0) || n > 30 * 86400) return usage(a + " needs a number of seconds");
+      if (a == "--webhook-timeout") o.webhooks.timeoutSeconds = std::max(1, static_cast<int>(n));
+      if (a == "--webhook-retry") o.webhooks.firstRetrySeconds = n;
+      if (a == "--webhook-give-up") o.webhooks.giveUpSeconds = n;
     } else if (a == "--seed") {
       seedFile = value();
       if (seedFile.empty()) return usage("--seed needs a file");

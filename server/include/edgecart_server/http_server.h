@@ -18,6 +18,7 @@
 #include "edgecart_server/http_transport.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/server_store.h"
+#include "edgecart_server/webhooks.h"
 
 namespace edgecart {
 
@@ -52,6 +53,8 @@ struct ServerOptions {
   // GET /metrics (Prometheus text format) on a port of its own: -1 = none, 0 = any free port.
   int metricsPort = -1;
   std::string metricsHost = "127.0.0.1";
+  // Webhooks (docs/webhooks.md): retries, deadlines, and whether private addresses may receive.
+  WebhookOptions webhooks;
 };
 
 class HttpServer {
@@ -80,6 +83,8 @@ class HttpServer {
   size_t subscribers() const;
   // What GET /metrics answers.
   std::string metricsText() const;
+  // What the webhook worker has done so far.
+  Webhooks::Stats webhookStats() const { return webhooks_->stats(); }
   // Group commit so far: groups made, and the requests they held.
   std::pair<uint64_t, uint64_t> groups() const { return {groups_.load(), grouped_.load()}; }
 
@@ -111,6 +116,7 @@ class HttpServer {
   std::unique_ptr<Shop> shop_;
   std::unique_ptr<SyncServer> sync_;
   std::mutex shopMu_;  // one request in the core at a time
+  std::unique_ptr<Webhooks> webhooks_;  // after shop_: stopped before it goes
   std::unique_ptr<CoreQueue> core_;
   std::atomic<uint64_t> groups_{0}, grouped_{0}, conflictRetries_{0};
   std::unique_ptr<Metrics> metrics_;

@@ -1,0 +1,656 @@
+#include "edgecart_server/webhooks.h"
+
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "edgecart/api/access.h"
+#include "edgecart/api/validate.h"
+#include "edgecart/engine/error.h"
+#include "webhook_client.h"
+
+namespace edgecart {
+
+namespace net = boost::asio;
+
+namespace {
+
+// The events a subscription may ask for: the seed's five notifications and the order status
+// changes; "*" is every one.
+const std::vector<std::string>& eventTypes() {
+  static const std::vector<std::string> kTypes = {"order_confirmation", "inventory_reservation_failed", "order_cancelled",
+                                                  "order_shipped", "order_delivered", "order_status_changed"};
+  return kTypes;
+}
+
+constexpr char kDuePk[] = "WEBHOOK-DUE";
+std::string subsPk(const std::string& tenant) { return "WEBHOOK#" + tenant; }
+std::string queuePk(const std::string& tenant, const std::string& id) { return "WHQ#" + tenant + "#" + id; }
+std::string dueSk(const std::string& tenant, const std::string& id) { return tenant + '\x1f' + id; }
+std::string seqSk(int64_t n) {
+  char sk[24];
+  std::snprintf(sk, sizeof sk, "%012lld", static_cast<long long>(n));
+  return sk;
+}
+Value row(json j) { return std::make_shared<const json>(std::move(j)); }
+
+std::string randomHex(size_t bytes) {
+  std::vector<unsigned char> b(bytes);
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw ApiError(500, "no randomness for a webhook id");
+  std::string out;
+  static const char* hex = "0123456789abcdef";
+  for (unsigned char c : b) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A subscription as its admin reads it: never its secret (shown once, at creation).
+json publicView(const json& sub) {
+  json out = sub;
+  out.erase("secret");
+  return out;
+}
+
+// A delivery as GET /webhooks/:id/deliveries shows it: without the body's bytes.
+json deliveryView(const std::string& sk, const json& d) {
+  json out = {{"id", std::to_string(std::stoll(sk))}, {"eventId", d.at("eventId")}, {"type", d.at("type")},
+              {"state", d.at("state")}, {"createdAt", d.at("createdAt")}, {"attempts", d.at("attempts")}};
+  if (d.contains("redeliveryOf")) out["redeliveryOf"] = d["redeliveryOf"];
+  if (d.contains("deliveredAt")) out["deliveredAt"] = d["deliveredAt"];
+  return out;
+}
+
+}  // namespace
+
+std::string webhookSignature(const std::string& secret, int64_t unixSeconds, const std::string& body) {
+  const std::string t = std::to_string(unixSeconds);
+  const std::string signedText = t + "." + body;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(signedText.data()),
+       signedText.size(), mac, &len);
+  std::string hex;
+  static const char* digits = "0123456789abcdef";
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += digits[mac[i] >> 4];
+    hex += digits[mac[i] & 15];
+  }
+  return "t=" + t + ",v1=" + hex;
+}
+
+struct Webhooks::Impl {
+  Engine& engine;
+  std::mutex& coreMu;
+  WebhookOptions options;
+  std::string me = "p" + randomHex(8);  // this process's claims
+  net::io_context io;
+  net::ssl::context tls{net::ssl::context::tls_client};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  net::steady_timer tick{io};
+  std::thread thread;
+  std::atomic<bool> lookPosted{false};
+  std::set<std::string> inFlight;  // due sks under way here (io thread only)
+  std::atomic<uint64_t> delivered{0}, failedAttempts{0}, failed{0}, disabled{0};
+  std::atomic<int64_t> queued{-1};
+  std::atomic<size_t> inFlightCount{0};
+
+  Impl(Engine& e, std::mutex& mu, WebhookOptions o) : engine(e), coreMu(mu), options(std::move(o)) {
+    tls.set_default_verify_paths();
+    if (!options.caFile.empty()) tls.load_verify_file(options.caFile);
+    tls.set_verify_mode(net::ssl::verify_peer);
+  }
+
+  Context contextOf(const std::string& tenant) const { return Context{tenant, "webhooks", {"admin"}}; }
+
+  struct Job {
+    std::string tenant, id, due;
+    int64_t seq = 0;
+    WebhookUrl url;
+    std::string secret, body, eventId, type;
+  };
+
+  // Looks at every subscription with deliveries waiting, claims those due and not under way here,
+  // and starts their attempts (io thread).
+  void look() {
+    lookPosted = false;
+    std::vector<Job> jobs;
+    {
+      std::lock_guard<std::mutex> lock(coreMu);
+      const int64_t now = wallMs();
+      std::vector<std::pair<std::string, int64_t>> due;
+      engine.store().scan(Table::Sequence, kDuePk, "", "", [&](const std::string& sk, const Value& v) {
+        due.emplace_back(sk, v->value("nextAtMs", int64_t{0}));
+        return true;
+      });
+      int64_t waiting = 0;
+      for (const auto& [sk, nextAt] : due) {
+        const size_t sep = sk.find('\x1f');
+        if (sep == std::string::npos) continue;
+        const std::string tenant = sk.substr(0, sep), id = sk.substr(sep + 1);
+        const Value head = engine.store().get(Table::Sequence, queuePk(tenant, id), "head");
+        const Value counter = engine.store().get(Table::Sequence, queuePk(tenant, id), "counter");
+        if (counter) waiting += counter->value("value", int64_t{0}) - (head ? head->value("seq", int64_t{1}) : 1) + 1;
+        if (nextAt > now || inFlight.count(sk) || inFlight.size() >= options.maxInFlight) continue;
+        try {
+          std::optional<Job> job = engine.run(contextOf(tenant), [&](Transaction& tx) { return claim(tx, tenant, id, now); });
+          if (job) {
+            inFlight.insert(sk);
+            jobs.push_back(std::move(*job));
+          }
+        } catch (const std::exception&) {
+          // The store is away or another process holds it: the next look tries again.
+        }
+      }
+      queued = waiting;
+    }
+    inFlightCount = inFlight.size();
+    for (Job& job : jobs) send(std::move(job));
+  }
+
+  // The subscription's next delivery, claimed for this process; nullopt if there is none to send
+  // now (another process holds it, it waits for its retry, the queue is empty, or it is disabled).
+  std::optional<Job> claim(Transaction& tx, const std::string& tenant, const std::string& id, int64_t now) {
+    const std::string qpk = queuePk(tenant, id);
+    const Value headRow = tx.get(Table::Sequence, qpk, "head");
+    json head = headRow ? *headRow : json{{"seq", 1}};
+    if (head.contains("claimBy") && head["claimBy"] != me && head.value("claimUntilMs", int64_t{0}) > now) return std::nullopt;
+    if (head.value("nextAtMs", int64_t{0}) > now) return std::nullopt;
+    const Value sub = tx.get(Table::Sequence, subsPk(tenant), id);
+    const Value counter = tx.get(Table::Sequence, qpk, "counter");
+    const int64_t seq = head.value("seq", int64_t{1});
+    if (!sub || !sub->value("enabled", false) || !counter || seq > counter->value("value", int64_t{0})) {
+      // Nothing to send (or disabled: its deliveries wait until it is enabled again).
+      tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), nullptr);
+      return std::nullopt;
+    }
+    const Value d = tx.get(Table::Sequence, qpk, seqSk(seq));
+    if (!d || d->value("state", "") != "pending") {  // a gap: passed over
+      head = json{{"seq", seq + 1}};
+      tx.putRow(Table::Sequence, qpk, "head", row(head));
+      return std::nullopt;
+    }
+    head["claimBy"] = me;
+    head["claimUntilMs"] = now + (options.timeoutSeconds + 60) * 1000;
+    tx.putRow(Table::Sequence, qpk, "head", row(head));
+    Job job;
+    job.tenant = tenant;
+    job.id = id;
+    job.due = dueSk(tenant, id);
+    job.seq = seq;
+    std::string why;
+    std::optional<WebhookUrl> url = parseWebhookUrl(sub->at("url").get<std::string>(), true, &why);
+    if (url) job.url = *url;
+    job.secret = sub->at("secret").get<std::string>();
+    job.body = d->at("body").get<std::string>();
+    job.eventId = d->at("eventId").get<std::string>();
+    job.type = d->at("type").get<std::string>();
+    return job;
+  }
+
+  void send(Job job) {
+    AttemptRequest request;
+    request.url = job.url;
+    request.timeoutSeconds = options.timeoutSeconds;
+    request.allowPrivate = options.allowPrivate;
+    request.body = job.body;
+    const int64_t t = wallMs() / 1000;
+    request.headers = {{"Content-Type", "application/json"},
+                       {"User-Agent", "EdgeCart-Webhooks/1"},
+                       {"EdgeCart-Signature", webhookSignature(job.secret, t, job.body)},
+                       {"EdgeCart-Event-Id", job.eventId},
+                       {"EdgeCart-Event-Type", job.type},
+                       {"EdgeCart-Delivery", std::to_string(job.seq)}};
+    attemptDelivery(io, tls, std::move(request), [this, job = std::move(job)](AttemptOutcome o) {
+      record(job, o);
+      inFlight.erase(job.due);
+      inFlightCount = inFlight.size();
+      postLook();  // the next of this subscription, or another waiting for a free slot
+    });
+  }
+
+  // Writes what an attempt gave: delivered (2xx) moves the head on; a failure waits for its retry,
+  // or fails the delivery past giveUpSeconds; a subscription failing that long is disabled.
+  void record(const Job& job, const AttemptOutcome& o) {
+    const bool ok = o.status >= 200 && o.status < 300;
+    ok ? ++delivered : ++failedAttempts;
+    std::lock_guard<std::mutex> lock(coreMu);
+    try {
+      engine.run(contextOf(job.tenant), [&](Transaction& tx) {
+        const int64_t now = wallMs();
+        const std::string qpk = queuePk(job.tenant, job.id);
+        const Value headRow = tx.get(Table::Sequence, qpk, "head");
+        // The claim expired and another took the delivery over: its outcome is theirs to write.
+        if (!headRow || headRow->value("seq", int64_t{0}) != job.seq || headRow->value("claimBy", "") != me) return;
+        const Value d = tx.get(Table::Sequence, qpk, seqSk(job.seq));
+        const Value subRow = tx.get(Table::Sequence, subsPk(job.tenant), job.id);
+        if (!d || !subRow) return;
+        json delivery = *d;
+        json attempt = {{"at", formatIsoTime(now)}, {"ms", std::round(o.ms * 10) / 10}};
+        if (o.status) attempt["status"] = o.status;
+        if (!o.error.empty()) attempt["error"] = o.error;
+        json& attempts = delivery["attempts"];
+        attempts.push_back(std::move(attempt));
+        if (attempts.size() > 50) attempts.erase(attempts.begin());  // the last 50 kept
+        delivery["attemptCount"] = delivery.value("attemptCount", 0) + 1;
+        json sub = *subRow;
+        json head = {{"seq", job.seq}};
+        int64_t nextAt = 0;
+        if (ok) {
+          delivery["state"] = "delivered";
+          delivery["deliveredAt"] = formatIsoTime(now);
+          head["seq"] = job.seq + 1;
+          sub.erase("failingSince");
+          sub.erase("failingSinceMs");
+          if (job.seq > options.keepDeliveries) tx.putRow(Table::Sequence, qpk, seqSk(job.seq - options.keepDeliveries), nullptr);
+        } else {
+          if (!sub.contains("failingSinceMs")) {
+            sub["failingSinceMs"] = now;
+            sub["failingSince"] = formatIsoTime(now);
+          }
+          if (now - delivery.value("createdAtMs", now) >= options.giveUpSeconds * 1000) {
+            delivery["state"] = "failed";
+            head["seq"] = job.seq + 1;
+            ++failed;
+          } else {
+            const int n = delivery["attemptCount"].get<int>();
+            const double wait = std::min(options.maxRetrySeconds, options.firstRetrySeconds * std::pow(2.0, n - 1));
+            nextAt = now + static_cast<int64_t>(wait * 1000);
+            head["nextAtMs"] = nextAt;
+          }
+          if (now - sub["failingSinceMs"].get<int64_t>() >= options.giveUpSeconds * 1000 && sub.value("enabled", false)) {
+            sub["enabled"] = false;
+            sub["disabledAt"] = formatIsoTime(now);
+            sub["disabledReason"] = "its deliveries failed for " + std::to_string(static_cast<int64_t>(options.giveUpSeconds)) + " s";
+            setActive(tx, job.tenant, job.id, nullptr);
+            ++disabled;
+          }
+        }
+        tx.putRow(Table::Sequence, qpk, seqSk(job.seq), row(std::move(delivery)));
+        tx.putRow(Table::Sequence, qpk, "head", row(std::move(head)));
+        if (sub != *subRow) tx.putRow(Table::Sequence, subsPk(job.tenant), job.id, row(std::move(sub)));
+        tx.putRow(Table::Sequence, kDuePk, job.due, row(json{{"nextAtMs", nextAt}}));
+      });
+    } catch (const std::exception&) {
+      // Not recorded (the store is away): the claim expires and the delivery is sent again.
+    }
+  }
+
+  void postLook() {
+    if (lookPosted.exchange(true)) return;
+    net::post(io, [this] { look(); });
+  }
+
+  void scheduleTick() {
+    tick.expires_after(std::chrono::milliseconds(500));
+    tick.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      postLook();
+      scheduleTick();
+    });
+  }
+
+  // The tenant's list of enabled subscriptions, read by every commit that has events: `sub` set
+  // puts it in (or replaces it), null takes it out.
+  static void setActive(Transaction& tx, const std::string& tenant, const std::string& id, const json* sub) {
+    const Value activeRow = tx.get(Table::Sequence, subsPk(tenant), "active");
+    json subs = json::array();
+    if (activeRow) {
+      for (const json& s : activeRow->at("subs")) {
+        if (s.at("id") != id) subs.push_back(s);
+      }
+    }
+    if (sub) subs.push_back({{"id", id}, {"events", sub->at("events")}});
+    tx.putRow(Table::Sequence, subsPk(tenant), "active", subs.empty() ? nullptr : row(json{{"subs", std::move(subs)}}));
+  }
+
+  // Appends a delivery of `body` to the subscription's queue and marks the subscription due.
+  static int64_t append(Transaction& tx, const std::string& id, const std::string& eventId, const std::string& type,
+                        const std::string& body, const json* redeliveryOf = nullptr) {
+    const std::string& tenant = tx.context().tenantCode;
+    const std::string qpk = queuePk(tenant, id);
+    const Value counter = tx.get(Table::Sequence, qpk, "counter");
+    const int64_t n = (counter ? counter->value("value", int64_t{0}) : 0) + 1;
+    json d = {{"eventId", eventId}, {"type", type}, {"body", body}, {"state", "pending"},
+              {"createdAt", tx.now()}, {"createdAtMs", tx.nowMs()}, {"attempts", json::array()}};
+    if (redeliveryOf) d["redeliveryOf"] = *redeliveryOf;
+    tx.putRow(Table::Sequence, qpk, seqSk(n), row(std::move(d)));
+    tx.putRow(Table::Sequence, qpk, "counter", row(json{{"value", n}}));
+    if (!tx.get(Table::Sequence, kDuePk, dueSk(tenant, id))) {
+      tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), row(json{{"nextAtMs", 0}}));
+    }
+    return n;
+  }
+};
+
+Webhooks::Webhooks(Engine& engine, std::mutex& coreMu, WebhookOptions options)
+    : impl_(std::make_unique<Impl>(engine, coreMu, std::move(options))) {}
+
+Webhooks::~Webhooks() { stop(); }
+
+void Webhooks::start() {
+  if (impl_->thread.joinable()) return;
+  impl_->work.emplace(impl_->io.get_executor());
+  impl_->scheduleTick();
+  impl_->postLook();
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+}
+
+void Webhooks::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->work.reset();
+  impl_->io.stop();
+  impl_->thread.join();
+}
+
+void Webhooks::kick() {
+  if (impl_->thread.joinable()) impl_->postLook();
+}
+
+Webhooks::Stats Webhooks::stats() const {
+  Stats s;
+  s.delivered = impl_->delivered;
+  s.failedAttempts = impl_->failedAttempts;
+  s.failed = impl_->failed;
+  s.disabled = impl_->disabled;
+  s.queued = impl_->queued;
+  s.inFlight = impl_->inFlightCount;
+  return s;
+}
+
+void Webhooks::queueEvents(Transaction& tx) {
+  // The events of this commit: its notifications, then its orders' status changes.
+  std::vector<json> events;
+  for (const json& n : tx.notifications()) events.push_back(n);
+  for (const DataChange& c : tx.changes()) {
+    if (c.sk.rfind("ORDER#", 0) != 0 || !c.oldItem || !c.newItem) continue;
+    const json& from = attrs(*c.oldItem).at("status");
+    const json& to = attrs(*c.newItem).at("status");
+    if (from != to) {
+      events.push_back({{"type", "order_status_changed"}, {"orderId", c.newItem->at("code")}, {"from", from}, {"to", to}});
+    }
+  }
+  if (events.empty()) return;
+  const Value active = tx.get(Table::Sequence, subsPk(tx.context().tenantCode), "active");
+  if (!active) return;
+  bool queued = false;
+  for (json& e : events) {
+    const std::string type = e.at("type").get<std::string>();
+    e.erase("type");
+    e.erase("at");
+    const std::string eventId = "evt_" + randomHex(16);
+    const std::string body = json{{"id", eventId}, {"type", type}, {"tenant", tx.context().tenantCode},
+                                  {"createdAt", tx.now()}, {"data", e}}
+                                 .dump(-1, ' ', false, json::error_handler_t::replace);
+    for (const json& sub : active->at("subs")) {
+      const json& wants = sub.at("events");
+      if (std::find(wants.begin(), wants.end(), type) == wants.end() && std::find(wants.begin(), wants.end(), "*") == wants.end()) {
+        continue;
+      }
+      Impl::append(tx, sub.at("id").get<std::string>(), eventId, type, body);
+      queued = true;
+    }
+  }
+  if (queued) kick();  // the look waits for the core, so it sees this commit (or nothing)
+}
+
+namespace {
+
+// The body of POST /webhooks and PATCH /webhooks/:id, checked.
+struct SubscriptionInput {
+  std::optional<std::string> url, description;
+  std::optional<json> events;
+  std::optional<bool> enabled;
+};
+
+SubscriptionInput parseInput(const std::string& body, bool create, bool allowPrivate) {
+  const json j = json::parse(body, nullptr, false);
+  if (!j.is_object()) throw ApiError(400, "The body must be a JSON object", errc::kValidation);
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (key != "url" && key != "events" && key != "description" && !(key == "enabled" && !create)) {
+      throw ApiError(400, "Unknown field " + echo(key) + (create ? ": a webhook is {url, events, description?}" : ": a change is {url?, events?, description?, enabled?}"), errc::kValidation);
+    }
+  }
+  SubscriptionInput in;
+  if (j.contains("url")) {
+    if (!j["url"].is_string()) throw ApiError(400, "url must be a string", errc::kValidation);
+    std::string why;
+    if (!parseWebhookUrl(j["url"].get<std::string>(), allowPrivate, &why)) throw ApiError(400, why, errc::kValidation);
+    in.url = j["url"].get<std::string>();
+  } else if (create) {
+    throw ApiError(400, "url is required", errc::kValidation);
+  }
+  if (j.contains("events")) {
+    const json& ev = j["events"];
+    if (!ev.is_array() || ev.empty() || ev.size() > 16) throw ApiError(400, "events must be a list of 1-16 event types", errc::kValidation);
+    std::set<std::string> seen;
+    for (const json& t : ev) {
+      const bool known = t.is_string() && (t == "*" || std::find(eventTypes().begin(), eventTypes().end(), t.get<std::string>()) != eventTypes().end());
+      if (!known) {
+        std::string list;
+        for (const std::string& name : eventTypes()) list += name + ", ";
+        throw ApiError(400, "Unknown event type " + echo(t.is_string() ? t.get<std::string>() : t.dump()) + ": the types are " + list + "or * for all", errc::kValidation);
+      }
+      if (!seen.insert(t.get<std::string>()).second) throw ApiError(400, "events names " + t.get<std::string>() + " twice", errc::kValidation);
+    }
+    in.events = ev;
+  } else if (create) {
+    throw ApiError(400, "events is required", errc::kValidation);
+  }
+  if (j.contains("description")) {
+    if (!j["description"].is_string() || j["description"].get<std::string>().size() > 500) {
+      throw ApiError(400, "description must be a string of at most 500 bytes", errc::kValidation);
+    }
+    in.description = j["description"].get<std::string>();
+  }
+  if (j.contains("enabled")) {
+    if (!j["enabled"].is_boolean()) throw ApiError(400, "enabled must be true or false", errc::kValidation);
+    in.enabled = j["enabled"].get<bool>();
+  }
+  return in;
+}
+
+std::vector<std::string> split(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t at = 1;
+  while (at <= path.size()) {
+    const size_t next = path.find('/', at);
+    parts.push_back(path.substr(at, next == std::string::npos ? std::string::npos : next - at));
+    if (next == std::string::npos) break;
+    at = next + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& method, const std::string& target,
+                                         const std::string& body) {
+  const std::string path = target.substr(0, target.find('?'));
+  const std::string query = target.size() > path.size() ? target.substr(path.size() + 1) : "";
+  const std::vector<std::string> parts = split(path);
+  if (parts.empty() || parts[0] != "webhooks") return std::nullopt;
+  auto answer = [](int status, json body) {
+    Response r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  };
+  try {
+    if (roleOf(ctx) != Role::Admin) throw ApiError(403, "Only an admin may manage webhooks", errc::kForbidden);
+    if (!isValidTenantCode(ctx.tenantCode)) throw ApiError(400, "tenant code must match [a-z0-9][a-z0-9_-]{0,63}", errc::kValidation);
+    std::map<std::string, std::string> q = parseQuery(query);
+    const bool listing = parts.size() == 3 && parts[2] == "deliveries" && method == "GET";
+    for (const auto& [key, value] : q) {
+      (void)value;
+      if (!listing || (key != "limit" && key != "before")) throw ApiError(400, "Unknown query parameter " + echo(key), errc::kValidation);
+    }
+    const std::string tenant = ctx.tenantCode;
+    auto subscription = [&](Transaction& tx, const std::string& id) {
+      const Value sub = id == "active" ? nullptr : tx.get(Table::Sequence, subsPk(tenant), id);
+      if (!sub) throw ApiError(404, "Webhook " + echo(id) + " not found", errc::kNotFound);
+      return sub;
+    };
+    // POST /webhooks, GET /webhooks
+    if (parts.size() == 1) {
+      if (method == "GET") {
+        json items = json::array();
+        impl_->engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value& v) {
+          items.push_back(publicView(*v));
+          return true;
+        });
+        return answer(200, {{"items", std::move(items)}});
+      }
+      if (method != "POST") throw ApiError(404, "Cannot " + echo(method, 16) + " /webhooks", errc::kNotFound);
+      const SubscriptionInput in = parseInput(body, true, impl_->options.allowPrivate);
+      size_t count = 0;
+      impl_->engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value&) {
+        ++count;
+        return true;
+      });
+      if (count >= impl_->options.maxSubscriptions) {
+        throw ApiError(409, "A shop has at most " + std::to_string(impl_->options.maxSubscriptions) + " webhooks: delete one first", errc::kConflict);
+      }
+      const std::string id = "wh_" + randomHex(8);
+      const std::string secret = "whsec_" + randomHex(32);
+      json sub = impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+        json s = {{"id", id}, {"url", *in.url}, {"events", *in.events}, {"description", in.description.value_or("")},
+                  {"enabled", true}, {"createdAt", tx.now()}, {"createdBy", ctx.userId}, {"secret", secret}};
+        tx.insertRow(Table::Sequence, subsPk(tenant), id, row(s));
+        Impl::setActive(tx, tenant, id, &s);
+        return s;
+      });
+      return answer(201, sub);  // the only answer that shows the secret
+    }
+    const std::string id = parts[1];
+    if (parts.size() == 2) {
+      if (method == "GET") {
+        return answer(200, impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) { return publicView(*subscription(tx, id)); }));
+      }
+      if (method == "PATCH") {
+        const SubscriptionInput in = parseInput(body, false, impl_->options.allowPrivate);
+        return answer(200, impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+          json s = *subscription(tx, id);
+          if (in.url) s["url"] = *in.url;
+          if (in.events) s["events"] = *in.events;
+          if (in.description) s["description"] = *in.description;
+          if (in.enabled) {
+            s["enabled"] = *in.enabled;
+            s.erase("disabledAt");
+            s.erase("disabledReason");
+            s.erase("failingSince");
+            s.erase("failingSinceMs");
+            if (*in.enabled) {  // what waited is sent again
+              tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), row(json{{"nextAtMs", 0}}));
+              json head = json{{"seq", 1}};
+              if (const Value h = tx.get(Table::Sequence, queuePk(tenant, id), "head")) head = json{{"seq", h->value("seq", 1)}};
+              tx.putRow(Table::Sequence, queuePk(tenant, id), "head", row(head));
+            }
+          }
+          s["updatedAt"] = tx.now();
+          tx.putRow(Table::Sequence, subsPk(tenant), id, row(s));
+          Impl::setActive(tx, tenant, id, s.value("enabled", false) ? &s : nullptr);
+          return publicView(s);
+        }));
+      }
+      if (method == "DELETE") {
+        impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+          subscription(tx, id);
+          tx.putRow(Table::Sequence, subsPk(tenant), id, nullptr);
+          Impl::setActive(tx, tenant, id, nullptr);
+          tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), nullptr);
+          std::vector<std::string> sks;
+          impl_->engine.store().scan(Table::Sequence, queuePk(tenant, id), "", "", [&](const std::string& sk, const Value&) {
+            sks.push_back(sk);
+            return true;
+          });
+          for (const std::string& sk : sks) tx.putRow(Table::Sequence, queuePk(tenant, id), sk, nullptr);
+        });
+        return answer(200, {{"id", id}, {"deleted", true}});
+      }
+      throw ApiError(404, "Cannot " + echo(method, 16) + " " + echo(path, 200), errc::kNotFound);
+    }
+    if (parts[2] != "deliveries") throw ApiError(404, "Cannot " + echo(method, 16) + " " + echo(path, 200), errc::kNotFound);
+    // GET /webhooks/:id/deliveries?limit=&before=: newest first.
+    if (parts.size() == 3 && method == "GET") {
+      int64_t limit = 50;
+      if (q.count("limit")) {
+        const std::string& l = q["limit"];
+        if (l.empty() || l.size() > 3 || l.find_first_not_of("0123456789") != std::string::npos || std::stoi(l) < 1 || std::stoi(l) > 200) {
+          throw ApiError(400, "limit must be 1-200", errc::kValidation);
+        }
+        limit = std::stoi(l);
+      }
+      std::string before;
+      if (q.count("before")) {
+        const std::string& b = q["before"];
+        if (b.empty() || b.size() > 12 || b.find_first_not_of("0123456789") != std::string::npos) {
+          throw ApiError(400, "before must be a delivery id", errc::kValidation);
+        }
+        before = seqSk(std::stoll(b));
+      }
+      impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) { subscription(tx, id); });
+      json items = json::array();
+      std::string last;
+      bool more = false;
+      impl_->engine.store().scanBackward(Table::Sequence, queuePk(tenant, id), "0", before, [&](const std::string& sk, const Value& v) {
+        if (static_cast<int64_t>(items.size()) == limit) {
+          more = true;
+          return false;
+        }
+        items.push_back(deliveryView(sk, *v));
+        last = sk;
+        return true;
+      });
+      json out = {{"items", std::move(items)}};
+      if (more) out["before"] = std::to_string(std::stoll(last));
+      return answer(200, out);
+    }
+    // POST /webhooks/:id/deliveries/:deliveryId/redeliver: the same event again, at the queue's end.
+    if (parts.size() == 5 && parts[4] == "redeliver" && method == "POST") {
+      const std::string& did = parts[3];
+      if (did.empty() || did.size() > 12 || did.find_first_not_of("0123456789") != std::string::npos) {
+        throw ApiError(404, "Delivery " + echo(did) + " not found", errc::kNotFound);
+      }
+      json out = impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+        subscription(tx, id);
+        const Value d = tx.get(Table::Sequence, queuePk(tenant, id), seqSk(std::stoll(did)));
+        if (!d) throw ApiError(404, "Delivery " + did + " not found", errc::kNotFound);
+        const json of = std::to_string(std::stoll(did));
+        const int64_t n = Impl::append(tx, id, d->at("eventId").get<std::string>(), d->at("type").get<std::string>(),
+                                       d->at("body").get<std::string>(), &of);
+        return deliveryView(seqSk(n), *tx.get(Table::Sequence, queuePk(tenant, id), seqSk(n)));
+      });
+      kick();
+      return answer(202, out);
+    }
+    throw ApiError(404, "Cannot " + echo(method, 16) + " " + echo(path, 200), errc::kNotFound);
+  } catch (const ApiError& e) {
+    Response r = answer(e.status(), errorBody(e.status(), e.what(), e.code()));
+    r.code = e.code();
+    return r;
+  }
+}
+
+}  // namespace edgecart
