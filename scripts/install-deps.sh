@@ -6,7 +6,7 @@ packages=(
   cmake g++ make pkg-config git
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   emscripten chromium
-  libboost-dev libcpp-httplib-dev libsqlite3-dev libssl-dev sqlite3
+  libboost-dev libcpp-httplib-dev libsqlite3-dev libssl-dev sqlite3 openssl
   libpq-dev postgresql
   clang libclang-rt-14-dev
 )

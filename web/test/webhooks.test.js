@@ -144,3 +144,49 @@ test('deliveries survive a restart: queued while the receiver was down, sent aft
     await hook.close();
   }
 });
+
+test('https receivers: the certificate must be trusted and name the host', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { createServer: createHttps } = await import('node:https');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'edgecart-tls-'));
+  // A self-signed certificate for "localhost" (openssl, from Debian's package).
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const got = [];
+  const tls = createHttps({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { got.push(JSON.parse(body)); res.end(); });
+  });
+  await new Promise((resolve) => tls.listen(0, '127.0.0.1', resolve));
+  const url = `https://localhost:${tls.address().port}/hooks`;
+  const trusting = await startServer({ args: ['--webhook-allow-private', '--webhook-ca', join(dir, 'cert.pem')] });
+  const doubting = await startServer({ args: ['--webhook-allow-private', '--webhook-retry', '60'] });
+  try {
+    for (const server of [trusting, doubting]) {
+      assert.equal((await server.call('tls', 'POST', '/webhooks', { url, events: ['order_confirmation'] })).status, 201);
+      await server.call('tls', 'POST', '/products', product('PRD-001'));
+      await server.call('tls', 'PATCH', '/inventory/PRD-001', { quantity: 10 });
+      await server.call('tls', 'POST', '/orders', seedOrder());
+    }
+    await until(() => got.length === 1);
+    // The server without the certificate among its trust anchors refused the receiver.
+    const [hook] = (await doubting.call('tls', 'GET', '/webhooks')).body.items;
+    let attempts = [];
+    for (let i = 0; i < 100 && attempts.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      attempts = (await doubting.call('tls', 'GET', `/webhooks/${hook.id}/deliveries`)).body.items[0].attempts;
+    }
+    assert.equal(attempts.length, 1);
+    assert.match(attempts[0].error, /^TLS: .*certificate verify failed/);
+    assert.equal(got.length, 1, 'nothing was sent over the untrusted connection');
+  } finally {
+    await trusting.close();
+    await doubting.close();
+    await new Promise((r) => tls.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
