@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "edgecart/api/access.h"
+#include "edgecart_server/webhooks.h"
 #include "edgecart_server/http_server.h"
 
 namespace edgecart {
@@ -70,7 +71,18 @@ json queryParam(const std::string& name, const json& schema) {
 
 }  // namespace
 
+// A webhook route: the server's own, an admin's only.
+json admin(json op) {
+  op["x-roles"] = json::array({"admin"});
+  op["description"] = "Roles: [\"admin\"].";
+  return op;
+}
+
 json openApi() {
+  json eventNames = webhookEventTypes();
+  eventNames.push_back("*");
+  const json webhookEvents = {{"type", "array"}, {"minItems", 1}, {"maxItems", 16}, {"uniqueItems", true},
+                              {"items", {{"type", "string"}, {"enum", eventNames}}}};
   const json money = {{"type", "number"}, {"minimum", 0}, {"multipleOf", 0.01}};
   const json page = {{"type", "object"},
                      {"properties", {{"items", {{"type", "array"}, {"items", ref("Item")}}},
@@ -154,6 +166,18 @@ json openApi() {
                                                                                 {"quantity", {{"type", "integer"}, {"minimum", 1}}}, {"price", money}}}}}}},
                                           {"shippingAddress", {{"type", "object"}, {"required", {"street", "city", "postalCode", "country"}}}},
                                           {"paymentMethod", {{"type", "string"}}}}}}},
+          {"WebhookInput", {{"type", "object"}, {"additionalProperties", false}, {"required", {"url", "events"}},
+                            {"properties", {{"url", {{"type", "string"}, {"maxLength", 2048}, {"description", "https:// or http://; no private address unless --webhook-allow-private"}}},
+                                            {"events", webhookEvents}, {"description", {{"type", "string"}, {"maxLength", 500}}}}}}},
+          {"WebhookChange", {{"type", "object"}, {"additionalProperties", false},
+                             {"properties", {{"url", {{"type", "string"}, {"maxLength", 2048}}}, {"events", webhookEvents},
+                                             {"description", {{"type", "string"}, {"maxLength", 500}}}, {"enabled", {{"type", "boolean"}}}}}}},
+          {"Webhook", {{"type", "object"},
+                       {"properties", {{"id", {{"type", "string"}}}, {"url", {{"type", "string"}}}, {"events", webhookEvents},
+                                       {"description", {{"type", "string"}}}, {"enabled", {{"type", "boolean"}}},
+                                       {"secret", {{"type", "string"}, {"description", "Only in the answer to POST /webhooks"}}},
+                                       {"createdAt", {{"type", "string"}}}, {"failingSince", {{"type", "string"}}},
+                                       {"disabledAt", {{"type", "string"}}}, {"disabledReason", {{"type", "string"}}}}}}},
           {"StatusUpdate", {{"type", "object"}, {"additionalProperties", false}, {"required", {"status"}},
                             {"properties", {{"status", ref("OrderStatus")}, {"version", {{"type", "integer"}}}}}}}}}}},
       {"paths",
@@ -191,6 +215,22 @@ json openApi() {
                                    {"responses", {{"200", {{"description", "An event stream that stays open"},
                                                            {"content", {{"text/event-stream", {{"schema", {{"type", "string"}}}}}}}}},
                                                   {"401", {{"description", "No valid token"}}}}}}}}},
+        {"/webhooks", {{"post", admin(operation("Subscribe a URL to events (docs/webhooks.md); the answer is the only one that shows the secret",
+                                                {{"201", answer("The subscription with its secret", ref("Webhook"))}}, ref("WebhookInput")))},
+                       {"get", admin(operation("The shop's webhooks (without their secrets)", {{"200", answer("{items}", {{"type", "object"}})}}))}}},
+        {"/webhooks/{id}", {{"get", admin(operation("A webhook", {{"200", answer("The subscription", ref("Webhook"))}}, nullptr, json::array({pathParam("id")})))},
+                            {"patch", admin(operation("Change a webhook; enabled: true resumes a disabled one",
+                                                      {{"200", answer("The subscription", ref("Webhook"))}}, ref("WebhookChange"), json::array({pathParam("id")})))},
+                            {"delete", admin(operation("Delete a webhook and its queue", {{"200", answer("{id, deleted}", {{"type", "object"}})}}, nullptr,
+                                                       json::array({pathParam("id")})))}}},
+        {"/webhooks/{id}/deliveries", {{"get", admin(operation("Its deliveries, newest first, each attempt with time, status, latency and error",
+                                                               {{"200", answer("{items, before?}", {{"type", "object"}})}}, nullptr,
+                                                               json::array({pathParam("id"), queryParam("limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 200}}),
+                                                                            queryParam("before", {{"type", "string"}})})))}}},
+        {"/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+         {{"post", admin(operation("Send a delivery's event again (same id and body), at the end of the queue",
+                                   {{"202", answer("The new delivery", {{"type", "object"}})}}, nullptr,
+                                   json::array({pathParam("id"), pathParam("deliveryId")})))}}},
         {"/healthz", {{"get", {{"summary", "Liveness"}, {"responses", {{"200", answer("ok", {{"type", "object"}})}}}}}}},
         {"/openapi.json", {{"get", {{"summary", "This document"}, {"responses", {{"200", answer("OpenAPI 3", {{"type", "object"}})}}}}}}}}}};
   addRoles(spec["paths"]);

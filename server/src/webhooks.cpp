@@ -30,14 +30,6 @@ namespace net = boost::asio;
 
 namespace {
 
-// The events a subscription may ask for: the seed's five notifications and the order status
-// changes; "*" is every one.
-const std::vector<std::string>& eventTypes() {
-  static const std::vector<std::string> kTypes = {"order_confirmation", "inventory_reservation_failed", "order_cancelled",
-                                                  "order_shipped", "order_delivered", "order_status_changed"};
-  return kTypes;
-}
-
 constexpr char kDuePk[] = "WEBHOOK-DUE";
 std::string subsPk(const std::string& tenant) { return "WEBHOOK#" + tenant; }
 std::string queuePk(const std::string& tenant, const std::string& id) { return "WHQ#" + tenant + "#" + id; }
@@ -82,6 +74,12 @@ json deliveryView(const std::string& sk, const json& d) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& webhookEventTypes() {
+  static const std::vector<std::string> kTypes = {"order_confirmation", "inventory_reservation_failed", "order_cancelled",
+                                                  "order_shipped", "order_delivered", "order_status_changed"};
+  return kTypes;
+}
 
 std::string webhookSignature(const std::string& secret, int64_t unixSeconds, const std::string& body) {
   const std::string t = std::to_string(unixSeconds);
@@ -446,10 +444,10 @@ SubscriptionInput parseInput(const std::string& body, bool create, bool allowPri
     if (!ev.is_array() || ev.empty() || ev.size() > 16) throw ApiError(400, "events must be a list of 1-16 event types", errc::kValidation);
     std::set<std::string> seen;
     for (const json& t : ev) {
-      const bool known = t.is_string() && (t == "*" || std::find(eventTypes().begin(), eventTypes().end(), t.get<std::string>()) != eventTypes().end());
+      const bool known = t.is_string() && (t == "*" || std::find(webhookEventTypes().begin(), webhookEventTypes().end(), t.get<std::string>()) != webhookEventTypes().end());
       if (!known) {
         std::string list;
-        for (const std::string& name : eventTypes()) list += name + ", ";
+        for (const std::string& name : webhookEventTypes()) list += name + ", ";
         throw ApiError(400, "Unknown event type " + echo(t.is_string() ? t.get<std::string>() : t.dump()) + ": the types are " + list + "or * for all", errc::kValidation);
       }
       if (!seen.insert(t.get<std::string>()).second) throw ApiError(400, "events names " + t.get<std::string>() + " twice", errc::kValidation);

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "edgecart/api/router.h"
 #include "edgecart/engine/engine.h"
@@ -42,6 +43,10 @@ struct WebhookOptions {
   size_t maxSubscriptions = 16;    // per tenant
   int keepDeliveries = 1000;       // delivered or failed deliveries kept per subscription
 };
+
+// The events a subscription may ask for ("*" asks for all): the seed's five notifications and the
+// order status changes.
+const std::vector<std::string>& webhookEventTypes();
 
 // "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed by the secret>".
 std::string webhookSignature(const std::string& secret, int64_t unixSeconds, const std::string& body);
