@@ -96,6 +96,13 @@ save-rewrites-whole-files | web/src/idbfiles.ts | s/            if (had !== unde
 durability-ignored | web/src/idbfiles.ts | s/{ durability: this.options.durability ?? 'strict' }/{}/ | node:test/storage.test.js | strict durability unless
 idbfs-store-dropped | web/src/idbfiles.ts | s/      if (!db.objectStoreNames.contains(IDBFS_STORE)) return;/      return;/ | node:test/storage.test.js | migrated, never dropped
 piece-gap-ignored | web/src/idbfiles.ts | s/      if (offset !== size) {/      if (false) {/ | node:test/storage.test.js | a piece missing
+webhook-claim-ignored | server/src/webhooks.cpp | s/    if (head.contains("claimBy") \&\& head\["claimBy"\] != me \&\& head.value("claimUntilMs", int64_t{0}) > now) return std::nullopt;// | edgecart_server_tests | Webhooks.TwoProcesses*
+webhook-private-reached | server/src/webhook_client.cpp | s/      if (!request.allowPrivate \&\& !publicAddress(a)) {/      if (false) {/ | edgecart_server_tests | Webhooks.ANameThatResolves*
+webhook-signature-without-time | server/src/webhooks.cpp | s/  const std::string signedText = t + "." + body;/  const std::string signedText = body;/ | node:test/webhooks.test.js | fails then recovers
+webhook-never-disabled | server/src/webhooks.cpp | s/          if (now - sub\["failingSinceMs"\].get<int64_t>() >= options.giveUpSeconds \* 1000 \&\& sub.value("enabled", false)) {/          if (false) {/ | edgecart_server_tests | Webhooks.ADeliveryFailing*
+webhook-one-at-a-time | server/include/edgecart_server/webhooks.h | s/  size_t maxInFlight = 64; /  size_t maxInFlight = 1;  / | edgecart_server_tests | Webhooks.AReceiverThatHangs*
+webhook-secret-listed | server/src/webhooks.cpp | s/^  out.erase("secret");$// | edgecart_server_tests | Webhooks.OnlyAnAdmin*
+webhook-any-staff | server/src/webhooks.cpp | s/    if (roleOf(ctx) != Role::Admin) throw/    if (roleOf(ctx) < Role::Cashier) throw/ | edgecart_server_tests | Webhooks.OnlyAnAdmin*
 retention-evicts-live-orders | core/src/domain/retention.cpp | s/  if (status != "delivered" \&\& status != "cancelled") return false;// | edgecart_tests | Retention*
 retention-keeps-reservations | core/src/domain/retention.cpp | s/      if (tx.getItem(reservation)) tx.putRow(Table::Data, pk, reservation, nullptr);// | edgecart_tests | Retention*
 retention-evicts-unsynced | core/src/sync/sync_client.cpp | s/    rows.insert(key.substr(sizeof kBase - 1));/    (void)key;/ | edgecart_tests | RetentionSync*

@@ -290,7 +290,7 @@ TEST_F(Webhooks, ADeliveryFailingPastTheGiveUpIsFailedItsSubscriptionDisabledAnd
 TEST_F(Webhooks, TwoProcessesOnOnePostgresNeverSendADeliveryTwiceAtOnceAndKeepTheOrder) {
   if (!testPg()) GTEST_SKIP() << "no test cluster (run under ctest)";
   const std::string db = pgDatabase("webhooks-two-processes-" + dir_.path());
-  Receiver receiver(200, 30);  // slow enough that both processes would be sending at once
+  Receiver receiver(200, 60);  // slow enough that both processes would be sending at once
   const std::vector<std::string> args = {"--pg", db, "--webhook-allow-private"};
   ServerProcess a(dir_.path() + "/a", kSecret, dir_.path() + "/a.log", args);
   ServerProcess b(dir_.path() + "/b", kSecret, dir_.path() + "/b.log", args);
