@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scale-out table (docs/scale-out.md, README): POST /orders per second and latency p99 for
-# one edgecart-server on SQLite, two on one SQLite file, and 1, 2 and 3 processes on one
-# PostgreSQL (a throw-away cluster with its default, durable settings), each with the load on one
+# one edgecart-server on SQLite, two on one SQLite file, one process on one PostgreSQL connection,
+# and 1, 2 and 3 processes of 4 connections each on one PostgreSQL (a throw-away cluster with its default, durable settings), each with the load on one
 # tenant and spread over several. Every run checks that no order was lost (edgecart_load).
 #   scripts/scale-bench.sh [--seconds 8] [--threads 12] [--tenants 8]
 set -euo pipefail
@@ -56,9 +56,12 @@ for tenants in 1 "$spread"; do
   start 2 --db "$work/two-$tenants.db"
   measure "SQLite, 2 processes, one file" "$tenants"
   stop_servers
+  start 1 --pg "$pg" --pg-connections 1
+  measure "PostgreSQL, 1 process, 1 connection" "$tenants"
+  stop_servers
   for n in 1 2 3; do
     start "$n" --pg "$pg"
-    measure "PostgreSQL, $n process$([ "$n" -gt 1 ] && echo es)" "$tenants"
+    measure "PostgreSQL, $n process$([ "$n" -gt 1 ] && echo es), 4 connections each" "$tenants"
     stop_servers
   done
 done

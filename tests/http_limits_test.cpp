@@ -369,5 +369,56 @@ TEST(HttpPg, ADatabaseDownAtStartIsAnswered503UntilItIsUp) {
   EXPECT_EQ(c.Get("/products", auth)->status, 200);
 }
 
+
+// PostgreSQL: a process runs requests on several connections at once (--pg-connections), so a
+// request waiting for a row another transaction holds keeps no other request waiting.
+TEST(HttpPg, ARequestWaitingOnALockedRowHoldsUpNoOtherConnection) {
+  if (!testPg()) GTEST_SKIP() << "no test cluster (run under ctest)";
+  TempDir dir;
+  const std::string db = pgDatabase("several-connections-" + dir.path());
+  ServerProcess server(dir.path() + "/db", kSecret, dir.path() + "/log", {"--pg", db, "--pg-connections", "4"});
+  auto call = [&](const std::string& tenant, const std::string& method, const std::string& path, const json& body) {
+    httplib::Client c("127.0.0.1", server.port());
+    c.set_read_timeout(20, 0);
+    const httplib::Headers auth = {{"Authorization", "Bearer " + token(tenant)}};
+    const httplib::Result r = method == "GET"   ? c.Get(path.c_str(), auth)
+                              : method == "PATCH" ? c.Patch(path.c_str(), auth, body.dump(), "application/json")
+                                                  : c.Post(path.c_str(), auth, body.dump(), "application/json");
+    return r ? r->status : -1;
+  };
+  for (const char* tenant : {"shop-a", "shop-b"}) {
+    ASSERT_EQ(call(tenant, "POST", "/products", productRequest("PRD-001")), 201);
+    ASSERT_EQ(call(tenant, "PATCH", "/inventory/PRD-001", json{{"quantity", 10}}), 200);
+  }
+  // Another session holds shop-a's stock row.
+  PGconn* holder = PQconnectdb(db.c_str());
+  ASSERT_EQ(PQstatus(holder), CONNECTION_OK);
+  PQclear(PQexec(holder, "BEGIN"));
+  PGresult* locked = PQexec(holder, "SELECT value FROM data WHERE pk = 'TENANT#shop-a' AND sk = 'INVENTORY#PRD-001' FOR UPDATE");
+  ASSERT_EQ(PQresultStatus(locked), PGRES_TUPLES_OK);
+  ASSERT_EQ(PQntuples(locked), 1);
+  PQclear(locked);
+  const auto lockedAt = std::chrono::steady_clock::now();
+  std::atomic<int> blockedStatus{0};
+  std::atomic<int64_t> blockedMs{0};
+  std::thread blocked([&] {
+    blockedStatus = call("shop-a", "PATCH", "/inventory/PRD-001", json{{"quantity", 5}});
+    blockedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - lockedAt).count();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it is waiting in PostgreSQL now
+  EXPECT_EQ(blockedStatus.load(), 0) << "the row is held";
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(call("shop-b", "GET", "/products", nullptr), 200);
+  EXPECT_EQ(call("shop-b", "POST", "/orders", seedOrderRequest()), 201);
+  EXPECT_EQ(call("shop-b", "PATCH", "/inventory/PRD-001", json{{"quantityDelta", 1}}), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(1)) << "answered on other connections";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  PQclear(PQexec(holder, "COMMIT"));
+  PQfinish(holder);
+  blocked.join();
+  EXPECT_EQ(blockedStatus.load(), 200);
+  EXPECT_GE(blockedMs.load(), 1800) << "it waited for the row";
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -70,10 +70,25 @@ bool isSyncPath(const std::string& path) {
   return path == "/sync/push" || path == "/sync/pull" || path == "/sync/lease";
 }
 
+// The outbox of handler notifications (docs/design.md §4), written in the transaction that caused them.
+void writeOutbox(Transaction& tx) {
+  if (tx.notifications().empty()) return;
+  const std::string pk = "OUTBOX#" + tx.context().tenantCode;
+  const Value counter = tx.get(Table::Sequence, pk, "counter");
+  int64_t n = counter ? counter->at("value").get<int64_t>() : 0;
+  for (const json& note : tx.notifications()) {
+    char sk[24];
+    std::snprintf(sk, sizeof sk, "%012lld", static_cast<long long>(++n));
+    tx.putRow(Table::Sequence, pk, sk, std::make_shared<const json>(note));
+  }
+  tx.putRow(Table::Sequence, pk, "counter", std::make_shared<const json>(json{{"value", n}}));
+}
+
 }  // namespace
 
 // The core's own thread: requests enter the core one at a time, off the event loop, and those
 // that arrived together share one durable commit where the store allows (group commit).
+// The requests waiting for a core; every core takes from it.
 struct HttpServer::CoreQueue {
   struct Job {
     HttpRequest req;
@@ -83,47 +98,44 @@ struct HttpServer::CoreQueue {
   std::condition_variable ready;
   std::deque<Job> jobs;
   bool closing = false;
-  std::thread thread;
 };
 
 HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     : options_(std::move(options)), log_(log), core_(std::make_unique<CoreQueue>()),
       metrics_(std::make_unique<Metrics>()) {
   if (options_.jwtSecret.empty()) throw std::runtime_error("a JWT secret is required");
-  std::unique_ptr<ServerStore> store;
-  if (options_.pgUrl.empty()) {
-    store = SqliteStore::open(options_.dbPath);
-  } else {
-    store = PgStore::open(options_.pgUrl);
-  }
-  store_ = store.get();
-  shop_ = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
-  // A request whose commit met another process's re-runs after a random pause that grows with
-  // each attempt (1-2 ms, 2-4 ms, ... at most 64 ms), so that racing processes fall apart.
-  shop_->engine().setBackoff([this](int attempt) {
-    conflictRetries_.fetch_add(1);
-    thread_local std::mt19937 rng{std::random_device{}()};
-    const int ceiling = 1 << std::min(attempt, 6);
-    std::this_thread::sleep_for(std::chrono::microseconds(
-        std::uniform_int_distribution<int>(ceiling * 500, ceiling * 1000)(rng)));
-  });
-  sync_ = std::make_unique<SyncServer>(*shop_);
-  // The outbox of handler notifications (docs/design.md §4), written in the transaction that caused them.
-  shop_->engine().addCommitHook([](Transaction& tx) {
-    if (tx.notifications().empty()) return;
-    const std::string pk = "OUTBOX#" + tx.context().tenantCode;
-    const Value counter = tx.get(Table::Sequence, pk, "counter");
-    int64_t n = counter ? counter->at("value").get<int64_t>() : 0;
-    for (const json& note : tx.notifications()) {
-      char sk[24];
-      std::snprintf(sk, sizeof sk, "%012lld", static_cast<long long>(++n));
-      tx.putRow(Table::Sequence, pk, sk, std::make_shared<const json>(note));
+  // SQLite: one core (one writer at a time anyway; group commit shares its fsync). PostgreSQL:
+  // one core per connection, each its own shop on its own connection, running requests at once
+  // under the same conditional commits as separate processes.
+  const size_t cores = options_.pgUrl.empty() ? 1 : std::max<size_t>(1, options_.pgConnections);
+  for (size_t i = 0; i < cores; ++i) {
+    auto core = std::make_unique<Core>();
+    std::unique_ptr<ServerStore> store;
+    if (options_.pgUrl.empty()) {
+      store = SqliteStore::open(options_.dbPath);
+    } else {
+      store = PgStore::open(options_.pgUrl);
     }
-    tx.putRow(Table::Sequence, pk, "counter", std::make_shared<const json>(json{{"value", n}}));
-  });
-  // Webhooks: the same events, queued for each subscription in the same commit (webhooks.h).
-  webhooks_ = std::make_unique<Webhooks>(shop_->engine(), shopMu_, options_.webhooks);
-  shop_->engine().addCommitHook([this](Transaction& tx) { webhooks_->queueEvents(tx); });
+    core->store = store.get();
+    core->shop = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
+    // A request whose commit met another writer's re-runs after a random pause that grows with
+    // each attempt (1-2 ms, 2-4 ms, ... at most 64 ms), so that racing writers fall apart.
+    core->shop->engine().setBackoff([this](int attempt) {
+      conflictRetries_.fetch_add(1);
+      thread_local std::mt19937 rng{std::random_device{}()};
+      const int ceiling = 1 << std::min(attempt, 6);
+      std::this_thread::sleep_for(std::chrono::microseconds(
+          std::uniform_int_distribution<int>(ceiling * 500, ceiling * 1000)(rng)));
+    });
+    core->sync = std::make_unique<SyncServer>(*core->shop);
+    // The outbox of handler notifications (docs/design.md §4), written in the transaction that caused them.
+    core->shop->engine().addCommitHook(writeOutbox);
+    // Webhooks: the same events, queued for each subscription in the same commit (webhooks.h).
+    core->shop->engine().addCommitHook([this](Transaction& tx) { webhooks_->queueEvents(tx); });
+    cores_.push_back(std::move(core));
+  }
+  // The webhook worker's own reads and writes go through the first core, under its lock.
+  webhooks_ = std::make_unique<Webhooks>(cores_[0]->shop->engine(), cores_[0]->mu, options_.webhooks);
   TransportOptions t;
   t.host = options_.host;
   t.port = options_.port;
@@ -164,9 +176,12 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     std::random_device rd;
     processId_ = std::to_string(rd()) + "-" + std::to_string(rd());
   }
-  listening_ = store_->listen([this](const std::string& payload) { heard(payload); });
+  listening_ = cores_[0]->store->listen([this](const std::string& payload) { heard(payload); });
   webhooks_->start();
-  core_->thread = std::thread([this] { coreLoop(); });  // last: nothing after it can throw
+  for (auto& core : cores_) {
+    Core* c = core.get();
+    c->thread = std::thread([this, c] { coreLoop(*c); });  // last: nothing after it can throw
+  }
 }
 
 HttpServer::~HttpServer() {
@@ -178,7 +193,9 @@ HttpServer::~HttpServer() {
     core_->closing = true;
   }
   core_->ready.notify_all();
-  if (core_->thread.joinable()) core_->thread.join();
+  for (auto& core : cores_) {
+    if (core->thread.joinable()) core->thread.join();
+  }
   webhooks_->stop();
 }
 
@@ -187,8 +204,10 @@ HttpServer::~HttpServer() {
 // fsync for all, every answer sent only once the group is durable. If the group cannot be made
 // durable (or a request met a storage failure), nothing of it was applied, and every request of
 // it is answered 503, to be sent again.
-void HttpServer::coreLoop() {
-  constexpr size_t kMaxBatch = 32;
+void HttpServer::coreLoop(Core& core) {
+  // A store that groups takes what waits (up to 32) as one group; else one request at a time, so
+  // that the other cores take the rest.
+  const size_t kMaxBatch = options_.groupCommit && core.store->groupsPushes() ? 32 : 1;
   for (;;) {
     std::vector<CoreQueue::Job> batch;
     {
@@ -201,16 +220,16 @@ void HttpServer::coreLoop() {
       }
     }
     std::vector<HttpReply> replies(batch.size());
-    const bool group = options_.groupCommit && batch.size() > 1 && store_->groupsPushes();
+    const bool group = options_.groupCommit && batch.size() > 1 && core.store->groupsPushes();
     bool groupFailed = false;
     {
-      std::lock_guard<std::mutex> lock(shopMu_);
+      std::lock_guard<std::mutex> lock(core.mu);
       bool failed = false;
       try {
-        if (group) store_->beginGroup();
+        if (group) core.store->beginGroup();
         for (size_t i = 0; i < batch.size(); ++i) {
           try {
-            replies[i] = answerFromCore(batch[i].req, group);
+            replies[i] = answerFromCore(core, batch[i].req, group);
           } catch (const ApiError& e) {
             replies[i] = jsonReply(e.status(), errorBody(e.status(), e.what(), e.code()));
           } catch (const std::exception&) {
@@ -218,9 +237,9 @@ void HttpServer::coreLoop() {
           }
           if (group && replies[i].status >= 500) failed = true;
         }
-        if (group) store_->endGroup(!failed);
+        if (group) core.store->endGroup(!failed);
       } catch (const std::exception&) {
-        if (group) store_->endGroup(false);
+        if (group) core.store->endGroup(false);
         failed = true;
       }
       if (group) ++groups_, grouped_ += batch.size();
@@ -234,18 +253,20 @@ void HttpServer::coreLoop() {
         }
       }
     }
-    // Durable (or, for a failed group, undone): tell the devices whose feed moved.
+    // Durable (or, for a failed group, undone): the webhooks' worker looks at what was queued,
+    // and the devices whose feed moved are told.
+    webhooks_->committed();
     std::vector<SyncServer::FeedMove> moves;
     {
-      std::lock_guard<std::mutex> lock(shopMu_);
-      moves = sync_->takeFeedMoves();
+      std::lock_guard<std::mutex> lock(core.mu);
+      moves = core.sync->takeFeedMoves();
     }
     if (!(group && groupFailed) && !moves.empty()) {
       publish(moves);
       // Other processes on the same database tell their own listeners.
       const std::string payload = announcement(moves);
-      std::lock_guard<std::mutex> lock(shopMu_);
-      store_->announce(payload);
+      std::lock_guard<std::mutex> lock(core.mu);
+      core.store->announce(payload);
     }
     for (size_t i = 0; i < batch.size(); ++i) {
       decorate(batch[i].req, replies[i]);
@@ -422,7 +443,7 @@ void HttpServer::dispatch(HttpRequest req, std::function<void(HttpReply)> done) 
   core_->ready.notify_one();
 }
 
-HttpReply HttpServer::answerFromCore(const HttpRequest& req, bool grouped) {
+HttpReply HttpServer::answerFromCore(Core& core, const HttpRequest& req, bool grouped) {
   Claims claims;
   if (std::optional<HttpReply> refused = authenticate(req, &claims)) return *refused;
   const std::string path = req.path();
@@ -458,8 +479,8 @@ HttpReply HttpServer::answerFromCore(const HttpRequest& req, bool grouped) {
       }
     }
     // The webhooks' admin routes are the server's own (the module delivers nothing).
-    std::optional<Response> hooked = webhooks_->handle(ctx, req.method, req.target, body);
-    const Response r = hooked ? std::move(*hooked) : shop_->handle(ctx, req.method, req.target, body);
+    std::optional<Response> hooked = webhooks_->handle(core.shop->engine(), ctx, req.method, req.target, body);
+    const Response r = hooked ? std::move(*hooked) : core.shop->handle(ctx, req.method, req.target, body);
     if (r.replayed) res.set("Idempotent-Replayed", "true");
     sendJson(res, r.status, r.body);
     return res;
@@ -472,19 +493,19 @@ HttpReply HttpServer::answerFromCore(const HttpRequest& req, bool grouped) {
       // One durable commit for the whole push: the answer is sent only after it, so a crash
       // before it loses only work whose answer the client never saw (and will push again).
       // (On PostgreSQL each command commits on its own: see ServerStore::groupsPushes.)
-      const bool group = store_->groupsPushes() && !grouped;  // else the batch's group holds it
+      const bool group = core.store->groupsPushes() && !grouped;  // else the batch's group holds it
       try {
-        if (group) store_->beginGroup();
-        r = sync_->push(ctx, req.body);
-        if (group) store_->endGroup(r.status < 500);  // a storage failure undoes the whole push
+        if (group) core.store->beginGroup();
+        r = core.sync->push(ctx, req.body);
+        if (group) core.store->endGroup(r.status < 500);  // a storage failure undoes the whole push
       } catch (const ApiError& e) {
-        if (group) store_->endGroup(false);
+        if (group) core.store->endGroup(false);
         r = Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}};
       }
     } else if (path == "/sync/lease" && req.method == "POST") {
-      r = sync_->lease(ctx, req.body);
+      r = core.sync->lease(ctx, req.body);
     } else if (path == "/sync/pull" && req.method == "GET") {
-      r = sync_->pull(ctx, req.query());
+      r = core.sync->pull(ctx, req.query());
     } else {
       r = Response{404, errorBody(404, "Cannot " + req.method.substr(0, 16) + " " + path.substr(0, 200)), {}, {}};
     }
@@ -710,11 +731,12 @@ int HttpServer::seed(const json& seed) {
     throw ApiError(400, "a seed is {tenant, products: [...]}", errc::kValidation);
   }
   const Context ctx{seed["tenant"].get<std::string>(), "seed", {"admin"}};
-  std::lock_guard<std::mutex> lock(shopMu_);
-  const Response first = shop_->handle(ctx, "GET", "/products?limit=1", "");
+  Core& core = *cores_[0];
+  std::lock_guard<std::mutex> lock(core.mu);
+  const Response first = core.shop->handle(ctx, "GET", "/products?limit=1", "");
   if (first.status != 200) throw ApiError(first.status, first.body.value("message", "cannot read the tenant"));
   if (!first.body.at("items").empty()) return 0;
-  store_->beginGroup();  // all products or none
+  core.store->beginGroup();  // all products or none
   int created = 0;
   try {
     for (const json& p : seed["products"]) {
@@ -724,22 +746,22 @@ int HttpServer::seed(const json& seed) {
       json product = p;
       product.erase("quantity");
       const std::string code = product.value("code", "");
-      const Response made = shop_->handle(ctx, "POST", "/products", product.dump());
+      const Response made = core.shop->handle(ctx, "POST", "/products", product.dump());
       if (made.status == 409 && (made.code == errc::kAlreadyExists || made.code == errc::kConflict)) {
         // Another server process on the same database is seeding it at this moment: its seed wins.
-        store_->endGroup(false);
+        core.store->endGroup(false);
         return 0;
       }
       if (made.status != 201) throw ApiError(made.status, "seed product " + code + ": " + made.body.value("message", ""));
-      const Response stock = shop_->handle(ctx, "PATCH", "/inventory/" + code, json{{"quantity", p["quantity"]}}.dump());
+      const Response stock = core.shop->handle(ctx, "PATCH", "/inventory/" + code, json{{"quantity", p["quantity"]}}.dump());
       if (stock.status != 200) throw ApiError(stock.status, "seed stock of " + code + ": " + stock.body.value("message", ""));
       ++created;
     }
   } catch (...) {
-    store_->endGroup(false);
+    core.store->endGroup(false);
     throw;
   }
-  store_->endGroup(true);
+  core.store->endGroup(true);
   return created;
 }
 
@@ -759,6 +781,11 @@ void HttpServer::run() {
 void HttpServer::stop() {
   http_->stop();
   if (metricsHttp_) metricsHttp_->stop();
+}
+
+std::string HttpServer::storeDescription() const {
+  const std::string d = cores_[0]->store->describe();
+  return cores_.size() > 1 ? d + ", " + std::to_string(cores_.size()) + " connections" : d;
 }
 
 size_t HttpServer::connections() const { return http_->connections(); }

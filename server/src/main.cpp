@@ -1,6 +1,6 @@
 // edgecart-server: the EdgeCart API over HTTP, on SQLite, for tenants named by HS256 tokens.
 //
-//   edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--threads N]
+//   edgecart-server [--port N] [--host H] [--db FILE | --pg URL [--pg-connections N]] [--pages DIR] [--dist DIR] [--threads N]
 //                   [--cors-origin ORIGIN]... [--seed FILE] [--dev]
 
 #include <openssl/rand.h>
@@ -29,6 +29,8 @@ constexpr char kUsage[] =
     "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
     "  --pg URL     PostgreSQL instead of SQLite (libpq URL, e.g. postgresql://user@host/db; also\n"
     "               EDGECART_PG): any number of server processes may share one database\n"
+    "  --pg-connections N  PostgreSQL connections of this process (default 4): requests run on\n"
+    "               them at once\n"
     "  --pages DIR  web pages served at / (default: ../share/edgecart/pages beside the binary's\n"
     "               directory if installed there, else none)\n"
     "  --dist DIR   the built web package served at /dist (default: ../share/edgecart/dist, likewise)\n"
@@ -115,6 +117,12 @@ int main(int argc, char** argv) {
     } else if (a == "--pg") {
       o.pgUrl = value();
       if (o.pgUrl.empty()) return usage("--pg needs a PostgreSQL URL");
+    } else if (a == "--pg-connections") {
+      const std::string v = value();
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 64) return usage("--pg-connections needs 1-64");
+      o.pgConnections = static_cast<size_t>(n);
     } else if (a == "--pages") {
       o.pagesDir = value();
       pagesGiven = true;

@@ -31,6 +31,9 @@ namespace net = boost::asio;
 namespace {
 
 constexpr char kDuePk[] = "WEBHOOK-DUE";
+// This core's thread queued a delivery since its last commits were made (each core has a thread
+// of its own, and commits what it queued before it calls committed()).
+thread_local bool queuedOnThisThread = false;
 std::string subsPk(const std::string& tenant) { return "WEBHOOK#" + tenant; }
 std::string queuePk(const std::string& tenant, const std::string& id) { return "WHQ#" + tenant + "#" + id; }
 std::string dueSk(const std::string& tenant, const std::string& id) { return tenant + '\x1f' + id; }
@@ -137,30 +140,35 @@ struct Webhooks::Impl {
       std::lock_guard<std::mutex> lock(coreMu);
       const int64_t now = wallMs();
       std::vector<std::pair<std::string, int64_t>> due;
-      engine.store().scan(Table::Sequence, kDuePk, "", "", [&](const std::string& sk, const Value& v) {
-        due.emplace_back(sk, v->value("nextAtMs", int64_t{0}));
-        return true;
-      });
       int64_t waiting = 0;
-      for (const auto& [sk, nextAt] : due) {
-        const size_t sep = sk.find('\x1f');
-        if (sep == std::string::npos) continue;
-        const std::string tenant = sk.substr(0, sep), id = sk.substr(sep + 1);
-        const Value head = engine.store().get(Table::Sequence, queuePk(tenant, id), "head");
-        const Value counter = engine.store().get(Table::Sequence, queuePk(tenant, id), "counter");
-        if (counter) waiting += counter->value("value", int64_t{0}) - (head ? head->value("seq", int64_t{1}) : 1) + 1;
-        if (nextAt > now || inFlight.count(sk) || inFlight.size() >= options.maxInFlight) continue;
-        try {
-          std::optional<Job> job = engine.run(contextOf(tenant), [&](Transaction& tx) { return claim(tx, tenant, id, now); });
-          if (job) {
-            inFlight.insert(sk);
-            jobs.push_back(std::move(*job));
+      try {
+        engine.store().scan(Table::Sequence, kDuePk, "", "", [&](const std::string& sk, const Value& v) {
+          due.emplace_back(sk, v->value("nextAtMs", int64_t{0}));
+          return true;
+        });
+        for (const auto& [sk, nextAt] : due) {
+          const size_t sep = sk.find('\x1f');
+          if (sep == std::string::npos) continue;
+          const std::string tenant = sk.substr(0, sep), id = sk.substr(sep + 1);
+          const Value head = engine.store().get(Table::Sequence, queuePk(tenant, id), "head");
+          const Value counter = engine.store().get(Table::Sequence, queuePk(tenant, id), "counter");
+          if (counter) waiting += counter->value("value", int64_t{0}) - (head ? head->value("seq", int64_t{1}) : 1) + 1;
+          if (nextAt > now || inFlight.count(sk) || inFlight.size() >= options.maxInFlight) continue;
+          try {
+            std::optional<Job> job = engine.run(contextOf(tenant), [&](Transaction& tx) { return claim(tx, tenant, id, now); });
+            if (job) {
+              inFlight.insert(sk);
+              jobs.push_back(std::move(*job));
+            }
+          } catch (const ApiError& e) {
+            if (e.status() >= 500) throw;  // the store is away
+            // Else another process kept winning the claim: it is sending this one.
           }
-        } catch (const std::exception&) {
-          // The store is away or another process holds it: the next look tries again.
         }
+        queued = waiting;
+      } catch (const std::exception&) {
+        // The store is away (PostgreSQL down, a disk error): the next tick looks again.
       }
-      queued = waiting;
     }
     inFlightCount = inFlight.size();
     for (Job& job : jobs) send(std::move(job));
@@ -287,7 +295,11 @@ struct Webhooks::Impl {
         tx.putRow(Table::Sequence, qpk, seqSk(job.seq), row(std::move(delivery)));
         tx.putRow(Table::Sequence, qpk, "head", row(std::move(head)));
         if (sub != *subRow) tx.putRow(Table::Sequence, subsPk(job.tenant), job.id, row(std::move(sub)));
-        tx.putRow(Table::Sequence, kDuePk, job.due, row(json{{"nextAtMs", nextAt}}));
+        // The due row only when its time changes: every commit that queues an event reads it.
+        const Value due = tx.get(Table::Sequence, kDuePk, job.due);
+        if (!due || due->value("nextAtMs", int64_t{0}) != nextAt) {
+          tx.putRow(Table::Sequence, kDuePk, job.due, row(json{{"nextAtMs", nextAt}}));
+        }
       });
     } catch (const std::exception&) {
       // Not recorded (the store is away): the claim expires and the delivery is sent again.
@@ -365,6 +377,13 @@ void Webhooks::kick() {
   if (impl_->thread.joinable()) impl_->postLook();
 }
 
+void Webhooks::committed() {
+  if (queuedOnThisThread) {
+    queuedOnThisThread = false;
+    kick();
+  }
+}
+
 Webhooks::Stats Webhooks::stats() const {
   Stats s;
   s.delivered = impl_->delivered;
@@ -409,7 +428,7 @@ void Webhooks::queueEvents(Transaction& tx) {
       queued = true;
     }
   }
-  if (queued) kick();  // the look waits for the core, so it sees this commit (or nothing)
+  if (queued) queuedOnThisThread = true;  // committed() looks once the commit is made
 }
 
 namespace {
@@ -483,7 +502,7 @@ std::vector<std::string> split(const std::string& path) {
 
 }  // namespace
 
-std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& method, const std::string& target,
+std::optional<Response> Webhooks::handle(Engine& engine, const Context& ctx, const std::string& method, const std::string& target,
                                          const std::string& body) {
   const std::string path = target.substr(0, target.find('?'));
   const std::string query = target.size() > path.size() ? target.substr(path.size() + 1) : "";
@@ -514,7 +533,7 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
     if (parts.size() == 1) {
       if (method == "GET") {
         json items = json::array();
-        impl_->engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value& v) {
+        engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value& v) {
           items.push_back(publicView(*v));
           return true;
         });
@@ -523,7 +542,7 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
       if (method != "POST") throw ApiError(404, "Cannot " + echo(method, 16) + " /webhooks", errc::kNotFound);
       const SubscriptionInput in = parseInput(body, true, impl_->options.allowPrivate);
       size_t count = 0;
-      impl_->engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value&) {
+      engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value&) {
         ++count;
         return true;
       });
@@ -532,7 +551,7 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
       }
       const std::string id = "wh_" + randomHex(8);
       const std::string secret = "whsec_" + randomHex(32);
-      json sub = impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+      json sub = engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
         json s = {{"id", id}, {"url", *in.url}, {"events", *in.events}, {"description", in.description.value_or("")},
                   {"enabled", true}, {"createdAt", tx.now()}, {"createdBy", ctx.userId}, {"secret", secret}};
         tx.insertRow(Table::Sequence, subsPk(tenant), id, row(s));
@@ -544,11 +563,11 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
     const std::string id = parts[1];
     if (parts.size() == 2) {
       if (method == "GET") {
-        return answer(200, impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) { return publicView(*subscription(tx, id)); }));
+        return answer(200, engine.run(impl_->contextOf(tenant), [&](Transaction& tx) { return publicView(*subscription(tx, id)); }));
       }
       if (method == "PATCH") {
         const SubscriptionInput in = parseInput(body, false, impl_->options.allowPrivate);
-        return answer(200, impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+        return answer(200, engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
           json s = *subscription(tx, id);
           if (in.url) s["url"] = *in.url;
           if (in.events) s["events"] = *in.events;
@@ -573,13 +592,13 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
         }));
       }
       if (method == "DELETE") {
-        impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+        engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
           subscription(tx, id);
           tx.putRow(Table::Sequence, subsPk(tenant), id, nullptr);
           Impl::setActive(tx, tenant, id, nullptr);
           tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), nullptr);
           std::vector<std::string> sks;
-          impl_->engine.store().scan(Table::Sequence, queuePk(tenant, id), "", "", [&](const std::string& sk, const Value&) {
+          engine.store().scan(Table::Sequence, queuePk(tenant, id), "", "", [&](const std::string& sk, const Value&) {
             sks.push_back(sk);
             return true;
           });
@@ -608,11 +627,11 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
         }
         before = seqSk(std::stoll(b));
       }
-      impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) { subscription(tx, id); });
+      engine.run(impl_->contextOf(tenant), [&](Transaction& tx) { subscription(tx, id); });
       json items = json::array();
       std::string last;
       bool more = false;
-      impl_->engine.store().scanBackward(Table::Sequence, queuePk(tenant, id), "0", before, [&](const std::string& sk, const Value& v) {
+      engine.store().scanBackward(Table::Sequence, queuePk(tenant, id), "0", before, [&](const std::string& sk, const Value& v) {
         if (static_cast<int64_t>(items.size()) == limit) {
           more = true;
           return false;
@@ -631,7 +650,7 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
       if (did.empty() || did.size() > 12 || did.find_first_not_of("0123456789") != std::string::npos) {
         throw ApiError(404, "Delivery " + echo(did) + " not found", errc::kNotFound);
       }
-      json out = impl_->engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+      json out = engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
         subscription(tx, id);
         const Value d = tx.get(Table::Sequence, queuePk(tenant, id), seqSk(std::stoll(did)));
         if (!d) throw ApiError(404, "Delivery " + did + " not found", errc::kNotFound);
@@ -640,7 +659,7 @@ std::optional<Response> Webhooks::handle(const Context& ctx, const std::string& 
                                        d->at("body").get<std::string>(), &of);
         return deliveryView(seqSk(n), *tx.get(Table::Sequence, queuePk(tenant, id), seqSk(n)));
       });
-      kick();
+      queuedOnThisThread = true;
       return answer(202, out);
     }
     throw ApiError(404, "Cannot " + echo(method, 16) + " " + echo(path, 200), errc::kNotFound);

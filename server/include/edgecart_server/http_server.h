@@ -11,6 +11,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "edgecart/api/shop.h"
@@ -47,6 +48,9 @@ struct ServerOptions {
   int idleSeconds = 5;
   size_t maxConnections = 20000;
   bool handleSignals = false;  // SIGINT and SIGTERM stop the server (the binary sets it)
+  // PostgreSQL: connections per process, each a core of its own running requests at once (the
+  // same conditional commits as between processes keep them apart). SQLite has one core.
+  size_t pgConnections = 4;
   // Requests that reach the core together share one durable commit on SQLite (a savepoint each);
   // off: one commit (and fsync) per request, as before (kept to measure against).
   bool groupCommit = true;
@@ -71,7 +75,7 @@ class HttpServer {
   // returns 0. Throws ApiError (nothing written) if an entry is refused.
   int seed(const json& seed);
   // Where the data is ("SQLite data/edgecart.db", "PostgreSQL host=... dbname=..."), for the log.
-  std::string storeDescription() const { return store_->describe(); }
+  std::string storeDescription() const;
   // Serves until stop() (or a signal, with handleSignals) and every answer in flight is sent; call
   // after bind().
   void run();
@@ -91,16 +95,17 @@ class HttpServer {
  private:
   struct CoreQueue;
   struct Metrics;
+  struct Core;
   void countRequest(const HttpRequest& req, const HttpReply& res, double ms);
   std::optional<HttpReply> headCheck(const HttpRequest& req) const;
   void dispatch(HttpRequest req, std::function<void(HttpReply)> done);
-  void coreLoop();
+  void coreLoop(Core& core);
   HttpReply openEvents(const HttpRequest& req);
   void publish(const std::vector<SyncServer::FeedMove>& moves);
   std::string announcement(const std::vector<SyncServer::FeedMove>& moves) const;
   void heard(const std::string& payload);  // another process's announcement
-  // Under shopMu_. `grouped`: inside a batch's group (a sync push then makes no group of its own).
-  HttpReply answerFromCore(const HttpRequest& req, bool grouped);
+  // Under core.mu. `grouped`: inside a batch's group (a sync push then makes no group of its own).
+  HttpReply answerFromCore(Core& core, const HttpRequest& req, bool grouped);
   HttpReply answerLocally(const HttpRequest& req) const;
   HttpReply answerGet(const HttpRequest& req, const std::string& rawPath) const;
   // The caller's claims in *claims, or the answer that refuses it (401/403).
@@ -112,11 +117,17 @@ class HttpServer {
   ServerOptions options_;
   std::ostream& log_;
   std::mutex logMu_;
-  ServerStore* store_ = nullptr;  // owned by shop_
-  std::unique_ptr<Shop> shop_;
-  std::unique_ptr<SyncServer> sync_;
-  std::mutex shopMu_;  // one request in the core at a time
-  std::unique_ptr<Webhooks> webhooks_;  // after shop_: stopped before it goes
+  // A core: a shop on its own connection to the store, on a thread of its own, one request at a
+  // time. SQLite has one; PostgreSQL has pgConnections, running requests at once.
+  struct Core {  // declared above
+    std::unique_ptr<Shop> shop;
+    ServerStore* store = nullptr;  // owned by shop
+    std::unique_ptr<SyncServer> sync;
+    std::mutex mu;  // one request in this core at a time
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<Core>> cores_;
+  std::unique_ptr<Webhooks> webhooks_;  // after cores_: stopped before they go
   std::unique_ptr<CoreQueue> core_;
   std::atomic<uint64_t> groups_{0}, grouped_{0}, conflictRetries_{0};
   std::unique_ptr<Metrics> metrics_;

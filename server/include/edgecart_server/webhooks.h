@@ -62,15 +62,19 @@ class Webhooks {
 
   // The commit hook: queues each event of `tx` for each subscription that wants it.
   void queueEvents(Transaction& tx);
-  // The admin routes under /webhooks; nullopt for any other path. Call under coreMu.
-  std::optional<Response> handle(const Context& ctx, const std::string& method, const std::string& target,
+  // The admin routes under /webhooks, run on `engine` (the caller's, under its lock); nullopt for
+  // any other path.
+  std::optional<Response> handle(Engine& engine, const Context& ctx, const std::string& method, const std::string& target,
                                  const std::string& body);
   // Starts the worker (after the store is open); stop() ends it, abandoning attempts under way
   // (their claims expire and they are sent again).
   void start();
   void stop();
-  // Something was queued: look now instead of at the next tick.
+  // Look now instead of at the next tick.
   void kick();
+  // Called after a core's commits are made (or undone): looks at once if one of them queued a
+  // delivery, so the delivery goes out now rather than at the next tick.
+  void committed();
 
   struct Stats {
     uint64_t delivered = 0, failedAttempts = 0, failed = 0, disabled = 0;
