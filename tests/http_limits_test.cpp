@@ -420,5 +420,45 @@ TEST(HttpPg, ARequestWaitingOnALockedRowHoldsUpNoOtherConnection) {
   EXPECT_GE(blockedMs.load(), 1800) << "it waited for the row";
 }
 
+
+// With several connections, one tenant's requests still run one at a time (on whichever core is
+// free), so its hot rows never make two of them conflict: no request of one process re-runs.
+TEST(HttpPg, OneTenantsRequestsNeverConflictAcrossTheConnectionsOfAProcess) {
+  if (!testPg()) GTEST_SKIP() << "no test cluster (run under ctest)";
+  TempDir dir;
+  ServerOptions o;
+  o.port = 0;
+  o.pgUrl = pgDatabase("one-tenant-connections-" + dir.path());
+  o.pgConnections = 4;
+  o.jwtSecret = kSecret;
+  std::ostringstream log;
+  HttpServer server(o, log);
+  const int port = server.bind();
+  std::thread serving([&] { server.run(); });
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token("shop-a")}};
+  {
+    httplib::Client c("127.0.0.1", port);
+    ASSERT_EQ(c.Post("/products", auth, productRequest("PRD-001").dump(), "application/json")->status, 201);
+    ASSERT_EQ(c.Patch("/inventory/PRD-001", auth, json{{"quantity", 100000}}.dump(), "application/json")->status, 200);
+  }
+  std::atomic<int> created{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&] {
+      httplib::Client c("127.0.0.1", port);
+      for (int i = 0; i < 25; ++i) {
+        const httplib::Result r = c.Post("/orders", auth, seedOrderRequest().dump(), "application/json");
+        if (r && r->status == 201) ++created;
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(created.load(), 200);
+  EXPECT_NE(server.metricsText().find("\nedgecart_conflict_retries_total 0\n"), std::string::npos)
+      << "a request re-ran: two cores ran the tenant at once";
+  server.stop();
+  serving.join();
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <set>
 #include <regex>
 #include <thread>
 #include <stdexcept>
@@ -93,11 +94,20 @@ struct HttpServer::CoreQueue {
   struct Job {
     HttpRequest req;
     std::function<void(HttpReply)> done;
+    std::string tenant;  // with several cores: its tenant ("" if its token is refused)
   };
   std::mutex mu;
   std::condition_variable ready;
   std::deque<Job> jobs;
+  // With several cores, a tenant's requests run on one core at a time, in the order they came: a
+  // tenant's hot rows (its order counter, its change feed) would otherwise make its requests
+  // conflict and re-run. Different tenants run at once.
+  std::set<std::string> busy;
   bool closing = false;
+  // The first job whose tenant no core is running, or end().
+  std::deque<Job>::iterator takeable() {
+    return std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.tenant.empty() || !busy.count(j.tenant); });
+  }
 };
 
 HttpServer::HttpServer(ServerOptions options, std::ostream& log)
@@ -212,8 +222,14 @@ void HttpServer::coreLoop(Core& core) {
     std::vector<CoreQueue::Job> batch;
     {
       std::unique_lock<std::mutex> lock(core_->mu);
-      core_->ready.wait(lock, [&] { return core_->closing || !core_->jobs.empty(); });
+      core_->ready.wait(lock, [&] { return (core_->closing && core_->jobs.empty()) || core_->takeable() != core_->jobs.end(); });
       if (core_->jobs.empty()) return;
+      if (kMaxBatch == 1) {
+        const auto job = core_->takeable();
+        if (!job->tenant.empty()) core_->busy.insert(job->tenant);
+        batch.push_back(std::move(*job));
+        core_->jobs.erase(job);
+      }
       while (!core_->jobs.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(core_->jobs.front()));
         core_->jobs.pop_front();
@@ -271,6 +287,13 @@ void HttpServer::coreLoop(Core& core) {
     for (size_t i = 0; i < batch.size(); ++i) {
       decorate(batch[i].req, replies[i]);
       batch[i].done(std::move(replies[i]));
+    }
+    if (kMaxBatch == 1 && !batch[0].tenant.empty()) {  // its tenant's next request may go now
+      {
+        std::lock_guard<std::mutex> lock(core_->mu);
+        core_->busy.erase(batch[0].tenant);
+      }
+      core_->ready.notify_all();
     }
   }
 }
@@ -436,11 +459,16 @@ void HttpServer::dispatch(HttpRequest req, std::function<void(HttpReply)> done) 
     return done(std::move(r));
   }
   // The core, on its own thread (the event loop goes on serving every other connection).
+  std::string tenant;
+  if (cores_.size() > 1) {
+    Claims claims;
+    if (!authenticate(req, &claims)) tenant = claims.tenant;
+  }
   {
     std::lock_guard<std::mutex> lock(core_->mu);
-    core_->jobs.push_back({std::move(req), std::move(done)});
+    core_->jobs.push_back({std::move(req), std::move(done), std::move(tenant)});
   }
-  core_->ready.notify_one();
+  core_->ready.notify_all();  // the first core free for this tenant takes it
 }
 
 HttpReply HttpServer::answerFromCore(Core& core, const HttpRequest& req, bool grouped) {
