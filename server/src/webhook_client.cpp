@@ -1,5 +1,6 @@
 #include "webhook_client.h"
 
+#include <arpa/inet.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -11,7 +12,10 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -44,6 +48,7 @@ bool publicV4(const net::ip::address_v4& v4) {
       {0xAC100000, 12},  // 172.16/12 private
       {0xC0000000, 24},  // 192.0.0/24 protocol assignments
       {0xC0000200, 24},  // 192.0.2/24 documentation
+      {0xC0586300, 24},  // 192.88.99/24 6to4 relay (deprecated)
       {0xC0A80000, 16},  // 192.168/16 private
       {0xC6120000, 15},  // 198.18/15 benchmarking
       {0xC6336400, 24},  // 198.51.100/24 documentation
@@ -64,10 +69,22 @@ bool publicAddress(const net::ip::address& ip) {
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return false;  // fe80::/10 link-local
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return false;  // fec0::/10 site-local (deprecated)
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return false;  // 2001:db8::/32 documentation
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) return false;        // 2001::/32 Teredo (a tunnel)
+  if (b[0] == 0x3f && b[1] == 0xff && (b[2] & 0xf0) == 0) return false;            // 3fff::/20 documentation
+  if (b[0] == 0x01 && b[1] == 0 && std::all_of(b.begin() + 2, b.begin() + 8, [](unsigned char c) { return c == 0; })) {
+    return false;  // 100::/64 discard
+  }
+  if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1) return false;  // 64:ff9b:1::/48 local NAT64
+  if (b[0] == 0x20 && b[1] == 0x02) {  // 2002::/16 6to4: the IPv4 address in bits 16-47 decides
+    return publicV4(net::ip::address_v4(net::ip::address_v4::bytes_type{b[2], b[3], b[4], b[5]}));
+  }
   // 64:ff9b::/96 (NAT64) and ::/96 (IPv4-compatible): the IPv4 address inside decides.
   const bool nat64 = b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b &&
                      std::all_of(b.begin() + 4, b.begin() + 12, [](unsigned char c) { return c == 0; });
-  const bool compat = std::all_of(b.begin(), b.begin() + 12, [](unsigned char c) { return c == 0; });
+  const bool compat = std::all_of(b.begin(), b.begin() + 12, [](unsigned char c) { return c == 0; }) ||
+                      // ::ffff:0:a.b.c.d (IPv4-translated)
+                      (std::all_of(b.begin(), b.begin() + 8, [](unsigned char c) { return c == 0; }) && b[8] == 0xff && b[9] == 0xff &&
+                       b[10] == 0 && b[11] == 0);
   if (nat64 || compat) {
     return publicV4(net::ip::address_v4(net::ip::address_v4::bytes_type{b[12], b[13], b[14], b[15]}));
   }
@@ -127,6 +144,7 @@ std::optional<WebhookUrl> parseWebhookUrl(const std::string& url, bool allowPriv
   } else {
     const size_t colon = authority.find(':');
     u.host = lower(authority.substr(0, colon));
+    if (!u.host.empty() && u.host.back() == '.') u.host.pop_back();  // "localhost." is localhost
     if (colon != std::string::npos) port = authority.substr(colon + 1);
     if (u.host.empty() || u.host.size() > 253 || u.host.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos ||
         u.host.front() == '.' || u.host.front() == '-') {
@@ -144,7 +162,12 @@ std::optional<WebhookUrl> parseWebhookUrl(const std::string& url, bool allowPriv
   }
   if (!allowPrivate) {
     boost::system::error_code ec;
-    const net::ip::address a = net::ip::make_address(u.host, ec);
+    net::ip::address a = net::ip::make_address(u.host, ec);
+    in_addr legacy{};
+    if (ec && ::inet_aton(u.host.c_str(), &legacy)) {  // 127.1, 2130706433, 0x7f.1: an address to the resolver
+      a = net::ip::address_v4(ntohl(legacy.s_addr));
+      ec = {};
+    }
     const bool local = u.host == "localhost" || (u.host.size() > 10 && u.host.compare(u.host.size() - 10, 10, ".localhost") == 0);
     if (local || (!ec && !publicAddress(a))) {
       return refuse("url " + u.host + " is a loopback or private address: webhooks go to public addresses only");
@@ -252,43 +275,60 @@ class Attempt : public std::enable_shared_from_this<Attempt<Stream>> {
 
 }  // namespace
 
-void attemptDelivery(net::io_context& io, net::ssl::context& tls, AttemptRequest request,
+void attemptDelivery(net::io_context& io, net::thread_pool& lookups, net::ssl::context& tls, AttemptRequest request,
                      std::function<void(AttemptOutcome)> done) {
   const SteadyClock::time_point started = SteadyClock::now();
   const SteadyClock::time_point deadline = started + std::chrono::seconds(request.timeoutSeconds);
-  auto resolver = std::make_shared<tcp::resolver>(io);
+  // The name is looked up on a thread of `lookups` (getaddrinfo cannot be interrupted, and Asio's
+  // own resolver runs every look-up of an io_context on one thread: a name server that never
+  // answers would hold every other webhook's look-up). The deadline ends the attempt either way.
+  struct Pending {
+    bool over = false;  // io thread only
+    std::function<void(AttemptOutcome)> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
   auto timer = std::make_shared<net::steady_timer>(io, deadline);
-  timer->async_wait([resolver](beast::error_code ec) {
-    if (!ec) resolver->cancel();  // a look-up that hangs ends with the deadline
+  timer->async_wait([pending, started, host = request.url.host](beast::error_code ec) {
+    if (ec || pending->over) return;
+    pending->over = true;
+    pending->done(AttemptOutcome{0, msSince(started), "resolve " + host + ": timed out"});
   });
   const std::string host = request.url.host, port = request.url.port;
-  resolver->async_resolve(host, port, [&io, &tls, resolver, timer, started, deadline, request = std::move(request),
-                                       done = std::move(done)](beast::error_code ec, tcp::resolver::results_type found) mutable {
-    timer->cancel();
-    auto fail = [&](std::string error) { done(AttemptOutcome{0, msSince(started), std::move(error)}); };
-    if (ec) return fail("resolve " + request.url.host + ": " + (ec == net::error::operation_aborted ? "timed out" : ec.message()));
-    // Every address the name gave must be public: the connection goes only to these (no second
-    // look-up a name server could answer differently).
-    for (const auto& entry : found) {
-      const net::ip::address a = entry.endpoint().address();
-      if (!request.allowPrivate && !publicAddress(a)) {
-        return fail("refused: " + request.url.host + " resolves to " + a.to_string() +
-                    ", a loopback or private address (see --webhook-allow-private)");
+  net::post(lookups, [&io, &tls, &lookups, pending, timer, started, deadline, host, port, request = std::move(request)]() mutable {
+    beast::error_code ec;
+    tcp::resolver resolver(lookups.get_executor());
+    tcp::resolver::results_type found = resolver.resolve(host, port, ec);
+    net::post(io, [&io, &tls, pending, timer, started, deadline, ec, found = std::move(found), request = std::move(request)]() mutable {
+      if (pending->over) return;  // the deadline came first
+      pending->over = true;
+      timer->cancel();
+      auto done = std::move(pending->done);
+      auto fail = [&](std::string error) { done(AttemptOutcome{0, msSince(started), std::move(error)}); };
+      if (ec) return fail("resolve " + request.url.host + ": " + ec.message());
+      // Every address the name gave must be public: the connection goes only to these (no second
+      // look-up a name server could answer differently).
+      for (const auto& entry : found) {
+        const net::ip::address a = entry.endpoint().address();
+        if (!request.allowPrivate && !publicAddress(a)) {
+          return fail("refused: " + request.url.host + " resolves to " + a.to_string() +
+                      ", a loopback or private address (see --webhook-allow-private)");
+        }
       }
-    }
-    if (request.url.tls) {
-      beast::ssl_stream<beast::tcp_stream> stream(io, tls);
-      SSL* ssl = stream.native_handle();
-      // Server name indication, and the certificate must name the host.
-      if (!SSL_set_tlsext_host_name(ssl, request.url.host.c_str()) || !SSL_set1_host(ssl, request.url.host.c_str())) {
-        return fail("TLS: cannot set the host name");
+      if (request.url.tls) {
+        beast::ssl_stream<beast::tcp_stream> stream(io, tls);
+        SSL* ssl = stream.native_handle();
+        // Server name indication, and the certificate must name the host.
+        if (!SSL_set_tlsext_host_name(ssl, request.url.host.c_str()) || !SSL_set1_host(ssl, request.url.host.c_str())) {
+          return fail("TLS: cannot set the host name");
+        }
+        auto a = std::make_shared<Attempt<beast::ssl_stream<beast::tcp_stream>>>(std::move(stream), std::move(request), std::move(done));
+        a->start(found, started, deadline);
+      } else {
+        auto a = std::make_shared<Attempt<beast::tcp_stream>>(beast::tcp_stream(io), std::move(request), std::move(done));
+        a->start(found, started, deadline);
       }
-      auto a = std::make_shared<Attempt<beast::ssl_stream<beast::tcp_stream>>>(std::move(stream), std::move(request), std::move(done));
-      a->start(found, started, deadline);
-    } else {
-      auto a = std::make_shared<Attempt<beast::tcp_stream>>(beast::tcp_stream(io), std::move(request), std::move(done));
-      a->start(found, started, deadline);
-    }
+    });
   });
 }
 

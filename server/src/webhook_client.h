@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 namespace edgecart {
 
@@ -41,8 +42,9 @@ struct AttemptRequest {
   bool allowPrivate = false;
 };
 
-// Starts the attempt on `io`; `done` is called on io's thread exactly once.
-void attemptDelivery(boost::asio::io_context& io, boost::asio::ssl::context& tls, AttemptRequest request,
-                     std::function<void(AttemptOutcome)> done);
+// Starts the attempt on `io` (the name looked up on a thread of `lookups`); `done` is called on
+// io's thread exactly once, unless io stops first.
+void attemptDelivery(boost::asio::io_context& io, boost::asio::thread_pool& lookups, boost::asio::ssl::context& tls,
+                     AttemptRequest request, std::function<void(AttemptOutcome)> done);
 
 }  // namespace edgecart

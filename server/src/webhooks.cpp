@@ -18,6 +18,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "edgecart/api/access.h"
 #include "edgecart/api/validate.h"
@@ -64,6 +65,8 @@ int64_t wallMs() {
 json publicView(const json& sub) {
   json out = sub;
   out.erase("secret");
+  out.erase("failingSinceMs");
+  out.erase("enabledAtMs");
   return out;
 }
 
@@ -106,6 +109,8 @@ struct Webhooks::Impl {
   WebhookOptions options;
   std::string me = "p" + randomHex(8);  // this process's claims
   net::io_context io;
+  // After io: destroyed (joined) first, while io can still take what its threads post.
+  net::thread_pool lookups{4};
   net::ssl::context tls{net::ssl::context::tls_client};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   net::steady_timer tick{io};
@@ -114,6 +119,7 @@ struct Webhooks::Impl {
   std::set<std::string> inFlight;  // due sks under way here (io thread only)
   std::atomic<uint64_t> delivered{0}, failedAttempts{0}, failed{0}, disabled{0};
   std::atomic<int64_t> queued{-1};
+  int64_t countedAtMs = 0;  // io thread only
   std::atomic<size_t> inFlightCount{0};
 
   Impl(Engine& e, std::mutex& mu, WebhookOptions o) : engine(e), coreMu(mu), options(std::move(o)) {
@@ -141,6 +147,8 @@ struct Webhooks::Impl {
       const int64_t now = wallMs();
       std::vector<std::pair<std::string, int64_t>> due;
       int64_t waiting = 0;
+      // The queue's depth (a metric) costs two reads a subscription: counted every 5 s.
+      const bool count = now - countedAtMs >= 5000;
       try {
         engine.store().scan(Table::Sequence, kDuePk, "", "", [&](const std::string& sk, const Value& v) {
           due.emplace_back(sk, v->value("nextAtMs", int64_t{0}));
@@ -150,9 +158,11 @@ struct Webhooks::Impl {
           const size_t sep = sk.find('\x1f');
           if (sep == std::string::npos) continue;
           const std::string tenant = sk.substr(0, sep), id = sk.substr(sep + 1);
-          const Value head = engine.store().get(Table::Sequence, queuePk(tenant, id), "head");
-          const Value counter = engine.store().get(Table::Sequence, queuePk(tenant, id), "counter");
-          if (counter) waiting += counter->value("value", int64_t{0}) - (head ? head->value("seq", int64_t{1}) : 1) + 1;
+          if (count) {
+            const Value head = engine.store().get(Table::Sequence, queuePk(tenant, id), "head");
+            const Value counter = engine.store().get(Table::Sequence, queuePk(tenant, id), "counter");
+            if (counter) waiting += std::max<int64_t>(0, counter->value("value", int64_t{0}) - (head ? head->value("seq", int64_t{1}) : 1) + 1);
+          }
           if (nextAt > now || inFlight.count(sk) || inFlight.size() >= options.maxInFlight) continue;
           try {
             std::optional<Job> job = engine.run(contextOf(tenant), [&](Transaction& tx) { return claim(tx, tenant, id, now); });
@@ -161,11 +171,16 @@ struct Webhooks::Impl {
               jobs.push_back(std::move(*job));
             }
           } catch (const ApiError& e) {
-            if (e.status() >= 500) throw;  // the store is away
+            if (e.status() >= 500) throw;  // the store is away: no use trying the others now
             // Else another process kept winning the claim: it is sending this one.
+          } catch (const std::exception&) {
+            // A row this version cannot read: this subscription waits, the others go on.
           }
         }
-        queued = waiting;
+        if (count) {
+          queued = waiting;
+          countedAtMs = now;
+        }
       } catch (const std::exception&) {
         // The store is away (PostgreSQL down, a disk error): the next tick looks again.
       }
@@ -183,21 +198,28 @@ struct Webhooks::Impl {
     if (head.contains("claimBy") && head["claimBy"] != me && head.value("claimUntilMs", int64_t{0}) > now) return std::nullopt;
     if (head.value("nextAtMs", int64_t{0}) > now) return std::nullopt;
     const Value sub = tx.get(Table::Sequence, subsPk(tenant), id);
-    const Value counter = tx.get(Table::Sequence, qpk, "counter");
     const int64_t seq = head.value("seq", int64_t{1});
-    if (!sub || !sub->value("enabled", false) || !counter || seq > counter->value("value", int64_t{0})) {
-      // Nothing to send (or disabled: its deliveries wait until it is enabled again).
+    if (!sub || !sub->value("enabled", false)) {
+      // Disabled (or deleted): its deliveries wait until it is enabled again.
       tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), nullptr);
       return std::nullopt;
     }
+    // The delivery first: the counter, which every commit with an event writes, is read only
+    // when there is none (so a busy shop's commits rarely make a claim run again).
     const Value d = tx.get(Table::Sequence, qpk, seqSk(seq));
+    if (!d) {
+      const Value counter = tx.get(Table::Sequence, qpk, "counter");
+      if (!counter || seq > counter->value("value", int64_t{0})) {  // all sent
+        tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), nullptr);
+        return std::nullopt;
+      }
+    }
     if (!d || d->value("state", "") != "pending") {  // a gap: passed over
-      head = json{{"seq", seq + 1}};
-      tx.putRow(Table::Sequence, qpk, "head", row(head));
+      advance(tx, qpk, seq);
       return std::nullopt;
     }
     head["claimBy"] = me;
-    head["claimUntilMs"] = now + (options.timeoutSeconds + 60) * 1000;
+    head["claimUntilMs"] = now + (int64_t{options.timeoutSeconds} + 60) * 1000;
     tx.putRow(Table::Sequence, qpk, "head", row(head));
     Job job;
     job.tenant = tenant;
@@ -227,7 +249,7 @@ struct Webhooks::Impl {
                        {"EdgeCart-Event-Id", job.eventId},
                        {"EdgeCart-Event-Type", job.type},
                        {"EdgeCart-Delivery", std::to_string(job.seq)}};
-    attemptDelivery(io, tls, std::move(request), [this, job = std::move(job)](AttemptOutcome o) {
+    attemptDelivery(io, lookups, tls, std::move(request), [this, job = std::move(job)](AttemptOutcome o) {
       record(job, o);
       inFlight.erase(job.due);
       inFlightCount = inFlight.size();
@@ -239,10 +261,11 @@ struct Webhooks::Impl {
   // or fails the delivery past giveUpSeconds; a subscription failing that long is disabled.
   void record(const Job& job, const AttemptOutcome& o) {
     const bool ok = o.status >= 200 && o.status < 300;
-    ok ? ++delivered : ++failedAttempts;
+    bool gaveUp = false, disabledIt = false;
     std::lock_guard<std::mutex> lock(coreMu);
     try {
       engine.run(contextOf(job.tenant), [&](Transaction& tx) {
+        gaveUp = disabledIt = false;
         const int64_t now = wallMs();
         const std::string qpk = queuePk(job.tenant, job.id);
         const Value headRow = tx.get(Table::Sequence, qpk, "head");
@@ -262,22 +285,25 @@ struct Webhooks::Impl {
         json sub = *subRow;
         json head = {{"seq", job.seq}};
         int64_t nextAt = 0;
+        bool moveOn = false;
         if (ok) {
           delivery["state"] = "delivered";
           delivery["deliveredAt"] = formatIsoTime(now);
-          head["seq"] = job.seq + 1;
+          moveOn = true;
           sub.erase("failingSince");
           sub.erase("failingSinceMs");
-          if (job.seq > options.keepDeliveries) tx.putRow(Table::Sequence, qpk, seqSk(job.seq - options.keepDeliveries), nullptr);
         } else {
           if (!sub.contains("failingSinceMs")) {
             sub["failingSinceMs"] = now;
             sub["failingSince"] = formatIsoTime(now);
           }
-          if (now - delivery.value("createdAtMs", now) >= options.giveUpSeconds * 1000) {
+          // Retried for giveUpSeconds from its event, or from the subscription's enabling again
+          // (what waited while it was disabled gets its full time).
+          const int64_t since = std::max(delivery.value("createdAtMs", now), sub.value("enabledAtMs", int64_t{0}));
+          if (now - since >= options.giveUpSeconds * 1000) {
             delivery["state"] = "failed";
-            head["seq"] = job.seq + 1;
-            ++failed;
+            moveOn = true;
+            gaveUp = true;
           } else {
             const int n = delivery["attemptCount"].get<int>();
             const double wait = std::min(options.maxRetrySeconds, options.firstRetrySeconds * std::pow(2.0, n - 1));
@@ -289,11 +315,15 @@ struct Webhooks::Impl {
             sub["disabledAt"] = formatIsoTime(now);
             sub["disabledReason"] = "its deliveries failed for " + std::to_string(static_cast<int64_t>(options.giveUpSeconds)) + " s";
             setActive(tx, job.tenant, job.id, nullptr);
-            ++disabled;
+            disabledIt = true;
           }
         }
         tx.putRow(Table::Sequence, qpk, seqSk(job.seq), row(std::move(delivery)));
-        tx.putRow(Table::Sequence, qpk, "head", row(std::move(head)));
+        if (moveOn) {
+          advance(tx, qpk, job.seq);
+        } else {
+          tx.putRow(Table::Sequence, qpk, "head", row(std::move(head)));
+        }
         if (sub != *subRow) tx.putRow(Table::Sequence, subsPk(job.tenant), job.id, row(std::move(sub)));
         // The due row only when its time changes: every commit that queues an event reads it.
         const Value due = tx.get(Table::Sequence, kDuePk, job.due);
@@ -301,9 +331,19 @@ struct Webhooks::Impl {
           tx.putRow(Table::Sequence, kDuePk, job.due, row(json{{"nextAtMs", nextAt}}));
         }
       });
+      ok ? ++delivered : ++failedAttempts;
+      if (gaveUp) ++failed;
+      if (disabledIt) ++disabled;
     } catch (const std::exception&) {
       // Not recorded (the store is away): the claim expires and the delivery is sent again.
     }
+  }
+
+  // Moves the head past delivery `seq` (delivered, failed or missing), and removes the delivery
+  // keepDeliveries before it: a subscription keeps its last ones, delivered or failed.
+  void advance(Transaction& tx, const std::string& qpk, int64_t seq) const {
+    tx.putRow(Table::Sequence, qpk, "head", row(json{{"seq", seq + 1}}));
+    if (seq > options.keepDeliveries) tx.putRow(Table::Sequence, qpk, seqSk(seq - options.keepDeliveries), nullptr);
   }
 
   void postLook() {
@@ -346,9 +386,9 @@ struct Webhooks::Impl {
     if (redeliveryOf) d["redeliveryOf"] = *redeliveryOf;
     tx.putRow(Table::Sequence, qpk, seqSk(n), row(std::move(d)));
     tx.putRow(Table::Sequence, qpk, "counter", row(json{{"value", n}}));
-    if (!tx.get(Table::Sequence, kDuePk, dueSk(tenant, id))) {
-      tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), row(json{{"nextAtMs", 0}}));
-    }
+    // Written without reading it, so the worker's own writes to it never make this commit (an
+    // order's) run again. A retry's wait is kept on the head, which the claim checks.
+    tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), row(json{{"nextAtMs", 0}}));
     return n;
   }
 };
@@ -371,6 +411,7 @@ void Webhooks::stop() {
   impl_->work.reset();
   impl_->io.stop();
   impl_->thread.join();
+  impl_->lookups.stop();  // look-ups not started are dropped; those under way end on their own
 }
 
 void Webhooks::kick() {
@@ -504,6 +545,7 @@ std::vector<std::string> split(const std::string& path) {
 
 std::optional<Response> Webhooks::handle(Engine& engine, const Context& ctx, const std::string& method, const std::string& target,
                                          const std::string& body) {
+  if (target.compare(0, 9, "/webhooks") != 0) return std::nullopt;  // every other request: at once
   const std::string path = target.substr(0, target.find('?'));
   const std::string query = target.size() > path.size() ? target.substr(path.size() + 1) : "";
   const std::vector<std::string> parts = split(path);
@@ -541,17 +583,19 @@ std::optional<Response> Webhooks::handle(Engine& engine, const Context& ctx, con
       }
       if (method != "POST") throw ApiError(404, "Cannot " + echo(method, 16) + " /webhooks", errc::kNotFound);
       const SubscriptionInput in = parseInput(body, true, impl_->options.allowPrivate);
-      size_t count = 0;
-      engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value&) {
-        ++count;
-        return true;
-      });
-      if (count >= impl_->options.maxSubscriptions) {
-        throw ApiError(409, "A shop has at most " + std::to_string(impl_->options.maxSubscriptions) + " webhooks: delete one first", errc::kConflict);
-      }
       const std::string id = "wh_" + randomHex(8);
       const std::string secret = "whsec_" + randomHex(32);
       json sub = engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
+        // Counted inside the transaction: two creates at once both write the "active" row, so the
+        // second runs again and counts the first.
+        size_t count = 0;
+        engine.store().scan(Table::Sequence, subsPk(tenant), "wh_", "", [&](const std::string&, const Value&) {
+          ++count;
+          return true;
+        });
+        if (count >= impl_->options.maxSubscriptions) {
+          throw ApiError(409, "A shop has at most " + std::to_string(impl_->options.maxSubscriptions) + " webhooks: delete one first", errc::kConflict);
+        }
         json s = {{"id", id}, {"url", *in.url}, {"events", *in.events}, {"description", in.description.value_or("")},
                   {"enabled", true}, {"createdAt", tx.now()}, {"createdBy", ctx.userId}, {"secret", secret}};
         tx.insertRow(Table::Sequence, subsPk(tenant), id, row(s));
@@ -572,17 +616,22 @@ std::optional<Response> Webhooks::handle(Engine& engine, const Context& ctx, con
           if (in.url) s["url"] = *in.url;
           if (in.events) s["events"] = *in.events;
           if (in.description) s["description"] = *in.description;
-          if (in.enabled) {
+          if (in.enabled && *in.enabled != s.value("enabled", false)) {
             s["enabled"] = *in.enabled;
             s.erase("disabledAt");
             s.erase("disabledReason");
             s.erase("failingSince");
             s.erase("failingSinceMs");
-            if (*in.enabled) {  // what waited is sent again
+            if (*in.enabled) {
+              // What waited is sent now, each delivery with its full time again; a claim under
+              // way is kept (its process is sending).
+              s["enabledAtMs"] = tx.nowMs();
               tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), row(json{{"nextAtMs", 0}}));
-              json head = json{{"seq", 1}};
-              if (const Value h = tx.get(Table::Sequence, queuePk(tenant, id), "head")) head = json{{"seq", h->value("seq", 1)}};
-              tx.putRow(Table::Sequence, queuePk(tenant, id), "head", row(head));
+              if (const Value h = tx.get(Table::Sequence, queuePk(tenant, id), "head"); h && h->contains("nextAtMs")) {
+                json head = *h;
+                head.erase("nextAtMs");
+                tx.putRow(Table::Sequence, queuePk(tenant, id), "head", row(head));
+              }
             }
           }
           s["updatedAt"] = tx.now();
@@ -594,6 +643,9 @@ std::optional<Response> Webhooks::handle(Engine& engine, const Context& ctx, con
       if (method == "DELETE") {
         engine.run(impl_->contextOf(tenant), [&](Transaction& tx) {
           subscription(tx, id);
+          // Read, so that a delivery queued meanwhile by another core or process makes this run
+          // again and goes with the rest.
+          tx.get(Table::Sequence, queuePk(tenant, id), "counter");
           tx.putRow(Table::Sequence, subsPk(tenant), id, nullptr);
           Impl::setActive(tx, tenant, id, nullptr);
           tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), nullptr);
