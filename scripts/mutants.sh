@@ -106,6 +106,7 @@ webhook-any-staff | server/src/webhooks.cpp | s/    if (roleOf(ctx) != Role::Adm
 pg-one-connection | server/src/http_server.cpp | s/  const size_t cores = options_.pgUrl.empty() ? 1 : std::max<size_t>(1, options_.pgConnections);/  const size_t cores = 1;/ | edgecart_server_tests | HttpPg.ARequestWaiting*
 tenant-on-two-cores | server/src/http_server.cpp | s/return j.tenant.empty() .. !busy.count(j.tenant);/(void)j; return true;/ | edgecart_server_tests | HttpPg.OneTenants*
 webhook-enable-resets-head | server/src/webhooks.cpp | s/          if (in.enabled \&\& \*in.enabled != s.value("enabled", false)) {/          if (in.enabled) {/ | edgecart_server_tests | Webhooks.ChangingAnEnabled*
+webhook-claim-kept-at-stop | server/src/webhooks.cpp | s/^  impl_->releaseClaims();$// | edgecart_server_tests | Webhooks.AServerStopped*
 retention-evicts-live-orders | core/src/domain/retention.cpp | s/  if (status != "delivered" \&\& status != "cancelled") return false;// | edgecart_tests | Retention*
 retention-keeps-reservations | core/src/domain/retention.cpp | s/      if (tx.getItem(reservation)) tx.putRow(Table::Data, pk, reservation, nullptr);// | edgecart_tests | Retention*
 retention-evicts-unsynced | core/src/sync/sync_client.cpp | s/    rows.insert(key.substr(sizeof kBase - 1));/    (void)key;/ | edgecart_tests | RetentionSync*

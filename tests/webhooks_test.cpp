@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -26,7 +27,7 @@ using SteadyClock = std::chrono::steady_clock;
 // A receiver on 127.0.0.1: answers `status` (changeable) after `delayMs`, and keeps what came.
 class Receiver {
  public:
-  explicit Receiver(int status = 200, int delayMs = 0) : status_(status), delayMs_(delayMs) {
+  explicit Receiver(int status = 200, int delayMs = 0, int port = 0) : status_(status), delayMs_(delayMs) {
     server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
       const json body = json::parse(req.body, nullptr, false);
       const std::string id = body.is_object() ? body.value("id", "") : "";
@@ -46,7 +47,12 @@ class Receiver {
       }
       res.status = status_.load();
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
+    if (port) {
+      server_.set_address_family(AF_INET);
+      port_ = server_.bind_to_port("127.0.0.1", port) ? port : 0;
+    } else {
+      port_ = server_.bind_to_any_port("127.0.0.1");
+    }
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -104,10 +110,24 @@ class Hanging {
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
   }
-  ~Hanging() { ::close(fd_); }
+  ~Hanging() { close(); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+  int port() const { return port_; }
+  // True once an attempt has connected (the connection waits, accepted, never answered).
+  bool connected(int ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return false;
+    accepted_ = ::accept(fd_, nullptr, nullptr);
+    return accepted_ >= 0;
+  }
+  void close() {
+    if (accepted_ >= 0) ::close(accepted_);
+    if (fd_ >= 0) ::close(fd_);
+    accepted_ = fd_ = -1;
+  }
 
  private:
+  int accepted_ = -1;
   int fd_ = -1;
   int port_ = 0;
 };
@@ -322,6 +342,26 @@ TEST_F(Webhooks, ChangingAnEnabledSubscriptionKeepsItsRetryWaitAndAnyClaim) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0]["state"], "pending");
   EXPECT_EQ(d[0]["attempts"].size(), 1u);
+}
+
+TEST_F(Webhooks, AServerStoppedMidAttemptGivesItsClaimBackSoTheNextSendsAtOnce) {
+  start({"--webhook-allow-private", "--webhook-timeout", "60"});
+  Hanging hanging;
+  stock();
+  subscribe(hanging.url());
+  const std::string code = order();
+  ASSERT_TRUE(hanging.connected(5000)) << "the attempt is under way";
+  const auto stopping = SteadyClock::now();
+  EXPECT_EQ(server_->stop(), 0);
+  EXPECT_LT(SteadyClock::now() - stopping, std::chrono::seconds(5)) << "stopping waits for no receiver";
+  // The receiver comes back, well, at the same address; so does the server.
+  const int port = hanging.port();
+  hanging.close();
+  Receiver receiver(200, 0, port);
+  ASSERT_NE(receiver.url().find(std::to_string(port)), std::string::npos);
+  start({"--webhook-allow-private", "--webhook-timeout", "60"});
+  ASSERT_TRUE(receiver.waitFor(1, 5000)) << "the claim of the stopped server still held it (a 2-minute wait)";
+  EXPECT_EQ(receiver.got()[0]["data"]["orderId"], code);
 }
 
 TEST_F(Webhooks, TwoProcessesOnOnePostgresNeverSendADeliveryTwiceAtOnceAndKeepTheOrder) {

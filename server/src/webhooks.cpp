@@ -346,6 +346,30 @@ struct Webhooks::Impl {
     if (seq > options.keepDeliveries) tx.putRow(Table::Sequence, qpk, seqSk(seq - options.keepDeliveries), nullptr);
   }
 
+  // Gives back the claims of the attempts stop() abandoned (io thread stopped): the next process
+  // on the store (or this server started again) sends them at once, not after the claim expires.
+  // An abandoned attempt may have reached its receiver: it is sent again (at least once).
+  void releaseClaims() {
+    std::lock_guard<std::mutex> lock(coreMu);
+    for (const std::string& sk : inFlight) {
+      const size_t sep = sk.find('\x1f');
+      const std::string tenant = sk.substr(0, sep), id = sk.substr(sep + 1);
+      try {
+        engine.run(contextOf(tenant), [&](Transaction& tx) {
+          const Value h = tx.get(Table::Sequence, queuePk(tenant, id), "head");
+          if (!h || h->value("claimBy", "") != me) return;
+          json head = *h;
+          head.erase("claimBy");
+          head.erase("claimUntilMs");
+          tx.putRow(Table::Sequence, queuePk(tenant, id), "head", row(std::move(head)));
+        });
+      } catch (const std::exception&) {
+        // The store is away: the claim expires instead.
+      }
+    }
+    inFlight.clear();
+  }
+
   void postLook() {
     if (lookPosted.exchange(true)) return;
     net::post(io, [this] { look(); });
@@ -412,6 +436,7 @@ void Webhooks::stop() {
   impl_->io.stop();
   impl_->thread.join();
   impl_->lookups.stop();  // look-ups not started are dropped; those under way end on their own
+  impl_->releaseClaims();
 }
 
 void Webhooks::kick() {

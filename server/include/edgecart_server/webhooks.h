@@ -66,8 +66,8 @@ class Webhooks {
   // any other path.
   std::optional<Response> handle(Engine& engine, const Context& ctx, const std::string& method, const std::string& target,
                                  const std::string& body);
-  // Starts the worker (after the store is open); stop() ends it, abandoning attempts under way
-  // (their claims expire and they are sent again).
+  // Starts the worker (after the store is open); stop() ends it, abandoning attempts under way and
+  // giving back their claims (call it while the engine is free), so they are sent again at once.
   void start();
   void stop();
   // Look now instead of at the next tick.
