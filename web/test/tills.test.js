@@ -85,6 +85,9 @@ test('offline tills sell the last units; online again, all orders arrive once wi
   const inv = (await server.call('tills', 'GET', '/inventory/PRD-001')).body.attributes;
   assert.equal(inv.quantity, 3);
   assert.equal(inv.reservedQuantity, 2, 'one order reserved; 0 <= reserved <= quantity');
+  // The outbox shows empty as soon as the answer is applied in memory; its events follow once that
+  // is saved (the package emits only what IndexedDB has): waited for, not raced.
+  for (const t of tills) await waitUntil(t.page, async () => window.outcomes.length > 0, 20000, 'the push outcome event');
   const seen = await Promise.all(tills.map((t) => t.page.evaluate(() => ({ outcomes: window.outcomes.map((o) => o.outcome), alerts: window.alerts.length }))));
   assert.deepEqual(seen.map((s) => s.outcomes), [['accepted'], ['accepted']]);
   assert.equal(seen[0].alerts + seen[1].alerts, 1, 'the losing reservation is an alert on its till');
