@@ -214,6 +214,7 @@ test('two tills sell the last unit offline: the loser sees the stock alert in it
 test('a conflicting stock count is shown in the panel and resolved from it', async () => {
   const b = await browser();
   const page = await b.page('/till/?till=till-d');
+  await until(page, async () => (await window.till.shop.syncStatus()).lastSyncAt !== null, 'the first sync');
   await page.click('a[data-view=stock]');
   await check(page, 'till-stock');
   await offline(b, true);
@@ -526,6 +527,8 @@ test('a new build takes over only when the app says so, and the outbox survives 
   const b = await browser();
   const page = await b.page('/till/?till=till-g');
   await until(page, async () => navigator.serviceWorker.controller !== null, 'controlled');
+  // A first start is ready before its first pull ends: the catalogue must be here before sync is cut.
+  await until(page, async () => (await window.till.shop.syncStatus()).lastSyncAt !== null, 'the first sync');
   const before = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('edgecart-shell-')));
   // The server is unreachable for sync only: the sale waits in the outbox.
   proxy.block = (req) => req.url.startsWith('/sync/');
