@@ -11,7 +11,7 @@ cli() { ./build/release/cli/edgecart --data "$data" --tenant shop-a "$@" || true
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "Create product PRD-001 and stock 10 units"
-cli request POST /products '{"code":"PRD-001","name":"Wireless Mouse","categoryCode":"ACC","sku":"WM-001","price":29.99,"currency":"JPY"}'
+cli request POST /products '{"code":"PRD-001","name":"Wireless Mouse","categoryCode":"ACC","sku":"WM-001","price":29.99,"currency":"USD"}'
 cli request PATCH /inventory/PRD-001 '{"quantity":10}'
 
 step "POST /orders with the seed's request (expect 201, ORD-000001, total 65.98)"

@@ -183,7 +183,7 @@ std::vector<BadRequest> badRequests() {
       {"product_price_negative", "POST", "/products", productWith("/price", -5), 400,
        "price must be a number between 0 and 10000000000"},
       {"product_currency_lowercase", "POST", "/products", productWith("/currency", "yen"), 400,
-       "currency must be a 3-letter ISO 4217 code"},
+       "currency must be an active ISO 4217 currency code"},
       {"product_currency_number", "POST", "/products", productWith("/currency", 392), 400,
        "currency must be a string"},
       {"product_images_string", "POST", "/products", productWith("/images", "a.png"), 400,
@@ -273,7 +273,7 @@ std::vector<BadRequest> badRequests() {
       {"delete_product", "DELETE", "/products/PRD-001", "", 404, "Cannot DELETE /products/PRD-001"},
       // Changing a product.
       {"patch_product_nothing", "PATCH", "/products/PRD-001", "{}", 400,
-       "one of name, price, description, images, categoryCode or isActive is required"},
+       "one of name, price, description, images, categoryCode, isActive or taxClass is required"},
       {"patch_product_sku", "PATCH", "/products/PRD-001", R"({"sku": "X"})", 400, "property sku should not exist"},
       {"patch_product_price", "PATCH", "/products/PRD-001", R"({"price": 1.234})", 400,
        "price must have at most 2 decimal places"},

@@ -156,7 +156,7 @@ TEST_F(Catalogue, AStoreMadeBeforeLookUpsIsIndexedWholeAtItsFirstProductWrite) {
       old.run(Context{"shop-a", "u", {"admin"}}, [&](Transaction& tx) {
         json p = productRequest(code);
         p["name"] = std::string("Old ") + code;
-        createProduct(tx, p);
+        createProduct(tx, p, {});
       });
     }
   }

@@ -19,12 +19,20 @@ TEST_F(Orders, SeedExampleEndToEnd) {
   EXPECT_EQ(o["version"], 1);
   const json& a = o["attributes"];
   EXPECT_EQ(a["customerId"], "CUST-001");
-  EXPECT_EQ(a["items"], seedOrderRequest()["items"]);
+  // The seed's lines as sent, each with the tax rate it was charged at.
+  json lines = seedOrderRequest()["items"];
+  lines[0]["taxRate"] = 10;
+  EXPECT_EQ(a["items"], lines);
   EXPECT_EQ(a["shippingAddress"], seedOrderRequest()["shippingAddress"]);
   EXPECT_EQ(a["paymentMethod"], "credit_card");
   EXPECT_EQ(a["subtotal"].dump(), "59.98");
   EXPECT_EQ(a["tax"].dump(), "6.0");
   EXPECT_EQ(a["total"].dump(), "65.98");
+  // The default settings: one currency, one rate, nothing discounted, tax on top.
+  EXPECT_EQ(a["currency"], "USD");
+  EXPECT_EQ(a["discountTotal"].dump(), "0.0");
+  EXPECT_EQ(a["taxes"], json::parse(R"([{"rate": 10, "base": 59.98, "tax": 6.0}])"));
+  EXPECT_EQ(a["pricesIncludeTax"], false);
   EXPECT_EQ(a["status"], "pending");
   EXPECT_EQ(a["placedAt"], "2024-01-15T10:30:00.000Z");
   EXPECT_FALSE(a.contains("shippedAt"));
@@ -302,7 +310,7 @@ TEST_F(Prices, ACustomerPaysTheCatalogueNameAndPriceAndMayLeaveThemOut) {
   const Response left = asCustomer(orderWith(line({})));
   ASSERT_EQ(left.status, 201) << left.body.dump();
   EXPECT_EQ(left.body["attributes"]["items"][0], json::parse(
-      R"({"productCode":"PRD-001","name":"Product PRD-001","quantity":3,"price":29.99})"));
+      R"({"productCode":"PRD-001","name":"Product PRD-001","quantity":3,"price":29.99,"taxRate":10})"));
   EXPECT_EQ(left.body["attributes"]["subtotal"].dump(), "89.97");
   EXPECT_EQ(left.body["attributes"]["total"].dump(), "98.97");
   // The catalogue's price sent as it is, with a name of the caller's own: the catalogue's name.

@@ -304,7 +304,15 @@ TEST(FileStore, Format001IsMigratedWithNothingLost) {
   auto shop = openShop(dir.path(), fast());
   EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 0);
   EXPECT_TRUE(rowsOf(shop->store()) == rows);
-  EXPECT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).body["code"], "ORD-000003");
+  // The 001 fixture priced PRD-001 at JPY 29.99, which the yen's minor unit (0) no longer allows:
+  // an order at that price is refused, naming the rule, until the shop corrects the price.
+  const Response refused = call(*shop, "POST", "/orders", seedOrderRequest());
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.body["message"], "the price of PRD-001 must be a whole number: JPY has no minor unit");
+  ASSERT_EQ(call(*shop, "PATCH", "/products/PRD-001", {{"price", 3000}}).status, 200);
+  json order = seedOrderRequest();
+  order["items"][0]["price"] = 3000;
+  EXPECT_EQ(call(*shop, "POST", "/orders", order).body["code"], "ORD-000003");
 }
 
 }  // namespace

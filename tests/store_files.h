@@ -97,7 +97,7 @@ inline Files buildLog(const std::string& dir) {
   fill(*shop, 0);
   while (named(dirBytes(dir), "seg-").size() < 2) call(*shop, "POST", "/orders", seedOrderRequest());
   EXPECT_EQ(call(*shop, "PATCH", "/orders/ORD-000001/status", {{"status", "confirmed"}}).status, 200);
-  for (int i = 0; i < 2; ++i) call(*shop, "PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}});
+  for (int i = 0; i < 4; ++i) call(*shop, "PATCH", "/inventory/PRD-001", {{"quantityDelta", 1}});
   return dirBytes(dir);
 }
 

@@ -31,7 +31,7 @@ inline const json& seedOrderRequest() {
 
 inline json productRequest(const std::string& code, double price = 29.99) {
   return {{"code", code}, {"name", "Product " + code}, {"categoryCode", "ACC"},
-          {"sku", "SKU-" + code}, {"price", price}, {"currency", "JPY"}};
+          {"sku", "SKU-" + code}, {"price", price}, {"currency", "USD"}};
 }
 
 inline json orderRequest(const std::vector<std::pair<std::string, int>>& lines) {

@@ -83,7 +83,25 @@ json openApi() {
   eventNames.push_back("*");
   const json webhookEvents = {{"type", "array"}, {"minItems", 1}, {"maxItems", 16}, {"uniqueItems", true},
                               {"items", {{"type", "string"}, {"enum", eventNames}}}};
-  const json money = {{"type", "number"}, {"minimum", 0}, {"multipleOf", 0.01}};
+  const json money = {{"type", "number"}, {"minimum", 0},
+                      {"description", "a decimal with at most the currency's ISO 4217 minor unit of decimals (JPY 0, USD 2, KWD 3)"}};
+  const json percent = {{"type", "number"}, {"minimum", 0}, {"maximum", 100}, {"multipleOf", 0.001}};
+  const json discount = {{"type", "object"}, {"additionalProperties", false}, {"required", {"reason"}},
+                         {"description", "one of percent or amount; a cashier's discounts add up to at most the shop's cashierDiscountLimit of the subtotal"},
+                         {"properties", {{"percent", percent}, {"amount", money}, {"reason", {{"type", "string"}, {"maxLength", 256}}}}}};
+  const json settingsFields = {
+      {"currency", {{"type", "string"}, {"description", "an active ISO 4217 code; the currency of lines outside the catalogue"}}},
+      {"taxClasses", {{"type", "object"}, {"additionalProperties", percent}, {"minProperties", 1}, {"maxProperties", 16},
+                      {"description", "tax class code -> rate in percent"}}},
+      {"defaultTaxClass", {{"type", "string"}}},
+      {"categoryTaxClasses", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}},
+                              {"description", "categoryCode -> tax class"}}},
+      {"pricesIncludeTax", {{"type", "boolean"}}},
+      {"receiptHeader", {{"type", "string"}, {"maxLength", 1000}}},
+      {"cashierDiscountLimit", percent},
+      {"pendingOrderExpiryMinutes", {{"type", "integer"}, {"minimum", 1}, {"nullable", true}}}};
+  json settingsUpdate = settingsFields;
+  settingsUpdate["version"] = {{"type", "integer"}};
   const json page = {{"type", "object"},
                      {"properties", {{"items", {{"type", "array"}, {"items", ref("Item")}}},
                                      {"lastSk", {{"type", "string"}}}}}};
@@ -144,12 +162,13 @@ json openApi() {
                                             {"price", money}, {"currency", {{"type", "string"}}},
                                             {"description", {{"type", "string"}}},
                                             {"images", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                                            {"isActive", {{"type", "boolean"}}}}}}},
+                                            {"isActive", {{"type", "boolean"}}}, {"taxClass", {{"type", "string"}}}}}}},
           {"ProductUpdate", {{"type", "object"}, {"additionalProperties", false}, {"minProperties", 1},
                              {"properties", {{"name", {{"type", "string"}}}, {"price", money},
                                              {"description", {{"type", "string"}}},
                                              {"images", {{"type", "array"}, {"items", {{"type", "string"}}}}},
                                              {"categoryCode", {{"type", "string"}}}, {"isActive", {{"type", "boolean"}}},
+                                             {"taxClass", {{"type", "string"}, {"nullable", true}}},
                                              {"version", {{"type", "integer"}}}}}}},
           {"InventoryUpdate", {{"type", "object"}, {"additionalProperties", false},
                                {"properties", {{"quantity", {{"type", "integer"}, {"minimum", 0}}},
@@ -163,9 +182,19 @@ json openApi() {
                                           {"items", {{"type", "array"}, {"minItems", 1},
                                                      {"items", {{"type", "object"}, {"required", {"productCode", "quantity"}},
                                                                 {"properties", {{"productCode", {{"type", "string"}}}, {"name", {{"type", "string"}}},
-                                                                                {"quantity", {{"type", "integer"}, {"minimum", 1}}}, {"price", money}}}}}}},
+                                                                                {"quantity", {{"type", "integer"}, {"minimum", 1}}}, {"price", money},
+                                                                                {"discount", discount}}}}}}},
                                           {"shippingAddress", {{"type", "object"}, {"required", {"street", "city", "postalCode", "country"}}}},
-                                          {"paymentMethod", {{"type", "string"}}}}}}},
+                                          {"paymentMethod", {{"type", "string"}}}, {"discount", discount}}}}},
+          {"Quote", {{"type", "object"},
+                     {"required", {"currency", "items", "subtotal", "discountTotal", "taxes", "tax", "total", "pricesIncludeTax"}},
+                     {"properties", {{"currency", {{"type", "string"}}}, {"items", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+                                     {"discount", {{"type", "object"}}}, {"subtotal", money}, {"discountTotal", money},
+                                     {"taxes", {{"type", "array"}, {"items", {{"type", "object"}, {"required", {"rate", "base", "tax"}},
+                                                                            {"properties", {{"rate", percent}, {"base", money}, {"tax", money}}}}}}},
+                                     {"tax", money}, {"total", money}, {"pricesIncludeTax", {{"type", "boolean"}}}}}}},
+          {"Settings", {{"type", "object"}, {"properties", settingsFields}}},
+          {"SettingsUpdate", {{"type", "object"}, {"additionalProperties", false}, {"minProperties", 1}, {"properties", settingsUpdate}}},
           {"WebhookInput", {{"type", "object"}, {"additionalProperties", false}, {"required", {"url", "events"}},
                             {"properties", {{"url", {{"type", "string"}, {"maxLength", 2048}, {"description", "https:// or http://; no private address unless --webhook-allow-private"}}},
                                             {"events", webhookEvents}, {"description", {{"type", "string"}, {"maxLength", 500}}}}}}},
@@ -197,6 +226,12 @@ json openApi() {
         {"/orders", {{"post", operation("Create an order (reserves stock; reservation tells whether it did)",
                                         {{"201", answer("The order", ref("Order"))}}, ref("OrderInput"), orderPost)},
                      {"get", operation("List orders", {{"200", answer("A page", page)}}, nullptr, orderParams)}}},
+        {"/orders/quote", {{"post", operation("An order's figures without placing it (lines, discounts, tax per rate, total), as POST /orders would make them",
+                                              {{"200", answer("The figures", ref("Quote"))}}, ref("OrderInput"), json::array())}}},
+        {"/settings", {{"get", operation("The shop's settings (version 0: never changed, the defaults)",
+                                         {{"200", answer("The settings item; attributes as Settings", ref("Item"))}}, nullptr, json::array())},
+                       {"patch", operation("Change the shop's settings (optimistic lock: version)",
+                                           {{"200", answer("The settings item", ref("Item"))}}, ref("SettingsUpdate"), writeParams)}}},
         {"/orders/{code}", {{"get", operation("Get an order", {{"200", answer("The order", ref("Order"))}}, nullptr,
                                               json::array({pathParam("code")}))}}},
         {"/orders/{code}/status", {{"patch", operation("Change an order's status", {{"200", answer("The order", ref("Order"))}},

@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   };
   for (const httplib::Headers& a : auth) {
     must(setup.Post("/products", a,
-                    R"({"code":"PRD-001","name":"Wireless Mouse","categoryCode":"ACC","sku":"WM-001","price":29.99,"currency":"JPY"})",
+                    R"({"code":"PRD-001","name":"Wireless Mouse","categoryCode":"ACC","sku":"WM-001","price":29.99,"currency":"USD"})",
                     "application/json"), 201, "create product");
     must(setup.Patch("/inventory/PRD-001", a, R"({"quantity":100000000})", "application/json"), 200, "stock");
   }

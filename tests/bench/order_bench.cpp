@@ -27,7 +27,7 @@ const std::string& orderBody() {
 void prepare(edgecart::Shop& shop, const edgecart::Context& ctx) {
   shop.handle(ctx, "POST", "/products",
               R"({"code":"PRD-001","name":"Wireless Mouse","categoryCode":"ACC","sku":"WM",)"
-              R"("price":29.99,"currency":"JPY"})");
+              R"("price":29.99,"currency":"USD"})");
   shop.handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity":1000000000})");
 }
 

@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (inputs++ % 256 == 0) shop = [] {
     auto s = edgecart::Shop::inMemory();
     const edgecart::Context ctx{"shop-a", "fuzz", {"admin"}};
-    s->handle(ctx, "POST", "/products", R"({"code":"PRD-001","name":"M","categoryCode":"A","sku":"S","price":29.99,"currency":"JPY"})");
+    s->handle(ctx, "POST", "/products", R"({"code":"PRD-001","name":"M","categoryCode":"A","sku":"S","price":29.99,"currency":"USD"})");
     s->handle(ctx, "PATCH", "/inventory/PRD-001", R"({"quantity":1000000})");
     return s;
   }();

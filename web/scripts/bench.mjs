@@ -33,7 +33,7 @@ console.log(`wasm size: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 })
 if (!process.argv.includes('--skip-node')) {
   const { openShop } = await import('edgecart');
   const shop = await openShop({ tenant: 'bench', user: 'bench', storage: 'memory' });
-  await shop.products.create({ code: 'PRD-001', name: 'M', categoryCode: 'A', sku: 'S', price: 29.99, currency: 'JPY' });
+  await shop.products.create({ code: 'PRD-001', name: 'M', categoryCode: 'A', sku: 'S', price: 29.99, currency: 'USD' });
   await shop.inventory.update('PRD-001', { quantity: 1e9 });
   const body = JSON.stringify(order());
   const n = 20000;

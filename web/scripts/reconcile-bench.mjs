@@ -20,7 +20,7 @@ const times = [];
 try {
   for (let run = 0; run < runs; run++) {
     const tenant = `bench-${run}`;
-    await server.call(tenant, 'POST', '/products', { code: 'PRD-001', name: 'M', categoryCode: 'A', sku: 'S', price: 29.99, currency: 'JPY' });
+    await server.call(tenant, 'POST', '/products', { code: 'PRD-001', name: 'M', categoryCode: 'A', sku: 'S', price: 29.99, currency: 'USD' });
     await server.call(tenant, 'PATCH', '/inventory/PRD-001', { quantity: 1e8 });
     const remote = { url: server.url, token: token(server.secret, tenant), leaseSize: 1000, intervalMs: 3600_000 };
     const shop = await openShop({ tenant, user: 'bench', name: `reconcile-${run}`, server: remote });

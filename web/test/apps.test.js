@@ -118,7 +118,7 @@ async function keyboardSale(page) {
     if (key === 'Enter') await page.keyboard.press('Enter');
     else await page.keyboard.type(key);
   }
-  assert.match(await text(page, '#change'), /Change due: JPY 59\.86/);
+  assert.match(await text(page, '#change'), /Change due: USD 59\.86/);
   await page.screenshot({ path: join(shots, 'till-sale.png') });
   await page.keyboard.press('Enter');
   await until(page, () => !document.getElementById('view-receipt').hidden && window.till.lastSaleMs !== null, 'the receipt is shown');
@@ -141,7 +141,7 @@ test('a till sells offline with the keyboard, reloads offline from its cache, an
   assert.match(sale.code, /^ORD-\d{6}$/, 'a leased code, final');
   const receipt = await text(page, '#receipt');
   assert.match(receipt, /Wireless Mouse[\s\S]*A5 Notebook/);
-  assert.match(receipt, /Subtotal\s*JPY 36\.49\s*Tax\s*JPY 3\.65\s*Total\s*JPY 40\.14\s*Cash given\s*JPY 100\.00\s*Change\s*JPY 59\.86/);
+  assert.match(receipt, /Subtotal\s*USD 36\.49\s*Tax\s*USD 3\.65\s*Total\s*USD 40\.14\s*Cash given\s*USD 100\.00\s*Change\s*USD 59\.86/);
   assert.match(receipt, /till-a/);
   console.log(`# complete sale -> receipt on screen, offline: ${sale.ms.toFixed(1)} ms`);
   await check(page, 'till-receipt');
@@ -365,7 +365,7 @@ test('the storefront: out of stock shown, a cart that survives a reload, checkou
   assert.equal(await mic.locator('button').isDisabled(), true);
   await page.click('[data-product=PRD-006] a');
   await until(page, () => document.getElementById('add-qty') !== null, 'the product page');
-  assert.match(await text(page, '#view'), /Bluetooth Speaker[\s\S]*Splash-proof[\s\S]*JPY 59\.90/);
+  assert.match(await text(page, '#view'), /Bluetooth Speaker[\s\S]*Splash-proof[\s\S]*USD 59\.90/);
   await check(page, 'store-product');
   await page.fill('#add-qty', '2');
   await page.click('#add-form button');
@@ -377,7 +377,7 @@ test('the storefront: out of stock shown, a cart that survives a reload, checkou
   assert.equal(await text(page, '#cart-link'), 'Cart (3)', 'the cart survived the reload');
   await page.click('#cart-link');
   await until(page, () => document.querySelector('#view table') !== null, 'the cart view');
-  assert.match(await text(page, '#view'), /Subtotal\s*JPY 162\.05\s*Tax \(10 %\)\s*JPY 16\.21\s*Total\s*JPY 178\.26/);
+  assert.match(await text(page, '#view'), /Subtotal\s*USD 162\.05\s*Tax \(10 %\)\s*USD 16\.21\s*Total\s*USD 178\.26/);
   await check(page, 'store-cart');
 
   // The last laptop stands sell elsewhere while the shopper fills in the form: strict stock refuses.
@@ -507,12 +507,12 @@ test('a storefront order placed offline at a price the shop has since changed is
   assert.equal((await server.call('demo', 'GET', `/orders/${code}`)).status, 404, 'the server has no such order');
   await page.click('[data-reorder]');
   await until(page, () => location.hash === '#/cart' && document.getElementById('price-changes') !== null, 'the cart shows the change');
-  assert.match(await text(page, '#price-changes'), /Gel Pens \(10\): was JPY 8\.99, now JPY 9\.49/);
+  assert.match(await text(page, '#price-changes'), /Gel Pens \(10\): was USD 8\.99, now USD 9\.49/);
   assert.equal(await page.locator('a.button[href="#/checkout"]').count(), 0, 'no checkout before the shopper accepts');
   await check(page, 'store-price-changed');
   await page.click('[data-accept-prices]');
   await until(page, () => document.getElementById('price-changes') === null, 'accepted');
-  assert.match(await text(page, '#view'), /Total\s*JPY 10\.44/);  // 9.49 + 10 % tax 0.95
+  assert.match(await text(page, '#view'), /Total\s*USD 10\.44/);  // 9.49 + 10 % tax 0.95
   await page.click('a.button[href="#/checkout"]');
   await page.click('#place');
   await until(page, () => /Your items are reserved, and the shop has your order/.test(document.getElementById('order-state')?.textContent ?? ''), 'the shop has it');

@@ -61,7 +61,7 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
   const clients = [];
   try {
     for (const p of PRODUCTS) {
-      await admin('POST', '/products', { code: p, name: `Product ${p}`, categoryCode: 'CHS', sku: p, price: PRICE, currency: 'JPY' });
+      await admin('POST', '/products', { code: p, name: `Product ${p}`, categoryCode: 'CHS', sku: p, price: PRICE, currency: 'USD' });
       await admin('PATCH', `/inventory/${p}`, { quantity: INITIAL });
     }
 

@@ -77,7 +77,7 @@ export async function runScaleOut(seed, { settings = {}, processes = 3, clients 
     };
 
     for (const p of PRODUCTS) {
-      await call('POST', '/products', { code: p, name: `Product ${p}`, categoryCode: 'SCL', sku: p, price: 10, currency: 'JPY' });
+      await call('POST', '/products', { code: p, name: `Product ${p}`, categoryCode: 'SCL', sku: p, price: 10, currency: 'USD' });
       await call('PATCH', `/inventory/${p}`, { quantity: INITIAL[p] });
     }
     const expect = { orders: new Map(), deltas: Object.fromEntries(DELTA.map((p) => [p, 0])) };

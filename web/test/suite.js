@@ -12,7 +12,7 @@ export const seedOrder = () => ({
 });
 
 export const product = (code, price = 29.99) => ({
-  code, name: `Product ${code}`, categoryCode: 'ACC', sku: `SKU-${code}`, price, currency: 'JPY',
+  code, name: `Product ${code}`, categoryCode: 'ACC', sku: `SKU-${code}`, price, currency: 'USD',
 });
 
 function fail(message) {

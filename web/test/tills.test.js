@@ -53,7 +53,7 @@ async function waitUntil(page, predicate, timeoutMs, what) {
 }
 
 test('offline tills sell the last units; online again, all orders arrive once with distinct codes', async () => {
-  await server.call('tills', 'POST', '/products', { code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM', price: 29.99, currency: 'JPY' });
+  await server.call('tills', 'POST', '/products', { code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM', price: 29.99, currency: 'USD' });
   await server.call('tills', 'PATCH', '/inventory/PRD-001', { quantity: 3 });
   const tills = [await openTill('till-1'), await openTill('till-2')];
   for (const t of tills) {

@@ -5,7 +5,7 @@ import { EdgeCartError, openShop, type ErrorCode, type Order, type Page, type Pr
 export async function storefront(): Promise<number> {
   const shop = await openShop({ tenant: 'shop-a', user: 'user-1', name: 'typed', storage: 'memory' });
   const product = await shop.products.create({
-    code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM-001', price: 29.99, currency: 'JPY',
+    code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM-001', price: 29.99, currency: 'USD',
   });
   const price: number = product.attributes.price;
   const inventory = await shop.inventory.update('PRD-001', { quantity: 10 });

@@ -39,9 +39,12 @@ const std::vector<RouteRule>& routeRules() {
       {"PATCH", "/inventory/{productCode}", Role::Manager, false, "change inventory"},
       {"GET", "/inventory/{productCode}", Role::Customer, false, "read inventory"},
       {"POST", "/orders", Role::Customer, true, "create orders"},
+      {"POST", "/orders/quote", Role::Customer, false, "quote orders"},
       {"GET", "/orders", Role::Customer, true, "list orders"},
       {"GET", "/orders/{code}", Role::Customer, true, "read orders"},
       {"PATCH", "/orders/{code}/status", Role::Customer, true, "change order status"},
+      {"GET", "/settings", Role::Customer, false, "read the shop's settings"},
+      {"PATCH", "/settings", Role::Admin, false, "change the shop's settings"},
   };
   return rules;
 }
@@ -51,7 +54,7 @@ json forCaller(const Context& ctx, json item) {
   const auto sk = item.find("sk");
   if (sk == item.end() || !sk->is_string()) return item;
   const std::string& key = sk->get_ref<const std::string&>();
-  if (key.rfind("PRODUCT#", 0) == 0 || key.rfind("INVENTORY#", 0) == 0) {
+  if (isShopWide(key)) {
     for (const char* who : {"createdBy", "updatedBy"}) {
       if (item.contains(who)) item[who] = "";
     }

@@ -175,18 +175,21 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
   };
   auto allow = [&](const char* route) { authorize(ctx, method, route); };
   const bool customer = roleOf(ctx) == Role::Customer;
+  // What the caller may do to an order's prices (docs/money.md).
+  const OrderCaller caller{customer ? Pricing::Catalogue : Pricing::AsSent,
+                           customer ? Discounts::None : roleOf(ctx) == Role::Cashier ? Discounts::UpToLimit : Discounts::Any};
 
   if (p.size() == 1 && p[0] == "products") {
     if (post) {
       allow("/products");
       noQuery(query);
-      return write(201, [](Transaction& tx, const json& b) { return *createProduct(tx, b); });
+      return write(201, [&](Transaction& tx, const json& b) { return *createProduct(tx, b, options_); });
     }
     if (get) return allow("/products"), Response{200, list(ctx, "PRODUCT#", query), {}, {}};
   } else if (p.size() == 2 && p[0] == "products" && p[1] == "import" && post) {
     allow("/products/import");
     noQuery(query);
-    return write(200, [](Transaction& tx, const json& b) { return importProducts(tx, b); });
+    return write(200, [&](Transaction& tx, const json& b) { return importProducts(tx, b, options_); });
   } else if (p.size() == 1 && p[0] == "categories" && get) {
     allow("/categories");
     noQuery(query);
@@ -195,7 +198,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     const std::string code = pathCode(p[1]);
     allow("/products/{code}");
     noQuery(query);
-    if (patch) return write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, code, b); });
+    if (patch) return write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, code, b, options_); });
     return read([&](Transaction& tx) { return forCaller(ctx, *getProduct(tx, code)); });
   } else if (p.size() == 2 && p[0] == "inventory" && (get || patch)) {
     const std::string code = pathCode(p[1]);
@@ -226,7 +229,7 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
           own["customerId"] = ctx.userId;
           request = &own;
         }
-        json order = orderAnswer(tx, createOrder(tx, *request, options_, customer ? Pricing::Catalogue : Pricing::AsSent));
+        json order = orderAnswer(tx, createOrder(tx, *request, options_, caller));
         const json& reservation = order["reservation"];
         if (strict && reservation.at("state") == "none") {
           throw ApiError(409, reservation.at("error").get<std::string>(),
@@ -237,6 +240,16 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
       });
     }
     if (get) return allow("/orders"), Response{200, list(ctx, "ORDER#", query), {}, {}};
+  } else if (p.size() == 2 && p[0] == "orders" && p[1] == "quote" && post) {
+    allow("/orders/quote");
+    noQuery(query);
+    const json b = parseBody(body);
+    return read([&](Transaction& tx) { return quoteOrder(tx, b, options_, caller); });
+  } else if (p.size() == 1 && p[0] == "settings" && (get || patch)) {
+    allow("/settings");
+    noQuery(query);
+    if (patch) return write(200, [&](Transaction& tx, const json& b) { return *updateSettings(tx, b, options_); });
+    return read([&](Transaction& tx) { return settingsAnswer(tx, options_); });
   } else if (p.size() == 2 && p[0] == "orders" && get) {
     const std::string code = pathCode(p[1]);
     allow("/orders/{code}");

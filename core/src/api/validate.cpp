@@ -136,6 +136,8 @@ bool Fields::has(const char* name) const {
   return it != j_.end() && !it->is_null();
 }
 
+bool Fields::present(const char* name) const { return j_.contains(name); }
+
 const nlohmann::json& Fields::raw(const char* name) const {
   if (!has(name)) badRequest(label(name) + " is required");
   return j_.at(name);
@@ -191,7 +193,9 @@ bool Fields::boolean(const char* name, bool fallback) const {
   return v.get<bool>();
 }
 
-int64_t Fields::money(const char* name) const { return parseMoney(raw(name), label(name)); }
+int64_t Fields::money(const char* name, const Currency& currency) const {
+  return parseMoney(raw(name), label(name), currency);
+}
 
 const nlohmann::json& Fields::object(const char* name) const {
   const nlohmann::json& v = raw(name);

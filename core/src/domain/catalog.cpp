@@ -13,12 +13,16 @@ namespace {
 constexpr size_t kMaxImages = 20;
 constexpr size_t kMaxUrlLength = 2048;
 
-std::string checkedCurrency(const Fields& f) {
-  std::string c = f.str("currency", 3);
-  bool ok = c.size() == 3;
-  for (char ch : c) ok = ok && ch >= 'A' && ch <= 'Z';
-  if (!ok) badRequest("currency must be a 3-letter ISO 4217 code such as JPY or USD");
-  return c;
+// A product's own tax class: one of the shop's (docs/money.md).
+std::string checkedTaxClass(const Transaction& tx, const Fields& f, const DomainOptions& options) {
+  const std::string cls = f.code("taxClass");
+  const ShopSettings settings = shopSettings(tx, options);
+  if (!settings.taxClasses.count(cls)) {
+    std::string known;
+    for (const auto& [code, rate] : settings.taxClasses) known += (known.empty() ? "" : ", ") + code;
+    badRequest("taxClass must be one of the shop's tax classes: " + known);
+  }
+  return cls;
 }
 
 json checkedImages(const Fields& f) {
@@ -86,27 +90,31 @@ void productLookupKeys(const json& product, std::vector<std::string>& keys) {
   for (std::string& word : searchWords(product.value("name", ""))) keys.push_back("w:" + std::move(word));
 }
 
-Value createProduct(Transaction& tx, const json& body) {
+Value createProduct(Transaction& tx, const json& body, const DomainOptions& options) {
   Fields f(body, "body", {"code", "name", "categoryCode", "sku", "price", "currency", "description",
-                          "images", "isActive"});
+                          "images", "isActive", "taxClass"});
   const std::string code = f.code("code");
-  json attributes = {{"categoryCode", f.str("categoryCode", kMaxCodeLength)},
-                     {"sku", f.str("sku", kMaxCodeLength)},
-                     {"price", moneyToJson(f.money("price"))},
-                     {"currency", checkedCurrency(f)},
+  const std::string categoryCode = f.str("categoryCode", kMaxCodeLength);
+  const std::string sku = f.str("sku", kMaxCodeLength);
+  const Currency currency = currencyOf(f.str("currency", 3));
+  json attributes = {{"categoryCode", categoryCode},
+                     {"sku", sku},
+                     {"price", moneyToJson(f.money("price", currency), currency)},
+                     {"currency", currency.code},
                      {"description", f.str("description", kMaxTextLength, false)},
                      {"images", json::array()},
                      {"isActive", f.boolean("isActive", true)}};
   const std::string name = f.str("name", kMaxNameLength);
   if (f.has("images")) attributes["images"] = checkedImages(f);
+  if (f.has("taxClass")) attributes["taxClass"] = checkedTaxClass(tx, f, options);
   if (tx.getItem(std::string(kProduct) + "#" + code)) {
     conflict("Product " + code + " already exists", errc::kAlreadyExists);
   }
   return tx.publish(CommandInput{kProduct, code, name, 0, std::move(attributes)});
 }
 
-Value updateProduct(Transaction& tx, const std::string& code, const json& body) {
-  Fields f(body, "body", {"name", "price", "description", "images", "categoryCode", "isActive", "version"});
+Value updateProduct(Transaction& tx, const std::string& code, const json& body, const DomainOptions& options) {
+  Fields f(body, "body", {"name", "price", "description", "images", "categoryCode", "isActive", "taxClass", "version"});
   const auto version = f.optInteger("version", -1, INT64_MAX);
   const Value current = getProduct(tx, code);
   const int64_t latest = itemVersion(*current);
@@ -115,12 +123,23 @@ Value updateProduct(Transaction& tx, const std::string& code, const json& body) 
   json a = attrs(*current);
   bool any = false;
   if (f.has("name")) name = f.str("name", kMaxNameLength), any = true;
-  if (f.has("price")) a["price"] = moneyToJson(f.money("price")), any = true;
+  if (f.has("price")) {
+    const Currency currency = currencyOf(a.value("currency", ""), "the currency of " + code);
+    a["price"] = moneyToJson(f.money("price", currency), currency), any = true;
+  }
   if (f.has("description")) a["description"] = f.str("description", kMaxTextLength, false), any = true;
   if (f.has("images")) a["images"] = checkedImages(f), any = true;
   if (f.has("categoryCode")) a["categoryCode"] = f.str("categoryCode", kMaxCodeLength), any = true;
   if (f.has("isActive")) a["isActive"] = f.boolean("isActive", true), any = true;
-  if (!any) badRequest("one of name, price, description, images, categoryCode or isActive is required");
+  if (f.present("taxClass")) {  // null: back to the category's or the shop's default class
+    if (f.has("taxClass")) {
+      a["taxClass"] = checkedTaxClass(tx, f, options);
+    } else {
+      a.erase("taxClass");
+    }
+    any = true;
+  }
+  if (!any) badRequest("one of name, price, description, images, categoryCode, isActive or taxClass is required");
   return tx.publish(CommandInput{kProduct, code, name, latest, std::move(a)});
 }
 

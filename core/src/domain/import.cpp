@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kMaxReported = 1000;  // rejected rows listed (all are counted)
 
 const char* const kColumns[] = {"code", "name", "categoryCode", "sku", "price", "currency",
-                                "quantity", "description", "isActive"};
+                                "quantity", "description", "isActive", "taxClass"};
 const char* const kRequired[] = {"code", "name", "categoryCode", "sku", "price", "currency"};
 
 struct Row {
@@ -93,7 +93,7 @@ std::vector<Row> csvRows(const std::string& text) {
   for (size_t i = 0; i < header.size(); ++i) {
     if (!known(header[i])) {
       badRequest("csv column " + echo(header[i]) + " is not one of code, name, categoryCode, sku, price, currency, "
-                 "quantity, description, isActive");
+                 "quantity, description, isActive, taxClass");
     }
     for (size_t j = 0; j < i; ++j) {
       if (header[j] == header[i]) badRequest("csv column " + header[i] + " is named twice");
@@ -123,7 +123,7 @@ std::vector<Row> csvRows(const std::string& text) {
       } else if (name == "isActive") {
         if (cell.empty()) continue;
         fields[name] = cell == "true" ? json(true) : cell == "false" ? json(false) : json(cell);
-      } else if (name == "description" && cell.empty()) {
+      } else if ((name == "description" || name == "taxClass") && cell.empty()) {
         continue;
       } else {
         fields[name] = std::move(cell);
@@ -165,7 +165,7 @@ std::optional<int64_t> rowQuantity(const json& fields) {
 
 }  // namespace
 
-json importProducts(Transaction& tx, const json& body) {
+json importProducts(Transaction& tx, const json& body, const DomainOptions& options) {
   Fields f(body, "body", {"csv", "jsonl"});
   if (f.has("csv") == f.has("jsonl")) badRequest("one of csv or jsonl is required");
   const std::vector<Row> rows = f.has("csv") ? csvRows(f.str("csv", SIZE_MAX)) : jsonRows(f.str("jsonl", SIZE_MAX));
@@ -178,7 +178,7 @@ json importProducts(Transaction& tx, const json& body) {
     try {
       if (row.fields.is_string()) badRequest(row.fields.get<std::string>());
       const json& in = row.fields;
-      Fields p(in, "row", {"code", "name", "categoryCode", "sku", "price", "currency", "quantity", "description", "isActive"});
+      Fields p(in, "row", {"code", "name", "categoryCode", "sku", "price", "currency", "quantity", "description", "isActive", "taxClass"});
       code = p.code("code");
       const auto [first, fresh] = seen.emplace(code, row.line);
       if (!fresh) badRequest("code " + code + " is also on line " + std::to_string(first->second));
@@ -206,7 +206,7 @@ json importProducts(Transaction& tx, const json& body) {
       }
       // Everything above only read. Each of these checks the whole row before it writes, so a
       // refused row writes nothing.
-      const Value after = before ? updateProduct(tx, code, product) : createProduct(tx, product);
+      const Value after = before ? updateProduct(tx, code, product, options) : createProduct(tx, product, options);
       if (quantity) updateInventory(tx, code, {{"quantity", *quantity}});
       const bool same = after == before && (!quantity || tx.getItem(std::string(kInventory) + "#" + code) == stockBefore);
       ++(same ? unchanged : before ? updated : created);

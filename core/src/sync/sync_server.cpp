@@ -68,6 +68,7 @@ int64_t intOr(const Value& v, const char* field, int64_t fallback) {
 // The item a command targets, for its version before the command ran.
 std::string targetSk(const std::string& path) {
   if (path.rfind("/inventory/", 0) == 0) return "INVENTORY#" + path.substr(11);
+  if (path == "/settings") return "SETTINGS#shop";
   if (path.rfind("/orders/", 0) == 0) {
     const size_t slash = path.find('/', 8);
     return "ORDER#" + path.substr(8, slash == std::string::npos ? std::string::npos : slash - 8);
@@ -102,7 +103,7 @@ namespace {
 // its feed for life (an order's customer never changes).
 std::string scopedFeedOf(const Transaction& tx, const std::string& tenant, const json& item) {
   const std::string& sk = item.at("sk").get_ref<const std::string&>();
-  if (sk.rfind("PRODUCT#", 0) == 0 || sk.rfind("INVENTORY#", 0) == 0) return sharedFeedPk(tenant);
+  if (isShopWide(sk)) return sharedFeedPk(tenant);
   if (sk.rfind("ORDER#", 0) == 0) return customerFeedPk(tenant, attrs(item).value("customerId", ""));
   if (sk.rfind("RESERVATION#", 0) == 0) {
     const Value order = tx.getItem("ORDER#" + attrs(item).value("orderCode", ""));
@@ -333,7 +334,7 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   // carried (so its device drops a copy the server never had).
   auto mayLearnAbsent = [&](const std::string& key) {
     if (roleOf(ctx) != Role::Customer) return true;
-    return key.rfind("PRODUCT#", 0) == 0 || key.rfind("INVENTORY#", 0) == 0 ||
+    return isShopWide(key) ||
            (!c.orderCode.empty() && (key == "ORDER#" + c.orderCode || key == "RESERVATION#" + c.orderCode));
   };
   auto current = [&](const std::set<std::string>& changedHere = {}) {
@@ -429,7 +430,7 @@ SyncServer::CodeUse SyncServer::codeUseOf(const Context& ctx, const std::string&
 bool SyncServer::visibleTo(const Context& ctx, const json& item) const {
   if (roleOf(ctx) != Role::Customer) return true;
   const std::string& sk = item.at("sk").get_ref<const std::string&>();
-  if (sk.rfind("PRODUCT#", 0) == 0 || sk.rfind("INVENTORY#", 0) == 0) return true;
+  if (isShopWide(sk)) return true;
   if (sk.rfind("ORDER#", 0) == 0) return attrs(item).value("customerId", "") == ctx.userId;
   if (sk.rfind("RESERVATION#", 0) == 0) {
     const Value order = shop_.store().get(Table::Data, item.at("pk").get<std::string>(),

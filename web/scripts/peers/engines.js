@@ -11,7 +11,7 @@ const BODY = {
   shippingAddress: { street: '123 Main St', city: 'Tokyo', postalCode: '100-0001', country: 'JP' },
   paymentMethod: 'credit_card',
 };
-const PRODUCT = { code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM', price: 29.99, currency: 'JPY' };
+const PRODUCT = { code: 'PRD-001', name: 'Wireless Mouse', categoryCode: 'ACC', sku: 'WM', price: 29.99, currency: 'USD' };
 const STOCK = 1e9;
 
 // The order record the others store: what EdgeCart's order item holds.

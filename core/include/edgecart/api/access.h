@@ -43,6 +43,12 @@ const std::vector<RouteRule>& routeRules();
 // server's visibleTo and the router's own-order rule.)
 json forCaller(const Context& ctx, json item);
 
+// The items every device of a shop holds, a customer's too: the catalogue, the stock and the
+// shop's settings (the sync feed they go to is the shared one).
+inline bool isShopWide(const std::string& sk) {
+  return sk.rfind("PRODUCT#", 0) == 0 || sk.rfind("INVENTORY#", 0) == 0 || sk.rfind("SETTINGS#", 0) == 0;
+}
+
 // Throws 403 (FORBIDDEN) unless the caller's role may call method + path (a routeRules() path).
 void authorize(const Context& ctx, const std::string& method, const char* path);
 

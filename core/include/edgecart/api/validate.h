@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "edgecart/domain/money.h"
+
 namespace edgecart {
 
 constexpr size_t kMaxCodeLength = 64;
@@ -40,7 +42,8 @@ class Fields {
   // `what` names the object in messages ("body", "items[0]", ...).
   Fields(const nlohmann::json& object, std::string what, std::initializer_list<const char*> allowed);
 
-  bool has(const char* name) const;
+  bool has(const char* name) const;  // present and not null
+  bool present(const char* name) const;  // present, perhaps null
   const nlohmann::json& raw(const char* name) const;
   // A string of 1..maxLength characters (UTF-8 bytes); if `required` is false, absent is "".
   std::string str(const char* name, size_t maxLength, bool required = true) const;
@@ -50,8 +53,8 @@ class Fields {
   int64_t integer(const char* name, int64_t min, int64_t max) const;
   std::optional<int64_t> optInteger(const char* name, int64_t min, int64_t max) const;
   bool boolean(const char* name, bool fallback) const;
-  // Amount in minor units (see parseMoney).
-  int64_t money(const char* name) const;
+  // Amount in minor units of `currency` (see parseMoney).
+  int64_t money(const char* name, const Currency& currency) const;
   // A nested object / array (must be present).
   const nlohmann::json& object(const char* name) const;
   const nlohmann::json& array(const char* name, size_t minSize, size_t maxSize) const;

@@ -4,15 +4,19 @@
 // and throws ApiError on bad input or a refused change (the transaction then writes nothing).
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "edgecart/domain/money.h"
 #include "edgecart/engine/engine.h"
 
 namespace edgecart {
 
+// What a host configures; a shop's own settings (ShopSettings) start from it.
 struct DomainOptions {
-  int64_t taxBasisPoints = 1000;                 // 10 %; see taxFor for per-tenant rates
+  int64_t taxBasisPoints = 1000;                 // 10 %: the default settings' one rate; see taxFor
   std::string orderCodeFormat = "ORD-%%no#:0>6%%";
   std::map<std::string, int64_t> tenantTaxBasisPoints;  // overrides by tenant code
   int64_t taxFor(const std::string& tenant) const {
@@ -28,16 +32,44 @@ inline constexpr char kOrder[] = "ORDER";
 // Which units an order holds: {orderCode, lines[{productCode, quantity}], state}, where state is
 // held | none | released | deducted. Kept beside the order so release/deduct touch only its units.
 inline constexpr char kReservation[] = "RESERVATION";
+// A shop's settings: one item, SETTINGS#shop (docs/money.md).
+inline constexpr char kSettings[] = "SETTINGS";
+inline constexpr char kSettingsCode[] = "shop";
 
 constexpr int64_t kMaxQuantity = 1'000'000;         // per order line
 constexpr int64_t kMaxStock = 1'000'000'000;        // units of one product
 constexpr size_t kMaxOrderLines = 100;
 
+// A shop's settings (docs/money.md), read from its SETTINGS#shop item, or the defaults when it
+// has none: USD, one tax class "standard" at the host's rate (DomainOptions::taxFor), prices
+// without tax, a cashier discount limit of 10 %, no expiry of pending orders.
+struct ShopSettings {
+  Currency currency{"USD", 2};
+  std::map<std::string, int64_t> taxClasses;  // code -> rate (kRateScale)
+  std::string defaultTaxClass = "standard";
+  std::map<std::string, std::string> categoryTaxClasses;  // categoryCode -> tax class
+  bool pricesIncludeTax = false;
+  std::string receiptHeader;
+  int64_t cashierDiscountLimit = 10'000;  // rate units: 10 %
+  std::optional<int64_t> pendingOrderExpiryMinutes;
+  // The rate of a product's line: its own taxClass, else its category's, else the default.
+  // 409 when the class named is not one of taxClasses.
+  int64_t taxRateOf(const json* product) const;
+};
+ShopSettings shopSettings(const Transaction& tx, const DomainOptions& options);
+// GET /settings: the item, or (never written) the defaults as an item of version 0.
+json settingsAnswer(const Transaction& tx, const DomainOptions& options);
+// PATCH /settings {currency?, taxClasses?, defaultTaxClass?, categoryTaxClasses?, pricesIncludeTax?,
+// receiptHeader?, cashierDiscountLimit?, pendingOrderExpiryMinutes?, version?}.
+Value updateSettings(Transaction& tx, const json& body, const DomainOptions& options);
+
 // Products.
-Value createProduct(Transaction& tx, const json& body);
+// A product's price has at most its currency's decimals; `taxClass` (optional) is one of the
+// shop's tax classes.
+Value createProduct(Transaction& tx, const json& body, const DomainOptions& options);
 Value getProduct(const Transaction& tx, const std::string& code);  // 404 if absent
-// PATCH body {name?, price?, description?, images?, categoryCode?, isActive?, version?}.
-Value updateProduct(Transaction& tx, const std::string& code, const json& body);
+// PATCH body {name?, price?, description?, images?, categoryCode?, isActive?, taxClass?, version?}.
+Value updateProduct(Transaction& tx, const std::string& code, const json& body, const DomainOptions& options);
 
 // A product's look-up keys (Engine::addLookup): "cat:<categoryCode>", "sku:<sku>" and "w:<word>"
 // for each word of its name (see searchWords); none holds a control character.
@@ -53,7 +85,7 @@ std::vector<std::string> searchWords(const std::string& text);
 // {line, code?, message} and writes nothing, the valid rows are applied. An existing product's
 // sku and currency cannot change. Answers {rows, created, updated, unchanged, rejectedCount,
 // rejected (the first 1,000)}. A wrong or missing column, a quote never closed, or no rows: 400.
-json importProducts(Transaction& tx, const json& body);
+json importProducts(Transaction& tx, const json& body, const DomainOptions& options);
 
 // Inventory: PATCH body {quantity? | quantityDelta?, warehouseCode?, version?}.
 Value updateInventory(Transaction& tx, const std::string& productCode, const json& body);
@@ -66,7 +98,21 @@ Value updateInventory(Transaction& tx, const std::string& productCode, const jso
 // older price while offline): a line whose price is not the catalogue's when the order is
 // applied records that price as `catalogPrice`, so a report can find sales below it.
 enum class Pricing { Catalogue, AsSent };
-Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, Pricing pricing);
+// What discounts a caller may give (docs/money.md): a customer none (403), a cashier up to the
+// shop's cashierDiscountLimit of the subtotal (403 naming it), a manager or an admin any.
+enum class Discounts { None, UpToLimit, Any };
+struct OrderCaller {
+  Pricing pricing = Pricing::AsSent;
+  Discounts discounts = Discounts::Any;
+};
+// An order's figures from its lines and discounts, under the shop's settings (docs/money.md):
+// {currency, items (each with taxRate and its discount), discount?, subtotal, discountTotal,
+// taxes [{rate, base, tax}], tax, total, pricesIncludeTax}. Every amount is exact in minor units:
+// subtotal - discountTotal + tax = total (tax-exclusive), subtotal - discountTotal = total
+// (tax-inclusive, tax being the part of it). `body` is an order request; customerId,
+// shippingAddress and paymentMethod are not needed (POST /orders/quote), nothing is written.
+json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller);
+Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller);
 Value getOrder(const Transaction& tx, const std::string& code);  // 404 if absent
 // An order as the API answers it: the stored item plus `reservation` {state, error?, errorCode?}
 // (held | none | released | deducted), so a caller sees whether its stock was reserved.
