@@ -57,7 +57,9 @@ struct LineFigures {
 
 // A discount {percent | amount, reason} of `base` (minor units): its amount, and the record the
 // order keeps of it ({percent?, amount, reason}).
-int64_t readDiscount(const json& v, const std::string& what, const Currency& currency, int64_t base, json& record) {
+// `asked` gets the discount as asked, before rounding, in minor units × kRateScale.
+int64_t readDiscount(const json& v, const std::string& what, const Currency& currency, int64_t base, json& record,
+                     Wide& asked) {
   Fields d(v, what, {"percent", "amount", "reason"});
   if (d.has("percent") == d.has("amount")) badRequest(what + " must have one of percent or amount");
   record = json(json::value_t::object);
@@ -65,6 +67,7 @@ int64_t readDiscount(const json& v, const std::string& what, const Currency& cur
   if (d.has("percent")) {
     const int64_t rate = parseRate(d.raw("percent"), what + ".percent");
     amount = proportion(base, rate, kRateScale);
+    asked += static_cast<Wide>(base) * rate;
     record.emplace("percent", rateToJson(rate));
   } else {
     amount = d.money("amount", currency);
@@ -72,6 +75,7 @@ int64_t readDiscount(const json& v, const std::string& what, const Currency& cur
       badRequest(what + ".amount " + moneyText(amount, currency) + " is more than the " +
                  moneyText(base, currency) + " it discounts");
     }
+    asked += static_cast<Wide>(amount) * kRateScale;
   }
   record.emplace("amount", moneyToJson(amount, currency));
   record.emplace("reason", d.str("reason", kMaxNameLength));
@@ -109,6 +113,7 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
   figures.reserve(lines.size());
   std::optional<Currency> currency;
   int64_t subtotal = 0;
+  Wide asked = 0;  // every discount as asked (see readDiscount)
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string what = "items[" + std::to_string(i) + "]";
     Fields line(lines[i], what, {"productCode", "name", "quantity", "price", "discount"});
@@ -160,7 +165,7 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
     item.emplace("taxRate", rateToJson(lf.rate));
     if (line.has("discount")) {
       json record;
-      lf.discount = readDiscount(line.raw("discount"), what + ".discount", *currency, lf.amount, record);
+      lf.discount = readDiscount(line.raw("discount"), what + ".discount", *currency, lf.amount, record, asked);
       item.emplace("discount", std::move(record));
     }
     subtotal += lf.amount;
@@ -172,13 +177,13 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
   for (const LineFigures& lf : figures) lineDiscounts += lf.discount;
   json orderDiscount;
   int64_t discount = 0;
-  if (f.has("discount")) discount = readDiscount(f.raw("discount"), "discount", *currency, subtotal - lineDiscounts, orderDiscount);
+  if (f.has("discount")) discount = readDiscount(f.raw("discount"), "discount", *currency, subtotal - lineDiscounts, orderDiscount, asked);
   const int64_t discountTotal = lineDiscounts + discount;
   if (discountTotal > 0) {
     if (caller.discounts == Discounts::None) forbidden("Forbidden: a customer cannot give a discount");
-    // discountTotal / subtotal ≤ limit / kRateScale, exactly.
-    if (caller.discounts == Discounts::UpToLimit &&
-        static_cast<Wide>(discountTotal) * kRateScale > static_cast<Wide>(settings.cashierDiscountLimit) * subtotal) {
+    // The discounts as asked (10 % of 59.98 is 5.998, given as 6.00) are at most the limit of the
+    // subtotal, exactly.
+    if (caller.discounts == Discounts::UpToLimit && asked > static_cast<Wide>(settings.cashierDiscountLimit) * subtotal) {
       forbidden("Forbidden: a cashier may give at most " + rateToJson(settings.cashierDiscountLimit).dump() +
                 " % of the subtotal; this order's discounts are " + moneyText(discountTotal, *currency) + " of " +
                 moneyText(subtotal, *currency) + ": a manager may give more");
