@@ -132,17 +132,20 @@ TEST_F(SyncTrust, OneLeasedCodeUsedByManyCommandsFreesOneCode) {
 
 TEST_F(SyncTrust, ACustomersPullReadsOnlyItsScopedFeedsAndNamesNoOtherCustomer) {
   stockServer(1000);
+  ASSERT_EQ(serverCall("PATCH", "/settings", {{"receiptHeader", "EdgeCart"}}).status, 200);  // every device's
   ASSERT_EQ(server_->handle(kAlice, "POST", "/orders", bobsOrder().dump()).status, 201);  // ORD-000001
   // Bob's orders after hers: the stock row was last changed in Bob's name.
   for (int i = 0; i < 30; ++i) ASSERT_EQ(server_->handle(kBob, "POST", "/orders", bobsOrder().dump()).status, 201);
   ASSERT_EQ(serverCall("GET", "/inventory/PRD-001").body["updatedBy"], "bob@example.com") << "staff see who";
-  // Alice's device: the product, the stock, her order and its reservation; no Bob anywhere.
+  // Alice's device: the shop's settings, the product, the stock, her order and its reservation;
+  // no Bob anywhere.
   std::set<std::string> keys;
   for (const json& item : pullAll(kAlice)) {
     keys.insert(item["sk"].get<std::string>());
     EXPECT_EQ(item.dump().find("bob@"), std::string::npos) << item.dump();
   }
-  EXPECT_EQ(keys, (std::set<std::string>{"PRODUCT#PRD-001", "INVENTORY#PRD-001", "ORDER#ORD-000001", "RESERVATION#ORD-000001"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"SETTINGS#shop", "PRODUCT#PRD-001", "INVENTORY#PRD-001", "ORDER#ORD-000001",
+                                         "RESERVATION#ORD-000001"}));
   // Nor in a direct read of the stock.
   const Response inv = server_->handle(kAlice, "GET", "/inventory/PRD-001", "");
   EXPECT_EQ(inv.body.dump().find("bob@"), std::string::npos) << inv.body.dump();
