@@ -65,7 +65,7 @@ bool startsWith(const std::string& path, const char* prefix) {
 // The routes that reach the core (and need a token).
 bool isApiPath(const std::string& path) {
   return startsWith(path, "/products") || startsWith(path, "/inventory") || startsWith(path, "/orders") ||
-         startsWith(path, "/categories") || startsWith(path, "/webhooks");
+         startsWith(path, "/categories") || startsWith(path, "/settings") || startsWith(path, "/webhooks");
 }
 bool isSyncPath(const std::string& path) {
   return path == "/sync/push" || path == "/sync/pull" || path == "/sync/lease";
@@ -653,6 +653,7 @@ const char* routeLabel(const std::string& method, const std::string& path) {
   if (startsWith(path, "/products")) return "products";
   if (startsWith(path, "/inventory")) return "inventory";
   if (startsWith(path, "/orders")) return "orders";
+  if (startsWith(path, "/settings")) return "settings";
   if (path == "/sync/push") return "sync_push";
   if (path == "/sync/pull") return "sync_pull";
   if (path == "/sync/lease") return "sync_lease";

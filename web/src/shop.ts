@@ -8,7 +8,7 @@ import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
   ApiResponse, Category, Change, Changes, ErrorBody, ImportReport, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
   OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate, ProductWithStock,
-  ServerOptions, ShopOptions, SyncOutcome, SyncStatus, WriteOptions,
+  OrderFigures, QuoteInput, ServerOptions, ShopOptions, ShopSettings, ShopSettingsUpdate, SyncOutcome, SyncStatus, WriteOptions,
 } from './types.js';
 
 /** A shop's event: `detail` is what happened (see ShopEventMap). */
@@ -154,6 +154,16 @@ export class Shop extends EventTarget {
     list: () => this.call<{ items: Category[] }>('GET', '/categories').then((r) => r.items),
   };
 
+  readonly settings = {
+    /** The shop's settings (version 0 and the defaults if never changed). */
+    get: () => this.call<ShopSettings>('GET', '/settings'),
+    /** Admin only; `version` locks (409 VERSION_CONFLICT when another change came first). */
+    update: (update: ShopSettingsUpdate, options?: WriteOptions) => this.call<ShopSettings>('PATCH', '/settings', update, options),
+    /** A live query: `callback` gets the settings now and after each change (another device's too). */
+    watch: (callback: (settings: ShopSettings, changes: Change[]) => void, onError?: (e: EdgeCartError) => void) =>
+      this.watch(['SETTINGS#'], () => this.settings.get(), callback, onError),
+  };
+
   readonly inventory = {
     update: (productCode: string, update: InventoryUpdate, options?: WriteOptions) =>
       this.call<Inventory>('PATCH', `/inventory/${segment(productCode)}`, update, options),
@@ -169,6 +179,12 @@ export class Shop extends EventTarget {
       }
       return this.call<Order>('POST', `/orders${query({ stock })}`, input, options);
     },
+    /**
+     * An order's figures as `create` would make them (lines, discounts, tax per rate, total),
+     * computed by the core from this device's catalogue and settings; nothing is written. A cart
+     * or a till shows these, never its own arithmetic.
+     */
+    quote: (input: QuoteInput) => this.call<OrderFigures>('POST', '/orders/quote', input),
     list: (q?: OrderListQuery) => this.call<Page<Order>>('GET', `/orders${query({ ...q })}`),
     get: (code: string) => this.call<Order>('GET', `/orders/${segment(code)}`),
     updateStatus: (code: string, status: OrderStatus, version?: number, options?: WriteOptions) =>

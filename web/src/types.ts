@@ -111,6 +111,8 @@ export interface ProductAttributes {
   description: string;
   images: string[];
   isActive: boolean;
+  /** Its own tax class (one of the shop's `taxClasses`); absent: its category's, else the shop's default. */
+  taxClass?: string;
 }
 export type Product = Item<ProductAttributes>;
 
@@ -122,6 +124,8 @@ export interface ProductUpdate {
   images?: string[];
   categoryCode?: string;
   isActive?: boolean;
+  /** null: back to the category's class or the shop's default. */
+  taxClass?: string | null;
   version?: number;
 }
 
@@ -135,6 +139,7 @@ export interface ProductInput {
   description?: string;
   images?: string[];
   isActive?: boolean;
+  taxClass?: string;
 }
 
 export interface InventoryAttributes {
@@ -166,6 +171,21 @@ export interface OrderLineInput {
   name?: string;
   quantity: number;
   price?: number;
+  discount?: DiscountInput;
+}
+
+/**
+ * A discount: a percentage of what it discounts, or an amount in the order's currency; always with
+ * a reason. Applied before tax. A cashier's discounts add up to at most the shop's
+ * `cashierDiscountLimit` of the subtotal (else 403); a customer may give none (403).
+ */
+export type DiscountInput = { percent: number; reason: string } | { amount: number; reason: string };
+
+/** A discount as the order keeps it: what was asked, and the amount it came to. */
+export interface Discount {
+  percent?: number;
+  amount: number;
+  reason: string;
 }
 
 /** A line as the order keeps it. */
@@ -176,6 +196,46 @@ export interface OrderLine {
   price: number;
   /** The catalogue's price when the order was applied, where the line was charged another. */
   catalogPrice?: number;
+  /** The tax rate of its class, in percent (8, 10, 8.25). */
+  taxRate: number;
+  discount?: Discount;
+}
+
+/** The tax of one rate: rounded once per order, half up to the currency's minor unit. */
+export interface TaxRow {
+  /** Percent. */
+  rate: number;
+  /** The amount taxed at this rate, after discounts (without its tax, also when prices include it). */
+  base: number;
+  tax: number;
+}
+
+/**
+ * An order's figures (`orders.quote`, and the same fields on every order). Every amount is exact
+ * in the currency's minor unit: `subtotal - discountTotal + tax === total` when prices are
+ * without tax, `subtotal - discountTotal === total` when they include it (`tax` is then the part
+ * of the total that is tax).
+ */
+export interface OrderFigures {
+  /** ISO 4217: the currency of every line. */
+  currency: string;
+  items: OrderLine[];
+  /** The order's own discount (lines carry theirs). */
+  discount?: Discount;
+  subtotal: number;
+  /** Every discount, lines' and the order's. */
+  discountTotal: number;
+  /** One row per rate, in ascending rate. */
+  taxes: TaxRow[];
+  tax: number;
+  total: number;
+  pricesIncludeTax: boolean;
+}
+
+/** What a quote needs: the lines, perhaps discounts (customerId and the rest may be left out). */
+export interface QuoteInput {
+  items: OrderLineInput[];
+  discount?: DiscountInput;
 }
 
 export interface ShippingAddress {
@@ -192,14 +252,12 @@ export interface OrderInput {
   items: OrderLineInput[];
   shippingAddress: ShippingAddress;
   paymentMethod: string;
+  /** An order discount (see DiscountInput). */
+  discount?: DiscountInput;
 }
 
-export interface OrderAttributes extends Omit<OrderInput, 'items'> {
+export interface OrderAttributes extends Omit<OrderInput, 'items' | 'discount'>, OrderFigures {
   customerId: string;
-  items: OrderLine[];
-  subtotal: number;
-  tax: number;
-  total: number;
   status: OrderStatus;
   placedAt: string;
   shippedAt?: string;
@@ -214,6 +272,31 @@ export interface Reservation {
 
 /** An order as the API answers it (lists leave `reservation` out). */
 export type Order = Item<OrderAttributes> & { reservation?: Reservation };
+
+/**
+ * A shop's settings (docs/money.md): one item, versioned like any other and synced to every
+ * device. Never changed, it is version 0 with these defaults: USD, one class `standard` at the
+ * server's rate (10 %), prices without tax, a cashier limit of 10 %, no expiry.
+ */
+export interface ShopSettingsAttributes {
+  /** ISO 4217: the currency of order lines outside the catalogue. */
+  currency: string;
+  /** Tax class code -> rate in percent, at most 3 decimals. */
+  taxClasses: Record<string, number>;
+  defaultTaxClass: string;
+  /** categoryCode -> tax class. A product's own taxClass comes first. */
+  categoryTaxClasses: Record<string, string>;
+  pricesIncludeTax: boolean;
+  /** Printed at the top of receipts. */
+  receiptHeader: string;
+  /** The largest share of a subtotal, in percent, a cashier's discounts may come to. */
+  cashierDiscountLimit: number;
+  /** Minutes after which the server cancels a pending order; null: never. */
+  pendingOrderExpiryMinutes: number | null;
+}
+export type ShopSettings = Item<ShopSettingsAttributes>;
+/** A settings change (admin only): any of the fields; `version` the optimistic lock. */
+export type ShopSettingsUpdate = Partial<ShopSettingsAttributes> & { version?: number };
 
 /** One page of a list; pass `lastSk` back as `cursor` for the next. */
 export interface Page<T> {
