@@ -42,6 +42,15 @@ TEST(Money, CurrenciesHaveTheirIso4217MinorUnit) {
   for (const char* no : {"XAU", "XDR", "XTS", "XXX", "HRK", "ZWL", "usd", "US", "USDT", "", "ABC"}) {
     EXPECT_EQ(currencyDecimals(no), -1) << no;
   }
+  // The list a client formats amounts with is the same table, in code order.
+  const json list = currencyList()["items"];
+  EXPECT_GT(list.size(), 150u);
+  for (size_t i = 0; i < list.size(); ++i) {
+    EXPECT_EQ(currencyDecimals(list[i]["code"]), list[i]["decimals"]);
+    if (i > 0) {
+      EXPECT_LT(list[i - 1]["code"].get<std::string>(), list[i]["code"].get<std::string>());
+    }
+  }
   try {
     currencyOf("ABC");
     FAIL();

@@ -228,6 +228,8 @@ json openApi() {
                      {"get", operation("List orders", {{"200", answer("A page", page)}}, nullptr, orderParams)}}},
         {"/orders/quote", {{"post", operation("An order's figures without placing it (lines, discounts, tax per rate, total), as POST /orders would make them",
                                               {{"200", answer("The figures", ref("Quote"))}}, ref("OrderInput"), json::array())}}},
+        {"/currencies", {{"get", operation("Every active ISO 4217 currency with its minor unit ({items: [{code, decimals}]}): what amounts in it may have",
+                                           {{"200", answer("Currencies", {{"type", "object"}})}}, nullptr, json::array())}}},
         {"/settings", {{"get", operation("The shop's settings (version 0: never changed, the defaults)",
                                          {{"200", answer("The settings item; attributes as Settings", ref("Item"))}}, nullptr, json::array())},
                        {"patch", operation("Change the shop's settings (optimistic lock: version)",

@@ -44,6 +44,7 @@ const std::vector<RouteRule>& routeRules() {
       {"GET", "/orders/{code}", Role::Customer, true, "read orders"},
       {"PATCH", "/orders/{code}/status", Role::Customer, true, "change order status"},
       {"GET", "/settings", Role::Customer, false, "read the shop's settings"},
+      {"GET", "/currencies", Role::Customer, false, "list currencies"},
       {"PATCH", "/settings", Role::Admin, false, "change the shop's settings"},
   };
   return rules;

@@ -245,6 +245,10 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     noQuery(query);
     const json b = parseBody(body);
     return read([&](Transaction& tx) { return quoteOrder(tx, b, options_, caller); });
+  } else if (p.size() == 1 && p[0] == "currencies" && get) {
+    allow("/currencies");
+    noQuery(query);
+    return Response{200, currencyList(), {}, {}};
   } else if (p.size() == 1 && p[0] == "settings" && (get || patch)) {
     allow("/settings");
     noQuery(query);

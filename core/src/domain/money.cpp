@@ -52,6 +52,12 @@ int currencyDecimals(const std::string& code) {
   return it != end && code == it->code ? it->decimals : -1;
 }
 
+nlohmann::json currencyList() {
+  nlohmann::json items = nlohmann::json::array();
+  for (const Iso4217& c : kCurrencies) items.push_back({{"code", c.code}, {"decimals", c.decimals}});
+  return {{"items", std::move(items)}};
+}
+
 Currency currencyOf(const std::string& code, const std::string& field) {
   const int decimals = currencyDecimals(code);
   if (decimals < 0) badRequest(field + " must be an active ISO 4217 currency code such as USD, EUR or JPY");

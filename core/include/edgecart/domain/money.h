@@ -27,6 +27,9 @@ struct Currency {
 // when `code` is not one (precious metals, test codes and withdrawn codes included).
 int currencyDecimals(const std::string& code);
 
+// Every active ISO 4217 currency as {items: [{code, decimals}]}, in code order (GET /currencies).
+nlohmann::json currencyList();
+
 // The currency `code` names; throws 400 naming `field` when it is not an active ISO 4217 code.
 Currency currencyOf(const std::string& code, const std::string& field = "currency");
 
