@@ -19,8 +19,9 @@ TEST_F(Orders, SeedExampleEndToEnd) {
   EXPECT_EQ(o["version"], 1);
   const json& a = o["attributes"];
   EXPECT_EQ(a["customerId"], "CUST-001");
-  // The seed's lines as sent, each with the tax rate it was charged at.
+  // The seed's lines as sent, each with its amount (price × quantity) and its tax rate.
   json lines = seedOrderRequest()["items"];
+  lines[0]["amount"] = 59.98;
   lines[0]["taxRate"] = 10;
   EXPECT_EQ(a["items"], lines);
   EXPECT_EQ(a["shippingAddress"], seedOrderRequest()["shippingAddress"]);
@@ -310,7 +311,7 @@ TEST_F(Prices, ACustomerPaysTheCatalogueNameAndPriceAndMayLeaveThemOut) {
   const Response left = asCustomer(orderWith(line({})));
   ASSERT_EQ(left.status, 201) << left.body.dump();
   EXPECT_EQ(left.body["attributes"]["items"][0], json::parse(
-      R"({"productCode":"PRD-001","name":"Product PRD-001","quantity":3,"price":29.99,"taxRate":10})"));
+      R"({"productCode":"PRD-001","name":"Product PRD-001","quantity":3,"price":29.99,"amount":89.97,"taxRate":10})"));
   EXPECT_EQ(left.body["attributes"]["subtotal"].dump(), "89.97");
   EXPECT_EQ(left.body["attributes"]["total"].dump(), "98.97");
   // The catalogue's price sent as it is, with a name of the caller's own: the catalogue's name.

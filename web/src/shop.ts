@@ -6,7 +6,7 @@ import type { ModuleLoader, RawResult } from './module.js';
 import { tokenRoles } from './sync.js';
 import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
-  ApiResponse, Category, Change, Changes, ErrorBody, ImportReport, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
+  ApiResponse, Category, Change, Currency, Changes, ErrorBody, ImportReport, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
   OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate, ProductWithStock,
   OrderFigures, QuoteInput, ServerOptions, ShopOptions, ShopSettings, ShopSettingsUpdate, SyncOutcome, SyncStatus, WriteOptions,
 } from './types.js';
@@ -152,6 +152,11 @@ export class Shop extends EventTarget {
   readonly categories = {
     /** The catalogue's categories in code order. */
     list: () => this.call<{ items: Category[] }>('GET', '/categories').then((r) => r.items),
+  };
+
+  readonly currencies = {
+    /** Every active ISO 4217 currency with its minor unit, from the core's table (format amounts with it). */
+    list: () => this.call<{ items: Currency[] }>('GET', '/currencies').then((r) => r.items),
   };
 
   readonly settings = {

@@ -196,6 +196,8 @@ export interface OrderLine {
   price: number;
   /** The catalogue's price when the order was applied, where the line was charged another. */
   catalogPrice?: number;
+  /** price × quantity, before the line's discount. */
+  amount: number;
   /** The tax rate of its class, in percent (8, 10, 8.25). */
   taxRate: number;
   discount?: Discount;
@@ -297,6 +299,12 @@ export interface ShopSettingsAttributes {
 export type ShopSettings = Item<ShopSettingsAttributes>;
 /** A settings change (admin only): any of the fields; `version` the optimistic lock. */
 export type ShopSettingsUpdate = Partial<ShopSettingsAttributes> & { version?: number };
+
+/** An active ISO 4217 currency and its minor unit: amounts in it have at most `decimals` decimals. */
+export interface Currency {
+  code: string;
+  decimals: number;
+}
 
 /** One page of a list; pass `lastSk` back as `cursor` for the next. */
 export interface Page<T> {

@@ -162,6 +162,7 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
     item.emplace("quantity", quantity);
     item.emplace("price", moneyToJson(price, *currency));
     if (product && listed != price) item.emplace("catalogPrice", moneyToJson(listed, *currency));
+    item.emplace("amount", moneyToJson(lf.amount, *currency));
     item.emplace("taxRate", rateToJson(lf.rate));
     if (line.has("discount")) {
       json record;

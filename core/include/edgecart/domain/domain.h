@@ -106,7 +106,7 @@ struct OrderCaller {
   Discounts discounts = Discounts::Any;
 };
 // An order's figures from its lines and discounts, under the shop's settings (docs/money.md):
-// {currency, items (each with taxRate and its discount), discount?, subtotal, discountTotal,
+// {currency, items (each with its amount, price × quantity, its taxRate and its discount), discount?, subtotal, discountTotal,
 // taxes [{rate, base, tax}], tax, total, pricesIncludeTax}. Every amount is exact in minor units:
 // subtotal - discountTotal + tax = total (tax-exclusive), subtotal - discountTotal = total
 // (tax-inclusive, tax being the part of it). `body` is an order request; customerId,
