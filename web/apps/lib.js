@@ -1,4 +1,4 @@
-// What the till and the storefront share: HTML escaping, money in integer cents, demo tokens,
+// What the till and the storefront share: HTML escaping, showing money, demo tokens,
 // the service worker, times. Plain ES module, no dependencies.
 
 /** Escapes text for HTML. */
@@ -21,23 +21,51 @@ class Raw {
 }
 export const raw = (text) => new Raw(text);
 
-// Money: the API's numbers have at most two decimals; the apps add and multiply them only as
-// integer cents, so nothing is ever recomputed in floating point.
-export const cents = (amount) => Math.round(amount * 100);
-export function money(c, currency = '') {
-  const sign = c < 0 ? '-' : '';
-  const abs = Math.abs(c);
-  return `${currency ? `${currency} ` : ''}${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+// Money: the API's amounts are decimal numbers with at most their currency's ISO 4217 decimals.
+// The apps show them as the core made them, with the decimals of the core's own table
+// (loadCurrencies), and compute no figure of their own: totals, tax and discounts come from the
+// core (orders.quote for a cart, the order for a receipt).
+const currencyDecimals = new Map();
+/** Loads the core's table of currencies (once, before anything is shown). */
+export async function loadCurrencies(shop) {
+  for (const c of await shop.currencies.list()) currencyDecimals.set(c.code, c.decimals);
 }
-/** The core's tax rule (docs/design.md §4: 10 %, half up to the cent) for a cart preview. */
-export const TAX_PERCENT = 10;
-export const taxOf = (subtotalCents) => Math.floor((subtotalCents * TAX_PERCENT * 100 + 5000) / 10000);
+export const decimalsOf = (currency) => currencyDecimals.get(currency) ?? 2;
+/** An amount as the API gave it, shown with its currency's decimals: money(6, 'USD') -> 'USD 6.00'. */
+export function money(amount, currency) {
+  return `${currency ? `${currency} ` : ''}${Number(amount).toFixed(decimalsOf(currency))}`;
+}
+/** A rate in percent as the API gives it: 8 -> '8 %'. */
+export const percent = (rate) => `${rate} %`;
+/** An amount typed at the counter ("12.5", "12,50") in minor units of `currency`, or null. */
+export function typedAmount(text, currency) {
+  const d = decimalsOf(currency);
+  const m = new RegExp(`^\\s*(\\d{1,9})(?:[.,](\\d{1,${Math.max(d, 1)}}))?\\s*$`).exec(text);
+  if (!m || (d === 0 && m[2] !== undefined && !/^0+$/.test(m[2]))) return null;
+  return Number(m[1]) * 10 ** d + Number((m[2] ?? '').padEnd(d, '0').slice(0, d) || 0);
+}
+/** An API amount in minor units of `currency` (exact: the API's amounts have at most its decimals). */
+export const minorUnits = (amount, currency) => Math.round(Number(amount) * 10 ** decimalsOf(currency));
+/** Minor units of `currency` as an amount to show. */
+export const fromMinor = (minor, currency) => minor / 10 ** decimalsOf(currency);
 
-/** Totals of lines [{price, quantity}] in cents: {subtotal, tax, total}. */
-export function totals(lines) {
-  const subtotal = lines.reduce((s, l) => s + cents(l.price) * l.quantity, 0);
-  const tax = taxOf(subtotal);
-  return { subtotal, tax, total: subtotal + tax };
+/**
+ * The figures of an order, as rows for a receipt or a cart: subtotal, each discount, tax of each
+ * rate, total (all from the core). Returns html.
+ */
+export function figureRows(f, extra = '') {
+  const c = f.currency;
+  const lineDiscounts = f.items.filter((l) => l.discount);
+  return html`<dl class="totals">
+    <dt>Subtotal</dt><dd class="num" data-figure="subtotal">${money(f.subtotal, c)}</dd>
+    ${lineDiscounts.map((l) => html`<dt>Discount: ${l.name} (${l.discount.reason})</dt><dd class="num">−${money(l.discount.amount, c)}</dd>`)}
+    ${f.discount ? html`<dt>Discount${f.discount.percent !== undefined ? ` ${percent(f.discount.percent)}` : ''} (${f.discount.reason})</dt>
+      <dd class="num" data-figure="discount">−${money(f.discount.amount, c)}</dd>` : ''}
+    ${(f.taxes ?? []).map((t) => html`<dt>${f.pricesIncludeTax ? 'Incl. tax' : 'Tax'} ${percent(t.rate)} on ${money(t.base, c)}</dt>
+      <dd class="num" data-figure="tax">${money(t.tax, c)}</dd>`)}
+    ${f.taxes ? '' : html`<dt>Tax</dt><dd class="num" data-figure="tax">${money(f.tax, c)}</dd>`}
+    <dt class="total">Total</dt><dd class="num total" data-figure="total">${money(f.total, c)}</dd>
+    ${extra}</dl>`;
 }
 
 /** The claims of a JWT (not verified: the server verifies), or null. */

@@ -118,7 +118,7 @@ async function keyboardSale(page) {
     if (key === 'Enter') await page.keyboard.press('Enter');
     else await page.keyboard.type(key);
   }
-  assert.match(await text(page, '#change'), /Change due: USD 59\.86/);
+  await until(page, () => /Change due: USD 59\.86/.test(document.getElementById('change').textContent), 'the change due');
   await page.screenshot({ path: join(shots, 'till-sale.png') });
   await page.keyboard.press('Enter');
   await until(page, () => !document.getElementById('view-receipt').hidden && window.till.lastSaleMs !== null, 'the receipt is shown');
@@ -141,7 +141,7 @@ test('a till sells offline with the keyboard, reloads offline from its cache, an
   assert.match(sale.code, /^ORD-\d{6}$/, 'a leased code, final');
   const receipt = await text(page, '#receipt');
   assert.match(receipt, /Wireless Mouse[\s\S]*A5 Notebook/);
-  assert.match(receipt, /Subtotal\s*USD 36\.49\s*Tax\s*USD 3\.65\s*Total\s*USD 40\.14\s*Cash given\s*USD 100\.00\s*Change\s*USD 59\.86/);
+  assert.match(receipt, /Subtotal\s*USD 36\.49\s*Tax 10 % on USD 36\.49\s*USD 3\.65\s*Total\s*USD 40\.14\s*Cash given\s*USD 100\.00\s*Change\s*USD 59\.86/);
   assert.match(receipt, /till-a/);
   console.log(`# complete sale -> receipt on screen, offline: ${sale.ms.toFixed(1)} ms`);
   await check(page, 'till-receipt');
@@ -377,7 +377,7 @@ test('the storefront: out of stock shown, a cart that survives a reload, checkou
   assert.equal(await text(page, '#cart-link'), 'Cart (3)', 'the cart survived the reload');
   await page.click('#cart-link');
   await until(page, () => document.querySelector('#view table') !== null, 'the cart view');
-  assert.match(await text(page, '#view'), /Subtotal\s*USD 162\.05\s*Tax \(10 %\)\s*USD 16\.21\s*Total\s*USD 178\.26/);
+  assert.match(await text(page, '#view'), /Subtotal\s*USD 162\.05\s*Tax 10 % on USD 162\.05\s*USD 16\.21\s*Total\s*USD 178\.26/);
   await check(page, 'store-cart');
 
   // The last laptop stands sell elsewhere while the shopper fills in the form: strict stock refuses.
@@ -567,6 +567,53 @@ test('a new build takes over only when the app says so, and the outbox survives 
     proxy.block = () => false;
   }
   assert.deepEqual(b.problems, []);
+});
+
+test('a cashier discounts within the shop\'s limit; the receipt shows the discount, the header and the tax of each rate, as the server has them', async () => {
+  // The shop taxes stationery at a reduced 8 % and prints a header (restored after the test).
+  const before = (await server.call('demo', 'GET', '/settings')).body;
+  const patched = await server.call('demo', 'PATCH', '/settings', { taxClasses: { standard: 10, reduced: 8 }, categoryTaxClasses: { OFF: 'reduced' },
+                                                                      receiptHeader: 'EdgeCart Demo\nShibuya', version: before.version });
+  assert.equal(patched.status, 200);
+  try {
+    const b = await browser();
+    const page = await b.page('/till/?till=till-j&role=cashier');
+    await until(page, async () => (await window.till.shop.settings.get()).attributes.receiptHeader === 'EdgeCart Demo\nShibuya', 'the settings synced');
+    for (const q of ['Mouse', 'Notebook']) {
+      await page.fill('#search', q);
+      await page.press('#search', 'Enter');
+    }
+    await until(page, () => /Tax 8 %[\s\S]*Tax 10 %/.test(document.getElementById('cart-totals').textContent), 'the tax of each rate');
+    // Over the cashier's limit: the core's refusal is shown, and the sale cannot complete.
+    await page.click('#discount-box summary');
+    await page.fill('#discount-percent', '15');
+    await page.fill('#discount-reason', 'regular customer');
+    await until(page, () => /a cashier may give at most 10 % of the subtotal/.test(document.getElementById('cart-totals').textContent), 'the limit');
+    assert.equal(await page.locator('#complete').isDisabled(), true);
+    await page.fill('#discount-percent', '10');
+    // By hand: 10 % of 36.49 is 3.649 -> 3.65, split 3.00 / 0.65 over 29.99 at 10 % and 6.50 at 8 %:
+    // 8 % of 5.85 = 0.468 -> 0.47, 10 % of 26.99 = 2.699 -> 2.70; 36.49 - 3.65 + 3.17 = 36.01.
+    await until(page, () => /Total\s*USD 36\.01/.test(document.getElementById('cart-totals').textContent), 'the discounted total');
+    assert.match(await text(page, '#cart-totals'), /Subtotal\s*USD 36\.49\s*Discount 10 % \(regular customer\)\s*−USD 3\.65\s*Tax 8 % on USD 5\.85\s*USD 0\.47\s*Tax 10 % on USD 26\.99\s*USD 2\.70/);
+    await page.check('input[name=pay][value=card]');
+    await page.click('#complete');
+    await until(page, () => !document.getElementById('view-receipt').hidden, 'the receipt');
+    const receipt = await text(page, '#receipt');
+    assert.match(receipt, /^\s*EdgeCart Demo\s*Shibuya\s*Receipt/);
+    assert.match(receipt, /Wireless Mouse \(10 %\)[\s\S]*A5 Notebook \(8 %\)/);
+    assert.match(receipt, /Discount 10 % \(regular customer\)\s*−USD 3\.65\s*Tax 8 % on USD 5\.85\s*USD 0\.47\s*Tax 10 % on USD 26\.99\s*USD 2\.70\s*Total\s*USD 36\.01/);
+    await check(page, 'till-receipt-discount');
+    const code = await text(page, '#receipt-code');
+    await page.click('#sync-now');
+    await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'synced');
+    const order = (await server.call('demo', 'GET', `/orders/${code}`)).body.attributes;
+    assert.deepEqual([order.subtotal, order.discountTotal, order.taxes, order.tax, order.total],
+                     [36.49, 3.65, [{ rate: 8, base: 5.85, tax: 0.47 }, { rate: 10, base: 26.99, tax: 2.7 }], 3.17, 36.01]);
+    assert.deepEqual(b.problems, []);
+  } finally {
+    const now = (await server.call('demo', 'GET', '/settings')).body;
+    await server.call('demo', 'PATCH', '/settings', { ...before.attributes, version: now.version });
+  }
 });
 
 test('a token the server refuses is shown on the sync bar, and Sync now signs in again', async () => {

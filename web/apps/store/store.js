@@ -4,7 +4,7 @@
 // reach the shop when the browser is online.
 import { openShop } from '/dist/browser.js';
 import {
-  ago, bearer, categoryName, cents, deviceId, esc, html, money, offlineShell, refusedToken, time, totals,
+  ago, bearer, categoryName, deviceId, esc, figureRows, html, loadCurrencies, minorUnits, money, offlineShell, refusedToken, time,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -59,7 +59,7 @@ async function cartLines() {
                  currency: p.attributes.currency } : null;
   }).filter(Boolean);
 }
-const priceChanges = (lines) => lines.filter((l) => cents(l.seen) !== cents(l.price));
+const priceChanges = (lines) => lines.filter((l) => minorUnits(l.seen, l.currency) !== minorUnits(l.price, l.currency));
 function acceptPrices() {
   writeCart(readCart().map((l) => ({ ...l, price: known.get(l.code)?.product.attributes.price ?? l.price })));
 }
@@ -67,7 +67,7 @@ function priceNotice(lines) {
   const changed = priceChanges(lines);
   if (changed.length === 0) return '';
   return html`<div class="notice warn" id="price-changes" role="alert"><p>${changed.length === 1 ? 'A price has' : 'Prices have'} changed since you added ${changed.length === 1 ? 'this item' : 'these items'}:</p>
-    <ul>${changed.map((l) => html`<li>${l.name}: was ${money(cents(l.seen), l.currency)}, now <strong>${money(cents(l.price), l.currency)}</strong></li>`)}</ul>
+    <ul>${changed.map((l) => html`<li>${l.name}: was ${money(l.seen, l.currency)}, now <strong>${money(l.price, l.currency)}</strong></li>`)}</ul>
     <button type="button" data-accept-prices="1">Accept the new ${changed.length === 1 ? 'price' : 'prices'}</button></div>`;
 }
 function renderCartLink() {
@@ -84,7 +84,7 @@ function availability(code) {
   return n === 0 ? html`<span class="badge bad">Out of stock</span>`
     : n <= 5 ? html`<span class="badge warn">Only ${n} left</span>` : html`<span class="badge ok">In stock</span>`;
 }
-const price = (p) => money(cents(p.attributes.price), p.attributes.currency);
+const price = (p) => money(p.attributes.price, p.attributes.currency);
 // The shop's currency, as its products last showed it (orders carry none of their own yet).
 const CURRENCY_KEY = 'edgecart.store.currency';
 const currency = () => localStorage.getItem(CURRENCY_KEY) ?? '';
@@ -99,14 +99,24 @@ function learn(entry) {
 // answered by the same core — so a first visit shows its first page at once while the copy
 // fills in the background; offline, what has arrived is shown.
 let complete = localStorage.getItem(SYNCED_KEY) === '1';
-async function read(path) {
+async function read(path, method = 'GET', body = undefined) {
   if (!complete && navigator.onLine !== false) {
     try {
-      const r = await fetch(path, { headers: { authorization: `Bearer ${await bearer(tokenKey, 'customer', shopper)}` } });
+      const headers = { authorization: `Bearer ${await bearer(tokenKey, 'customer', shopper)}` };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       if (r.status < 500) return { status: r.status, body: await r.json() };
     } catch { /* unreachable: this device's copy answers */ }
   }
-  return shop.request('GET', path);
+  return shop.request(method, path, body);
+}
+// The core's figures of the cart at the catalogue's prices (each line's amount, subtotal, tax of
+// each rate, total), as the shop will charge them: {figures, rows}, rows the html of the totals
+// or of why there are none.
+async function cartFigures(lines) {
+  const r = await read('/orders/quote', 'POST', { items: lines.map(({ productCode, quantity }) => ({ productCode, quantity })) });
+  return r.status === 200 ? { figures: r.body, rows: figureRows(r.body) }
+    : { figures: null, rows: html`<p class="notice bad" role="alert">${r.body?.message ?? `HTTP ${r.status}`}</p>` };
 }
 async function must(path) {
   const r = await read(path);
@@ -184,21 +194,19 @@ async function detail(code) {
 async function cartView() {
   const lines = await cartLines();
   if (lines.length === 0) return html`<h2>Your cart</h2><p>Your cart is empty.</p><p><a href="#/">Browse the shop</a></p>`;
-  const t = totals(lines);
+  const { figures, rows } = await cartFigures(lines);
   const short = lines.filter((l) => l.quantity > available(l.productCode));
   return html`<h2>Your cart</h2>
     ${priceNotice(lines)}
     <div class="table-wrap"><table><thead><tr><th>Product</th><th>Quantity</th><th class="num">Total</th><th><span class="visually-hidden">Remove</span></th></tr></thead>
-    <tbody>${lines.map((l) => html`<tr>
-      <td><a href="#/product/${l.productCode}">${l.name}</a><br><span class="muted">${money(cents(l.price), l.currency)} each</span></td>
+    <tbody>${lines.map((l, i) => html`<tr>
+      <td><a href="#/product/${l.productCode}">${l.name}</a><br><span class="muted">${money(l.price, l.currency)} each</span></td>
       <td><input type="number" class="qty-field" min="1" max="999" value="${l.quantity}" data-qty="${l.productCode}" aria-label="${`Quantity of ${l.name}`}"></td>
-      <td class="num">${money(cents(l.price) * l.quantity)}</td>
+      <td class="num">${figures ? money(figures.items[i].amount, figures.currency) : ''}</td>
       <td><button type="button" class="link" data-remove="${l.productCode}" aria-label="${`Remove ${l.name}`}">Remove</button></td></tr>`)}
     </tbody></table></div>
     ${short.length ? html`<p class="notice warn">${short.map((l) => `Only ${available(l.productCode)} of ${l.name} left. `)}</p>` : ''}
-    <dl class="totals"><dt>Subtotal</dt><dd class="num">${money(t.subtotal, currency())}</dd>
-      <dt>Tax (10 %)</dt><dd class="num">${money(t.tax, currency())}</dd>
-      <dt class="total">Total</dt><dd class="num total">${money(t.total, currency())}</dd></dl>
+    ${rows}
     ${priceChanges(lines).length ? '' : html`<p><a class="button" href="#/checkout">Checkout</a></p>`}`;
 }
 
@@ -212,7 +220,7 @@ const FIELDS = [
 async function checkoutView() {
   const lines = await cartLines();
   if (lines.length === 0) return cartView();
-  const t = totals(lines);
+  const { rows } = await cartFigures(lines);
   const saved = JSON.parse(sessionStorage.getItem('edgecart.store.address') ?? '{}');
   const changed = priceChanges(lines).length > 0;
   return html`<h2>Checkout</h2>${priceNotice(lines)}<div class="checkout">
@@ -232,9 +240,7 @@ async function checkoutView() {
     </form>
     <aside class="card" aria-labelledby="summary-title"><h3 id="summary-title">Order summary</h3>
       <ul>${lines.map((l) => html`<li>${l.quantity} × ${l.name}</li>`)}</ul>
-      <dl class="totals"><dt>Subtotal</dt><dd class="num">${money(t.subtotal, currency())}</dd>
-        <dt>Tax (10 %)</dt><dd class="num">${money(t.tax, currency())}</dd>
-        <dt class="total">Total</dt><dd class="num total">${money(t.total, currency())}</dd></dl></aside></div>`;
+      ${rows}</aside></div>`;
 }
 
 async function placeOrder(form) {
@@ -295,10 +301,8 @@ async function orderView(code) {
       ? (sent ? 'Your items are reserved, and the shop has your order.' : 'Your items are reserved on this device. The order is sent to the shop as soon as you are online.')
       : `Your items could not be reserved${order.reservation?.error ? `: ${order.reservation.error}` : ''}.`}</p>
     <div class="card detail"><p>Status: <strong>${a.status}</strong> · placed ${time(a.placedAt)}</p>
-    <ul>${a.items.map((l) => html`<li>${l.quantity} × ${l.name} (${money(cents(l.price))})</li>`)}</ul>
-    <dl class="totals"><dt>Subtotal</dt><dd class="num">${money(cents(a.subtotal), currency())}</dd>
-      <dt>Tax</dt><dd class="num">${money(cents(a.tax), currency())}</dd>
-      <dt class="total">Total</dt><dd class="num total">${money(cents(a.total), currency())}</dd></dl>
+    <ul>${a.items.map((l) => html`<li>${l.quantity} × ${l.name} (${money(l.price, a.currency ?? currency())})</li>`)}</ul>
+    ${figureRows({ currency: currency(), ...a })}
     <p class="muted">Ship to ${a.shippingAddress.street}, ${a.shippingAddress.postalCode} ${a.shippingAddress.city}, ${a.shippingAddress.country}
       · ${(PAYMENTS.find(([v]) => v === a.paymentMethod) ?? [0, a.paymentMethod])[1]}</p></div>
     <p><a href="#/orders">My orders</a> · <a href="#/">Continue shopping</a></p>`;
@@ -310,7 +314,7 @@ async function ordersView() {
   return html`<h2>My orders</h2><div class="table-wrap"><table class="stack"><thead><tr><th>Order</th><th>Placed</th><th class="num">Total</th><th>Status</th></tr></thead>
     <tbody>${page.items.map((o) => html`<tr><td data-label="Order"><a href="#/order/${o.code}">${o.code}</a></td>
       <td data-label="Placed">${time(o.attributes.placedAt)}</td>
-      <td class="num" data-label="Total">${money(cents(o.attributes.total), currency())}</td><td data-label="Status"><span class="badge">${o.attributes.status}</span></td></tr>`)}
+      <td class="num" data-label="Total">${money(o.attributes.total, o.attributes.currency ?? currency())}</td><td data-label="Status"><span class="badge">${o.attributes.status}</span></td></tr>`)}
     </tbody></table></div>`;
 }
 
@@ -439,6 +443,7 @@ async function start() {
   shop = await openShop({ tenant: TENANT, user: shopper, roles: ['customer'], name: 'store',
                           server: { url: '', token: () => bearer(tokenKey, 'customer', shopper, refusedToken(status?.lastError)), leaseSize: 5, intervalMs: 15_000 } });
   window.store.shop = shop;
+  await loadCurrencies(shop);
   wire();
   // Once the copy is whole, what changes is shown from it; before, pages come from the server.
   let timer = null;

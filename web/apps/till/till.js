@@ -5,7 +5,8 @@
 //   &role=cashier     a till run with a cashier's token (no stock screens); default manager
 import { openShop } from '/dist/browser.js';
 import {
-  TRANSITIONS, ago, ask, bearer, categoryName, cents, claims, deviceId, html, money, offlineShell, refusedToken, time, totals,
+  TRANSITIONS, ago, ask, bearer, categoryName, claims, deviceId, figureRows, fromMinor, html, loadCurrencies, minorUnits, money,
+  offlineShell, refusedToken, time, typedAmount,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -30,6 +31,10 @@ let adding = Promise.resolve();    // the look-ups of scanned codes not yet in t
 let saleKey = crypto.randomUUID(); // one idempotency key per sale: a retried "Complete sale" sells once
 let receipt = null;
 let status = null;
+let settings = null;               // the shop's settings (receipt header), kept current by a live query
+// The core's figures of the cart (orders.quote): {key, figures, error} for the request `key`.
+let quoted = { key: '', figures: null, error: null };
+let asked = '';
 const orderPages = [undefined];    // cursors of the order pages seen
 let orderPage = 0;
 
@@ -42,7 +47,6 @@ const cartLines = () => [...cart].map(([code, quantity]) => {
   const p = product(code);
   return { productCode: code, name: p.name, quantity, price: p.attributes.price, currency: p.attributes.currency };
 });
-const currency = () => product(cart.size ? cart.keys().next().value : grid.items[0])?.attributes.currency ?? '';
 const fail = (el, e) => { $(el).textContent = e ? e.message ?? String(e) : ''; };
 
 // ---- the sync bar ---------------------------------------------------------------------------
@@ -149,7 +153,7 @@ function tile(code) {
   return html`<li data-tile="${code}"><button type="button" class="tile${out ? ' out' : ''}" data-add="${code}">
       <span class="tile-name">${p.name}</span>
       <span class="tile-meta">${code} · ${p.attributes.sku}</span>
-      <span class="tile-price">${money(cents(p.attributes.price), p.attributes.currency)}</span>
+      <span class="tile-price">${money(p.attributes.price, p.attributes.currency)}</span>
       <span class="badge ${out ? 'bad' : left <= 3 ? 'warn' : 'ok'}">${out ? 'Out of stock' : `${left} available`}</span>
     </button></li>`;
 }
@@ -194,14 +198,42 @@ function add(code, n = 1) {
   renderCart();
 }
 
+// The sale as the core will take it: the cart's lines at the prices shown, and the order's
+// discount if one is typed (the core checks it: a cashier's limit, a reason).
+function saleRequest() {
+  const body = { items: cartLines().map(({ productCode, name, quantity, price }) => ({ productCode, name, quantity, price })) };
+  const pct = $('discount-percent').value.trim();
+  if (pct !== '') {
+    const n = Number(pct.replace(',', '.'));
+    body.discount = { percent: pct !== '' && Number.isFinite(n) ? n : pct, reason: $('discount-reason').value.trim() };
+  }
+  return body;
+}
+
+// Asks the core for the figures of `body` (a local call: offline too) and redraws the cart.
+async function requote(body, key) {
+  if (body.items.length === 0) {
+    quoted = { key, figures: null, error: null };
+    return;
+  }
+  try {
+    quoted = { key, figures: await shop.orders.quote(body), error: null };
+  } catch (e) {
+    quoted = { key, figures: null, error: e };
+  }
+  if (asked === key) renderCart();
+}
+
 function renderCart(force = false) {
   if (!force && later($('cart-lines'), renderCart)) return;
+  const body = saleRequest();
+  const key = JSON.stringify(body);
+  const f = quoted.key === key ? quoted.figures : null;
   const lines = cartLines();
-  const c = currency();
   $('cart-lines').innerHTML = lines.length === 0 ? html`<p class="muted">The cart is empty.</p>`.text : html`<table>
     <thead><tr><th>Product</th><th>Qty</th><th class="num">Total</th></tr></thead>
-    <tbody>${lines.map((l) => html`<tr>
-      <td>${l.name}<br><span class="muted">${money(cents(l.price), l.currency)} each</span>
+    <tbody>${lines.map((l, i) => html`<tr>
+      <td>${l.name}<br><span class="muted">${money(l.price, l.currency)} each</span>
         ${l.quantity > available(l.productCode) ? html`<br><span class="badge warn">only ${Math.max(0, available(l.productCode))} in stock</span>` : ''}
         <br><button type="button" class="link" data-remove="${l.productCode}" aria-label="${`Remove ${l.name}`}">Remove</button></td>
       <td><div class="qty">
@@ -209,42 +241,50 @@ function renderCart(force = false) {
         <input type="number" min="1" max="999" value="${l.quantity}" data-qty="${l.productCode}" aria-label="${`Quantity of ${l.name}`}">
         <button type="button" class="secondary" data-step="1" data-code="${l.productCode}" aria-label="${`One ${l.name} more`}">+</button>
       </div></td>
-      <td class="num">${money(cents(l.price) * l.quantity)}</td>
+      <td class="num">${f ? money(f.items[i].amount, f.currency) : ''}</td>
     </tr>`)}</tbody></table>`.text;
-  const t = totals(lines);
-  $('cart-totals').innerHTML = html`<dl class="totals">
-    <dt>Subtotal</dt><dd class="num">${money(t.subtotal, c)}</dd>
-    <dt>Tax (10 %)</dt><dd class="num">${money(t.tax, c)}</dd>
-    <dt class="total">Total</dt><dd class="num total" id="cart-total">${money(t.total, c)}</dd></dl>`.text;
+  $('cart-totals').innerHTML = f ? figureRows(f).text
+    : quoted.key === key && quoted.error ? html`<p class="notice bad" id="quote-error" role="alert">${quoted.error.message}</p>`.text : '';
+  if (key !== asked) {
+    asked = key;
+    void requote(body, key);
+  }
   renderChange();
-  $('complete').disabled = lines.length === 0;
+  $('complete').disabled = lines.length === 0 || (quoted.key === key && quoted.error !== null);
 }
 
-// "12.5" -> 1250 cents; null if not an amount.
-function parseAmount(text) {
-  const m = /^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$/.exec(text);
-  return m ? Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0')) : null;
-}
 const payment = () => document.querySelector('input[name=pay]:checked').value;
 
 function renderChange() {
   $('cash-fields').hidden = payment() !== 'cash';
-  const due = totals(cartLines()).total;
-  const given = parseAmount($('given').value);
-  $('change').textContent = $('given').value.trim() === '' || cart.size === 0 ? ''
-    : given === null ? 'Type an amount such as 50 or 49.90'
-      : given < due ? `${money(due - given, currency())} still due` : `Change due: ${money(given - due, currency())}`;
+  const f = quoted.key === asked ? quoted.figures : null;
+  if (!f || $('given').value.trim() === '' || cart.size === 0) {
+    $('change').textContent = '';
+    return;
+  }
+  const c = f.currency;
+  const due = minorUnits(f.total, c);
+  const given = typedAmount($('given').value, c);
+  // Until the till takes tenders (split payments, change) from the core, the change is given - due.
+  $('change').textContent = given === null ? `Type an amount such as ${money(50, c)}`
+    : given < due ? `${money(fromMinor(due - given, c), c)} still due` : `Change due: ${money(fromMinor(given - due, c), c)}`;
 }
 
 async function completeSale(event) {
   event.preventDefault();
   await adding;  // every scanned code is in the cart first
   fail('sale-error');
-  const lines = cartLines();
-  if (lines.length === 0) return fail('sale-error', new Error('Add a product first.'));
+  const body = saleRequest();
+  if (body.items.length === 0) return fail('sale-error', new Error('Add a product first.'));
+  let figures;
+  try {
+    figures = quoted.key === JSON.stringify(body) && quoted.figures ? quoted.figures : await shop.orders.quote(body);
+  } catch (e) {
+    return fail('sale-error', e);
+  }
   const pay = payment();
-  const due = totals(lines).total;
-  const given = pay === 'cash' ? parseAmount($('given').value) : null;
+  const due = minorUnits(figures.total, figures.currency);
+  const given = pay === 'cash' ? typedAmount($('given').value, figures.currency) : null;
   if (pay === 'cash' && (given === null || given < due)) {
     $('given').focus();
     return fail('sale-error', new Error(given === null ? 'Type the amount the customer gave.' : 'The amount given is less than the total.'));
@@ -252,16 +292,15 @@ async function completeSale(event) {
   $('complete').disabled = true;
   const started = performance.now();
   try {
-    const order = await shop.orders.create({
-      customerId: 'walk-in',
-      items: lines.map(({ productCode, name, quantity, price }) => ({ productCode, name, quantity, price })),
-      shippingAddress: STORE_ADDRESS,
-      paymentMethod: pay,
-    }, { idempotencyKey: saleKey });
+    const order = await shop.orders.create({ customerId: 'walk-in', ...body, shippingAddress: STORE_ADDRESS, paymentMethod: pay },
+                                           { idempotencyKey: saleKey });
     saleKey = crypto.randomUUID();
     receipt = { order, pay, given };
     cart.clear();
     $('given').value = '';
+    $('discount-percent').value = '';
+    $('discount-reason').value = '';
+    $('discount-box').open = false;
     renderCart();
     renderReceipt();
     show('receipt');
@@ -277,21 +316,18 @@ async function completeSale(event) {
 function renderReceipt() {
   const { order, pay, given } = receipt;
   const a = order.attributes;
-  const c = currency();
-  const total = cents(a.total);
+  const c = a.currency;
+  const change = pay === 'cash' ? given - minorUnits(a.total, c) : 0;
+  const header = settings?.receiptHeader ?? '';
   $('receipt').innerHTML = html`
+    ${header ? html`<p class="receipt-header">${header}</p>` : ''}
     <h2>Receipt <span id="receipt-code">${order.code}</span></h2>
     <p class="muted">${time(a.placedAt)} · ${tillId}</p>
     <table><thead><tr><th>Item</th><th class="num">Qty</th><th class="num">Price</th><th class="num">Total</th></tr></thead>
-    <tbody>${a.items.map((l) => html`<tr><td>${l.name}</td><td class="num">${l.quantity}</td>
-      <td class="num">${money(cents(l.price))}</td><td class="num">${money(cents(l.price) * l.quantity)}</td></tr>`)}</tbody></table>
-    <dl class="totals">
-      <dt>Subtotal</dt><dd class="num">${money(cents(a.subtotal), c)}</dd>
-      <dt>Tax</dt><dd class="num">${money(cents(a.tax), c)}</dd>
-      <dt class="total">Total</dt><dd class="num total" id="receipt-total">${money(total, c)}</dd>
-      ${pay === 'cash' ? html`<dt>Cash given</dt><dd class="num">${money(given, c)}</dd>
-        <dt>Change</dt><dd class="num" id="receipt-change">${money(given - total, c)}</dd>` : html`<dt>Paid by</dt><dd class="num">Card</dd>`}
-    </dl>
+    <tbody>${a.items.map((l) => html`<tr><td>${l.name}${(a.taxes?.length ?? 0) > 1 ? html` <span class="muted">(${l.taxRate} %)</span>` : ''}</td>
+      <td class="num">${l.quantity}</td><td class="num">${money(l.price, c)}</td><td class="num">${money(l.amount, c)}</td></tr>`)}</tbody></table>
+    ${figureRows(a, pay === 'cash' ? html`<dt>Cash given</dt><dd class="num">${money(fromMinor(given, c), c)}</dd>
+        <dt>Change</dt><dd class="num" id="receipt-change">${money(fromMinor(change, c), c)}</dd>` : html`<dt>Paid by</dt><dd class="num">Card</dd>`)}
     ${order.reservation?.state === 'none' ? html`<p class="notice warn">Stock could not be reserved: ${order.reservation.error}</p>` : ''}
     <p class="muted">Thank you for shopping with us.</p>`.text;
 }
@@ -352,7 +388,7 @@ async function loadOrders() {
     <tbody>${page.items.map((o) => html`<tr data-order="${o.code}">
       <td data-label="Order"><strong>${o.code}</strong></td><td data-label="Placed">${time(o.attributes.placedAt)}</td>
       <td data-label="Customer">${o.attributes.customerId}</td>
-      <td class="num" data-label="Total">${money(cents(o.attributes.total))}</td>
+      <td class="num" data-label="Total">${money(o.attributes.total, o.attributes.currency)}</td>
       <td data-label="Status"><span class="badge ${o.attributes.status === 'cancelled' ? 'bad' : o.attributes.status === 'delivered' ? 'ok' : ''}">${o.attributes.status}</span></td>
       <td class="row actions">${(TRANSITIONS[o.attributes.status] ?? []).map(([to, label]) => html`<button type="button"
         class="${to === 'cancelled' ? 'secondary' : ''}" data-to="${to}" data-code="${o.code}" aria-label="${`${label} ${o.code}`}">${label}</button>`)}</td>
@@ -429,13 +465,14 @@ async function createProduct(event) {
   fail('product-error');
   const f = new FormData(event.target);
   const get = (k) => String(f.get(k) ?? '').trim();
-  const price = parseAmount(get('price'));
+  // The price as typed: the core checks it against the currency's decimals.
+  const price = /^\d{1,13}([.,]\d{1,6})?$/.test(get('price')) ? Number(get('price').replace(',', '.')) : null;
   const quantity = get('quantity') === '' ? 0 : Number(get('quantity'));
   if (price === null) return fail('product-error', new Error('Price must be an amount such as 12.50.'));
   if (!Number.isInteger(quantity) || quantity < 0) return fail('product-error', new Error('Opening stock must be a whole number.'));
   try {
     await shop.products.create({ code: get('code'), name: get('name'), categoryCode: get('categoryCode'), sku: get('sku'),
-                                 price: price / 100, currency: get('currency') });
+                                 price, currency: get('currency') });
     if (quantity > 0) await shop.inventory.update(get('code'), { quantity });
     event.target.reset();
   } catch (e) {
@@ -577,6 +614,7 @@ function wire() {
     }
   });
   $('given').addEventListener('input', renderChange);
+  for (const id of ['discount-percent', 'discount-reason']) $(id).addEventListener('input', () => renderCart(true));
   $('cart').addEventListener('submit', completeSale);
   $('new-sale').addEventListener('click', () => {
     show('sell');
@@ -645,6 +683,11 @@ async function start() {
   shop = await openShop({ tenant: TENANT, user: tillId, roles, name: tillId,
                           server: { url: '', token: () => bearer(tokenKey, role, tillId, refusedToken(status?.lastError)), intervalMs: 10_000 } });
   window.till.shop = shop;
+  await loadCurrencies(shop);
+  shop.settings.watch((s) => {
+    settings = s.attributes;
+    if (view() === 'receipt' && receipt) renderReceipt();
+  });
   wire();
   shop.addEventListener('changes', (e) => void changed(e.detail.changes));
   shop.addEventListener('syncstatus', (e) => {
