@@ -25,6 +25,7 @@
 #include "edgecart/api/access.h"
 #include "edgecart/api/router.h"
 #include "edgecart/api/validate.h"
+#include "edgecart/domain/expiry.h"
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/pg_store.h"
 #include "edgecart_server/sqlite_store.h"
@@ -127,7 +128,20 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
       store = PgStore::open(options_.pgUrl);
     }
     core->store = store.get();
-    core->shop = std::make_unique<Shop>(std::move(store), RouterOptions{}, nullptr);
+    // Every core's shop reads the same clock (the system's unless a test moves it).
+    struct SharedClock : Clock {
+      std::shared_ptr<const Clock> clock;
+      int64_t nowMs() const override { return clock->nowMs(); }
+    };
+    std::unique_ptr<Clock> clock;
+    if (options_.clock) {
+      auto shared = std::make_unique<SharedClock>();
+      shared->clock = options_.clock;
+      clock = std::move(shared);
+    }
+    core->shop = std::make_unique<Shop>(std::move(store), RouterOptions{}, std::move(clock));
+    // Pending orders by the time they were placed, for their expiry (expiry.h): the server's only.
+    core->shop->engine().addLookup("ORDER#", pendingOrderKeys);
     // A request whose commit met another writer's re-runs after a random pause that grows with
     // each attempt (1-2 ms, 2-4 ms, ... at most 64 ms), so that racing writers fall apart.
     core->shop->engine().setBackoff([this](int attempt) {
@@ -188,13 +202,54 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
   }
   listening_ = cores_[0]->store->listen([this](const std::string& payload) { heard(payload); });
   webhooks_->start();
+  if (options_.expirySweepMs > 0) expiry_ = std::thread([this] { expiryLoop(); });
   for (auto& core : cores_) {
     Core* c = core.get();
     c->thread = std::thread([this, c] { coreLoop(*c); });  // last: nothing after it can throw
   }
 }
 
+// Expired pending orders are cancelled on the first core, under its lock, between requests; the
+// devices and the webhooks hear of it as of any write. Several processes may sweep the same
+// database: each cancel is a transaction of its own that reads the order again (expiry.h).
+void HttpServer::expiryLoop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(expiryMu_);
+      if (expiryWake_.wait_for(lock, std::chrono::milliseconds(options_.expirySweepMs), [&] { return expiryStop_; })) return;
+    }
+    Core& core = *cores_[0];
+    size_t n = 0;
+    std::vector<SyncServer::FeedMove> moves;
+    {
+      std::lock_guard<std::mutex> lock(core.mu);
+      try {
+        n = expirePendingOrders(core.shop->engine());
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> logLock(logMu_);
+        log_ << json{{"event", "expiry_failed"}, {"error", e.what()}}.dump() << std::endl;
+      }
+      moves = core.sync->takeFeedMoves();
+    }
+    if (n == 0 && moves.empty()) continue;
+    expired_ += n;
+    webhooks_->committed();
+    if (!moves.empty()) {
+      publish(moves);
+      const std::string payload = announcement(moves);
+      std::lock_guard<std::mutex> lock(core.mu);
+      core.store->announce(payload);
+    }
+  }
+}
+
 HttpServer::~HttpServer() {
+  {
+    std::lock_guard<std::mutex> lock(expiryMu_);
+    expiryStop_ = true;
+  }
+  expiryWake_.notify_all();
+  if (expiry_.joinable()) expiry_.join();
   listening_.reset();  // its thread calls heard(): stopped first
   http_.reset();
   metricsHttp_.reset();
@@ -740,6 +795,8 @@ std::string HttpServer::metricsText() const {
   }
   line("edgecart_core_queue_depth", "", static_cast<double>(depth));
   const Webhooks::Stats w = webhooks_->stats();
+  help("edgecart_orders_expired_total", "counter", "Pending orders this process cancelled as expired (docs/money.md).");
+  line("edgecart_orders_expired_total", "", static_cast<double>(expired_.load()));
   help("edgecart_webhook_queue_depth", "gauge", "Webhook deliveries waiting to be sent (at the worker's last look).");
   line("edgecart_webhook_queue_depth", "", static_cast<double>(std::max<int64_t>(0, w.queued)));
   help("edgecart_webhook_in_flight", "gauge", "Webhook attempts under way.");

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "edgecart/engine/error.h"
 #include "edgecart_server/http_server.h"
@@ -23,7 +24,7 @@ constexpr char kUsage[] =
     "usage: edgecart-server [--port N] [--host H] [--db FILE | --pg URL] [--pages DIR] [--dist DIR] [--threads N]\n"
     "                       [--max-connections N] [--metrics-port N] [--no-group-commit] [--cors-origin ORIGIN]... [--seed FILE] [--dev]\n"
     "                       [--webhook-allow-private] [--webhook-ca FILE] [--webhook-timeout S]\n"
-    "                       [--webhook-retry S] [--webhook-give-up S]\n"
+    "                       [--webhook-retry S] [--webhook-give-up S] [--expiry-sweep S]\n"
     "  --port N     port to listen on (default 8080; 0 = any free port)\n"
     "  --host H     address to bind (default 127.0.0.1)\n"
     "    --db FILE    SQLite database (default ./data/edgecart.db, created if needed)\n"
@@ -54,6 +55,8 @@ constexpr char kUsage[] =
     "  --webhook-retry S  seconds before the first retry (default 30; doubled each time, at most 1 h)\n"
     "  --webhook-give-up S  seconds after which a delivery is failed and a subscription failing\n"
     "               that long is disabled (default 86400, 24 h)\n"
+    "  --expiry-sweep S  every S seconds (default 30; 0 = never) cancel the pending orders older\n"
+    "               than their shop's pendingOrderExpiryMinutes setting (docs/money.md)\n"
     "  --dev        development: make a JWT secret if EDGECART_JWT_SECRET is unset, print an\n"
     "               admin token for tenant \"demo\" and serve it at GET /dev/token (which also\n"
     "               signs ?role=customer|cashier|manager|admin&sub=NAME tokens); CORS from\n"
@@ -104,12 +107,18 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--port") {
+    // The next argument as an integer in [lo, hi], or nothing (the caller answers with usage).
+    auto intFlag = [&](long lo, long hi) -> std::optional<long> {
       const std::string v = value();
       char* end = nullptr;
-      const long p = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || p < 0 || p > 65535) return usage("--port needs 0-65535");
-      o.port = static_cast<int>(p);
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < lo || n > hi) return std::nullopt;
+      return n;
+    };
+    if (a == "--port") {
+      const auto p = intFlag(0, 65535);
+      if (!p) return usage("--port needs 0-65535");
+      o.port = static_cast<int>(*p);
     } else if (a == "--host") {
       o.host = value();
     } else if (a == "--db") {
@@ -118,11 +127,9 @@ int main(int argc, char** argv) {
       o.pgUrl = value();
       if (o.pgUrl.empty()) return usage("--pg needs a PostgreSQL URL");
     } else if (a == "--pg-connections") {
-      const std::string v = value();
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 1 || n > 64) return usage("--pg-connections needs 1-64");
-      o.pgConnections = static_cast<size_t>(n);
+      const auto n = intFlag(1, 64);
+      if (!n) return usage("--pg-connections needs 1-64");
+      o.pgConnections = static_cast<size_t>(*n);
     } else if (a == "--pages") {
       o.pagesDir = value();
       pagesGiven = true;
@@ -130,28 +137,26 @@ int main(int argc, char** argv) {
       o.distDir = value();
       pagesGiven = true;
     } else if (a == "--threads") {
-      const std::string v = value();
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 1 || n > 64) return usage("--threads needs 1-64");
-      o.threads = static_cast<size_t>(n);
+      const auto n = intFlag(1, 64);
+      if (!n) return usage("--threads needs 1-64");
+      o.threads = static_cast<size_t>(*n);
     } else if (a == "--metrics-port") {
-      const std::string v = value();
-      char* end = nullptr;
-      const long p = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || p < 0 || p > 65535) return usage("--metrics-port needs 0-65535");
-      o.metricsPort = static_cast<int>(p);
+      const auto p = intFlag(0, 65535);
+      if (!p) return usage("--metrics-port needs 0-65535");
+      o.metricsPort = static_cast<int>(*p);
     } else if (a == "--metrics-host") {
       o.metricsHost = value();
       if (o.metricsHost.empty()) return usage("--metrics-host needs an address");
     } else if (a == "--no-group-commit") {
       o.groupCommit = false;
     } else if (a == "--max-connections") {
-      const std::string v = value();
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 1 || n > 1000000) return usage("--max-connections needs 1-1000000");
-      o.maxConnections = static_cast<size_t>(n);
+      const auto n = intFlag(1, 1000000);
+      if (!n) return usage("--max-connections needs 1-1000000");
+      o.maxConnections = static_cast<size_t>(*n);
+    } else if (a == "--expiry-sweep") {
+      const auto n = intFlag(0, 86400);
+      if (!n) return usage("--expiry-sweep needs 0-86400 seconds");
+      o.expirySweepMs = *n * 1000;
     } else if (a == "--cors-origin") {
       const std::string v = value();
       if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {

@@ -83,7 +83,7 @@ json deliveryView(const std::string& sk, const json& d) {
 
 const std::vector<std::string>& webhookEventTypes() {
   static const std::vector<std::string> kTypes = {"order_confirmation", "inventory_reservation_failed", "order_cancelled",
-                                                  "order_shipped", "order_delivered", "order_status_changed"};
+                                                  "order_expired", "order_shipped", "order_delivered", "order_status_changed"};
   return kTypes;
 }
 

@@ -69,7 +69,9 @@ export function cases({ openShop, EdgeCartError, storage }) {
       eq([o.pk, o.sk, o.code, o.name, o.version], ['TENANT#shop-a', 'ORDER#ORD-000001', 'ORD-000001', 'Order ORD-000001', 1], 'keys');
       eq([o.attributes.subtotal, o.attributes.tax, o.attributes.total], [59.98, 6, 65.98], 'money');
       eq(o.attributes.status, 'pending', 'status');
-      eq(o.attributes.items, seedOrder().items, 'items');
+      // The seed's lines as sent, each with its amount and tax rate; one currency, one rate.
+      eq(o.attributes.items, seedOrder().items.map((l) => ({ ...l, amount: 59.98, taxRate: 10 })), 'items');
+      eq([o.attributes.currency, o.attributes.discountTotal, o.attributes.taxes], ['USD', 0, [{ rate: 10, base: 59.98, tax: 6 }]], 'figures');
       const inv = await shop.inventory.get('PRD-001');
       eq([inv.attributes.quantity, inv.attributes.reservedQuantity], [10, 2], 'inventory');
       eq(await shop.orders.get('ORD-000001'), o, 'read back');

@@ -4,6 +4,7 @@
 
 #include "edgecart/api/validate.h"
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/expiry.h"
 #include "edgecart/engine/error.h"
 
 namespace edgecart {
@@ -149,7 +150,13 @@ Value updateSettings(Transaction& tx, const json& body, const DomainOptions& opt
     return names;
   }() + " is required");
   ShopSettings s = shopSettings(tx, options);
+  const std::optional<int64_t> expiryBefore = s.pendingOrderExpiryMinutes;
   apply(f, s);
+  // The servers' sweep finds the shops that expire orders here (expiry.h).
+  if (s.pendingOrderExpiryMinutes != expiryBefore) {
+    tx.putRow(Table::Sequence, kExpiringPk, tx.context().tenantCode,
+              s.pendingOrderExpiryMinutes ? std::make_shared<const json>(json{{"minutes", *s.pendingOrderExpiryMinutes}}) : nullptr);
+  }
   return tx.publish(CommandInput{kSettings, kSettingsCode, "Shop settings", latest, toJson(s)});
 }
 

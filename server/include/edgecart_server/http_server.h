@@ -4,6 +4,7 @@
 // JSON access-log line per request.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "edgecart/api/shop.h"
+#include "edgecart/engine/clock.h"
 #include "edgecart/sync/sync.h"
 #include "edgecart_server/http_transport.h"
 #include "edgecart_server/jwt.h"
@@ -59,6 +61,10 @@ struct ServerOptions {
   std::string metricsHost = "127.0.0.1";
   // Webhooks (docs/webhooks.md): retries, deadlines, and whether private addresses may receive.
   WebhookOptions webhooks;
+  // How often pending orders past their shop's pendingOrderExpiryMinutes are cancelled (0 = never).
+  int64_t expirySweepMs = 30'000;
+  // The time the shops run on (null: the system's). Tests move it.
+  std::shared_ptr<const Clock> clock;
 };
 
 class HttpServer {
@@ -89,6 +95,8 @@ class HttpServer {
   std::string metricsText() const;
   // What the webhook worker has done so far.
   Webhooks::Stats webhookStats() const { return webhooks_->stats(); }
+  // Pending orders this process cancelled as expired.
+  uint64_t expiredOrders() const { return expired_.load(); }
   // Group commit so far: groups made, and the requests they held.
   std::pair<uint64_t, uint64_t> groups() const { return {groups_.load(), grouped_.load()}; }
 
@@ -100,6 +108,7 @@ class HttpServer {
   std::optional<HttpReply> headCheck(const HttpRequest& req) const;
   void dispatch(HttpRequest req, std::function<void(HttpReply)> done);
   void coreLoop(Core& core);
+  void expiryLoop();  // cancels expired pending orders every expirySweepMs until stopped
   HttpReply openEvents(const HttpRequest& req);
   void publish(const std::vector<SyncServer::FeedMove>& moves);
   std::string announcement(const std::vector<SyncServer::FeedMove>& moves) const;
@@ -128,6 +137,11 @@ class HttpServer {
   };
   std::vector<std::unique_ptr<Core>> cores_;
   std::unique_ptr<Webhooks> webhooks_;  // after cores_: stopped before they go
+  std::thread expiry_;
+  std::mutex expiryMu_;
+  std::condition_variable expiryWake_;
+  bool expiryStop_ = false;
+  std::atomic<uint64_t> expired_{0};
   std::unique_ptr<CoreQueue> core_;
   std::atomic<uint64_t> groups_{0}, grouped_{0}, conflictRetries_{0};
   std::unique_ptr<Metrics> metrics_;

@@ -1,0 +1,79 @@
+// Pending orders that expire (expiry.h, docs/money.md).
+
+#include "edgecart/domain/expiry.h"
+
+#include "edgecart/domain/domain.h"
+#include "edgecart/engine/clock.h"
+
+namespace edgecart {
+namespace {
+
+constexpr char kPendingTag[] = "pending:";
+
+}  // namespace
+
+void pendingOrderKeys(const json& order, std::vector<std::string>& keys) {
+  const json& a = attrs(order);
+  auto status = a.find("status");
+  auto placed = a.find("placedAt");
+  if (status == a.end() || *status != "pending" || placed == a.end() || !placed->is_string()) return;
+  keys.push_back(kPendingTag + placed->get<std::string>());
+}
+
+bool expireOrder(Transaction& tx, const std::string& code, const std::string& cutoffIso) {
+  const Value order = tx.getItem(std::string(kOrder) + "#" + code);
+  if (!order) return false;
+  const json& current = attrs(*order);
+  // Read again in this transaction: confirmed (or cancelled) since the sweep looked, it stays.
+  if (current.value("status", "") != "pending" || current.value("placedAt", "") >= cutoffIso) return false;
+  json a = current;
+  a["status"] = "cancelled";
+  a["cancelledAt"] = tx.now();
+  a["cancelReason"] = "expired";
+  tx.notify({{"type", "order_expired"}, {"orderId", code}, {"customerId", current.value("customerId", "")},
+             {"placedAt", current.value("placedAt", "")}});
+  // The version read: a commit that meets a newer one re-runs this and finds it no longer pending.
+  tx.publish(CommandInput{kOrder, code, order->at("name").get<std::string>(), itemVersion(*order), std::move(a)});
+  return true;
+}
+
+size_t expirePendingOrders(Engine& engine, size_t limit) {
+  std::vector<std::pair<std::string, int64_t>> tenants;  // tenant -> minutes
+  engine.store().scan(Table::Sequence, kExpiringPk, "", "", [&](const std::string& tenant, const Value& v) {
+    tenants.emplace_back(tenant, v->value("minutes", int64_t{0}));
+    return true;
+  });
+  size_t cancelled = 0;
+  for (const auto& [tenant, minutes] : tenants) {
+    if (minutes <= 0) continue;
+    const Context ctx{tenant, "system:expiry", {"admin"}};
+    std::string cutoff;
+    {
+      Transaction probe(engine, ctx);
+      cutoff = formatIsoTime(probe.nowMs() - minutes * 60'000);
+    }
+    // The oldest pending orders, up to the cutoff: the look-up rows sort by placedAt.
+    std::vector<std::string> codes;
+    const std::string end = kPendingTag + cutoff;
+    engine.store().scan(Table::Sequence, lookupPk(tenantPk(tenant)), kPendingTag, "", [&](const std::string& row, const Value&) {
+      const size_t sep = row.find(kLookupSep);
+      if (sep == std::string::npos) return true;
+      if (row.compare(0, sep, end) >= 0) return false;  // placed at or after the cutoff: all later ones too
+      const std::string sk = row.substr(sep + 1);
+      codes.push_back(sk.substr(sk.find('#') + 1));
+      return codes.size() < limit;
+    });
+    for (const std::string& code : codes) {
+      try {
+        bool done = false;
+        engine.run(ctx, [&](Transaction& tx) { done = expireOrder(tx, code, cutoff); });
+        cancelled += done;
+      } catch (const std::exception&) {
+        // Refused or failed (a store error): the next sweep tries again.
+      }
+    }
+  }
+  return cancelled;
+}
+
+}  // namespace edgecart
