@@ -68,6 +68,9 @@ export function figureRows(f, extra = '') {
     ${extra}</dl>`;
 }
 
+/** An order's status as people read it: a cancelled order the server expired says so. */
+export const statusText = (a) => (a.status === 'cancelled' && a.cancelReason === 'expired' ? 'expired' : a.status);
+
 /** The claims of a JWT (not verified: the server verifies), or null. */
 export function claims(token) {
   try {

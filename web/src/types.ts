@@ -264,6 +264,9 @@ export interface OrderAttributes extends Omit<OrderInput, 'items' | 'discount'>,
   placedAt: string;
   shippedAt?: string;
   deliveredAt?: string;
+  /** Set when the server cancelled the order as expired (the shop's pendingOrderExpiryMinutes). */
+  cancelReason?: 'expired';
+  cancelledAt?: string;
 }
 /** Whether an order holds stock: `held` (reserved), `none` (could not be: see `error`), `released`, `deducted`. */
 export interface Reservation {

@@ -4,7 +4,7 @@
 // reach the shop when the browser is online.
 import { openShop } from '/dist/browser.js';
 import {
-  ago, bearer, categoryName, deviceId, esc, figureRows, html, loadCurrencies, minorUnits, money, offlineShell, refusedToken, time,
+  ago, bearer, categoryName, deviceId, esc, figureRows, html, loadCurrencies, minorUnits, money, offlineShell, refusedToken, statusText, time,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -300,7 +300,7 @@ async function orderView(code) {
     <p class="notice ${reserved ? 'ok' : 'warn'}" id="order-state">${reserved
       ? (sent ? 'Your items are reserved, and the shop has your order.' : 'Your items are reserved on this device. The order is sent to the shop as soon as you are online.')
       : `Your items could not be reserved${order.reservation?.error ? `: ${order.reservation.error}` : ''}.`}</p>
-    <div class="card detail"><p>Status: <strong>${a.status}</strong> · placed ${time(a.placedAt)}</p>
+    <div class="card detail"><p>Status: <strong>${statusText(a)}</strong> · placed ${time(a.placedAt)}</p>
     <ul>${a.items.map((l) => html`<li>${l.quantity} × ${l.name} (${money(l.price, a.currency ?? currency())})</li>`)}</ul>
     ${figureRows({ currency: currency(), ...a })}
     <p class="muted">Ship to ${a.shippingAddress.street}, ${a.shippingAddress.postalCode} ${a.shippingAddress.city}, ${a.shippingAddress.country}
@@ -314,7 +314,7 @@ async function ordersView() {
   return html`<h2>My orders</h2><div class="table-wrap"><table class="stack"><thead><tr><th>Order</th><th>Placed</th><th class="num">Total</th><th>Status</th></tr></thead>
     <tbody>${page.items.map((o) => html`<tr><td data-label="Order"><a href="#/order/${o.code}">${o.code}</a></td>
       <td data-label="Placed">${time(o.attributes.placedAt)}</td>
-      <td class="num" data-label="Total">${money(o.attributes.total, o.attributes.currency ?? currency())}</td><td data-label="Status"><span class="badge">${o.attributes.status}</span></td></tr>`)}
+      <td class="num" data-label="Total">${money(o.attributes.total, o.attributes.currency ?? currency())}</td><td data-label="Status"><span class="badge">${statusText(o.attributes)}</span></td></tr>`)}
     </tbody></table></div>`;
 }
 

@@ -6,7 +6,7 @@
 import { openShop } from '/dist/browser.js';
 import {
   TRANSITIONS, ago, ask, bearer, categoryName, claims, deviceId, figureRows, fromMinor, html, loadCurrencies, minorUnits, money,
-  offlineShell, refusedToken, time, typedAmount,
+  offlineShell, refusedToken, statusText, time, typedAmount,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -389,7 +389,7 @@ async function loadOrders() {
       <td data-label="Order"><strong>${o.code}</strong></td><td data-label="Placed">${time(o.attributes.placedAt)}</td>
       <td data-label="Customer">${o.attributes.customerId}</td>
       <td class="num" data-label="Total">${money(o.attributes.total, o.attributes.currency)}</td>
-      <td data-label="Status"><span class="badge ${o.attributes.status === 'cancelled' ? 'bad' : o.attributes.status === 'delivered' ? 'ok' : ''}">${o.attributes.status}</span></td>
+      <td data-label="Status"><span class="badge ${o.attributes.status === 'cancelled' ? 'bad' : o.attributes.status === 'delivered' ? 'ok' : ''}">${statusText(o.attributes)}</span></td>
       <td class="row actions">${(TRANSITIONS[o.attributes.status] ?? []).map(([to, label]) => html`<button type="button"
         class="${to === 'cancelled' ? 'secondary' : ''}" data-to="${to}" data-code="${o.code}" aria-label="${`${label} ${o.code}`}">${label}</button>`)}</td>
     </tr>`)}</tbody></table><p id="order-error" class="field-error" role="alert"></p>`.text;
