@@ -330,3 +330,41 @@ TEST_F(Sync, BadSyncRequestsAre400AndChangeNothing) {
 
 }  // namespace
 }  // namespace edgecart::testing
+
+namespace edgecart::testing {
+namespace {
+
+// A cashier's discount is checked again when its push arrives, against the server's settings:
+// within the limit the till had, past the one the shop has since set, it is refused and nothing
+// of it is applied.
+TEST_F(Sync, ACashiersOfflineDiscountIsCheckedAgainstTheShopsLimitOnPush) {
+  stockServer(100);
+  const Context cashier{"shop-a", "till-c", {"cashier"}};
+  Till t("till-c-0000000000001");
+  for (bool more = true; more;) {
+    const Response page = sync_.pull(cashier, t.sync.pullQuery(100));
+    ASSERT_EQ(page.status, 200) << page.body.dump();
+    more = t.sync.applyPull(page.body);
+  }
+  const Response leased = sync_.lease(cashier, t.sync.leaseBody(5).dump());
+  ASSERT_EQ(leased.status, 200) << leased.body.dump();
+  t.sync.applyLease(leased.body);
+  json o = seedOrderRequest();  // 59.98
+  o["discount"] = {{"percent", 10}, {"reason", "regular customer"}};
+  const Response offline = t.sync.request(cashier, "POST", "/orders", o.dump());
+  ASSERT_EQ(offline.status, 201) << offline.body.dump();
+  EXPECT_EQ(offline.body["attributes"]["total"].dump(), "59.38");
+  // Meanwhile the shop lowers the cashiers' limit to 5 %.
+  ASSERT_EQ(serverCall("PATCH", "/settings", {{"cashierDiscountLimit", 5}}).status, 200);
+  const Response r = sync_.push(cashier, t.sync.pushBody(100).dump());
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["results"][0]["outcome"], "rejected") << r.body.dump();
+  EXPECT_EQ(r.body["results"][0]["status"], 403);
+  EXPECT_EQ(r.body["results"][0]["body"]["message"],
+            "Forbidden: a cashier may give at most 5 % of the subtotal; this order's discounts are 6.00 of 59.98: a manager may give more");
+  EXPECT_EQ(serverOrders(), 0u);
+  EXPECT_EQ(serverReserved(), 0);
+}
+
+}  // namespace
+}  // namespace edgecart::testing
