@@ -276,19 +276,27 @@ TEST_F(MoneyOrders, RandomOrdersAddUpExactlyAndMatchAReference) {
     for (int c = 0; c < nClasses; ++c) classes["c" + std::to_string(c)] = rateToJson(rates[pick(6)]);
     settings({{"currency", currency}, {"taxClasses", classes}, {"defaultTaxClass", "c0"}, {"pricesIncludeTax", inclusive}});
     json lines = json::array();
+    int64_t gross = 0;  // Σ price × quantity: an order discount's amount stays under half of it
     std::map<std::string, int64_t> rateOf;  // product -> rate
     const int nLines = 1 + static_cast<int>(pick(6));
     for (int i = 0; i < nLines; ++i) {
       const std::string code = "P" + std::to_string(i), cls = "c" + std::to_string(pick(nClasses));
-      const int64_t price = pick(100 * scale) + 1;
+      // A quarter of the rounds at a real shop's largest amounts (an order up to 10^12 minor units).
+      const int64_t price = (round >= 150 ? pick(30'000'000'000LL) : pick(100 * scale)) + 1;
       product(code, "ANY", moneyToJson(price, {currency, decimals}), currency, {{"taxClass", cls}});
       rateOf[code] = parseRate(classes[cls], "r");
-      json line = {{"productCode", code}, {"quantity", 1 + pick(5)}, {"price", moneyToJson(price, {currency, decimals})}};
+      const int64_t quantity = 1 + pick(5);
+      gross += price * quantity;
+      json line = {{"productCode", code}, {"quantity", quantity}, {"price", moneyToJson(price, {currency, decimals})}};
       if (pick(3) == 0) line["discount"] = {{"percent", pick(50)}, {"reason", "r"}};
       lines.push_back(line);
     }
     json o = order(lines);
-    if (pick(2) == 0) o["discount"] = {{"percent", 1 + pick(30)}, {"reason", "r"}};
+    if (pick(3) == 0) {
+      o["discount"] = {{"percent", 1 + pick(30)}, {"reason", "r"}};
+    } else if (pick(2) == 0) {
+      o["discount"] = {{"amount", moneyToJson(pick(gross / 2 + 1), {currency, decimals})}, {"reason", "r"}};
+    }
     const Response r = req("POST", "/orders", o);
     ASSERT_EQ(r.status, 201) << r.body.dump();
     const json& a = r.body["attributes"];

@@ -48,6 +48,16 @@ void BM_CreateOrder_Memory(benchmark::State& state) {
 }
 BENCHMARK(BM_CreateOrder_Memory);
 
+// The same order in a shop with settings of its own (two tax classes, a class per category),
+// beside the default above: what reading the settings and a second rate cost each order.
+void BM_CreateOrder_Memory_ShopSettings(benchmark::State& state) {
+  auto shop = edgecart::Shop::inMemory();
+  shop->handle({"shop-a", "bench", {"admin"}}, "PATCH", "/settings",
+               R"({"taxClasses":{"standard":10,"reduced":8},"categoryTaxClasses":{"FOOD":"reduced"},"receiptHeader":"EdgeCart"})");
+  run(state, *shop);
+}
+BENCHMARK(BM_CreateOrder_Memory_ShopSettings);
+
 // The file log, with fsync per commit off (arg 0) or on (arg 1).
 void BM_CreateOrder_FileLog(benchmark::State& state) {
   const std::string dir = (std::filesystem::temp_directory_path() / "edgecart-bench-log").string();

@@ -97,13 +97,14 @@ Value createProduct(Transaction& tx, const json& body, const DomainOptions& opti
   const std::string categoryCode = f.str("categoryCode", kMaxCodeLength);
   const std::string sku = f.str("sku", kMaxCodeLength);
   const Currency currency = currencyOf(f.str("currency", 3));
-  json attributes = {{"categoryCode", categoryCode},
-                     {"sku", sku},
-                     {"price", moneyToJson(f.money("price", currency), currency)},
-                     {"currency", currency.code},
-                     {"description", f.str("description", kMaxTextLength, false)},
-                     {"images", json::array()},
-                     {"isActive", f.boolean("isActive", true)}};
+  json attributes(json::value_t::object);
+  put(attributes, "categoryCode", categoryCode);
+  put(attributes, "sku", sku);
+  put(attributes, "price", moneyToJson(f.money("price", currency), currency));
+  put(attributes, "currency", currency.code);
+  put(attributes, "description", f.str("description", kMaxTextLength, false));
+  put(attributes, "images", json::array());
+  put(attributes, "isActive", f.boolean("isActive", true));
   const std::string name = f.str("name", kMaxNameLength);
   if (f.has("images")) attributes["images"] = checkedImages(f);
   if (f.has("taxClass")) attributes["taxClass"] = checkedTaxClass(tx, f, options);

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 #include <optional>
+#include <tuple>
 
 #include "edgecart/domain/domain.h"
 #include "edgecart/engine/error.h"
@@ -23,10 +23,10 @@ json readAddress(const Fields& body) {
   Fields a(body.object("shippingAddress"), "shippingAddress",
            {"street", "city", "postalCode", "country"});
   json address(json::value_t::object);
-  address.emplace("street", a.str("street", kMaxNameLength));
-  address.emplace("city", a.str("city", kMaxNameLength));
-  address.emplace("postalCode", a.str("postalCode", kMaxCodeLength));
-  address.emplace("country", a.str("country", kMaxCodeLength));
+  put(address, "street", a.str("street", kMaxNameLength));
+  put(address, "city", a.str("city", kMaxNameLength));
+  put(address, "postalCode", a.str("postalCode", kMaxCodeLength));
+  put(address, "country", a.str("country", kMaxCodeLength));
   return address;
 }
 
@@ -46,7 +46,14 @@ bool isAllowedTransition(const std::string& from, const std::string& to) {
 
 namespace {
 
-__extension__ typedef __int128 Wide;  // for amount × amount / amount
+// a × b / c exactly, as quotient and remainder, in 64-bit arithmetic: a, b and c below 2^40
+// (amounts are at most 10^12 minor units), c > 0. b is split at bit 20 so no product passes 2^61.
+std::pair<int64_t, int64_t> mulDiv(int64_t a, int64_t b, int64_t c) {
+  const int64_t high = a * (b >> 20), low = a * (b & 0xFFFFF);
+  const int64_t q1 = high / c, r1 = high % c;
+  const int64_t rest = (r1 << 20) + low;
+  return {(q1 << 20) + rest / c, rest % c};
+}
 
 // One line's figures in minor units.
 struct LineFigures {
@@ -57,9 +64,10 @@ struct LineFigures {
 
 // A discount {percent | amount, reason} of `base` (minor units): its amount, and the record the
 // order keeps of it ({percent?, amount, reason}).
-// `asked` gets the discount as asked, before rounding, in minor units × kRateScale.
+// `asked` gets the discount as asked, before rounding, in minor units × kRateScale (at most
+// 10^12 × 10^5 a discount, two discounts of a unit of amount: far inside int64).
 int64_t readDiscount(const json& v, const std::string& what, const Currency& currency, int64_t base, json& record,
-                     Wide& asked) {
+                     int64_t& asked) {
   Fields d(v, what, {"percent", "amount", "reason"});
   if (d.has("percent") == d.has("amount")) badRequest(what + " must have one of percent or amount");
   record = json(json::value_t::object);
@@ -67,18 +75,18 @@ int64_t readDiscount(const json& v, const std::string& what, const Currency& cur
   if (d.has("percent")) {
     const int64_t rate = parseRate(d.raw("percent"), what + ".percent");
     amount = proportion(base, rate, kRateScale);
-    asked += static_cast<Wide>(base) * rate;
-    record.emplace("percent", rateToJson(rate));
+    asked += base * rate;
+    put(record, "percent", rateToJson(rate));
   } else {
     amount = d.money("amount", currency);
     if (amount > base) {
       badRequest(what + ".amount " + moneyText(amount, currency) + " is more than the " +
                  moneyText(base, currency) + " it discounts");
     }
-    asked += static_cast<Wide>(amount) * kRateScale;
+    asked += amount * kRateScale;
   }
-  record.emplace("amount", moneyToJson(amount, currency));
-  record.emplace("reason", d.str("reason", kMaxNameLength));
+  put(record, "amount", moneyToJson(amount, currency));
+  put(record, "reason", d.str("reason", kMaxNameLength));
   return amount;
 }
 
@@ -86,19 +94,23 @@ int64_t readDiscount(const json& v, const std::string& what, const Currency& cur
 // floor of its share, and what is left goes one unit each to the largest remainders (ties to the
 // earlier part), so the shares add up to `total` exactly.
 std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights) {
-  Wide sum = 0;
+  int64_t sum = 0;
   for (int64_t w : weights) sum += w;
-  std::vector<int64_t> shares(weights.size());
-  std::vector<std::pair<Wide, size_t>> remainders;
+  std::vector<int64_t> shares(weights.size()), remainders(weights.size());
   int64_t given = 0;
   for (size_t i = 0; i < weights.size(); ++i) {
-    const Wide scaled = static_cast<Wide>(total) * weights[i];
-    shares[i] = static_cast<int64_t>(scaled / sum);
+    std::tie(shares[i], remainders[i]) = mulDiv(total, weights[i], sum);
     given += shares[i];
-    remainders.emplace_back(scaled % sum, i);
   }
-  std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (size_t k = 0; given < total; ++k, ++given) ++shares[remainders[k].second];
+  // Fewer units are left than there are parts (at most 16 rates): one pass each.
+  for (; given < total; ++given) {
+    size_t best = 0;
+    for (size_t i = 1; i < remainders.size(); ++i) {
+      if (remainders[i] > remainders[best]) best = i;
+    }
+    ++shares[best];
+    remainders[best] = -1;  // a part gets at most one unit
+  }
   return shares;
 }
 
@@ -113,7 +125,7 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
   figures.reserve(lines.size());
   std::optional<Currency> currency;
   int64_t subtotal = 0;
-  Wide asked = 0;  // every discount as asked (see readDiscount)
+  int64_t asked = 0;  // every discount as asked (see readDiscount)
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string what = "items[" + std::to_string(i) + "]";
     Fields line(lines[i], what, {"productCode", "name", "quantity", "price", "discount"});
@@ -157,17 +169,17 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
     lf.amount = price * quantity;  // ≤ 10^12 × 10^6: fits in int64
     lf.rate = settings.taxRateOf(product ? product.get() : nullptr);
     json item(json::value_t::object);
-    item.emplace("productCode", productCode);
-    item.emplace("name", std::move(name));
-    item.emplace("quantity", quantity);
-    item.emplace("price", moneyToJson(price, *currency));
-    if (product && listed != price) item.emplace("catalogPrice", moneyToJson(listed, *currency));
-    item.emplace("amount", moneyToJson(lf.amount, *currency));
-    item.emplace("taxRate", rateToJson(lf.rate));
+    put(item, "productCode", productCode);
+    put(item, "name", std::move(name));
+    put(item, "quantity", quantity);
+    put(item, "price", moneyToJson(price, *currency));
+    if (product && listed != price) put(item, "catalogPrice", moneyToJson(listed, *currency));
+    put(item, "amount", moneyToJson(lf.amount, *currency));
+    put(item, "taxRate", rateToJson(lf.rate));
     if (line.has("discount")) {
       json record;
       lf.discount = readDiscount(line.raw("discount"), what + ".discount", *currency, lf.amount, record, asked);
-      item.emplace("discount", std::move(record));
+      put(item, "discount", std::move(record));
     }
     subtotal += lf.amount;
     if (subtotal > kMaxMinorUnits) badRequest("order subtotal is too large");
@@ -184,7 +196,7 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
     if (caller.discounts == Discounts::None) forbidden("Forbidden: a customer cannot give a discount");
     // The discounts as asked (10 % of 59.98 is 5.998, given as 6.00) are at most the limit of the
     // subtotal, exactly.
-    if (caller.discounts == Discounts::UpToLimit && asked > static_cast<Wide>(settings.cashierDiscountLimit) * subtotal) {
+    if (caller.discounts == Discounts::UpToLimit && asked > settings.cashierDiscountLimit * subtotal) {
       forbidden("Forbidden: a cashier may give at most " + rateToJson(settings.cashierDiscountLimit).dump() +
                 " % of the subtotal; this order's discounts are " + moneyText(discountTotal, *currency) + " of " +
                 moneyText(subtotal, *currency) + ": a manager may give more");
@@ -192,8 +204,12 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
   }
   // Per rate (ascending): the lines' amounts after their own discounts, less the order discount
   // split over the rates in proportion; the tax rounded once per rate.
-  std::map<int64_t, int64_t> byRate;
-  for (const LineFigures& lf : figures) byRate[lf.rate] += lf.amount - lf.discount;
+  std::vector<std::pair<int64_t, int64_t>> byRate;  // rate -> amount, ascending (a handful of rates)
+  for (const LineFigures& lf : figures) {
+    auto at = std::lower_bound(byRate.begin(), byRate.end(), lf.rate, [](const auto& p, int64_t r) { return p.first < r; });
+    if (at == byRate.end() || at->first != lf.rate) at = byRate.insert(at, {lf.rate, 0});
+    at->second += lf.amount - lf.discount;
+  }
   std::vector<int64_t> weights;
   for (const auto& [rate, amount] : byRate) weights.push_back(amount);
   const std::vector<int64_t> shares =
@@ -205,23 +221,23 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
     const int64_t charged = amount - shares[k++];
     const int64_t rateTax = settings.pricesIncludeTax ? taxIncludedIn(charged, rate) : taxOn(charged, rate);
     json row(json::value_t::object);
-    row.emplace("rate", rateToJson(rate));
-    row.emplace("base", moneyToJson(settings.pricesIncludeTax ? charged - rateTax : charged, *currency));
-    row.emplace("tax", moneyToJson(rateTax, *currency));
+    put(row, "rate", rateToJson(rate));
+    put(row, "base", moneyToJson(settings.pricesIncludeTax ? charged - rateTax : charged, *currency));
+    put(row, "tax", moneyToJson(rateTax, *currency));
     taxes.push_back(std::move(row));
     tax += rateTax;
     net += charged;
   }
   json out(json::value_t::object);
-  out.emplace("currency", currency->code);
-  out.emplace("items", std::move(items));
-  if (!orderDiscount.is_null()) out.emplace("discount", std::move(orderDiscount));
-  out.emplace("subtotal", moneyToJson(subtotal, *currency));
-  out.emplace("discountTotal", moneyToJson(discountTotal, *currency));
-  out.emplace("taxes", std::move(taxes));
-  out.emplace("tax", moneyToJson(tax, *currency));
-  out.emplace("total", moneyToJson(settings.pricesIncludeTax ? net : net + tax, *currency));
-  out.emplace("pricesIncludeTax", settings.pricesIncludeTax);
+  put(out, "currency", currency->code);
+  put(out, "items", std::move(items));
+  if (!orderDiscount.is_null()) put(out, "discount", std::move(orderDiscount));
+  put(out, "subtotal", moneyToJson(subtotal, *currency));
+  put(out, "discountTotal", moneyToJson(discountTotal, *currency));
+  put(out, "taxes", std::move(taxes));
+  put(out, "tax", moneyToJson(tax, *currency));
+  put(out, "total", moneyToJson(settings.pricesIncludeTax ? net : net + tax, *currency));
+  put(out, "pricesIncludeTax", settings.pricesIncludeTax);
   return out;
 }
 
@@ -237,16 +253,16 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
                                ? formatSequence(options.orderCodeFormat, tx.nextSequence(kOrder))
                                : tx.context().orderCode;
   json attributes(json::value_t::object);
-  attributes.emplace("customerId", customerId);
-  attributes.emplace("items", std::move(figures["items"]));
-  attributes.emplace("shippingAddress", std::move(address));
-  attributes.emplace("paymentMethod", paymentMethod);
+  put(attributes, "customerId", customerId);
+  put(attributes, "items", std::move(figures["items"]));
+  put(attributes, "shippingAddress", std::move(address));
+  put(attributes, "paymentMethod", paymentMethod);
   for (const char* field : {"currency", "discount", "subtotal", "discountTotal", "taxes", "tax", "total", "pricesIncludeTax"}) {
     auto it = figures.find(field);
-    if (it != figures.end()) attributes.emplace(field, std::move(*it));
+    if (it != figures.end()) put(attributes, field, std::move(*it));
   }
-  attributes.emplace("status", "pending");
-  attributes.emplace("placedAt", tx.now());
+  put(attributes, "status", "pending");
+  put(attributes, "placedAt", tx.now());
   return tx.publish(CommandInput{kOrder, code, "Order " + code, 0, std::move(attributes)});
 }
 

@@ -28,16 +28,16 @@ ShopSettings defaults(const Transaction& tx, const DomainOptions& options) {
 
 json toJson(const ShopSettings& s) {
   json classes(json::value_t::object);
-  for (const auto& [code, rate] : s.taxClasses) classes.emplace(code, rateToJson(rate));
+  for (const auto& [code, rate] : s.taxClasses) classes[code] = rateToJson(rate);
   json a(json::value_t::object);
-  a.emplace("currency", s.currency.code);
-  a.emplace("taxClasses", std::move(classes));
-  a.emplace("defaultTaxClass", s.defaultTaxClass);
-  a.emplace("categoryTaxClasses", s.categoryTaxClasses);
-  a.emplace("pricesIncludeTax", s.pricesIncludeTax);
-  a.emplace("receiptHeader", s.receiptHeader);
-  a.emplace("cashierDiscountLimit", rateToJson(s.cashierDiscountLimit));
-  a.emplace("pendingOrderExpiryMinutes", s.pendingOrderExpiryMinutes ? json(*s.pendingOrderExpiryMinutes) : json());
+  put(a, "currency", s.currency.code);
+  put(a, "taxClasses", std::move(classes));
+  put(a, "defaultTaxClass", s.defaultTaxClass);
+  put(a, "categoryTaxClasses", s.categoryTaxClasses);
+  put(a, "pricesIncludeTax", s.pricesIncludeTax);
+  put(a, "receiptHeader", s.receiptHeader);
+  put(a, "cashierDiscountLimit", rateToJson(s.cashierDiscountLimit));
+  put(a, "pendingOrderExpiryMinutes", s.pendingOrderExpiryMinutes ? json(*s.pendingOrderExpiryMinutes) : json());
   return a;
 }
 
@@ -124,12 +124,12 @@ ShopSettings shopSettings(const Transaction& tx, const DomainOptions& options) {
 json settingsAnswer(const Transaction& tx, const DomainOptions& options) {
   if (const Value item = tx.getItem(settingsSk())) return *item;
   json out(json::value_t::object);
-  out.emplace("pk", tenantPk(tx.context().tenantCode));
-  out.emplace("sk", settingsSk());
-  out.emplace("code", kSettingsCode);
-  out.emplace("name", "Shop settings");
-  out.emplace("version", 0);
-  out.emplace("attributes", toJson(defaults(tx, options)));
+  put(out, "pk", tenantPk(tx.context().tenantCode));
+  put(out, "sk", settingsSk());
+  put(out, "code", kSettingsCode);
+  put(out, "name", "Shop settings");
+  put(out, "version", 0);
+  put(out, "attributes", toJson(defaults(tx, options)));
   return out;
 }
 

@@ -56,6 +56,10 @@ bool Engine::hasLookup(const std::string& dataPk, const std::string& prefix) con
   return false;
 }
 
+__attribute__((noinline)) void put(json& object, const char* key, json value) {
+  object.emplace(key, std::move(value));
+}
+
 bool isValidTenantCode(const std::string& t) {
   if (t.empty() || t.size() > 64) return false;
   for (size_t i = 0; i < t.size(); ++i) {

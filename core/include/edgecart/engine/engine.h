@@ -282,6 +282,10 @@ class Engine {
 
 // Field accessors for stored items.
 inline int64_t itemVersion(const json& item) { return item.at("version").get<int64_t>(); }
+// Adds `key`: `value` to a JSON object that has no such key yet. Out of line on purpose: inlined
+// at each of the many fields the domain fills, the map insert costs the WebAssembly module
+// kilobytes (its size budget, docs/benchmarks.md).
+void put(json& object, const char* key, json value);
 inline const json& attrs(const json& item) { return item.at("attributes"); }
 
 }  // namespace edgecart
