@@ -86,9 +86,9 @@ query-parameters-unchecked | core/src/api/router.cpp | s/^    badRequest("query 
 request-print-blind-to-body | core/src/api/router.cpp | s/  return sha256Hex(method + " " + target + " " + body.dump());/  return sha256Hex(method + " " + target + " " + std::string(body.is_object() ? "{}" : ""));/ | edgecart_tests | Idempotency.*
 leased-code-reused-locally | core/src/sync/sync_client.cpp | /^std::string SyncClient::nextOrderCode/,/^}/s/    const int64_t next = std::max(l->at("next").get<int64_t>(), usedLocally + 1);/    const int64_t next = std::max(l->at("next").get<int64_t>(), usedLocally * 0 + 1);/ | edgecart_tests | Sync.ALeasedCode*
 serverless-writes-skip-the-outbox | web/src/shop.ts | s/^      else local.resumeOutbox(context.tenant);$// | node:test/sync.test.js | opened without its server records
-group-commit-off | server/src/http_server.cpp | s/    const bool group = options_.groupCommit \&\& batch.size() > 1 \&\& core.store->groupsPushes();/    const bool group = false;/ | edgecart_server_tests | HttpGroupCommit.*
+group-commit-off | server/src/core_loop.cpp | s/    const bool group = options_.groupCommit \&\& batch.size() > 1 \&\& core.store->groupsPushes();/    const bool group = false;/ | edgecart_server_tests | HttpGroupCommit.*
 pg-down-at-start-exits | server/src/pg_store.cpp | s/    if (e.status() != 503) throw;/    throw;/ | edgecart_server_tests | HttpPg.*
-live-updates-unscoped | server/src/http_server.cpp | s/      if (m.tenant != s.tenant .. (s.customer \&\& !m.shared \&\& !m.customers.count(s.user))) continue;/      if (m.tenant != s.tenant) continue;/ | edgecart_server_tests | Live.*
+live-updates-unscoped | server/src/live_updates.cpp | s/      if (m.tenant != s.tenant .. (s.customer \&\& !m.shared \&\& !m.customers.count(s.user))) continue;/      if (m.tenant != s.tenant) continue;/ | edgecart_server_tests | Live.*
 live-updates-ignored | web/src/sync.ts | s/            if (\/^event: changed$\/m.test(event)) this.changed();/            void event;/ | node:test/sync.test.js | by live update
 head-answered-with-a-body | server/src/http_transport.cpp | s/    if (req_.method == "HEAD") r.headOnly = true;  .. whichever part answered it/    (void)0;/ | edgecart_server_tests | HttpLimits.Head*
 live-updates-not-announced | server/src/pg_store.cpp | s/"SELECT pg_notify($1, $2)"/"SELECT $1::text, $2::text"/ | edgecart_server_tests | LivePg.*
@@ -115,10 +115,10 @@ webhook-signature-without-time | server/src/webhooks.cpp | s/  const std::string
 webhook-never-disabled | server/src/webhooks.cpp | s/          if (now - sub\["failingSinceMs"\].get<int64_t>() >= options.giveUpSeconds \* 1000 \&\& sub.value("enabled", false)) {/          if (false) {/ | edgecart_server_tests | Webhooks.ADeliveryFailing*
 webhook-one-at-a-time | server/include/edgecart_server/webhooks.h | s/  size_t maxInFlight = 64; /  size_t maxInFlight = 1;  / | edgecart_server_tests | Webhooks.AReceiverThatHangs*
 webhook-secret-listed | server/src/webhooks.cpp | s/^  out.erase("secret");$// | edgecart_server_tests | Webhooks.OnlyAnAdmin*
-webhook-any-staff | server/src/webhooks.cpp | s/    if (roleOf(ctx) != Role::Admin) throw/    if (roleOf(ctx) < Role::Cashier) throw/ | edgecart_server_tests | Webhooks.OnlyAnAdmin*
+webhook-any-staff | server/src/webhook_routes.cpp | s/    if (roleOf(ctx) != Role::Admin) throw/    if (roleOf(ctx) < Role::Cashier) throw/ | edgecart_server_tests | Webhooks.OnlyAnAdmin*
 pg-one-connection | server/src/http_server.cpp | s/  const size_t cores = options_.pgUrl.empty() ? 1 : std::max<size_t>(1, options_.pgConnections);/  const size_t cores = 1;/ | edgecart_server_tests | HttpPg.ARequestWaiting*
-tenant-on-two-cores | server/src/http_server.cpp | s/return j.tenant.empty() .. !busy.count(j.tenant);/(void)j; return true;/ | edgecart_server_tests | HttpPg.OneTenants*
-webhook-enable-resets-head | server/src/webhooks.cpp | s/          if (in.enabled \&\& \*in.enabled != s.value("enabled", false)) {/          if (in.enabled) {/ | edgecart_server_tests | Webhooks.ChangingAnEnabled*
+tenant-on-two-cores | server/src/http_server_internal.h | s/return j.tenant.empty() .. !busy.count(j.tenant);/(void)j; return true;/ | edgecart_server_tests | HttpPg.OneTenants*
+webhook-enable-resets-head | server/src/webhook_routes.cpp | s/          if (in.enabled \&\& \*in.enabled != s.value("enabled", false)) {/          if (in.enabled) {/ | edgecart_server_tests | Webhooks.ChangingAnEnabled*
 webhook-claim-kept-at-stop | server/src/webhooks.cpp | s/^  impl_->releaseClaims();$// | edgecart_server_tests | Webhooks.AServerStopped*
 retention-evicts-live-orders | core/src/domain/retention.cpp | s/  if (status != "delivered" \&\& status != "cancelled") return false;// | edgecart_tests | Retention*
 retention-keeps-reservations | core/src/domain/retention.cpp | s/      if (tx.getItem(reservation)) tx.putRow(Table::Data, pk, reservation, nullptr);// | edgecart_tests | Retention*

@@ -29,6 +29,7 @@
 #include "edgecart_server/jwt.h"
 #include "edgecart_server/pg_store.h"
 #include "edgecart_server/sqlite_store.h"
+#include "http_server_internal.h"
 #include "static_files.h"
 
 namespace edgecart {
@@ -40,11 +41,6 @@ void sendJson(HttpReply& res, int status, const json& body) {
   res.set("Content-Type", "application/json");
 }
 
-HttpReply jsonReply(int status, const json& body) {
-  HttpReply r;
-  sendJson(r, status, body);
-  return r;
-}
 
 HttpReply redirect(const std::string& location) {
   HttpReply r;
@@ -88,28 +84,11 @@ void writeOutbox(Transaction& tx) {
 
 }  // namespace
 
-// The core's own thread: requests enter the core one at a time, off the event loop, and those
-// that arrived together share one durable commit where the store allows (group commit).
-// The requests waiting for a core; every core takes from it.
-struct HttpServer::CoreQueue {
-  struct Job {
-    HttpRequest req;
-    std::function<void(HttpReply)> done;
-    std::string tenant;  // with several cores: its tenant ("" if its token is refused)
-  };
-  std::mutex mu;
-  std::condition_variable ready;
-  std::deque<Job> jobs;
-  // With several cores, a tenant's requests run on one core at a time, in the order they came: a
-  // tenant's hot rows (its order counter, its change feed) would otherwise make its requests
-  // conflict and re-run. Different tenants run at once.
-  std::set<std::string> busy;
-  bool closing = false;
-  // The first job whose tenant no core is running, or end().
-  std::deque<Job>::iterator takeable() {
-    return std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.tenant.empty() || !busy.count(j.tenant); });
-  }
-};
+HttpReply jsonReply(int status, const json& body) {
+  HttpReply r;
+  sendJson(r, status, body);
+  return r;
+}
 
 HttpServer::HttpServer(ServerOptions options, std::ostream& log)
     : options_(std::move(options)), log_(log), core_(std::make_unique<CoreQueue>()),
@@ -209,40 +188,6 @@ HttpServer::HttpServer(ServerOptions options, std::ostream& log)
   }
 }
 
-// Expired pending orders are cancelled on the first core, under its lock, between requests; the
-// devices and the webhooks hear of it as of any write. Several processes may sweep the same
-// database: each cancel is a transaction of its own that reads the order again (expiry.h).
-void HttpServer::expiryLoop() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(expiryMu_);
-      if (expiryWake_.wait_for(lock, std::chrono::milliseconds(options_.expirySweepMs), [&] { return expiryStop_; })) return;
-    }
-    Core& core = *cores_[0];
-    size_t n = 0;
-    std::vector<SyncServer::FeedMove> moves;
-    {
-      std::lock_guard<std::mutex> lock(core.mu);
-      try {
-        n = expirePendingOrders(core.shop->engine());
-      } catch (const std::exception& e) {
-        std::lock_guard<std::mutex> logLock(logMu_);
-        log_ << json{{"event", "expiry_failed"}, {"error", e.what()}}.dump() << std::endl;
-      }
-      moves = core.sync->takeFeedMoves();
-    }
-    if (n == 0 && moves.empty()) continue;
-    expired_ += n;
-    webhooks_->committed();
-    if (!moves.empty()) {
-      publish(moves);
-      const std::string payload = announcement(moves);
-      std::lock_guard<std::mutex> lock(core.mu);
-      core.store->announce(payload);
-    }
-  }
-}
-
 HttpServer::~HttpServer() {
   {
     std::lock_guard<std::mutex> lock(expiryMu_);
@@ -262,182 +207,6 @@ HttpServer::~HttpServer() {
     if (core->thread.joinable()) core->thread.join();
   }
   webhooks_->stop();
-}
-
-// Takes every request waiting (up to kMaxBatch) and answers them. On SQLite they run as one
-// group: each request's commit a savepoint (a refusal undoes only itself), one COMMIT and one
-// fsync for all, every answer sent only once the group is durable. If the group cannot be made
-// durable (or a request met a storage failure), nothing of it was applied, and every request of
-// it is answered 503, to be sent again.
-void HttpServer::coreLoop(Core& core) {
-  // A store that groups takes what waits (up to 32) as one group; else one request at a time, so
-  // that the other cores take the rest.
-  const size_t kMaxBatch = options_.groupCommit && core.store->groupsPushes() ? 32 : 1;
-  for (;;) {
-    std::vector<CoreQueue::Job> batch;
-    {
-      std::unique_lock<std::mutex> lock(core_->mu);
-      core_->ready.wait(lock, [&] { return (core_->closing && core_->jobs.empty()) || core_->takeable() != core_->jobs.end(); });
-      if (core_->jobs.empty()) return;
-      if (kMaxBatch == 1) {
-        const auto job = core_->takeable();
-        if (!job->tenant.empty()) core_->busy.insert(job->tenant);
-        batch.push_back(std::move(*job));
-        core_->jobs.erase(job);
-      }
-      while (!core_->jobs.empty() && batch.size() < kMaxBatch) {
-        batch.push_back(std::move(core_->jobs.front()));
-        core_->jobs.pop_front();
-      }
-    }
-    std::vector<HttpReply> replies(batch.size());
-    const bool group = options_.groupCommit && batch.size() > 1 && core.store->groupsPushes();
-    bool groupFailed = false;
-    {
-      std::lock_guard<std::mutex> lock(core.mu);
-      bool failed = false;
-      try {
-        if (group) core.store->beginGroup();
-        for (size_t i = 0; i < batch.size(); ++i) {
-          try {
-            replies[i] = answerFromCore(core, batch[i].req, group);
-          } catch (const ApiError& e) {
-            replies[i] = jsonReply(e.status(), errorBody(e.status(), e.what(), e.code()));
-          } catch (const std::exception&) {
-            replies[i] = jsonReply(500, errorBody(500, "Internal error"));
-          }
-          if (group && replies[i].status >= 500) failed = true;
-        }
-        if (group) core.store->endGroup(!failed);
-      } catch (const std::exception&) {
-        if (group) core.store->endGroup(false);
-        failed = true;
-      }
-      if (group) ++groups_, grouped_ += batch.size();
-      groupFailed = failed;
-      if (failed && group) {
-        for (HttpReply& r : replies) {
-          const std::string tenant = r.tenant;
-          r = jsonReply(503, errorBody(503, "Storage failed; nothing of this request was applied: send it again",
-                                       errc::kUnavailable));
-          r.tenant = tenant;
-        }
-      }
-    }
-    // Durable (or, for a failed group, undone): the webhooks' worker looks at what was queued,
-    // and the devices whose feed moved are told.
-    webhooks_->committed();
-    std::vector<SyncServer::FeedMove> moves;
-    {
-      std::lock_guard<std::mutex> lock(core.mu);
-      moves = core.sync->takeFeedMoves();
-    }
-    if (!(group && groupFailed) && !moves.empty()) {
-      publish(moves);
-      // Other processes on the same database tell their own listeners.
-      const std::string payload = announcement(moves);
-      std::lock_guard<std::mutex> lock(core.mu);
-      core.store->announce(payload);
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      decorate(batch[i].req, replies[i]);
-      batch[i].done(std::move(replies[i]));
-    }
-    if (kMaxBatch == 1 && !batch[0].tenant.empty()) {  // its tenant's next request may go now
-      {
-        std::lock_guard<std::mutex> lock(core_->mu);
-        core_->busy.erase(batch[0].tenant);
-      }
-      core_->ready.notify_all();
-    }
-  }
-}
-
-// GET /sync/events: Server-Sent Events telling this device that its feed moved (`event: changed`,
-// `data: {"cursor"}`), scoped by role as the pull is: staff hear of every change of the tenant,
-// a customer of the catalogue, the stock and its own orders. The device pulls then; its timer
-// stays the fallback. Other processes on the same database announce their commits (heard()).
-HttpReply HttpServer::openEvents(const HttpRequest& req) {
-  Claims claims;
-  if (std::optional<HttpReply> refused = authenticate(req, &claims)) return *refused;
-  if (req.method != "GET") return jsonReply(404, errorBody(404, "Cannot " + req.method.substr(0, 16) + " /sync/events"));
-  if (!isValidTenantCode(claims.tenant)) return jsonReply(400, errorBody(400, "tenant code must match [a-z0-9][a-z0-9_-]{0,63}"));
-  Subscriber sub{claims.tenant, claims.sub, roleOf(Context{claims.tenant, claims.sub, claims.roles}) == Role::Customer, nullptr};
-  HttpReply r;
-  r.tenant = claims.tenant;
-  r.set("Content-Type", "text/event-stream");
-  r.set("Cache-Control", "no-cache");
-  r.set("X-Accel-Buffering", "no");  // a proxy must not hold the events back
-  r.onStream = [this, sub](std::shared_ptr<HttpStream> stream) mutable {
-    stream->write(": connected\n\n");
-    sub.stream = std::move(stream);
-    std::lock_guard<std::mutex> lock(hubMu_);
-    // Devices that left are dropped here too, not only when a change is published (a quiet shop's
-    // reconnecting devices would pile up).
-    subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
-                                      [](const Subscriber& s) { return !s.stream->isOpen(); }),
-                       subscribers_.end());
-    subscribers_.push_back(std::move(sub));
-  };
-  return r;
-}
-
-// What another process needs to tell its listeners: {"from": this process, "moves": [{tenant,
-// cursor, shared, customers}]}. PostgreSQL takes at most 8,000 bytes: a larger one names no
-// customers and marks every move shared (every device of the tenant hears; a spurious event costs
-// a pull that brings nothing).
-std::string HttpServer::announcement(const std::vector<SyncServer::FeedMove>& moves) const {
-  auto encode = [&](bool all) {
-    json list = json::array();
-    for (const SyncServer::FeedMove& m : moves) {
-      list.push_back({{"tenant", m.tenant}, {"cursor", m.cursor}, {"shared", all || m.shared},
-                      {"customers", all ? std::set<std::string>{} : m.customers}});
-    }
-    return json{{"from", processId_}, {"moves", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace);
-  };
-  std::string text = encode(false);
-  return text.size() < 7900 ? text : encode(true);
-}
-
-void HttpServer::heard(const std::string& payload) {
-  const json j = json::parse(payload, nullptr, false);
-  if (!j.is_object() || j.value("from", "") == processId_ || !j.contains("moves") || !j["moves"].is_array()) return;
-  std::vector<SyncServer::FeedMove> moves;
-  for (const json& m : j["moves"]) {
-    if (!m.is_object()) continue;
-    SyncServer::FeedMove move;
-    move.tenant = m.value("tenant", "");
-    move.cursor = m.value("cursor", "");
-    move.shared = m.value("shared", false);
-    for (const json& c : m.value("customers", json::array())) {
-      if (c.is_string()) move.customers.insert(c.get<std::string>());
-    }
-    moves.push_back(std::move(move));
-  }
-  publish(moves);
-}
-
-void HttpServer::publish(const std::vector<SyncServer::FeedMove>& moves) {
-  if (moves.empty()) return;
-  std::lock_guard<std::mutex> lock(hubMu_);
-  size_t kept = 0;
-  for (Subscriber& s : subscribers_) {
-    if (!s.stream->isOpen()) continue;  // gone: dropped below
-    for (const SyncServer::FeedMove& m : moves) {
-      if (m.tenant != s.tenant || (s.customer && !m.shared && !m.customers.count(s.user))) continue;
-      s.stream->write("event: changed\ndata: {\"cursor\":\"" + m.cursor + "\"}\n\n");
-    }
-    if (&subscribers_[kept] != &s) subscribers_[kept] = std::move(s);
-    ++kept;
-  }
-  subscribers_.resize(kept);
-}
-
-size_t HttpServer::subscribers() const {
-  std::lock_guard<std::mutex> lock(hubMu_);
-  size_t n = 0;
-  for (const Subscriber& s : subscribers_) n += s.stream->isOpen();
-  return n;
 }
 
 bool HttpServer::corsAllows(const std::string& origin) const {

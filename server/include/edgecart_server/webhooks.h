@@ -84,7 +84,8 @@ class Webhooks {
   Stats stats() const;
 
  private:
-  struct Impl;
+  const WebhookOptions options_;
+  struct Impl;  // the delivery worker (webhooks.cpp)
   std::unique_ptr<Impl> impl_;
 };
 
