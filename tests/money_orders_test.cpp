@@ -218,7 +218,7 @@ TEST_F(MoneyOrders, SettingsAreAVersionedItemOnlyAnAdminChanges) {
   EXPECT_EQ(r.body["version"], 0);
   EXPECT_EQ(r.body["attributes"], json::parse(R"({"currency": "USD", "taxClasses": {"standard": 10}, "defaultTaxClass": "standard",
       "categoryTaxClasses": {}, "pricesIncludeTax": false, "receiptHeader": "", "cashierDiscountLimit": 10,
-      "pendingOrderExpiryMinutes": null})"));
+      "pendingOrderExpiryMinutes": null, "tenders": ["cash", "card"]})"));
   EXPECT_EQ(as({"manager"}, "PATCH", "/settings", {{"receiptHeader", "x"}}).status, 403);
   r = req("PATCH", "/settings", {{"receiptHeader", "EdgeCart Shibuya\nTel 03-0000-0000"}, {"version", 0}});
   ASSERT_EQ(r.status, 200) << r.body.dump();
@@ -241,8 +241,10 @@ TEST_F(MoneyOrders, SettingsAreAVersionedItemOnlyAnAdminChanges) {
       {{{"cashierDiscountLimit", -1}}, "cashierDiscountLimit must be a percentage between 0 and 100 with at most 3 decimals"},
       {{{"pendingOrderExpiryMinutes", 0}}, "pendingOrderExpiryMinutes must be an integer between 1 and 527040"},
       {{{"colour", "red"}}, "property colour should not exist"},
+      {{{"tenders", {"cash", "cash"}}}, "tenders names cash twice"},
+      {{{"tenders", json::array()}}, "tenders must contain at least 1 element"},
       {json::object(), "one of currency, taxClasses, defaultTaxClass, categoryTaxClasses, pricesIncludeTax, receiptHeader, "
-                       "cashierDiscountLimit, pendingOrderExpiryMinutes is required"}};
+                       "cashierDiscountLimit, pendingOrderExpiryMinutes, tenders is required"}};
   for (const auto& [patch, message] : bad) {
     r = req("PATCH", "/settings", patch);
     EXPECT_EQ(r.status, 400) << patch.dump();
@@ -256,6 +258,64 @@ TEST_F(MoneyOrders, SettingsAreAVersionedItemOnlyAnAdminChanges) {
   r = req("POST", "/products", p);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body["message"], "taxClass must be one of the shop's tax classes: standard");
+}
+
+// Tenders (docs/money.md): cash with change, card, split; only cash may exceed what is due; the
+// recorded payments add up to the total; the shop names its tenders; a customer records none.
+TEST_F(MoneyOrders, ASaleIsPaidWithTheShopsTendersOnlyCashGivingChange) {
+  stock("PRD-001", 100);
+  auto paid = [&](const json& payments) {
+    json o = seedOrderRequest();  // 65.98 with tax
+    o.erase("paymentMethod");
+    o["payments"] = payments;
+    return as({"cashier"}, "POST", "/orders", o);
+  };
+  Response r = paid(json::parse(R"([{"method": "cash", "amount": 100}])"));
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(r.body["attributes"]["payments"], json::parse(R"([{"method": "cash", "amount": 65.98, "given": 100}])"));
+  EXPECT_EQ(r.body["attributes"]["change"].dump(), "34.02");
+  EXPECT_EQ(r.body["attributes"]["paymentMethod"], "cash");
+  // Split: 40 by card, 50 in cash: 25.98 of the cash is kept, 24.02 given back.
+  r = paid(json::parse(R"([{"method": "card", "amount": 40}, {"method": "cash", "amount": 50}])"));
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(r.body["attributes"]["payments"],
+            json::parse(R"([{"method": "card", "amount": 40.0}, {"method": "cash", "amount": 25.98, "given": 50.0}])"));
+  EXPECT_EQ(r.body["attributes"]["change"].dump(), "24.02");
+  EXPECT_EQ(r.body["attributes"]["paymentMethod"], "split");
+  const json before = req("GET", "/orders").body;
+  // A card over what is due, too little, a tender the shop does not take: refused, nothing written.
+  r = paid(json::parse(R"([{"method": "card", "amount": 70}])"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["message"], "Only cash may come to more than what is due: the payments add up to 70.00 for a total of 65.98");
+  r = paid(json::parse(R"([{"method": "card", "amount": 60}, {"method": "cash", "amount": 5}])"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["message"], "The payments add up to 65.00, less than the total 65.98: 0.98 is still due");
+  r = paid(json::parse(R"([{"method": "voucher", "amount": 65.98}])"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["message"], "payments[0].method must be one of the shop's tenders: cash, card");
+  json mine = seedOrderRequest();
+  mine["payments"] = json::parse(R"([{"method": "card", "amount": 65.98}])");
+  r = as({}, "POST", "/orders", mine, "CUST-001");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body["message"], "Forbidden: a customer cannot record payments");
+  json both = seedOrderRequest();
+  both["payments"] = json::parse(R"([{"method": "card", "amount": 65.98}])");  // paymentMethod credit_card
+  r = as({"cashier"}, "POST", "/orders", both);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["message"], "paymentMethod must be card (the payments'), or left out");
+  EXPECT_EQ(req("GET", "/orders").body, before);
+  // The quote tells what is still due while the cashier takes the tenders.
+  const Response q = as({"cashier"}, "POST", "/orders/quote",
+                        {{"items", seedOrderRequest()["items"]}, {"payments", json::parse(R"([{"method": "card", "amount": 20}])")}});
+  ASSERT_EQ(q.status, 200) << q.body.dump();
+  EXPECT_EQ(q.body["due"].dump(), "45.98");
+  EXPECT_EQ(q.body["change"].dump(), "0.0");
+  // Cash that exactly covers the total keeps no `given`; the payments always add up to the total.
+  r = paid(json::parse(R"([{"method": "cash", "amount": 65.98}])"));
+  EXPECT_EQ(r.body["attributes"]["payments"], json::parse(R"([{"method": "cash", "amount": 65.98}])"));
+  // The shop takes gift cards.
+  settings({{"tenders", {"cash", "card", "gift_card"}}});
+  EXPECT_EQ(paid(json::parse(R"([{"method": "gift_card", "amount": 65.98}])")).status, 201);
 }
 
 // For random shops and orders: every amount whole in minor units, subtotal - discounts + tax =
@@ -297,10 +357,24 @@ TEST_F(MoneyOrders, RandomOrdersAddUpExactlyAndMatchAReference) {
     } else if (pick(2) == 0) {
       o["discount"] = {{"amount", moneyToJson(pick(gross / 2 + 1), {currency, decimals})}, {"reason", "r"}};
     }
+    const Currency cur{currency, decimals};
+    // A third of the sales paid at the till: part by card, the rest and some more in cash.
+    int64_t tendered = -1;
+    if (pick(3) == 0) {
+      const Response q = req("POST", "/orders/quote", o);
+      ASSERT_EQ(q.status, 200) << q.body.dump();
+      const int64_t due = parseMoney(q.body["total"], "total", cur), card = pick(due + 1), cash = due - card + pick(1000);
+      o["payments"] = json::array();
+      if (card > 0) o["payments"].push_back({{"method", "card"}, {"amount", moneyToJson(card, cur)}});
+      if (cash > 0) o["payments"].push_back({{"method", "cash"}, {"amount", moneyToJson(cash, cur)}});
+      if (o["payments"].empty()) o.erase("payments");
+      o.erase("paymentMethod");
+      if (!o.contains("payments")) o["paymentMethod"] = "cash";
+      tendered = card + cash;
+    }
     const Response r = req("POST", "/orders", o);
     ASSERT_EQ(r.status, 201) << r.body.dump();
     const json& a = r.body["attributes"];
-    const Currency cur{currency, decimals};
     auto minor = [&](const json& v) {
       const int64_t m = parseMoney(v, "amount", cur);  // refuses a fraction of the minor unit
       return m;
@@ -340,6 +414,12 @@ TEST_F(MoneyOrders, RandomOrdersAddUpExactlyAndMatchAReference) {
     }
     EXPECT_EQ(taxSum, tax);
     EXPECT_EQ(chargedSum, subtotal - discounts);
+    if (a.contains("payments")) {  // what was kept adds up to the total; the rest was change
+      int64_t kept = 0;
+      for (const json& p : a["payments"]) kept += minor(p["amount"]);
+      EXPECT_EQ(kept, total) << a.dump();
+      EXPECT_EQ(minor(a["change"]), tendered - total) << a.dump();
+    }
   }
 }
 

@@ -114,10 +114,71 @@ std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights
   return shares;
 }
 
+// The tenders of a sale (docs/money.md): what each was given with, the change, what is still due.
+// Only the shop's tenders, each amount in the order's currency; only cash may come to more than
+// what is due, and the change is given from it. `payments` as recorded sum to the total: cash
+// less the change.
+struct Tenders {
+  json payments = json::array();
+  int64_t paid = 0, change = 0, due = 0;
+  std::string method;  // the one method, or "split"
+};
+
+Tenders readTenders(const json& list, const ShopSettings& settings, const Currency& currency, int64_t total) {
+  if (!list.is_array() || list.empty() || list.size() > kMaxTenders) {
+    badRequest("payments must be a list of 1-" + std::to_string(kMaxTenders) + " {method, amount}");
+  }
+  Tenders t;
+  int64_t cash = 0;
+  std::vector<std::pair<std::string, int64_t>> given;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string what = "payments[" + std::to_string(i) + "]";
+    Fields p(list[i], what, {"method", "amount"});
+    std::string method = p.code("method");
+    if (std::find(settings.tenders.begin(), settings.tenders.end(), method) == settings.tenders.end()) {
+      std::string known;
+      for (const std::string& m : settings.tenders) known += (known.empty() ? "" : ", ") + m;
+      badRequest(what + ".method must be one of the shop's tenders: " + known);
+    }
+    const int64_t amount = p.money("amount", currency);
+    if (amount == 0) badRequest(what + ".amount must be more than 0");
+    t.paid += amount;
+    if (t.paid > kMaxMinorUnits) badRequest("payments add up to too much");
+    if (method == "cash") cash += amount;
+    t.method = t.method.empty() || t.method == method ? method : "split";
+    given.emplace_back(std::move(method), amount);
+  }
+  t.change = std::max<int64_t>(0, t.paid - total);
+  t.due = std::max<int64_t>(0, total - t.paid);
+  if (t.change > cash) {
+    badRequest("Only cash may come to more than what is due: the payments add up to " + moneyText(t.paid, currency) +
+               " for a total of " + moneyText(total, currency));
+  }
+  // The change comes out of the cash, the last cash tender first; a cash row keeps what was
+  // handed over as `given`.
+  std::vector<int64_t> kept(given.size());
+  int64_t left = t.change;
+  for (size_t i = given.size(); i-- > 0;) {
+    kept[i] = given[i].second;
+    if (given[i].first != "cash" || left == 0) continue;
+    const int64_t back = std::min(left, kept[i]);
+    kept[i] -= back;
+    left -= back;
+  }
+  for (size_t i = 0; i < given.size(); ++i) {
+    json row(json::value_t::object);
+    put(row, "method", given[i].first);
+    put(row, "amount", moneyToJson(kept[i], currency));
+    if (kept[i] != given[i].second) put(row, "given", moneyToJson(given[i].second, currency));
+    t.payments.push_back(std::move(row));
+  }
+  return t;
+}
+
 }  // namespace
 
 json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
-  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount"});
+  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments"});
   const ShopSettings settings = shopSettings(tx, options);
   const json& lines = f.array("items", 1, kMaxOrderLines);
   json items = json::array();
@@ -238,15 +299,41 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
   put(out, "tax", moneyToJson(tax, *currency));
   put(out, "total", moneyToJson(settings.pricesIncludeTax ? net : net + tax, *currency));
   put(out, "pricesIncludeTax", settings.pricesIncludeTax);
+  // Tenders: a customer records none (a storefront order is paid outside EdgeCart); staff record
+  // what the customer gave, and a quote says what is still due and the change.
+  if (f.has("payments")) {
+    if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot record payments");
+    const Tenders t = readTenders(f.raw("payments"), settings, *currency, settings.pricesIncludeTax ? net : net + tax);
+    put(out, "payments", t.payments);
+    put(out, "paid", moneyToJson(t.paid, *currency));
+    put(out, "change", moneyToJson(t.change, *currency));
+    put(out, "due", moneyToJson(t.due, *currency));
+    put(out, "paymentMethod", t.method);
+  }
   return out;
 }
 
 Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
-  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount"});
+  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments"});
   const std::string customerId = f.str("customerId", kMaxCodeLength);
   json figures = quoteOrder(tx, body, options, caller);
   json address = readAddress(f);
-  const std::string paymentMethod = f.str("paymentMethod", kMaxCodeLength);
+  // With payments the method is theirs (the one method, or "split"), and what was given covers the total.
+  std::string paymentMethod;
+  if (figures.contains("payments")) {
+    const Currency currency = currencyOf(figures["currency"].get<std::string>());
+    const auto text = [&](const char* field) { return moneyText(parseMoney(figures[field], field, currency), currency); };
+    if (parseMoney(figures["due"], "due", currency) > 0) {
+      badRequest("The payments add up to " + text("paid") + ", less than the total " + text("total") + ": " +
+                 text("due") + " is still due");
+    }
+    paymentMethod = figures["paymentMethod"].get<std::string>();
+    if (f.has("paymentMethod") && f.str("paymentMethod", kMaxCodeLength) != paymentMethod) {
+      badRequest("paymentMethod must be " + paymentMethod + " (the payments'), or left out");
+    }
+  } else {
+    paymentMethod = f.str("paymentMethod", kMaxCodeLength);
+  }
 
   // Only a valid request takes a number from the sequence (or uses the code a sync host checked).
   const std::string code = tx.context().orderCode.empty()
@@ -257,7 +344,8 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
   put(attributes, "items", std::move(figures["items"]));
   put(attributes, "shippingAddress", std::move(address));
   put(attributes, "paymentMethod", paymentMethod);
-  for (const char* field : {"currency", "discount", "subtotal", "discountTotal", "taxes", "tax", "total", "pricesIncludeTax"}) {
+  for (const char* field : {"currency", "discount", "subtotal", "discountTotal", "taxes", "tax", "total", "pricesIncludeTax",
+                            "payments", "change"}) {
     auto it = figures.find(field);
     if (it != figures.end()) put(attributes, field, std::move(*it));
   }

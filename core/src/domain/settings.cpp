@@ -14,6 +14,7 @@ constexpr size_t kMaxTaxClasses = 16;
 constexpr size_t kMaxCategoryTaxClasses = 1000;
 constexpr size_t kMaxReceiptHeader = 1000;
 constexpr int64_t kMaxExpiryMinutes = 366 * 24 * 60;
+constexpr size_t kMaxTenderMethods = 16;
 
 const std::string& settingsSk() {
   static const std::string sk = std::string(kSettings) + "#" + kSettingsCode;
@@ -38,6 +39,7 @@ json toJson(const ShopSettings& s) {
   put(a, "receiptHeader", s.receiptHeader);
   put(a, "cashierDiscountLimit", rateToJson(s.cashierDiscountLimit));
   put(a, "pendingOrderExpiryMinutes", s.pendingOrderExpiryMinutes ? json(*s.pendingOrderExpiryMinutes) : json());
+  put(a, "tenders", s.tenders);
   return a;
 }
 
@@ -77,6 +79,19 @@ void apply(const Fields& f, ShopSettings& s) {
     s.pendingOrderExpiryMinutes = f.has("pendingOrderExpiryMinutes")
         ? std::optional<int64_t>(f.integer("pendingOrderExpiryMinutes", 1, kMaxExpiryMinutes)) : std::nullopt;
   }
+  if (f.has("tenders")) {
+    const json& list = f.array("tenders", 1, kMaxTenderMethods);
+    s.tenders.clear();
+    for (const json& m : list) {
+      if (!m.is_string() || !isValidCode(m.get<std::string>())) {
+        badRequest("tenders must be codes such as cash, card or gift_card (letters, digits, '_', '-', '.')");
+      }
+      if (std::find(s.tenders.begin(), s.tenders.end(), m.get<std::string>()) != s.tenders.end()) {
+        badRequest("tenders names " + m.get<std::string>() + " twice");
+      }
+      s.tenders.push_back(m.get<std::string>());
+    }
+  }
   // Every class named must be one of the classes.
   auto known = [&](const std::string& cls, const std::string& where) {
     if (!s.taxClasses.count(cls)) {
@@ -89,7 +104,7 @@ void apply(const Fields& f, ShopSettings& s) {
 
 constexpr std::initializer_list<const char*> kFields = {
     "currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
-    "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes"};
+    "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders"};
 
 }  // namespace
 
@@ -136,7 +151,7 @@ json settingsAnswer(const Transaction& tx, const DomainOptions& options) {
 Value updateSettings(Transaction& tx, const json& body, const DomainOptions& options) {
   std::initializer_list<const char*> allowed = {
       "currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
-      "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "version"};
+      "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders", "version"};
   Fields f(body, "body", allowed);
   const auto version = f.optInteger("version", -1, INT64_MAX);
   const Value current = tx.getItem(settingsSk());

@@ -39,6 +39,7 @@ inline constexpr char kSettingsCode[] = "shop";
 constexpr int64_t kMaxQuantity = 1'000'000;         // per order line
 constexpr int64_t kMaxStock = 1'000'000'000;        // units of one product
 constexpr size_t kMaxOrderLines = 100;
+constexpr size_t kMaxTenders = 8;                   // payments of one sale
 
 // A shop's settings (docs/money.md), read from its SETTINGS#shop item, or the defaults when it
 // has none: USD, one tax class "standard" at the host's rate (DomainOptions::taxFor), prices
@@ -52,6 +53,7 @@ struct ShopSettings {
   std::string receiptHeader;
   int64_t cashierDiscountLimit = 10'000;  // rate units: 10 %
   std::optional<int64_t> pendingOrderExpiryMinutes;
+  std::vector<std::string> tenders{"cash", "card"};  // what a sale may be paid with
   // The rate of a product's line: its own taxClass, else its category's, else the default.
   // 409 when the class named is not one of taxClasses.
   int64_t taxRateOf(const json* product) const;
@@ -60,7 +62,7 @@ ShopSettings shopSettings(const Transaction& tx, const DomainOptions& options);
 // GET /settings: the item, or (never written) the defaults as an item of version 0.
 json settingsAnswer(const Transaction& tx, const DomainOptions& options);
 // PATCH /settings {currency?, taxClasses?, defaultTaxClass?, categoryTaxClasses?, pricesIncludeTax?,
-// receiptHeader?, cashierDiscountLimit?, pendingOrderExpiryMinutes?, version?}.
+// receiptHeader?, cashierDiscountLimit?, pendingOrderExpiryMinutes?, tenders?, version?}.
 Value updateSettings(Transaction& tx, const json& body, const DomainOptions& options);
 
 // Products.
