@@ -99,7 +99,13 @@ json openApi() {
       {"pricesIncludeTax", {{"type", "boolean"}}},
       {"receiptHeader", {{"type", "string"}, {"maxLength", 1000}}},
       {"cashierDiscountLimit", percent},
-      {"pendingOrderExpiryMinutes", {{"type", "integer"}, {"minimum", 1}, {"nullable", true}}}};
+      {"pendingOrderExpiryMinutes", {{"type", "integer"}, {"minimum", 1}, {"nullable", true}}},
+      {"tenders", {{"type", "array"}, {"minItems", 1}, {"maxItems", 16}, {"items", {{"type", "string"}}},
+                   {"description", "what a sale may be paid with (default cash, card)"}}}};
+  const json tenders = {{"type", "array"}, {"minItems", 1}, {"maxItems", 8},
+                        {"description", "staff only: what the customer gave; only cash may come to more than the total, the change is given from it"},
+                        {"items", {{"type", "object"}, {"required", {"method", "amount"}},
+                                   {"properties", {{"method", {{"type", "string"}}}, {"amount", money}}}}}};
   json settingsUpdate = settingsFields;
   settingsUpdate["version"] = {{"type", "integer"}};
   const json page = {{"type", "object"},
@@ -176,7 +182,7 @@ json openApi() {
                                                {"warehouseCode", {{"type", "string"}}},
                                                {"version", {{"type", "integer"}}}}}}},
           {"OrderInput", {{"type", "object"}, {"additionalProperties", false},
-                          {"required", {"items", "shippingAddress", "paymentMethod"}},
+                          {"required", {"items", "shippingAddress"}},
                           {"description", "customerId is required of staff; a customer's is its own (it may be left out)"},
                           {"properties", {{"customerId", {{"type", "string"}}},
                                           {"items", {{"type", "array"}, {"minItems", 1},
@@ -185,7 +191,8 @@ json openApi() {
                                                                                 {"quantity", {{"type", "integer"}, {"minimum", 1}}}, {"price", money},
                                                                                 {"discount", discount}}}}}}},
                                           {"shippingAddress", {{"type", "object"}, {"required", {"street", "city", "postalCode", "country"}}}},
-                                          {"paymentMethod", {{"type", "string"}}}, {"discount", discount}}}}},
+                                          {"paymentMethod", {{"type", "string"}, {"description", "required without payments"}}},
+                                          {"discount", discount}, {"payments", tenders}}}}},
           {"Quote", {{"type", "object"},
                      {"required", {"currency", "items", "subtotal", "discountTotal", "taxes", "tax", "total", "pricesIncludeTax"}},
                      {"properties", {{"currency", {{"type", "string"}}}, {"items", {{"type", "array"}, {"items", {{"type", "object"}}}}},

@@ -37,17 +37,8 @@ export function money(amount, currency) {
 }
 /** A rate in percent as the API gives it: 8 -> '8 %'. */
 export const percent = (rate) => `${rate} %`;
-/** An amount typed at the counter ("12.5", "12,50") in minor units of `currency`, or null. */
-export function typedAmount(text, currency) {
-  const d = decimalsOf(currency);
-  const m = new RegExp(`^\\s*(\\d{1,9})(?:[.,](\\d{1,${Math.max(d, 1)}}))?\\s*$`).exec(text);
-  if (!m || (d === 0 && m[2] !== undefined && !/^0+$/.test(m[2]))) return null;
-  return Number(m[1]) * 10 ** d + Number((m[2] ?? '').padEnd(d, '0').slice(0, d) || 0);
-}
 /** An API amount in minor units of `currency` (exact: the API's amounts have at most its decimals). */
 export const minorUnits = (amount, currency) => Math.round(Number(amount) * 10 ** decimalsOf(currency));
-/** Minor units of `currency` as an amount to show. */
-export const fromMinor = (minor, currency) => minor / 10 ** decimalsOf(currency);
 
 /**
  * The figures of an order, as rows for a receipt or a cart: subtotal, each discount, tax of each

@@ -8,7 +8,7 @@ import { TabExecutor, canCoordinate } from './tabs.js';
 import type {
   ApiResponse, Category, Change, Currency, Changes, ErrorBody, ImportReport, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
   OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate, ProductWithStock,
-  OrderFigures, QuoteInput, ServerOptions, ShopOptions, ShopSettings, ShopSettingsUpdate, SyncOutcome, SyncStatus, WriteOptions,
+  Quote, QuoteInput, ServerOptions, ShopOptions, ShopSettings, ShopSettingsUpdate, SyncOutcome, SyncStatus, WriteOptions,
 } from './types.js';
 
 /** A shop's event: `detail` is what happened (see ShopEventMap). */
@@ -189,7 +189,7 @@ export class Shop extends EventTarget {
      * computed by the core from this device's catalogue and settings; nothing is written. A cart
      * or a till shows these, never its own arithmetic.
      */
-    quote: (input: QuoteInput) => this.call<OrderFigures>('POST', '/orders/quote', input),
+    quote: (input: QuoteInput) => this.call<Quote>('POST', '/orders/quote', input),
     list: (q?: OrderListQuery) => this.call<Page<Order>>('GET', `/orders${query({ ...q })}`),
     get: (code: string) => this.call<Order>('GET', `/orders/${segment(code)}`),
     updateStatus: (code: string, status: OrderStatus, version?: number, options?: WriteOptions) =>

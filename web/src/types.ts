@@ -232,12 +232,24 @@ export interface OrderFigures {
   tax: number;
   total: number;
   pricesIncludeTax: boolean;
+  /** With payments: what was kept of each tender (they add up to the total). */
+  payments?: Payment[];
+  /** With payments: the change given back, from the cash. */
+  change?: number;
+}
+
+/** A quote's figures; with payments also what they add up to, what is still due, and the method. */
+export interface Quote extends OrderFigures {
+  paid?: number;
+  due?: number;
+  paymentMethod?: string;
 }
 
 /** What a quote needs: the lines, perhaps discounts (customerId and the rest may be left out). */
 export interface QuoteInput {
   items: OrderLineInput[];
   discount?: DiscountInput;
+  payments?: Tender[];
 }
 
 export interface ShippingAddress {
@@ -247,19 +259,42 @@ export interface ShippingAddress {
   country: string;
 }
 
+/** What a customer handed over at the till: one of the shop's `tenders`, in the order's currency. */
+export interface Tender {
+  method: string;
+  amount: number;
+}
+
+/**
+ * A tender as the order keeps it: the amounts add up to the total; a cash tender that change
+ * came from keeps what was handed over as `given`.
+ */
+export interface Payment {
+  method: string;
+  amount: number;
+  given?: number;
+}
+
 /** The seed's CreateOrderDto. */
 export interface OrderInput {
   /** Required of staff; a customer's is its own user (it may be left out). */
   customerId?: string;
   items: OrderLineInput[];
   shippingAddress: ShippingAddress;
-  paymentMethod: string;
+  /** Required without `payments`; with them it is theirs (the one method, or `split`). */
+  paymentMethod?: string;
+  /**
+   * Staff only (a customer's order is paid outside EdgeCart: 403): what the customer gave. They
+   * must cover the total; only cash may come to more, and the change is given from it.
+   */
+  payments?: Tender[];
   /** An order discount (see DiscountInput). */
   discount?: DiscountInput;
 }
 
-export interface OrderAttributes extends Omit<OrderInput, 'items' | 'discount'>, OrderFigures {
+export interface OrderAttributes extends Omit<OrderInput, 'items' | 'discount' | 'payments' | 'paymentMethod'>, OrderFigures {
   customerId: string;
+  paymentMethod: string;
   status: OrderStatus;
   placedAt: string;
   shippedAt?: string;
@@ -298,6 +333,8 @@ export interface ShopSettingsAttributes {
   cashierDiscountLimit: number;
   /** Minutes after which the server cancels a pending order; null: never. */
   pendingOrderExpiryMinutes: number | null;
+  /** What a sale may be paid with (`payments[].method`); default cash and card. */
+  tenders: string[];
 }
 export type ShopSettings = Item<ShopSettingsAttributes>;
 /** A settings change (admin only): any of the fields; `version` the optimistic lock. */

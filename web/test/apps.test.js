@@ -569,7 +569,7 @@ test('a new build takes over only when the app says so, and the outbox survives 
   assert.deepEqual(b.problems, []);
 });
 
-test('a cashier discounts within the shop\'s limit; the receipt shows the discount, the header and the tax of each rate, as the server has them', async () => {
+test('a cashier discounts within the shop\'s limit and takes card and cash; the receipt shows the discount, the header, the tax of each rate and the tenders, as the server has them', async () => {
   // The shop taxes stationery at a reduced 8 % and prints a header (restored after the test).
   const before = (await server.call('demo', 'GET', '/settings')).body;
   const patched = await server.call('demo', 'PATCH', '/settings', { taxClasses: { standard: 10, reduced: 8 }, categoryTaxClasses: { OFF: 'reduced' },
@@ -609,6 +609,27 @@ test('a cashier discounts within the shop\'s limit; the receipt shows the discou
     const order = (await server.call('demo', 'GET', `/orders/${code}`)).body.attributes;
     assert.deepEqual([order.subtotal, order.discountTotal, order.taxes, order.tax, order.total],
                      [36.49, 3.65, [{ rate: 8, base: 5.85, tax: 0.47 }, { rate: 10, base: 26.99, tax: 2.7 }], 3.17, 36.01]);
+    assert.deepEqual([order.payments, order.paymentMethod], [[{ method: 'card', amount: 36.01 }], 'card']);
+    // A split sale: 20.00 by card and 20.00 in cash for 32.99 (29.99 + 10 %): the core gives 7.01 back.
+    await page.click('#new-sale');
+    await page.fill('#search', 'Mouse');
+    await page.press('#search', 'Enter');
+    await page.check('input[name=pay][value=split]');
+    await page.fill('#card-amount', '20');
+    await page.fill('#given', '10');
+    await until(page, () => /USD 2\.99 still due/.test(document.getElementById('change').textContent), 'what is still due');
+    await page.fill('#given', '20');
+    await until(page, () => /Change due: USD 7\.01/.test(document.getElementById('change').textContent), 'the change of a split sale');
+    await page.click('#complete');
+    await until(page, () => !document.getElementById('view-receipt').hidden, 'the split receipt');
+    assert.match(await text(page, '#receipt'), /Total\s*USD 32\.99\s*Card\s*USD 20\.00\s*Cash given\s*USD 20\.00\s*Change\s*USD 7\.01/);
+    await check(page, 'till-receipt-split');
+    const split = await text(page, '#receipt-code');
+    await page.click('#sync-now');
+    await until(page, () => document.getElementById('sync-pending').textContent === 'All synced', 'synced');
+    const splitOrder = (await server.call('demo', 'GET', `/orders/${split}`)).body.attributes;
+    assert.deepEqual([splitOrder.payments, splitOrder.change, splitOrder.paymentMethod],
+                     [[{ method: 'card', amount: 20 }, { method: 'cash', amount: 12.99, given: 20 }], 7.01, 'split']);
     assert.deepEqual(b.problems, []);
   } finally {
     const now = (await server.call('demo', 'GET', '/settings')).body;

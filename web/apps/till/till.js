@@ -5,8 +5,8 @@
 //   &role=cashier     a till run with a cashier's token (no stock screens); default manager
 import { openShop } from '/dist/browser.js';
 import {
-  TRANSITIONS, ago, ask, bearer, categoryName, claims, deviceId, figureRows, fromMinor, html, loadCurrencies, minorUnits, money,
-  offlineShell, refusedToken, statusText, time, typedAmount,
+  TRANSITIONS, ago, ask, bearer, categoryName, claims, deviceId, figureRows, html, loadCurrencies, money, offlineShell,
+  refusedToken, statusText, time,
 } from '/lib.js';
 
 const TENANT = 'demo';
@@ -198,8 +198,27 @@ function add(code, n = 1) {
   renderCart();
 }
 
-// The sale as the core will take it: the cart's lines at the prices shown, and the order's
-// discount if one is typed (the core checks it: a cashier's limit, a reason).
+// An amount typed at the counter as the API's number ("12,5" -> 12.5), null if none or not one:
+// the core checks it against the currency's decimals.
+function amountIn(id) {
+  const t = $(id).value.trim();
+  return /^\d{1,13}([.,]\d{1,6})?$/.test(t) ? Number(t.replace(',', '.')) : null;
+}
+
+// What the customer hands over, as typed (a card alone pays the core's total, at completion).
+function tenders() {
+  const pay = payment();
+  const card = pay === 'split' ? amountIn('card-amount') : null;
+  const cash = pay === 'card' ? null : amountIn('given');
+  const list = [];
+  if (card) list.push({ method: 'card', amount: card });
+  if (cash) list.push({ method: 'cash', amount: cash });
+  return list.length ? list : null;
+}
+
+// The sale as the core will take it: the cart's lines at the prices shown, the order's discount
+// if one is typed (the core checks it: a cashier's limit, a reason), and the tenders typed (the
+// core says what is still due and the change).
 function saleRequest() {
   const body = { items: cartLines().map(({ productCode, name, quantity, price }) => ({ productCode, name, quantity, price })) };
   const pct = $('discount-percent').value.trim();
@@ -207,6 +226,8 @@ function saleRequest() {
     const n = Number(pct.replace(',', '.'));
     body.discount = { percent: pct !== '' && Number.isFinite(n) ? n : pct, reason: $('discount-reason').value.trim() };
   }
+  const given = tenders();
+  if (given) body.payments = given;
   return body;
 }
 
@@ -255,19 +276,19 @@ function renderCart(force = false) {
 
 const payment = () => document.querySelector('input[name=pay]:checked').value;
 
+// What is still due, or the change, as the core computed them from the tenders typed.
 function renderChange() {
-  $('cash-fields').hidden = payment() !== 'cash';
+  $('cash-fields').hidden = payment() === 'card';
+  $('card-fields').hidden = payment() !== 'split';
   const f = quoted.key === asked ? quoted.figures : null;
-  if (!f || $('given').value.trim() === '' || cart.size === 0) {
+  const typedText = $('given').value.trim() !== '' || (payment() === 'split' && $('card-amount').value.trim() !== '');
+  if (!f || cart.size === 0 || payment() === 'card' || !typedText) {
     $('change').textContent = '';
     return;
   }
   const c = f.currency;
-  const due = minorUnits(f.total, c);
-  const given = typedAmount($('given').value, c);
-  // Until the till takes tenders (split payments, change) from the core, the change is given - due.
-  $('change').textContent = given === null ? `Type an amount such as ${money(50, c)}`
-    : given < due ? `${money(fromMinor(due - given, c), c)} still due` : `Change due: ${money(fromMinor(given - due, c), c)}`;
+  $('change').textContent = f.due === undefined ? `Type an amount such as ${money(50, c)}`
+    : f.due > 0 ? `${money(f.due, c)} still due` : `Change due: ${money(f.change, c)}`;
 }
 
 async function completeSale(event) {
@@ -283,21 +304,24 @@ async function completeSale(event) {
     return fail('sale-error', e);
   }
   const pay = payment();
-  const due = minorUnits(figures.total, figures.currency);
-  const given = pay === 'cash' ? typedAmount($('given').value, figures.currency) : null;
-  if (pay === 'cash' && (given === null || given < due)) {
-    $('given').focus();
-    return fail('sale-error', new Error(given === null ? 'Type the amount the customer gave.' : 'The amount given is less than the total.'));
+  if (pay === 'card') {
+    // The card pays what the core says is due.
+    if (figures.total > 0) body.payments = [{ method: 'card', amount: figures.total }];
+  } else if (!body.payments || figures.due > 0) {
+    $(pay === 'split' && !amountIn('card-amount') ? 'card-amount' : 'given').focus();
+    return fail('sale-error', new Error(body.payments ? `${money(figures.due, figures.currency)} is still due.` : 'Type the amount the customer gave.'));
   }
   $('complete').disabled = true;
   const started = performance.now();
   try {
-    const order = await shop.orders.create({ customerId: 'walk-in', ...body, shippingAddress: STORE_ADDRESS, paymentMethod: pay },
+    const order = await shop.orders.create({ customerId: 'walk-in', ...body, shippingAddress: STORE_ADDRESS,
+                                             ...(body.payments ? {} : { paymentMethod: pay }) },
                                            { idempotencyKey: saleKey });
     saleKey = crypto.randomUUID();
-    receipt = { order, pay, given };
+    receipt = { order };
     cart.clear();
     $('given').value = '';
+    $('card-amount').value = '';
     $('discount-percent').value = '';
     $('discount-reason').value = '';
     $('discount-box').open = false;
@@ -313,11 +337,18 @@ async function completeSale(event) {
   }
 }
 
+// How a receipt names a tender.
+const TENDER_NAMES = { cash: 'Cash', card: 'Card' };
+const tenderName = (m) => TENDER_NAMES[m] ?? m.replace(/[_-]/g, ' ');
+
 function renderReceipt() {
-  const { order, pay, given } = receipt;
+  const { order } = receipt;
   const a = order.attributes;
   const c = a.currency;
-  const change = pay === 'cash' ? given - minorUnits(a.total, c) : 0;
+  const paid = a.payments?.length ? html`${a.payments.map((p) => html`<dt>${tenderName(p.method)}${p.given !== undefined ? ' given' : ''}</dt>
+      <dd class="num">${money(p.given ?? p.amount, c)}</dd>`)}
+      ${a.change > 0 ? html`<dt>Change</dt><dd class="num" id="receipt-change">${money(a.change, c)}</dd>` : ''}`
+    : html`<dt>Paid by</dt><dd class="num">${tenderName(a.paymentMethod)}</dd>`;
   const header = settings?.receiptHeader ?? '';
   $('receipt').innerHTML = html`
     ${header ? html`<p class="receipt-header">${header}</p>` : ''}
@@ -326,8 +357,7 @@ function renderReceipt() {
     <table><thead><tr><th>Item</th><th class="num">Qty</th><th class="num">Price</th><th class="num">Total</th></tr></thead>
     <tbody>${a.items.map((l) => html`<tr><td>${l.name}${(a.taxes?.length ?? 0) > 1 ? html` <span class="muted">(${l.taxRate} %)</span>` : ''}</td>
       <td class="num">${l.quantity}</td><td class="num">${money(l.price, c)}</td><td class="num">${money(l.amount, c)}</td></tr>`)}</tbody></table>
-    ${figureRows(a, pay === 'cash' ? html`<dt>Cash given</dt><dd class="num">${money(fromMinor(given, c), c)}</dd>
-        <dt>Change</dt><dd class="num" id="receipt-change">${money(fromMinor(change, c), c)}</dd>` : html`<dt>Paid by</dt><dd class="num">Card</dd>`)}
+    ${figureRows(a, paid)}
     ${order.reservation?.state === 'none' ? html`<p class="notice warn">Stock could not be reserved: ${order.reservation.error}</p>` : ''}
     <p class="muted">Thank you for shopping with us.</p>`.text;
 }
@@ -603,7 +633,7 @@ function wire() {
       renderCart(true);
       document.querySelector(`[data-qty="${CSS.escape(code)}"]`)?.focus();
     } else {
-      renderChange();
+      renderCart(true);  // the tender changed: the core's figures again
     }
   });
   $('cart').addEventListener('keydown', (e) => {
@@ -613,8 +643,7 @@ function wire() {
       e.target.dispatchEvent(new Event('change', { bubbles: true }));
     }
   });
-  $('given').addEventListener('input', renderChange);
-  for (const id of ['discount-percent', 'discount-reason']) $(id).addEventListener('input', () => renderCart(true));
+  for (const id of ['discount-percent', 'discount-reason', 'given', 'card-amount']) $(id).addEventListener('input', () => renderCart(true));
   $('cart').addEventListener('submit', completeSale);
   $('new-sale').addEventListener('click', () => {
     show('sell');
