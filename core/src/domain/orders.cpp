@@ -124,60 +124,61 @@ struct Tenders {
   std::string method;  // the one method, or "split"
 };
 
-Tenders readTenders(const json& list, const ShopSettings& settings, const Currency& currency, int64_t total) {
+// `sale`: the payments must cover the total (an order); a quote only says what is still due.
+Tenders readTenders(const json& list, const ShopSettings& settings, const Currency& currency, int64_t total, bool sale) {
   if (!list.is_array() || list.empty() || list.size() > kMaxTenders) {
     badRequest("payments must be a list of 1-" + std::to_string(kMaxTenders) + " {method, amount}");
   }
   Tenders t;
   int64_t cash = 0;
-  std::vector<std::pair<std::string, int64_t>> given;
+  std::vector<int64_t> given(list.size());
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string what = "payments[" + std::to_string(i) + "]";
     Fields p(list[i], what, {"method", "amount"});
-    std::string method = p.code("method");
+    const std::string method = p.code("method");
     if (std::find(settings.tenders.begin(), settings.tenders.end(), method) == settings.tenders.end()) {
       std::string known;
       for (const std::string& m : settings.tenders) known += (known.empty() ? "" : ", ") + m;
       badRequest(what + ".method must be one of the shop's tenders: " + known);
     }
-    const int64_t amount = p.money("amount", currency);
-    if (amount == 0) badRequest(what + ".amount must be more than 0");
-    t.paid += amount;
-    if (t.paid > kMaxMinorUnits) badRequest("payments add up to too much");
-    if (method == "cash") cash += amount;
+    given[i] = p.money("amount", currency);
+    if (given[i] == 0) badRequest(what + ".amount must be more than 0");
+    t.paid += given[i];  // at most 8 × 10^12: inside int64
+    if (method == "cash") cash += given[i];
     t.method = t.method.empty() || t.method == method ? method : "split";
-    given.emplace_back(std::move(method), amount);
   }
   t.change = std::max<int64_t>(0, t.paid - total);
   t.due = std::max<int64_t>(0, total - t.paid);
+  if (sale && t.due > 0) {
+    badRequest("The payments add up to " + moneyText(t.paid, currency) + ", less than the total " + moneyText(total, currency) +
+               ": " + moneyText(t.due, currency) + " is still due");
+  }
   if (t.change > cash) {
     badRequest("Only cash may come to more than what is due: the payments add up to " + moneyText(t.paid, currency) +
                " for a total of " + moneyText(total, currency));
   }
   // The change comes out of the cash, the last cash tender first; a cash row keeps what was
   // handed over as `given`.
-  std::vector<int64_t> kept(given.size());
+  std::vector<int64_t> kept = given;
   int64_t left = t.change;
-  for (size_t i = given.size(); i-- > 0;) {
-    kept[i] = given[i].second;
-    if (given[i].first != "cash" || left == 0) continue;
+  for (size_t i = list.size(); i-- > 0 && left > 0;) {
+    if (list[i]["method"] != "cash") continue;
     const int64_t back = std::min(left, kept[i]);
     kept[i] -= back;
     left -= back;
   }
-  for (size_t i = 0; i < given.size(); ++i) {
+  for (size_t i = 0; i < list.size(); ++i) {
     json row(json::value_t::object);
-    put(row, "method", given[i].first);
+    put(row, "method", list[i]["method"]);
     put(row, "amount", moneyToJson(kept[i], currency));
-    if (kept[i] != given[i].second) put(row, "given", moneyToJson(given[i].second, currency));
+    if (kept[i] != given[i]) put(row, "given", moneyToJson(given[i], currency));
     t.payments.push_back(std::move(row));
   }
   return t;
 }
 
-}  // namespace
-
-json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
+// The figures of an order request (quoteOrder); `sale`: of an order being placed.
+json figuresOf(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller, bool sale) {
   Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments"});
   const ShopSettings settings = shopSettings(tx, options);
   const json& lines = f.array("items", 1, kMaxOrderLines);
@@ -303,7 +304,7 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
   // what the customer gave, and a quote says what is still due and the change.
   if (f.has("payments")) {
     if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot record payments");
-    const Tenders t = readTenders(f.raw("payments"), settings, *currency, settings.pricesIncludeTax ? net : net + tax);
+    const Tenders t = readTenders(f.raw("payments"), settings, *currency, settings.pricesIncludeTax ? net : net + tax, sale);
     put(out, "payments", t.payments);
     put(out, "paid", moneyToJson(t.paid, *currency));
     put(out, "change", moneyToJson(t.change, *currency));
@@ -313,20 +314,20 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
   return out;
 }
 
+}  // namespace
+
+json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
+  return figuresOf(tx, body, options, caller, false);
+}
+
 Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
   Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments"});
   const std::string customerId = f.str("customerId", kMaxCodeLength);
-  json figures = quoteOrder(tx, body, options, caller);
+  json figures = figuresOf(tx, body, options, caller, true);
   json address = readAddress(f);
   // With payments the method is theirs (the one method, or "split"), and what was given covers the total.
   std::string paymentMethod;
   if (figures.contains("payments")) {
-    const Currency currency = currencyOf(figures["currency"].get<std::string>());
-    const auto text = [&](const char* field) { return moneyText(parseMoney(figures[field], field, currency), currency); };
-    if (parseMoney(figures["due"], "due", currency) > 0) {
-      badRequest("The payments add up to " + text("paid") + ", less than the total " + text("total") + ": " +
-                 text("due") + " is still due");
-    }
     paymentMethod = figures["paymentMethod"].get<std::string>();
     if (f.has("paymentMethod") && f.str("paymentMethod", kMaxCodeLength) != paymentMethod) {
       badRequest("paymentMethod must be " + paymentMethod + " (the payments'), or left out");
