@@ -282,12 +282,14 @@ TEST_F(Webhooks, AReceiverThatHangsStallsOnlyItself) {
 }
 
 TEST_F(Webhooks, ADeliveryFailingPastTheGiveUpIsFailedItsSubscriptionDisabledAndEnabledAgainResumes) {
-  start({"--webhook-allow-private", "--webhook-retry", "0.1", "--webhook-give-up", "1"});
+  // An attempt that a loaded machine leaves hanging fails after 2 s (not the default 10) and is
+  // retried like a 500: this test waits for failures, not for one attempt's deadline.
+  start({"--webhook-allow-private", "--webhook-retry", "0.1", "--webhook-give-up", "1", "--webhook-timeout", "2"});
   Receiver receiver(500);
   stock();
   const std::string id = subscribe(receiver.url(), {"order_confirmation"});
   const std::string first = order();
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
   json sub;
   while (SteadyClock::now() < deadline) {
     sub = call("GET", "/webhooks/" + id).body;
@@ -300,7 +302,7 @@ TEST_F(Webhooks, ADeliveryFailingPastTheGiveUpIsFailedItsSubscriptionDisabledAnd
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0]["state"], "failed");
   EXPECT_GE(d[0]["attempts"].size(), 2u) << "retried before giving up";
-  for (const json& a : d[0]["attempts"]) EXPECT_EQ(a["status"], 500);
+  for (const json& a : d[0]["attempts"]) EXPECT_TRUE(a["status"] == 500 || a.contains("error")) << a.dump();
   // Disabled: a new event is not queued for it.
   const size_t tried = receiver.got().size();
   order();
