@@ -26,7 +26,7 @@ archive-not-written | core/src/storage/snapshot.cpp | s/^  writeArchive();$// | 
 version-stale-accepted | core/src/engine/engine.cpp | s/  if (requested < latest) {/  if (requested < latest - 1) {/ | edgecart_tests | Engine*:Inventory.*:Sync.*
 reservation-not-all-or-nothing | core/src/domain/order_handler.cpp | s/found.push_back(stockFor(tx, code, n, true));/found.push_back(stockFor(tx, code, n, false));/ | edgecart_tests | Inventory.*:Orders.*
 money-rounding | core/src/domain/money.cpp | s/  return (amount \* rate \* 2 + kRateScale) \/ (kRateScale \* 2);/  return (amount * rate * 2 + kRateScale - 1) \/ (kRateScale * 2);/ | edgecart_tests | Money.*:Orders.*:MoneyOrders.*
-currency-decimals-ignored | core/src/domain/money.cpp | s/    if (order == 0) return kCurrencies\[4 \* mid + 3\] - '0';/    if (order == 0) return 2;/ | edgecart_tests | Money.*:MoneyOrders.*
+currency-decimals-ignored | core/src/domain/money.cpp | s/  return it != end \&\& code == it->code ? it->decimals : -1;/  return it != end \&\& code == it->code ? 2 : -1;/ | edgecart_tests | Money.*:MoneyOrders.*
 tax-included-not-extracted | core/src/domain/orders.cpp | s/settings.pricesIncludeTax ? taxIncludedIn(charged, rate) : taxOn(charged, rate)/taxOn(charged, rate)/ | edgecart_tests | MoneyOrders.*
 tax-rate-of-the-shop-only | core/src/domain/orders.cpp | s/    lf.rate = settings.taxRateOf(product ? product.get() : nullptr);/    lf.rate = settings.taxRateOf(nullptr);/ | edgecart_tests | MoneyOrders.*
 order-of-two-currencies | core/src/domain/orders.cpp | s/    if (lineCurrency.code != currency->code) {/    if (false) {/ | edgecart_tests | MoneyOrders.*
@@ -36,7 +36,7 @@ customer-discounts | core/src/domain/orders.cpp | s/    if (caller.discounts == 
 settings-any-manager | core/src/api/access.cpp | s/{"PATCH", "\/settings", Role::Admin,/{"PATCH", "\/settings", Role::Manager,/ | edgecart_tests | MoneyOrders.*
 settings-not-on-devices | core/include/edgecart/api/access.h | s/ .. sk.rfind("SETTINGS#", 0) == 0;/;/ | edgecart_tests | SyncTrust.*
 tender-card-gives-change | core/src/domain/orders.cpp | s/  if (t.change > cash) {/  if (false) {/ | edgecart_tests | MoneyOrders.*
-tender-short-accepted | core/src/domain/orders.cpp | s/  if (sale \&\& t.due > 0) {/  if (false) {/ | edgecart_tests | MoneyOrders.*
+tender-short-accepted | core/src/domain/orders.cpp | s/  if (sale \&\& t.due > 0) {/  if (sale \&\& t.due < 0) {/ | edgecart_tests | MoneyOrders.*
 tender-by-customer | core/src/domain/orders.cpp | s/    if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot record payments");// | edgecart_tests | MoneyOrders.*
 expiry-cancels-confirmed | core/src/domain/expiry.cpp | s/  if (current.value("status", "") != "pending" .. current.value("placedAt", "") >= cutoffIso) return false;/  if (current.value("placedAt", "") >= cutoffIso) return false;/ | edgecart_tests | Expiry.*
 expiry-cancels-young | core/src/domain/expiry.cpp | s/current.value("placedAt", "") >= cutoffIso) return false;/current.value("placedAt", "") >= cutoffIso.substr(0, 0) + "~") return false;/ | edgecart_tests | Expiry.*
