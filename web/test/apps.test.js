@@ -620,6 +620,7 @@ test('a cashier discounts within the shop\'s limit and takes card and cash; the 
     await until(page, () => /USD 2\.99 still due/.test(document.getElementById('change').textContent), 'what is still due');
     await page.fill('#given', '20');
     await until(page, () => /Change due: USD 7\.01/.test(document.getElementById('change').textContent), 'the change of a split sale');
+    await check(page, 'till-split-cart');
     await page.click('#complete');
     await until(page, () => !document.getElementById('view-receipt').hidden, 'the split receipt');
     assert.match(await text(page, '#receipt'), /Total\s*USD 32\.99\s*Card\s*USD 20\.00\s*Cash given\s*USD 20\.00\s*Change\s*USD 7\.01/);

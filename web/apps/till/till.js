@@ -586,7 +586,7 @@ function wire() {
     e.preventDefault();
     const typed = $('search').value.trim();
     if (typed === '') {
-      (payment() === 'cash' ? $('given') : $('complete')).focus();
+      $({ cash: 'given', split: 'card-amount' }[payment()] ?? 'complete').focus();  // the next thing to type
       return;
     }
     // A scanner types the barcode and Enter at once, and the next code right after: the box is
