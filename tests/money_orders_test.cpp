@@ -218,7 +218,7 @@ TEST_F(MoneyOrders, SettingsAreAVersionedItemOnlyAnAdminChanges) {
   EXPECT_EQ(r.body["version"], 0);
   EXPECT_EQ(r.body["attributes"], json::parse(R"({"currency": "USD", "taxClasses": {"standard": 10}, "defaultTaxClass": "standard",
       "categoryTaxClasses": {}, "pricesIncludeTax": false, "receiptHeader": "", "cashierDiscountLimit": 10,
-      "pendingOrderExpiryMinutes": null, "tenders": ["cash", "card"]})"));
+      "pendingOrderExpiryMinutes": null, "tenders": ["cash", "card"], "returnWindowDays": 30})"));
   EXPECT_EQ(as({"manager"}, "PATCH", "/settings", {{"receiptHeader", "x"}}).status, 403);
   r = req("PATCH", "/settings", {{"receiptHeader", "EdgeCart Shibuya\nTel 03-0000-0000"}, {"version", 0}});
   ASSERT_EQ(r.status, 200) << r.body.dump();
@@ -244,7 +244,7 @@ TEST_F(MoneyOrders, SettingsAreAVersionedItemOnlyAnAdminChanges) {
       {{{"tenders", {"cash", "cash"}}}, "tenders names cash twice"},
       {{{"tenders", json::array()}}, "tenders must contain at least 1 element"},
       {json::object(), "one of currency, taxClasses, defaultTaxClass, categoryTaxClasses, pricesIncludeTax, receiptHeader, "
-                       "cashierDiscountLimit, pendingOrderExpiryMinutes, tenders is required"}};
+                       "cashierDiscountLimit, pendingOrderExpiryMinutes, tenders, returnWindowDays is required"}};
   for (const auto& [patch, message] : bad) {
     r = req("PATCH", "/settings", patch);
     EXPECT_EQ(r.status, 400) << patch.dump();

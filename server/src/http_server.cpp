@@ -62,7 +62,8 @@ bool startsWith(const std::string& path, const char* prefix) {
 // The routes that reach the core (and need a token).
 bool isApiPath(const std::string& path) {
   return startsWith(path, "/products") || startsWith(path, "/inventory") || startsWith(path, "/orders") ||
-         startsWith(path, "/categories") || startsWith(path, "/settings") || startsWith(path, "/currencies") || startsWith(path, "/webhooks");
+         startsWith(path, "/categories") || startsWith(path, "/settings") || startsWith(path, "/currencies") || startsWith(path, "/webhooks") ||
+         startsWith(path, "/returns") || startsWith(path, "/sessions");
 }
 bool isSyncPath(const std::string& path) {
   return path == "/sync/push" || path == "/sync/pull" || path == "/sync/lease";

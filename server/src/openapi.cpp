@@ -101,7 +101,9 @@ json openApi() {
       {"cashierDiscountLimit", percent},
       {"pendingOrderExpiryMinutes", {{"type", "integer"}, {"minimum", 1}, {"nullable", true}}},
       {"tenders", {{"type", "array"}, {"minItems", 1}, {"maxItems", 16}, {"items", {{"type", "string"}}},
-                   {"description", "what a sale may be paid with (default cash, card)"}}}};
+                   {"description", "what a sale may be paid with (default cash, card)"}}},
+      {"returnWindowDays", {{"type", "integer"}, {"minimum", 0}, {"maximum", 3660}, {"default", 30},
+                            {"description", "a cashier refunds orders placed within it; a manager any"}}}};
   const json tenders = {{"type", "array"}, {"minItems", 1}, {"maxItems", 8},
                         {"description", "staff only: what the customer gave; only cash may come to more than the total, the change is given from it"},
                         {"items", {{"type", "object"}, {"required", {"method", "amount"}},
@@ -126,6 +128,16 @@ json openApi() {
   productParams.push_back(queryParam("include", {{"type", "string"}, {"enum", {"stock"}},
                                                  {"description", "stock: each product with its `inventory` (null if none)"}}));
   productParams.push_back(orderBy);
+  json returnParams = listParams;
+  returnParams.push_back(queryParam("orderCode", {{"type", "string"}}));
+  returnParams.push_back(orderBy);
+  json sessionParams = listParams;
+  sessionParams.push_back(queryParam("till", {{"type", "string"}}));
+  sessionParams.push_back(queryParam("status", {{"type", "string"}, {"enum", {"open", "closed"}}}));
+  sessionParams.push_back(orderBy);
+  const json denominations = {{"type", "array"}, {"maxItems", 30},
+                              {"items", {{"type", "object"}, {"required", {"value", "count"}},
+                                         {"properties", {{"value", money}, {"count", {{"type", "integer"}, {"minimum", 0}}}}}}}};
   const json writeParams = json::array({idempotencyHeader()});
   auto withCode = [&](const std::string& name) { return json::array({pathParam(name), idempotencyHeader()}); };
   json orderPost = writeParams;
@@ -144,7 +156,7 @@ json openApi() {
                                      {"message", {{"type", "string"}}},
                                      {"code", {{"type", "string"}, {"enum", {"VALIDATION_FAILED", "INVALID_TRANSITION", "UNAUTHORIZED", "FORBIDDEN",
                                                                              "NOT_FOUND", "CONFLICT", "VERSION_CONFLICT", "ALREADY_EXISTS",
-                                                                             "INSUFFICIENT_INVENTORY", "UNKNOWN_PRODUCT", "BELOW_RESERVED", "PRICE_CHANGED",
+                                                                             "INSUFFICIENT_INVENTORY", "UNKNOWN_PRODUCT", "BELOW_RESERVED", "PRICE_CHANGED", "SESSION_OPEN", "SESSION_CLOSED", "RETURN_EXCEEDS_SALE",
                                                                              "PAYLOAD_TOO_LARGE", "IDEMPOTENCY_KEY_REUSED", "TOO_MANY_REQUESTS",
                                                                              "INTERNAL_ERROR", "UNAVAILABLE", "STORAGE_FAILED"}}}}}}}},
           {"Order", {{"allOf", json::array({ref("Item"), {{"type", "object"},
@@ -192,7 +204,8 @@ json openApi() {
                                                                                 {"discount", discount}}}}}}},
                                           {"shippingAddress", {{"type", "object"}, {"required", {"street", "city", "postalCode", "country"}}}},
                                           {"paymentMethod", {{"type", "string"}, {"description", "required without payments"}}},
-                                          {"discount", discount}, {"payments", tenders}}}}},
+                                          {"discount", discount}, {"payments", tenders},
+                                          {"session", {{"type", "string"}, {"description", "staff only: the till's open drawer session the sale counts in"}}}}}}},
           {"Quote", {{"type", "object"},
                      {"required", {"currency", "items", "subtotal", "discountTotal", "taxes", "tax", "total", "pricesIncludeTax"}},
                      {"properties", {{"currency", {{"type", "string"}}}, {"items", {{"type", "array"}, {"items", {{"type", "object"}}}}},
@@ -201,6 +214,24 @@ json openApi() {
                                                                             {"properties", {{"rate", percent}, {"base", money}, {"tax", money}}}}}}},
                                      {"tax", money}, {"total", money}, {"pricesIncludeTax", {{"type", "boolean"}}}}}}},
           {"Settings", {{"type", "object"}, {"properties", settingsFields}}},
+          {"ReturnInput", {{"type", "object"}, {"additionalProperties", false}, {"required", {"orderCode", "lines"}},
+                           {"properties", {{"orderCode", {{"type", "string"}}},
+                                           {"lines", {{"type", "array"}, {"minItems", 1}, {"maxItems", 100},
+                                                      {"items", {{"type", "object"}, {"required", {"productCode", "quantity"}},
+                                                                 {"properties", {{"productCode", {{"type", "string"}}}, {"quantity", {{"type", "integer"}, {"minimum", 1}}},
+                                                                                 {"restock", {{"type", "boolean"}, {"default", true}}}}}}}}},
+                                           {"refundMethod", {{"type", "string"}, {"default", "cash"}, {"description", "one of the shop's tenders"}}},
+                                           {"session", {{"type", "string"}, {"description", "the open drawer session it counts in"}}},
+                                           {"reason", {{"type", "string"}, {"maxLength", 256}}}}}}},
+          {"SessionInput", {{"type", "object"}, {"additionalProperties", false}, {"required", {"till"}},
+                            {"description", "float, or denominations [{value, count}] adding up to it"},
+                            {"properties", {{"till", {{"type", "string"}}}, {"float", money}, {"denominations", denominations}}}}},
+          {"MovementInput", {{"type", "object"}, {"additionalProperties", false}, {"required", {"type", "amount", "reason"}},
+                             {"properties", {{"type", {{"type", "string"}, {"enum", {"in", "out"}}}}, {"amount", money},
+                                             {"reason", {{"type", "string"}, {"maxLength", 256}}}}}}},
+          {"CloseInput", {{"type", "object"}, {"additionalProperties", false},
+                          {"description", "counted, or denominations [{value, count}] adding up to it"},
+                          {"properties", {{"counted", money}, {"denominations", denominations}, {"note", {{"type", "string"}, {"maxLength", 256}}}}}}},
           {"SettingsUpdate", {{"type", "object"}, {"additionalProperties", false}, {"minProperties", 1}, {"properties", settingsUpdate}}},
           {"WebhookInput", {{"type", "object"}, {"additionalProperties", false}, {"required", {"url", "events"}},
                             {"properties", {{"url", {{"type", "string"}, {"maxLength", 2048}, {"description", "https:// or http://; no private address unless --webhook-allow-private"}}},
@@ -245,6 +276,20 @@ json openApi() {
                                               json::array({pathParam("code")}))}}},
         {"/orders/{code}/status", {{"patch", operation("Change an order's status", {{"200", answer("The order", ref("Order"))}},
                                                        ref("StatusUpdate"), withCode("code"))}}},
+        {"/returns", {{"post", operation("Return units of a sale (docs/till.md): the refund is their part of the order's total; restocked lines go back to stock",
+                                         {{"201", answer("The return", ref("Item"))}}, ref("ReturnInput"), writeParams)},
+                      {"get", operation("List returns", {{"200", answer("A page", page)}}, nullptr, returnParams)}}},
+        {"/returns/{code}", {{"get", operation("Get a return", {{"200", answer("The return", ref("Item"))}}, nullptr, json::array({pathParam("code")}))}}},
+        {"/sessions", {{"post", operation("Open a till's drawer session with its counted float (one open session per till)",
+                                          {{"201", answer("The session", ref("Item"))}}, ref("SessionInput"), writeParams)},
+                       {"get", operation("List drawer sessions (each with its running figures: the X report; closed: the Z report)",
+                                         {{"200", answer("A page", page)}}, nullptr, sessionParams)}}},
+        {"/sessions/{code}", {{"get", operation("A drawer session: its figures so far (X report), or as closed (Z report)",
+                                                {{"200", answer("The session", ref("Item"))}}, nullptr, json::array({pathParam("code")}))}}},
+        {"/sessions/{code}/movements", {{"post", operation("A paid-in (type in) or paid-out (type out) with its reason",
+                                                           {{"200", answer("The session", ref("Item"))}}, ref("MovementInput"), withCode("code"))}}},
+        {"/sessions/{code}/close", {{"post", operation("Close a session with the cash counted: expected, counted and the difference",
+                                                       {{"200", answer("The session", ref("Item"))}}, ref("CloseInput"), withCode("code"))}}},
         {"/sync/push", {{"post", operation("Push a client's outbox (docs/design.md §7): one outcome per command, exactly once",
                                            {{"200", answer("Outcomes", {{"type", "object"}})}},
                                            {{"type", "object"}, {"required", {"clientId", "commands"}}})}}},

@@ -46,6 +46,14 @@ const std::vector<RouteRule>& routeRules() {
       {"GET", "/settings", Role::Customer, false, "read the shop's settings"},
       {"GET", "/currencies", Role::Customer, false, "list currencies"},
       {"PATCH", "/settings", Role::Admin, false, "change the shop's settings"},
+      {"POST", "/returns", Role::Cashier, false, "make returns"},
+      {"GET", "/returns", Role::Cashier, false, "list returns"},
+      {"GET", "/returns/{code}", Role::Cashier, false, "read returns"},
+      {"POST", "/sessions", Role::Cashier, false, "open drawer sessions"},
+      {"GET", "/sessions", Role::Cashier, false, "list drawer sessions"},
+      {"GET", "/sessions/{code}", Role::Cashier, false, "read drawer sessions"},
+      {"POST", "/sessions/{code}/movements", Role::Cashier, false, "pay in or out of a drawer"},
+      {"POST", "/sessions/{code}/close", Role::Cashier, false, "close drawer sessions"},
   };
   return rules;
 }

@@ -10,6 +10,7 @@
 #include "edgecart/engine/error.h"
 #include "edgecart/domain/money.h"
 #include "edgecart/api/validate.h"
+#include "edgecart/domain/till.h"
 
 namespace edgecart {
 namespace {
@@ -254,6 +255,33 @@ Response Router::route(const Context& ctx, const std::string& method, const std:
     noQuery(query);
     if (patch) return write(200, [&](Transaction& tx, const json& b) { return *updateSettings(tx, b, options_); });
     return read([&](Transaction& tx) { return settingsAnswer(tx, options_); });
+  } else if (p.size() == 1 && p[0] == "returns" && (get || post)) {
+    allow("/returns");
+    if (get) return Response{200, list(ctx, "RETURN#", query), {}, {}};
+    noQuery(query);
+    const ReturnWindow window = roleOf(ctx) >= Role::Manager ? ReturnWindow::Any : ReturnWindow::Within;
+    return write(201, [&](Transaction& tx, const json& b) { return *createReturn(tx, b, options_, window); });
+  } else if (p.size() == 2 && p[0] == "returns" && get) {
+    const std::string code = pathCode(p[1]);
+    allow("/returns/{code}");
+    noQuery(query);
+    return read([&](Transaction& tx) { return *getReturn(tx, code); });
+  } else if (p.size() == 1 && p[0] == "sessions" && (get || post)) {
+    allow("/sessions");
+    if (get) return Response{200, list(ctx, "SESSION#", query), {}, {}};
+    noQuery(query);
+    return write(201, [&](Transaction& tx, const json& b) { return *openSession(tx, b, options_); });
+  } else if (p.size() == 2 && p[0] == "sessions" && get) {
+    const std::string code = pathCode(p[1]);
+    allow("/sessions/{code}");
+    noQuery(query);
+    return read([&](Transaction& tx) { return *getSession(tx, code); });
+  } else if (p.size() == 3 && p[0] == "sessions" && (p[2] == "movements" || p[2] == "close") && post) {
+    const std::string code = pathCode(p[1]);
+    const bool close = p[2] == "close";
+    allow(close ? "/sessions/{code}/close" : "/sessions/{code}/movements");
+    noQuery(query);
+    return write(200, [&](Transaction& tx, const json& b) { return close ? *closeSession(tx, code, b) : *addMovement(tx, code, b); });
   } else if (p.size() == 2 && p[0] == "orders" && get) {
     const std::string code = pathCode(p[1]);
     allow("/orders/{code}");
@@ -308,7 +336,8 @@ json Router::categories(const Context& ctx) {
 }
 
 json Router::list(const Context& ctx, const std::string& prefix, const std::string& query) {
-  const bool orders = prefix == "ORDER#";
+  const bool orders = prefix == "ORDER#", products = prefix == "PRODUCT#";
+  const bool returns = prefix == "RETURN#", sessions = prefix == "SESSION#";
   std::map<std::string, std::string> q = parseQuery(query);
   int64_t limit = kDefaultLimit;
   std::string cursor;
@@ -342,25 +371,34 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
                    "shipped, delivered, cancelled");
       }
       filters.emplace_back("status", value);
+    } else if (key == "status" && sessions) {
+      if (value != "open" && value != "closed") badRequest("status must be open or closed");
+      filters.emplace_back("status", value);
+    } else if (key == "till" && sessions) {
+      checkLength("till", value);
+      filters.emplace_back("till", value);
+    } else if (key == "orderCode" && returns) {
+      checkLength("orderCode", value);
+      filters.emplace_back("orderCode", value);
     } else if (key == "customerId" && orders) {
       checkLength("customerId", value);
       customerId = value;
-    } else if (key == "categoryCode" && !orders) {
+    } else if (key == "categoryCode" && products) {
       checkLength("categoryCode", value);
       category = value;
       filters.emplace_back("categoryCode", value);
-    } else if (key == "isActive" && !orders) {
+    } else if (key == "isActive" && products) {
       if (value != "true" && value != "false") badRequest("isActive must be true or false");
       filters.emplace_back("isActive", value == "true");
-    } else if (key == "sku" && !orders) {
+    } else if (key == "sku" && products) {
       checkLength("sku", value);
       sku = value;
       filters.emplace_back("sku", value);
-    } else if (key == "q" && !orders) {
+    } else if (key == "q" && products) {
       if (value.size() > kMaxNameLength) badRequest("q must be at most " + std::to_string(kMaxNameLength) + " characters");
       words = searchWords(value);
       if (words.empty()) badRequest("q must contain a letter or a digit");
-    } else if (key == "include" && !orders) {
+    } else if (key == "include" && products) {
       if (value != "stock") badRequest("include must be stock");
       withStock = true;
     } else {
@@ -380,7 +418,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
   // Products found through a look-up (see lookupPk): by barcode, else by the longest word of q,
   // else by category; the page's cursor is then the look-up row of its last item.
   std::string lookup;
-  if (!orders && (!sku.empty() || !words.empty() || !category.empty()) && engine_.hasLookup(pk, prefix)) {
+  if (products && (!sku.empty() || !words.empty() || !category.empty()) && engine_.hasLookup(pk, prefix)) {
     if (!sku.empty()) {
       lookup = "sku:" + sku + kLookupSep;
     } else if (!words.empty()) {

@@ -17,6 +17,7 @@ void pendingOrderKeys(const json& order, std::vector<std::string>& keys) {
   auto status = a.find("status");
   auto placed = a.find("placedAt");
   if (status == a.end() || *status != "pending" || placed == a.end() || !placed->is_string()) return;
+  if (a.contains("payments")) return;  // paid at a till: the customer has the goods, nothing expires
   keys.push_back(kPendingTag + placed->get<std::string>());
 }
 
@@ -26,6 +27,7 @@ bool expireOrder(Transaction& tx, const std::string& code, const std::string& cu
   const json& current = attrs(*order);
   // Read again in this transaction: confirmed (or cancelled) since the sweep looked, it stays.
   if (current.value("status", "") != "pending" || current.value("placedAt", "") >= cutoffIso) return false;
+  if (current.contains("payments")) return false;  // paid at a till
   json a = current;
   a["status"] = "cancelled";
   a["cancelledAt"] = tx.now();

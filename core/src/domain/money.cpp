@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <iterator>
+#include <tuple>
 
 #include "edgecart/engine/error.h"
 
@@ -197,6 +198,36 @@ int64_t taxIncludedIn(int64_t gross, int64_t rate) {
 
 int64_t proportion(int64_t amount, int64_t fraction, int64_t scale) {
   return (amount * fraction * 2 + scale) / (scale * 2);
+}
+
+// In 64-bit arithmetic (amounts are at most 10^12 minor units): b is split at bit 20 so no
+// product passes 2^61.
+std::pair<int64_t, int64_t> mulDiv(int64_t a, int64_t b, int64_t c) {
+  const int64_t high = a * (b >> 20), low = a * (b & 0xFFFFF);
+  const int64_t q1 = high / c, r1 = high % c;
+  const int64_t rest = (r1 << 20) + low;
+  return {(q1 << 20) + rest / c, rest % c};
+}
+
+std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights) {
+  int64_t sum = 0;
+  for (int64_t w : weights) sum += w;
+  std::vector<int64_t> shares(weights.size()), remainders(weights.size());
+  int64_t given = 0;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    std::tie(shares[i], remainders[i]) = mulDiv(total, weights[i], sum);
+    given += shares[i];
+  }
+  // Fewer units are left than there are parts (rates, or an order's lines): one pass each.
+  for (; given < total; ++given) {
+    size_t best = 0;
+    for (size_t i = 1; i < remainders.size(); ++i) {
+      if (remainders[i] > remainders[best]) best = i;
+    }
+    ++shares[best];
+    remainders[best] = -1;  // a part gets at most one unit
+  }
+  return shares;
 }
 
 }  // namespace edgecart

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
 
 namespace edgecart {
@@ -157,7 +158,10 @@ void orderHandler(Transaction& tx, const DataChange& change) {
 
 void registerDomainHandlers(Engine& engine) {
   engine.addHandler(orderHandler);
+  engine.addHandler(returnHandler);
   engine.addListIndex("ORDER#");  // GET /orders in number order: ORD-999999, then ORD-1000000
+  engine.addListIndex("RETURN#");
+  engine.addListIndex("SESSION#");
   engine.addLookup("PRODUCT#", productLookupKeys);  // GET /products by category, barcode, words
 }
 

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
 #include "edgecart/domain/money.h"
 #include "edgecart/engine/sequence.h"
@@ -46,15 +47,6 @@ bool isAllowedTransition(const std::string& from, const std::string& to) {
 
 namespace {
 
-// a × b / c exactly, as quotient and remainder, in 64-bit arithmetic: a, b and c below 2^40
-// (amounts are at most 10^12 minor units), c > 0. b is split at bit 20 so no product passes 2^61.
-std::pair<int64_t, int64_t> mulDiv(int64_t a, int64_t b, int64_t c) {
-  const int64_t high = a * (b >> 20), low = a * (b & 0xFFFFF);
-  const int64_t q1 = high / c, r1 = high % c;
-  const int64_t rest = (r1 << 20) + low;
-  return {(q1 << 20) + rest / c, rest % c};
-}
-
 // One line's figures in minor units.
 struct LineFigures {
   int64_t amount = 0;    // price × quantity
@@ -88,30 +80,6 @@ int64_t readDiscount(const json& v, const std::string& what, const Currency& cur
   put(record, "amount", moneyToJson(amount, currency));
   put(record, "reason", d.str("reason", kMaxNameLength));
   return amount;
-}
-
-// Splits `total` over parts in proportion to their weights (Σ weights > 0): each part gets the
-// floor of its share, and what is left goes one unit each to the largest remainders (ties to the
-// earlier part), so the shares add up to `total` exactly.
-std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights) {
-  int64_t sum = 0;
-  for (int64_t w : weights) sum += w;
-  std::vector<int64_t> shares(weights.size()), remainders(weights.size());
-  int64_t given = 0;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    std::tie(shares[i], remainders[i]) = mulDiv(total, weights[i], sum);
-    given += shares[i];
-  }
-  // Fewer units are left than there are parts (at most 16 rates): one pass each.
-  for (; given < total; ++given) {
-    size_t best = 0;
-    for (size_t i = 1; i < remainders.size(); ++i) {
-      if (remainders[i] > remainders[best]) best = i;
-    }
-    ++shares[best];
-    remainders[best] = -1;  // a part gets at most one unit
-  }
-  return shares;
 }
 
 // The tenders of a sale (docs/money.md): what each was given with, the change, what is still due.
@@ -179,7 +147,7 @@ Tenders readTenders(const json& list, const ShopSettings& settings, const Curren
 
 // The figures of an order request (quoteOrder); `sale`: of an order being placed.
 json figuresOf(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller, bool sale) {
-  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments"});
+  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments", "session"});
   const ShopSettings settings = shopSettings(tx, options);
   const json& lines = f.array("items", 1, kMaxOrderLines);
   json items = json::array();
@@ -321,7 +289,7 @@ json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& op
 }
 
 Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
-  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments"});
+  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments", "session"});
   const std::string customerId = f.str("customerId", kMaxCodeLength);
   json figures = figuresOf(tx, body, options, caller, true);
   json address = readAddress(f);
@@ -337,6 +305,8 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
   }
 
   // Only a valid request takes a number from the sequence (or uses the code a sync host checked).
+  const std::string& given = tx.context().orderCode;
+  if (given.rfind("RET-", 0) == 0 || given.rfind("SES-", 0) == 0) badRequest("the code " + given + " is not an order's");
   const std::string code = tx.context().orderCode.empty()
                                ? formatSequence(options.orderCodeFormat, tx.nextSequence(kOrder))
                                : tx.context().orderCode;
@@ -352,6 +322,13 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
   }
   put(attributes, "status", "pending");
   put(attributes, "placedAt", tx.now());
+  // A sale at a till counts in its drawer session (till.h).
+  if (f.has("session")) {
+    if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot sell on a till's session");
+    const std::string session = f.code("session");
+    put(attributes, "session", session);
+    addSale(tx, session, attributes);
+  }
   return tx.publish(CommandInput{kOrder, code, "Order " + code, 0, std::move(attributes)});
 }
 
@@ -386,6 +363,9 @@ Value updateOrderStatus(Transaction& tx, const std::string& code, const json& bo
   const std::string from = attrs(*current).at("status").get<std::string>();
   if (!isAllowedTransition(from, status)) {
     throw ApiError(400, "Cannot transition from " + from + " to " + status, errc::kInvalidTransition);
+  }
+  if (status == "cancelled" && attrs(*current).contains("returns")) {
+    conflict("Order " + code + " has returns: refund what is left with a return instead of cancelling it");
   }
   json a = attrs(*current);
   a["status"] = status;

@@ -15,6 +15,7 @@ constexpr size_t kMaxCategoryTaxClasses = 1000;
 constexpr size_t kMaxReceiptHeader = 1000;
 constexpr int64_t kMaxExpiryMinutes = 366 * 24 * 60;
 constexpr size_t kMaxTenderMethods = 16;
+constexpr int64_t kMaxReturnWindowDays = 3660;
 
 const std::string& settingsSk() {
   static const std::string sk = std::string(kSettings) + "#" + kSettingsCode;
@@ -40,6 +41,7 @@ json toJson(const ShopSettings& s) {
   put(a, "cashierDiscountLimit", rateToJson(s.cashierDiscountLimit));
   put(a, "pendingOrderExpiryMinutes", s.pendingOrderExpiryMinutes ? json(*s.pendingOrderExpiryMinutes) : json());
   put(a, "tenders", s.tenders);
+  put(a, "returnWindowDays", s.returnWindowDays);
   return a;
 }
 
@@ -92,6 +94,7 @@ void apply(const Fields& f, ShopSettings& s) {
       s.tenders.push_back(m.get<std::string>());
     }
   }
+  if (f.has("returnWindowDays")) s.returnWindowDays = f.integer("returnWindowDays", 0, kMaxReturnWindowDays);
   // Every class named must be one of the classes.
   auto known = [&](const std::string& cls, const std::string& where) {
     if (!s.taxClasses.count(cls)) {
@@ -104,7 +107,7 @@ void apply(const Fields& f, ShopSettings& s) {
 
 constexpr std::initializer_list<const char*> kFields = {
     "currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
-    "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders"};
+    "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders", "returnWindowDays"};
 
 }  // namespace
 
@@ -151,7 +154,7 @@ json settingsAnswer(const Transaction& tx, const DomainOptions& options) {
 Value updateSettings(Transaction& tx, const json& body, const DomainOptions& options) {
   std::initializer_list<const char*> allowed = {
       "currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
-      "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders", "version"};
+      "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders", "returnWindowDays", "version"};
   Fields f(body, "body", allowed);
   const auto version = f.optInteger("version", -1, INT64_MAX);
   const Value current = tx.getItem(settingsSk());

@@ -111,6 +111,12 @@ std::string SyncClient::nextOrderCode(std::string* leaseSk, int64_t* number) con
   return "ORD-" + deviceOf(clientId_) + "-" + num;
 }
 
+std::string SyncClient::deviceCode(const DeviceSeries& series) const {
+  char num[24];
+  std::snprintf(num, sizeof num, "%06lld", static_cast<long long>(state().value(series.counter, int64_t{1})));
+  return std::string(series.prefix) + deviceOf(clientId_) + "-" + num;
+}
+
 Response SyncClient::request(const Context& ctx, const std::string& method, const std::string& target,
                              const std::string& body) {
   return request(ctx, method, target, body, nullptr);
@@ -122,19 +128,27 @@ Response SyncClient::request(const Context& ctx, const std::string& method, cons
     return shop_.handle(ctx, method, target, body);
   }
   // Any POST may create an order (however its path is spelled): it gets the next leased code,
-  // which is taken only if an order was in fact created.
+  // which is taken only if an order was in fact created. A return or a drawer session takes the
+  // next of this device's own series of its kind (RET-<device>-000001, SES-<device>-000001).
   Context c = ctx;
   std::string leaseSk;
   int64_t leased = 0;
-  if (method == "POST") c.orderCode = nextOrderCode(&leaseSk, &leased);
+  const std::string path = target.substr(0, target.find('?'));
+  const DeviceSeries* series = nullptr;
+  for (const DeviceSeries& d : kDeviceSeries) {
+    if (path == d.path) series = &d;
+  }
+  if (method == "POST") c.orderCode = series ? deviceCode(*series) : nextOrderCode(&leaseSk, &leased);
   return shop_.handle(c, method, target, body, [&](Transaction& tx, const Response& r) {
     if (alsoInCommit) alsoInCommit(tx);
     if (r.changes.empty()) return;  // nothing changed: nothing to send
-    const bool newOrder = method == "POST" && r.body.value("sk", "") == "ORDER#" + c.orderCode;
+    const bool newOrder = method == "POST" && r.body.value("sk", "") ==
+                                                  std::string(series ? series->type : "ORDER") + "#" + c.orderCode;
     json s = *tx.get(Table::Sequence, pk_, "client");
     const int64_t seq = s["nextSeq"].get<int64_t>();
     s["nextSeq"] = seq + 1;
-    if (newOrder && leaseSk.empty()) s["deviceNext"] = s["deviceNext"].get<int64_t>() + 1;
+    if (newOrder && series) s[series->counter] = s.value(series->counter, int64_t{1}) + 1;
+    if (newOrder && !series && leaseSk.empty()) s["deviceNext"] = s["deviceNext"].get<int64_t>() + 1;
     tx.putRow(Table::Sequence, pk_, "client", row(std::move(s)));
     if (newOrder && !leaseSk.empty()) {
       json lease = *tx.get(Table::Sequence, pk_, leaseSk);

@@ -69,6 +69,7 @@ int64_t intOr(const Value& v, const char* field, int64_t fallback) {
 std::string targetSk(const std::string& path) {
   if (path.rfind("/inventory/", 0) == 0) return "INVENTORY#" + path.substr(11);
   if (path == "/settings") return "SETTINGS#shop";
+  if (path.rfind("/sessions/", 0) == 0) return "SESSION#" + path.substr(10, path.find('/', 10) - 10);
   if (path.rfind("/orders/", 0) == 0) {
     const size_t slash = path.find('/', 8);
     return "ORDER#" + path.substr(8, slash == std::string::npos ? std::string::npos : slash - 8);
@@ -405,7 +406,9 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
 SyncServer::CodeUse SyncServer::codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code) {
   if (!isValidCode(code)) return CodeUse::None;
   const std::string device = deviceOf(clientId);
-  if (code.rfind("ORD-" + device + "-", 0) == 0) {
+  bool deviceSeries = code.rfind("ORD-" + device + "-", 0) == 0;
+  for (const DeviceSeries& d : kDeviceSeries) deviceSeries = deviceSeries || code.rfind(d.prefix + device + "-", 0) == 0;
+  if (deviceSeries) {
     const Value owner = shop_.store().get(Table::Sequence, "SYNC#" + ctx.tenantCode + "#devices", device);
     if (owner && owner->at("clientId") != clientId) return CodeUse::None;
     return CodeUse::Device;

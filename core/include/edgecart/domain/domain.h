@@ -43,7 +43,8 @@ constexpr size_t kMaxTenders = 8;                   // payments of one sale
 
 // A shop's settings (docs/money.md), read from its SETTINGS#shop item, or the defaults when it
 // has none: USD, one tax class "standard" at the host's rate (DomainOptions::taxFor), prices
-// without tax, a cashier discount limit of 10 %, no expiry of pending orders.
+// without tax, a cashier discount limit of 10 %, no expiry of pending orders, cash and card, a
+// return window of 30 days.
 struct ShopSettings {
   Currency currency{"USD", 2};
   std::map<std::string, int64_t> taxClasses;  // code -> rate (kRateScale)
@@ -54,6 +55,7 @@ struct ShopSettings {
   int64_t cashierDiscountLimit = 10'000;  // rate units: 10 %
   std::optional<int64_t> pendingOrderExpiryMinutes;
   std::vector<std::string> tenders{"cash", "card"};  // what a sale may be paid with
+  int64_t returnWindowDays = 30;  // a cashier refunds orders placed within it (docs/till.md)
   // The rate of a product's line: its own taxClass, else its category's, else the default.
   // 409 when the class named is not one of taxClasses.
   int64_t taxRateOf(const json* product) const;
@@ -62,7 +64,8 @@ ShopSettings shopSettings(const Transaction& tx, const DomainOptions& options);
 // GET /settings: the item, or (never written) the defaults as an item of version 0.
 json settingsAnswer(const Transaction& tx, const DomainOptions& options);
 // PATCH /settings {currency?, taxClasses?, defaultTaxClass?, categoryTaxClasses?, pricesIncludeTax?,
-// receiptHeader?, cashierDiscountLimit?, pendingOrderExpiryMinutes?, tenders?, version?}.
+// receiptHeader?, cashierDiscountLimit?, pendingOrderExpiryMinutes?, tenders?, returnWindowDays?,
+// version?}.
 Value updateSettings(Transaction& tx, const json& body, const DomainOptions& options);
 
 // Products.

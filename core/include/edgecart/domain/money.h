@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -71,5 +73,13 @@ int64_t taxIncludedIn(int64_t gross, int64_t rate);
 // amount × fraction / scale rounded half up, for discounts and allocations (scale > 0; the
 // product must fit in int64: amount ≤ kMaxMinorUnits, fraction ≤ scale ≤ 10^6).
 int64_t proportion(int64_t amount, int64_t fraction, int64_t scale);
+
+// a × b / c exactly, as {quotient, remainder}: a, b and c below 2^40, c > 0.
+std::pair<int64_t, int64_t> mulDiv(int64_t a, int64_t b, int64_t c);
+
+// Splits `total` over parts in proportion to their weights (Σ weights > 0, each below 2^40): each
+// part gets the floor of its share, and what is left goes one unit each to the largest remainders
+// (ties to the earlier part), so the shares add up to `total` exactly.
+std::vector<int64_t> allocate(int64_t total, const std::vector<int64_t>& weights);
 
 }  // namespace edgecart

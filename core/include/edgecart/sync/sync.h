@@ -32,6 +32,18 @@ bool isValidClientId(const std::string& id);
 // The device series of a client (its first 12 characters): "ORD-<device>-000001", ...
 std::string deviceOf(const std::string& clientId);
 
+// The documents other than orders a device numbers itself, offline or not: returns and drawer
+// sessions (docs/till.md), each created by a POST to `path`. The client's state keeps the next
+// number of each in `counter`.
+struct DeviceSeries {
+  const char* path;
+  const char* type;    // the item type it creates
+  const char* prefix;  // "RET-": RET-<device>-000001
+  const char* counter;
+};
+inline constexpr DeviceSeries kDeviceSeries[] = {{"/returns", "RETURN", "RET-", "deviceNextReturn"},
+                                                 {"/sessions", "SESSION", "SES-", "deviceNextSession"}};
+
 class SyncServer {
  public:
   // Installs the change feed on the shop's engine: every later commit records what it changed.
@@ -129,6 +141,7 @@ class SyncClient {
   // Re-runs the outbox commands after `answeredUpTo` over the base rows; writes the result in tx.
   void rebase(Transaction& tx, int64_t answeredUpTo);
   std::string nextOrderCode(std::string* leaseSk, int64_t* number) const;
+  std::string deviceCode(const DeviceSeries& series) const;
 
   Shop& shop_;
   std::string tenant_;
