@@ -102,5 +102,20 @@ TEST_F(Expiry, AnOrderConfirmedAfterTheSweepLookedIsNeverTouchedAndAnExpiredOneC
   EXPECT_EQ(attributes(young)["status"], "pending");
 }
 
+// A sale paid at a till is the customer's: the shop's expiry of unpaid pending orders leaves it.
+TEST_F(Expiry, APaidSaleNeverExpires) {
+  ASSERT_EQ(req("PATCH", "/settings", {{"pendingOrderExpiryMinutes", 30}}).status, 200);
+  json sale = seedOrderRequest();  // 65.98
+  sale.erase("paymentMethod");
+  sale["payments"] = {{{"method", "cash"}, {"amount", 70}}};
+  const Response r = req("POST", "/orders", sale);
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  const std::string paid = r.body["code"], unpaid = order();
+  minutes(31);
+  EXPECT_EQ(expirePendingOrders(shop_->engine(), 100), 1u);
+  EXPECT_EQ(attributes(paid)["status"], "pending");
+  EXPECT_EQ(attributes(unpaid)["status"], "cancelled");
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -1,6 +1,9 @@
 // A till's day (docs/till.md): drawer sessions from the float to the Z report, returns and their
 // refunds, in the core and through sync.
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <random>
 
 #include "sync_fixture.h"
@@ -120,6 +123,184 @@ TEST_F(TillDay, TheZReportAddsUpTheDayExactly) {
   r = as("manager", "GET", "/sessions?till=front&status=closed");
   ASSERT_EQ(r.body["items"].size(), 1u);
   EXPECT_EQ(r.body["items"][0]["attributes"], z);
+}
+
+// What a return may take and what it does: up to what was sold less what came back; restocked or
+// not; the order shows it; a cancelled order has nothing to return, a returned one cannot be
+// cancelled; a cashier refunds within the shop's window, a manager beyond it.
+TEST_F(TillDay, AReturnTakesBackWhatWasSoldOnceAndRestocksOnlyWhatCanBeSold) {
+  product("MUG", 12.50, 10);
+  const std::string o = sell({{{"productCode", "MUG"}, {"quantity", 3}}}, {{{"method", "card"}, {"amount", 41.25}}}, "");
+  EXPECT_EQ(available("MUG"), 7);
+  Response r = as("cashier", "POST", "/returns", {{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}, {"restock", true}}}}, {"refundMethod", "card"}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(available("MUG"), 8) << "restocked";
+  r = as("cashier", "POST", "/returns", {{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}, {"restock", false}}}}, {"reason", "chipped"}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(available("MUG"), 8) << "a damaged unit does not go back to stock";
+  EXPECT_EQ(r.body["attributes"]["reason"], "chipped");
+  // Two of three are back: one more at most.
+  r = as("cashier", "POST", "/returns", {{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 2}}}}});
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body["code"], "RETURN_EXCEEDS_SALE");
+  EXPECT_EQ(r.body["message"], "Order " + o + " sold 3 of MUG and 2 are returned already: at most 1 more can be returned");
+  const json order = req("GET", "/orders/" + o).body["attributes"];
+  EXPECT_EQ(order["items"][0]["returnedQuantity"], 2);
+  EXPECT_EQ(order["returns"], json::parse(R"(["RET-000001", "RET-000002"])"));
+  EXPECT_EQ(order["refunded"], 27.50);
+  EXPECT_EQ(available("MUG"), 8) << "the refused return wrote nothing";
+  EXPECT_EQ(as("cashier", "GET", "/returns?orderCode=" + o).body["items"].size(), 2u);
+  // Bad returns are refused and change nothing.
+  const std::vector<std::pair<json, std::string>> bad = {
+      {{{"orderCode", o}, {"lines", {{{"productCode", "PEN"}, {"quantity", 1}}}}}, "lines[0]: order " + o + " sold no PEN"},
+      {{{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 0}}}}}, "lines[0].quantity must be an integer between 1 and 1000000"},
+      {{{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}}}}, {"refundMethod", "bitcoin"}}, "refundMethod must be one of the shop's tenders"},
+      {{{"orderCode", o}, {"lines", json::array()}}, "lines must contain at least 1 element"},
+      {{{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}}}}, {"refund", 1000}}, "property refund should not exist"}};
+  for (const auto& [body, message] : bad) {
+    r = as("cashier", "POST", "/returns", body);
+    EXPECT_EQ(r.status, 400) << body.dump();
+    EXPECT_EQ(r.body["message"], message);
+  }
+  EXPECT_EQ(as("cashier", "POST", "/returns", {{"orderCode", "ORD-999999"}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}}}}}).status, 404);
+  EXPECT_EQ(as("customer", "POST", "/returns", {{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}}}}}).status, 403);
+  EXPECT_EQ(req("GET", "/orders/" + o).body["version"], 3) << "only the two returns changed the order";
+  // A returned order is refunded, not cancelled; a cancelled one has nothing to return.
+  r = req("PATCH", "/orders/" + o + "/status", {{"status", "cancelled"}});
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body["message"], "Order " + o + " has returns: refund what is left with a return instead of cancelling it");
+  const std::string cancelled = sell({{{"productCode", "MUG"}, {"quantity", 1}}}, {{{"method", "card"}, {"amount", 13.75}}}, "");
+  ASSERT_EQ(req("PATCH", "/orders/" + cancelled + "/status", {{"status", "cancelled"}}).status, 200);
+  r = as("cashier", "POST", "/returns", {{"orderCode", cancelled}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}}}}});
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body["message"], "Order " + cancelled + " was cancelled: it has nothing to return");
+  // 31 days on, the last mug is past a cashier's window (30 days) and within a manager's.
+  days(31);
+  r = as("cashier", "POST", "/returns", {{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}}}}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body["message"], "Forbidden: order " + o + " was placed on 2024-01-15, more than 30 days ago: a manager may refund it");
+  r = as("manager", "POST", "/returns", {{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 1}}}}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(req("GET", "/orders/" + o).body["attributes"]["refunded"], 41.25) << "every unit back: the whole total";
+}
+
+// Returning a sale unit by unit, in any order, refunds its total exactly and gives back the tax
+// of each rate exactly: discounts, mixed rates and odd amounts included.
+TEST_F(TillDay, ReturnsOfEveryUnitRefundTheTotalAndTheTaxOfEachRateExactly) {
+  ASSERT_EQ(req("PATCH", "/settings", {{"taxClasses", {{"standard", 10}, {"reduced", 8}}}, {"categoryTaxClasses", {{"FOOD", "reduced"}}}}).status, 200);
+  std::mt19937 rng(26);
+  for (int i = 0; i < 6; ++i) {
+    json p = productRequest("P" + std::to_string(i), 0.01 * (100 + rng() % 5000));
+    p["categoryCode"] = i % 2 ? "FOOD" : "ACC";
+    ASSERT_EQ(req("POST", "/products", p).status, 201);
+    ASSERT_EQ(req("PATCH", "/inventory/P" + std::to_string(i), {{"quantity", 100000}}).status, 200);
+  }
+  for (int round = 0; round < 40; ++round) {
+    json lines = json::array();
+    const int n = 1 + rng() % 4;
+    for (int k = 0; k < n; ++k) {
+      json line = {{"productCode", "P" + std::to_string(rng() % 6)}, {"quantity", 1 + rng() % 7}};
+      if (rng() % 3 == 0) line["discount"] = {{"percent", rng() % 30}, {"reason", "r"}};
+      lines.push_back(line);
+    }
+    json o = sale(lines, nullptr, "");
+    o.erase("payments");
+    o["paymentMethod"] = "card";
+    if (rng() % 2) o["discount"] = {{"amount", 0.01 * (rng() % 300)}, {"reason", "coupon"}};
+    Response r = req("POST", "/orders", o);
+    ASSERT_EQ(r.status, 201) << r.body.dump();
+    const std::string code = r.body["code"];
+    const json order = r.body["attributes"];
+    // Every unit, one return each, in a shuffled order.
+    std::vector<std::string> units;
+    for (const json& l : order["items"]) {
+      for (int64_t u = 0; u < l["quantity"].get<int64_t>(); ++u) units.push_back(l["productCode"]);
+    }
+    std::shuffle(units.begin(), units.end(), rng);
+    int64_t refunded = 0;
+    std::map<double, int64_t> taxBack;  // rate -> cents
+    for (const std::string& p : units) {
+      r = req("POST", "/returns", {{"orderCode", code}, {"lines", {{{"productCode", p}, {"quantity", 1}}}}});
+      ASSERT_EQ(r.status, 201) << r.body.dump();
+      refunded += std::llround(r.body["attributes"]["refund"]["amount"].get<double>() * 100);
+      for (const json& t : r.body["attributes"]["taxes"]) taxBack[t["rate"].get<double>()] += std::llround(t["tax"].get<double>() * 100);
+    }
+    EXPECT_EQ(refunded, std::llround(order["total"].get<double>() * 100)) << order.dump();
+    for (const json& t : order["taxes"]) {
+      EXPECT_EQ(taxBack[t["rate"].get<double>()], std::llround(t["tax"].get<double>() * 100)) << order.dump();
+    }
+  }
+}
+
+// A customer cannot make its order count in a till's drawer.
+TEST_F(TillDay, OnlyStaffSellOnASession) {
+  product("MUG", 12.50, 10);
+  ASSERT_EQ(as("cashier", "POST", "/sessions", {{"till", "front"}, {"float", 0}}).status, 201);
+  json o = seedOrderRequest();
+  o["items"] = {{{"productCode", "MUG"}, {"quantity", 1}}};
+  o["session"] = "SES-000001";
+  const Response r = shop_->handle({"shop-a", "CUST-001", {"customer"}}, "POST", "/orders", o.dump());
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body["message"], "Forbidden: a customer cannot sell on a till's session");
+  EXPECT_EQ(session("SES-000001")["salesCount"], 0);
+}
+
+// Two tills return the same receipt while offline: on sync one return applies, the other is
+// refused with a clear outcome, and the stock is restocked once.
+TEST_F(Sync, TwoTillsReturningTheSameReceiptOfflineApplyOneReturn) {
+  stockServer(10);
+  Response r = serverCall("POST", "/orders", seedOrderRequest());  // 2 × PRD-001
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  const std::string code = r.body["code"];
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  for (Till* t : {&a, &b}) pull(*t);
+  const json back = {{"orderCode", code}, {"lines", {{{"productCode", "PRD-001"}, {"quantity", 2}}}}};
+  r = a.call("POST", "/returns", back);
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(r.body["code"], "RET-till-a-00000-000001") << "the device's own series, offline";
+  ASSERT_EQ(b.call("POST", "/returns", back).status, 201);
+  json outcomes = push(a);
+  EXPECT_EQ(outcomes[0]["outcome"], "accepted") << outcomes.dump();
+  outcomes = push(b);
+  EXPECT_EQ(outcomes[0]["outcome"], "rejected") << outcomes.dump();
+  EXPECT_EQ(outcomes[0]["body"]["code"], "RETURN_EXCEEDS_SALE");
+  EXPECT_EQ(b.sync.problems().size(), 1u);
+  const json inv = serverCall("GET", "/inventory/PRD-001").body["attributes"];
+  EXPECT_EQ(inv["quantity"], 12) << "restocked once";
+  EXPECT_EQ(serverCall("GET", "/returns").body["items"].size(), 1u);
+  EXPECT_EQ(serverCall("GET", "/returns/RET-till-a-00000-000001").status, 200);
+  // The refused till takes the server's truth: no return, the order as the server has it.
+  pull(b);
+  EXPECT_EQ(b.call("GET", "/returns").body["items"].size(), 1u);
+  EXPECT_EQ(b.call("GET", "/orders/" + code).body["attributes"]["returnedQuantity"], json());
+  EXPECT_EQ(b.call("GET", "/orders/" + code).body["attributes"]["items"][0]["returnedQuantity"], 2);
+}
+
+// A session opened, used and closed offline reaches the server as the till had it.
+TEST_F(Sync, ASessionKeptOfflineIsTheServersOnceSynced) {
+  stockServer(10);
+  Till a("till-a-0000000000001");
+  pull(a);
+  lease(a, 5);
+  Response r = a.call("POST", "/sessions", {{"till", "till-a"}, {"float", 50}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  const std::string s = r.body["code"];
+  EXPECT_EQ(s, "SES-till-a-00000-000001");
+  json o = seedOrderRequest();  // 59.98 + 6.00 = 65.98
+  o.erase("paymentMethod");
+  o["payments"] = {{{"method", "cash"}, {"amount", 70}}};
+  o["session"] = s;
+  ASSERT_EQ(a.call("POST", "/orders", o).status, 201);
+  ASSERT_EQ(a.call("POST", "/sessions/" + s + "/movements", {{"type", "out"}, {"amount", 5}, {"reason", "stamps"}}).status, 200);
+  r = a.call("POST", "/sessions/" + s + "/close", {{"counted", 110.98}});
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  const json local = r.body;
+  EXPECT_EQ(local["attributes"]["expectedCash"], 110.98);
+  EXPECT_EQ(local["attributes"]["difference"], 0);
+  for (const json& outcome : push(a)) EXPECT_EQ(outcome["outcome"], "accepted") << outcome.dump();
+  const json server = serverCall("GET", "/sessions/" + s).body;
+  EXPECT_EQ(server["attributes"], local["attributes"]);
+  EXPECT_EQ(serverCall("GET", "/sessions?till=till-a&status=open").body["items"].size(), 0u);
 }
 
 }  // namespace

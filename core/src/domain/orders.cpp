@@ -322,14 +322,17 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
   }
   put(attributes, "status", "pending");
   put(attributes, "placedAt", tx.now());
-  // A sale at a till counts in its drawer session (till.h).
+  // A sale at a till counts in its drawer session (till.h), after the order is written: a
+  // command's first change is the item it is about (sync's baseVersion).
+  std::string session;
   if (f.has("session")) {
     if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot sell on a till's session");
-    const std::string session = f.code("session");
+    session = f.code("session");
     put(attributes, "session", session);
-    addSale(tx, session, attributes);
   }
-  return tx.publish(CommandInput{kOrder, code, "Order " + code, 0, std::move(attributes)});
+  Value order = tx.publish(CommandInput{kOrder, code, "Order " + code, 0, std::move(attributes)});
+  if (!session.empty()) addSale(tx, session, attrs(*order));
+  return order;
 }
 
 Value getOrder(const Transaction& tx, const std::string& code) {

@@ -152,13 +152,13 @@ Value createReturn(Transaction& tx, const json& body, const DomainOptions& optio
   if (f.has("reason")) put(r, "reason", f.str("reason", kMaxNameLength));
   put(r, "returnedAt", tx.now());
   put(r, "returnedBy", tx.context().userId);
-  if (f.has("session")) {
-    const std::string session = f.code("session");
-    put(r, "session", session);
-    addReturn(tx, session, r);
-  }
+  const std::string session = f.has("session") ? f.code("session") : "";
+  if (!session.empty()) put(r, "session", session);
 
-  // The order shows what came back.
+  // The return first (a command's first change is the item it is about: sync's baseVersion),
+  // then the order shows what came back.
+  Value made = tx.publish(CommandInput{kReturn, code, "Return " + code + " of " + orderCode, 0, r});
+  if (!session.empty()) addReturn(tx, session, r);
   for (size_t i = 0; i < sold.size(); ++i) {
     if (sold[i].taking > 0) items[i]["returnedQuantity"] = sold[i].returned + sold[i].taking;
   }
@@ -168,7 +168,7 @@ Value createReturn(Transaction& tx, const json& body, const DomainOptions& optio
   a["refunded"] = moneyToJson(before + refund, currency);
   tx.publish(CommandInput{kOrder, orderCode, order->at("name").get<std::string>(), itemVersion(*order), std::move(a)});
   tx.notify({{"type", "order_returned"}, {"orderId", orderCode}, {"returnId", code}, {"refund", r["refund"]}});
-  return tx.publish(CommandInput{kReturn, code, "Return " + code + " of " + orderCode, 0, std::move(r)});
+  return made;
 }
 
 Value getReturn(const Transaction& tx, const std::string& code) {

@@ -175,11 +175,13 @@ Value openSession(Transaction& tx, const json& body, const DomainOptions& option
   put(a, "paidOut", m.put(0));
   put(a, "movements", json::array());
   put(a, "expectedCash", m.put(opening));
+  // The session first: a command's first change is the item it is about (sync's baseVersion).
+  Value opened = tx.publish(CommandInput{kSession, code, "Session " + code + " on till " + till, 0, std::move(a)});
   json t(json::value_t::object);
   put(t, "till", till);
   put(t, "openSession", code);
   tx.publish(CommandInput{kTill, till, "Till " + till, tillItem ? itemVersion(*tillItem) : 0, std::move(t)});
-  return tx.publish(CommandInput{kSession, code, "Session " + code + " on till " + till, 0, std::move(a)});
+  return opened;
 }
 
 Value getSession(const Transaction& tx, const std::string& code) {
@@ -235,6 +237,7 @@ Value closeSession(Transaction& tx, const std::string& code, const json& body) {
   a["difference"] = m.put(counted - expected);  // a shortfall is negative
   if (f.has("note")) a["note"] = f.str("note", kMaxNameLength);
   const std::string till = a.at("till").get<std::string>();
+  Value closed = publishSession(tx, s, std::move(a), m);
   const Value tillItem = tx.getItem(tillSk(till));
   if (tillItem && attrs(*tillItem).value("openSession", json()) == code) {
     json t = attrs(*tillItem);
@@ -242,7 +245,7 @@ Value closeSession(Transaction& tx, const std::string& code, const json& body) {
     t["lastSession"] = code;
     tx.publish(CommandInput{kTill, till, tillItem->at("name").get<std::string>(), itemVersion(*tillItem), std::move(t)});
   }
-  return publishSession(tx, s, std::move(a), m);
+  return closed;
 }
 
 void addSale(Transaction& tx, const std::string& session, const json& order) {
