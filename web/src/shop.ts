@@ -9,6 +9,7 @@ import type {
   ApiResponse, Category, Change, Currency, Changes, ErrorBody, ImportReport, Inventory, InventoryUpdate, Notification, Order, OrderCreateOptions,
   OrderInput, OrderListQuery, OrderStatus, Page, Product, ProductInput, ProductListQuery, ProductUpdate, ProductWithStock,
   Quote, QuoteInput, ServerOptions, ShopOptions, ShopSettings, ShopSettingsUpdate, SyncOutcome, SyncStatus, WriteOptions,
+  CloseInput, MovementInput, Return, ReturnInput, ReturnListQuery, Session, SessionInput, SessionListQuery,
 } from './types.js';
 
 /** A shop's event: `detail` is what happened (see ShopEventMap). */
@@ -203,6 +204,31 @@ export class Shop extends EventTarget {
     watch: (q: OrderListQuery | undefined, callback: (page: Page<Order>, changes: Change[]) => void,
             onError?: (e: EdgeCartError) => void) =>
       this.watch(['ORDER#'], () => this.orders.list(q), callback, onError),
+  };
+
+  /** Returns against receipts (docs/till.md): staff only. */
+  readonly returns = {
+    /** The refund is the part of the order's total the units were charged; restocked lines go back to stock. */
+    create: (input: ReturnInput, options?: WriteOptions) => this.call<Return>('POST', '/returns', input, options),
+    list: (q?: ReturnListQuery) => this.call<Page<Return>>('GET', `/returns${query({ ...q })}`),
+    get: (code: string) => this.call<Return>('GET', `/returns/${segment(code)}`),
+  };
+
+  /** A till's cash drawer (docs/till.md): one open session per till, its X and Z figures. Staff only. */
+  readonly sessions = {
+    /** 409 SESSION_OPEN while the till has an open session. */
+    open: (input: SessionInput, options?: WriteOptions) => this.call<Session>('POST', '/sessions', input, options),
+    list: (q?: SessionListQuery) => this.call<Page<Session>>('GET', `/sessions${query({ ...q })}`),
+    /** The session with its figures so far (the X report), or as closed (the Z report). */
+    get: (code: string) => this.call<Session>('GET', `/sessions/${segment(code)}`),
+    /** A paid-in or paid-out; a paid-out beyond the cash expected is refused (409). */
+    move: (code: string, input: MovementInput, options?: WriteOptions) =>
+      this.call<Session>('POST', `/sessions/${segment(code)}/movements`, input, options),
+    close: (code: string, input: CloseInput, options?: WriteOptions) =>
+      this.call<Session>('POST', `/sessions/${segment(code)}/close`, input, options),
+    /** A live query of one session (its figures move with every sale, return and movement). */
+    watch: (code: string, callback: (session: Session, changes: Change[]) => void, onError?: (e: EdgeCartError) => void) =>
+      this.watch([`SESSION#${code}`], () => this.sessions.get(code), callback, onError),
   };
 
   // Runs `load` now and after each commit that changed an item under `prefixes` (one run at a

@@ -1,25 +1,19 @@
 // The till and the storefront (web/apps, built into dist/site) in Debian's Chromium against a
-// real edgecart-server seeded with server/demo-seed.json, through a proxy that can drop the
-// network (the browser's origin stays the proxy's while the server behind it restarts). Every
-// page is checked with axe-core, at 375 px, and for console errors; screenshots go to
-// build/screenshots/.
+// real edgecart-server (app-browser.js). Every page is checked with axe-core, at 375 px, and for
+// console errors; screenshots go to build/screenshots/.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
-import { startProxy } from './proxy.js';
-import { startServer, token } from './server.js';
+import {
+  browser, check, offline, pending, shots, startApps, stopApps, text, until,
+} from './app-browser.js';
+import { token } from './server.js';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
-const shots = join(web, '..', 'build', 'screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 // A copy of the built site, so the update test can publish a "new build" of it.
 const site = mkdtempSync(join(tmpdir(), 'edgecart-site-'));
 cpSync(join(web, 'dist', 'site'), site, { recursive: true });
@@ -27,88 +21,14 @@ cpSync(join(web, 'dist', 'site'), site, { recursive: true });
 let server;
 let proxy;
 let url;
-const contexts = [];
 
 before(async () => {
-  mkdirSync(shots, { recursive: true });
-  server = await startServer({ args: ['--dev', '--seed', join(web, '..', 'server', 'demo-seed.json'),
-                                      '--pages', site, '--dist', join(web, 'dist')] });
-  proxy = await startProxy(server.url);
-  url = proxy.url;
+  ({ server, proxy, url } = await startApps(site));
 });
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await proxy?.close();
-  await server?.close();
+  await stopApps();
   rmSync(site, { recursive: true, force: true });
 });
-
-// A browser profile of its own (its own IndexedDB, service worker and localStorage).
-async function browser(width = 1200) {
-  const profile = mkdtempSync(join(tmpdir(), 'edgecart-apps-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width, height: 900 },
-  });
-  const problems = [];
-  const watch = (page) => {
-    page.on('pageerror', (e) => problems.push(`page error: ${e}`));
-    page.on('console', (m) => {
-      // Chromium itself logs each request that fails for want of a network; the apps log nothing.
-      if (m.type() === 'error' && !/^Failed to load resource: net::ERR_/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-  };
-  context.on('page', watch);
-  const handle = {
-    context,
-    problems,
-    async page(path) {
-      const page = await context.newPage();
-      await page.goto(`${url}${path}`);
-      await page.waitForFunction(() => document.body.dataset.ready === 'true' || window.till?.error || window.store?.error);
-      assert.equal(await page.evaluate(() => window.till?.error ?? window.store?.error ?? null), null);
-      return page;
-    },
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-  contexts.push(handle);
-  return handle;
-}
-
-const offline = async (b, yes) => {
-  proxy.setDown(yes);
-  await b.context.setOffline(yes);
-};
-
-// No serious or critical axe-core violation, nothing scrolls sideways at 375 px, a screenshot.
-async function check(page, name) {
-  await page.addScriptTag({ content: axeSource });
-  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
-  assert.deepEqual(found, [], `axe-core on ${name}`);
-  const width = page.viewportSize().width;
-  await page.setViewportSize({ width: 375, height: 800 });
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), `${name} scrolls sideways at 375 px`);
-  await page.screenshot({ path: join(shots, `${name}-375.png`), fullPage: true });
-  await page.setViewportSize({ width, height: 900 });
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-const pending = (page) => page.evaluate(async () => (await window.till.shop.syncStatus()).pending);
-// Evaluates `predicate` (sync or async) in the page until it is true; a navigation in between is
-// waited out. Fails after `timeout` ms (a wait, not a timing check: generous, for a loaded machine).
-async function until(page, predicate, what, arg, timeout = 60_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(predicate, arg).catch(() => false)) return;
-    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-const text = (page, sel) => page.textContent(sel);
 
 // One cash sale of two products, with the keyboard only: returns the receipt's code and the ms
 // from "Complete sale" to the receipt on screen.
@@ -258,10 +178,10 @@ test('orders: newest first in pages of 20, filtered by status, each transition a
   await page.click('#newer');
   const code = first[0];
   await until(page, (c) => document.querySelector(`tr[data-order="${c}"] button[data-to=confirmed]`) !== null, 'the actions', code);
-  assert.deepEqual(await page.$$eval(`tr[data-order="${code}"] button`, (bs) => bs.map((x) => x.textContent)), ['Confirm', 'Cancel']);
+  assert.deepEqual(await page.$$eval(`tr[data-order="${code}"] button[data-to]`, (bs) => bs.map((x) => x.textContent)), ['Confirm', 'Cancel']);
   await page.click(`tr[data-order="${code}"] button[data-to=confirmed]`);
   await until(page, (c) => document.querySelector(`tr[data-order="${c}"] button[data-to=processing]`) !== null, 'confirmed', code);
-  assert.deepEqual(await page.$$eval(`tr[data-order="${code}"] button`, (bs) => bs.map((x) => x.textContent)), ['Start processing', 'Cancel']);
+  assert.deepEqual(await page.$$eval(`tr[data-order="${code}"] button[data-to]`, (bs) => bs.map((x) => x.textContent)), ['Start processing', 'Cancel']);
   // Cancel asks first; "Keep it" changes nothing, "Cancel order" cancels.
   await page.click(`tr[data-order="${code}"] button[data-to=cancelled]`);
   await page.click('dialog.ask button[value=no]');
@@ -646,7 +566,7 @@ test('a token the server refuses is shown on the sync bar, and Sync now signs in
     if (!sessionStorage.getItem('seeded')) localStorage.setItem('edgecart.till.token.till-h', t);
     sessionStorage.setItem('seeded', '1');
   }, token('another-secret', 'demo', 'till-h', ['manager'], 7 * 86400));
-  const page = await b.page('/till/?till=till-h');
+  const page = await b.page('/till/?till=till-h', { drawer: false });  // its first sync is the test's
   await until(page, () => !document.getElementById('sync-error').hidden, 'the error on the bar');
   assert.match(await text(page, '#sync-error'), /Sync failed: .*Invalid token: bad signature/);
   await page.click('#sync-now');

@@ -8,6 +8,8 @@ import {
   TRANSITIONS, ago, ask, bearer, categoryName, claims, deviceId, figureRows, html, loadCurrencies, money, offlineShell,
   refusedToken, statusText, time,
 } from '/lib.js';
+import { Drawer, tenderName } from './drawer.js';
+import { Returns, refundSlip } from './returns.js';
 
 const TENANT = 'demo';
 const STORE_ADDRESS = { street: 'Counter sale', city: 'Tokyo', postalCode: '100-0001', country: 'JP' };
@@ -18,6 +20,7 @@ const tillId = params.get('till') ?? deviceId('edgecart.till.id', 'till');
 const role = params.get('role') ?? 'manager';
 const tokenKey = `edgecart.till.token.${tillId}`;
 const alertsKey = `edgecart.till.alerts.${tillId}`;
+const parkedKey = `edgecart.till.parked.${tillId}`;
 
 let shop;
 let staff = false;
@@ -29,7 +32,9 @@ const known = new Map();           // code -> {product, inventory|null}
 const cart = new Map();            // code -> quantity, in the order added
 let adding = Promise.resolve();    // the look-ups of scanned codes not yet in the cart
 let saleKey = crypto.randomUUID(); // one idempotency key per sale: a retried "Complete sale" sells once
-let receipt = null;
+let receipt = null;                // {order} (a sale's receipt) or {ret} (a refund slip)
+let drawer = null;                 // this till's cash drawer (drawer.js)
+let returns = null;                // the returns screen (returns.js)
 let status = null;
 let settings = null;               // the shop's settings (receipt header), kept current by a live query
 // The core's figures of the cart (orders.quote): {key, figures, error} for the request `key`.
@@ -228,6 +233,7 @@ function saleRequest() {
   }
   const given = tenders();
   if (given) body.payments = given;
+  if (drawer?.open) body.session = drawer.open.code;
   return body;
 }
 
@@ -271,7 +277,51 @@ function renderCart(force = false) {
     void requote(body, key);
   }
   renderChange();
-  $('complete').disabled = lines.length === 0 || (quoted.key === key && quoted.error !== null);
+  renderParked();
+  $('drawer-state').innerHTML = drawer?.open ? '' : html`<p class="notice warn">The drawer is closed: <a href="#drawer">open it</a> to sell.</p>`.text;
+  $('complete').disabled = lines.length === 0 || (quoted.key === key && quoted.error !== null) || !drawer?.open;
+}
+
+// ---- parked sales: kept in this browser (localStorage), so a reload keeps them -------------
+const parked = () => JSON.parse(localStorage.getItem(parkedKey) ?? '[]');
+function renderParked() {
+  const list = parked();
+  $('parked').hidden = list.length === 0;
+  $('parked-count').textContent = String(list.length);
+  $('parked-list').innerHTML = html`${list.map((p, i) => html`<li class="row spread"><span>${time(p.at)} · ${p.lines.reduce((n, [, q]) => n + q, 0)} items</span>
+    <button type="button" class="secondary" data-recall="${i}" aria-label="${`Recall the sale parked at ${time(p.at)}`}">Recall</button></li>`)}`.text;
+}
+function park() {
+  if (cart.size === 0) return fail('sale-error', new Error('The cart is empty: nothing to park.'));
+  const list = parked();
+  list.push({ at: new Date().toISOString(), lines: [...cart], discount: $('discount-percent').value, reason: $('discount-reason').value });
+  localStorage.setItem(parkedKey, JSON.stringify(list));
+  cart.clear();
+  $('discount-percent').value = '';
+  $('discount-reason').value = '';
+  renderCart(true);
+  $('search').focus();
+}
+async function recall(i) {
+  if (cart.size > 0) return fail('sale-error', new Error('Park or complete the sale in the cart first.'));
+  const list = parked();
+  const sale = list[i];
+  if (!sale) return;
+  // The products again, as this till knows them now (a price may have changed since).
+  for (const [code] of sale.lines) {
+    const p = await shop.products.get(code).catch(() => null);
+    if (!p) return fail('sale-error', new Error(`${code} is no longer in the catalogue: the parked sale stays parked.`));
+    known.set(code, { product: p, inventory: await shop.inventory.get(code).catch(() => null) });
+  }
+  list.splice(i, 1);
+  localStorage.setItem(parkedKey, JSON.stringify(list));
+  for (const [code, q] of sale.lines) cart.set(code, q);
+  $('discount-percent').value = sale.discount ?? '';
+  $('discount-reason').value = sale.reason ?? '';
+  if (sale.discount) $('discount-box').open = true;
+  fail('sale-error');
+  renderCart(true);
+  $('search').focus();
 }
 
 const payment = () => document.querySelector('input[name=pay]:checked').value;
@@ -297,6 +347,7 @@ async function completeSale(event) {
   fail('sale-error');
   const body = saleRequest();
   if (body.items.length === 0) return fail('sale-error', new Error('Add a product first.'));
+  if (!body.session) return fail('sale-error', new Error('Open the drawer first: a sale counts in it.'));
   let figures;
   try {
     figures = quoted.key === JSON.stringify(body) && quoted.figures ? quoted.figures : await shop.orders.quote(body);
@@ -337,12 +388,12 @@ async function completeSale(event) {
   }
 }
 
-// How a receipt names a tender.
-const TENDER_NAMES = { cash: 'Cash', card: 'Card' };
-const tenderName = (m) => TENDER_NAMES[m] ?? m.replace(/[_-]/g, ' ');
-
 function renderReceipt() {
-  const { order } = receipt;
+  const { order, ret } = receipt;
+  if (ret) {
+    $('receipt').innerHTML = refundSlip(ret, settings?.receiptHeader ?? '', tillId, time).text;
+    return;
+  }
   const a = order.attributes;
   const c = a.currency;
   const paid = a.payments?.length ? html`${a.payments.map((p) => html`<dt>${tenderName(p.method)}${p.given !== undefined ? ' given' : ''}</dt>
@@ -359,7 +410,21 @@ function renderReceipt() {
       <td class="num">${l.quantity}</td><td class="num">${money(l.price, c)}</td><td class="num">${money(l.amount, c)}</td></tr>`)}</tbody></table>
     ${figureRows(a, paid)}
     ${order.reservation?.state === 'none' ? html`<p class="notice warn">Stock could not be reserved: ${order.reservation.error}</p>` : ''}
+    ${a.returns?.length ? html`<p class="muted">Returned: ${a.returns.join(', ')}; refunded ${money(a.refunded, c)}.</p>` : ''}
     <p class="muted">Thank you for shopping with us.</p>`.text;
+}
+
+// A past receipt again (from the orders list), as the order is now.
+async function reprint(code) {
+  try {
+    receipt = { order: await shop.orders.get(code) };
+  } catch (e) {
+    return fail('order-error', e);
+  }
+  renderReceipt();
+  show('receipt');
+  history.replaceState(null, '', '#receipt');
+  $('print').focus();
 }
 
 // A commit changed items (a sale, another tab, a pulled page of up to hundreds of items): only
@@ -370,6 +435,7 @@ async function changed(changes) {
   const products = new Set();
   const stock = new Set();
   let unseen = false;
+  let drawerMoved = false;
   for (const { sk } of changes) {
     const code = sk.slice(sk.indexOf('#') + 1);
     if (sk.startsWith('PRODUCT#')) {
@@ -377,7 +443,9 @@ async function changed(changes) {
       else unseen = true;
     } else if (sk.startsWith('INVENTORY#') && known.has(code)) stock.add(code);
     else if (sk.startsWith('ORDER#') && view() === 'orders') void loadOrders();
+    else if (sk.startsWith('SESSION#')) drawerMoved = true;
   }
+  if (drawerMoved) void drawer.load().then(() => (view() === 'drawer' ? drawer.render() : null));
   if (unseen) {
     clearTimeout(reread);
     reread = setTimeout(() => {
@@ -420,8 +488,10 @@ async function loadOrders() {
       <td data-label="Customer">${o.attributes.customerId}</td>
       <td class="num" data-label="Total">${money(o.attributes.total, o.attributes.currency)}</td>
       <td data-label="Status"><span class="badge ${o.attributes.status === 'cancelled' ? 'bad' : o.attributes.status === 'delivered' ? 'ok' : ''}">${statusText(o.attributes)}</span></td>
-      <td class="row actions">${(TRANSITIONS[o.attributes.status] ?? []).map(([to, label]) => html`<button type="button"
-        class="${to === 'cancelled' ? 'secondary' : ''}" data-to="${to}" data-code="${o.code}" aria-label="${`${label} ${o.code}`}">${label}</button>`)}</td>
+      <td class="row actions">${(TRANSITIONS[o.attributes.status] ?? []).filter(([to]) => to !== 'cancelled' || !o.attributes.returns).map(([to, label]) => html`<button type="button"
+        class="${to === 'cancelled' ? 'secondary' : ''}" data-to="${to}" data-code="${o.code}" aria-label="${`${label} ${o.code}`}">${label}</button>`)}
+        <button type="button" class="secondary" data-receipt="${o.code}" aria-label="${`Receipt of ${o.code}`}">Receipt</button>
+        ${o.attributes.status === 'cancelled' ? '' : html`<button type="button" class="secondary" data-return="${o.code}" aria-label="${`Return items of ${o.code}`}">Return</button>`}</td>
     </tr>`)}</tbody></table><p id="order-error" class="field-error" role="alert"></p>`.text;
 }
 
@@ -557,7 +627,7 @@ async function renderProblems() {
 }
 
 // ---- views --------------------------------------------------------------------------------
-const VIEWS = ['sell', 'receipt', 'orders', 'stock', 'problems'];
+const VIEWS = ['sell', 'receipt', 'orders', 'returns', 'drawer', 'stock', 'problems'];
 const view = () => VIEWS.find((v) => !$(`view-${v}`).hidden) ?? 'sell';
 function show(name) {
   if (!VIEWS.includes(name) || (name === 'receipt' && !receipt)) name = 'sell';
@@ -569,6 +639,7 @@ function show(name) {
   if (name === 'orders') void loadOrders();
   if (name === 'stock' && staff) void stockList.load();
   if (name === 'problems') void renderProblems();
+  if (name === 'drawer') void drawer.render();
 }
 
 function wire() {
@@ -659,9 +730,21 @@ function wire() {
   $('older').addEventListener('click', () => { orderPage++; void loadOrders(); });
   $('newer').addEventListener('click', () => { orderPage = Math.max(0, orderPage - 1); void loadOrders(); });
   $('orders').addEventListener('click', (e) => {
-    const b = e.target.closest('button[data-to]');
-    if (b) void transition(b.dataset.code, b.dataset.to);
+    const b = e.target.closest('button');
+    if (b?.dataset.to) void transition(b.dataset.code, b.dataset.to);
+    if (b?.dataset.receipt) void reprint(b.dataset.receipt);
+    if (b?.dataset.return) {
+      location.hash = '#returns';
+      void returns.find(b.dataset.return);
+    }
   });
+  $('park').addEventListener('click', park);
+  $('parked-list').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-recall]');
+    if (b) void recall(Number(b.dataset.recall));
+  });
+  drawer.wire();
+  returns.wire();
   $('stock').addEventListener('submit', (e) => {
     e.preventDefault();
     void stockForm(e.target);
@@ -717,7 +800,18 @@ async function start() {
     settings = s.attributes;
     if (view() === 'receipt' && receipt) renderReceipt();
   });
+  drawer = new Drawer({ shop, tillId, currency: () => settings?.currency ?? 'USD', pending: async () => (await shop.syncStatus()).pending,
+                       onChange: () => renderCart(true) });
+  returns = new Returns({ shop, session: () => drawer.open?.code ?? null, tenders: () => settings?.tenders ?? ['cash', 'card'],
+                          done: (ret) => {
+                            receipt = { ret };
+                            renderReceipt();
+                            show('receipt');
+                            history.replaceState(null, '', '#receipt');
+                            $('new-sale').focus();
+                          } });
   wire();
+  await drawer.load();
   shop.addEventListener('changes', (e) => void changed(e.detail.changes));
   shop.addEventListener('syncstatus', (e) => {
     status = e.detail;
