@@ -53,10 +53,10 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
   const int = (n) => Math.floor(rng() * n);
   const chance = (p) => rng() < p;
   const history = [];
-  const stats = { kills: 0, sales: 0, httpCalls: 0, reopen: 0, resolved: 0, deviceCodes: 0 };
+  const stats = { kills: 0, sales: 0, httpCalls: 0, reopen: 0, resolved: 0, deviceCodes: 0, returns: 0, drawer: 0 };
   const server = await startServer();
   const admin = (method, path, body) => server.call(TENANT, method, path, body);
-  const expect = { orders: new Map(), deltas: Object.fromEntries(DELTA.map((p) => [p, 0])), discarded: new Set() };
+  const expect = { orders: new Map(), returns: new Map(), deltas: Object.fromEntries(DELTA.map((p) => [p, 0])), discarded: new Set() };
   const tills = [];
   const clients = [];
   try {
@@ -124,6 +124,8 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
       }
       return out;
     };
+    // The till's open drawer session, as the till sees it (null when its drawer is closed).
+    const drawerOf = async (t) => (await t.shop.sessions.list({ till: t.name, status: 'open', limit: 1 })).items[0] ?? null;
     const someOrder = async (shop) => {
       const page = await shop.orders.list({ order: 'desc', limit: 30 });
       return page.items.length ? page.items[int(page.items.length)] : null;
@@ -132,7 +134,7 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
     // ---- the workload -------------------------------------------------------------------
     const OPS = [
       [30, 'sell'], [14, 'advance'], [5, 'cancel'], [9, 'restock'], [10, 'set'], [6, 'resolve'],
-      [3, 'reopen'], [10, 'sync'], [10, 'http'], [2, 'kill'], [6, 'wait'],
+      [3, 'reopen'], [10, 'sync'], [10, 'http'], [2, 'kill'], [6, 'wait'], [6, 'return'], [4, 'drawer'],
     ];
     const total = OPS.reduce((s, [w]) => s + w, 0);
     for (let n = 0; n < ops; n++) {
@@ -144,7 +146,9 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
       try {
         if (op === 'sell') {
           const items = await lines(shop);
-          const o = await shop.orders.create({ customerId: t.user, items, shippingAddress: ADDRESS, paymentMethod: 'cash' });
+          const drawer = await drawerOf(t);
+          const o = await shop.orders.create({ customerId: t.user, items, shippingAddress: ADDRESS, paymentMethod: 'cash',
+                                               ...(drawer ? { session: drawer.code } : {}) });
           expect.orders.set(o.code, { by: t.user, till: t, items: items.map((l) => [l.productCode, l.quantity]) });
           stats.sales++;
           if (!/^ORD-\d+$/.test(o.code)) stats.deviceCodes++;
@@ -156,6 +160,34 @@ export async function runSeed(seed, { ops = 160, tills: tillCount = 8, clients: 
           if (!to) continue;
           const r = await shop.request('PATCH', `/orders/${o.code}/status`, { status: to });
           say(`${t.user} ${o.code} ${o.attributes.status} -> ${to}: ${r.status}`);
+        } else if (op === 'return') {
+          // Units of a sale this till knows come back (sometimes more than are left: refused).
+          const o = await someOrder(shop);
+          if (!o || o.attributes.status === 'cancelled') continue;
+          const line = o.attributes.items[int(o.attributes.items.length)];
+          const left = line.quantity - (line.returnedQuantity ?? 0);
+          const quantity = chance(0.15) ? left + 1 : 1 + int(Math.max(1, left));
+          const drawer = await drawerOf(t);
+          const r = await shop.returns.create({ orderCode: o.code, lines: [{ productCode: line.productCode, quantity, restock: chance(0.7) }],
+                                                refundMethod: chance(0.5) ? 'cash' : 'card', ...(drawer ? { session: drawer.code } : {}) });
+          expect.returns.set(r.code, { by: t.user, till: t });
+          stats.returns++;
+          say(`${t.user} returns ${quantity}x${line.productCode} of ${o.code} -> ${r.code}`);
+        } else if (op === 'drawer') {
+          // Open the till's drawer, move cash in or out, or close it with the cash expected.
+          const drawer = await drawerOf(t);
+          stats.drawer++;
+          if (!drawer) {
+            const s = await shop.sessions.open({ till: t.name, float: 100 });
+            say(`${t.user} opens drawer ${s.code}`);
+          } else if (chance(0.6)) {
+            const type = chance(0.5) ? 'in' : 'out';
+            await shop.sessions.move(drawer.code, { type, amount: 1 + int(20), reason: 'chaos' });
+            say(`${t.user} pays ${type} on ${drawer.code}`);
+          } else {
+            await shop.sessions.close(drawer.code, { counted: drawer.attributes.expectedCash });
+            say(`${t.user} closes ${drawer.code}`);
+          }
         } else if (op === 'restock') {
           const p = DELTA[int(DELTA.length)];
           const d = 1 + int(4);
@@ -263,18 +295,56 @@ async function check(tills, admin, expect) {
   for (const p of PRODUCTS) inventory[p] = (await admin('GET', `/inventory/${p}`)).body;
   const detail = new Map();
   for (const o of serverOrders) detail.set(o.code, (await admin('GET', `/orders/${o.code}`)).body);
+  const serverReturns = await allPages(async (cursor) => (await admin('GET', `/returns?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body);
+  const serverSessions = await allPages(async (cursor) => (await admin('GET', `/sessions?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body);
+  const restocked = (p) => serverReturns.reduce((s, r) => s + r.attributes.lines.filter((l) => l.productCode === p && l.restock)
+    .reduce((n, l) => n + l.quantity, 0), 0);
 
   // Stock: 0 <= reserved <= quantity; reserved = the units of the orders holding a reservation;
-  // for delta-only products, quantity = initial + every acknowledged delta - the units shipped.
+  // for delta-only products, quantity = initial + every acknowledged delta + the restocked
+  // returns - the units shipped.
   for (const p of PRODUCTS) {
     const { quantity, reservedQuantity } = inventory[p].attributes;
     if (!(reservedQuantity >= 0 && reservedQuantity <= quantity)) fail(`${p}: reserved ${reservedQuantity}, quantity ${quantity}`);
     const { held, deducted } = unitsOf(detail, p);
     if (held !== reservedQuantity) fail(`${p}: reserved ${reservedQuantity}, but the orders holding stock hold ${held}`);
-    if (DELTA.includes(p) && quantity !== INITIAL + expect.deltas[p] - deducted) {
-      fail(`${p}: quantity ${quantity}, expected ${INITIAL} + ${expect.deltas[p]} restocked - ${deducted} shipped (a command applied twice or lost?)`);
+    if (DELTA.includes(p) && quantity !== INITIAL + expect.deltas[p] + restocked(p) - deducted) {
+      fail(`${p}: quantity ${quantity}, expected ${INITIAL} + ${expect.deltas[p]} restocked + ${restocked(p)} returned - ${deducted} shipped (a command applied twice or lost?)`);
     }
   }
+
+  // Returns: never more back than sold, and what the order shows is what its returns did; the
+  // refunds of an order add up to at most its total. Every acknowledged return is on the server
+  // once, or visibly refused in its till.
+  const cents = (x) => Math.round((x ?? 0) * 100);
+  for (const o of detail.values()) {
+    const mine = serverReturns.filter((r) => r.attributes.orderCode === o.code);
+    for (const l of o.attributes.items) {
+      const back = mine.reduce((s, r) => s + r.attributes.lines.filter((x) => x.productCode === l.productCode).reduce((n, x) => n + x.quantity, 0), 0);
+      const shown = o.attributes.items.filter((x) => x.productCode === l.productCode).reduce((n, x) => n + (x.returnedQuantity ?? 0), 0);
+      const sold = o.attributes.items.filter((x) => x.productCode === l.productCode).reduce((n, x) => n + x.quantity, 0);
+      if (back !== shown || back > sold) fail(`${o.code} ${l.productCode}: sold ${sold}, the order shows ${shown} returned, its returns took ${back}`);
+    }
+    const refunds = mine.reduce((s, r) => s + cents(r.attributes.refund.amount), 0);
+    if (refunds !== cents(o.attributes.refunded) || refunds > cents(o.attributes.total)) {
+      fail(`${o.code}: total ${o.attributes.total}, refunded ${o.attributes.refunded ?? 0}, its returns refunded ${refunds / 100}`);
+    }
+  }
+  const returnCodes = serverReturns.map((r) => r.code);
+  if (new Set(returnCodes).size !== returnCodes.length) fail('duplicate return codes on the server');
+  for (const code of returnCodes) if (!expect.returns.has(code)) fail(`${code} is on the server but nobody was answered it`);
+
+  // Drawers: one open session per till; each session counts exactly the sales and returns that name it.
+  const open = new Map();
+  for (const s of serverSessions) {
+    if (s.attributes.status === 'open') open.set(s.attributes.till, [...(open.get(s.attributes.till) ?? []), s.code]);
+    const sales = [...detail.values()].filter((o) => o.attributes.session === s.code).length;
+    const rets = serverReturns.filter((r) => r.attributes.session === s.code).length;
+    if (s.attributes.salesCount !== sales || s.attributes.returnsCount !== rets) {
+      fail(`${s.code}: counts ${s.attributes.salesCount} sales and ${s.attributes.returnsCount} returns; ${sales} and ${rets} name it`);
+    }
+  }
+  for (const [till, codes] of open) if (codes.length > 1) fail(`till ${till} has ${codes.length} open sessions: ${codes}`);
 
   // Orders: codes unique; every acknowledged order there exactly once with its lines, or visibly
   // refused in its till; nothing nobody acknowledged.
@@ -292,6 +362,11 @@ async function check(tills, admin, expect) {
     }
   }
   for (const code of codes) if (!expect.orders.has(code)) fail(`${code} is on the server but nobody was answered it`);
+  for (const [code, r] of expect.returns) {
+    if (!returnCodes.includes(code) && !expect.discarded.has(code) && !problemsOf.get(r.till).some((p) => p.command?.code === code)) {
+      fail(`${code}, acknowledged to ${r.by}, is not on the server and not among its problems`);
+    }
+  }
 
   for (const t of tills) {
     const shop = t.shop;
@@ -309,7 +384,11 @@ async function check(tills, admin, expect) {
     const local = {
       products: await allPages((cursor) => shop.products.list({ limit: 100, cursor })),
       orders: await allPages((cursor) => shop.orders.list({ limit: 100, cursor })),
+      returns: await allPages((cursor) => shop.returns.list({ limit: 100, cursor })),
+      sessions: await allPages((cursor) => shop.sessions.list({ limit: 100, cursor })),
     };
+    if (!same(local.returns, serverReturns)) fail(`${t.user}: its returns differ from the server's (${local.returns.length} here, ${serverReturns.length} there)`);
+    if (!same(local.sessions, serverSessions)) fail(`${t.user}: its drawer sessions differ from the server's`);
     if (!same(local.products, serverProducts)) fail(`${t.user}: its products differ from the server's`);
     if (!same(local.orders, serverOrders)) {
       const diff = serverOrders.filter((o, k) => !same(o, local.orders[k])).map((o) => o.code).slice(0, 5);
@@ -349,7 +428,7 @@ export async function runSeeds({ from = 1, seeds = 3, ops = 160, log = console.l
   for (let seed = from; seed < from + seeds; seed++) {
     const started = Date.now();
     let r = await runSeed(seed, { ops });
-    log(`seed ${seed}: ${ops} operations, ${r.stats.sales} till sales, ${r.stats.httpCalls} HTTP calls, ${r.stats.kills} kills, ` +
+    log(`seed ${seed}: ${ops} operations, ${r.stats.sales} till sales, ${r.stats.returns} returns, ${r.stats.drawer} drawer moves, ${r.stats.httpCalls} HTTP calls, ${r.stats.kills} kills, ` +
         `${r.stats.reopen} reopens, ${r.stats.resolved} resolved, ${r.stats.deviceCodes} device codes; faults ${JSON.stringify(r.stats.faults)}; ` +
         `${r.failures.length ? `FAILED: ${r.failures.length} problems` : 'ok'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     let shortest = { ops, ...r };
