@@ -164,6 +164,12 @@ test('a whole day at the till: float, twenty sales, two returns, a paid-out, the
   await until(page, () => document.getElementById('drawer-pending') === null, 'final once synced: no pending note');
   const onServer = (await server.call('demo', 'GET', `/sessions/${session.code}`)).body;
   assert.deepEqual(onServer.attributes, z);
+  // A manager sees every till's sessions and their reports.
+  await until(page, (c) => document.querySelector(`[data-session-row="${c}"]`) !== null, 'the sessions list', session.code);
+  await page.click(`[data-report="${session.code}"]`);
+  await until(page, () => !document.getElementById('session-report').hidden, 'the report');
+  assert.match(await text(page, '#session-report'), /Z report/);
+  await check(page, 'till-sessions');
   // Every sale reached the server once.
   for (const o of orders) assert.equal((await server.call('demo', 'GET', `/orders/${o.code}`)).status, 200, o.code);
 

@@ -68,6 +68,12 @@ export class Drawer {
   }
 
   async render() {
+    // A redraw while the cashier types (a count, a paid-out) would lose it: it waits for the focus to leave.
+    const typing = () => $('drawer').contains(document.activeElement) && document.activeElement.tagName === 'INPUT';
+    if (typing()) {
+      $('drawer').addEventListener('focusout', () => setTimeout(() => { if (!typing()) void this.render(); }), { once: true });
+      return;
+    }
     const s = this.open;
     const c = s?.attributes.currency ?? this.currency();
     const denominations = DENOMINATIONS[c] ?? [];
@@ -76,7 +82,7 @@ export class Drawer {
       <div class="drawer-grid">
         <div class="card">${report(s)}</div>
         <div>
-          <form id="movement" class="card" novalidate aria-labelledby="movement-title">
+          <form id="movement" class="card no-print" novalidate aria-labelledby="movement-title">
             <h3 id="movement-title">Paid in or out</h3>
             <div class="row">
               <label class="inline"><input type="radio" name="movement-type" value="out" checked> Paid out</label>
@@ -89,7 +95,7 @@ export class Drawer {
             <p id="movement-error" class="field-error" role="alert"></p>
             <button type="submit" class="secondary">Record</button>
           </form>
-          <form id="close-drawer" class="card" novalidate aria-labelledby="close-title">
+          <form id="close-drawer" class="card no-print" novalidate aria-labelledby="close-title">
             <h3 id="close-title">Close the drawer</h3>
             <label>Cash counted <input id="counted" inputmode="decimal" autocomplete="off" aria-describedby="counted-hint"></label>
             <p id="counted-hint" class="muted">The total, or count it by denomination below.</p>
@@ -102,7 +108,7 @@ export class Drawer {
           </form>
         </div>
       </div>` : html`
-      <form id="open-drawer" class="card" novalidate aria-labelledby="open-title">
+      <form id="open-drawer" class="card no-print" novalidate aria-labelledby="open-title">
         <h3 id="open-title">Open the drawer</h3>
         <p>Count the cash in the drawer: sales and returns need an open drawer.</p>
         <label>Opening float (${c}) <input id="float" inputmode="decimal" autocomplete="off"></label>
@@ -115,7 +121,47 @@ export class Drawer {
         <button type="button" id="print-z" class="secondary no-print">Print the Z report</button></div>` : ''}`;
   }
 
+  // Every till's sessions, newest first (a manager's view): the page `cursor` starts at.
+  async renderAll(cursor) {
+    let page;
+    try {
+      page = await this.shop.sessions.list({ order: 'desc', limit: 20, cursor });
+    } catch (e) {
+      $('sessions').innerHTML = html`<p class="notice bad" role="alert">${e.message}</p>`.text;
+      return;
+    }
+    this.cursors ??= [undefined];
+    $('sessions').innerHTML = page.items.length === 0 ? html`<p class="muted">No drawer was opened yet.</p>`.text : html`<table class="stack">
+      <thead><tr><th>Session</th><th>Till</th><th>Status</th><th>Opened</th><th class="num">Sales</th><th class="num">Expected cash</th>
+        <th class="num">Counted</th><th class="num">Difference</th><th>Report</th></tr></thead>
+      <tbody>${page.items.map((x) => {
+        const a = x.attributes;
+        const c = a.currency;
+        return html`<tr data-session-row="${x.code}"><td data-label="Session">${x.code}</td><td data-label="Till">${a.till}</td>
+          <td data-label="Status"><span class="badge ${a.status === 'open' ? 'ok' : ''}">${a.status}</span></td>
+          <td data-label="Opened">${time(a.openedAt)}</td><td class="num" data-label="Sales">${money(a.salesTotal, c)}</td>
+          <td class="num" data-label="Expected cash">${money(a.expectedCash, c)}</td>
+          <td class="num" data-label="Counted">${a.countedCash !== undefined ? money(a.countedCash, c) : ''}</td>
+          <td class="num" data-label="Difference">${a.difference !== undefined ? money(a.difference, c) : ''}</td>
+          <td data-label="Report"><button type="button" class="secondary" data-report="${x.code}" aria-label="${`${a.status === 'open' ? 'X report' : 'Z report'} of ${x.code}`}">${a.status === 'open' ? 'X report' : 'Z report'}</button></td></tr>`;
+      })}</tbody></table>
+      ${page.lastSk ? html`<button type="button" class="secondary" data-older="${page.lastSk}">Older sessions</button>` : ''}`.text;
+  }
+
   wire() {
+    $('sessions').addEventListener('click', async (e) => {
+      const b = e.target.closest('button');
+      if (b?.dataset.older) await this.renderAll(b.dataset.older);
+      if (b?.dataset.report) {
+        try {
+          $('session-report').innerHTML = report(await this.shop.sessions.get(b.dataset.report)).text;
+          $('session-report').hidden = false;
+          $('session-report').focus();
+        } catch (err) {
+          $('sessions').insertAdjacentHTML('beforeend', html`<p class="field-error" role="alert">${err.message}</p>`.text);
+        }
+      }
+    });
     const drawer = $('drawer');
     drawer.addEventListener('submit', (e) => {
       e.preventDefault();

@@ -445,7 +445,13 @@ async function changed(changes) {
     else if (sk.startsWith('ORDER#') && view() === 'orders') void loadOrders();
     else if (sk.startsWith('SESSION#')) drawerMoved = true;
   }
-  if (drawerMoved) void drawer.load().then(() => (view() === 'drawer' ? drawer.render() : null));
+  if (drawerMoved) {
+    void drawer.load().then(() => {
+      if (view() !== 'drawer') return;
+      void drawer.render();
+      if (staff) void drawer.renderAll();
+    });
+  }
   if (unseen) {
     clearTimeout(reread);
     reread = setTimeout(() => {
@@ -639,7 +645,10 @@ function show(name) {
   if (name === 'orders') void loadOrders();
   if (name === 'stock' && staff) void stockList.load();
   if (name === 'problems') void renderProblems();
-  if (name === 'drawer') void drawer.render();
+  if (name === 'drawer') {
+    void drawer.render();
+    if (staff) void drawer.renderAll();
+  }
 }
 
 function wire() {
