@@ -2,6 +2,8 @@
 // Every figure is the core's (the session item): the page adds nothing up itself.
 import { ask, html, money, percent, time } from '/lib.js';
 
+import { tenderName } from './receipt.js';
+
 const $ = (id) => document.getElementById(id);
 
 // The denominations a close may be counted in, by currency (others count the total only).
@@ -14,8 +16,6 @@ const DENOMINATIONS = {
 // An amount as typed at the counter ("12,5" -> 12.5), null if none: the core checks its decimals.
 const amount = (text) => (/^\d{1,13}([.,]\d{1,6})?$/.test(text.trim()) ? Number(text.trim().replace(',', '.')) : null);
 
-const TENDER_NAMES = { cash: 'Cash', card: 'Card' };
-export const tenderName = (m) => TENDER_NAMES[m] ?? m.replace(/[_-]/g, ' ');
 
 // The X report (open) or the Z report (closed) of a session, as the core keeps its figures.
 export function report(s) {

@@ -1,7 +1,7 @@
 // Returns at the counter (docs/till.md): a receipt's code is scanned or typed, the cashier picks
 // the units coming back and whether each goes back to stock; the core computes the refund.
 import { html, money } from '/lib.js';
-import { tenderName } from './drawer.js';
+import { tenderName } from './receipt.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -97,22 +97,4 @@ export class Returns {
     $('return-error').textContent = message;
     (el ?? (id ? $(id) : null))?.focus();
   }
-}
-
-// A refund slip: what came back, the tax given back, and the refund.
-export function refundSlip(ret, header, tillId, time) {
-  const a = ret.attributes;
-  const c = a.currency;
-  return html`
-    ${header ? html`<p class="receipt-header">${header}</p>` : ''}
-    <h2>Refund <span id="receipt-code">${ret.code}</span></h2>
-    <p class="muted">${time(a.returnedAt)} · ${tillId} · sale ${a.orderCode}</p>
-    <table><thead><tr><th>Item</th><th class="num">Qty</th><th class="num">Refund</th></tr></thead>
-    <tbody>${a.lines.map((l) => html`<tr><td>${l.name}${l.restock ? '' : html` <span class="muted">(damaged)</span>`}</td>
-      <td class="num">${l.quantity}</td><td class="num">${money(l.refund, c)}</td></tr>`)}</tbody></table>
-    <dl class="totals">
-      ${a.taxes.map((t) => html`<dt>Tax ${t.rate} % refunded</dt><dd class="num">${money(t.tax, c)}</dd>`)}
-      <dt class="total">Refund by ${tenderName(a.refund.method)}</dt><dd class="num total" data-figure="refund">${money(a.refund.amount, c)}</dd>
-    </dl>
-    ${a.reason ? html`<p>Reason: ${a.reason}</p>` : ''}`;
 }

@@ -8,8 +8,10 @@ import {
   TRANSITIONS, ago, ask, bearer, categoryName, claims, deviceId, figureRows, html, loadCurrencies, money, offlineShell,
   refusedToken, statusText, time,
 } from '/lib.js';
-import { Drawer, tenderName } from './drawer.js';
-import { Returns, refundSlip } from './returns.js';
+import { Drawer } from './drawer.js';
+import { Problems } from './problems.js';
+import { refundSlip, saleReceipt } from './receipt.js';
+import { Returns } from './returns.js';
 
 const TENANT = 'demo';
 const STORE_ADDRESS = { street: 'Counter sale', city: 'Tokyo', postalCode: '100-0001', country: 'JP' };
@@ -19,7 +21,7 @@ const params = new URLSearchParams(location.search);
 const tillId = params.get('till') ?? deviceId('edgecart.till.id', 'till');
 const role = params.get('role') ?? 'manager';
 const tokenKey = `edgecart.till.token.${tillId}`;
-const alertsKey = `edgecart.till.alerts.${tillId}`;
+const alertsKey = `edgecart.till.alerts.${tillId}`;  // this till's stock alerts (problems.js)
 const parkedKey = `edgecart.till.parked.${tillId}`;
 
 let shop;
@@ -35,6 +37,7 @@ let saleKey = crypto.randomUUID(); // one idempotency key per sale: a retried "C
 let receipt = null;                // {order} (a sale's receipt) or {ret} (a refund slip)
 let drawer = null;                 // this till's cash drawer (drawer.js)
 let returns = null;                // the returns screen (returns.js)
+let problems = null;               // the Problems panel (problems.js)
 let status = null;
 let settings = null;               // the shop's settings (receipt header), kept current by a live query
 // The core's figures of the cart (orders.quote): {key, figures, error} for the request `key`.
@@ -75,7 +78,7 @@ async function refreshStatus() {
   try {
     status = await shop.syncStatus();
     renderSync();
-    renderProblemCount();
+    problems.renderCount();
   } catch { /* closing */ }
 }
 
@@ -390,28 +393,8 @@ async function completeSale(event) {
 
 function renderReceipt() {
   const { order, ret } = receipt;
-  if (ret) {
-    $('receipt').innerHTML = refundSlip(ret, settings?.receiptHeader ?? '', tillId, time).text;
-    return;
-  }
-  const a = order.attributes;
-  const c = a.currency;
-  const paid = a.payments?.length ? html`${a.payments.map((p) => html`<dt>${tenderName(p.method)}${p.given !== undefined ? ' given' : ''}</dt>
-      <dd class="num">${money(p.given ?? p.amount, c)}</dd>`)}
-      ${a.change > 0 ? html`<dt>Change</dt><dd class="num" id="receipt-change">${money(a.change, c)}</dd>` : ''}`
-    : html`<dt>Paid by</dt><dd class="num">${tenderName(a.paymentMethod)}</dd>`;
   const header = settings?.receiptHeader ?? '';
-  $('receipt').innerHTML = html`
-    ${header ? html`<p class="receipt-header">${header}</p>` : ''}
-    <h2>Receipt <span id="receipt-code">${order.code}</span></h2>
-    <p class="muted">${time(a.placedAt)} · ${tillId}</p>
-    <table><thead><tr><th>Item</th><th class="num">Qty</th><th class="num">Price</th><th class="num">Total</th></tr></thead>
-    <tbody>${a.items.map((l) => html`<tr><td>${l.name}${(a.taxes?.length ?? 0) > 1 ? html` <span class="muted">(${l.taxRate} %)</span>` : ''}</td>
-      <td class="num">${l.quantity}</td><td class="num">${money(l.price, c)}</td><td class="num">${money(l.amount, c)}</td></tr>`)}</tbody></table>
-    ${figureRows(a, paid)}
-    ${order.reservation?.state === 'none' ? html`<p class="notice warn">Stock could not be reserved: ${order.reservation.error}</p>` : ''}
-    ${a.returns?.length ? html`<p class="muted">Returned: ${a.returns.join(', ')}; refunded ${money(a.refunded, c)}.</p>` : ''}
-    <p class="muted">Thank you for shopping with us.</p>`.text;
+  $('receipt').innerHTML = (ret ? refundSlip(ret, header, tillId) : saleReceipt(order, header, tillId)).text;
 }
 
 // A past receipt again (from the orders list), as the order is now.
@@ -586,52 +569,6 @@ async function createProduct(event) {
   }
 }
 
-// ---- problems: refused and conflicting commands, stock alerts -------------------------------
-const alerts = () => JSON.parse(localStorage.getItem(alertsKey) ?? '[]');
-function keepAlert(n) {
-  const list = alerts();
-  if (list.some((a) => a.orderId === n.orderId)) return;
-  list.unshift({ orderId: n.orderId, error: n.error, at: n.at ?? new Date().toISOString() });
-  localStorage.setItem(alertsKey, JSON.stringify(list.slice(0, 200)));
-  renderProblemCount();
-  if (view() === 'problems') void renderProblems();
-}
-
-function renderProblemCount() {
-  const n = (status?.conflicts ?? 0) + alerts().length;
-  $('problem-count').hidden = n === 0;
-  $('problem-count').textContent = String(n);
-  $('problem-count').setAttribute('aria-label', `${n} problems`);
-}
-
-function describe(command) {
-  const body = command?.body ? (typeof command.body === 'string' ? command.body : JSON.stringify(command.body)) : '';
-  return `${command?.method ?? ''} ${command?.path ?? ''}${body ? ` ${body.length > 120 ? `${body.slice(0, 120)}…` : body}` : ''}`;
-}
-
-async function renderProblems() {
-  let list = [];
-  try {
-    list = await shop.conflicts();
-  } catch (e) {
-    $('conflicts').innerHTML = html`<p class="notice bad">${e.message}</p>`.text;
-  }
-  $('conflicts').innerHTML = list.length === 0 ? html`<p class="muted">None: the server accepted every command.</p>`.text : html`<ul class="problems">${list.map((p) => {
-    const server = p.item?.attributes;
-    return html`<li class="card" data-seq="${p.seq}">
-      <p><span class="badge bad">${p.outcome}</span> <strong>${p.status}</strong> ${p.body?.message ?? ''}</p>
-      <p class="muted"><code>${describe(p.command)}</code></p>
-      ${server ? html`<p>On the server now (version ${p.item.version}): ${'quantity' in server ? `quantity ${server.quantity}, reserved ${server.reservedQuantity}` : p.item.name}</p>` : ''}
-      <div class="row"><button type="button" data-resolve="retry" data-seq="${p.seq}">${p.outcome === 'conflict' ? "Retry on the server's version" : 'Send again'}</button>
-      <button type="button" class="secondary" data-resolve="discard" data-seq="${p.seq}">Discard</button></div></li>`;
-  })}</ul>`.text;
-  const a = alerts();
-  $('alerts').innerHTML = a.length === 0 ? html`<p class="muted">No stock alerts.</p>`.text : html`<ul class="problems">${a.map((x) => html`<li class="card alert" data-alert="${x.orderId}">
-    <p><span class="badge warn">inventory_reservation_failed</span> Order <strong>${x.orderId}</strong>: ${x.error ?? 'its stock could not be reserved'}</p>
-    <p class="muted">${time(x.at)} · the sale stands; count and restock the product.</p>
-    <button type="button" class="secondary" data-dismiss="${x.orderId}">Dismiss</button></li>`)}</ul>`.text;
-}
-
 // ---- views --------------------------------------------------------------------------------
 const VIEWS = ['sell', 'receipt', 'orders', 'returns', 'drawer', 'stock', 'problems'];
 const view = () => VIEWS.find((v) => !$(`view-${v}`).hidden) ?? 'sell';
@@ -644,7 +581,7 @@ function show(name) {
   }
   if (name === 'orders') void loadOrders();
   if (name === 'stock' && staff) void stockList.load();
-  if (name === 'problems') void renderProblems();
+  if (name === 'problems') void problems.render();
   if (name === 'drawer') {
     void drawer.render();
     if (staff) void drawer.renderAll();
@@ -759,25 +696,7 @@ function wire() {
     void stockForm(e.target);
   });
   $('new-product').addEventListener('submit', createProduct);
-  $('view-problems').addEventListener('click', async (e) => {
-    const b = e.target.closest('button');
-    if (b?.dataset.resolve) {
-      b.disabled = true;
-      try {
-        await shop.resolveConflict(Number(b.dataset.seq), b.dataset.resolve);
-        await shop.sync().catch(() => {});
-      } catch (err) {
-        b.closest('li').insertAdjacentHTML('beforeend', html`<p class="field-error" role="alert">${err.message}</p>`.text);
-      }
-      await refreshStatus();
-      await renderProblems();
-    }
-    if (b?.dataset.dismiss) {
-      localStorage.setItem(alertsKey, JSON.stringify(alerts().filter((a) => a.orderId !== b.dataset.dismiss)));
-      renderProblemCount();
-      await renderProblems();
-    }
-  });
+  problems.wire();
   $('sync-now').addEventListener('click', async () => {
     $('sync-now').disabled = true;
     await shop.sync().catch(() => {});  // the bar shows the error
@@ -809,6 +728,7 @@ async function start() {
     settings = s.attributes;
     if (view() === 'receipt' && receipt) renderReceipt();
   });
+  problems = new Problems({ shop, alertsKey, conflicts: () => status?.conflicts ?? 0, shown: () => view() === 'problems', refreshStatus });
   drawer = new Drawer({ shop, tillId, currency: () => settings?.currency ?? 'USD', pending: async () => (await shop.syncStatus()).pending,
                        onChange: () => renderCart(true) });
   returns = new Returns({ shop, session: () => drawer.open?.code ?? null, tenders: () => settings?.tenders ?? ['cash', 'card'],
@@ -825,11 +745,11 @@ async function start() {
   shop.addEventListener('syncstatus', (e) => {
     status = e.detail;
     renderSync();
-    renderProblemCount();
-    if (view() === 'problems') void renderProblems();
+    problems.renderCount();
+    if (view() === 'problems') void problems.render();
   });
   shop.addEventListener('notification', (e) => {
-    if (e.detail.type === 'inventory_reservation_failed') keepAlert(e.detail);
+    if (e.detail.type === 'inventory_reservation_failed') problems.keep(e.detail);
   });
   const following = () => {
     const f = shop.role() === 'follower';
