@@ -113,7 +113,8 @@ using namespace webhook;
 
 const std::vector<std::string>& webhookEventTypes() {
   static const std::vector<std::string> kTypes = {"order_confirmation", "inventory_reservation_failed", "order_cancelled",
-                                                  "order_expired", "order_shipped", "order_delivered", "order_status_changed"};
+                                                  "order_expired", "order_shipped", "order_delivered", "order_status_changed",
+                                                  "order_returned"};
   return kTypes;
 }
 

@@ -1,5 +1,6 @@
 // Two tills in real Chromium (two browser contexts: two profiles, two IndexedDBs) against a real
-// edgecart-server: they go offline, both sell the last units, come back online.
+// edgecart-server: they go offline, both sell the last units (or both return one receipt), come
+// back online.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { startServer, token } from './server.js';
 
 let server;
 const contexts = [];
+const COUNTER = { street: 'Counter sale', city: 'Tokyo', postalCode: '100-0001', country: 'JP' };
 before(async () => { server = await startServer({ pages: true }); });
 after(async () => {
   for (const { context, profile } of contexts) {
@@ -99,4 +101,42 @@ test('offline tills sell the last units; online again, all orders arrive once wi
     });
     assert.deepEqual(local, { inv: 2, n: 2 });
   }
+});
+
+test('two tills return the same receipt offline: one return applies, the other is refused into its Problems, the stock comes back once', async () => {
+  await server.call('tills', 'POST', '/products', { code: 'PRD-R1', name: 'Desk Lamp', categoryCode: 'OFF', sku: 'LMP-R1', price: 45, currency: 'USD' });
+  await server.call('tills', 'PATCH', '/inventory/PRD-R1', { quantity: 5 });
+  const sale = await server.call('tills', 'POST', '/orders', { customerId: 'walk-in', items: [{ productCode: 'PRD-R1', quantity: 1 }],
+                                                             shippingAddress: COUNTER, payments: [{ method: 'cash', amount: 49.5 }] });
+  assert.equal(sale.status, 201, JSON.stringify(sale.body));
+  const tills = [await openTill('till-r1'), await openTill('till-r2')];
+  for (const t of tills) {
+    assert.equal(await t.page.evaluate(async (c) => (await window.shop.orders.get(c)).attributes.total, sale.body.code), 49.5);
+    await t.context.setOffline(true);
+  }
+  // Both give the customer's money back for the lamp while offline: each is accepted locally.
+  const made = [];
+  for (const t of tills) {
+    made.push(await t.page.evaluate(async (c) => {
+      const r = await window.shop.returns.create({ orderCode: c, lines: [{ productCode: 'PRD-R1', quantity: 1 }] });
+      return [r.code, r.attributes.refund.amount];
+    }, sale.body.code));
+  }
+  assert.deepEqual(made.map(([, amount]) => amount), [49.5, 49.5]);
+  for (const t of tills) await t.context.setOffline(false);
+  for (const t of tills) {
+    await waitUntil(t.page, async () => (await window.shop.syncStatus()).pending === 0, 20000, 'the outbox drained');
+    await waitUntil(t.page, async () => window.outcomes.length > 0, 20000, 'the push outcome event');
+  }
+  const outcomes = await Promise.all(tills.map((t) => t.page.evaluate(() => window.outcomes.map((o) => o.outcome))));
+  assert.deepEqual(outcomes.flat().sort(), ['accepted', 'rejected']);
+  const loser = tills[outcomes.findIndex((o) => o[0] === 'rejected')];
+  const problems = await loser.page.evaluate(() => window.shop.conflicts());
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].body.code, 'RETURN_EXCEEDS_SALE');
+  assert.match(problems[0].body.message, /sold 1 of PRD-R1 and 1 are returned already: at most 0 more can be returned/);
+  const returns = (await server.call('tills', 'GET', `/returns?orderCode=${sale.body.code}`)).body.items;
+  assert.equal(returns.length, 1, 'one return applied');
+  assert.equal((await server.call('tills', 'GET', '/inventory/PRD-R1')).body.attributes.quantity, 6, 'restocked once');
+  assert.equal((await server.call('tills', 'GET', `/orders/${sale.body.code}`)).body.attributes.refunded, 49.5);
 });

@@ -61,10 +61,12 @@ test('a receiver that fails then recovers gets every event, signed, once per id 
       assert.equal((await server.call(t, 'PATCH', `/orders/${a}/status`, { status })).status, 200);
     }
     assert.equal((await server.call(t, 'PATCH', `/orders/${b}/status`, { status: 'cancelled' })).status, 200);
+    const ret = await server.call(t, 'POST', '/returns', { orderCode: a, lines: [{ productCode: 'PRD-001', quantity: 1 }] });
+    assert.equal(ret.status, 201, JSON.stringify(ret.body));
     const expected = [
       ['order_confirmation', a], ['order_confirmation', b],
       ['order_status_changed', a], ['order_status_changed', a], ['order_shipped', a], ['order_status_changed', a],
-      ['order_cancelled', b], ['order_status_changed', b],
+      ['order_cancelled', b], ['order_status_changed', b], ['order_returned', a],
     ];
 
     const unique = () => [...new Map(hook.got.map((g) => [JSON.parse(g.body).id, g])).values()];
@@ -89,6 +91,7 @@ test('a receiver that fails then recovers gets every event, signed, once per id 
     }
     assert.deepEqual(events[2].data, { orderId: a, from: 'pending', to: 'confirmed' });
     assert.equal(events[0].data.total, 65.98, 'the seed\'s confirmation carries its total');
+    assert.deepEqual(events[8].data, { orderId: a, returnId: ret.body.code, refund: { method: 'cash', amount: 32.99 } });
     assert.ok(hook.url.endsWith('/hooks?shop=a'));
 
     // What the admin sees: each attempt with its status.

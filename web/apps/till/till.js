@@ -9,6 +9,7 @@ import {
   refusedToken, statusText, time,
 } from '/lib.js';
 import { Drawer } from './drawer.js';
+import { Parked } from './parked.js';
 import { Problems } from './problems.js';
 import { refundSlip, saleReceipt } from './receipt.js';
 import { Returns } from './returns.js';
@@ -22,7 +23,7 @@ const tillId = params.get('till') ?? deviceId('edgecart.till.id', 'till');
 const role = params.get('role') ?? 'manager';
 const tokenKey = `edgecart.till.token.${tillId}`;
 const alertsKey = `edgecart.till.alerts.${tillId}`;  // this till's stock alerts (problems.js)
-const parkedKey = `edgecart.till.parked.${tillId}`;
+const parked = new Parked(`edgecart.till.parked.${tillId}`);
 
 let shop;
 let staff = false;
@@ -280,25 +281,15 @@ function renderCart(force = false) {
     void requote(body, key);
   }
   renderChange();
-  renderParked();
+  parked.render();
   $('drawer-state').innerHTML = drawer?.open ? '' : html`<p class="notice warn">The drawer is closed: <a href="#drawer">open it</a> to sell.</p>`.text;
   $('complete').disabled = lines.length === 0 || (quoted.key === key && quoted.error !== null) || !drawer?.open;
 }
 
-// ---- parked sales: kept in this browser (localStorage), so a reload keeps them -------------
-const parked = () => JSON.parse(localStorage.getItem(parkedKey) ?? '[]');
-function renderParked() {
-  const list = parked();
-  $('parked').hidden = list.length === 0;
-  $('parked-count').textContent = String(list.length);
-  $('parked-list').innerHTML = html`${list.map((p, i) => html`<li class="row spread"><span>${time(p.at)} · ${p.lines.reduce((n, [, q]) => n + q, 0)} items</span>
-    <button type="button" class="secondary" data-recall="${i}" aria-label="${`Recall the sale parked at ${time(p.at)}`}">Recall</button></li>`)}`.text;
-}
+// ---- parked sales (parked.js) ---------------------------------------------------------------
 function park() {
   if (cart.size === 0) return fail('sale-error', new Error('The cart is empty: nothing to park.'));
-  const list = parked();
-  list.push({ at: new Date().toISOString(), lines: [...cart], discount: $('discount-percent').value, reason: $('discount-reason').value });
-  localStorage.setItem(parkedKey, JSON.stringify(list));
+  parked.add({ at: new Date().toISOString(), lines: [...cart], discount: $('discount-percent').value, reason: $('discount-reason').value });
   cart.clear();
   $('discount-percent').value = '';
   $('discount-reason').value = '';
@@ -307,8 +298,7 @@ function park() {
 }
 async function recall(i) {
   if (cart.size > 0) return fail('sale-error', new Error('Park or complete the sale in the cart first.'));
-  const list = parked();
-  const sale = list[i];
+  const sale = parked.list()[i];
   if (!sale) return;
   // The products again, as this till knows them now (a price may have changed since).
   for (const [code] of sale.lines) {
@@ -316,8 +306,7 @@ async function recall(i) {
     if (!p) return fail('sale-error', new Error(`${code} is no longer in the catalogue: the parked sale stays parked.`));
     known.set(code, { product: p, inventory: await shop.inventory.get(code).catch(() => null) });
   }
-  list.splice(i, 1);
-  localStorage.setItem(parkedKey, JSON.stringify(list));
+  parked.remove(i);
   for (const [code, q] of sale.lines) cart.set(code, q);
   $('discount-percent').value = sale.discount ?? '';
   $('discount-reason').value = sale.reason ?? '';
