@@ -56,6 +56,14 @@ test('a whole day at the till: float, twenty sales, two returns, a paid-out, the
   const opening = {};
   for (const code of PRODUCTS) opening[code] = await available(code);
 
+  // No sale without an open drawer.
+  await page.fill('#search', PRODUCTS[0]);
+  await page.press('#search', 'Enter');
+  await until(page, () => document.querySelectorAll('[data-qty]').length === 1, 'the cart');
+  assert.match(await text(page, '#drawer-state'), /The drawer is closed: open it to sell/);
+  assert.equal(await page.isDisabled('#complete'), true);
+  await page.click('[data-remove]');
+
   // 1. Open with a float of 10,000.
   await page.click('a[data-view=drawer]');
   await check(page, 'till-drawer-closed');

@@ -384,6 +384,7 @@ function renderReceipt() {
   const { order, ret } = receipt;
   const header = settings?.receiptHeader ?? '';
   $('receipt').innerHTML = (ret ? refundSlip(ret, header, tillId) : saleReceipt(order, header, tillId)).text;
+  $('print').textContent = ret ? 'Print refund slip' : 'Print receipt';
 }
 
 // A past receipt again (from the orders list), as the order is now.
