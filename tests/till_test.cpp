@@ -245,6 +245,40 @@ TEST_F(TillDay, OnlyStaffSellOnASession) {
   EXPECT_EQ(session("SES-000001")["salesCount"], 0);
 }
 
+// The drawer refuses what it cannot hold or count: a paid-out or a cash refund of more than it
+// should hold, a count whose denominations disagree, a sale in another currency. Nothing changes.
+TEST_F(TillDay, TheDrawerRefusesWhatItCannotHoldAndWritesNothing) {
+  product("MUG", 12.50, 10);
+  Response r = as("cashier", "POST", "/sessions", {{"till", "front"}, {"float", 20}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  const std::string s = r.body["code"];
+  const std::string o = sell({{{"productCode", "MUG"}, {"quantity", 2}}}, {{{"method", "card"}, {"amount", 27.50}}}, s);
+  const json before = session(s);
+  r = as("cashier", "POST", "/sessions/" + s + "/movements", {{"type", "out"}, {"amount", 20.01}, {"reason", "stamps"}});
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body["message"], "A paid-out of 20.01 is more than the 20.00 the drawer should hold");
+  r = as("cashier", "POST", "/returns", {{"orderCode", o}, {"lines", {{{"productCode", "MUG"}, {"quantity", 2}}}}, {"session", s}});
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body["message"], "A cash refund of 27.50 is more than the 20.00 the drawer should hold");
+  r = as("cashier", "POST", "/sessions/" + s + "/close", {{"counted", 25}, {"denominations", {{{"value", 20}, {"count", 1}}}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["message"], "counted 25.00 is not the sum of the denominations, 20.00");
+  EXPECT_EQ(as("cashier", "POST", "/sessions/" + s + "/close", json::object()).body["message"], "counted or denominations is required");
+  EXPECT_EQ(as("cashier", "POST", "/sessions", {{"till", "back"}}).body["message"], "float or denominations is required");
+  EXPECT_EQ(as("cashier", "POST", "/sessions/" + s + "/movements", {{"type", "sideways"}, {"amount", 1}, {"reason", "x"}}).status, 400);
+  // The shop moves to yen: a yen sale cannot count in a drawer opened in dollars.
+  ASSERT_EQ(req("PATCH", "/settings", {{"currency", "JPY"}}).status, 200);
+  json yen = productRequest("TEA");
+  yen["price"] = 300;
+  yen["currency"] = "JPY";
+  ASSERT_EQ(req("POST", "/products", yen).status, 201);
+  r = as("cashier", "POST", "/orders", sale({{{"productCode", "TEA"}, {"quantity", 1}}}, {{{"method", "cash"}, {"amount", 330}}}, s));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["message"], "This sale is in JPY, but the drawer of till front counts USD: a session has one currency");
+  EXPECT_EQ(session(s), before) << "nothing refused changed the drawer";
+  EXPECT_EQ(req("GET", "/returns").body["items"].size(), 0u);
+}
+
 // Two tills return the same receipt while offline: on sync one return applies, the other is
 // refused with a clear outcome, and the stock is restocked once.
 TEST_F(Sync, TwoTillsReturningTheSameReceiptOfflineApplyOneReturn) {

@@ -64,6 +64,17 @@ export async function storefront(): Promise<number> {
   for (const c of await till.conflicts()) await till.resolveConflict(c.seq, 'retry');
   // @ts-expect-error: only retry or discard
   await till.resolveConflict(1, 'merge');
+  // A till's day: the drawer, a sale on it, a return, the Z report.
+  const drawer = await till.sessions.open({ till: 'front', float: 100 });
+  await till.orders.create({ ...strict.attributes, session: drawer.code, payments: [{ method: 'cash', amount: 50 }] });
+  const back = await till.returns.create({ orderCode: order.code, lines: [{ productCode: 'PRD-001', quantity: 1, restock: false }], session: drawer.code });
+  const refund: number = back.attributes.refund.amount;
+  await till.sessions.move(drawer.code, { type: 'out', amount: 5, reason: 'stamps' });
+  // @ts-expect-error: a movement is in or out
+  await till.sessions.move(drawer.code, { type: 'sideways', amount: 5, reason: 'x' });
+  const z = await till.sessions.close(drawer.code, { denominations: [{ value: 20, count: 4 }] });
+  const short: number = z.attributes.difference ?? 0;
+  const open: 'open' | 'closed' = (await till.sessions.list({ till: 'front', status: 'open' })).items[0]?.attributes.status ?? 'closed';
   await shop.close();
-  return price + reserved + page.items.length + raw.status + role.length + pending + (held ? 1 : 0);
+  return price + reserved + page.items.length + raw.status + role.length + pending + (held ? 1 : 0) + refund + short + open.length;
 }

@@ -124,7 +124,7 @@ Value publishSession(Transaction& tx, const Value& current, json a, const Amount
 void sameCurrency(const json& a, const json& document, const std::string& what) {
   const std::string currency = document.value("currency", a.at("currency").get<std::string>());
   if (currency != a.at("currency")) {
-    badRequest(what + " is in " + currency + ", but session " + a.value("till", "") + " counts " +
+    badRequest(what + " is in " + currency + ", but the drawer of till " + a.value("till", "") + " counts " +
                a.at("currency").get<std::string>() + ": a session has one currency");
   }
 }
