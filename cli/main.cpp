@@ -5,6 +5,7 @@
 //   edgecart --data DIR verify
 //   edgecart --data DIR compact
 //   edgecart --data DIR [--tenant T] import FILE [csv|jsonl]
+//   edgecart rules                       (the TypeScript rules module, web/src/rules.ts)
 
 #include <algorithm>
 #include <cstring>
@@ -16,6 +17,7 @@
 
 #include "edgecart/engine/error.h"
 #include "edgecart/storage/file_store.h"
+#include "edgecart/api/rules.h"
 #include "edgecart/api/shop.h"
 
 namespace {
@@ -32,7 +34,9 @@ constexpr char kUsage[] =
     "  compact                     write a snapshot and drop the log segments it covers\n"
     "  import FILE [csv|jsonl]     upsert products and stock from a CSV or JSON-lines file (the\n"
     "                              format from the name's .csv / .jsonl / .ndjson if not given);\n"
-    "                              prints the report; exit 1 if a row was refused\n";
+    "                              prints the report; exit 1 if a row was refused\n"
+    "usage: edgecart rules           print the rules the JS package shares with the core, as the\n"
+    "                              TypeScript module web/src/rules.ts\n";
 
 struct Options {
   std::string data, tenant = "default", user = "cli";
@@ -96,6 +100,10 @@ int main(int argc, char** argv) {
     else if (a == "--help" || a == "-h") { std::cout << kUsage; return 0; }
     else if (!a.empty() && a[0] == '-' && o.command.empty()) return usage("unknown option " + a);
     else o.command.push_back(a);
+  }
+  if (o.command.size() == 1 && o.command[0] == "rules" && o.data.empty()) {
+    std::cout << edgecart::typeScriptRules();
+    return 0;
   }
   if (o.data.empty()) return usage("--data DIR is required");
 

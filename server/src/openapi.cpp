@@ -3,6 +3,8 @@
 #include <cctype>
 
 #include "edgecart/api/access.h"
+#include "edgecart/domain/domain.h"
+#include "edgecart/engine/error.h"
 #include "edgecart_server/webhooks.h"
 #include "edgecart_server/http_server.h"
 
@@ -138,6 +140,8 @@ json openApi() {
   const json denominations = {{"type", "array"}, {"maxItems", 30},
                               {"items", {{"type", "object"}, {"required", {"value", "count"}},
                                          {"properties", {{"value", money}, {"count", {{"type", "integer"}, {"minimum", 0}}}}}}}};
+  json errorCodes = json::array();  // the core's list (engine/error.h)
+  for (const ErrorCodeRule& r : errorCodeRules()) errorCodes.push_back(r.code);
   const json writeParams = json::array({idempotencyHeader()});
   auto withCode = [&](const std::string& name) { return json::array({pathParam(name), idempotencyHeader()}); };
   json orderPost = writeParams;
@@ -154,11 +158,7 @@ json openApi() {
          {{"Error", {{"type", "object"}, {"required", {"statusCode", "error", "message", "code"}},
                      {"properties", {{"statusCode", {{"type", "integer"}}}, {"error", {{"type", "string"}}},
                                      {"message", {{"type", "string"}}},
-                                     {"code", {{"type", "string"}, {"enum", {"VALIDATION_FAILED", "INVALID_TRANSITION", "UNAUTHORIZED", "FORBIDDEN",
-                                                                             "NOT_FOUND", "CONFLICT", "VERSION_CONFLICT", "ALREADY_EXISTS",
-                                                                             "INSUFFICIENT_INVENTORY", "UNKNOWN_PRODUCT", "BELOW_RESERVED", "PRICE_CHANGED", "SESSION_OPEN", "SESSION_CLOSED", "RETURN_EXCEEDS_SALE",
-                                                                             "PAYLOAD_TOO_LARGE", "IDEMPOTENCY_KEY_REUSED", "TOO_MANY_REQUESTS",
-                                                                             "INTERNAL_ERROR", "UNAVAILABLE", "STORAGE_FAILED"}}}}}}}},
+                                     {"code", {{"type", "string"}, {"enum", errorCodes}}}}}}},
           {"Order", {{"allOf", json::array({ref("Item"), {{"type", "object"},
               {"properties", {{"reservation", {{"type", "object"}, {"required", {"state"}},
                   {"properties", {{"state", {{"type", "string"}, {"enum", {"held", "none", "released", "deducted"}}}},
@@ -172,7 +172,7 @@ json openApi() {
                                     {"attributes", {{"type", "object"}}}, {"createdAt", {{"type", "string"}}},
                                     {"createdBy", {{"type", "string"}}}, {"updatedAt", {{"type", "string"}}},
                                     {"updatedBy", {{"type", "string"}}}}}}},
-          {"OrderStatus", {{"type", "string"}, {"enum", {"pending", "confirmed", "processing", "shipped", "delivered", "cancelled"}}}},
+          {"OrderStatus", {{"type", "string"}, {"enum", orderStatuses()}}},
           {"ProductInput", {{"type", "object"}, {"additionalProperties", false},
                             {"required", {"code", "name", "categoryCode", "sku", "price", "currency"}},
                             {"properties", {{"code", {{"type", "string"}}}, {"name", {{"type", "string"}}},

@@ -1,5 +1,6 @@
 // What the till and the storefront share: HTML escaping, showing money, demo tokens,
-// the service worker, times. Plain ES module, no dependencies.
+// the service worker, times. Plain ES module; the order states are the package's.
+import { TRANSITIONS as NEXT_STATUSES } from '/dist/browser.js';
 
 /** Escapes text for HTML. */
 export function esc(value) {
@@ -142,13 +143,10 @@ export function ago(iso, now = Date.now()) {
 
 export const time = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** Next statuses of an order and the names of the actions that reach them (docs/design.md §4). */
-export const TRANSITIONS = {
-  pending: [['confirmed', 'Confirm'], ['cancelled', 'Cancel']],
-  confirmed: [['processing', 'Start processing'], ['cancelled', 'Cancel']],
-  processing: [['shipped', 'Ship'], ['cancelled', 'Cancel']],
-  shipped: [['delivered', 'Mark delivered']],
-};
+/** The names of the actions that move an order to each status. */
+const ACTIONS = { confirmed: 'Confirm', processing: 'Start processing', shipped: 'Ship', delivered: 'Mark delivered', cancelled: 'Cancel' };
+/** Next statuses of an order (the core's state machine, from the package) and their actions' names. */
+export const TRANSITIONS = Object.fromEntries(Object.entries(NEXT_STATUSES).map(([from, to]) => [from, to.map((s) => [s, ACTIONS[s]])]));
 
 export const CATEGORIES = { ACC: 'Accessories', AUD: 'Audio', OFF: 'Office' };
 export const categoryName = (code) => CATEGORIES[code] ?? code;

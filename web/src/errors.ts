@@ -1,3 +1,4 @@
+import { DEFAULT_CODES, REASON_PHRASES } from './rules.js';
 import type { ErrorBody, ErrorCode } from './types.js';
 
 /**
@@ -21,20 +22,10 @@ export class EdgeCartError extends Error {
 }
 
 function reasonPhrase(status: number): string {
-  const phrases: Record<number, string> = {
-    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-    413: 'Payload Too Large', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
-    500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 507: 'Insufficient Storage',
-  };
-  return phrases[status] ?? 'Error';
+  return REASON_PHRASES[status] ?? 'Error';
 }
 
 // The code of a status when nothing more specific is known (as the core's defaultErrorCode).
 function defaultCode(status: number): ErrorCode {
-  const codes: Record<number, ErrorCode> = {
-    400: 'VALIDATION_FAILED', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT',
-    413: 'PAYLOAD_TOO_LARGE', 422: 'IDEMPOTENCY_KEY_REUSED', 429: 'TOO_MANY_REQUESTS', 502: 'UNAVAILABLE',
-    503: 'UNAVAILABLE', 507: 'STORAGE_FAILED',
-  };
-  return codes[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED');
+  return DEFAULT_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED');
 }

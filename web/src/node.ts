@@ -8,6 +8,7 @@ import { openShopWith, type Shop } from './shop.js';
 import type { ShopOptions } from './types.js';
 
 export { EdgeCartError } from './errors.js';
+export { DEFAULT_CODES, ERROR_CODES, ORDER_STATUSES, REASON_PHRASES, ROLES, ROUTES, TRANSITIONS } from './rules.js';
 export { Shop, ShopEvent } from './shop.js';
 export type { ShopEventMap } from './shop.js';
 export type * from './types.js';

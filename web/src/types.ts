@@ -47,13 +47,10 @@ export interface ApiResponse<T = unknown> {
   body: T;
 }
 
-/** The machine-readable `code` of every error (EdgeCartError.code). */
-export type ErrorCode =
-  | 'VALIDATION_FAILED' | 'INVALID_TRANSITION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT'
-  | 'VERSION_CONFLICT' | 'ALREADY_EXISTS' | 'INSUFFICIENT_INVENTORY' | 'UNKNOWN_PRODUCT' | 'BELOW_RESERVED'
-  | 'PRICE_CHANGED' | 'SESSION_OPEN' | 'SESSION_CLOSED' | 'RETURN_EXCEEDS_SALE'
-  | 'PAYLOAD_TOO_LARGE' | 'IDEMPOTENCY_KEY_REUSED' | 'TOO_MANY_REQUESTS' | 'INTERNAL_ERROR' | 'UNAVAILABLE'
-  | 'STORAGE_FAILED';
+// Error codes, order statuses and roles are the core's, generated into rules.ts.
+import type { ErrorCode, OrderStatus, Role } from './rules.js';
+
+export type { ErrorCode, OrderStatus, Role };
 
 /** The NestJS-shaped error body of every failed call, with its code. */
 export interface ErrorBody {
@@ -158,8 +155,6 @@ export interface InventoryUpdate {
   warehouseCode?: string;
   version?: number;
 }
-
-export type OrderStatus = 'pending' | 'confirmed' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
 
 /**
  * A line as a request sends it. A customer pays the catalogue's name and price: it may leave them

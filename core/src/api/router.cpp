@@ -366,10 +366,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
       if (value != "asc" && value != "desc") badRequest("order must be asc or desc");
       descending = value == "desc";
     } else if (key == "status" && orders) {
-      if (!isOrderStatus(value)) {
-        badRequest("status must be one of the following values: pending, confirmed, processing, "
-                   "shipped, delivered, cancelled");
-      }
+      checkOrderStatus(value);
       filters.emplace_back("status", value);
     } else if (key == "status" && sessions) {
       if (value != "open" && value != "closed") badRequest("status must be open or closed");

@@ -1,7 +1,6 @@
 // Orders: creation with exact totals, status transitions (docs/design.md §4).
 
 #include <algorithm>
-#include <array>
 #include <optional>
 #include <tuple>
 
@@ -14,9 +13,6 @@
 
 namespace edgecart {
 namespace {
-
-constexpr std::array<const char*, 6> kStatuses = {"pending",  "confirmed", "processing",
-                                                  "shipped",  "delivered", "cancelled"};
 
 // Objects on this path are filled with emplace: a braced initializer list would build and
 // destroy a temporary [key, value] array per field.
@@ -33,16 +29,38 @@ json readAddress(const Fields& body) {
 
 }  // namespace
 
+const std::vector<const char*>& orderStatuses() {
+  static const std::vector<const char*> statuses = {"pending", "confirmed", "processing", "shipped", "delivered", "cancelled"};
+  return statuses;
+}
+
+const std::vector<OrderTransition>& orderTransitions() {
+  // Delivered and cancelled are final.
+  static const std::vector<OrderTransition> transitions = {
+      {"pending", "confirmed"}, {"pending", "cancelled"},   {"confirmed", "processing"}, {"confirmed", "cancelled"},
+      {"processing", "shipped"}, {"processing", "cancelled"}, {"shipped", "delivered"}};
+  return transitions;
+}
+
 bool isOrderStatus(const std::string& s) {
-  return std::find(kStatuses.begin(), kStatuses.end(), s) != kStatuses.end();
+  for (const char* status : orderStatuses()) {
+    if (s == status) return true;
+  }
+  return false;
+}
+
+void checkOrderStatus(const std::string& s) {
+  if (isOrderStatus(s)) return;
+  std::string known;
+  for (const char* status : orderStatuses()) known += (known.empty() ? "" : ", ") + std::string(status);
+  badRequest("status must be one of the following values: " + known);
 }
 
 bool isAllowedTransition(const std::string& from, const std::string& to) {
-  if (from == "pending") return to == "confirmed" || to == "cancelled";
-  if (from == "confirmed") return to == "processing" || to == "cancelled";
-  if (from == "processing") return to == "shipped" || to == "cancelled";
-  if (from == "shipped") return to == "delivered";
-  return false;  // delivered and cancelled are final
+  for (const OrderTransition& t : orderTransitions()) {
+    if (from == t.from && to == t.to) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -355,10 +373,7 @@ json orderAnswer(const Transaction& tx, const Value& order) {
 Value updateOrderStatus(Transaction& tx, const std::string& code, const json& body) {
   Fields f(body, "body", {"status", "version"});
   const std::string status = f.str("status", 32);
-  if (!isOrderStatus(status)) {
-    badRequest("status must be one of the following values: pending, confirmed, processing, "
-               "shipped, delivered, cancelled");
-  }
+  checkOrderStatus(status);
   const auto version = f.optInteger("version", -1, INT64_MAX);
   const Value current = getOrder(tx, code);
   const int64_t latest = itemVersion(*current);

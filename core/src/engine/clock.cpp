@@ -36,40 +36,4 @@ std::string formatIsoTime(int64_t ms) {
   return buf;
 }
 
-const char* statusText(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 507: return "Insufficient Storage";
-    default: return "Error";
-  }
-}
-
-const char* defaultErrorCode(int status) {
-  switch (status) {
-    case 400: return errc::kValidation;
-    case 401: return errc::kUnauthorized;
-    case 403: return errc::kForbidden;
-    case 404: return errc::kNotFound;
-    case 409: return errc::kConflict;
-    case 413: return errc::kPayloadTooLarge;
-    case 422: return errc::kIdempotencyKeyReused;
-    case 429: return errc::kTooManyRequests;
-    case 502: case 503: return errc::kUnavailable;
-    case 507: return errc::kStorageFailed;
-    default: return status >= 500 ? errc::kInternal : errc::kValidation;
-  }
-}
-
 }  // namespace edgecart

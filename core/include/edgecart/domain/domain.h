@@ -123,7 +123,17 @@ Value getOrder(const Transaction& tx, const std::string& code);  // 404 if absen
 // (held | none | released | deducted), so a caller sees whether its stock was reserved.
 json orderAnswer(const Transaction& tx, const Value& order);
 Value updateOrderStatus(Transaction& tx, const std::string& code, const json& body);
+// The order statuses and the transitions between them (the seed's state machine): the lists the
+// TypeScript OrderStatus and TRANSITIONS are generated from (web/src/rules.ts, api/rules.h).
+struct OrderTransition {
+  const char* from;
+  const char* to;
+};
+const std::vector<const char*>& orderStatuses();
+const std::vector<OrderTransition>& orderTransitions();
 bool isOrderStatus(const std::string& s);
+// 400 naming every status unless `s` is one.
+void checkOrderStatus(const std::string& s);
 bool isAllowedTransition(const std::string& from, const std::string& to);
 
 // The seed's OrderDataSyncHandler, all-or-nothing and idempotent.

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace edgecart {
 
@@ -34,7 +35,25 @@ inline constexpr char kUnavailable[] = "UNAVAILABLE";                 // 502, 50
 inline constexpr char kStorageFailed[] = "STORAGE_FAILED";            // 507
 }  // namespace errc
 
-// The code of a status when nothing more specific is known.
+// Every error code with the status it comes with: the list the TypeScript `ErrorCode` is
+// generated from (web/src/rules.ts, see api/rules.h) and the OpenAPI `Error.code` enum.
+struct ErrorCodeRule {
+  const char* code;
+  int status;
+};
+const std::vector<ErrorCodeRule>& errorCodeRules();
+
+// Every status the API answers with: its reason phrase and, for an error, the code of a refusal
+// without a more specific one.
+struct StatusRule {
+  int status;
+  const char* phrase;
+  const char* defaultCode;  // null for a success
+};
+const std::vector<StatusRule>& statusRules();
+
+// The code of a status when nothing more specific is known (statusRules; another 5xx is
+// INTERNAL_ERROR, another 4xx VALIDATION_FAILED).
 const char* defaultErrorCode(int status);
 
 class ApiError : public std::runtime_error {
