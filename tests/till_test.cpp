@@ -74,6 +74,11 @@ TEST_F(TillDay, TheZReportAddsUpTheDayExactly) {
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(r.body["code"], "SESSION_OPEN");
   EXPECT_EQ(r.body["message"], "Till front has session SES-000001 open: close it before opening another");
+  // A till finds its open session with one read of its TILL item.
+  r = as("cashier", "GET", "/sessions?till=front&status=open");
+  ASSERT_EQ(r.body["items"].size(), 1u) << r.body.dump();
+  EXPECT_EQ(r.body["items"][0]["code"], s);
+  EXPECT_EQ(as("cashier", "GET", "/sessions?till=back&status=open").body["items"].size(), 0u);
 
   // 2 mugs = 25.00 + 2.50 tax = 27.50, paid 30 cash: 2.50 change.
   const std::string one = sell({{{"productCode", "MUG"}, {"quantity", 2}}}, {{{"method", "cash"}, {"amount", 30}}}, s);
@@ -119,7 +124,9 @@ TEST_F(TillDay, TheZReportAddsUpTheDayExactly) {
   EXPECT_EQ(r.body["code"], "SESSION_CLOSED");
   EXPECT_EQ(req("GET", "/orders?limit=100").body["items"].size(), 3u) << "the refused sale wrote nothing";
   EXPECT_EQ(as("cashier", "POST", "/sessions/" + s + "/movements", {{"type", "in"}, {"amount", 1}, {"reason", "x"}}).body["code"], "SESSION_CLOSED");
+  EXPECT_EQ(as("cashier", "GET", "/sessions?till=front&status=open").body["items"].size(), 0u);
   EXPECT_EQ(as("cashier", "POST", "/sessions", {{"till", "front"}, {"float", 100}}).body["code"], "SES-000002");
+  EXPECT_EQ(as("cashier", "GET", "/sessions?till=front&status=open").body["items"][0]["code"], "SES-000002");
   r = as("manager", "GET", "/sessions?till=front&status=closed");
   ASSERT_EQ(r.body["items"].size(), 1u);
   EXPECT_EQ(r.body["items"][0]["attributes"], z);

@@ -344,7 +344,7 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
   bool descending = false;
   bool withStock = false;
   std::vector<std::pair<const char*, json>> filters;  // attribute -> the value it must have
-  std::string customerId, sku, category;
+  std::string customerId, sku, category, till, sessionStatus;
   std::vector<std::string> words;  // of q: each must begin a word of the name
   auto checkLength = [](const char* name, const std::string& value) {
     if (value.empty() || value.size() > kMaxCodeLength) {
@@ -370,9 +370,11 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
       filters.emplace_back("status", value);
     } else if (key == "status" && sessions) {
       if (value != "open" && value != "closed") badRequest("status must be open or closed");
+      sessionStatus = value;
       filters.emplace_back("status", value);
     } else if (key == "till" && sessions) {
       checkLength("till", value);
+      till = value;
       filters.emplace_back("till", value);
     } else if (key == "orderCode" && returns) {
       checkLength("orderCode", value);
@@ -401,6 +403,19 @@ json Router::list(const Context& ctx, const std::string& prefix, const std::stri
     } else {
       badRequest("property " + echo(key) + " should not exist");
     }
+  }
+  // A till's open session is the one its TILL item names: one read, however many sessions the
+  // shop has had (every till asks after each of its sales).
+  if (sessions && !till.empty() && sessionStatus == "open" && cursor.empty()) {
+    json items = json::array();
+    const std::string pk = tenantPk(ctx.tenantCode);
+    const Value t = engine_.store().get(Table::Data, pk, std::string(kTill) + "#" + till);
+    const json open = t ? attrs(*t).value("openSession", json()) : json();
+    if (open.is_string()) {
+      const Value session = engine_.store().get(Table::Data, pk, std::string(kSession) + "#" + open.get<std::string>());
+      if (session) items.push_back(*session);
+    }
+    return {{"items", std::move(items)}};
   }
   if (orders && roleOf(ctx) == Role::Customer) {  // a customer lists its own orders only
     if (!customerId.empty() && customerId != ctx.userId) {
