@@ -142,7 +142,15 @@ try {
   log(`new till: ready ${figures.newTillReadyMs.toFixed(0)} ms, the last barcode sellable at ${figures.newTillSellAnyMs.toFixed(0)} ms, everything pulled at ${figures.newTillPulledMs.toFixed(0)} ms; ` +
       `${pulled.rows} rows: fetch ${pulled.fetchMs.toFixed(0)} ms, apply ${pulled.applyMs.toFixed(0)} ms, save ${pulled.saveMs.toFixed(0)} ms: ${figures.clientRowsPerS.toFixed(0)} rows/s applied and saved`);
 
-  // Sales by barcode, driven in the page as a scanner and a cashier's keys would.
+  // The drawer opened with an empty float through its screen (a sale counts in it), then sales
+  // by barcode, driven in the page as a scanner and a cashier's keys would.
+  await page.evaluate(() => { location.hash = '#drawer'; });
+  await page.waitForSelector('#float');
+  await page.fill('#float', '0');
+  await page.click('#open-drawer button[type=submit]');
+  await page.waitForFunction(() => document.body.dataset.drawer === 'open');
+  await page.evaluate(() => { location.hash = '#sell'; });
+  await page.waitForFunction(() => !document.getElementById('view-sell').hidden);
   const skus = Array.from({ length: params.sales }, (_, i) => shop.products[(i * 7919) % shop.products.length].sku);
   const sale = await page.evaluate(async (skus) => {
     const $ = (id) => document.getElementById(id);
