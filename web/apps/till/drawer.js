@@ -58,13 +58,14 @@ export class Drawer {
   // Reads this till's sessions: the open one, else the newest closed one.
   async load() {
     const open = await this.shop.sessions.list({ till: this.tillId, status: 'open', limit: 1 });
+    const was = this.open?.code;
     this.open = open.items[0] ?? null;
     if (!this.open) {
       const closed = await this.shop.sessions.list({ till: this.tillId, status: 'closed', order: 'desc', limit: 1 });
       this.last = closed.items[0] ?? this.last;
     }
     document.body.dataset.drawer = this.open ? 'open' : 'closed';
-    this.onChange();
+    if (this.open?.code !== was) this.onChange();  // opened or closed: the cart says whether it can sell
   }
 
   async render() {
@@ -179,7 +180,7 @@ export class Drawer {
     const float = amount($('float').value);
     if (float === null) return error('open-error', 'Type the cash counted, such as 100.00 (0 for an empty drawer).', 'float');
     try {
-      this.open = await this.shop.sessions.open({ till: this.tillId, float });
+      await this.shop.sessions.open({ till: this.tillId, float });
     } catch (e) {
       return error('open-error', e.message, 'float');
     }
@@ -220,7 +221,6 @@ export class Drawer {
     } catch (e) {
       return error('close-error', e.message, 'counted');
     }
-    this.open = null;
     await this.load();
     await this.render();
     $('print-z')?.focus();

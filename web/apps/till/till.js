@@ -720,7 +720,7 @@ async function start() {
   });
   problems = new Problems({ shop, alertsKey, conflicts: () => status?.conflicts ?? 0, shown: () => view() === 'problems', refreshStatus });
   drawer = new Drawer({ shop, tillId, currency: () => settings?.currency ?? 'USD', pending: async () => (await shop.syncStatus()).pending,
-                       onChange: () => renderCart(true) });
+                       onChange: () => renderCart() });
   returns = new Returns({ shop, session: () => drawer.open?.code ?? null, tenders: () => settings?.tenders ?? ['cash', 'card'],
                           done: (ret) => {
                             receipt = { ret };
