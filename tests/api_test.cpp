@@ -145,5 +145,33 @@ TEST_F(Api, RoutesWithoutQueryParametersRefuseAnyGiven) {
   EXPECT_EQ((json{req("GET", "/products").body, req("GET", "/orders").body, inventory("PRD-001")}), before);
 }
 
+// The route table's ownership rule (RouteRule::own), applied by the router before any handler:
+// a customer reaches only its own orders, and a customer with no user id has no orders at all
+// (it once listed every customer's: an empty id filtered nothing).
+TEST_F(Api, OwnRoutesGiveACustomerOnlyItsOwnOrdersAndNoneWithoutAUserId) {
+  stock("PRD-001", 100);
+  json forBob = seedOrderRequest();
+  forBob["customerId"] = "bob";
+  ASSERT_EQ(req("POST", "/orders", forBob).status, 201);
+  auto as = [&](const std::string& user, const std::string& method, const std::string& path, const json& body = json()) {
+    return shop_->handle(Context{"shop-a", user, {"customer"}}, method, path, body.is_null() ? "" : body.dump());
+  };
+  EXPECT_EQ(as("bob", "GET", "/orders").body["items"].size(), 1u);
+  EXPECT_EQ(as("bob", "GET", "/orders/ORD-000001").status, 200);
+  EXPECT_EQ(as("alice", "GET", "/orders").body["items"], json::array());
+  EXPECT_EQ(as("alice", "GET", "/orders/ORD-000001").body["message"], "Forbidden: order ORD-000001 belongs to another customer");
+  EXPECT_EQ(as("alice", "PATCH", "/orders/ORD-000001/status", {{"status", "cancelled"}}).status, 403);
+  const json before = req("GET", "/orders").body;
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/orders"}, {"GET", "/orders/ORD-000001"}, {"POST", "/orders"}, {"PATCH", "/orders/ORD-000001/status"}}) {
+    const json body = method == "POST" ? seedOrderRequest() : method == "PATCH" ? json{{"status", "cancelled"}} : json();
+    const Response r = as("", method, path, body);
+    EXPECT_EQ(r.status, 403) << method << " " << path << ": " << r.body.dump();
+    EXPECT_EQ(r.body["message"].get<std::string>().rfind("Forbidden: a customer without a user id cannot ", 0), 0u) << r.body.dump();
+  }
+  EXPECT_EQ(req("GET", "/orders").body, before);
+  EXPECT_EQ(as("bob", "PATCH", "/orders/ORD-000001/status", {{"status", "cancelled"}}).status, 200);
+}
+
 }  // namespace
 }  // namespace edgecart::testing

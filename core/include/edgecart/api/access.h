@@ -23,17 +23,25 @@ enum class Role { Customer = 0, Cashier = 1, Manager = 2, Admin = 3 };
 Role roleOf(const Context& ctx);
 const char* roleName(Role role);
 
-// One route of the API and the least role that may call it. `own` marks a route a customer may
-// call only for its own orders (the router checks the order's customerId).
+struct RouteCall;  // api/routes.h: one matched call of a route
+struct Response;   // api/router.h
+using RouteHandler = Response (*)(RouteCall&);
+
+// One route of the API: the router matches it, checks the caller's role against `least`, refuses
+// a query unless `query`, establishes a customer's ownership when `own`, then runs `handler`.
+// `own` marks a route a customer may call only for its own orders: on /orders/{code}… the order
+// must be the caller's (else 403), on /orders the caller's are the only ones it lists or creates.
 struct RouteRule {
   const char* method;
-  const char* path;  // OpenAPI form: /orders/{code}/status
+  const char* path;  // OpenAPI form: /orders/{code}/status; each {…} segment is a code
   Role least;
   bool own;
   const char* what;  // "create products": for the 403 message
+  RouteHandler handler;
+  bool query = false;
 };
 
-// Every route of the router, in the order of the OpenAPI document.
+// Every route of the router, in the order of the OpenAPI document (api/routes.cpp).
 const std::vector<RouteRule>& routeRules();
 
 // An item as the caller may receive it (an answer, a pull, a push's answer). A customer gets the
@@ -49,7 +57,7 @@ inline bool isShopWide(const std::string& sk) {
   return sk.rfind("PRODUCT#", 0) == 0 || sk.rfind("INVENTORY#", 0) == 0 || sk.rfind("SETTINGS#", 0) == 0;
 }
 
-// Throws 403 (FORBIDDEN) unless the caller's role may call method + path (a routeRules() path).
-void authorize(const Context& ctx, const std::string& method, const char* path);
+// Throws 403 (FORBIDDEN) unless the caller's role may call the route.
+void authorize(const Context& ctx, const RouteRule& route);
 
 }  // namespace edgecart

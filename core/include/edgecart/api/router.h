@@ -48,8 +48,6 @@ class Router {
  private:
   Response route(const Context& context, const std::string& method, const std::string& target,
                  const std::string& body, const WriteHook& hook);
-  json list(const Context& context, const std::string& prefix, const std::string& query);
-  json categories(const Context& context);
 
   Engine& engine_;
   RouterOptions options_;

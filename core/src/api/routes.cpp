@@ -1,0 +1,145 @@
+// The route table (access.h): each route of the API with its least role, its ownership rule and
+// its handler. The router dispatches and authorizes from it, /openapi.json and web/src/rules.ts
+// are generated from it, and tests/roles.json checks every row for every role.
+
+#include "edgecart/api/validate.h"
+#include "edgecart/domain/till.h"
+#include "edgecart/engine/error.h"
+#include "routes.h"
+
+namespace edgecart {
+namespace {
+
+// POST /orders?stock=accept|strict: strict refuses an order whose stock cannot be reserved.
+bool strictStock(const std::string& query) {
+  bool strict = false;
+  for (const auto& [key, value] : parseQuery(query)) {
+    if (key != "stock") badRequest("query parameter " + echo(key) + " is not supported");
+    if (value != "accept" && value != "strict") badRequest("stock must be accept or strict");
+    strict = value == "strict";
+  }
+  return strict;
+}
+
+Response createOrderRoute(RouteCall& c) {
+  const bool strict = strictStock(c.query);
+  return c.write(201, [&](Transaction& tx, const json& b) {
+    const json* request = &b;
+    json own;
+    if (!c.owner.empty()) {  // a customer orders for itself: customerId is the caller
+      if (b.contains("customerId") && b["customerId"] != c.owner) {
+        forbidden("Forbidden: a customer orders only for itself: customerId must be " + echo(c.owner) +
+                  " or left out");
+      }
+      own = b;
+      own["customerId"] = c.owner;
+      request = &own;
+    }
+    json order = orderAnswer(tx, createOrder(tx, *request, c.options, c.orderCaller()));
+    const json& reservation = order["reservation"];
+    if (strict && reservation.at("state") == "none") {
+      throw ApiError(409, reservation.at("error").get<std::string>(),
+                     reservation.at("errorCode").get_ref<const std::string&>() == errc::kUnknownProduct
+                         ? errc::kUnknownProduct : errc::kInsufficientInventory);
+    }
+    return order;
+  });
+}
+
+Response changeOrderStatusRoute(RouteCall& c) {
+  const std::string& code = c.params[0];
+  return c.write(200, [&](Transaction& tx, const json& b) {
+    if (!c.owner.empty()) {  // its own order (checked before the handler), and only a cancel
+      if (b.value("status", json()) != "cancelled" || attrs(*getOrder(tx, code)).at("status") != "pending") {
+        forbidden("Forbidden: a customer may only cancel its own order, and only while it is pending");
+      }
+    }
+    return orderAnswer(tx, updateOrderStatus(tx, code, b));
+  });
+}
+
+Response readInventoryRoute(RouteCall& c) {
+  const std::string& code = c.params[0];
+  return c.read([&](Transaction& tx) {
+    Value inv = tx.getItem(std::string(kInventory) + "#" + code);
+    if (!inv) notFound("Inventory for " + code + " not found");
+    return forCaller(c.ctx, *inv);
+  });
+}
+
+Response list(RouteCall& c, const char* prefix) {
+  return Response{200, listItems(c.engine, c.ctx, prefix, c.query, c.owner), {}, {}};
+}
+
+constexpr bool kOwn = true;    // a customer: its own orders only
+constexpr bool kQuery = true;  // takes query parameters
+
+}  // namespace
+
+const std::vector<RouteRule>& routeRules() {
+  static const std::vector<RouteRule> rules = {
+      {"POST", "/products", Role::Manager, false, "create products", [](RouteCall& c) {
+         return c.write(201, [&](Transaction& tx, const json& b) { return *createProduct(tx, b, c.options); });
+       }},
+      {"POST", "/products/import", Role::Manager, false, "import products", [](RouteCall& c) {
+         return c.write(200, [&](Transaction& tx, const json& b) { return importProducts(tx, b, c.options); });
+       }},
+      {"GET", "/products", Role::Customer, false, "list products", [](RouteCall& c) { return list(c, "PRODUCT#"); }, kQuery},
+      {"GET", "/products/{code}", Role::Customer, false, "read products", [](RouteCall& c) {
+         return c.read([&](Transaction& tx) { return forCaller(c.ctx, *getProduct(tx, c.params[0])); });
+       }},
+      {"GET", "/categories", Role::Customer, false, "list categories", [](RouteCall& c) {
+         return Response{200, categoryList(c.engine, c.ctx), {}, {}};
+       }},
+      {"PATCH", "/products/{code}", Role::Manager, false, "change products", [](RouteCall& c) {
+         return c.write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, c.params[0], b, c.options); });
+       }},
+      {"PATCH", "/inventory/{productCode}", Role::Manager, false, "change inventory", [](RouteCall& c) {
+         return c.write(200, [&](Transaction& tx, const json& b) { return *updateInventory(tx, c.params[0], b); });
+       }},
+      {"GET", "/inventory/{productCode}", Role::Customer, false, "read inventory", readInventoryRoute},
+      {"POST", "/orders", Role::Customer, kOwn, "create orders", createOrderRoute, kQuery},
+      {"POST", "/orders/quote", Role::Customer, false, "quote orders", [](RouteCall& c) {
+         const json b = parseBody(c.body);
+         return c.read([&](Transaction& tx) { return quoteOrder(tx, b, c.options, c.orderCaller()); });
+       }},
+      {"GET", "/orders", Role::Customer, kOwn, "list orders", [](RouteCall& c) { return list(c, "ORDER#"); }, kQuery},
+      {"GET", "/orders/{code}", Role::Customer, kOwn, "read orders", [](RouteCall& c) {
+         return c.read([&](Transaction& tx) { return orderAnswer(tx, getOrder(tx, c.params[0])); });
+       }},
+      {"PATCH", "/orders/{code}/status", Role::Customer, kOwn, "change order status", changeOrderStatusRoute},
+      {"GET", "/settings", Role::Customer, false, "read the shop's settings", [](RouteCall& c) {
+         return c.read([&](Transaction& tx) { return settingsAnswer(tx, c.options); });
+       }},
+      {"GET", "/currencies", Role::Customer, false, "list currencies", [](RouteCall&) {
+         return Response{200, currencyList(), {}, {}};
+       }},
+      {"PATCH", "/settings", Role::Admin, false, "change the shop's settings", [](RouteCall& c) {
+         return c.write(200, [&](Transaction& tx, const json& b) { return *updateSettings(tx, b, c.options); });
+       }},
+      {"POST", "/returns", Role::Cashier, false, "make returns", [](RouteCall& c) {
+         const ReturnWindow window = c.role >= Role::Manager ? ReturnWindow::Any : ReturnWindow::Within;
+         return c.write(201, [&](Transaction& tx, const json& b) { return *createReturn(tx, b, c.options, window); });
+       }},
+      {"GET", "/returns", Role::Cashier, false, "list returns", [](RouteCall& c) { return list(c, "RETURN#"); }, kQuery},
+      {"GET", "/returns/{code}", Role::Cashier, false, "read returns", [](RouteCall& c) {
+         return c.read([&](Transaction& tx) { return *getReturn(tx, c.params[0]); });
+       }},
+      {"POST", "/sessions", Role::Cashier, false, "open drawer sessions", [](RouteCall& c) {
+         return c.write(201, [&](Transaction& tx, const json& b) { return *openSession(tx, b, c.options); });
+       }},
+      {"GET", "/sessions", Role::Cashier, false, "list drawer sessions", [](RouteCall& c) { return list(c, "SESSION#"); }, kQuery},
+      {"GET", "/sessions/{code}", Role::Cashier, false, "read drawer sessions", [](RouteCall& c) {
+         return c.read([&](Transaction& tx) { return *getSession(tx, c.params[0]); });
+       }},
+      {"POST", "/sessions/{code}/movements", Role::Cashier, false, "pay in or out of a drawer", [](RouteCall& c) {
+         return c.write(200, [&](Transaction& tx, const json& b) { return *addMovement(tx, c.params[0], b); });
+       }},
+      {"POST", "/sessions/{code}/close", Role::Cashier, false, "close drawer sessions", [](RouteCall& c) {
+         return c.write(200, [&](Transaction& tx, const json& b) { return *closeSession(tx, c.params[0], b); });
+       }},
+  };
+  return rules;
+}
+
+}  // namespace edgecart
