@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "edgecart/domain/inventory.h"
 #include "test_util.h"
 
 namespace edgecart::testing {
@@ -193,5 +194,50 @@ TEST_F(Inventory, PropertyInvariantHoldsAndOrdersNeverTouchEachOthersUnits) {
   EXPECT_GT(held.size(), 0u);
 }
 
+
+// The typed item (domain/inventory.h) reads and writes the stored form unchanged: after a day of
+// restocks, sales, cancels, shipments and returns every stock item is what its type re-encodes.
+TEST_F(Inventory, TheTypedItemKeepsTheStoredFormExactly) {
+  stock("A", 50);
+  stock("B", 7);
+  ASSERT_EQ(req("PATCH", "/inventory/B", {{"warehouseCode", "WH-2"}}).status, 200);
+  for (int i = 0; i < 6; ++i) ASSERT_EQ(req("POST", "/orders", orderRequest({{"A", 2}, {"B", 1}})).status, 201);
+  EXPECT_EQ(setStatus("ORD-000001", "cancelled"), "200 ");
+  EXPECT_EQ(setStatus("ORD-000002", "confirmed"), "200 ");
+  EXPECT_EQ(setStatus("ORD-000002", "processing"), "200 ");
+  EXPECT_EQ(setStatus("ORD-000002", "shipped"), "200 ");
+  ASSERT_EQ(req("PATCH", "/inventory/A", {{"quantityDelta", -3}}).status, 200);
+  int seen = 0;
+  shop_->store().scan(Table::Data, tenantPk("shop-a"), "INVENTORY#", "", [&](const std::string& sk, const Value& item) {
+    const edgecart::Inventory typed = inventoryFrom(*item);
+    EXPECT_EQ(inventoryAttributes(typed), attrs(*item)) << sk;
+    EXPECT_EQ(std::string(kInventory) + "#" + typed.productCode, sk);
+    ++seen;
+    return true;
+  });
+  EXPECT_EQ(seen, 2);
+  EXPECT_EQ(inventory("A")["quantity"], 45);
+  EXPECT_EQ(inventory("A")["reservedQuantity"], 8);
+  EXPECT_EQ(inventory("B")["warehouseCode"], "WH-2");
+}
+
+// A stored stock item this version did not write (a field missing or of another type) is named in
+// the answer, not "[json.exception…]", and nothing is written.
+TEST_F(Inventory, AStoredItemOfAnotherShapeIsNamedAndChangesNothing) {
+  stock("A", 5);
+  const std::string pk = tenantPk("shop-a");
+  json item = *shop_->store().get(Table::Data, pk, "INVENTORY#A");
+  item["attributes"]["reservedQuantity"] = "2";
+  shop_->store().commit(Batch{Put{Table::Data, pk, "INVENTORY#A", std::make_shared<const json>(item)}});
+  const json before = *shop_->store().get(Table::Data, pk, "INVENTORY#A");
+  for (const auto& [method, path, body] : std::vector<std::tuple<std::string, std::string, json>>{
+           {"PATCH", "/inventory/A", {{"quantity", 9}}}, {"POST", "/orders?stock=strict", orderRequest({{"A", 1}})}}) {
+    const Response r = req(method, path, body);
+    EXPECT_EQ(r.status, 500) << r.body.dump();
+    EXPECT_EQ(r.body["message"], "Internal error: stored item INVENTORY#A has no reservedQuantity of the right type") << path;
+  }
+  EXPECT_EQ(*shop_->store().get(Table::Data, pk, "INVENTORY#A"), before);
+  EXPECT_EQ(req("GET", "/orders").body["items"], json::array());
+}
 }  // namespace
 }  // namespace edgecart::testing

@@ -2,6 +2,7 @@
 // its handler. The router dispatches and authorizes from it, /openapi.json and web/src/rules.ts
 // are generated from it, and tests/roles.json checks every row for every role.
 
+#include "edgecart/api/requests.h"
 #include "edgecart/api/validate.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
@@ -95,7 +96,9 @@ const std::vector<RouteRule>& routeRules() {
          return c.write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, c.params[0], b, c.options); });
        }},
       {"PATCH", "/inventory/{productCode}", Role::Manager, false, "change inventory", [](RouteCall& c) {
-         return c.write(200, [&](Transaction& tx, const json& b) { return *updateInventory(tx, c.params[0], b); });
+         return c.write(200, [&](Transaction& tx, const json& b) {
+           return *updateInventory(tx, c.params[0], parseInventoryChange(b));
+         });
        }},
       {"GET", "/inventory/{productCode}", Role::Customer, false, "read inventory", readInventoryRoute},
       {"POST", "/orders", Role::Customer, kOwn, "create orders", createOrderRoute, kQuery},

@@ -150,40 +150,4 @@ Value getProduct(const Transaction& tx, const std::string& code) {
   return p;
 }
 
-Value updateInventory(Transaction& tx, const std::string& productCode, const json& body) {
-  Fields f(body, "body", {"quantity", "quantityDelta", "warehouseCode", "version"});
-  const auto quantity = f.optInteger("quantity", 0, kMaxStock);
-  const auto delta = f.optInteger("quantityDelta", -kMaxStock, kMaxStock);
-  const auto version = f.optInteger("version", -1, INT64_MAX);
-  const std::string warehouse = f.has("warehouseCode") ? f.code("warehouseCode") : "";
-  if (quantity && delta) badRequest("quantity and quantityDelta cannot be used together");
-  if (!quantity && !delta && warehouse.empty()) {
-    badRequest("one of quantity, quantityDelta or warehouseCode is required");
-  }
-  const Value product = getProduct(tx, productCode);
-  const std::string sk = std::string(kInventory) + "#" + productCode;
-  const Value current = tx.getItem(sk);
-  const int64_t latest = current ? itemVersion(*current) : 0;
-  checkVersion(sk, version.value_or(-1), latest);
-
-  json a = current ? attrs(*current)
-                   : json{{"productCode", productCode}, {"quantity", 0}, {"reservedQuantity", 0},
-                          {"warehouseCode", "main"}, {"lastRestockedAt", tx.now()}};
-  const int64_t oldQuantity = a["quantity"].get<int64_t>();
-  const int64_t reserved = a["reservedQuantity"].get<int64_t>();
-  const int64_t newQuantity = quantity ? *quantity : oldQuantity + delta.value_or(0);
-  if (newQuantity > kMaxStock) {
-    badRequest("quantity of " + productCode + " would exceed " + std::to_string(kMaxStock));
-  }
-  if (newQuantity < reserved) {
-    conflict("Cannot set quantity of " + productCode + " to " + std::to_string(newQuantity) + ": " +
-             std::to_string(reserved) + " units are reserved", errc::kBelowReserved);
-  }
-  a["quantity"] = newQuantity;
-  if (newQuantity > oldQuantity) a["lastRestockedAt"] = tx.now();
-  if (!warehouse.empty()) a["warehouseCode"] = warehouse;
-  return tx.publish(CommandInput{kInventory, productCode, product->at("name").get<std::string>(),
-                                 version.value_or(latest), std::move(a)});
-}
-
 }  // namespace edgecart

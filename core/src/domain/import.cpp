@@ -7,6 +7,7 @@
 
 #include "edgecart/api/validate.h"
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/inventory.h"
 #include "edgecart/domain/money.h"
 #include "edgecart/engine/error.h"
 
@@ -198,16 +199,16 @@ json importProducts(Transaction& tx, const json& body, const DomainOptions& opti
           product.erase(fixed);
         }
         product.erase("code");
-        if (quantity && stockBefore && *quantity < attrs(*stockBefore).at("reservedQuantity").get<int64_t>()) {
-          throw ApiError(409, "Cannot set quantity of " + code + " to " + std::to_string(*quantity) + ": " +
-                              attrs(*stockBefore).at("reservedQuantity").dump() + " units are reserved",
-                         errc::kBelowReserved);
-        }
+        if (quantity && stockBefore) checkCoversReserved(inventoryFrom(*stockBefore), *quantity);
       }
       // Everything above only read. Each of these checks the whole row before it writes, so a
       // refused row writes nothing.
       const Value after = before ? updateProduct(tx, code, product, options) : createProduct(tx, product, options);
-      if (quantity) updateInventory(tx, code, {{"quantity", *quantity}});
+      if (quantity) {
+        InventoryChange set;
+        set.quantity = quantity;
+        updateInventory(tx, code, set);
+      }
       const bool same = after == before && (!quantity || tx.getItem(std::string(kInventory) + "#" + code) == stockBefore);
       ++(same ? unchanged : before ? updated : created);
     } catch (const ApiError& e) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/inventory.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
 
@@ -21,43 +22,36 @@ Lines linesOf(const json& order) {
   return lines;
 }
 
-std::string inventorySk(const std::string& productCode) {
-  return std::string(kInventory) + "#" + productCode;
-}
-
-// Writes new quantity / reserved values for one product, based on the version just read.
-void setStock(Transaction& tx, const Value& inv, int64_t quantity, int64_t reserved) {
-  json a = attrs(*inv);
-  a["quantity"] = quantity;
-  a["reservedQuantity"] = reserved;
-  tx.publish(CommandInput{kInventory, inv->at("code").get<std::string>(),
-                          inv->at("name").get<std::string>(), itemVersion(*inv), std::move(a)});
-}
-
-int64_t quantityOf(const Value& inv) { return attrs(*inv).at("quantity").get<int64_t>(); }
-int64_t reservedOf(const Value& inv) { return attrs(*inv).at("reservedQuantity").get<int64_t>(); }
-
-// The inventory of `code`, refused with 409 when it cannot cover `n` more units. A product with no
+// The stock of `code`, refused with 409 when it cannot cover `n` more units. A product with no
 // inventory row yet has 0 available: a stock shortfall, not a missing product (orders may name
 // products the catalogue does not have: those are "not found", still a 409 on the stock).
-Value stockFor(Transaction& tx, const std::string& code, int64_t n, bool mustCover) {
-  Value inv = tx.getItem(inventorySk(code));
-  if (!inv && !tx.getItem(std::string(kProduct) + "#" + code)) conflict("Product " + code + " not found", errc::kUnknownProduct);
-  const int64_t available = inv ? quantityOf(inv) - reservedOf(inv) : 0;
-  if ((mustCover || !inv) && available < n) {
+Stock stockFor(Transaction& tx, const std::string& code, int64_t n, bool mustCover) {
+  Stock stock = readStock(tx, code);
+  if (!stock.exists() && !tx.getItem(std::string(kProduct) + "#" + code)) {
+    conflict("Product " + code + " not found", errc::kUnknownProduct);
+  }
+  const int64_t available = stock.inventory.available();
+  if ((mustCover || !stock.exists()) && available < n) {
     conflict("Insufficient inventory for " + code + ": requested " + std::to_string(n) +
              ", available " + std::to_string(available), errc::kInsufficientInventory);
   }
-  return inv;
+  return stock;
+}
+
+// Writes new quantity / reserved values for one product, based on the version just read.
+void setStock(Transaction& tx, Stock stock, int64_t quantity, int64_t reserved) {
+  stock.inventory.quantity = quantity;
+  stock.inventory.reservedQuantity = reserved;
+  writeStock(tx, stock, stock.name);
 }
 
 // Checks every line first, then writes: all lines reserved, or an ApiError and nothing written.
 void reserveAll(Transaction& tx, const Lines& lines) {
-  std::vector<Value> found;
+  std::vector<Stock> found;
   for (const auto& [code, n] : lines) found.push_back(stockFor(tx, code, n, true));
   auto inv = found.begin();
   for (const auto& [code, n] : lines) {
-    setStock(tx, *inv, quantityOf(*inv), reservedOf(*inv) + n);
+    setStock(tx, *inv, inv->inventory.quantity, inv->inventory.reservedQuantity + n);
     ++inv;
   }
 }
@@ -113,8 +107,8 @@ void onCancelled(Transaction& tx, const json& order) {
   const Lines lines = linesOf(order);
   if (attrs(*r).at("state") == "held") {
     for (const auto& [p, n] : lines) {
-      Value inv = tx.getItem(inventorySk(p));
-      if (inv) setStock(tx, inv, quantityOf(inv), std::max<int64_t>(0, reservedOf(inv) - n));
+      const Stock stock = readStock(tx, p);
+      if (stock.exists()) setStock(tx, stock, stock.inventory.quantity, std::max<int64_t>(0, stock.inventory.reservedQuantity - n));
     }
   }
   recordReservation(tx, code, lines, "released", itemVersion(*r));
@@ -127,12 +121,12 @@ void onShipped(Transaction& tx, const json& order) {
   if (r && attrs(*r).at("state") == "deducted") return;  // replayed event
   const bool held = r && attrs(*r).at("state") == "held";
   const Lines lines = linesOf(order);
-  std::vector<Value> found;
+  std::vector<Stock> found;
   for (const auto& [p, n] : lines) found.push_back(stockFor(tx, p, n, !held));
   auto inv = found.begin();
   for (const auto& [p, n] : lines) {
-    const int64_t reserved = held ? std::max<int64_t>(0, reservedOf(*inv) - n) : reservedOf(*inv);
-    setStock(tx, *inv, quantityOf(*inv) - n, reserved);
+    const int64_t reserved = held ? std::max<int64_t>(0, inv->inventory.reservedQuantity - n) : inv->inventory.reservedQuantity;
+    setStock(tx, *inv, inv->inventory.quantity - n, reserved);
     ++inv;
   }
   recordReservation(tx, code, lines, "deducted", r ? itemVersion(*r) : 0);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "edgecart/api/validate.h"
+#include "edgecart/domain/inventory.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/clock.h"
 #include "edgecart/engine/error.h"
@@ -185,15 +186,12 @@ void returnHandler(Transaction& tx, const DataChange& change) {
     const int64_t n = line.at("quantity").get<int64_t>();
     const Value product = tx.getItem(std::string(kProduct) + "#" + productCode);
     if (!product) continue;  // a line outside the catalogue has no stock to go back to
-    const Value inv = tx.getItem(std::string(kInventory) + "#" + productCode);
-    json a = inv ? attrs(*inv)
-                 : json{{"productCode", productCode}, {"quantity", 0}, {"reservedQuantity", 0}, {"warehouseCode", "main"}};
-    const int64_t quantity = a.at("quantity").get<int64_t>() + n;
+    Stock stock = readStock(tx, productCode);
+    const int64_t quantity = stock.inventory.quantity + n;
     if (quantity > kMaxStock) conflict("Restocking " + productCode + " would pass " + std::to_string(kMaxStock) + " units");
-    a["quantity"] = quantity;
-    a["lastRestockedAt"] = tx.now();
-    tx.publish(CommandInput{kInventory, productCode, product->at("name").get<std::string>(), inv ? itemVersion(*inv) : 0,
-                            std::move(a)});
+    stock.inventory.quantity = quantity;
+    stock.inventory.lastRestockedAt = tx.now();
+    writeStock(tx, stock, product->at("name").get<std::string>());
   }
 }
 

@@ -92,9 +92,6 @@ std::vector<std::string> searchWords(const std::string& text);
 // rejected (the first 1,000)}. A wrong or missing column, a quote never closed, or no rows: 400.
 json importProducts(Transaction& tx, const json& body, const DomainOptions& options);
 
-// Inventory: PATCH body {quantity? | quantityDelta?, warehouseCode?, version?}.
-Value updateInventory(Transaction& tx, const std::string& productCode, const json& body);
-
 // Orders.
 // Whose prices an order's lines carry. A customer pays the catalogue's: every line's product must
 // exist and be active (else 409 UNKNOWN_PRODUCT), its name and price are the catalogue's, a line
