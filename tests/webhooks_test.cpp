@@ -327,6 +327,30 @@ TEST_F(Webhooks, ADeliveryFailingPastTheGiveUpIsFailedItsSubscriptionDisabledAnd
   EXPECT_EQ(d[2]["state"], "failed");
 }
 
+// A delivery whose only attempt ends past the give-up (here it hangs for its 1 s timeout) fails,
+// and its subscription is disabled with it, though the subscription's failing time, counted from
+// that same attempt, is still 0 (it once stayed enabled, failing, with nothing left to send).
+TEST_F(Webhooks, ADeliveryGivenUpDisablesItsSubscriptionWhateverItsFailingTime) {
+  start({"--webhook-allow-private", "--webhook-retry", "0.1", "--webhook-give-up", "1", "--webhook-timeout", "1"});
+  Hanging hanging;
+  stock();
+  const std::string id = subscribe(hanging.url(), {"order_confirmation"});
+  order();
+  ASSERT_TRUE(hanging.connected(5000));
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(15);
+  json d;
+  while (SteadyClock::now() < deadline) {
+    d = deliveries(id);
+    if (d.size() == 1 && d[0]["state"] != "pending") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0]["state"], "failed") << d.dump();
+  EXPECT_EQ(d[0]["attempts"].size(), 1u) << d.dump();
+  const json sub = call("GET", "/webhooks/" + id).body;
+  EXPECT_EQ(sub["enabled"], false) << sub.dump();
+}
+
 TEST_F(Webhooks, ChangingAnEnabledSubscriptionKeepsItsRetryWaitAndAnyClaim) {
   start({"--webhook-allow-private", "--webhook-retry", "60"});
   Receiver receiver(500);

@@ -339,7 +339,9 @@ struct Webhooks::Impl {
             nextAt = now + static_cast<int64_t>(wait * 1000);
             head["nextAtMs"] = nextAt;
           }
-          if (now - sub["failingSinceMs"].get<int64_t>() >= options.giveUpSeconds * 1000 && sub.value("enabled", false)) {
+          // A delivery given up failed that long too: its subscription goes with it, whenever its
+          // first attempt was (the failing time counts from that attempt, the delivery's from its event).
+          if ((gaveUp || now - sub["failingSinceMs"].get<int64_t>() >= options.giveUpSeconds * 1000) && sub.value("enabled", false)) {
             sub["enabled"] = false;
             sub["disabledAt"] = formatIsoTime(now);
             sub["disabledReason"] = "its deliveries failed for " + std::to_string(static_cast<int64_t>(options.giveUpSeconds)) + " s";
