@@ -18,6 +18,9 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 MUTANTS=$(cat <<'EOF'
+record-values-twice | core/src/storage/log_format.cpp | s/    if (!fresh) raw.back().sameAs = at->second;/    (void)fresh;/ | edgecart_tests | FileStore.ARecord*
+record-reference-unchecked | core/src/storage/log_format.cpp | s/      if (p.sameAs >= i .. batch\[p.sameAs\].erase) throw/      if (p.sameAs >= i) throw/ | edgecart_tests | FileStore.ARecord*
+format-002-not-migrated | core/include/edgecart/storage/file_store.h | s/    if (version < logfmt::kFormatVersion \&\& (recovery_/    if (version < 2 \&\& (recovery_/ | edgecart_tests | FileStore.Format*
 torn-vs-corrupt | core/src/storage/log_format.cpp | /Every byte the length promises/,/Damage::Corrupt;/s/r.damage = Damage::Corrupt;/r.damage = end == bytes.size() ? Damage::TornTail : Damage::Corrupt;/ | edgecart_tests | FileStore.Flipped*
 reads-rewrite | core/src/storage/file_store.cpp | s/^  for (const std::string\& name : l.temporaries) leftovers_.push_back(name);$/&\n  if (!options_.readOnly) prepareWrite();/ | edgecart_tests | FileStore.TornTail*:FileStore.Leftover*:FileStore.Format001*
 single-writer | core/src/storage/file_store.cpp | s/^  if (!store->options_.readOnly) store->lock();$// | edgecart_tests | FileStore.ASecondWriter*:Cli.ASecond*

@@ -405,5 +405,60 @@ TEST(FileStore, VerifyAndOpenAgreeOnRandomDamage) {
   EXPECT_GT(accepted, 20);
 }
 
+
+// Format 003: a commit writes an item's command row and data row with one value, stored once (a
+// reference for the second); a record of 002 held it twice. Decoding gives both rows their bytes.
+TEST(FileStore, ARecordHoldsEachValueOnce) {
+  TempDir dir;
+  auto shop = openShop(dir.path(), fast());
+  ASSERT_EQ(call(*shop, "POST", "/products", productRequest("PRD-001")).status, 201);
+  ASSERT_EQ(call(*shop, "PATCH", "/inventory/PRD-001", {{"quantity", 10}}).status, 200);
+  ASSERT_EQ(call(*shop, "POST", "/orders", seedOrderRequest()).status, 201);
+  const Files files = dirBytes(dir.path());
+  const auto segment = logfmt::scanFile(files.at(named(files, "seg-").back()), logfmt::kSegmentMagics);
+  ASSERT_EQ(segment.version, logfmt::kFormatVersion);
+  const std::string& payload = segment.payloads.back();  // the order, its reservation, the stock
+  uint64_t lsn = 0;
+  const logfmt::RawBatch raw = logfmt::decodeRecord(payload, &lsn);
+  std::map<std::string, std::string> data;  // sk -> value of the record's data rows
+  for (const logfmt::RawPut& p : raw) {
+    if (p.table == Table::Data) data[p.sk] = p.bytes;
+  }
+  int commands = 0;
+  for (const logfmt::RawPut& p : raw) {
+    if (p.table != Table::Command) continue;
+    const std::string item = p.sk.substr(0, p.sk.rfind('@'));
+    ASSERT_TRUE(data.count(item)) << p.sk;
+    EXPECT_EQ(p.bytes, data.at(item)) << "decoded, the command row has its value: " << p.sk;
+    ++commands;
+  }
+  EXPECT_EQ(commands, 3);  // ORDER, INVENTORY, RESERVATION
+  size_t values = 0;
+  for (const logfmt::RawPut& p : raw) {
+    if (p.bytes.size() < 32) continue;
+    values += p.bytes.size();
+    size_t found = 0;
+    for (size_t at = payload.find(p.bytes); at != std::string::npos; at = payload.find(p.bytes, at + 1)) ++found;
+    EXPECT_EQ(found, 1u) << p.sk << ": its value is in the record " << found << " times";
+  }
+  EXPECT_LT(payload.size(), values) << "the record is smaller than its rows' values";
+  EXPECT_EQ(logfmt::encodeRecord(lsn, raw), payload) << "one encoding per record";
+}
+
+// A reference may only name an earlier row that has a value: anything else is refused as damage.
+TEST(FileStore, ARecordReferenceToALaterOrDeletedRowIsRefused) {
+  logfmt::RawBatch batch = {logfmt::RawPut{Table::Data, kPk, "A", "value", false},
+                            logfmt::RawPut{Table::Data, kPk, "B", "", true},
+                            logfmt::RawPut{Table::Command, kPk, "A@1", "value", false}};
+  batch[2].sameAs = 0;
+  const std::string good = logfmt::encodeRecord(7, batch);
+  uint64_t lsn = 0;
+  EXPECT_EQ(logfmt::decodeRecord(good, &lsn).at(2).bytes, "value");
+  EXPECT_THROW(logfmt::decodeRecord(good, &lsn, 2), std::runtime_error) << "002 had no references";
+  for (uint32_t to : {1u, 2u, 3u}) {  // a deleted row, itself, a later one
+    batch[2].sameAs = to;
+    EXPECT_THROW(logfmt::decodeRecord(logfmt::encodeRecord(7, batch), &lsn), std::runtime_error) << to;
+  }
+}
 }  // namespace
 }  // namespace edgecart::testing

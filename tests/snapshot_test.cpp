@@ -247,8 +247,94 @@ TEST(FileStore, DamagedArchiveIsReportedButDoesNotStopAnOpen) {
   EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000003", nullptr).status, 200);
 }
 
+// A store of format 002 (tests/fixtures/v2-store: a snapshot with its chunk, an archive, and
+// four records after them, written by the CLI before 003) opens read-only and read-write without
+// a byte changing, answers as it did, and its first write migrates it to 003 with every row of
+// the 002 files kept: the state, the whole audit trail, and the write.
+TEST(FileStore, Format002OpensAsItIsAndItsFirstWriteMigratesItWithNothingLost) {
+  TempDir dir;
+  fs::copy(EDGECART_FIXTURES "/v2-store", dir.path(), fs::copy_options::recursive);
+  const Files original = dirBytes(dir.path());
+  ASSERT_EQ(named(original, "seg-").size(), 1u);
+  ASSERT_EQ(named(original, "archive/").size(), 1u);
+  json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["formatVersion"], 2);
+  // Every row, read straight from the 002 files: the chunk, the archive, then the segment.
+  Rows expected;
+  {
+    TableImage fixture;
+    uint64_t lsn = 0;
+    for (const auto& [name, bytes] : original) {
+      if (name.rfind("chk-", 0) != 0) continue;
+      const auto chunk = logfmt::scanFile(bytes, logfmt::kChunkMagics);
+      ASSERT_EQ(chunk.version, 2);
+      fixture.apply(logfmt::fromRaw(logfmt::decodeRows(chunk.payloads.at(0))));
+    }
+    for (const char* kind : {"archive/", "seg-"}) {
+      const std::string& bytes = original.at(named(original, kind).at(0));
+      const auto file = logfmt::scanFile(bytes, kind[0] == 'a' ? logfmt::kArchiveMagics : logfmt::kSegmentMagics);
+      ASSERT_EQ(file.version, 2) << kind;
+      for (const std::string& p : file.payloads) {
+        uint64_t from = 0;
+        if (kind[0] == 'a' && logfmt::decodeArchiveRange(p, &from, &lsn)) continue;
+        fixture.apply(logfmt::fromRaw(logfmt::decodeRecord(p, &lsn, 2)));
+      }
+    }
+    expected = rowsOf(fixture);
+  }
+  ASSERT_GT(expected.size(), 40u);
+  EXPECT_EQ(expected.count("command|ORDER#ORD-000001@4"), 1u);  // shipped, after the snapshot
+  EXPECT_EQ(expected.count("history|ORDER#ORD-000001@1"), 1u);  // archived before it
+  {
+    FileStoreOptions readOnly = fast();
+    readOnly.readOnly = true;
+    auto reader = FileStore::open(dir.path(), readOnly);
+    EXPECT_TRUE(rowsOf(*reader) == expected) << "a read-only open of 002 differs from its files";
+    EXPECT_EQ(reader->recovery().migratedFromVersion, 2);
+  }
+  EXPECT_TRUE(dirBytes(dir.path()) == original) << "a read-only open changed the 002 files";
+  Rows after;
+  {
+    auto shop = openShop(dir.path(), fast());
+    EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 2);
+    EXPECT_TRUE(rowsOf(shop->store()) == expected);
+    EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000001", nullptr).body["attributes"]["status"], "shipped");
+    EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000002", nullptr).body["attributes"]["status"], "cancelled");
+    const json stock = call(*shop, "GET", "/inventory/PRD-002", nullptr).body["attributes"];
+    EXPECT_EQ(stock["quantity"], 55);
+    EXPECT_EQ(stock["reservedQuantity"], 1);
+    EXPECT_TRUE(dirBytes(dir.path()) == original) << "reads leave format 002 as it is";
+    const Response sold = call(*shop, "POST", "/orders", seedOrderRequest());  // the first write
+    ASSERT_EQ(sold.status, 201) << sold.body.dump();
+    EXPECT_EQ(sold.body["code"], "ORD-000004");
+    after = rowsOf(shop->store());
+  }
+  for (const auto& [key, value] : expected) {
+    if (key.rfind("data|", 0) == 0 || key.rfind("sequence|", 0) == 0) continue;  // the write moves these on
+    ASSERT_TRUE(after.count(key)) << key << " was lost";
+    EXPECT_EQ(after.at(key), value) << key;
+  }
+  EXPECT_EQ(after.count("command|ORDER#ORD-000004@1"), 1u);
+  EXPECT_EQ(after.at("data|ORDER#ORD-000002"), expected.at("data|ORDER#ORD-000002"));
+  const Files files = dirBytes(dir.path());
+  for (const std::string& name : named(files, "seg-")) {
+    EXPECT_EQ(files.at(name).compare(0, logfmt::kMagicSize, logfmt::kSegmentMagic), 0) << name;
+  }
+  const std::string snapshot = named(files, "snap-").at(0);
+  EXPECT_EQ(files.at(snapshot).compare(0, logfmt::kMagicSize, logfmt::kSnapshotMagic), 0);
+  EXPECT_EQ(files.at(named(original, "archive/").at(0)), original.at(named(original, "archive/").at(0)))
+      << "a sealed 002 archive stays as it is";
+  report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["formatVersion"], logfmt::kFormatVersion);
+  auto shop = openShop(dir.path(), fast());
+  EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 0);
+  EXPECT_TRUE(rowsOf(shop->store()) == after);
+}
+
 // A store written by the first release (format 001: values as MessagePack maps, one snapshot
-// record holding all four tables) is read and rewritten in format 002 with nothing lost.
+// record holding all four tables) is read and rewritten in the current format with nothing lost.
 TEST(FileStore, Format001IsMigratedWithNothingLost) {
   TempDir dir;
   for (const auto& e : fs::directory_iterator(EDGECART_FIXTURES "/v1-store")) {
@@ -300,7 +386,7 @@ TEST(FileStore, Format001IsMigratedWithNothingLost) {
   }
   const json report = verifyStore(dir.path());
   EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
-  EXPECT_EQ(report["formatVersion"], 2);
+  EXPECT_EQ(report["formatVersion"], logfmt::kFormatVersion);
   auto shop = openShop(dir.path(), fast());
   EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 0);
   EXPECT_TRUE(rowsOf(shop->store()) == rows);

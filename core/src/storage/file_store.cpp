@@ -114,11 +114,11 @@ void FileStore::load() {
     const std::string& name = l.segments[i].second;
     const bool last = i + 1 == l.segments.size();
     const std::string bytes = readFile(base / name);
-    logfmt::ScannedFile sf = logfmt::scanFile(bytes, logfmt::kSegmentMagic, logfmt::kSegmentMagicV1);
+    logfmt::ScannedFile sf = logfmt::scanFile(bytes, logfmt::kSegmentMagics);
     if (sf.damage == Damage::Corrupt || (sf.damage == Damage::TornTail && !last)) {
       storageError("segment " + name + " is damaged (" + sf.detail + "); run `edgecart verify`");
     }
-    if (sf.version == 1) recovery_.migratedFromVersion = 1;
+    noteOldFormat(sf.version);
     bool anyNew = false;
     for (const std::string& payload : sf.payloads) {
       uint64_t lsn = 0;
@@ -148,7 +148,7 @@ void FileStore::load() {
       activeName_ = name;
       activeGoodBytes_ = sf.goodBytes;
       activeFileBytes_ = bytes.size();
-      activeIsOld_ = sf.version == 1;
+      activeIsOld_ = sf.version < logfmt::kFormatVersion;
       recovery_.tornBytesDropped = bytes.size() - sf.goodBytes;
     }
   }

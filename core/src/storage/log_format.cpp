@@ -4,7 +4,9 @@
 #include <array>
 #include <stdexcept>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <unordered_map>
 
 #include "edgecart/engine/error.h"
 
@@ -53,17 +55,23 @@ std::string frameRecord(const std::string& payload) {
 }
 
 ScannedFile scanFile(const std::string& bytes, const char* magic, const char* oldMagic) {
+  std::vector<const char*> magics{magic};
+  if (oldMagic) magics.push_back(oldMagic);
+  return scanFile(bytes, magics);
+}
+
+ScannedFile scanFile(const std::string& bytes, const std::vector<const char*>& magics) {
   ScannedFile r;
   if (bytes.size() < kMagicSize) {
     r.damage = Damage::TornTail;
     r.detail = "file shorter than its header";
     return r;
   }
-  if (std::memcmp(bytes.data(), magic, kMagicSize) == 0) {
-    r.version = 2;
-  } else if (oldMagic && std::memcmp(bytes.data(), oldMagic, kMagicSize) == 0) {
-    r.version = 1;
-  } else {
+  for (const char* magic : magics) {
+    // The last three characters of a magic are its format version: "ECLOG003" is 3.
+    if (std::memcmp(bytes.data(), magic, kMagicSize) == 0) r.version = std::atoi(magic + kMagicSize - 3);
+  }
+  if (r.version == 0) {
     r.damage = Damage::Corrupt;
     r.detail = "bad file header (not an EdgeCart log file, or an unknown format version)";
     return r;
@@ -118,7 +126,8 @@ namespace {
 // Payloads of format 002 are plain little-endian binary, read with a bounds-checked cursor: no
 // JSON tree per record, so opening a store costs little more than reading its bytes (in
 // WebAssembly, where a C++ exception-aware call is expensive, this is what keeps open fast).
-constexpr uint8_t kKindRecord = 1, kKindManifest = 2, kKindRows = 3, kKindRange = 4, kFlagErase = 1;
+constexpr uint8_t kKindRecord = 1, kKindManifest = 2, kKindRows = 3, kKindRange = 4;
+constexpr uint8_t kFlagErase = 1, kFlagSame = 2;  // ops flags (log_format.h)
 
 void putU64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -164,18 +173,24 @@ class Reader {
   size_t at_ = 0;
 };
 
-void putOps(std::string& out, const RawBatch& batch) {
+// `refs`: a row marked sameAs is written as a reference to that row (records of format 003).
+void putOps(std::string& out, const RawBatch& batch, bool refs) {
   putU32(out, static_cast<uint32_t>(batch.size()));
   for (const RawPut& p : batch) {
+    const bool same = refs && p.sameAs != kNoOp;
     out.push_back(static_cast<char>(p.table));
-    out.push_back(static_cast<char>(p.erase ? kFlagErase : 0));
+    out.push_back(static_cast<char>(p.erase ? kFlagErase : same ? kFlagSame : 0));
     putBytes(out, p.pk);
     putBytes(out, p.sk);
-    putBytes(out, p.bytes);
+    if (same) {
+      putU32(out, p.sameAs);
+    } else {
+      putBytes(out, p.bytes);
+    }
   }
 }
 
-RawBatch readOps(Reader& r) {
+RawBatch readOps(Reader& r, bool refs) {
   const uint32_t n = r.u32();
   RawBatch batch;
   batch.reserve(std::min<uint32_t>(n, 1u << 16));
@@ -184,10 +199,18 @@ RawBatch readOps(Reader& r) {
     const uint8_t t = r.u8();
     if (t >= kTableCount) throw std::runtime_error("unknown table in record");
     p.table = static_cast<Table>(t);
-    p.erase = (r.u8() & kFlagErase) != 0;
+    const uint8_t flags = r.u8();
+    if (flags > (refs ? kFlagSame : kFlagErase)) throw std::runtime_error("unknown row flags in record");
+    p.erase = flags == kFlagErase;
     r.bytes(p.pk);
     r.bytes(p.sk);
-    r.bytes(p.bytes);
+    if (flags == kFlagSame) {
+      p.sameAs = r.u32();
+      if (p.sameAs >= i || batch[p.sameAs].erase) throw std::runtime_error("a row refers to a later or deleted row");
+      p.bytes = batch[p.sameAs].bytes;
+    } else {
+      r.bytes(p.bytes);
+    }
     batch.push_back(std::move(p));
   }
   return batch;
@@ -202,7 +225,7 @@ void expectKind(Reader& r, uint8_t kind) {
 std::string encodeRecord(uint64_t lsn, const RawBatch& batch) {
   std::string out(1, static_cast<char>(kKindRecord));
   putU64(out, lsn);
-  putOps(out, batch);
+  putOps(out, batch, true);
   return out;
 }
 
@@ -224,7 +247,7 @@ RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version) {
   Reader r(payload);
   expectKind(r, kKindRecord);
   *lsn = r.u64();
-  RawBatch batch = readOps(r);
+  RawBatch batch = readOps(r, version >= 3);
   r.end();
   return batch;
 }
@@ -232,8 +255,15 @@ RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version) {
 RawBatch toRaw(const Batch& batch) {
   RawBatch raw;
   raw.reserve(batch.size());
+  std::unordered_map<const json*, uint32_t> first;  // each Value's first row
   for (const Put& p : batch) {
-    raw.push_back(RawPut{p.table, p.pk, p.sk, p.value ? encodeValue(*p.value) : std::string(), !p.value});
+    if (!p.value) {
+      raw.push_back(RawPut{p.table, p.pk, p.sk, std::string(), true});
+      continue;
+    }
+    const auto [at, fresh] = first.emplace(p.value.get(), static_cast<uint32_t>(raw.size()));
+    raw.push_back(RawPut{p.table, p.pk, p.sk, fresh ? encodeValue(*p.value) : raw[at->second].bytes, false});
+    if (!fresh) raw.back().sameAs = at->second;
   }
   return raw;
 }
@@ -310,14 +340,14 @@ std::vector<ChunkRef> decodeManifest(const std::string& payload, uint64_t* lsn, 
 
 std::string encodeRows(const RawBatch& rows) {
   std::string out(1, static_cast<char>(kKindRows));
-  putOps(out, rows);
+  putOps(out, rows, false);
   return out;
 }
 
 RawBatch decodeRows(const std::string& payload) {
   Reader r(payload);
   expectKind(r, kKindRows);
-  RawBatch rows = readOps(r);
+  RawBatch rows = readOps(r, false);
   r.end();
   for (const RawPut& p : rows) {
     if (p.erase) throw std::runtime_error("snapshot row without a value");

@@ -51,6 +51,13 @@ class Verifier {
   }
 
  private:
+  // formatVersion: the oldest format of the newest manifest and the segments, what the first
+  // write of an open rewrites. Chunks and archives are sealed: those of format 002 stay as they
+  // are (their payloads are 003's), read under their own magic.
+  void sawVersion(int version) {
+    if (version > 0 && version < report_["formatVersion"].get<int>()) report_["formatVersion"] = version;
+  }
+
   void damage(const std::string& file, const std::string& problem, bool fatal) {
     report_["damage"].push_back({{"file", file}, {"problem", problem}, {"fatal", fatal}});
     if (fatal) report_["ok"] = false;
@@ -63,7 +70,8 @@ class Verifier {
     for (const auto& [lsn, name] : l.snapshots) {
       const bool newest = lsn == l.snapshots.back().first;
       const std::string bytes = readOrEmpty(fs::path(dir_) / name);
-      auto sf = logfmt::scanFile(bytes, logfmt::kSnapshotMagic, logfmt::kSnapshotMagicV1);
+      auto sf = logfmt::scanFile(bytes, logfmt::kSnapshotMagics);
+      if (newest) sawVersion(sf.version);
       std::string problem = sf.damage != logfmt::Damage::None ? sf.detail : "";
       uint64_t rows = 0, headerLsn = 0, nextId = 0;
       std::vector<logfmt::ChunkRef> refs;
@@ -72,7 +80,6 @@ class Verifier {
           if (sf.payloads.size() != 1) throw std::runtime_error("one record expected");
           if (sf.version == 1) {
             rows = logfmt::decodeSnapshotV1(sf.payloads[0], &headerLsn).size();
-            report_["formatVersion"] = 1;
           } else {
             refs = logfmt::decodeManifest(sf.payloads[0], &headerLsn, &nextId);
           }
@@ -86,7 +93,7 @@ class Verifier {
                                   {"bytes", bytes.size()}, {"damage", problem.empty() ? "none" : "corrupt"}});
       if (!problem.empty()) damage(name, problem, newest);
       if (!newest) continue;  // an older manifest is a leftover an open removes
-      archivesExpected_ = sf.version == 2 && problem.empty();
+      archivesExpected_ = sf.version >= 2 && problem.empty();
       stateRows = rows;
       for (const logfmt::ChunkRef& ref : refs) {
         used.insert(ref.id);
@@ -106,7 +113,7 @@ class Verifier {
   uint64_t chunk(const logfmt::ChunkRef& ref) {
     const std::string name = logfmt::chunkName(ref.id);
     const std::string bytes = readOrEmpty(fs::path(dir_) / name);
-    auto cf = logfmt::scanFile(bytes, logfmt::kChunkMagic);
+    auto cf = logfmt::scanFile(bytes, logfmt::kChunkMagics);
     std::string problem = cf.damage != logfmt::Damage::None ? cf.detail : "";
     uint64_t rows = 0;
     if (bytes.empty()) problem = "missing";
@@ -144,8 +151,8 @@ class Verifier {
     for (size_t i = 0; i < l.segments.size(); ++i) {
       const std::string& name = l.segments[i].second;
       const std::string bytes = readOrEmpty(fs::path(dir_) / name);
-      auto sf = logfmt::scanFile(bytes, logfmt::kSegmentMagic, logfmt::kSegmentMagicV1);
-      if (sf.version == 1) report_["formatVersion"] = 1;
+      auto sf = logfmt::scanFile(bytes, logfmt::kSegmentMagics);
+      sawVersion(sf.version);
       uint64_t first = 0, lastInFile = 0;
       for (const std::string& p : sf.payloads) {
         uint64_t lsn = 0;
@@ -206,7 +213,7 @@ class Verifier {
     for (const auto& [lsn, path] : arcs) {
       const std::string name = "archive/" + path.filename().string();
       const std::string bytes = readOrEmpty(path);
-      auto sf = logfmt::scanFile(bytes, logfmt::kArchiveMagic);
+      auto sf = logfmt::scanFile(bytes, logfmt::kArchiveMagics);
       bool ranged = false;
       for (size_t i = 0; i < sf.payloads.size(); ++i) {
         uint64_t recordLsn = 0, from = 0;
@@ -221,7 +228,7 @@ class Verifier {
             chainedTo = std::max(chainedTo, recordLsn);
             continue;
           }
-          logfmt::decodeRecord(sf.payloads[i], &recordLsn);
+          logfmt::decodeRecord(sf.payloads[i], &recordLsn, sf.version);
           ++archived;
         } catch (const std::exception& e) {
           damage(name, std::string("undecodable record: ") + e.what(), true);
@@ -245,7 +252,7 @@ class Verifier {
   std::string dir_, archiveDir_;
   bool archivesExpected_ = false;  // the newest snapshot is format 002: compactions archive
   json report_{{"ok", true}, {"segments", 0}, {"snapshots", 0}, {"records", 0}, {"stateRows", 0},
-               {"archives", 0}, {"archivedRecords", 0}, {"lastLsn", 0}, {"formatVersion", 2},
+               {"archives", 0}, {"archivedRecords", 0}, {"lastLsn", 0}, {"formatVersion", logfmt::kFormatVersion},
                {"files", json::array()}, {"damage", json::array()}};
 };
 

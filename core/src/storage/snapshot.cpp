@@ -17,7 +17,7 @@ using logfmt::RawBatch;
 using logfmt::RawPut;
 
 uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& bytes) {
-  logfmt::ScannedFile sf = logfmt::scanFile(bytes, logfmt::kSnapshotMagic, logfmt::kSnapshotMagicV1);
+  logfmt::ScannedFile sf = logfmt::scanFile(bytes, logfmt::kSnapshotMagics);
   if (sf.damage != logfmt::Damage::None || sf.payloads.size() != 1) {
     storageError("snapshot " + name + " is damaged (" +
                  (sf.detail.empty() ? "one record expected" : sf.detail) + "); run `edgecart verify`");
@@ -35,9 +35,10 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     } catch (const std::exception& e) {
       storageError("snapshot " + name + " cannot be decoded: " + e.what());
     }
-    recovery_.migratedFromVersion = 1;
+    noteOldFormat(1);
     return lsn;
   }
+  noteOldFormat(sf.version);
   std::vector<logfmt::ChunkRef> refs;
   try {
     refs = logfmt::decodeManifest(sf.payloads[0], &lsn, &nextChunkId_);
@@ -52,7 +53,7 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
       storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
     }
     const std::string chunk = readFile(fs::path(dir_) / file);
-    const logfmt::ScannedFile cf = logfmt::scanFile(chunk, logfmt::kChunkMagic);
+    const logfmt::ScannedFile cf = logfmt::scanFile(chunk, logfmt::kChunkMagics);
     try {
       if (cf.damage != logfmt::Damage::None || cf.payloads.size() != 1) throw std::runtime_error(cf.detail);
       RawBatch rows = logfmt::decodeRows(cf.payloads[0]);
@@ -176,8 +177,7 @@ void FileStore::writeArchive() {
     add(snapshotLsn_, RawBatch(from, from + n));
   }
   for (const auto& segment : fileutil::listDir(dir_).segments) {
-    const auto sf = logfmt::scanFile(readFile(fs::path(dir_) / segment.second), logfmt::kSegmentMagic,
-                                     logfmt::kSegmentMagicV1);
+    const auto sf = logfmt::scanFile(readFile(fs::path(dir_) / segment.second), logfmt::kSegmentMagics);
     for (const std::string& payload : sf.payloads) {
       uint64_t lsn = 0;
       RawBatch batch = logfmt::decodeRecord(payload, &lsn, sf.version);
@@ -199,11 +199,11 @@ std::map<std::string, std::string> FileStore::auditRows(Table t, const std::stri
       if (p.table == t && p.pk == pk && !p.erase) rows[stateKey(p.table, p.pk, p.sk)] = p.bytes;
     }
   };
-  auto readRecords = [&](const fs::path& file, const char* magic, const char* oldMagic) {
-    const logfmt::ScannedFile sf = logfmt::scanFile(readFile(file), magic, oldMagic);
+  auto readRecords = [&](const fs::path& file, const std::vector<const char*>& magics) {
+    const logfmt::ScannedFile sf = logfmt::scanFile(readFile(file), magics);
     for (const std::string& payload : sf.payloads) {
       uint64_t lsn = 0, from = 0;
-      if (magic == logfmt::kArchiveMagic && logfmt::decodeArchiveRange(payload, &from, &lsn)) continue;
+      if (&magics == &logfmt::kArchiveMagics && logfmt::decodeArchiveRange(payload, &from, &lsn)) continue;
       take(logfmt::decodeRecord(payload, &lsn, sf.version));
     }
   };
@@ -216,10 +216,10 @@ std::map<std::string, std::string> FileStore::auditRows(Table t, const std::stri
       if (logfmt::parseName(e.path().filename().string(), "arc-", ".eca", &lsn)) archives.push_back(e.path());
     }
     std::sort(archives.begin(), archives.end());
-    for (const fs::path& a : archives) readRecords(a, logfmt::kArchiveMagic, nullptr);
+    for (const fs::path& a : archives) readRecords(a, logfmt::kArchiveMagics);
   }
   for (const auto& segment : fileutil::listDir(dir_).segments) {
-    readRecords(fs::path(dir_) / segment.second, logfmt::kSegmentMagic, logfmt::kSegmentMagicV1);
+    readRecords(fs::path(dir_) / segment.second, logfmt::kSegmentMagics);
   }
   return rows;
 }

@@ -46,7 +46,8 @@ struct RecoveryInfo {
   uint64_t recordsReplayed = 0;
   uint64_t tornBytesDropped = 0;  // bytes of an unfinished last record past the last whole one
   std::string tornBytesKeptIn;    // where the first write moved them ("" until then)
-  int migratedFromVersion = 0;    // 1 if the store was in format 001 (rewritten at the first write)
+  int migratedFromVersion = 0;    // the oldest format (1, 2) of a file it read; 0 if all were current.
+                                  // Such a store is rewritten at its first write.
 };
 
 struct FileStoreStats {
@@ -105,6 +106,13 @@ class FileStore : public Store {
   // Before the first write: the repairs an open leaves to it (see RecoveryInfo).
   void prepareWrite();
   uint64_t loadSnapshot(const std::string& name, const std::string& bytes);
+  // A file of format `version` was read: an older one than the current makes the first write
+  // migrate the store (recovery_.migratedFromVersion keeps the oldest).
+  void noteOldFormat(int version) {
+    if (version < logfmt::kFormatVersion && (recovery_.migratedFromVersion == 0 || version < recovery_.migratedFromVersion)) {
+      recovery_.migratedFromVersion = version;
+    }
+  }
   void apply(const logfmt::RawBatch& batch);
   void openSegment(uint64_t firstLsn);
   void closeSegment();
@@ -133,7 +141,7 @@ class FileStore : public Store {
   // What load() found for prepareWrite() to repair.
   std::string activeName_;      // the last segment, "" if none
   uint64_t activeGoodBytes_ = 0, activeFileBytes_ = 0;
-  bool activeIsOld_ = false;    // the last segment is format 001: never append to it
+  bool activeIsOld_ = false;    // the last segment is an older format: never append to it
   std::vector<std::string> leftovers_;  // covered segments and temporaries a crash left
   uint64_t segmentSize_ = 0;
   size_t segmentFiles_ = 0;

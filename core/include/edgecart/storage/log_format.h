@@ -2,19 +2,19 @@
 // On-disk format of the durable store, shared by every host (native, and in the browser the same
 // files kept in IndexedDB).
 //
-//   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG002", then one record per commit
-//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP002", then one manifest record
-//   chunk    "chk-<id, 16 hex>.ecc":          magic "ECCHK002", then one record of state rows
-//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC002", a range record, then records of
+//   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG003", then one record per commit
+//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP003", then one manifest record
+//   chunk    "chk-<id, 16 hex>.ecc":          magic "ECCHK003", then one record of state rows
+//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC003", a range record, then records of
 //                                             command/history rows
 //   record:  u32 length | u32 ~length | u32 crc32(payload) | payload (MessagePack)
 //
 // All integers little-endian. The length is stored twice so a damaged length is detected
-// instead of being mistaken for a torn tail. The "002" in the magics is the format version.
-// Version 001 (values as MessagePack maps, one snapshot record holding all four tables) is still
-// read, and migrated on open; a future format must do the same, never drop data.
+// instead of being mistaken for a torn tail. The "003" in the magics is the format version.
+// Versions 001 and 002 are still read, and a store in either is migrated at its first write; a
+// future format must do the same, never drop data.
 //
-// Payloads (v2), little-endian binary; a value is its item's MessagePack bytes, kept as they are
+// Payloads (v3), little-endian binary; a value is its item's MessagePack bytes, kept as they are
 // so the store never builds a JSON tree to load or copy it:
 //   commit / archive record  u8 1 | u64 lsn | ops
 //   manifest                 u8 2 | u64 lsn | u64 next chunk id | u32 n |
@@ -23,8 +23,13 @@
 //   archive range            u8 4 | u64 from | u64 to: the archive holds the audit rows of records
 //                            (from, to]; consecutive archives chain, so a missing file is a gap.
 //                            (Archives written before this record existed have none.)
-//   ops                      u32 n | n x (u8 table | u8 flags (1 = delete) | str pk | str sk | str value)
+//   ops                      u32 n | n x (u8 table | u8 flags | str pk | str sk | value)
+//                            flags 0: value is `str value`; 1 (delete): `str` (empty);
+//                            2 (same, records only): value is `u32 k`, the value of op k < this
+//                            one (a commit writes an item's command row and data row: once)
 //   str                      u32 length | bytes
+// Format 002 was 003 without flag 2 (each value written out in full, so a commit held each item
+// it changed twice); its chunks and manifests are 003's, under the 002 magics.
 // Format 001 payloads were MessagePack: {"lsn", "ops": [[table, pk, sk, value|null]]} and one
 // snapshot record {"lsn", "tables": [[[pk, sk, value]...] x 4]}.
 
@@ -38,12 +43,22 @@
 namespace edgecart::logfmt {
 
 constexpr size_t kMagicSize = 8;
-constexpr char kSegmentMagic[] = "ECLOG002";
-constexpr char kSnapshotMagic[] = "ECSNP002";
-constexpr char kArchiveMagic[] = "ECARC002";
-constexpr char kChunkMagic[] = "ECCHK002";
+constexpr int kFormatVersion = 3;
+constexpr char kSegmentMagic[] = "ECLOG003";
+constexpr char kSnapshotMagic[] = "ECSNP003";
+constexpr char kArchiveMagic[] = "ECARC003";
+constexpr char kChunkMagic[] = "ECCHK003";
+constexpr char kSegmentMagicV2[] = "ECLOG002";
+constexpr char kSnapshotMagicV2[] = "ECSNP002";
+constexpr char kArchiveMagicV2[] = "ECARC002";
+constexpr char kChunkMagicV2[] = "ECCHK002";
 constexpr char kSegmentMagicV1[] = "ECLOG001";
 constexpr char kSnapshotMagicV1[] = "ECSNP001";
+// What a reader of each kind of file accepts, newest first.
+inline const std::vector<const char*> kSegmentMagics = {kSegmentMagic, kSegmentMagicV2, kSegmentMagicV1};
+inline const std::vector<const char*> kSnapshotMagics = {kSnapshotMagic, kSnapshotMagicV2, kSnapshotMagicV1};
+inline const std::vector<const char*> kArchiveMagics = {kArchiveMagic, kArchiveMagicV2};
+inline const std::vector<const char*> kChunkMagics = {kChunkMagic, kChunkMagicV2};
 constexpr size_t kRecordHeaderSize = 12;
 constexpr uint32_t kMaxRecordBytes = 256u << 20;
 
@@ -55,7 +70,7 @@ std::string frameRecord(const std::string& payload);
 enum class Damage { None, TornTail, Corrupt };
 
 struct ScannedFile {
-  int version = 0;                    // 2 for `magic`, 1 for `oldMagic`, 0 if neither
+  int version = 0;                    // the format of the magic it begins with; 0 if none given
   std::vector<std::string> payloads;  // every whole, checksummed record, in order
   size_t goodBytes = 0;               // file offset just past the last good record
   Damage damage = Damage::None;
@@ -65,16 +80,22 @@ struct ScannedFile {
 // Reads the records of a whole file image (magic included). A record cut short by the end of
 // the file is a TornTail; anything else is Corrupt, a whole last record whose checksum fails
 // included (all its bytes are there: that is damage, not an unfinished write).
-// `magic` is the current one; `oldMagic`, if given, is also accepted (check `version`).
+// `magics` are those accepted (check `version`), e.g. kSegmentMagics.
+ScannedFile scanFile(const std::string& bytes, const std::vector<const char*>& magics);
 ScannedFile scanFile(const std::string& bytes, const char* magic, const char* oldMagic = nullptr);
 
-// A row as stored: its value's MessagePack bytes; `erase` for a delete.
+constexpr uint32_t kNoOp = UINT32_MAX;
+
+// A row as stored: its value's MessagePack bytes; `erase` for a delete. `sameAs`: the index of
+// an earlier row of the same record with this very value (toRaw finds them; a record stores the
+// value once, decodeRecord copies it back), else kNoOp.
 struct RawPut {
   Table table;
   std::string pk;
   std::string sk;
   std::string bytes;
   bool erase = false;
+  uint32_t sameAs = kNoOp;
 };
 using RawBatch = std::vector<RawPut>;
 
@@ -82,9 +103,11 @@ using RawBatch = std::vector<RawPut>;
 std::string encodeValue(const json& value);
 json decodeValue(const std::string& bytes);
 
-// Commit and archive records. decodeRecord reads both format versions.
+// Commit and archive records. decodeRecord reads every format version.
 std::string encodeRecord(uint64_t lsn, const RawBatch& batch);
-RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version = 2);
+RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version = kFormatVersion);
+// A batch's rows as stored; rows holding the same value (one Value, as a commit's command and
+// data rows of an item do) are encoded once and marked sameAs.
 RawBatch toRaw(const Batch& batch);
 Batch fromRaw(const RawBatch& batch);
 // Batch <-> payload, through the functions above (for tools and tests).
