@@ -122,24 +122,24 @@ const std::vector<RouteRule>& routeRules() {
        }},
       {"POST", "/returns", Role::Cashier, false, "make returns", [](RouteCall& c) {
          const ReturnWindow window = c.role >= Role::Manager ? ReturnWindow::Any : ReturnWindow::Within;
-         return c.write(201, [&](Transaction& tx, const json& b) { return *createReturn(tx, b, c.options, window); });
+         return c.write(201, [&](Transaction& tx, const json& b) { return *createReturn(tx, parseReturnRequest(b), c.options, window); });
        }},
       {"GET", "/returns", Role::Cashier, false, "list returns", [](RouteCall& c) { return list(c, "RETURN#"); }, kQuery},
       {"GET", "/returns/{code}", Role::Cashier, false, "read returns", [](RouteCall& c) {
          return c.read([&](Transaction& tx) { return *getReturn(tx, c.params[0]); });
        }},
       {"POST", "/sessions", Role::Cashier, false, "open drawer sessions", [](RouteCall& c) {
-         return c.write(201, [&](Transaction& tx, const json& b) { return *openSession(tx, b, c.options); });
+         return c.write(201, [&](Transaction& tx, const json& b) { return *openSession(tx, parseSessionOpening(b), c.options); });
        }},
       {"GET", "/sessions", Role::Cashier, false, "list drawer sessions", [](RouteCall& c) { return list(c, "SESSION#"); }, kQuery},
       {"GET", "/sessions/{code}", Role::Cashier, false, "read drawer sessions", [](RouteCall& c) {
          return c.read([&](Transaction& tx) { return *getSession(tx, c.params[0]); });
        }},
       {"POST", "/sessions/{code}/movements", Role::Cashier, false, "pay in or out of a drawer", [](RouteCall& c) {
-         return c.write(200, [&](Transaction& tx, const json& b) { return *addMovement(tx, c.params[0], b); });
+         return c.write(200, [&](Transaction& tx, const json& b) { return *addMovement(tx, c.params[0], parseMovement(b)); });
        }},
       {"POST", "/sessions/{code}/close", Role::Cashier, false, "close drawer sessions", [](RouteCall& c) {
-         return c.write(200, [&](Transaction& tx, const json& b) { return *closeSession(tx, c.params[0], b); });
+         return c.write(200, [&](Transaction& tx, const json& b) { return *closeSession(tx, c.params[0], parseSessionClosing(b)); });
        }},
   };
   return rules;

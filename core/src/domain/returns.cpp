@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "edgecart/api/validate.h"
 #include "edgecart/domain/inventory.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/clock.h"
@@ -42,9 +41,8 @@ int64_t taxBack(const std::vector<SoldLine>& lines, int64_t rate, int64_t tax, U
 
 }  // namespace
 
-Value createReturn(Transaction& tx, const json& body, const DomainOptions& options, ReturnWindow window) {
-  Fields f(body, "body", {"orderCode", "lines", "refundMethod", "session", "reason"});
-  const std::string orderCode = f.code("orderCode");
+Value createReturn(Transaction& tx, const ReturnRequest& in, const DomainOptions& options, ReturnWindow window) {
+  const std::string& orderCode = in.orderCode;
   const Value order = getOrder(tx, orderCode);
   json a = attrs(*order);
   if (a.value("status", "") == "cancelled") conflict("Order " + orderCode + " was cancelled: it has nothing to return");
@@ -55,7 +53,7 @@ Value createReturn(Transaction& tx, const json& body, const DomainOptions& optio
               std::to_string(settings.returnWindowDays) + " days ago: a manager may refund it");
   }
   const Currency currency = a.contains("currency") ? currencyOf(a["currency"].get<std::string>()) : settings.currency;
-  const std::string method = f.has("refundMethod") ? f.code("refundMethod") : "cash";
+  const std::string& method = in.refundMethod;
   if (std::find(settings.tenders.begin(), settings.tenders.end(), method) == settings.tenders.end()) {
     badRequest("refundMethod must be one of the shop's tenders");
   }
@@ -87,15 +85,12 @@ Value createReturn(Transaction& tx, const json& body, const DomainOptions& optio
   }
 
   // The units asked, taken from the order's lines of each product in turn.
-  const json& asked = f.array("lines", 1, kMaxOrderLines);
   json lines = json::array();
-  std::vector<int64_t> restocked(sold.size(), 0);
-  for (size_t j = 0; j < asked.size(); ++j) {
+  for (size_t j = 0; j < in.lines.size(); ++j) {
     const std::string what = "lines[" + std::to_string(j) + "]";
-    Fields line(asked[j], what, {"productCode", "quantity", "restock"});
-    const std::string productCode = line.code("productCode");
-    int64_t left = line.integer("quantity", 1, kMaxQuantity);
-    const bool restock = line.boolean("restock", true);
+    const std::string& productCode = in.lines[j].productCode;
+    int64_t left = in.lines[j].quantity;
+    const bool restock = in.lines[j].restock;
     int64_t sale = 0, before = 0;
     for (const SoldLine& l : sold) {
       if (l.productCode == productCode) sale += l.quantity, before += l.returned + l.taking;
@@ -150,10 +145,10 @@ Value createReturn(Transaction& tx, const json& body, const DomainOptions& optio
   put(refundRow, "amount", moneyToJson(refund, currency));
   put(r, "refund", std::move(refundRow));
   put(r, "taxes", std::move(taxes));
-  if (f.has("reason")) put(r, "reason", f.str("reason", kMaxNameLength));
+  if (in.reason) put(r, "reason", *in.reason);
   put(r, "returnedAt", tx.now());
   put(r, "returnedBy", tx.context().userId);
-  const std::string session = f.has("session") ? f.code("session") : "";
+  const std::string& session = in.session;
   if (!session.empty()) put(r, "session", session);
 
   // The return first (a command's first change is the item it is about: sync's baseVersion),

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "edgecart/api/validate.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
+#include "edgecart/engine/text.h"
 
 namespace edgecart {
 namespace {
@@ -28,19 +28,16 @@ struct Amounts {
 
 Amounts amountsOf(const json& a) { return Amounts{currencyOf(a.at("currency").get<std::string>())}; }
 
-// The cash counted: `counted`, or the sum of `denominations` [{value, count}] (both: they must agree).
-int64_t countedCash(const Fields& f, const char* amountField, const Currency& currency, json& denominations) {
+// The cash counted: the amount, or the sum of the denominations (both: they must agree).
+// `amountField` names the amount in messages ("float", "counted").
+int64_t countedCash(const CashCount& in, const char* amountField, const Currency& currency, json& denominations) {
   std::optional<int64_t> sum;
-  if (f.has("denominations")) {
-    const json& list = f.array("denominations", 1, kMaxDenominations);
+  if (in.hasDenominations) {
     denominations = json::array();
     int64_t total = 0;
-    for (size_t i = 0; i < list.size(); ++i) {
-      const std::string what = "denominations[" + std::to_string(i) + "]";
-      Fields d(list[i], what, {"value", "count"});
-      const int64_t value = d.money("value", currency);
-      if (value == 0) badRequest(what + ".value must be more than 0");
-      const int64_t count = d.integer("count", 0, kMaxDenominationCount);
+    for (const auto& [sent, count] : in.denominations) {
+      const int64_t value = sent.minor(currency);
+      if (value == 0) badRequest(sent.field + " must be more than 0");
       total += value * count;  // ≤ 10^12 × 10^6 each, 30 of them: inside int64
       if (total > kMaxMinorUnits) badRequest("denominations add up to more than " + moneyText(kMaxMinorUnits, currency));
       json row(json::value_t::object);
@@ -50,8 +47,8 @@ int64_t countedCash(const Fields& f, const char* amountField, const Currency& cu
     }
     sum = total;
   }
-  if (f.has(amountField)) {
-    const int64_t amount = f.money(amountField, currency);
+  if (in.amount) {
+    const int64_t amount = in.amount->minor(currency);
     if (sum && *sum != amount) {
       badRequest(std::string(amountField) + " " + moneyText(amount, currency) + " is not the sum of the denominations, " +
                  moneyText(*sum, currency));
@@ -142,12 +139,11 @@ std::string documentCode(Transaction& tx, const char* sequence, const char* pref
   return prefix + std::string(number);
 }
 
-Value openSession(Transaction& tx, const json& body, const DomainOptions& options) {
-  Fields f(body, "body", {"till", "float", "denominations"});
-  const std::string till = f.code("till");
+Value openSession(Transaction& tx, const SessionOpening& in, const DomainOptions& options) {
+  const std::string& till = in.till;
   const ShopSettings settings = shopSettings(tx, options);
   json denominations;
-  const int64_t opening = countedCash(f, "float", settings.currency, denominations);
+  const int64_t opening = countedCash(in.cash, "float", settings.currency, denominations);
   const Value tillItem = tx.getItem(tillSk(till));
   if (tillItem && attrs(*tillItem).value("openSession", json()).is_string()) {
     const std::string open = attrs(*tillItem).at("openSession").get<std::string>();
@@ -190,16 +186,14 @@ Value getSession(const Transaction& tx, const std::string& code) {
   return s;
 }
 
-Value addMovement(Transaction& tx, const std::string& code, const json& body) {
-  Fields f(body, "body", {"type", "amount", "reason"});
-  const std::string type = f.str("type", 8);
-  if (type != "in" && type != "out") badRequest("type must be in (a paid-in) or out (a paid-out)");
+Value addMovement(Transaction& tx, const std::string& code, const Movement& in) {
+  const std::string type = in.in ? "in" : "out";
   const Value s = openSessionItem(tx, code);
   json a = attrs(*s);
   const Amounts m = amountsOf(a);
-  const int64_t amount = f.money("amount", m.currency);
+  const int64_t amount = in.amount.minor(m.currency);
   if (amount == 0) badRequest("amount must be more than 0");
-  const std::string reason = f.str("reason", kMaxNameLength);
+  const std::string& reason = in.reason;
   if (a.at("movements").size() >= kMaxMovements) {
     conflict("Session " + code + " has " + std::to_string(kMaxMovements) + " paid-ins and paid-outs, the most it may have");
   }
@@ -221,13 +215,12 @@ Value addMovement(Transaction& tx, const std::string& code, const json& body) {
   return publishSession(tx, s, std::move(a), m);
 }
 
-Value closeSession(Transaction& tx, const std::string& code, const json& body) {
-  Fields f(body, "body", {"counted", "denominations", "note"});
+Value closeSession(Transaction& tx, const std::string& code, const SessionClosing& in) {
   const Value s = openSessionItem(tx, code);
   json a = attrs(*s);
   const Amounts m = amountsOf(a);
   json denominations;
-  const int64_t counted = countedCash(f, "counted", m.currency, denominations);
+  const int64_t counted = countedCash(in.cash, "counted", m.currency, denominations);
   const int64_t expected = expectedCash(a, m);
   a["status"] = "closed";
   a["closedAt"] = tx.now();
@@ -235,7 +228,7 @@ Value closeSession(Transaction& tx, const std::string& code, const json& body) {
   a["countedCash"] = m.put(counted);
   if (!denominations.is_null()) a["countedDenominations"] = std::move(denominations);
   a["difference"] = m.put(counted - expected);  // a shortfall is negative
-  if (f.has("note")) a["note"] = f.str("note", kMaxNameLength);
+  if (in.note) a["note"] = *in.note;
   const std::string till = a.at("till").get<std::string>();
   Value closed = publishSession(tx, s, std::move(a), m);
   const Value tillItem = tx.getItem(tillSk(till));

@@ -11,30 +11,15 @@
 #include <nlohmann/json.hpp>
 
 #include "edgecart/domain/money.h"
+#include "edgecart/engine/text.h"
 
 namespace edgecart {
-
-constexpr size_t kMaxCodeLength = 64;
-constexpr size_t kMaxNameLength = 256;
-constexpr size_t kMaxTextLength = 4096;
-
-// The length of the well-formed UTF-8 sequence at text[at] (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 if there is none.
-size_t utf8SequenceLength(const std::string& text, size_t at);
-bool isValidUtf8(const std::string& text);
-
-// User text made safe to quote in an error message: at most `maxBytes` bytes, cut on a
-// character boundary, each invalid UTF-8 byte replaced by '?'.
-std::string echo(const std::string& text, size_t maxBytes = 64);
 
 // Decodes %XX escapes (and '+' as a space in a query); 400 for a malformed escape or for a
 // result that is not valid UTF-8.
 std::string percentDecode(const std::string& text, bool plusIsSpace);
 // A query string as key -> value, decoded; 400 for a malformed escape or a repeated key.
 std::map<std::string, std::string> parseQuery(const std::string& query);
-
-// True for [A-Za-z0-9][A-Za-z0-9_.-]{0,63}: the codes that may appear in a key.
-bool isValidCode(const std::string& code);
 
 // A JSON object whose fields are read once each; unknown fields are refused up front.
 class Fields {

@@ -39,6 +39,15 @@ Currency currencyOf(const std::string& code, const std::string& field = "currenc
 // throws 400 naming `field` for anything else (strings, NaN, more decimals, negative, too large).
 int64_t parseMoney(const nlohmann::json& value, const std::string& field, const Currency& currency);
 
+// An amount a request sent, still a JSON number: its currency (the shop's, a session's) is known
+// only inside the transaction, so the domain converts it there. `field` names it in messages
+// ("float", "denominations[2].value").
+struct SentAmount {
+  nlohmann::json number;
+  std::string field;
+  int64_t minor(const Currency& currency) const { return parseMoney(number, field, currency); }
+};
+
 // True when a JSON number literal ("29.99", "2999e-2", "-0.5") denotes a decimal with at most
 // `decimals` fractional digits. Decides what the parsed double alone cannot: 29.9900000000000000001
 // rounds to the same double as 29.99.

@@ -4,7 +4,10 @@
 // input or a refused change (the transaction then writes nothing), like the rest of the domain.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "edgecart/domain/domain.h"
 
@@ -24,17 +27,40 @@ constexpr size_t kMaxDenominations = 30;
 // formatted as <prefix>000001.
 std::string documentCode(Transaction& tx, const char* sequence, const char* prefix);
 
-// Sessions.
+// Sessions. Their inputs come parsed (api/requests.h): the form checked, the amounts still to be
+// read in the drawer's currency.
+
+// Cash counted: an amount (`float`, `counted`), the denominations [{value, count}], or both (then
+// they must agree). One of them at least (checked where it is parsed).
+struct CashCount {
+  std::optional<SentAmount> amount;
+  std::vector<std::pair<SentAmount, int64_t>> denominations;  // value, count
+  bool hasDenominations = false;
+};
+struct SessionOpening {
+  std::string till;
+  CashCount cash;  // the float
+};
+struct Movement {
+  bool in = true;  // a paid-in; else a paid-out
+  SentAmount amount;
+  std::string reason;
+};
+struct SessionClosing {
+  CashCount cash;  // the cash counted
+  std::optional<std::string> note;
+};
+
 // POST /sessions {till, float, denominations?}: opens a session on `till` (a code) with the counted
 // float (or the sum of the denominations [{value, count}]). 409 SESSION_OPEN while the till has one.
-Value openSession(Transaction& tx, const json& body, const DomainOptions& options);
+Value openSession(Transaction& tx, const SessionOpening& in, const DomainOptions& options);
 Value getSession(const Transaction& tx, const std::string& code);  // 404 if absent
 // POST /sessions/:code/movements {type: in | out, amount, reason}: a paid-in or a paid-out. A
 // paid-out of more than the drawer is expected to hold is refused (409).
-Value addMovement(Transaction& tx, const std::string& code, const json& body);
+Value addMovement(Transaction& tx, const std::string& code, const Movement& in);
 // POST /sessions/:code/close {counted? | denominations?, note?}: the cash counted; the session
 // keeps it against the expected cash, and the difference. The till is free for a new session.
-Value closeSession(Transaction& tx, const std::string& code, const json& body);
+Value closeSession(Transaction& tx, const std::string& code, const SessionClosing& in);
 
 // What a sale or a return adds to its session (called by createOrder and createReturn with the
 // body's `session`): refused 409 SESSION_CLOSED unless the session is open, 400 in another
@@ -52,7 +78,19 @@ enum class ReturnWindow { Within, Any };
 // RETURN_EXCEEDS_SALE). The refund is the part of the order's total those units were charged,
 // split exactly (returning every unit refunds the total). The order records what was returned;
 // the return handler puts restocked units back in stock.
-Value createReturn(Transaction& tx, const json& body, const DomainOptions& options, ReturnWindow window);
+struct ReturnLine {
+  std::string productCode;
+  int64_t quantity = 0;
+  bool restock = true;  // false: damaged, not back in stock
+};
+struct ReturnRequest {
+  std::string orderCode;
+  std::vector<ReturnLine> lines;
+  std::string refundMethod = "cash";
+  std::string session;  // empty: none
+  std::optional<std::string> reason;
+};
+Value createReturn(Transaction& tx, const ReturnRequest& in, const DomainOptions& options, ReturnWindow window);
 Value getReturn(const Transaction& tx, const std::string& code);  // 404 if absent
 
 // Restocks a new return's restocked lines (registered by registerDomainHandlers).
