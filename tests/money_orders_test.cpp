@@ -423,5 +423,22 @@ TEST_F(MoneyOrders, RandomOrdersAddUpExactlyAndMatchAReference) {
   }
 }
 
+
+// Stored settings are read into their type (settings.cpp): a field of another type is named in
+// the answer, not "[json.exception…]", and nothing is written.
+TEST_F(MoneyOrders, StoredSettingsOfAnotherFormAreNamedAndChangeNothing) {
+  stock("PRD-001", 10);
+  ASSERT_EQ(req("PATCH", "/settings", {{"receiptHeader", "Shop"}}).status, 200);
+  const std::string pk = tenantPk("shop-a");
+  json item = *shop_->store().get(Table::Data, pk, "SETTINGS#shop");
+  item["attributes"]["tenders"] = "cash";
+  shop_->store().commit(Batch{Put{Table::Data, pk, "SETTINGS#shop", std::make_shared<const json>(item)}});
+  const Response r = req("POST", "/orders", orderRequest({{"PRD-001", 1}}));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body["message"].get<std::string>().rfind(
+                "Internal error: stored item SETTINGS#shop is not of this version's form: ", 0), 0u) << r.body.dump();
+  EXPECT_EQ(req("GET", "/orders").body["items"], json::array());
+  EXPECT_EQ(inventory("PRD-001")["reservedQuantity"], 0);
+}
 }  // namespace
 }  // namespace edgecart::testing

@@ -2,6 +2,8 @@
 
 #include "edgecart/api/requests.h"
 
+#include <algorithm>
+
 #include "edgecart/api/validate.h"
 #include "edgecart/domain/domain.h"
 #include "edgecart/engine/error.h"
@@ -10,6 +12,15 @@ namespace edgecart {
 namespace {
 
 constexpr int64_t kMaxDenominationCount = 1'000'000;
+constexpr size_t kMaxTaxClasses = 16;
+constexpr size_t kMaxCategoryTaxClasses = 1000;
+constexpr size_t kMaxReceiptHeader = 1000;
+constexpr int64_t kMaxExpiryMinutes = 366 * 24 * 60;
+constexpr size_t kMaxTenderMethods = 16;
+constexpr int64_t kMaxReturnWindowDays = 3660;
+constexpr std::initializer_list<const char*> kSettingsFields = {
+    "currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
+    "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders", "returnWindowDays"};
 
 // A number for an amount: whether it has the currency's decimals is for the domain to say.
 SentAmount amount(const Fields& f, const char* name, const std::string& label) {
@@ -51,6 +62,70 @@ InventoryChange parseInventoryChange(const json& body) {
   }
   change.quantityDelta = delta.value_or(0);
   return change;
+}
+
+SettingsChange parseSettingsChange(const json& body) {
+  Fields f(body, "body", {"currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
+                          "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders",
+                          "returnWindowDays", "version"});
+  SettingsChange c;
+  c.version = f.optInteger("version", -1, INT64_MAX);
+  bool any = false;
+  for (const char* field : kSettingsFields) any = any || body.contains(field);
+  if (!any) {
+    std::string names;
+    for (const char* field : kSettingsFields) names += std::string(names.empty() ? "" : ", ") + field;
+    badRequest("one of " + names + " is required");
+  }
+  if (f.has("currency")) c.currency = currencyOf(f.str("currency", 3));
+  if (f.has("taxClasses")) {
+    const json& classes = f.object("taxClasses");
+    if (classes.empty() || classes.size() > kMaxTaxClasses) {
+      badRequest("taxClasses must have between 1 and " + std::to_string(kMaxTaxClasses) + " classes");
+    }
+    c.taxClasses.emplace();
+    for (const auto& [code, rate] : classes.items()) {
+      if (!isValidCode(code)) badRequest("taxClasses: " + echo(code) + " is not a code (letters, digits, '_', '-', '.')");
+      c.taxClasses->emplace(code, parseRate(rate, "taxClasses." + code));
+    }
+  }
+  if (f.has("defaultTaxClass")) c.defaultTaxClass = f.code("defaultTaxClass");
+  if (f.has("categoryTaxClasses")) {
+    const json& map = f.object("categoryTaxClasses");
+    if (map.size() > kMaxCategoryTaxClasses) {
+      badRequest("categoryTaxClasses must have at most " + std::to_string(kMaxCategoryTaxClasses) + " categories");
+    }
+    c.categoryTaxClasses.emplace();
+    for (const auto& [category, cls] : map.items()) {
+      if (category.empty() || category.size() > kMaxCodeLength || !isValidUtf8(category)) {
+        badRequest("categoryTaxClasses: " + echo(category) + " is not a category code");
+      }
+      if (!cls.is_string()) badRequest("categoryTaxClasses." + echo(category) + " must be the code of a tax class");
+      c.categoryTaxClasses->emplace(category, cls.get<std::string>());
+    }
+  }
+  if (f.has("pricesIncludeTax")) c.pricesIncludeTax = f.boolean("pricesIncludeTax", false);
+  if (f.has("receiptHeader")) c.receiptHeader = f.str("receiptHeader", kMaxReceiptHeader, false);
+  if (f.has("cashierDiscountLimit")) c.cashierDiscountLimit = parseRate(f.raw("cashierDiscountLimit"), "cashierDiscountLimit");
+  if (f.present("pendingOrderExpiryMinutes")) {
+    c.pendingOrderExpiryMinutes = f.has("pendingOrderExpiryMinutes")
+        ? std::optional<int64_t>(f.integer("pendingOrderExpiryMinutes", 1, kMaxExpiryMinutes)) : std::nullopt;
+  }
+  if (f.has("tenders")) {
+    const json& list = f.array("tenders", 1, kMaxTenderMethods);
+    c.tenders.emplace();
+    for (const json& m : list) {
+      if (!m.is_string() || !isValidCode(m.get<std::string>())) {
+        badRequest("tenders must be codes such as cash, card or gift_card (letters, digits, '_', '-', '.')");
+      }
+      if (std::find(c.tenders->begin(), c.tenders->end(), m.get<std::string>()) != c.tenders->end()) {
+        badRequest("tenders names " + m.get<std::string>() + " twice");
+      }
+      c.tenders->push_back(m.get<std::string>());
+    }
+  }
+  if (f.has("returnWindowDays")) c.returnWindowDays = f.integer("returnWindowDays", 0, kMaxReturnWindowDays);
+  return c;
 }
 
 SessionOpening parseSessionOpening(const json& body) {

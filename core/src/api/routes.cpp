@@ -118,7 +118,7 @@ const std::vector<RouteRule>& routeRules() {
          return Response{200, currencyList(), {}, {}};
        }},
       {"PATCH", "/settings", Role::Admin, false, "change the shop's settings", [](RouteCall& c) {
-         return c.write(200, [&](Transaction& tx, const json& b) { return *updateSettings(tx, b, c.options); });
+         return c.write(200, [&](Transaction& tx, const json& b) { return *updateSettings(tx, parseSettingsChange(b), c.options); });
        }},
       {"POST", "/returns", Role::Cashier, false, "make returns", [](RouteCall& c) {
          const ReturnWindow window = c.role >= Role::Manager ? ReturnWindow::Any : ReturnWindow::Within;

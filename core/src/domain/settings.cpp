@@ -2,20 +2,13 @@
 
 #include <algorithm>
 
-#include "edgecart/api/validate.h"
 #include "edgecart/domain/domain.h"
 #include "edgecart/domain/expiry.h"
 #include "edgecart/engine/error.h"
+#include "edgecart/engine/text.h"
 
 namespace edgecart {
 namespace {
-
-constexpr size_t kMaxTaxClasses = 16;
-constexpr size_t kMaxCategoryTaxClasses = 1000;
-constexpr size_t kMaxReceiptHeader = 1000;
-constexpr int64_t kMaxExpiryMinutes = 366 * 24 * 60;
-constexpr size_t kMaxTenderMethods = 16;
-constexpr int64_t kMaxReturnWindowDays = 3660;
 
 const std::string& settingsSk() {
   static const std::string sk = std::string(kSettings) + "#" + kSettingsCode;
@@ -45,57 +38,18 @@ json toJson(const ShopSettings& s) {
   return a;
 }
 
-// Reads the fields `f` has over `s` (a PATCH, or a stored item over the defaults).
-void apply(const Fields& f, ShopSettings& s) {
-  if (f.has("currency")) s.currency = currencyOf(f.str("currency", 3));
-  if (f.has("taxClasses")) {
-    const json& classes = f.object("taxClasses");
-    if (classes.empty() || classes.size() > kMaxTaxClasses) {
-      badRequest("taxClasses must have between 1 and " + std::to_string(kMaxTaxClasses) + " classes");
-    }
-    s.taxClasses.clear();
-    for (const auto& [code, rate] : classes.items()) {
-      if (!isValidCode(code)) badRequest("taxClasses: " + echo(code) + " is not a code (letters, digits, '_', '-', '.')");
-      s.taxClasses.emplace(code, parseRate(rate, "taxClasses." + code));
-    }
-  }
-  if (f.has("defaultTaxClass")) s.defaultTaxClass = f.code("defaultTaxClass");
-  if (f.has("categoryTaxClasses")) {
-    const json& map = f.object("categoryTaxClasses");
-    if (map.size() > kMaxCategoryTaxClasses) {
-      badRequest("categoryTaxClasses must have at most " + std::to_string(kMaxCategoryTaxClasses) + " categories");
-    }
-    s.categoryTaxClasses.clear();
-    for (const auto& [category, cls] : map.items()) {
-      if (category.empty() || category.size() > kMaxCodeLength || !isValidUtf8(category)) {
-        badRequest("categoryTaxClasses: " + echo(category) + " is not a category code");
-      }
-      if (!cls.is_string()) badRequest("categoryTaxClasses." + echo(category) + " must be the code of a tax class");
-      s.categoryTaxClasses.emplace(category, cls.get<std::string>());
-    }
-  }
-  s.pricesIncludeTax = f.boolean("pricesIncludeTax", s.pricesIncludeTax);
-  if (f.has("receiptHeader")) s.receiptHeader = f.str("receiptHeader", kMaxReceiptHeader, false);
-  if (f.has("cashierDiscountLimit")) s.cashierDiscountLimit = parseRate(f.raw("cashierDiscountLimit"), "cashierDiscountLimit");
-  if (f.present("pendingOrderExpiryMinutes")) {
-    s.pendingOrderExpiryMinutes = f.has("pendingOrderExpiryMinutes")
-        ? std::optional<int64_t>(f.integer("pendingOrderExpiryMinutes", 1, kMaxExpiryMinutes)) : std::nullopt;
-  }
-  if (f.has("tenders")) {
-    const json& list = f.array("tenders", 1, kMaxTenderMethods);
-    s.tenders.clear();
-    for (const json& m : list) {
-      if (!m.is_string() || !isValidCode(m.get<std::string>())) {
-        badRequest("tenders must be codes such as cash, card or gift_card (letters, digits, '_', '-', '.')");
-      }
-      if (std::find(s.tenders.begin(), s.tenders.end(), m.get<std::string>()) != s.tenders.end()) {
-        badRequest("tenders names " + m.get<std::string>() + " twice");
-      }
-      s.tenders.push_back(m.get<std::string>());
-    }
-  }
-  if (f.has("returnWindowDays")) s.returnWindowDays = f.integer("returnWindowDays", 0, kMaxReturnWindowDays);
-  // Every class named must be one of the classes.
+// `change` over `s`; then every class named must be one of the classes.
+void apply(const SettingsChange& c, ShopSettings& s) {
+  if (c.currency) s.currency = *c.currency;
+  if (c.taxClasses) s.taxClasses = *c.taxClasses;
+  if (c.defaultTaxClass) s.defaultTaxClass = *c.defaultTaxClass;
+  if (c.categoryTaxClasses) s.categoryTaxClasses = *c.categoryTaxClasses;
+  if (c.pricesIncludeTax) s.pricesIncludeTax = *c.pricesIncludeTax;
+  if (c.receiptHeader) s.receiptHeader = *c.receiptHeader;
+  if (c.cashierDiscountLimit) s.cashierDiscountLimit = *c.cashierDiscountLimit;
+  if (c.pendingOrderExpiryMinutes) s.pendingOrderExpiryMinutes = *c.pendingOrderExpiryMinutes;
+  if (c.tenders) s.tenders = *c.tenders;
+  if (c.returnWindowDays) s.returnWindowDays = *c.returnWindowDays;
   auto known = [&](const std::string& cls, const std::string& where) {
     if (!s.taxClasses.count(cls)) {
       badRequest(where + " names the tax class " + echo(cls) + ", which is not one of taxClasses");
@@ -105,9 +59,29 @@ void apply(const Fields& f, ShopSettings& s) {
   for (const auto& [category, cls] : s.categoryTaxClasses) known(cls, "categoryTaxClasses." + echo(category));
 }
 
-constexpr std::initializer_list<const char*> kFields = {
-    "currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
-    "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders", "returnWindowDays"};
+// The stored item's settings (written by updateSettings, so of the form toJson gives) over the
+// defaults. A field of another type is named, not a "[json.exception…]".
+ShopSettings fromItem(const json& a, ShopSettings s) {
+  try {
+    if (a.contains("currency")) s.currency = currencyOf(a.at("currency").get<std::string>());
+    if (a.contains("taxClasses")) {
+      s.taxClasses.clear();
+      for (const auto& [code, rate] : a.at("taxClasses").items()) s.taxClasses.emplace(code, parseRate(rate, "taxClasses." + code));
+    }
+    if (a.contains("defaultTaxClass")) s.defaultTaxClass = a.at("defaultTaxClass").get<std::string>();
+    if (a.contains("categoryTaxClasses")) s.categoryTaxClasses = a.at("categoryTaxClasses").get<std::map<std::string, std::string>>();
+    if (a.contains("pricesIncludeTax")) s.pricesIncludeTax = a.at("pricesIncludeTax").get<bool>();
+    if (a.contains("receiptHeader")) s.receiptHeader = a.at("receiptHeader").get<std::string>();
+    if (a.contains("cashierDiscountLimit")) s.cashierDiscountLimit = parseRate(a.at("cashierDiscountLimit"), "cashierDiscountLimit");
+    const json expiry = a.value("pendingOrderExpiryMinutes", json());
+    s.pendingOrderExpiryMinutes = expiry.is_null() ? std::nullopt : std::optional<int64_t>(expiry.get<int64_t>());
+    if (a.contains("tenders")) s.tenders = a.at("tenders").get<std::vector<std::string>>();
+    if (a.contains("returnWindowDays")) s.returnWindowDays = a.at("returnWindowDays").get<int64_t>();
+  } catch (const json::exception& e) {
+    throw std::runtime_error("stored item " + std::string(kSettings) + "#" + kSettingsCode + " is not of this version's form: " + e.what());
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -133,9 +107,7 @@ int64_t ShopSettings::taxRateOf(const json* product) const {
 
 ShopSettings shopSettings(const Transaction& tx, const DomainOptions& options) {
   ShopSettings s = defaults(tx, options);
-  if (const Value item = tx.getItem(settingsSk())) {
-    apply(Fields(attrs(*item), "settings", kFields), s);
-  }
+  if (const Value item = tx.getItem(settingsSk())) return fromItem(attrs(*item), std::move(s));
   return s;
 }
 
@@ -151,25 +123,13 @@ json settingsAnswer(const Transaction& tx, const DomainOptions& options) {
   return out;
 }
 
-Value updateSettings(Transaction& tx, const json& body, const DomainOptions& options) {
-  std::initializer_list<const char*> allowed = {
-      "currency", "taxClasses", "defaultTaxClass", "categoryTaxClasses", "pricesIncludeTax",
-      "receiptHeader", "cashierDiscountLimit", "pendingOrderExpiryMinutes", "tenders", "returnWindowDays", "version"};
-  Fields f(body, "body", allowed);
-  const auto version = f.optInteger("version", -1, INT64_MAX);
+Value updateSettings(Transaction& tx, const SettingsChange& change, const DomainOptions& options) {
   const Value current = tx.getItem(settingsSk());
   const int64_t latest = current ? itemVersion(*current) : 0;
-  checkVersion(settingsSk(), version.value_or(-1), latest);
-  bool any = false;
-  for (const char* field : kFields) any = any || body.contains(field);
-  if (!any) badRequest("one of " + [] {
-    std::string names;
-    for (const char* field : kFields) names += std::string(names.empty() ? "" : ", ") + field;
-    return names;
-  }() + " is required");
+  checkVersion(settingsSk(), change.version.value_or(-1), latest);
   ShopSettings s = shopSettings(tx, options);
   const std::optional<int64_t> expiryBefore = s.pendingOrderExpiryMinutes;
-  apply(f, s);
+  apply(change, s);
   // The servers' sweep finds the shops that expire orders here (expiry.h).
   if (s.pendingOrderExpiryMinutes != expiryBefore) {
     tx.putRow(Table::Sequence, kExpiringPk, tx.context().tenantCode,

@@ -2,7 +2,7 @@
 // Request bodies into the domain's typed inputs. Each parser checks the body's form (unknown
 // fields, types, ranges, which fields go together) and throws a 400 naming the field; the domain
 // then checks the input against the shop's data (an amount's decimals against its currency
-// included: SentAmount). Converted so far: inventory, drawer sessions, returns.
+// included: SentAmount). Converted so far: inventory, settings, drawer sessions, returns.
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +14,9 @@ namespace edgecart {
 // PATCH /inventory/{productCode} {quantity? | quantityDelta?, warehouseCode?, version?}: one of
 // them at least; quantity and quantityDelta not together.
 InventoryChange parseInventoryChange(const json& body);
+
+// PATCH /settings: one of its fields at least (domain.h, SettingsChange).
+SettingsChange parseSettingsChange(const json& body);
 
 // POST /sessions {till, float? | denominations?}.
 SessionOpening parseSessionOpening(const json& body);

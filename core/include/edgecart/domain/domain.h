@@ -65,8 +65,22 @@ ShopSettings shopSettings(const Transaction& tx, const DomainOptions& options);
 json settingsAnswer(const Transaction& tx, const DomainOptions& options);
 // PATCH /settings {currency?, taxClasses?, defaultTaxClass?, categoryTaxClasses?, pricesIncludeTax?,
 // receiptHeader?, cashierDiscountLimit?, pendingOrderExpiryMinutes?, tenders?, returnWindowDays?,
-// version?}.
-Value updateSettings(Transaction& tx, const json& body, const DomainOptions& options);
+// version?}, parsed (api/requests.h): each field given replaces the shop's. The classes named
+// (defaultTaxClass, categoryTaxClasses) must be among the taxClasses the change leaves (400).
+struct SettingsChange {
+  std::optional<Currency> currency;
+  std::optional<std::map<std::string, int64_t>> taxClasses;
+  std::optional<std::string> defaultTaxClass;
+  std::optional<std::map<std::string, std::string>> categoryTaxClasses;
+  std::optional<bool> pricesIncludeTax;
+  std::optional<std::string> receiptHeader;
+  std::optional<int64_t> cashierDiscountLimit;
+  std::optional<std::optional<int64_t>> pendingOrderExpiryMinutes;  // {nullopt}: no expiry
+  std::optional<std::vector<std::string>> tenders;
+  std::optional<int64_t> returnWindowDays;
+  std::optional<int64_t> version;
+};
+Value updateSettings(Transaction& tx, const SettingsChange& change, const DomainOptions& options);
 
 // Products.
 // A product's price has at most its currency's decimals; `taxClass` (optional) is one of the
