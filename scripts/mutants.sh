@@ -97,8 +97,8 @@ search-ignores-other-words | core/src/api/lists.cpp | s/    if (words.empty()) r
 search-pages-repeat | core/src/api/lists.cpp | s/          if (w < word \&\& w.compare(0, scanned.size(), scanned) == 0) return true;/          if (false \&\& w < word \&\& w.compare(0, scanned.size(), scanned) == 0) return true;/ | edgecart_tests | Catalogue.ACategoryPages*
 below-reserved-allowed | core/src/domain/inventory.cpp | s/  if (quantity < s.reservedQuantity) {/  if (false) {/ | edgecart_tests | Inventory.*
 stored-stock-unchecked | core/src/domain/inventory.cpp | s/  if (!ok) throw std::runtime_error(/  if (false) throw std::runtime_error(/ | edgecart_tests | Inventory.*
-import-row-half-written | core/src/domain/import.cpp | s/        if (quantity \&\& stockBefore) checkCoversReserved/        if (false) checkCoversReserved/ | edgecart_tests | Import.*
-import-repeated-code | core/src/domain/import.cpp | s/      if (!fresh) badRequest/      if (false) badRequest/ | edgecart_tests | Import.*
+import-row-half-written | core/src/api/import.cpp | s/        if (quantity \&\& stockBefore) checkCoversReserved/        if (false) checkCoversReserved/ | edgecart_tests | Import.*
+import-repeated-code | core/src/api/import.cpp | s/      if (!fresh) badRequest/      if (false) badRequest/ | edgecart_tests | Import.*
 till-rereads-on-every-change | web/apps/till/till.js | s/^  if (unseen) {$/  if (true) {/ | node:test/apps.test.js | scanned barcode
 store-waits-for-its-copy | web/apps/store/store.js | s/^  if (!complete \&\& navigator.onLine !== false) {$/  if (false) {/ | node:test/apps.test.js | first visit shows a page
 sealed-files-kept-in-memory | web/src/idbfiles.ts | s/        if (sealed(path) \&\& this.saved.has(path)) this.FS.truncate/        if (sealed(path) \&\& this.saved.has(path) \&\& path === '') this.FS.truncate/ | node:test/storage.test.js | not twice in memory

@@ -2,6 +2,7 @@
 // barcode, a category's page, word-prefix search over names, each with its stock — through
 // look-up rows the engine keeps in the same commit as the products.
 
+#include "edgecart/api/requests.h"
 #include "test_util.h"
 
 #include "edgecart/domain/domain.h"
@@ -156,7 +157,7 @@ TEST_F(Catalogue, AStoreMadeBeforeLookUpsIsIndexedWholeAtItsFirstProductWrite) {
       old.run(Context{"shop-a", "u", {"admin"}}, [&](Transaction& tx) {
         json p = productRequest(code);
         p["name"] = std::string("Old ") + code;
-        createProduct(tx, p, {});
+        createProduct(tx, parseProductInput(p), {});
       });
     }
   }

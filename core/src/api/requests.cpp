@@ -12,6 +12,8 @@ namespace edgecart {
 namespace {
 
 constexpr int64_t kMaxDenominationCount = 1'000'000;
+constexpr size_t kMaxImages = 20;
+constexpr size_t kMaxUrlLength = 2048;
 constexpr size_t kMaxTaxClasses = 16;
 constexpr size_t kMaxCategoryTaxClasses = 1000;
 constexpr size_t kMaxReceiptHeader = 1000;
@@ -47,7 +49,56 @@ CashCount cashCount(const Fields& f, const char* amountField) {
   return cash;
 }
 
+std::vector<std::string> images(const Fields& f) {
+  std::vector<std::string> out;
+  const json& list = f.array("images", 0, kMaxImages);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string label = "images[" + std::to_string(i) + "]";
+    if (!list[i].is_string()) badRequest(label + " must be a string");
+    const auto& url = list[i].get_ref<const std::string&>();
+    if (url.empty() || url.size() > kMaxUrlLength) {
+      badRequest(label + " must be between 1 and " + std::to_string(kMaxUrlLength) + " characters");
+    }
+    out.push_back(url);
+  }
+  return out;
+}
+
 }  // namespace
+
+ProductInput parseProductInput(const json& body) {
+  Fields f(body, "body", {"code", "name", "categoryCode", "sku", "price", "currency", "description",
+                          "images", "isActive", "taxClass"});
+  ProductInput in;
+  in.code = f.code("code");
+  in.categoryCode = f.str("categoryCode", kMaxCodeLength);
+  in.sku = f.str("sku", kMaxCodeLength);
+  in.currency = currencyOf(f.str("currency", 3));
+  in.price = f.money("price", in.currency);
+  in.description = f.str("description", kMaxTextLength, false);
+  in.isActive = f.boolean("isActive", true);
+  in.name = f.str("name", kMaxNameLength);
+  if (f.has("images")) in.images = images(f);
+  if (f.has("taxClass")) in.taxClass = f.code("taxClass");
+  return in;
+}
+
+ProductChange parseProductChange(const json& body) {
+  Fields f(body, "body", {"name", "price", "description", "images", "categoryCode", "isActive", "taxClass", "version"});
+  ProductChange c;
+  c.version = f.optInteger("version", -1, INT64_MAX);
+  if (f.has("name")) c.name = f.str("name", kMaxNameLength);
+  if (f.has("price")) c.price = amount(f, "price", "price");
+  if (f.has("description")) c.description = f.str("description", kMaxTextLength, false);
+  if (f.has("images")) c.images = images(f);
+  if (f.has("categoryCode")) c.categoryCode = f.str("categoryCode", kMaxCodeLength);
+  if (f.has("isActive")) c.isActive = f.boolean("isActive", true);
+  if (f.present("taxClass")) c.taxClass = f.has("taxClass") ? std::optional<std::string>(f.code("taxClass")) : std::nullopt;
+  if (!c.name && !c.price && !c.description && !c.images && !c.categoryCode && !c.isActive && !c.taxClass) {
+    badRequest("one of name, price, description, images, categoryCode, isActive or taxClass is required");
+  }
+  return c;
+}
 
 InventoryChange parseInventoryChange(const json& body) {
   Fields f(body, "body", {"quantity", "quantityDelta", "warehouseCode", "version"});

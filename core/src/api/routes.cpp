@@ -80,7 +80,7 @@ constexpr bool kQuery = true;  // takes query parameters
 const std::vector<RouteRule>& routeRules() {
   static const std::vector<RouteRule> rules = {
       {"POST", "/products", Role::Manager, false, "create products", [](RouteCall& c) {
-         return c.write(201, [&](Transaction& tx, const json& b) { return *createProduct(tx, b, c.options); });
+         return c.write(201, [&](Transaction& tx, const json& b) { return *createProduct(tx, parseProductInput(b), c.options); });
        }},
       {"POST", "/products/import", Role::Manager, false, "import products", [](RouteCall& c) {
          return c.write(200, [&](Transaction& tx, const json& b) { return importProducts(tx, b, c.options); });
@@ -93,7 +93,9 @@ const std::vector<RouteRule>& routeRules() {
          return Response{200, categoryList(c.engine, c.ctx), {}, {}};
        }},
       {"PATCH", "/products/{code}", Role::Manager, false, "change products", [](RouteCall& c) {
-         return c.write(200, [&](Transaction& tx, const json& b) { return *updateProduct(tx, c.params[0], b, c.options); });
+         return c.write(200, [&](Transaction& tx, const json& b) {
+           return *updateProduct(tx, c.params[0], parseProductChange(b), c.options);
+         });
        }},
       {"PATCH", "/inventory/{productCode}", Role::Manager, false, "change inventory", [](RouteCall& c) {
          return c.write(200, [&](Transaction& tx, const json& b) {

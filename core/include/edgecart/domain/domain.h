@@ -82,13 +82,36 @@ struct SettingsChange {
 };
 Value updateSettings(Transaction& tx, const SettingsChange& change, const DomainOptions& options);
 
-// Products.
-// A product's price has at most its currency's decimals; `taxClass` (optional) is one of the
-// shop's tax classes.
-Value createProduct(Transaction& tx, const json& body, const DomainOptions& options);
+// Products. Their inputs come parsed (api/requests.h).
+// POST /products: a new product. Its price is in minor units of its currency (the request's,
+// so parsed with it); `taxClass` (optional) must be one of the shop's tax classes (400).
+struct ProductInput {
+  std::string code;
+  std::string name;
+  std::string categoryCode;
+  std::string sku;
+  Currency currency;
+  int64_t price = 0;
+  std::string description;
+  std::vector<std::string> images;
+  bool isActive = true;
+  std::optional<std::string> taxClass;
+};
+Value createProduct(Transaction& tx, const ProductInput& in, const DomainOptions& options);
 Value getProduct(const Transaction& tx, const std::string& code);  // 404 if absent
-// PATCH body {name?, price?, description?, images?, categoryCode?, isActive?, taxClass?, version?}.
-Value updateProduct(Transaction& tx, const std::string& code, const json& body, const DomainOptions& options);
+// PATCH /products/{code}: the fields given replace the product's (one at least, checked where it
+// is parsed). The price has at most the product's currency's decimals.
+struct ProductChange {
+  std::optional<std::string> name;
+  std::optional<SentAmount> price;
+  std::optional<std::string> description;
+  std::optional<std::vector<std::string>> images;
+  std::optional<std::string> categoryCode;
+  std::optional<bool> isActive;
+  std::optional<std::optional<std::string>> taxClass;  // {nullopt}: back to the category's or the default
+  std::optional<int64_t> version;
+};
+Value updateProduct(Transaction& tx, const std::string& code, const ProductChange& change, const DomainOptions& options);
 
 // A product's look-up keys (Engine::addLookup): "cat:<categoryCode>", "sku:<sku>" and "w:<word>"
 // for each word of its name (see searchWords); none holds a control character.
@@ -96,15 +119,6 @@ void productLookupKeys(const json& product, std::vector<std::string>& keys);
 // The words of a text as search matches them: runs of letters, digits and non-ASCII bytes,
 // ASCII lower-cased, each at most 32 bytes (cut at a character boundary), at most 16, in order.
 std::vector<std::string> searchWords(const std::string& text);
-
-// POST /products/import {csv | jsonl}: upserts products (and their stock, column `quantity`) by
-// code. A CSV's first line names its columns (code, name, categoryCode, sku, price, currency;
-// optional quantity, description, isActive); a JSON line is an object with the same fields. Each
-// row is checked as its create or update would be; a refused row (or a repeated code) is reported
-// {line, code?, message} and writes nothing, the valid rows are applied. An existing product's
-// sku and currency cannot change. Answers {rows, created, updated, unchanged, rejectedCount,
-// rejected (the first 1,000)}. A wrong or missing column, a quote never closed, or no rows: 400.
-json importProducts(Transaction& tx, const json& body, const DomainOptions& options);
 
 // Orders.
 // Whose prices an order's lines carry. A customer pays the catalogue's: every line's product must

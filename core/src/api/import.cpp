@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "edgecart/api/requests.h"
 #include "edgecart/api/validate.h"
 #include "edgecart/domain/domain.h"
 #include "edgecart/domain/inventory.h"
@@ -203,7 +204,8 @@ json importProducts(Transaction& tx, const json& body, const DomainOptions& opti
       }
       // Everything above only read. Each of these checks the whole row before it writes, so a
       // refused row writes nothing.
-      const Value after = before ? updateProduct(tx, code, product, options) : createProduct(tx, product, options);
+      const Value after = before ? updateProduct(tx, code, parseProductChange(product), options)
+                                 : createProduct(tx, parseProductInput(product), options);
       if (quantity) {
         InventoryChange set;
         set.quantity = quantity;
