@@ -1,6 +1,7 @@
 // The rules the JavaScript package shares with the core are generated from the core's tables
 // (api/rules.h): the checked-in web/src/rules.ts must be what the core generates now.
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -35,5 +36,23 @@ TEST(Rules, EveryErrorCodeAndStatusIsListedOnce) {
   EXPECT_STREQ(defaultErrorCode(504), "INTERNAL_ERROR");
 }
 
+
+// The domain takes typed inputs and never includes the API (docs/design.md, "Layers"): no file
+// under core/src/domain or core/include/edgecart/domain names an api/ header.
+TEST(Layering, TheDomainNeverIncludesTheApi) {
+  namespace fs = std::filesystem;
+  const fs::path core = fs::path(EDGECART_FIXTURES) / ".." / ".." / "core";
+  int files = 0;
+  for (const fs::path& dir : {core / "src" / "domain", core / "include" / "edgecart" / "domain"}) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+      std::ifstream in(e.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      EXPECT_EQ(text.str().find("edgecart/api/"), std::string::npos) << e.path() << " includes the API";
+      ++files;
+    }
+  }
+  EXPECT_GT(files, 10);
+}
 }  // namespace
 }  // namespace edgecart::testing

@@ -64,7 +64,78 @@ std::vector<std::string> images(const Fields& f) {
   return out;
 }
 
+// A discount {percent | amount, reason}.
+DiscountInput discount(const json& v, const std::string& what) {
+  Fields d(v, what, {"percent", "amount", "reason"});
+  if (d.has("percent") == d.has("amount")) badRequest(what + " must have one of percent or amount");
+  DiscountInput in;
+  if (d.has("percent")) {
+    in.percent = parseRate(d.raw("percent"), what + ".percent");
+  } else {
+    in.amount = amount(d, "amount", what + ".amount");
+  }
+  in.reason = d.str("reason", kMaxNameLength);
+  return in;
+}
+
 }  // namespace
+
+OrderInput parseOrderInput(const json& body, bool quote) {
+  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments", "session"});
+  OrderInput in;
+  if (!quote) in.customerId = f.str("customerId", kMaxCodeLength);
+  const json& lines = f.array("items", 1, kMaxOrderLines);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string what = "items[" + std::to_string(i) + "]";
+    Fields line(lines[i], what, {"productCode", "name", "quantity", "price", "discount"});
+    OrderLineInput l;
+    l.productCode = line.code("productCode");
+    l.quantity = line.integer("quantity", 1, kMaxQuantity);
+    if (line.has("price")) {
+      l.price = amount(line, "price", what + ".price");
+    } else if (lines[i].contains("price")) {
+      badRequest(what + ".price must be a number");  // null: a NaN in JS
+    }
+    if (line.has("name")) l.name = line.str("name", kMaxNameLength);
+    if (line.has("discount")) l.discount = discount(line.raw("discount"), what + ".discount");
+    in.items.push_back(std::move(l));
+  }
+  if (f.has("discount")) in.discount = discount(f.raw("discount"), "discount");
+  if (f.has("payments")) {
+    const json& list = f.raw("payments");
+    if (!list.is_array() || list.empty() || list.size() > kMaxTenders) {
+      badRequest("payments must be a list of 1-" + std::to_string(kMaxTenders) + " {method, amount}");
+    }
+    in.payments.emplace();
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string what = "payments[" + std::to_string(i) + "]";
+      Fields p(list[i], what, {"method", "amount"});
+      TenderInput t;
+      t.method = p.code("method");
+      t.amount = amount(p, "amount", what + ".amount");
+      in.payments->push_back(std::move(t));
+    }
+  }
+  if (quote) return in;
+  Fields a(f.object("shippingAddress"), "shippingAddress", {"street", "city", "postalCode", "country"});
+  in.shippingAddress.street = a.str("street", kMaxNameLength);
+  in.shippingAddress.city = a.str("city", kMaxNameLength);
+  in.shippingAddress.postalCode = a.str("postalCode", kMaxCodeLength);
+  in.shippingAddress.country = a.str("country", kMaxCodeLength);
+  // With payments the method is theirs (the domain checks one given is), else it is required.
+  if (!in.payments || f.has("paymentMethod")) in.paymentMethod = f.str("paymentMethod", kMaxCodeLength);
+  if (f.has("session")) in.session = f.code("session");
+  return in;
+}
+
+StatusChange parseStatusChange(const json& body) {
+  Fields f(body, "body", {"status", "version"});
+  StatusChange c;
+  c.status = f.str("status", 32);
+  checkOrderStatus(c.status);
+  c.version = f.optInteger("version", -1, INT64_MAX);
+  return c;
+}
 
 ProductInput parseProductInput(const json& body) {
   Fields f(body, "body", {"code", "name", "categoryCode", "sku", "price", "currency", "description",

@@ -36,7 +36,7 @@ Response createOrderRoute(RouteCall& c) {
       own["customerId"] = c.owner;
       request = &own;
     }
-    json order = orderAnswer(tx, createOrder(tx, *request, c.options, c.orderCaller()));
+    json order = orderAnswer(tx, createOrder(tx, parseOrderInput(*request, false), c.options, c.orderCaller()));
     const json& reservation = order["reservation"];
     if (strict && reservation.at("state") == "none") {
       throw ApiError(409, reservation.at("error").get<std::string>(),
@@ -55,7 +55,7 @@ Response changeOrderStatusRoute(RouteCall& c) {
         forbidden("Forbidden: a customer may only cancel its own order, and only while it is pending");
       }
     }
-    return orderAnswer(tx, updateOrderStatus(tx, code, b));
+    return orderAnswer(tx, updateOrderStatus(tx, code, parseStatusChange(b)));
   });
 }
 
@@ -106,7 +106,8 @@ const std::vector<RouteRule>& routeRules() {
       {"POST", "/orders", Role::Customer, kOwn, "create orders", createOrderRoute, kQuery},
       {"POST", "/orders/quote", Role::Customer, false, "quote orders", [](RouteCall& c) {
          const json b = parseBody(c.body);
-         return c.read([&](Transaction& tx) { return quoteOrder(tx, b, c.options, c.orderCaller()); });
+         const OrderInput in = parseOrderInput(b, true);
+         return c.read([&](Transaction& tx) { return quoteOrder(tx, in, c.options, c.orderCaller()); });
        }},
       {"GET", "/orders", Role::Customer, kOwn, "list orders", [](RouteCall& c) { return list(c, "ORDER#"); }, kQuery},
       {"GET", "/orders/{code}", Role::Customer, kOwn, "read orders", [](RouteCall& c) {

@@ -9,21 +9,19 @@
 #include "edgecart/engine/error.h"
 #include "edgecart/domain/money.h"
 #include "edgecart/engine/sequence.h"
-#include "edgecart/api/validate.h"
+#include "edgecart/engine/text.h"
 
 namespace edgecart {
 namespace {
 
 // Objects on this path are filled with emplace: a braced initializer list would build and
 // destroy a temporary [key, value] array per field.
-json readAddress(const Fields& body) {
-  Fields a(body.object("shippingAddress"), "shippingAddress",
-           {"street", "city", "postalCode", "country"});
+json addressJson(const Address& in) {
   json address(json::value_t::object);
-  put(address, "street", a.str("street", kMaxNameLength));
-  put(address, "city", a.str("city", kMaxNameLength));
-  put(address, "postalCode", a.str("postalCode", kMaxCodeLength));
-  put(address, "country", a.str("country", kMaxCodeLength));
+  put(address, "street", in.street);
+  put(address, "city", in.city);
+  put(address, "postalCode", in.postalCode);
+  put(address, "country", in.country);
   return address;
 }
 
@@ -76,19 +74,17 @@ struct LineFigures {
 // order keeps of it ({percent?, amount, reason}).
 // `asked` gets the discount as asked, before rounding, in minor units × kRateScale (at most
 // 10^12 × 10^5 a discount, two discounts of a unit of amount: far inside int64).
-int64_t readDiscount(const json& v, const std::string& what, const Currency& currency, int64_t base, json& record,
+int64_t readDiscount(const DiscountInput& d, const std::string& what, const Currency& currency, int64_t base, json& record,
                      int64_t& asked) {
-  Fields d(v, what, {"percent", "amount", "reason"});
-  if (d.has("percent") == d.has("amount")) badRequest(what + " must have one of percent or amount");
   record = json(json::value_t::object);
   int64_t amount = 0;
-  if (d.has("percent")) {
-    const int64_t rate = parseRate(d.raw("percent"), what + ".percent");
+  if (d.percent) {
+    const int64_t rate = *d.percent;
     amount = proportion(base, rate, kRateScale);
     asked += base * rate;
     put(record, "percent", rateToJson(rate));
   } else {
-    amount = d.money("amount", currency);
+    amount = d.amount->minor(currency);
     if (amount > base) {
       badRequest(what + ".amount " + moneyText(amount, currency) + " is more than the " +
                  moneyText(base, currency) + " it discounts");
@@ -96,7 +92,7 @@ int64_t readDiscount(const json& v, const std::string& what, const Currency& cur
     asked += amount * kRateScale;
   }
   put(record, "amount", moneyToJson(amount, currency));
-  put(record, "reason", d.str("reason", kMaxNameLength));
+  put(record, "reason", d.reason);
   return amount;
 }
 
@@ -111,23 +107,20 @@ struct Tenders {
 };
 
 // `sale`: the payments must cover the total (an order); a quote only says what is still due.
-Tenders readTenders(const json& list, const ShopSettings& settings, const Currency& currency, int64_t total, bool sale) {
-  if (!list.is_array() || list.empty() || list.size() > kMaxTenders) {
-    badRequest("payments must be a list of 1-" + std::to_string(kMaxTenders) + " {method, amount}");
-  }
+Tenders readTenders(const std::vector<TenderInput>& list, const ShopSettings& settings, const Currency& currency,
+                    int64_t total, bool sale) {
   Tenders t;
   int64_t cash = 0;
   std::vector<int64_t> given(list.size());
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string what = "payments[" + std::to_string(i) + "]";
-    Fields p(list[i], what, {"method", "amount"});
-    const std::string method = p.code("method");
+    const std::string& method = list[i].method;
     if (std::find(settings.tenders.begin(), settings.tenders.end(), method) == settings.tenders.end()) {
       std::string known;
       for (const std::string& m : settings.tenders) known += (known.empty() ? "" : ", ") + m;
       badRequest(what + ".method must be one of the shop's tenders: " + known);
     }
-    given[i] = p.money("amount", currency);
+    given[i] = list[i].amount.minor(currency);
     if (given[i] == 0) badRequest(what + ".amount must be more than 0");
     t.paid += given[i];  // at most 8 × 10^12: inside int64
     if (method == "cash") cash += given[i];
@@ -148,14 +141,14 @@ Tenders readTenders(const json& list, const ShopSettings& settings, const Curren
   std::vector<int64_t> kept = given;
   int64_t left = t.change;
   for (size_t i = list.size(); i-- > 0 && left > 0;) {
-    if (list[i]["method"] != "cash") continue;
+    if (list[i].method != "cash") continue;
     const int64_t back = std::min(left, kept[i]);
     kept[i] -= back;
     left -= back;
   }
   for (size_t i = 0; i < list.size(); ++i) {
     json row(json::value_t::object);
-    put(row, "method", list[i]["method"]);
+    put(row, "method", list[i].method);
     put(row, "amount", moneyToJson(kept[i], currency));
     if (kept[i] != given[i]) put(row, "given", moneyToJson(given[i], currency));
     t.payments.push_back(std::move(row));
@@ -164,10 +157,9 @@ Tenders readTenders(const json& list, const ShopSettings& settings, const Curren
 }
 
 // The figures of an order request (quoteOrder); `sale`: of an order being placed.
-json figuresOf(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller, bool sale) {
-  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments", "session"});
+json figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller, bool sale) {
   const ShopSettings settings = shopSettings(tx, options);
-  const json& lines = f.array("items", 1, kMaxOrderLines);
+  const std::vector<OrderLineInput>& lines = in.items;
   json items = json::array();
   std::vector<LineFigures> figures;
   figures.reserve(lines.size());
@@ -176,12 +168,11 @@ json figuresOf(const Transaction& tx, const json& body, const DomainOptions& opt
   int64_t asked = 0;  // every discount as asked (see readDiscount)
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string what = "items[" + std::to_string(i) + "]";
-    Fields line(lines[i], what, {"productCode", "name", "quantity", "price", "discount"});
-    const std::string productCode = line.code("productCode");
-    const int64_t quantity = line.integer("quantity", 1, kMaxQuantity);
-    const bool hasPrice = line.has("price");
-    if (!hasPrice && lines[i].contains("price")) badRequest(what + ".price must be a number");  // null: a NaN in JS
-    std::string name = line.has("name") ? line.str("name", kMaxNameLength) : "";
+    const OrderLineInput& line = lines[i];
+    const std::string& productCode = line.productCode;
+    const int64_t quantity = line.quantity;
+    const bool hasPrice = line.price.has_value();
+    std::string name = line.name;
     // The catalogue's word on this line: a customer's must be there and for sale.
     const Value product = tx.getItem(std::string(kProduct) + "#" + productCode);
     const bool forSale = product && attrs(*product).value("isActive", true);
@@ -202,7 +193,7 @@ json figuresOf(const Transaction& tx, const json& body, const DomainOptions& opt
                  currency->code + ": an order has one currency");
     }
     const int64_t listed = product ? parseMoney(attrs(*product).at("price"), "the price of " + productCode, *currency) : -1;
-    const int64_t sent = hasPrice ? line.money("price", *currency) : 0;
+    const int64_t sent = hasPrice ? line.price->minor(*currency) : 0;
     if (caller.pricing == Pricing::Catalogue) {
       if (hasPrice && sent != listed) {
         conflict("The price of " + productCode + " is now " + moneyText(listed, *currency) + ", not " +
@@ -224,9 +215,9 @@ json figuresOf(const Transaction& tx, const json& body, const DomainOptions& opt
     if (product && listed != price) put(item, "catalogPrice", moneyToJson(listed, *currency));
     put(item, "amount", moneyToJson(lf.amount, *currency));
     put(item, "taxRate", rateToJson(lf.rate));
-    if (line.has("discount")) {
+    if (line.discount) {
       json record;
-      lf.discount = readDiscount(line.raw("discount"), what + ".discount", *currency, lf.amount, record, asked);
+      lf.discount = readDiscount(*line.discount, what + ".discount", *currency, lf.amount, record, asked);
       put(item, "discount", std::move(record));
     }
     subtotal += lf.amount;
@@ -238,7 +229,7 @@ json figuresOf(const Transaction& tx, const json& body, const DomainOptions& opt
   for (const LineFigures& lf : figures) lineDiscounts += lf.discount;
   json orderDiscount;
   int64_t discount = 0;
-  if (f.has("discount")) discount = readDiscount(f.raw("discount"), "discount", *currency, subtotal - lineDiscounts, orderDiscount, asked);
+  if (in.discount) discount = readDiscount(*in.discount, "discount", *currency, subtotal - lineDiscounts, orderDiscount, asked);
   const int64_t discountTotal = lineDiscounts + discount;
   if (discountTotal > 0) {
     if (caller.discounts == Discounts::None) forbidden("Forbidden: a customer cannot give a discount");
@@ -288,9 +279,9 @@ json figuresOf(const Transaction& tx, const json& body, const DomainOptions& opt
   put(out, "pricesIncludeTax", settings.pricesIncludeTax);
   // Tenders: a customer records none (a storefront order is paid outside EdgeCart); staff record
   // what the customer gave, and a quote says what is still due and the change.
-  if (f.has("payments")) {
+  if (in.payments) {
     if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot record payments");
-    const Tenders t = readTenders(f.raw("payments"), settings, *currency, settings.pricesIncludeTax ? net : net + tax, sale);
+    const Tenders t = readTenders(*in.payments, settings, *currency, settings.pricesIncludeTax ? net : net + tax, sale);
     put(out, "payments", t.payments);
     put(out, "paid", moneyToJson(t.paid, *currency));
     put(out, "change", moneyToJson(t.change, *currency));
@@ -302,24 +293,21 @@ json figuresOf(const Transaction& tx, const json& body, const DomainOptions& opt
 
 }  // namespace
 
-json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
-  return figuresOf(tx, body, options, caller, false);
+json quoteOrder(const Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller) {
+  return figuresOf(tx, in, options, caller, false);
 }
 
-Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller) {
-  Fields f(body, "body", {"customerId", "items", "shippingAddress", "paymentMethod", "discount", "payments", "session"});
-  const std::string customerId = f.str("customerId", kMaxCodeLength);
-  json figures = figuresOf(tx, body, options, caller, true);
-  json address = readAddress(f);
+Value createOrder(Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller) {
+  const std::string& customerId = in.customerId;
+  json figures = figuresOf(tx, in, options, caller, true);
+  json address = addressJson(in.shippingAddress);
   // With payments the method is theirs (the one method, or "split"), and what was given covers the total.
-  std::string paymentMethod;
+  std::string paymentMethod = in.paymentMethod;
   if (figures.contains("payments")) {
     paymentMethod = figures["paymentMethod"].get<std::string>();
-    if (f.has("paymentMethod") && f.str("paymentMethod", kMaxCodeLength) != paymentMethod) {
+    if (!in.paymentMethod.empty() && in.paymentMethod != paymentMethod) {
       badRequest("paymentMethod must be " + paymentMethod + " (the payments'), or left out");
     }
-  } else {
-    paymentMethod = f.str("paymentMethod", kMaxCodeLength);
   }
 
   // Only a valid request takes a number from the sequence (or uses the code a sync host checked).
@@ -342,10 +330,9 @@ Value createOrder(Transaction& tx, const json& body, const DomainOptions& option
   put(attributes, "placedAt", tx.now());
   // A sale at a till counts in its drawer session (till.h), after the order is written: a
   // command's first change is the item it is about (sync's baseVersion).
-  std::string session;
-  if (f.has("session")) {
+  const std::string& session = in.session;
+  if (!session.empty()) {
     if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot sell on a till's session");
-    session = f.code("session");
     put(attributes, "session", session);
   }
   Value order = tx.publish(CommandInput{kOrder, code, "Order " + code, 0, std::move(attributes)});
@@ -370,14 +357,11 @@ json orderAnswer(const Transaction& tx, const Value& order) {
   return out;
 }
 
-Value updateOrderStatus(Transaction& tx, const std::string& code, const json& body) {
-  Fields f(body, "body", {"status", "version"});
-  const std::string status = f.str("status", 32);
-  checkOrderStatus(status);
-  const auto version = f.optInteger("version", -1, INT64_MAX);
+Value updateOrderStatus(Transaction& tx, const std::string& code, const StatusChange& change) {
+  const std::string& status = change.status;
   const Value current = getOrder(tx, code);
   const int64_t latest = itemVersion(*current);
-  checkVersion(current->at("sk").get<std::string>(), version.value_or(-1), latest);
+  checkVersion(current->at("sk").get<std::string>(), change.version.value_or(-1), latest);
   const std::string from = attrs(*current).at("status").get<std::string>();
   if (!isAllowedTransition(from, status)) {
     throw ApiError(400, "Cannot transition from " + from + " to " + status, errc::kInvalidTransition);

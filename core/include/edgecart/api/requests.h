@@ -2,7 +2,7 @@
 // Request bodies into the domain's typed inputs. Each parser checks the body's form (unknown
 // fields, types, ranges, which fields go together) and throws a 400 naming the field; the domain
 // then checks the input against the shop's data (an amount's decimals against its currency
-// included: SentAmount). Converted so far: products (and their import), inventory, settings, drawer sessions, returns.
+// included: SentAmount). Every route's body is parsed here.
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +32,13 @@ ProductChange parseProductChange(const json& body);
 json importProducts(Transaction& tx, const json& body, const DomainOptions& options);
 // (api/import.cpp: the rows are parsed here, each applied by the domain's createProduct,
 // updateProduct and updateInventory.)
+
+// POST /orders {customerId, items: [{productCode, name?, quantity, price?, discount?}],
+// shippingAddress, paymentMethod?, discount?, payments?, session?}; with `quote` (POST
+// /orders/quote) customerId, shippingAddress, paymentMethod and session are neither needed nor read.
+OrderInput parseOrderInput(const json& body, bool quote);
+// PATCH /orders/{code}/status {status, version?}.
+StatusChange parseStatusChange(const json& body);
 
 // PATCH /settings: one of its fields at least (domain.h, SettingsChange).
 SettingsChange parseSettingsChange(const json& body);

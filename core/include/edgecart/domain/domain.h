@@ -141,13 +141,48 @@ struct OrderCaller {
 // subtotal - discountTotal + tax = total (tax-exclusive), subtotal - discountTotal = total
 // (tax-inclusive, tax being the part of it). `body` is an order request; customerId,
 // shippingAddress and paymentMethod are not needed (POST /orders/quote), nothing is written.
-json quoteOrder(const Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller);
-Value createOrder(Transaction& tx, const json& body, const DomainOptions& options, OrderCaller caller);
+// An order request, parsed (api/requests.h): each field's form checked; prices, discount amounts
+// and tenders still to be read in the order's currency, known once its products are read.
+struct DiscountInput {
+  std::optional<int64_t> percent;    // a rate (kRateScale)
+  std::optional<SentAmount> amount;  // else an amount
+  std::string reason;
+};
+struct OrderLineInput {
+  std::string productCode;
+  std::string name;                 // empty: the catalogue's
+  int64_t quantity = 0;
+  std::optional<SentAmount> price;  // none: the catalogue's
+  std::optional<DiscountInput> discount;
+};
+struct TenderInput {
+  std::string method;
+  SentAmount amount;
+};
+struct Address {
+  std::string street, city, postalCode, country;
+};
+struct OrderInput {
+  std::string customerId;            // (an order; a quote has none of these three)
+  Address shippingAddress;
+  std::string paymentMethod;         // empty: the payments' (required without payments)
+  std::vector<OrderLineInput> items;
+  std::optional<DiscountInput> discount;
+  std::optional<std::vector<TenderInput>> payments;
+  std::string session;               // empty: none
+};
+json quoteOrder(const Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller);
+Value createOrder(Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller);
 Value getOrder(const Transaction& tx, const std::string& code);  // 404 if absent
 // An order as the API answers it: the stored item plus `reservation` {state, error?, errorCode?}
 // (held | none | released | deducted), so a caller sees whether its stock was reserved.
 json orderAnswer(const Transaction& tx, const Value& order);
-Value updateOrderStatus(Transaction& tx, const std::string& code, const json& body);
+// PATCH /orders/{code}/status {status, version?}: one of the order's transitions.
+struct StatusChange {
+  std::string status;  // one of orderStatuses() (checked where it is parsed)
+  std::optional<int64_t> version;
+};
+Value updateOrderStatus(Transaction& tx, const std::string& code, const StatusChange& change);
 // The order statuses and the transitions between them (the seed's state machine): the lists the
 // TypeScript OrderStatus and TRANSITIONS are generated from (web/src/rules.ts, api/rules.h).
 struct OrderTransition {
