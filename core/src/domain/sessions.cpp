@@ -11,8 +11,6 @@
 namespace edgecart {
 namespace {
 
-constexpr int64_t kMaxDenominationCount = 1'000'000;
-
 std::string sessionSk(const std::string& code) { return std::string(kSession) + "#" + code; }
 std::string tillSk(const std::string& till) { return std::string(kTill) + "#" + till; }
 
