@@ -460,5 +460,24 @@ TEST(FileStore, ARecordReferenceToALaterOrDeletedRowIsRefused) {
     EXPECT_THROW(logfmt::decodeRecord(logfmt::encodeRecord(7, batch), &lsn), std::runtime_error) << to;
   }
 }
+
+// A record whose data row holds a value its command row names (format 003) is archived with the
+// command row alone: the archive writes the value into it, whatever order the record had.
+TEST(FileStore, AnArchivedRowKeepsAValueItsLeftOutDataRowHeld) {
+  TempDir dir;
+  const Value item = val(json{{"sk", "A"}, {"version", 1}, {"n", std::string(64, 'x')}});
+  {
+    auto store = FileStore::open(dir.path(), fast());
+    store->commit(Batch{Put{Table::Data, kPk, "A", item}, Put{Table::Command, kPk, "A@1", item},
+                        Put{Table::History, kPk, "A@0", item}});
+    store->compact();
+    ASSERT_TRUE(store->get(Table::Command, kPk, "A@1"));
+    EXPECT_EQ(*store->get(Table::Command, kPk, "A@1"), *item);
+    EXPECT_EQ(*store->get(Table::History, kPk, "A@0"), *item);
+  }
+  const json report = verifyStore(dir.path());
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["archivedRecords"], 1);
+}
 }  // namespace
 }  // namespace edgecart::testing

@@ -168,9 +168,9 @@ std::optional<Response> Webhooks::handle(Engine& engine, const Context& ctx, con
             s.erase("failingSince");
             s.erase("failingSinceMs");
             if (*in.enabled) {
-              // What waited is sent now, each delivery with its full time again; a claim under
-              // way is kept (its process is sending).
-              s["enabledAtMs"] = tx.nowMs();
+              // What waited is sent now, each delivery with its full time again (the failing time
+              // starts over, above); a claim under way is kept (its process is sending).
+              s.erase("enabledAtMs");  // written by an older version; the failing time replaced it
               tx.putRow(Table::Sequence, kDuePk, dueSk(tenant, id), row(json{{"nextAtMs", 0}}));
               if (const Value h = tx.get(Table::Sequence, queuePk(tenant, id), "head"); h && h->contains("nextAtMs")) {
                 json head = *h;

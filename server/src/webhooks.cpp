@@ -326,9 +326,12 @@ struct Webhooks::Impl {
             sub["failingSinceMs"] = now;
             sub["failingSince"] = formatIsoTime(now);
           }
-          // Retried for giveUpSeconds from its event, or from the subscription's enabling again
-          // (what waited while it was disabled gets its full time).
-          const int64_t since = std::max(delivery.value("createdAtMs", now), sub.value("enabledAtMs", int64_t{0}));
+          // Retried while its subscription has been failing for less than giveUpSeconds: counted
+          // from the first failure of this run, at or before this delivery's first, never from
+          // its event (what waited through an outage, or while the subscription was disabled,
+          // gets its full time). Then it is failed, and the subscription, failing that long, is
+          // disabled with it.
+          const int64_t since = sub["failingSinceMs"].get<int64_t>();
           if (now - since >= options.giveUpSeconds * 1000) {
             delivery["state"] = "failed";
             moveOn = true;
@@ -339,9 +342,7 @@ struct Webhooks::Impl {
             nextAt = now + static_cast<int64_t>(wait * 1000);
             head["nextAtMs"] = nextAt;
           }
-          // A delivery given up failed that long too: its subscription goes with it, whenever its
-          // first attempt was (the failing time counts from that attempt, the delivery's from its event).
-          if ((gaveUp || now - sub["failingSinceMs"].get<int64_t>() >= options.giveUpSeconds * 1000) && sub.value("enabled", false)) {
+          if (now - sub["failingSinceMs"].get<int64_t>() >= options.giveUpSeconds * 1000 && sub.value("enabled", false)) {
             sub["enabled"] = false;
             sub["disabledAt"] = formatIsoTime(now);
             sub["disabledReason"] = "its deliveries failed for " + std::to_string(static_cast<int64_t>(options.giveUpSeconds)) + " s";

@@ -148,7 +148,7 @@ void FileStore::load() {
       activeName_ = name;
       activeGoodBytes_ = sf.goodBytes;
       activeFileBytes_ = bytes.size();
-      activeIsOld_ = sf.version < logfmt::kFormatVersion;
+      activeIsOld_ = sf.version != 0 && sf.version < logfmt::kFormatVersion;  // 0: a torn header, repaired
       recovery_.tornBytesDropped = bytes.size() - sf.goodBytes;
     }
   }

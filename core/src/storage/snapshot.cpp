@@ -165,11 +165,20 @@ void FileStore::writeArchive() {
   // lets verify see a missing archive file.
   std::string bytes(logfmt::kArchiveMagic, logfmt::kMagicSize);
   bytes += logfmt::frameRecord(logfmt::encodeArchiveRange(pendingArchive_.empty() ? snapshotLsn_ : 0, lastLsn_));
+  // The audit rows of a record. A row that named another's value (format 003) names its new place,
+  // or, when that row is a state row left out, holds the value itself.
   auto add = [&](uint64_t lsn, RawBatch rows) {
-    rows.erase(std::remove_if(rows.begin(), rows.end(), [](const RawPut& p) { return isState(p.table); }),
-               rows.end());
-    if (rows.empty()) return;
-    bytes += logfmt::frameRecord(logfmt::encodeRecord(lsn, rows));
+    RawBatch audit;
+    std::vector<uint32_t> moved(rows.size(), logfmt::kNoOp);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (isState(rows[i].table)) continue;
+      RawPut p = std::move(rows[i]);
+      if (p.sameAs != logfmt::kNoOp) p.sameAs = p.sameAs < i ? moved[p.sameAs] : logfmt::kNoOp;
+      moved[i] = static_cast<uint32_t>(audit.size());
+      audit.push_back(std::move(p));
+    }
+    if (audit.empty()) return;
+    bytes += logfmt::frameRecord(logfmt::encodeRecord(lsn, audit));
   };
   for (size_t at = 0; at < pendingArchive_.size(); at += 4096) {
     const auto from = pendingArchive_.begin() + static_cast<std::ptrdiff_t>(at);

@@ -109,7 +109,8 @@ class FileStore : public Store {
   // A file of format `version` was read: an older one than the current makes the first write
   // migrate the store (recovery_.migratedFromVersion keeps the oldest).
   void noteOldFormat(int version) {
-    if (version < logfmt::kFormatVersion && (recovery_.migratedFromVersion == 0 || version < recovery_.migratedFromVersion)) {
+    if (version > 0 && version < logfmt::kFormatVersion &&
+        (recovery_.migratedFromVersion == 0 || version < recovery_.migratedFromVersion)) {
       recovery_.migratedFromVersion = version;
     }
   }
