@@ -72,6 +72,7 @@ nul-ends-json | core/src/domain/money.cpp | s/  if (text.find('\\0') != std::str
 list-index-unused | core/src/api/lists.cpp | s/  } else if (engine.hasListIndex(pk, prefix)) {/  } else if (false) {/ | edgecart_tests | Orders.*
 ack-before-save | web/src/persist.ts | s/^    this.syncing = true;$/&\n    for (const p of wrote) p.resolve();/ | node:test/node.test.js | acknowledged only after
 archive-loaded-at-open | web/src/idbfiles.ts | s/    if (options.archive) return files;  .. its database is opened by the first save/    if (options.archive \&\& false) return files;/ | node:test/node.test.js | compaction archives the audit trail
+idbfs-same-millisecond-unsaved | web/src/local.ts | s/        while (Date.now() <= started) await/        while (false \&\& Date.now() <= started) await/ | node:test/node.test.js | in the millisecond of the last save
 state-saved-before-archive | web/src/local.ts | /^        await archive.save();$/{h;d}; /^        await state.save();$/G | node:test/node.test.js | saves the archive before the state
 follower-write-replayed | web/src/tabs.ts | s/    if (p.writer === '' .. p.call.method === 'GET') {/    if (p.writer !== '#') {/ | node:test/browser.test.js | answer was lost with the writer
 sync-token-tenant-unchecked | web/src/sync.ts | s/    if (claimed !== shopTenant) {/    if (claimed !== shopTenant \&\& claimed === '#') {/ | node:test/sync.test.js | another tenant

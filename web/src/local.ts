@@ -28,12 +28,13 @@ export interface Executor {
   stats(): StoreStats | null;
 }
 
-/** How a shop's executor is opened: the database (null = memory) and, optionally, a server. */
-export interface OpenPlan {
-  database: string | null;
-  durability?: Durability;
-  sync?: { tenant: string; server: ServerOptions };
-}
+/**
+ * Where a database's files live. 'indexeddb': this package's layer (idbfiles.ts), which saves only
+ * what changed, with the durability asked for. 'idbfs': Emscripten's stock IDBFS mount, which
+ * saves every changed file whole on each `FS.syncfs` and commits with the browser's default
+ * durability (docs/design.md §6 compares the two).
+ */
+export type DatabaseKind = 'indexeddb' | 'idbfs';
 
 /** What the store in this tab holds and what opening it cost. */
 export interface StoreStats {
@@ -54,7 +55,9 @@ export interface StoreStats {
   savedBytes: number;
   /** Bytes of the module's WebAssembly memory (it grows with the state held, never shrinks). */
   heapBytes: number;
-  /** How saves commit: 'strict' (flushed to disk) or 'relaxed'; null in memory. */
+  /** Where the files live: 'indexeddb' or 'idbfs'; null in memory. */
+  storage: DatabaseKind | null;
+  /** How saves commit: 'strict' (flushed to disk) or 'relaxed' (IDBFS: always); null in memory. */
   durability: Durability | null;
   /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
   openMs: { module: number; load: number; open: number };
@@ -93,14 +96,18 @@ export class LocalStore implements Executor, SyncStore {
     private readonly files: { state: IdbFiles; archive: IdbFiles } | null,
     private readonly queue: WriteQueue | null,
     private readonly durability: Durability | null,
+    private readonly kind: DatabaseKind | null,
   ) {}
 
   /**
    * Opens the store. With a database name, the store lives in IndexedDB: everything is loaded
    * before this resolves, so no call is ever answered from a partial store. Saves commit with
-   * `durability` ('strict' unless told).
+   * `durability` ('strict' unless told). With `kind` 'idbfs', the files live in Emscripten's IDBFS
+   * mounts instead: loaded whole by `FS.syncfs(true)`, and each save is one `FS.syncfs(false)`
+   * under the same rule (a write resolves after a save that started after it completed).
    */
-  static async open(loader: ModuleLoader, database: string | null, durability: Durability = 'strict'): Promise<LocalStore> {
+  static async open(loader: ModuleLoader, database: string | null, durability: Durability = 'strict',
+                    kind: DatabaseKind = 'indexeddb'): Promise<LocalStore> {
     const t0 = performance.now();
     const module = await loader();
     const t1 = performance.now();
@@ -109,7 +116,34 @@ export class LocalStore implements Executor, SyncStore {
     let archiveDir = '';
     let queue: WriteQueue | null = null;
     let files: { state: IdbFiles; archive: IdbFiles } | null = null;
-    if (database !== null) {
+    if (database !== null && kind === 'idbfs') {
+      // One IDBFS database per mount point: `/edgecart-idbfs/<name>` and its archive, never the
+      // default storage's databases (`/edgecart/<name>`, which migrate IDBFS databases of that
+      // name when they open: the two must not share one).
+      dir = `/edgecart-idbfs/${database}`;
+      archiveDir = `${dir}.archive`;
+      if (!FS.analyzePath('/edgecart-idbfs').exists) FS.mkdir('/edgecart-idbfs');
+      FS.mkdir(dir);
+      FS.mkdir(archiveDir);
+      FS.mount(module.IDBFS, {}, dir);
+      FS.mount(module.IDBFS, {}, archiveDir);
+      const syncfs = (populate: boolean) => new Promise<void>((resolve, reject) => {
+        FS.syncfs(populate, (error) => (error ? reject(new EdgeCartError(500,
+            `IDBFS could not ${populate ? 'load' : 'save'} database ${database}: ${String(error)}`)) : resolve()));
+      });
+      await syncfs(true);
+      // IDBFS saves a file only if its mtime (milliseconds) differs from the one it last saved, so
+      // a file written again in the millisecond a save read it would look unchanged: that write
+      // would be acknowledged and never saved. Each save therefore ends only once the clock has
+      // passed the millisecond it started in; writes run only between saves, so every write's
+      // mtime is later than what the last save stored.
+      queue = new WriteQueue(async () => {
+        const started = Date.now();
+        await syncfs(false);
+        while (Date.now() <= started) await new Promise((resolve) => setTimeout(resolve, 1));
+      });
+      durability = 'relaxed';
+    } else if (database !== null) {
       // Two IndexedDB databases: the state (log segments + snapshot), loaded whole at open, and
       // the archive of command/history rows, which is only ever added to and never loaded. (The
       // names are the folders', as Emscripten's IDBFS named them: its databases are migrated.)
@@ -141,7 +175,8 @@ export class LocalStore implements Executor, SyncStore {
       throw new EdgeCartError(body.statusCode, body.message, body);
     }
     files?.state.release();  // the core has read the chunks: their bytes need not stay
-    const store = new LocalStore(module, handle, files, queue, database === null ? null : durability);
+    const store = new LocalStore(module, handle, files, queue, database === null ? null : durability,
+                                 database === null ? null : kind);
     store.openMs = { module: t1 - t0, load: t2 - t1, open: performance.now() - t2 };
     return store;
   }
@@ -293,8 +328,10 @@ export class LocalStore implements Executor, SyncStore {
     return done(404, { statusCode: 404, error: 'Not Found', message: `Unknown sync call ${what}` });
   }
 
-  // After a write ran: true if it changed a file (the queue then saves).
+  // After a write ran: true if it changed a file (the queue then saves). IDBFS tells no one what
+  // changed: every write is saved (its syncfs finds the changed files by their mtime).
   private wrote(): boolean {
+    if (this.kind === 'idbfs') return true;
     return !!this.files && (this.files.state.pending || this.files.archive.pending);
   }
 
@@ -311,7 +348,8 @@ export class LocalStore implements Executor, SyncStore {
     return { ...zero, ...(JSON.parse(this.handle.stats()) as Partial<StoreStats>),
              syncs: this.queue?.syncs ?? 0,
              savedBytes: (this.files?.state.bytesSaved ?? 0) + (this.files?.archive.bytesSaved ?? 0),
-             heapBytes: this.module.HEAP8?.length ?? 0, durability: this.durability, openMs: this.openMs,
+             heapBytes: this.module.HEAP8?.length ?? 0, storage: this.kind, durability: this.durability,
+             openMs: this.openMs,
              pulled: this.syncer ? { ...this.syncer.pulled } : null,
              fileBytesInMemory: this.files?.state.memoryBytes() ?? 0 };
   }

@@ -53,11 +53,17 @@ export interface EmscriptenFS {
   truncate(pathOrNode: string | object, length: number): void;
   writeFile(path: string, data: Uint8Array): void;
   getPath(node: object): string;
+  /** Mounts a file system type (Emscripten's IDBFS) at `mountpoint`. */
+  mount(type: object, options: object, mountpoint: string): void;
+  /** IDBFS: true loads the mounts from IndexedDB, false saves every changed file to it. */
+  syncfs(populate: boolean, callback: (error: unknown) => void): void;
 }
 
 export interface EdgeCartModule {
   ShopHandle: new () => ShopHandle;
   FS: EmscriptenFS;
+  /** Emscripten's stock IDBFS (linked with -lidbfs.js), for storage 'idbfs'. */
+  IDBFS: object;
   /** The WebAssembly memory, as bytes (replaced when the memory grows). */
   HEAP8?: Int8Array;
 }

@@ -404,15 +404,19 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
   if (typeof name !== 'string' || !NAME.test(name)) throw new EdgeCartError(400, 'name must match [A-Za-z0-9_-]{1,64}');
   const hasIndexedDB = typeof indexedDB !== 'undefined';
   const storage = options.storage ?? (hasIndexedDB ? 'indexeddb' : 'memory');
-  if (storage !== 'indexeddb' && storage !== 'memory') {
-    throw new EdgeCartError(400, 'storage must be "indexeddb" or "memory"');
+  if (storage !== 'indexeddb' && storage !== 'idbfs' && storage !== 'memory') {
+    throw new EdgeCartError(400, 'storage must be "indexeddb", "idbfs" or "memory"');
   }
-  if (storage === 'indexeddb' && !hasIndexedDB) {
-    throw new EdgeCartError(400, 'storage "indexeddb" needs IndexedDB (in Node, import "fake-indexeddb/auto" first)');
+  if (storage !== 'memory' && !hasIndexedDB) {
+    throw new EdgeCartError(400, `storage "${storage}" needs IndexedDB (in Node, import "fake-indexeddb/auto" first)`);
   }
-  const durability = options.durability ?? 'strict';
+  const durability = options.durability ?? (storage === 'idbfs' ? 'relaxed' : 'strict');
   if (durability !== 'strict' && durability !== 'relaxed') {
     throw new EdgeCartError(400, 'durability must be "strict" or "relaxed"');
+  }
+  if (storage === 'idbfs' && durability === 'strict') {
+    throw new EdgeCartError(400, 'storage "idbfs" commits with the browser\'s default durability ("relaxed"); ' +
+        'use storage "indexeddb" for "strict"');
   }
   const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   if (typeof retentionDays !== 'number' || !(retentionDays >= 0)) {
@@ -424,7 +428,7 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
     throw new EdgeCartError(400, 'server must be {url, token}');
   }
   const openLocal = async (database: string | null) => {
-    const local = await LocalStore.open(loader, database, durability);
+    const local = await LocalStore.open(loader, database, durability, storage === 'idbfs' ? 'idbfs' : 'indexeddb');
     try {
       if (server) local.enableSync(context.tenant, server);
       else local.resumeOutbox(context.tenant);
@@ -435,10 +439,12 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
     return local;
   };
 
-  if (storage === 'indexeddb' && canCoordinate()) {
-    // A browser: the tabs (and shops) on this database elect one writer among themselves.
+  if (storage !== 'memory' && canCoordinate()) {
+    // A browser: the tabs (and shops) on this database elect one writer among themselves. (An
+    // IDBFS database is another database of the same name: its tabs elect their own writer.)
     let shop: Shop | null = null;
-    const tabs = await TabExecutor.join(name, () => openLocal(name), (r) => shop?.emitResult(r));
+    const tabs = await TabExecutor.join(storage === 'idbfs' ? `idbfs-${name}` : name, () => openLocal(name),
+        (r) => shop?.emitResult(r));
     shop = new Shop(tabs, context, () => tabs.role, retentionDays);
     if (server && tabs.role === 'follower') {
       // The writer tab runs the sync: it must be syncing this tenant, or this shop's writes
@@ -450,7 +456,7 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
             ? 'without a server' : `syncing tenant ${status.tenant}`}; open it there with the same tenant and server`);
       }
     }
-    shop.scheduleRetention();
+    if (storage === 'indexeddb') shop.scheduleRetention();  // IDBFS has no archive to move orders to
     return shop;
   }
   // Node, or memory: shops of this realm on the same database share one store.

@@ -16,15 +16,23 @@ export interface ShopOptions {
   roles?: string[];
   /** Database name (one IndexedDB database per name): [A-Za-z0-9_-]{1,64}. Default "edgecart". */
   name?: string;
-  /** "indexeddb" (default where IndexedDB exists) keeps state across reloads; "memory" does not. */
-  storage?: 'indexeddb' | 'memory';
+  /**
+   * "indexeddb" (default where IndexedDB exists) keeps state across reloads; "memory" does not.
+   * "idbfs" keeps it in Emscripten's stock IDBFS mount instead (`FS.syncfs` after each write, under
+   * the same acknowledgement rule): every save rewrites each changed file whole, commits with the
+   * browser's default durability ("relaxed"), and has no archive, so retention keeps every order
+   * live. It is there to compare with (`npm run bench:peers`, docs/benchmarks.md); an IDBFS
+   * database is separate from the "indexeddb" database of the same name.
+   */
+  storage?: 'indexeddb' | 'idbfs' | 'memory';
   /**
    * How a write's IndexedDB transaction commits before its promise resolves. "strict" (default):
    * the browser flushes it to disk first, so an acknowledged sale survives a power cut.
    * "relaxed": handed to the operating system only — faster (a few ms less per save on
    * Chromium, docs/benchmarks.md), but the last acknowledged writes can be lost if the machine
    * loses power (not if only the tab or browser crashes). The tab that owns the database decides;
-   * shops of one page on one database share the first one's choice.
+   * shops of one page on one database share the first one's choice. With storage "idbfs", only
+   * "relaxed" (its default): Emscripten's IDBFS never asks for a flush.
    */
   durability?: 'strict' | 'relaxed';
   /**

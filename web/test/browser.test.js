@@ -55,7 +55,7 @@ describe('suite (Chromium)', () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
-  for (const storage of ['indexeddb', 'memory']) {
+  for (const storage of ['indexeddb', 'idbfs', 'memory']) {
     test(`every case, ${storage}`, async (t) => {
       const names = await page.evaluate((s) => window.caseNames(s), storage);
       assert.ok(names.length >= 8);

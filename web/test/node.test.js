@@ -34,7 +34,7 @@ function holdNextWrite(select) {
   };
 }
 
-for (const storage of ['indexeddb', 'memory']) {
+for (const storage of ['indexeddb', 'idbfs', 'memory']) {
   describe(`suite (Node, ${storage})`, () => {
     for (const c of cases({ openShop, EdgeCartError, storage })) test(c.name, c.run);
   });
@@ -59,23 +59,75 @@ describe('IndexedDB failures (Node)', () => {
   }
 
   // Acknowledged means committed: with IndexedDB's commit held open, the write must still be
-  // pending; it resolves only once the transaction that saves it has completed.
-  test('a write is acknowledged only after its IndexedDB transaction commits', async () => {
-    const shop = await openShop({ tenant: 'shop-a', user: 'u', name: uniqueName('held') });
+  // pending; it resolves only once the transaction that saves it has completed. The same rule
+  // holds on Emscripten's IDBFS (its FS.syncfs is the save).
+  for (const storage of ['indexeddb', 'idbfs']) {
+    test(`a write is acknowledged only after its IndexedDB transaction commits (${storage})`, async () => {
+      const shop = await openShop({ tenant: 'shop-a', user: 'u', name: uniqueName('held'), storage });
+      await shop.products.create(product('PRD-001'));
+      const hold = holdNextWrite(() => true);
+      try {
+        let settled = false;
+        const write = shop.inventory.update('PRD-001', { quantity: 5 }).finally(() => { settled = true; });
+        await new Promise((r) => setTimeout(r, 200));
+        assert.ok(hold.held(), 'the save reached IndexedDB');
+        assert.equal(settled, false, 'the write was acknowledged while its IndexedDB commit was still open');
+        hold.release();
+        assert.equal((await write).attributes.quantity, 5);
+      } finally {
+        hold.release();
+      }
+      assert.equal(shop.stats().storage, storage);
+      await shop.close();
+    });
+  }
+
+  // Stock IDBFS finds the files to save by their mtime, in milliseconds: a file written again in
+  // the millisecond its last save read it looks unchanged, and that write's save put nothing (the
+  // write was acknowledged, then lost at a reload). Every awaited write must reach IndexedDB.
+  test('on IDBFS, every acknowledged write is saved, even one in the millisecond of the last save', async () => {
+    const name = uniqueName('mtime');
+    const shop = await openShop({ tenant: 'shop-a', user: 'u', name, storage: 'idbfs' });
     await shop.products.create(product('PRD-001'));
-    const hold = holdNextWrite(() => true);
+    const original = IDBDatabase.prototype.transaction;
+    let saves = 0;
+    IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+      if (mode === 'readwrite' && this.name === `/edgecart-idbfs/${name}`) saves += 1;
+      return original.call(this, stores, mode, ...rest);
+    };
+    const unsaved = [];
     try {
-      let settled = false;
-      const write = shop.inventory.update('PRD-001', { quantity: 5 }).finally(() => { settled = true; });
-      await new Promise((r) => setTimeout(r, 200));
-      assert.ok(hold.held(), 'the save reached IndexedDB');
-      assert.equal(settled, false, 'the write was acknowledged while its IndexedDB commit was still open');
-      hold.release();
-      assert.equal((await write).attributes.quantity, 5);
+      for (let i = 1; i <= 100; i++) {
+        const before = saves;
+        await shop.inventory.update('PRD-001', { quantity: i });
+        if (saves === before) unsaved.push(i);
+      }
     } finally {
-      hold.release();
+      IDBDatabase.prototype.transaction = original;
     }
+    assert.deepEqual(unsaved, [], 'writes acknowledged without an IndexedDB save');
     await shop.close();
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name, storage: 'idbfs' });
+    assert.equal((await again.inventory.get('PRD-001')).attributes.quantity, 100);
+    await again.close();
+  });
+
+  // An IDBFS database is not the default storage's database of the same name: neither sees the
+  // other's writes, and neither breaks the other (the default storage migrates IDBFS databases
+  // named after its own folder, which IDBFS's are not).
+  test('an IDBFS database and the default database of one name stay apart', async () => {
+    const name = uniqueName('apart');
+    const idbfs = await openShop({ tenant: 'shop-a', user: 'u', name, storage: 'idbfs' });
+    await idbfs.products.create(product('PRD-IDBFS'));
+    await idbfs.close();
+    const plain = await openShop({ tenant: 'shop-a', user: 'u', name });
+    await plain.products.create(product('PRD-PLAIN'));
+    assert.deepEqual((await plain.products.list()).items.map((p) => p.code), ['PRD-PLAIN']);
+    await plain.close();
+    const again = await openShop({ tenant: 'shop-a', user: 'u', name, storage: 'idbfs' });
+    assert.deepEqual((await again.products.list()).items.map((p) => p.code), ['PRD-IDBFS']);
+    assert.equal(again.stats().durability, 'relaxed');
+    await again.close();
   });
 
   test('a failed save rejects the write, the store stays usable, and the next save catches up', async () => {

@@ -2,7 +2,7 @@
 // the module, IndexedDB from fake-indexeddb) and in real headless Chromium (test/browser.test.js).
 // No test framework here: each case throws on failure, so the same file runs in a page.
 //
-//   cases(env) -> [{name, run}]   env = {openShop, EdgeCartError, storage: 'indexeddb'|'memory'}
+//   cases(env) -> [{name, run}]   env = {openShop, EdgeCartError, storage: 'indexeddb'|'idbfs'|'memory'}
 
 export const seedOrder = () => ({
   customerId: 'CUST-001',
@@ -247,13 +247,16 @@ export function cases({ openShop, EdgeCartError, storage }) {
     await rejects(openShop({ tenant: 'Bad Tenant!', user: 'u' }), 400, undefined, 'tenant');
     await rejects(openShop({ tenant: 'shop-a', user: '' }), 400, undefined, 'user');
     await rejects(openShop({ tenant: 'shop-a', user: 'u', storage: 'cloud' }), 400, undefined, 'storage');
+    await rejects(openShop({ tenant: 'shop-a', user: 'u', storage: 'idbfs', durability: 'strict' }), 400,
+                  'storage "idbfs" commits with the browser\'s default durability ("relaxed"); use storage "indexeddb" for "strict"',
+                  'IDBFS asked for a flush');
     await rejects(openShop({ tenant: 'shop-a', user: 'u', name: '../etc' }), 400, undefined, 'name');
     const shop = await open();
     await shop.close();
     await rejects(shop.products.list(), 503, 'The shop is closed', 'closed');
   });
 
-  if (storage === 'indexeddb') {
+  if (storage !== 'memory') {
     test('every acknowledged write survives closing and reopening', async () => {
       const name = uniqueName('durable');
       const shop = await open({ name });

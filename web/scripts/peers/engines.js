@@ -42,12 +42,14 @@ const request = (r) => new Promise((resolve, reject) => {
   r.onerror = () => reject(r.error);
 });
 
-export const engines = {
-  edgecart: (name, durability) => {
+// EdgeCart on its own IndexedDB layer (storage 'indexeddb') or on Emscripten's stock IDBFS.
+const edgecart = (storage) => (name, durability) => {
     let shop;
     return {
       async open() {
-        shop = await openShop({ tenant: 'bench', user: 'bench', name, durability, retentionDays: Infinity });
+        // IDBFS has one durability, relaxed (it is refused a 'strict' ask): the cold open asks none.
+        shop = await openShop({ tenant: 'bench', user: 'bench', name, storage,
+                                durability: storage === 'idbfs' ? undefined : durability, retentionDays: Infinity });
       },
       // A till with a long history: `total` orders sold, all but the last `live` cancelled (final)
       // and taken out of the live state by retention.
@@ -75,7 +77,11 @@ export const engines = {
       openMs: () => shop.stats()?.openMs ?? null,
       close: () => shop.close(),
     };
-  },
+};
+
+export const engines = {
+  edgecart: edgecart('indexeddb'),
+  edgecartIdbfs: edgecart('idbfs'),
 
   indexeddb: (name, durability) => {
     let db;
