@@ -20,6 +20,33 @@ TEST(Digest, Sha256MatchesTheFips180Vectors) {
   }
 }
 
+// The log's CRC-32 takes eight bytes a step: it must equal the definition (one bit a step, the
+// reflected polynomial) at every length, alignment and tail, and give the standard check value.
+TEST(Digest, Crc32EqualsItsBitwiseDefinitionAtEveryLengthAndOffset) {
+  auto bitwise = [](const unsigned char* p, size_t n) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; ++i) {
+      c ^= p[i];
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+    }
+    return c ^ 0xFFFFFFFFu;
+  };
+  EXPECT_EQ(logfmt::crc32("123456789", 9), 0xCBF43926u);
+  EXPECT_EQ(logfmt::crc32("", 0), 0u);
+  std::mt19937 rng(11);
+  std::string bytes(300, '\0');
+  for (char& c : bytes) c = static_cast<char>(rng());
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t offset = 0; offset < 8; ++offset) {
+    std::vector<size_t> lengths(73);
+    for (size_t n = 0; n < lengths.size(); ++n) lengths[n] = n;  // every tail, up to nine 8-byte steps
+    lengths.push_back(bytes.size() - offset);
+    for (size_t n : lengths) {
+      ASSERT_EQ(logfmt::crc32(data + offset, n), bitwise(data + offset, n)) << "offset " << offset << ", length " << n;
+    }
+  }
+}
+
 TEST(Digest, ThePortableSha256AgreesWithOpenSslAtEveryLengthAroundABlock) {
   std::mt19937 rng(7);
   for (size_t n = 0; n <= 300; ++n) {

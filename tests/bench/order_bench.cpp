@@ -158,4 +158,34 @@ void BM_ApplyPull(benchmark::State& state) {
 }
 BENCHMARK(BM_ApplyPull)->Arg(0)->Arg(1)->ArgName("log")->Unit(benchmark::kMillisecond)->Iterations(3);
 
+// Opening the file log of a till with 10,000 orders (the browser's log shape: 256 KiB segments,
+// a snapshot after every MiB of log, 256 KiB chunks), then reading the first 20 orders, as the
+// cold open of `bench:peers` does in the module. ms per open.
+//
+//   ./build/release/tests/edgecart_bench --benchmark_filter=OpenTill
+void BM_OpenTill(benchmark::State& state) {
+  const std::string dir = (std::filesystem::temp_directory_path() / "edgecart-bench-open").string();
+  std::filesystem::remove_all(dir);
+  edgecart::FileStoreOptions options;
+  options.fsync = false;
+  options.segmentBytes = 256 * 1024;
+  options.compactMinBytes = 1024 * 1024;
+  options.chunkBytes = 256 * 1024;
+  const edgecart::Context ctx{"bench", "bench", {"admin"}};
+  {
+    auto shop = edgecart::Shop::openDirectory(dir, options);
+    prepare(*shop, ctx);
+    for (int i = 0; i < state.range(0); ++i) shop->handle(ctx, "POST", "/orders", orderBody());
+  }
+  for (auto _ : state) {
+    auto shop = edgecart::Shop::openDirectory(dir, options);
+    edgecart::Response r = shop->handle(ctx, "GET", "/orders?limit=20", "");
+    if (r.status != 200 || r.body["items"].size() != 20) state.SkipWithError("no first page");
+    state.counters["rows"] = static_cast<double>(shop->fileStore()->stats().stateRows);
+    state.counters["replayed"] = static_cast<double>(shop->fileStore()->recovery().recordsReplayed);
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_OpenTill)->Arg(10000)->ArgName("orders")->Unit(benchmark::kMillisecond);
+
 BENCHMARK_MAIN();

@@ -22,13 +22,25 @@ function orderRecord(seq) {
 }
 
 // Bytes handed to IndexedDB by put/add: a typed array's length, an object's JSON length (an
-// estimate of its structured clone; PouchDB and the raw engines store objects).
+// estimate of its structured clone; PouchDB and the raw engines store objects) plus the length of
+// the typed arrays it holds.
 let bytes = 0;
 export function countBytes() {
   return bytes;
 }
-const size = (v) => (ArrayBuffer.isView(v) ? v.byteLength : v instanceof ArrayBuffer ? v.byteLength
-    : v instanceof Blob ? v.size : (JSON.stringify(v) ?? '').length);
+// Bytes inside an object (Emscripten's IDBFS puts {timestamp, mode, contents: Uint8Array}) count
+// as their length, not as JSON's {"0":…} spelling of them.
+const size = (v) => {
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v.byteLength;
+  if (v instanceof Blob) return v.size;
+  let binary = 0;
+  const text = JSON.stringify(v, (_, x) => {
+    if (!ArrayBuffer.isView(x)) return x;
+    binary += x.byteLength;
+    return null;
+  });
+  return binary + (text ?? '').length;
+};
 for (const method of ['put', 'add']) {
   const original = IDBObjectStore.prototype[method];
   IDBObjectStore.prototype[method] = function (value, key) {
