@@ -183,6 +183,42 @@ export interface IdbFilesOptions {
   durability?: Durability;
 }
 
+/** A database's files as read at open: its connection, and each file's pieces in order. */
+export interface StoredFiles {
+  db: IDBDatabase;
+  files: Array<[string, Uint8Array[]]>;
+}
+
+// Every file of the database, by path. Pieces come in key order: by path, then offset; each
+// file's pieces must join with no gap.
+async function readFiles(db: IDBDatabase): Promise<Array<[string, Uint8Array[]]>> {
+  const [keys, values] = await new Promise<[IDBValidKey[], Uint8Array[]]>((resolve, reject) => {
+    const tx = db.transaction([PIECES], 'readonly');
+    const store = tx.objectStore(PIECES);
+    const k = store.getAllKeys();
+    const v = store.getAll();
+    tx.oncomplete = () => resolve([k.result, v.result as Uint8Array[]]);
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB read aborted'));
+  });
+  const files: Array<[string, Uint8Array[]]> = [];
+  let size = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const [path, offset] = keys[i] as [string, number];
+    const last = files[files.length - 1];
+    if (!last || last[0] !== path) {
+      files.push([path, []]);
+      size = 0;
+    }
+    if (offset !== size) {
+      throw new EdgeCartError(500, `Storage error: ${path} in IndexedDB has a gap at byte ${size} ` +
+          '(a piece is missing); the store was not opened');
+    }
+    files[files.length - 1][1].push(values[i]);
+    size += values[i].byteLength;
+  }
+  return files;
+}
+
 /** One directory of the module's file system, kept in one IndexedDB database. */
 export class IdbFiles {
   /** Bytes put into IndexedDB by saves (statistics, tests). */
@@ -214,14 +250,36 @@ export class IdbFiles {
   }
 
   /**
-   * Mounts database `name` on `dir` (an existing, empty folder). Unless it is the archive, every
-   * file is loaded before this resolves. Load failures are EdgeCartError 500, nothing is changed.
+   * Reads the files of database `name` (its directory `dir`) without a module: what `open` then
+   * writes into the file system. Started before the module is instantiated, the read overlaps
+   * it. Failures are EdgeCartError 500.
    */
-  static async open(FS: EmscriptenFS, name: string, dir: string, options: IdbFilesOptions = {}): Promise<IdbFiles> {
+  static async read(name: string, dir: string): Promise<StoredFiles> {
+    let db: IDBDatabase | null = null;
+    try {
+      db = await openDatabase(name, clean(dir));
+      const files = await readFiles(db);
+      return { db, files };
+    } catch (e) {
+      db?.close();
+      if (e instanceof EdgeCartError) throw e;
+      throw new EdgeCartError(500, `Could not load the store from IndexedDB: ${describe(e)}`);
+    }
+  }
+
+  /**
+   * Mounts database `name` on `dir` (an existing, empty folder). Unless it is the archive, every
+   * file is loaded before this resolves (`stored`: what `read` already read). Load failures are
+   * EdgeCartError 500, nothing is changed.
+   */
+  static async open(FS: EmscriptenFS, name: string, dir: string, options: IdbFilesOptions = {},
+                    stored?: Promise<StoredFiles>): Promise<IdbFiles> {
     const files = new IdbFiles(FS, name, clean(dir), options);
     if (options.archive) return files;  // its database is opened by the first save
     try {
-      await files.load();
+      const { db, files: contents } = await (stored ?? IdbFiles.read(name, dir));
+      files.adopt(db);
+      files.write(contents);
     } catch (e) {
       files.close();
       if (e instanceof EdgeCartError) throw e;
@@ -232,7 +290,10 @@ export class IdbFiles {
 
   private async database(): Promise<IDBDatabase> {
     if (this.db) return this.db;
-    const db = await openDatabase(this.name, this.dir);
+    return this.adopt(await openDatabase(this.name, this.dir));
+  }
+
+  private adopt(db: IDBDatabase): IDBDatabase {
     // Closed by the browser (site data cleared), or another connection (a newer build) wants to
     // upgrade: let it go; the next call opens it again.
     const forget = () => {
@@ -247,33 +308,8 @@ export class IdbFiles {
     return db;
   }
 
-  private async load(): Promise<void> {
-    const db = await this.database();
-    const [keys, values] = await new Promise<[IDBValidKey[], Uint8Array[]]>((resolve, reject) => {
-      const tx = db.transaction([PIECES], 'readonly');
-      const store = tx.objectStore(PIECES);
-      const k = store.getAllKeys();
-      const v = store.getAll();
-      tx.oncomplete = () => resolve([k.result, v.result as Uint8Array[]]);
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB read aborted'));
-    });
-    // Pieces come in key order: by path, then offset. Each file's pieces must join with no gap.
-    const files: Array<[string, Uint8Array[]]> = [];
-    let size = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const [path, offset] = keys[i] as [string, number];
-      const last = files[files.length - 1];
-      if (!last || last[0] !== path) {
-        files.push([path, []]);
-        size = 0;
-      }
-      if (offset !== size) {
-        throw new EdgeCartError(500, `Storage error: ${path} in IndexedDB has a gap at byte ${size} ` +
-            '(a piece is missing); the store was not opened');
-      }
-      files[files.length - 1][1].push(values[i]);
-      size += values[i].byteLength;
-    }
+  // Writes the files read from IndexedDB into the directory.
+  private write(files: Array<[string, Uint8Array[]]>): void {
     quietly(this.FS, () => {
       for (const [path, pieces] of files) {
         const bytes = pieces.length === 1 ? pieces[0] : concat(pieces);

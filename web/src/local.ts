@@ -59,7 +59,10 @@ export interface StoreStats {
   storage: DatabaseKind | null;
   /** How saves commit: 'strict' (flushed to disk) or 'relaxed' (IDBFS: always); null in memory. */
   durability: Durability | null;
-  /** Milliseconds spent opening: instantiating the module, loading from IndexedDB, reading the log. */
+  /**
+   * Milliseconds spent opening: instantiating the module, loading from IndexedDB (what is left of
+   * it once the module is there: the read runs while the module is instantiated), reading the log.
+   */
   openMs: { module: number; load: number; open: number };
   /**
    * What pulls brought since the store was opened: rows, and milliseconds waiting for the
@@ -109,7 +112,18 @@ export class LocalStore implements Executor, SyncStore {
   static async open(loader: ModuleLoader, database: string | null, durability: Durability = 'strict',
                     kind: DatabaseKind = 'indexeddb'): Promise<LocalStore> {
     const t0 = performance.now();
-    const module = await loader();
+    // The state's files are read from IndexedDB while the module is instantiated (neither needs
+    // the other); they go into its file system once both are there.
+    const stateDir = database === null ? '' : `/edgecart/${database}`;
+    const stored = database !== null && kind === 'indexeddb' ? IdbFiles.read(stateDir, stateDir) : null;
+    stored?.catch(() => {});  // handled where it is awaited (IdbFiles.open), not reported meanwhile
+    let module: EdgeCartModule;
+    try {
+      module = await loader();
+    } catch (e) {
+      stored?.then(({ db }) => db.close(), () => {});
+      throw e;
+    }
     const t1 = performance.now();
     const { FS } = module;
     let dir = '';
@@ -147,14 +161,15 @@ export class LocalStore implements Executor, SyncStore {
       // Two IndexedDB databases: the state (log segments + snapshot), loaded whole at open, and
       // the archive of command/history rows, which is only ever added to and never loaded. (The
       // names are the folders', as Emscripten's IDBFS named them: its databases are migrated.)
-      dir = `/edgecart/${database}`;
-      archiveDir = `/edgecart/${database}.archive`;
+      dir = stateDir;
+      archiveDir = `${stateDir}.archive`;
       if (!FS.analyzePath('/edgecart').exists) FS.mkdir('/edgecart');
       FS.mkdir(dir);
       FS.mkdir(archiveDir);
       // The snapshot's chunks (chk-<hex id>.ecc) are read only when the store opens: kept in
       // IndexedDB, not twice in memory (the core holds the rows).
-      const state = await IdbFiles.open(FS, dir, dir, { durability, sealed: (path) => /^chk-[0-9a-f]+\.ecc$/.test(path) });
+      const state = await IdbFiles.open(FS, dir, dir, { durability, sealed: (path) => /^chk-[0-9a-f]+\.ecc$/.test(path) },
+                                        stored!);
       const archive = await IdbFiles.open(FS, archiveDir, archiveDir, { archive: true, durability });
       files = { state, archive };
       // The archive first: a compaction's audit rows are saved before the state that drops the
