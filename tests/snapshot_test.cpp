@@ -247,20 +247,21 @@ TEST(FileStore, DamagedArchiveIsReportedButDoesNotStopAnOpen) {
   EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000003", nullptr).status, 200);
 }
 
-// A store of format 002 (tests/fixtures/v2-store: a snapshot with its chunk, an archive, and
-// four records after them, written by the CLI before 003) opens read-only and read-write without
-// a byte changing, answers as it did, and its first write migrates it to 003 with every row of
-// the 002 files kept: the state, the whole audit trail, and the write.
-TEST(FileStore, Format002OpensAsItIsAndItsFirstWriteMigratesItWithNothingLost) {
+// A store of an older format (tests/fixtures/v2-store, v3-store: a snapshot with its chunk, an
+// archive, and four records after them, each written by the CLI of its version by the same steps)
+// opens read-only and read-write without a byte changing, answers as it did, and its first write
+// migrates it to the current format with every row of the old files kept: the state, the whole
+// audit trail, and the write.
+void oldFormatOpensAsItIsAndItsFirstWriteMigratesIt(const std::string& fixture, int version) {
   TempDir dir;
-  fs::copy(EDGECART_FIXTURES "/v2-store", dir.path(), fs::copy_options::recursive);
+  fs::copy(fixture, dir.path(), fs::copy_options::recursive);
   const Files original = dirBytes(dir.path());
   ASSERT_EQ(named(original, "seg-").size(), 1u);
   ASSERT_EQ(named(original, "archive/").size(), 1u);
   json report = verifyStore(dir.path());
   EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
-  EXPECT_EQ(report["formatVersion"], 2);
-  // Every row, read straight from the 002 files: the chunk, the archive, then the segment.
+  EXPECT_EQ(report["formatVersion"], version);
+  // Every row, read straight from the old files: the chunk, the archive, then the segment.
   Rows expected;
   {
     TableImage fixture;
@@ -268,17 +269,17 @@ TEST(FileStore, Format002OpensAsItIsAndItsFirstWriteMigratesItWithNothingLost) {
     for (const auto& [name, bytes] : original) {
       if (name.rfind("chk-", 0) != 0) continue;
       const auto chunk = logfmt::scanFile(bytes, logfmt::kChunkMagics);
-      ASSERT_EQ(chunk.version, 2);
+      ASSERT_EQ(chunk.version, version);
       fixture.apply(logfmt::fromRaw(logfmt::decodeRows(chunk.payloads.at(0))));
     }
     for (const char* kind : {"archive/", "seg-"}) {
       const std::string& bytes = original.at(named(original, kind).at(0));
       const auto file = logfmt::scanFile(bytes, kind[0] == 'a' ? logfmt::kArchiveMagics : logfmt::kSegmentMagics);
-      ASSERT_EQ(file.version, 2) << kind;
+      ASSERT_EQ(file.version, version) << kind;
       for (const std::string& p : file.payloads) {
         uint64_t from = 0;
         if (kind[0] == 'a' && logfmt::decodeArchiveRange(p, &from, &lsn)) continue;
-        fixture.apply(logfmt::fromRaw(logfmt::decodeRecord(p, &lsn, 2)));
+        fixture.apply(logfmt::fromRaw(logfmt::decodeRecord(p, &lsn, version)));
       }
     }
     expected = rowsOf(fixture);
@@ -290,21 +291,21 @@ TEST(FileStore, Format002OpensAsItIsAndItsFirstWriteMigratesItWithNothingLost) {
     FileStoreOptions readOnly = fast();
     readOnly.readOnly = true;
     auto reader = FileStore::open(dir.path(), readOnly);
-    EXPECT_TRUE(rowsOf(*reader) == expected) << "a read-only open of 002 differs from its files";
-    EXPECT_EQ(reader->recovery().migratedFromVersion, 2);
+    EXPECT_TRUE(rowsOf(*reader) == expected) << "a read-only open differs from the old files";
+    EXPECT_EQ(reader->recovery().migratedFromVersion, version);
   }
-  EXPECT_TRUE(dirBytes(dir.path()) == original) << "a read-only open changed the 002 files";
+  EXPECT_TRUE(dirBytes(dir.path()) == original) << "a read-only open changed the old files";
   Rows after;
   {
     auto shop = openShop(dir.path(), fast());
-    EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 2);
+    EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, version);
     EXPECT_TRUE(rowsOf(shop->store()) == expected);
     EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000001", nullptr).body["attributes"]["status"], "shipped");
     EXPECT_EQ(call(*shop, "GET", "/orders/ORD-000002", nullptr).body["attributes"]["status"], "cancelled");
     const json stock = call(*shop, "GET", "/inventory/PRD-002", nullptr).body["attributes"];
     EXPECT_EQ(stock["quantity"], 55);
     EXPECT_EQ(stock["reservedQuantity"], 1);
-    EXPECT_TRUE(dirBytes(dir.path()) == original) << "reads leave format 002 as it is";
+    EXPECT_TRUE(dirBytes(dir.path()) == original) << "reads leave the old format as it is";
     const Response sold = call(*shop, "POST", "/orders", seedOrderRequest());  // the first write
     ASSERT_EQ(sold.status, 201) << sold.body.dump();
     EXPECT_EQ(sold.body["code"], "ORD-000004");
@@ -324,13 +325,22 @@ TEST(FileStore, Format002OpensAsItIsAndItsFirstWriteMigratesItWithNothingLost) {
   const std::string snapshot = named(files, "snap-").at(0);
   EXPECT_EQ(files.at(snapshot).compare(0, logfmt::kMagicSize, logfmt::kSnapshotMagic), 0);
   EXPECT_EQ(files.at(named(original, "archive/").at(0)), original.at(named(original, "archive/").at(0)))
-      << "a sealed 002 archive stays as it is";
+      << "a sealed old archive stays as it is";
   report = verifyStore(dir.path());
   EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
   EXPECT_EQ(report["formatVersion"], logfmt::kFormatVersion);
   auto shop = openShop(dir.path(), fast());
   EXPECT_EQ(shop->fileStore()->recovery().migratedFromVersion, 0);
   EXPECT_TRUE(rowsOf(shop->store()) == after);
+}
+
+TEST(FileStore, Format002OpensAsItIsAndItsFirstWriteMigratesItWithNothingLost) {
+  oldFormatOpensAsItIsAndItsFirstWriteMigratesIt(EDGECART_FIXTURES "/v2-store", 2);
+}
+
+// 003 values are plain MessagePack; 004 writes them keyed: a migrated store holds both kinds.
+TEST(FileStore, Format003OpensAsItIsAndItsFirstWriteMigratesItWithNothingLost) {
+  oldFormatOpensAsItIsAndItsFirstWriteMigratesIt(EDGECART_FIXTURES "/v3-store", 3);
 }
 
 // A store written by the first release (format 001: values as MessagePack maps, one snapshot

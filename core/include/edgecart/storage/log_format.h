@@ -2,20 +2,24 @@
 // On-disk format of the durable store, shared by every host (native, and in the browser the same
 // files kept in IndexedDB).
 //
-//   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG003", then one record per commit
-//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP003", then one manifest record
-//   chunk    "chk-<id, 16 hex>.ecc":          magic "ECCHK003", then one record of state rows
-//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC003", a range record, then records of
+//   segment  "seg-<first lsn, 16 hex>.ecl":  magic "ECLOG004", then one record per commit
+//   snapshot "snap-<lsn, 16 hex>.ecs":       magic "ECSNP004", then one manifest record
+//   chunk    "chk-<id, 16 hex>.ecc":          magic "ECCHK004", then one record of state rows
+//   archive  "archive/arc-<last lsn>.eca":   magic "ECARC004", a range record, then records of
 //                                             command/history rows
 //   record:  u32 length | u32 ~length | u32 crc32(payload) | payload (MessagePack)
 //
 // All integers little-endian. The length is stored twice so a damaged length is detected
-// instead of being mistaken for a torn tail. The "003" in the magics is the format version.
-// Versions 001 and 002 are still read, and a store in either is migrated at its first write; a
+// instead of being mistaken for a torn tail. The "004" in the magics is the format version.
+// Versions 001 to 003 are still read, and a store in any is migrated at its first write; a
 // future format must do the same, never drop data.
 //
-// Payloads (v3), little-endian binary; a value is its item's MessagePack bytes, kept as they are
-// so the store never builds a JSON tree to load or copy it:
+// Payloads (v4), little-endian binary; a value is its item's bytes, kept as they are so the
+// store never builds a JSON tree to load or copy it. A value is MessagePack (001-003), or keyed
+// (004): 0xC1 (never a MessagePack type), a flags byte, then MessagePack whose known object keys
+// are one byte 0x80 + their index in the key table (log_format.cpp), and which leaves out the
+// item fields the flags name (sk, id, tenantCode: the other fields give them). Every version
+// reads both kinds.
 //   commit / archive record  u8 1 | u64 lsn | ops
 //   manifest                 u8 2 | u64 lsn | u64 next chunk id | u32 n |
 //                            n x (u64 chunk id | u32 rows | u64 file bytes | str first key)
@@ -28,6 +32,7 @@
 //                            2 (same, records only): value is `u32 k`, the value of op k < this
 //                            one (a commit writes an item's command row and data row: once)
 //   str                      u32 length | bytes
+// Format 003 was 004 with plain MessagePack values only.
 // Format 002 was 003 without flag 2 (each value written out in full, so a commit held each item
 // it changed twice); its chunks and manifests are 003's, under the 002 magics.
 // Format 001 payloads were MessagePack: {"lsn", "ops": [[table, pk, sk, value|null]]} and one
@@ -43,11 +48,15 @@
 namespace edgecart::logfmt {
 
 constexpr size_t kMagicSize = 8;
-constexpr int kFormatVersion = 3;
-constexpr char kSegmentMagic[] = "ECLOG003";
-constexpr char kSnapshotMagic[] = "ECSNP003";
-constexpr char kArchiveMagic[] = "ECARC003";
-constexpr char kChunkMagic[] = "ECCHK003";
+constexpr int kFormatVersion = 4;
+constexpr char kSegmentMagic[] = "ECLOG004";
+constexpr char kSnapshotMagic[] = "ECSNP004";
+constexpr char kArchiveMagic[] = "ECARC004";
+constexpr char kChunkMagic[] = "ECCHK004";
+constexpr char kSegmentMagicV3[] = "ECLOG003";
+constexpr char kSnapshotMagicV3[] = "ECSNP003";
+constexpr char kArchiveMagicV3[] = "ECARC003";
+constexpr char kChunkMagicV3[] = "ECCHK003";
 constexpr char kSegmentMagicV2[] = "ECLOG002";
 constexpr char kSnapshotMagicV2[] = "ECSNP002";
 constexpr char kArchiveMagicV2[] = "ECARC002";
@@ -55,10 +64,12 @@ constexpr char kChunkMagicV2[] = "ECCHK002";
 constexpr char kSegmentMagicV1[] = "ECLOG001";
 constexpr char kSnapshotMagicV1[] = "ECSNP001";
 // What a reader of each kind of file accepts, newest first.
-inline const std::vector<const char*> kSegmentMagics = {kSegmentMagic, kSegmentMagicV2, kSegmentMagicV1};
-inline const std::vector<const char*> kSnapshotMagics = {kSnapshotMagic, kSnapshotMagicV2, kSnapshotMagicV1};
-inline const std::vector<const char*> kArchiveMagics = {kArchiveMagic, kArchiveMagicV2};
-inline const std::vector<const char*> kChunkMagics = {kChunkMagic, kChunkMagicV2};
+inline const std::vector<const char*> kSegmentMagics = {kSegmentMagic, kSegmentMagicV3, kSegmentMagicV2,
+                                                       kSegmentMagicV1};
+inline const std::vector<const char*> kSnapshotMagics = {kSnapshotMagic, kSnapshotMagicV3, kSnapshotMagicV2,
+                                                        kSnapshotMagicV1};
+inline const std::vector<const char*> kArchiveMagics = {kArchiveMagic, kArchiveMagicV3, kArchiveMagicV2};
+inline const std::vector<const char*> kChunkMagics = {kChunkMagic, kChunkMagicV3, kChunkMagicV2};
 constexpr size_t kRecordHeaderSize = 12;
 constexpr uint32_t kMaxRecordBytes = 256u << 20;
 
