@@ -97,7 +97,8 @@ describe('the IndexedDB layout (Node)', () => {
     let shop = await openShop({ tenant: 'shop-a', user: 'u', name });
     await shop.products.create(product('PRD-001'));
     await shop.inventory.update('PRD-001', { quantity: 1e6 });
-    for (let i = 0; i < 600; i += 100) await Promise.all(Array.from({ length: 100 }, () => shop.orders.create(seedOrder())));
+    // 900 orders: about 1.3 MB of log (1,422 bytes an order in format 004), past the 1 MiB that compacts.
+    for (let i = 0; i < 900; i += 100) await Promise.all(Array.from({ length: 100 }, () => shop.orders.create(seedOrder())));
     const written = shop.stats();
     assert.ok(written.compactions >= 1 && written.snapshotBytes > 100_000, `a snapshot was written: ${JSON.stringify(written)}`);
     // In memory: the log written since the snapshot and the snapshot's small manifest, no chunk.
@@ -110,8 +111,8 @@ describe('the IndexedDB layout (Node)', () => {
     const opened = shop.stats();
     assert.ok(held(opened) >= 0 && held(opened) < 16_384, `nor after an open: ${JSON.stringify(opened)}`);
     assert.equal((await shop.orders.list({ limit: 100, order: 'desc' })).items.length, orders);
-    assert.equal((await shop.orders.get('ORD-000600')).code, 'ORD-000600');
-    assert.equal((await shop.inventory.get('PRD-001')).attributes.reservedQuantity, 1200);  // 2 units an order
+    assert.equal((await shop.orders.get('ORD-000900')).code, 'ORD-000900');
+    assert.equal((await shop.inventory.get('PRD-001')).attributes.reservedQuantity, 1800);  // 2 units an order
     await shop.close();
   });
 
