@@ -18,8 +18,8 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 MUTANTS=$(cat <<'EOF'
-keyed-key-table-reordered | core/src/storage/log_format.cpp | s/^    "pk", "sk", "id", "code",/    "sk", "pk", "id", "code",/ | edgecart_tests | ValueEncoding.*
-derived-field-unchecked | core/src/storage/log_format.cpp | s/      if (!field.empty() \&\& field == d.derive(value)) {/      if (!field.empty()) {/ | edgecart_tests | ValueEncoding.*
+keyed-key-table-reordered | core/src/storage/values.cpp | s/^    "pk", "sk", "id", "code",/    "sk", "pk", "id", "code",/ | edgecart_tests | ValueEncoding.*
+derived-field-unchecked | core/src/storage/values.cpp | s/      if (!field.empty() \&\& field == d.derive(value)) {/      if (!field.empty()) {/ | edgecart_tests | ValueEncoding.*
 crc-slice-misfolded | core/src/storage/log_format.cpp | s/t\[6\]\[(lo >> 8) \& 0xFF\]/t[5][(lo >> 8) \& 0xFF]/ | edgecart_tests | Digest.Crc32*
 record-values-twice | core/src/storage/log_format.cpp | s/    if (!fresh) raw.back().sameAs = at->second;/    (void)fresh;/ | edgecart_tests | FileStore.ARecord*
 record-reference-unchecked | core/src/storage/log_format.cpp | s/      if (p.sameAs >= i .. batch\[p.sameAs\].erase) throw/      if (p.sameAs >= i) throw/ | edgecart_tests | FileStore.ARecord*

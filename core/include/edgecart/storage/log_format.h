@@ -17,7 +17,7 @@
 // Payloads (v4), little-endian binary; a value is its item's bytes, kept as they are so the
 // store never builds a JSON tree to load or copy it. A value is MessagePack (001-003), or keyed
 // (004): 0xC1 (never a MessagePack type), a flags byte, then MessagePack whose known object keys
-// are one byte 0x80 + their index in the key table (log_format.cpp), and which leaves out the
+// are one byte 0x80 + their index in the key table (values.cpp), and which leaves out the
 // item fields the flags name (sk, id, tenantCode: the other fields give them). Every version
 // reads both kinds.
 //   commit / archive record  u8 1 | u64 lsn | ops

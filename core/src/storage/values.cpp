@@ -1,0 +1,254 @@
+// Values of format 004 (docs/storage-format.md, "Values"): an item's bytes in the log, its
+// snapshot chunks and the store's in-memory state. Keyed MessagePack, written here; read with
+// nlohmann's MessagePack reader, then the one-byte keys renamed.
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "edgecart/storage/log_format.h"
+
+namespace edgecart::logfmt {
+
+namespace {
+
+// Keyed values (format 004; docs/storage-format.md, "Values"): the byte 0xC1, which MessagePack
+// never uses, then a flags byte, then MessagePack in which every object key of kKeys is written
+// as the one byte 0x80 + its index (a lone byte >= 0x80 is never UTF-8, so never a real key).
+// The flags name the fields left out because the item's other fields give them (kDerived, below).
+// kKeys is part of the format: append to it, never reorder or remove.
+constexpr char kKeyedValue = '\xC1';
+constexpr unsigned char kIdDerived = 1;
+constexpr unsigned char kSkDerived = 2;
+constexpr unsigned char kTenantDerived = 4;
+constexpr std::array<const char*, 115> kKeys = {
+    // every item
+    "pk", "sk", "id", "code", "name", "version", "tenantCode", "type", "isDeleted", "seq", "ttl",
+    "attributes", "createdAt", "createdBy", "updatedAt", "updatedBy",
+    // products, stock
+    "categoryCode", "sku", "barcode", "description", "isActive", "price", "currency", "taxClass",
+    "quantity", "reservedQuantity", "lastRestockedAt", "warehouseCode", "productCode",
+    // orders, reservations
+    "status", "customerId", "items", "amount", "taxRate", "taxes", "base", "rate", "tax", "subtotal",
+    "total", "discountTotal", "discount", "discounts", "paymentMethod", "payments", "placedAt",
+    "pricesIncludeTax", "shippingAddress", "street", "city", "postalCode", "country", "state",
+    "reservation", "orderCode", "lines", "shippedAt", "confirmedAt", "cancelledAt", "deliveredAt",
+    "processingAt", "expiresAt", "method", "reason", "change", "tendered",
+    // returns, drawer sessions
+    "returnedQuantity", "returns", "refunded", "refund", "restock", "till", "session",
+    "openSession", "movements", "salesCount", "returnsCount", "tenders", "counted", "expected",
+    "difference", "float", "openedAt", "closedAt", "openedBy", "closedBy",
+    // sequences, sync, idempotency and the rest of the engine's rows
+    "value", "userId", "clientId", "at", "atMs", "command", "body", "request", "outcome", "error",
+    "errorCode", "message", "fingerprint", "path", "results", "notified", "lastSeq", "next",
+    "touched", "baseVersion", "current", "start", "end", "n", "user", "roles", "statusCode",
+    "returnId", "orderId"};
+static_assert(kKeys.size() <= 128, "a key index must fit 0x80..0xFF");
+
+const std::unordered_map<std::string, unsigned char>& keyIndex() {
+  static const std::unordered_map<std::string, unsigned char> index = [] {
+    std::unordered_map<std::string, unsigned char> m;
+    for (size_t i = 0; i < kKeys.size(); ++i) m.emplace(kKeys[i], static_cast<unsigned char>(0x80 + i));
+    return m;
+  }();
+  return index;
+}
+
+void putBig(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// MessagePack's length-prefixed headers: `fix` (the length in the low bits) up to `fixMax`, then
+// the 8-, 16- and 32-bit forms (`first8` = 0: no 8-bit form, as for arrays and maps).
+void putHeader(std::string& out, size_t n, unsigned char fix, size_t fixMax, unsigned char first8,
+               unsigned char first16) {
+  if (n <= fixMax) {
+    out.push_back(static_cast<char>(fix | n));
+  } else if (first8 != 0 && n <= 0xFF) {
+    out.push_back(static_cast<char>(first8));
+    putBig(out, n, 1);
+  } else if (n <= 0xFFFF) {
+    out.push_back(static_cast<char>(first16));
+    putBig(out, n, 2);
+  } else {
+    out.push_back(static_cast<char>(first16 + 1));
+    putBig(out, n, 4);
+  }
+}
+
+void putString(std::string& out, const std::string& s) {
+  putHeader(out, s.size(), 0xA0, 31, 0xD9, 0xDA);
+  out += s;
+}
+
+void putUnsigned(std::string& out, uint64_t v) {
+  if (v < 128) return out.push_back(static_cast<char>(v));
+  const int bytes = v <= 0xFF ? 1 : v <= 0xFFFF ? 2 : v <= 0xFFFFFFFFu ? 4 : 8;
+  out.push_back(static_cast<char>(bytes == 1 ? 0xCC : bytes == 2 ? 0xCD : bytes == 4 ? 0xCE : 0xCF));
+  putBig(out, v, bytes);
+}
+
+void putSigned(std::string& out, int64_t v) {
+  if (v >= 0) return putUnsigned(out, static_cast<uint64_t>(v));
+  if (v >= -32) return out.push_back(static_cast<char>(v));
+  const int bytes = v >= INT8_MIN ? 1 : v >= INT16_MIN ? 2 : v >= INT32_MIN ? 4 : 8;
+  out.push_back(static_cast<char>(bytes == 1 ? 0xD0 : bytes == 2 ? 0xD1 : bytes == 4 ? 0xD2 : 0xD3));
+  putBig(out, static_cast<uint64_t>(v), bytes);
+}
+
+// A float as nlohmann's writer puts it: 32 bits when they hold it exactly, else 64.
+void putFloat(std::string& out, double d) {
+  const auto f = static_cast<float>(d);
+  if (d >= static_cast<double>(std::numeric_limits<float>::lowest()) &&
+      d <= static_cast<double>(std::numeric_limits<float>::max()) && static_cast<double>(f) == d) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &f, sizeof bits);
+    out.push_back(static_cast<char>(0xCA));
+    return putBig(out, bits, 4);
+  }
+  uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  out.push_back(static_cast<char>(0xCB));
+  putBig(out, bits, 8);
+}
+
+// Writes `v` keyed (false: a value this encoding cannot hold, a binary or a key that is one byte
+// >= 0x80; the caller then writes it as plain MessagePack). `skip`: top-level keys left out (each
+// present in `v`).
+bool putKeyed(std::string& out, const json& v, const std::vector<const char*>& skip = {}) {
+  switch (v.type()) {
+    case json::value_t::null: out.push_back(static_cast<char>(0xC0)); return true;
+    case json::value_t::boolean: out.push_back(static_cast<char>(v.get<bool>() ? 0xC3 : 0xC2)); return true;
+    case json::value_t::number_integer: putSigned(out, v.get<int64_t>()); return true;
+    case json::value_t::number_unsigned: putUnsigned(out, v.get<uint64_t>()); return true;
+    case json::value_t::number_float: putFloat(out, v.get<double>()); return true;
+    case json::value_t::string: putString(out, v.get_ref<const std::string&>()); return true;
+    case json::value_t::array:
+      putHeader(out, v.size(), 0x90, 15, 0, 0xDC);
+      for (const json& x : v) {
+        if (!putKeyed(out, x)) return false;
+      }
+      return true;
+    case json::value_t::object: {
+      putHeader(out, v.size() - skip.size(), 0x80, 15, 0, 0xDE);
+      const auto& index = keyIndex();
+      for (const auto& [key, x] : v.get_ref<const json::object_t&>()) {
+        if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
+        const auto at = index.find(key);
+        if (at != index.end()) {
+          out.push_back(static_cast<char>(0xA1));
+          out.push_back(static_cast<char>(at->second));
+        } else if (key.size() == 1 && static_cast<unsigned char>(key[0]) >= 0x80) {
+          return false;
+        } else {
+          putString(out, key);
+        }
+        if (!putKeyed(out, x)) return false;
+      }
+      return true;
+    }
+    default: return false;  // binary (never in an item)
+  }
+}
+
+// Gives the keys written as one byte >= 0x80 their names back, in every object of `v`.
+void expandKeys(json& v) {
+  if (v.is_array()) {
+    for (json& x : v) expandKeys(x);
+    return;
+  }
+  if (!v.is_object()) return;
+  auto& object = v.get_ref<json::object_t&>();
+  std::vector<json::object_t::node_type> renamed;
+  for (auto it = object.begin(); it != object.end();) {
+    expandKeys(it->second);
+    const std::string& key = it->first;
+    if (key.size() != 1 || static_cast<unsigned char>(key[0]) < 0x80) {
+      ++it;
+      continue;
+    }
+    const size_t i = static_cast<unsigned char>(key[0]) - 0x80u;
+    if (i >= kKeys.size()) throw std::runtime_error("a value names key " + std::to_string(i) + ", which this version does not know");
+    auto node = object.extract(it++);
+    node.key() = kKeys[i];
+    renamed.push_back(std::move(node));
+  }
+  for (auto& node : renamed) {
+    if (!object.insert(std::move(node)).inserted) throw std::runtime_error("a value holds one key twice");
+  }
+}
+
+// An item's fields that its other fields give (publish() in engine.cpp builds them so), left out
+// of a keyed value under a flag each: sk = type + "#" + code, id = pk + "#" + sk, tenantCode =
+// pk less "TENANT#". Restored in this order (id needs sk).
+struct Derived {
+  unsigned char flag;
+  const char* field;
+  std::string (*derive)(const json& item);  // "" if the item lacks what it derives from
+};
+
+std::string stringAt(const json& item, const char* key) {
+  const auto at = item.find(key);
+  return at != item.end() && at->is_string() ? at->get<std::string>() : std::string();
+}
+
+const std::array<Derived, 3> kDerived = {{
+    {kSkDerived, "sk", [](const json& i) {
+       const std::string type = stringAt(i, "type"), code = stringAt(i, "code");
+       return type.empty() || code.empty() ? std::string() : type + "#" + code;
+     }},
+    {kIdDerived, "id", [](const json& i) {
+       const std::string pk = stringAt(i, "pk"), sk = stringAt(i, "sk");
+       return pk.empty() || sk.empty() ? std::string() : pk + "#" + sk;
+     }},
+    {kTenantDerived, "tenantCode", [](const json& i) {
+       const std::string pk = stringAt(i, "pk");
+       return pk.size() > 7 && pk.compare(0, 7, "TENANT#") == 0 ? pk.substr(7) : std::string();
+     }},
+}};
+
+}  // namespace
+
+std::string encodeValue(const json& value) {
+  std::string out;
+  unsigned char flags = 0;
+  std::vector<const char*> skip;
+  if (value.is_object()) {
+    for (const Derived& d : kDerived) {
+      const std::string field = stringAt(value, d.field);
+      if (!field.empty() && field == d.derive(value)) {
+        flags |= d.flag;
+        skip.push_back(d.field);
+      }
+    }
+  }
+  out.push_back(kKeyedValue);
+  out.push_back(static_cast<char>(flags));
+  if (putKeyed(out, value, skip)) return out;
+  out.clear();  // not keyable: plain MessagePack (still read by every version)
+  json::to_msgpack(value, nlohmann::detail::output_adapter<char>(out));
+  return out;
+}
+
+json decodeValue(const std::string& bytes) {
+  if (bytes.empty() || bytes[0] != kKeyedValue) return json::from_msgpack(bytes);  // plain (001-003)
+  const unsigned char flags = bytes.size() < 2 ? 0xFF : static_cast<unsigned char>(bytes[1]);
+  if ((flags & ~(kSkDerived | kIdDerived | kTenantDerived)) != 0) throw std::runtime_error("a value of an unknown encoding");
+  json value = json::from_msgpack(bytes.begin() + 2, bytes.end());
+  expandKeys(value);
+  for (const Derived& d : kDerived) {
+    if (!(flags & d.flag)) continue;
+    const std::string field = value.is_object() && !value.contains(d.field) ? d.derive(value) : std::string();
+    if (field.empty()) throw std::runtime_error(std::string("a value whose ") + d.field + " is derived lacks what gives it");
+    value[d.field] = field;
+  }
+  return value;
+}
+
+}  // namespace edgecart::logfmt
