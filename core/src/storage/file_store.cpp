@@ -15,6 +15,7 @@
 #include "edgecart/engine/error.h"
 #include "file_util.h"
 #include "state_key.h"
+#include "state_rows.h"
 
 namespace edgecart {
 namespace fs = std::filesystem;
@@ -27,7 +28,7 @@ using logfmt::RawPut;
 
 namespace {
 
-Value decoded(const std::string& bytes) { return std::make_shared<const json>(logfmt::decodeValue(bytes)); }
+Value decoded(std::string_view bytes) { return std::make_shared<const json>(logfmt::decodeValue(bytes)); }
 
 }  // namespace
 
@@ -44,7 +45,7 @@ void scanState(const std::map<std::string, std::string>& rows, Table t, const st
 }
 
 FileStore::FileStore(std::string dir, FileStoreOptions options)
-    : dir_(std::move(dir)), options_(std::move(options)) {
+    : dir_(std::move(dir)), options_(std::move(options)), state_(std::make_unique<StateRows>()) {
   if (options_.archiveDir.empty()) options_.archiveDir = (fs::path(dir_) / "archive").string();
 }
 
@@ -94,9 +95,9 @@ void FileStore::apply(const RawBatch& batch) {
     std::string key = stateKey(p.table, p.pk, p.sk);
     markDirty(key);
     if (p.erase) {
-      state_.erase(key);
+      state_->erase(key);
     } else {
-      state_[std::move(key)] = p.bytes;
+      state_->put(std::move(key), p.bytes);
     }
   }
 }
@@ -203,8 +204,8 @@ void FileStore::prepareWrite() {
 
 Value FileStore::get(Table t, const std::string& pk, const std::string& sk) const {
   if (isState(t)) {
-    auto it = state_.find(stateKey(t, pk, sk));
-    return it == state_.end() ? nullptr : decoded(it->second);
+    const auto bytes = state_->find(stateKey(t, pk, sk));
+    return bytes ? decoded(*bytes) : nullptr;
   }
   const auto rows = auditRows(t, pk);
   auto it = rows.find(stateKey(t, pk, sk));
@@ -214,7 +215,12 @@ Value FileStore::get(Table t, const std::string& pk, const std::string& sk) cons
 void FileStore::scan(Table t, const std::string& pk, const std::string& prefix,
                      const std::string& after, const RowVisitor& visit) const {
   if (isState(t)) {
-    scanState(state_, t, pk, prefix, after, visit);
+    const std::string base = stateKey(t, pk, prefix);
+    const size_t skAt = base.size() - prefix.size();
+    const bool resume = !after.empty() && after >= prefix;
+    state_->forward(resume ? stateKey(t, pk, after) : base, resume, [&](std::string_view key, std::string_view bytes) {
+      return key.compare(0, base.size(), base) == 0 && visit(std::string(key.substr(skAt)), decoded(bytes));
+    });
   } else {
     scanState(auditRows(t, pk), t, pk, prefix, after, visit);
   }
@@ -229,12 +235,9 @@ void FileStore::scanBackward(Table t, const std::string& pk, const std::string& 
   // No UTF-8 key contains byte 0xFF: base + 0xFF sorts after every key with the prefix.
   const std::string end = base + "\xFF";
   const std::string from = before.empty() ? end : std::min(end, stateKey(t, pk, before));
-  auto it = state_.lower_bound(from);
-  while (it != state_.begin()) {
-    --it;
-    if (it->first.compare(0, base.size(), base) != 0) break;
-    if (!visit(it->first.substr(skAt), decoded(it->second))) break;
-  }
+  state_->backward(from, [&](std::string_view key, std::string_view bytes) {
+    return key.compare(0, base.size(), base) == 0 && visit(std::string(key.substr(skAt)), decoded(bytes));
+  });
 }
 
 void FileStore::openSegment(uint64_t firstLsn) {
@@ -298,7 +301,7 @@ FileStoreStats FileStore::stats() const {
   s.snapshotChunks = chunks_.size();
   s.compactions = compactions_;
   s.lastCompactionBytes = lastCompactionBytes_;
-  s.stateRows = state_.size();
+  s.stateRows = state_->size();
   return s;
 }
 

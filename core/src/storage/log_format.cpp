@@ -43,7 +43,7 @@ void putU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
-uint32_t getU32(const std::string& s, size_t at) {
+uint32_t getU32(std::string_view s, size_t at) {
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
   return v;
@@ -154,7 +154,7 @@ void putBytes(std::string& out, const std::string& b) {
 
 class Reader {
  public:
-  explicit Reader(const std::string& s) : s_(s) {}
+  explicit Reader(std::string_view s) : s_(s) {}
   uint8_t u8() {
     need(1);
     return static_cast<uint8_t>(s_[at_++]);
@@ -172,8 +172,16 @@ class Reader {
   void bytes(std::string& out) {
     const uint32_t n = u32();
     need(n);
-    out.assign(s_, at_, n);
+    out.assign(s_.data() + at_, n);
     at_ += n;
+  }
+  // The next `str`, as a view into the payload.
+  std::string_view view() {
+    const uint32_t n = u32();
+    need(n);
+    const std::string_view v = s_.substr(at_, n);
+    at_ += n;
+    return v;
   }
   void end() const {
     if (at_ != s_.size()) throw std::runtime_error("trailing bytes in payload");
@@ -183,7 +191,7 @@ class Reader {
   void need(size_t n) const {
     if (s_.size() - at_ < n) throw std::runtime_error("payload cut short");
   }
-  const std::string& s_;
+  std::string_view s_;
   size_t at_ = 0;
 };
 
@@ -366,6 +374,29 @@ RawBatch decodeRows(const std::string& payload) {
   for (const RawPut& p : rows) {
     if (p.erase) throw std::runtime_error("snapshot row without a value");
   }
+  return rows;
+}
+
+std::vector<RowView> decodeRowViews(std::string_view payload) {
+  Reader r(payload);
+  expectKind(r, kKindRows);
+  const uint32_t n = r.u32();
+  std::vector<RowView> rows;
+  rows.reserve(std::min<size_t>(n, payload.size() / 14));  // 14: the least bytes a row takes
+  for (uint32_t i = 0; i < n; ++i) {
+    RowView v{};
+    const uint8_t t = r.u8();
+    if (t >= kTableCount) throw std::runtime_error("unknown table in record");
+    v.table = static_cast<Table>(t);
+    const uint8_t flags = r.u8();
+    if (flags == kFlagErase) throw std::runtime_error("snapshot row without a value");
+    if (flags != 0) throw std::runtime_error("unknown row flags in record");
+    v.pk = r.view();
+    v.sk = r.view();
+    v.value = r.view();
+    rows.push_back(v);
+  }
+  r.end();
   return rows;
 }
 

@@ -8,6 +8,7 @@
 #include "edgecart/storage/file_store.h"
 #include "file_util.h"
 #include "state_key.h"
+#include "state_rows.h"
 
 namespace edgecart {
 namespace fs = std::filesystem;
@@ -27,7 +28,7 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     try {
       for (RawPut& row : logfmt::decodeSnapshotV1(sf.payloads[0], &lsn)) {
         if (isState(row.table)) {
-          state_[stateKey(row.table, row.pk, row.sk)] = std::move(row.bytes);
+          state_->put(stateKey(row.table, row.pk, row.sk), std::move(row.bytes));
         } else {
           pendingArchive_.push_back(std::move(row));
         }
@@ -53,50 +54,60 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
       storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
     }
     const std::string chunk = readFile(fs::path(dir_) / file);
-    const logfmt::ScannedFile cf = logfmt::scanFile(chunk, logfmt::kChunkMagics);
+    logfmt::ScannedFile cf = logfmt::scanFile(chunk, logfmt::kChunkMagics);
+    std::shared_ptr<const std::string> payload;
     try {
       if (cf.damage != logfmt::Damage::None || cf.payloads.size() != 1) throw std::runtime_error(cf.detail);
-      RawBatch rows = logfmt::decodeRows(cf.payloads[0]);
+      payload = std::make_shared<const std::string>(std::move(cf.payloads[0]));
+      // The rows stay in the payload: the state keeps views of them, not copies.
+      const std::vector<logfmt::RowView> rows = logfmt::decodeRowViews(*payload);
       if (rows.size() != ref.rows || chunk.size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
-      for (RawPut& row : rows) {
-        std::string key = stateKey(row.table, row.pk, row.sk);
-        if (!isState(row.table) || key < ref.firstKey) throw std::runtime_error("row outside its range");
-        state_.emplace_hint(state_.end(), std::move(key), std::move(row.bytes));
+      if (!rows.empty() &&
+          stateKey(rows[0].table, std::string(rows[0].pk), std::string(rows[0].sk)) < ref.firstKey) {
+        throw std::runtime_error("row outside its range");  // the rest follow it in key order
       }
+      state_->appendChunk(payload, rows);
     } catch (const std::exception& e) {
       storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
     }
-    chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false});
+    chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false, std::move(payload)});
     snapshotBytes_ += chunk.size();
   }
   return lsn;
 }
 
-void FileStore::writeChunks(StateMap::const_iterator from, StateMap::const_iterator to,
-                            const std::string& firstKey, std::vector<Chunk>& out) {
-  std::string start = firstKey;  // where the range of the next piece begins
-  while (from != to) {
-    RawBatch rows;
-    size_t bytes = 0;
-    for (; from != to && bytes < options_.chunkBytes; ++from) {
-      RawPut p{};
-      splitStateKey(from->first, &p.table, &p.pk, &p.sk);
-      p.bytes = from->second;
-      bytes += from->first.size() + from->second.size();
-      rows.push_back(std::move(p));
-    }
+void FileStore::writeChunks(const std::string& firstKey, const std::string& end, std::vector<Chunk>& out) {
+  std::string start = firstKey;  // where the range of the piece being filled begins
+  RawBatch rows;
+  size_t bytes = 0;
+  auto write = [&] {
     Chunk c;
     c.id = nextChunkId_++;
     c.firstKey = start;
     c.rows = static_cast<uint32_t>(rows.size());
-    const std::string file = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) +
-                             logfmt::frameRecord(logfmt::encodeRows(rows));
+    c.payload = std::make_shared<const std::string>(logfmt::encodeRows(rows));
+    const std::string file = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(*c.payload);
     fileutil::writeFileAtomically(fs::path(dir_) / logfmt::chunkName(c.id), file, options_.fsync);
     c.bytes = file.size();
     lastCompactionBytes_ += file.size();
     out.push_back(std::move(c));
-    if (from != to) start = from->first;
-  }
+    rows.clear();
+    bytes = 0;
+  };
+  state_->forward(firstKey, false, [&](std::string_view key, std::string_view value) {
+    if (!end.empty() && key >= end) return false;
+    if (bytes >= options_.chunkBytes) {
+      write();
+      start = std::string(key);
+    }
+    RawPut p{};
+    splitStateKey(std::string(key), &p.table, &p.pk, &p.sk);
+    p.bytes = std::string(value);
+    bytes += key.size() + value.size();
+    rows.push_back(std::move(p));
+    return true;
+  });
+  if (!rows.empty()) write();
 }
 
 void FileStore::compact() {
@@ -108,16 +119,14 @@ void FileStore::compact() {
   // state, in pieces of about chunkBytes. A range left empty merges into the one before it.
   std::vector<Chunk> next;
   if (chunks_.empty()) {
-    writeChunks(state_.begin(), state_.end(), "", next);
+    writeChunks("", "", next);
   } else {
     for (size_t i = 0; i < chunks_.size(); ++i) {
       if (!chunks_[i].dirty) {
         next.push_back(chunks_[i]);
         continue;
       }
-      const auto from = state_.lower_bound(chunks_[i].firstKey);
-      const auto to = i + 1 < chunks_.size() ? state_.lower_bound(chunks_[i + 1].firstKey) : state_.end();
-      writeChunks(from, to, chunks_[i].firstKey, next);
+      writeChunks(chunks_[i].firstKey, i + 1 < chunks_.size() ? chunks_[i + 1].firstKey : "", next);
     }
   }
   if (!next.empty()) next.front().firstKey.clear();  // the first range starts at the beginning
@@ -133,6 +142,10 @@ void FileStore::compact() {
   fileutil::writeFileAtomically(fs::path(dir_) / logfmt::snapshotName(lastLsn_), manifest, options_.fsync);
   lastCompactionBytes_ += manifest.size();
   // The manifest is durable: the segments, older manifests and chunks it does not use can go.
+  // The state becomes views of the new chunks, with nothing over them.
+  StateRows rebased;
+  for (const Chunk& c : next) rebased.appendChunk(c.payload, logfmt::decodeRowViews(*c.payload));
+  state_->swap(rebased);
   chunks_ = std::move(next);
   pendingArchive_.clear();
   snapshotLsn_ = lastLsn_;

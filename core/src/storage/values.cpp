@@ -236,7 +236,7 @@ std::string encodeValue(const json& value) {
   return out;
 }
 
-json decodeValue(const std::string& bytes) {
+json decodeValue(std::string_view bytes) {
   if (bytes.empty() || bytes[0] != kKeyedValue) return json::from_msgpack(bytes);  // plain (001-003)
   const unsigned char flags = bytes.size() < 2 ? 0xFF : static_cast<unsigned char>(bytes[1]);
   if ((flags & ~(kSkDerived | kIdDerived | kTenantDerived)) != 0) throw std::runtime_error("a value of an unknown encoding");

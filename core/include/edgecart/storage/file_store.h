@@ -6,8 +6,10 @@
 // range (about kChunkBytes). A compaction rewrites only the chunks whose range saw a write since
 // the last one, so its cost follows what changed, not the size of the store.
 //
-// The latest state (data and sequence tables) is kept in memory as each row's MessagePack bytes,
-// decoded on read, so opening a store only reads bytes and builds an index. The command and
+// The latest state (data and sequence tables) is kept in memory as each row's value bytes,
+// decoded on read. The snapshot's rows stay in their chunk files' bytes, read whole, with a
+// sorted array of views into them; rows written since lie over those (state_rows.h). So opening
+// a store reads the files and builds one array, not a string or a map node per row. The command and
 // history tables only grow and are read for audit, never by the API: they are not kept in memory
 // and not in the snapshot. Compaction moves their rows from the segments it drops into sealed
 // archive files (`archiveDir`), which an open never reads; reading those tables reads the files.
@@ -25,6 +27,8 @@
 #include "edgecart/engine/store.h"
 
 namespace edgecart {
+
+class StateRows;
 
 struct FileStoreOptions {
   size_t segmentBytes = 64 * 1024;        // a segment is sealed once it holds this much
@@ -88,9 +92,6 @@ class FileStore : public Store {
   const std::string& archiveDir() const { return options_.archiveDir; }
 
  private:
-  // Data and sequence rows. Key: table digit + pk + '\0' + sk, so the order is (table, pk, sk);
-  // value: the item's MessagePack bytes.
-  using StateMap = std::map<std::string, std::string>;
   // A chunk of the snapshot: it holds the keys from firstKey up to the next chunk's firstKey.
   struct Chunk {
     uint64_t id = 0;
@@ -98,6 +99,7 @@ class FileStore : public Store {
     uint32_t rows = 0;
     uint64_t bytes = 0;    // file size
     bool dirty = false;    // a key in its range was written since the snapshot
+    std::shared_ptr<const std::string> payload;  // its rows record, which the state's views read
   };
 
   FileStore(std::string dir, FileStoreOptions options);
@@ -119,16 +121,18 @@ class FileStore : public Store {
   void closeSegment();
   void writeArchive();
   void markDirty(const std::string& key);
-  // Writes rows [from, to) as new chunk files of about chunkBytes; appends them to `out`.
-  void writeChunks(StateMap::const_iterator from, StateMap::const_iterator to,
-                   const std::string& firstKey, std::vector<Chunk>& out);
+  // Writes the rows from firstKey up to `end` ("": to the last) as new chunk files of about
+  // chunkBytes; appends them to `out`.
+  void writeChunks(const std::string& firstKey, const std::string& end, std::vector<Chunk>& out);
   void removeUnreferencedFiles();
   // The command or history table, read from the archive and the segments.
   std::map<std::string, std::string> auditRows(Table t, const std::string& pk) const;
 
   std::string dir_;
   FileStoreOptions options_;
-  StateMap state_;
+  // Data and sequence rows by stateKey (table digit + pk + '\0' + sk, so the order is (table, pk,
+  // sk)): each the item's stored value bytes.
+  std::unique_ptr<StateRows> state_;
   std::vector<Chunk> chunks_;   // the newest snapshot's chunks, in key order
   uint64_t nextChunkId_ = 1;
   uint64_t lastCompactionBytes_ = 0;

@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "edgecart/engine/store.h"
@@ -112,7 +113,7 @@ using RawBatch = std::vector<RawPut>;
 
 // A JSON value <-> its stored bytes.
 std::string encodeValue(const json& value);
-json decodeValue(const std::string& bytes);
+json decodeValue(std::string_view bytes);
 
 // Commit and archive records. decodeRecord reads every format version.
 std::string encodeRecord(uint64_t lsn, const RawBatch& batch);
@@ -139,6 +140,14 @@ struct ChunkRef {
 };
 std::string encodeManifest(uint64_t lsn, uint64_t nextChunkId, const std::vector<ChunkRef>& chunks);
 std::vector<ChunkRef> decodeManifest(const std::string& payload, uint64_t* lsn, uint64_t* nextChunkId);
+// A row of a chunk, as views into its payload: what an open keeps instead of copies.
+struct RowView {
+  Table table;
+  std::string_view pk, sk, value;
+};
+// The rows of a chunk payload (decodeRows' checks), as views into `payload`, which must outlive
+// them.
+std::vector<RowView> decodeRowViews(std::string_view payload);
 // The rows of a chunk file.
 std::string encodeRows(const RawBatch& rows);
 RawBatch decodeRows(const std::string& payload);
