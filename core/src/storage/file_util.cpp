@@ -1,6 +1,7 @@
 #include "file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,10 +19,14 @@ void storageError(const std::string& what) { throw ApiError(500, "Storage error:
 std::string readFile(const fs::path& p) {
   const int fd = ::open(p.c_str(), O_RDONLY);
   if (fd < 0) storageError("cannot read " + p.string() + ": " + std::strerror(errno));
-  std::string out;
-  std::vector<char> buf(1 << 16);
+  // Read straight into a string of the file's size (it grows if the file did meanwhile).
+  struct stat st {};
+  std::string out(::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0, '\0');
+  size_t at = 0;
+  char more[4096];  // past the size: what the file grew by, if anything
   for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    const bool inside = at < out.size();
+    const ssize_t n = ::read(fd, inside ? &out[at] : more, inside ? out.size() - at : sizeof more);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;
@@ -29,9 +34,11 @@ std::string readFile(const fs::path& p) {
       storageError("cannot read " + p.string() + ": " + std::strerror(err));
     }
     if (n == 0) break;
-    out.append(buf.data(), static_cast<size_t>(n));
+    if (!inside) out.append(more, static_cast<size_t>(n));
+    at += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(at);  // the file may have shrunk meanwhile
   return out;
 }
 

@@ -82,7 +82,7 @@ ScannedFile scanFile(const std::string& bytes, const char* magic, const char* ol
   return scanFile(bytes, magics);
 }
 
-ScannedFile scanFile(const std::string& bytes, const std::vector<const char*>& magics) {
+ScannedFile scanFile(const std::string& bytes, const std::vector<const char*>& magics, bool copyPayloads) {
   ScannedFile r;
   if (bytes.size() < kMagicSize) {
     r.damage = Damage::TornTail;
@@ -128,7 +128,8 @@ ScannedFile scanFile(const std::string& bytes, const std::vector<const char*>& m
       r.detail = std::string(where) + "checksum mismatch";
       return r;
     }
-    r.payloads.emplace_back(bytes, at + kRecordHeaderSize, len);
+    if (copyPayloads) r.payloads.emplace_back(bytes, at + kRecordHeaderSize, len);
+    r.spans.emplace_back(bytes.data() + at + kRecordHeaderSize, len);
     at = end;
     r.goodBytes = at;
   }

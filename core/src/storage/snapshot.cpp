@@ -53,25 +53,23 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     if (!fs::exists(fs::path(dir_) / file, ec)) {
       storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
     }
-    const std::string chunk = readFile(fs::path(dir_) / file);
-    logfmt::ScannedFile cf = logfmt::scanFile(chunk, logfmt::kChunkMagics);
-    std::shared_ptr<const std::string> payload;
+    // The rows stay in the file's bytes: the state keeps views of them, not copies.
+    const auto chunk = std::make_shared<const std::string>(readFile(fs::path(dir_) / file));
+    const logfmt::ScannedFile cf = logfmt::scanFile(*chunk, logfmt::kChunkMagics, false);
+    std::shared_ptr<const ChunkRows> image;
     try {
-      if (cf.damage != logfmt::Damage::None || cf.payloads.size() != 1) throw std::runtime_error(cf.detail);
-      payload = std::make_shared<const std::string>(std::move(cf.payloads[0]));
-      // The rows stay in the payload: the state keeps views of them, not copies.
-      const std::vector<logfmt::RowView> rows = logfmt::decodeRowViews(*payload);
-      if (rows.size() != ref.rows || chunk.size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
-      if (!rows.empty() &&
-          stateKey(rows[0].table, std::string(rows[0].pk), std::string(rows[0].sk)) < ref.firstKey) {
+      if (cf.damage != logfmt::Damage::None || cf.spans.size() != 1) throw std::runtime_error(cf.detail);
+      image = ChunkRows::read(chunk, cf.spans[0]);
+      if (image->rows.size() != ref.rows || chunk->size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
+      if (!image->rows.empty() && image->rows.front().key < ref.firstKey) {
         throw std::runtime_error("row outside its range");  // the rest follow it in key order
       }
-      state_->appendChunk(payload, rows);
+      state_->append(image);
     } catch (const std::exception& e) {
       storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
     }
-    chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false, std::move(payload)});
-    snapshotBytes_ += chunk.size();
+    chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false, std::move(image)});
+    snapshotBytes_ += chunk->size();
   }
   return lsn;
 }
@@ -85,11 +83,13 @@ void FileStore::writeChunks(const std::string& firstKey, const std::string& end,
     c.id = nextChunkId_++;
     c.firstKey = start;
     c.rows = static_cast<uint32_t>(rows.size());
-    c.payload = std::make_shared<const std::string>(logfmt::encodeRows(rows));
-    const std::string file = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(*c.payload);
-    fileutil::writeFileAtomically(fs::path(dir_) / logfmt::chunkName(c.id), file, options_.fsync);
-    c.bytes = file.size();
-    lastCompactionBytes_ += file.size();
+    const std::string payload = logfmt::encodeRows(rows);
+    const auto file = std::make_shared<const std::string>(std::string(logfmt::kChunkMagic, logfmt::kMagicSize) +
+                                                          logfmt::frameRecord(payload));
+    fileutil::writeFileAtomically(fs::path(dir_) / logfmt::chunkName(c.id), *file, options_.fsync);
+    c.bytes = file->size();
+    c.image = ChunkRows::read(file, std::string_view(*file).substr(file->size() - payload.size()));
+    lastCompactionBytes_ += file->size();
     out.push_back(std::move(c));
     rows.clear();
     bytes = 0;
@@ -142,10 +142,10 @@ void FileStore::compact() {
   fileutil::writeFileAtomically(fs::path(dir_) / logfmt::snapshotName(lastLsn_), manifest, options_.fsync);
   lastCompactionBytes_ += manifest.size();
   // The manifest is durable: the segments, older manifests and chunks it does not use can go.
-  // The state becomes views of the new chunks, with nothing over them.
-  StateRows rebased;
-  for (const Chunk& c : next) rebased.appendChunk(c.payload, logfmt::decodeRowViews(*c.payload));
-  state_->swap(rebased);
+  // The state becomes the new chunks, with nothing over them (those kept keep their arrays).
+  std::vector<std::shared_ptr<const ChunkRows>> images;
+  for (const Chunk& c : next) images.push_back(c.image);
+  state_->rebase(std::move(images));
   chunks_ = std::move(next);
   pendingArchive_.clear();
   snapshotLsn_ = lastLsn_;

@@ -9,38 +9,54 @@
 
 namespace edgecart {
 
-void StateRows::appendChunk(std::shared_ptr<const std::string> payload, const std::vector<logfmt::RowView>& rows) {
-  if (!overlay_.empty()) throw std::logic_error("StateRows::appendChunk after a write");
-  // Each key is table digit + pk + NUL + sk (stateKey), built once into one buffer for the chunk.
+std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::string> bytes, std::string_view payload) {
+  const std::vector<logfmt::RowView> views = logfmt::decodeRowViews(payload);
+  auto chunk = std::make_shared<ChunkRows>();
+  // Each key is table digit + pk + NUL + sk (stateKey), built once into one buffer.
   size_t keyBytes = 0;
-  for (const logfmt::RowView& r : rows) keyBytes += 2 + r.pk.size() + r.sk.size();
-  auto keys = std::make_shared<std::string>();
-  keys->reserve(keyBytes);  // never grows past it: the views below stay valid
-  base_.reserve(base_.size() + rows.size());
-  for (const logfmt::RowView& r : rows) {
-    if (!isState(r.table)) throw std::runtime_error("row outside the state tables");
-    const size_t at = keys->size();
-    keys->push_back(static_cast<char>('0' + static_cast<int>(r.table)));
-    keys->append(r.pk).push_back('\0');
-    keys->append(r.sk);
-    const std::string_view key(keys->data() + at, keys->size() - at);
-    if (!base_.empty() && !(base_.back().key < key)) throw std::runtime_error("rows out of key order");
-    base_.push_back(Row{key, r.value});
+  for (const logfmt::RowView& v : views) keyBytes += 2 + v.pk.size() + v.sk.size();
+  std::string& keys = chunk->keys;
+  keys.reserve(keyBytes);  // never grows past it: the views below stay valid
+  chunk->rows.reserve(views.size());
+  for (const logfmt::RowView& v : views) {
+    if (!isState(v.table)) throw std::runtime_error("row outside the state tables");
+    const size_t at = keys.size();
+    keys.push_back(static_cast<char>('0' + static_cast<int>(v.table)));
+    keys.append(v.pk).push_back('\0');
+    keys.append(v.sk);
+    const std::string_view key(keys.data() + at, keys.size() - at);
+    if (!chunk->rows.empty() && !(chunk->rows.back().key < key)) throw std::runtime_error("rows out of key order");
+    chunk->rows.push_back(StateRow{key, v.value});
   }
-  size_ += rows.size();
-  buffers_.push_back(std::move(payload));
-  buffers_.push_back(std::move(keys));
+  chunk->bytes = std::move(bytes);
+  return chunk;
 }
 
-size_t StateRows::lowerBound(std::string_view key) const {
-  return static_cast<size_t>(
-      std::lower_bound(base_.begin(), base_.end(), key, [](const Row& r, std::string_view k) { return r.key < k; }) -
-      base_.begin());
+void StateRows::append(std::shared_ptr<const ChunkRows> chunk) {
+  if (!overlay_.empty()) throw std::logic_error("StateRows::append after a write");
+  if (chunk->rows.empty()) return;
+  if (!chunks_.empty() && !(chunks_.back()->rows.back().key < chunk->rows.front().key)) {
+    throw std::runtime_error("rows out of key order");
+  }
+  size_ += chunk->rows.size();
+  chunks_.push_back(std::move(chunk));
 }
 
-bool StateRows::inBase(const std::string& key) const {
-  const size_t b = lowerBound(key);
-  return b < base_.size() && base_[b].key == key;
+void StateRows::rebase(std::vector<std::shared_ptr<const ChunkRows>> chunks) {
+  overlay_.clear();
+  chunks_.clear();
+  size_ = 0;
+  for (auto& c : chunks) append(std::move(c));
+}
+
+StateRows::Pos StateRows::lowerBound(std::string_view key) const {
+  // The first chunk whose last row is not before `key`, then the row in it.
+  const auto c = std::partition_point(chunks_.begin(), chunks_.end(),
+                                      [&](const auto& chunk) { return chunk->rows.back().key < key; });
+  if (c == chunks_.end()) return Pos{chunks_.size(), 0};
+  const auto& rows = (*c)->rows;
+  const auto r = std::partition_point(rows.begin(), rows.end(), [&](const StateRow& row) { return row.key < key; });
+  return Pos{static_cast<size_t>(c - chunks_.begin()), static_cast<size_t>(r - rows.begin())};
 }
 
 std::optional<std::string_view> StateRows::find(const std::string& key) const {
@@ -49,8 +65,8 @@ std::optional<std::string_view> StateRows::find(const std::string& key) const {
     if (!o->second) return std::nullopt;
     return std::string_view(*o->second);
   }
-  const size_t b = lowerBound(key);
-  if (b < base_.size() && base_[b].key == key) return base_[b].value;
+  const Pos p = lowerBound(key);
+  if (!atEnd(p) && at(p).key == key) return at(p).value;
   return std::nullopt;
 }
 
@@ -62,18 +78,12 @@ void StateRows::put(std::string key, std::string value) {
 void StateRows::erase(const std::string& key) {
   if (!find(key)) return;
   --size_;
-  if (inBase(key)) {
-    overlay_[key] = std::nullopt;  // hides the base row
+  const Pos p = lowerBound(key);
+  if (!atEnd(p) && at(p).key == key) {
+    overlay_[key] = std::nullopt;  // hides the chunk's row
   } else {
     overlay_.erase(key);
   }
-}
-
-void StateRows::swap(StateRows& other) noexcept {
-  buffers_.swap(other.buffers_);
-  base_.swap(other.base_);
-  overlay_.swap(other.overlay_);
-  std::swap(size_, other.size_);
 }
 
 }  // namespace edgecart

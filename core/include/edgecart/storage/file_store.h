@@ -29,6 +29,7 @@
 namespace edgecart {
 
 class StateRows;
+struct ChunkRows;
 
 struct FileStoreOptions {
   size_t segmentBytes = 64 * 1024;        // a segment is sealed once it holds this much
@@ -99,7 +100,7 @@ class FileStore : public Store {
     uint32_t rows = 0;
     uint64_t bytes = 0;    // file size
     bool dirty = false;    // a key in its range was written since the snapshot
-    std::shared_ptr<const std::string> payload;  // its rows record, which the state's views read
+    std::shared_ptr<const ChunkRows> image;  // its rows, as the state reads them
   };
 
   FileStore(std::string dir, FileStoreOptions options);

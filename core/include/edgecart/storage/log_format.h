@@ -84,6 +84,7 @@ enum class Damage { None, TornTail, Corrupt };
 struct ScannedFile {
   int version = 0;                    // the format of the magic it begins with; 0 if none given
   std::vector<std::string> payloads;  // every whole, checksummed record, in order
+  std::vector<std::string_view> spans;  // the same, in the bytes scanned (valid while they are)
   size_t goodBytes = 0;               // file offset just past the last good record
   Damage damage = Damage::None;
   std::string detail;                 // what is wrong at goodBytes, when damage != None
@@ -92,8 +93,9 @@ struct ScannedFile {
 // Reads the records of a whole file image (magic included). A record cut short by the end of
 // the file is a TornTail; anything else is Corrupt, a whole last record whose checksum fails
 // included (all its bytes are there: that is damage, not an unfinished write).
-// `magics` are those accepted (check `version`), e.g. kSegmentMagics.
-ScannedFile scanFile(const std::string& bytes, const std::vector<const char*>& magics);
+// `magics` are those accepted (check `version`), e.g. kSegmentMagics. Without `copyPayloads`,
+// only the spans are given.
+ScannedFile scanFile(const std::string& bytes, const std::vector<const char*>& magics, bool copyPayloads = true);
 ScannedFile scanFile(const std::string& bytes, const char* magic, const char* oldMagic = nullptr);
 
 constexpr uint32_t kNoOp = UINT32_MAX;
