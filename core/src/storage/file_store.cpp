@@ -30,6 +30,11 @@ namespace {
 
 Value decoded(std::string_view bytes) { return std::make_shared<const json>(logfmt::decodeValue(bytes)); }
 
+// True for a row of table t, partition pk, whose sk starts with `prefix`.
+bool inRange(const StateKey& k, Table t, const std::string& pk, const std::string& prefix) {
+  return k.table == t && k.pk == pk && k.sk.substr(0, prefix.size()) == prefix;
+}
+
 }  // namespace
 
 // Visits the rows of `rows` under table t / pk / prefix, after `after`, like Store::scan.
@@ -215,11 +220,9 @@ Value FileStore::get(Table t, const std::string& pk, const std::string& sk) cons
 void FileStore::scan(Table t, const std::string& pk, const std::string& prefix,
                      const std::string& after, const RowVisitor& visit) const {
   if (isState(t)) {
-    const std::string base = stateKey(t, pk, prefix);
-    const size_t skAt = base.size() - prefix.size();
     const bool resume = !after.empty() && after >= prefix;
-    state_->forward(resume ? stateKey(t, pk, after) : base, resume, [&](std::string_view key, std::string_view bytes) {
-      return key.compare(0, base.size(), base) == 0 && visit(std::string(key.substr(skAt)), decoded(bytes));
+    state_->forward(stateKey(t, pk, resume ? after : prefix), resume, [&](const StateKey& k, std::string_view bytes) {
+      return inRange(k, t, pk, prefix) && visit(std::string(k.sk), decoded(bytes));
     });
   } else {
     scanState(auditRows(t, pk), t, pk, prefix, after, visit);
@@ -230,13 +233,10 @@ void FileStore::scanBackward(Table t, const std::string& pk, const std::string& 
                              const std::string& before, const RowVisitor& visit) const {
   if (!isState(t)) return Store::scanBackward(t, pk, prefix, before, visit);  // the archive: rare
   if (!before.empty() && before <= prefix) return;
-  const std::string base = stateKey(t, pk, prefix);
-  const size_t skAt = base.size() - prefix.size();
-  // No UTF-8 key contains byte 0xFF: base + 0xFF sorts after every key with the prefix.
-  const std::string end = base + "\xFF";
-  const std::string from = before.empty() ? end : std::min(end, stateKey(t, pk, before));
-  state_->backward(from, [&](std::string_view key, std::string_view bytes) {
-    return key.compare(0, base.size(), base) == 0 && visit(std::string(key.substr(skAt)), decoded(bytes));
+  // No UTF-8 key contains byte 0xFF: prefix + 0xFF sorts after every key with the prefix.
+  const std::string end = prefix + "\xFF";
+  state_->backward(stateKey(t, pk, before.empty() ? end : std::min(end, before)), [&](const StateKey& k, std::string_view bytes) {
+    return inRange(k, t, pk, prefix) && visit(std::string(k.sk), decoded(bytes));
   });
 }
 

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <set>
 
 #include "edgecart/storage/file_store.h"
 #include "edgecart/storage/log_format.h"
 #include "file_util.h"
+#include "state_rows.h"
 
 namespace edgecart {
 namespace fs = std::filesystem;
@@ -112,16 +114,20 @@ class Verifier {
 
   uint64_t chunk(const logfmt::ChunkRef& ref) {
     const std::string name = logfmt::chunkName(ref.id);
-    const std::string bytes = readOrEmpty(fs::path(dir_) / name);
-    auto cf = logfmt::scanFile(bytes, logfmt::kChunkMagics);
+    const auto file = std::make_shared<const std::string>(readOrEmpty(fs::path(dir_) / name));
+    const std::string& bytes = *file;
+    auto cf = logfmt::scanFile(bytes, logfmt::kChunkMagics, false);
     std::string problem = cf.damage != logfmt::Damage::None ? cf.detail : "";
     uint64_t rows = 0;
     if (bytes.empty()) problem = "missing";
     if (problem.empty()) {
       try {
-        if (cf.payloads.size() != 1) throw std::runtime_error("one record expected");
-        rows = logfmt::decodeRows(cf.payloads[0]).size();
+        if (cf.spans.size() != 1) throw std::runtime_error("one record expected");
+        // Read as an open reads it: in key order, state rows only, none before its range.
+        const auto image = ChunkRows::read(file, cf.spans[0]);
+        rows = image->rows.size();
         if (rows != ref.rows || bytes.size() != ref.bytes) problem = "differs from the manifest";
+        if (rows > 0 && compareKeys(keyOf(image->rows.front()), keyParts(ref.firstKey)) < 0) problem = "a row outside its range";
       } catch (const std::exception& e) {
         problem = std::string("undecodable: ") + e.what();
       }

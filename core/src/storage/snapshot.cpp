@@ -61,7 +61,7 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
       if (cf.damage != logfmt::Damage::None || cf.spans.size() != 1) throw std::runtime_error(cf.detail);
       image = ChunkRows::read(chunk, cf.spans[0]);
       if (image->rows.size() != ref.rows || chunk->size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
-      if (!image->rows.empty() && image->rows.front().key < ref.firstKey) {
+      if (!image->rows.empty() && compareKeys(keyOf(image->rows.front()), keyParts(ref.firstKey)) < 0) {
         throw std::runtime_error("row outside its range");  // the rest follow it in key order
       }
       state_->append(image);
@@ -94,17 +94,15 @@ void FileStore::writeChunks(const std::string& firstKey, const std::string& end,
     rows.clear();
     bytes = 0;
   };
-  state_->forward(firstKey, false, [&](std::string_view key, std::string_view value) {
-    if (!end.empty() && key >= end) return false;
+  const StateKey last = keyParts(end);
+  state_->forward(firstKey, false, [&](const StateKey& k, std::string_view value) {
+    if (!end.empty() && compareKeys(k, last) >= 0) return false;
     if (bytes >= options_.chunkBytes) {
       write();
-      start = std::string(key);
+      start = stateKey(k.table, k.pk, k.sk);
     }
-    RawPut p{};
-    splitStateKey(std::string(key), &p.table, &p.pk, &p.sk);
-    p.bytes = std::string(value);
-    bytes += key.size() + value.size();
-    rows.push_back(std::move(p));
+    rows.push_back(RawPut{k.table, std::string(k.pk), std::string(k.sk), std::string(value)});
+    bytes += 2 + k.pk.size() + k.sk.size() + value.size();
     return true;
   });
   if (!rows.empty()) write();

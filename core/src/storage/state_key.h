@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "edgecart/engine/store.h"
 
@@ -11,21 +12,13 @@ namespace edgecart {
 inline bool isState(Table t) { return t == Table::Data || t == Table::Sequence; }
 
 // Table digit + pk + NUL + sk: one ordered key space whose order is (table, pk, sk).
-inline std::string stateKey(Table t, const std::string& pk, const std::string& sk) {
+inline std::string stateKey(Table t, std::string_view pk, std::string_view sk) {
   std::string k;
   k.reserve(2 + pk.size() + sk.size());
   k.push_back(static_cast<char>('0' + static_cast<int>(t)));
   k.append(pk).push_back('\0');
   k.append(sk);
   return k;
-}
-
-// The parts of a stateKey.
-inline void splitStateKey(const std::string& key, Table* t, std::string* pk, std::string* sk) {
-  const size_t nul = key.find('\0');
-  *t = static_cast<Table>(key[0] - '0');
-  *pk = key.substr(1, nul - 1);
-  *sk = key.substr(nul + 1);
 }
 
 // Visits the rows of `rows` under table t / pk / prefix, after `after`, like Store::scan.

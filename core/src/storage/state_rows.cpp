@@ -9,24 +9,27 @@
 
 namespace edgecart {
 
+int compareKeys(const StateKey& a, const StateKey& b) {
+  if (a.table != b.table) return a.table < b.table ? -1 : 1;
+  if (const int c = a.pk.compare(b.pk)) return c;
+  return a.sk.compare(b.sk);
+}
+
+StateKey keyParts(std::string_view key) {
+  if (key.empty()) return StateKey{Table::Command, {}, {}};  // "": before every row
+  const size_t nul = key.find('\0', 1);
+  const auto t = static_cast<Table>(key[0] - '0');
+  if (nul == std::string_view::npos) return StateKey{t, key.substr(1), {}};
+  return StateKey{t, key.substr(1, nul - 1), key.substr(nul + 1)};
+}
+
 std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::string> bytes, std::string_view payload) {
-  const std::vector<logfmt::RowView> views = logfmt::decodeRowViews(payload);
   auto chunk = std::make_shared<ChunkRows>();
-  // Each key is table digit + pk + NUL + sk (stateKey), built once into one buffer.
-  size_t keyBytes = 0;
-  for (const logfmt::RowView& v : views) keyBytes += 2 + v.pk.size() + v.sk.size();
-  std::string& keys = chunk->keys;
-  keys.reserve(keyBytes);  // never grows past it: the views below stay valid
-  chunk->rows.reserve(views.size());
-  for (const logfmt::RowView& v : views) {
-    if (!isState(v.table)) throw std::runtime_error("row outside the state tables");
-    const size_t at = keys.size();
-    keys.push_back(static_cast<char>('0' + static_cast<int>(v.table)));
-    keys.append(v.pk).push_back('\0');
-    keys.append(v.sk);
-    const std::string_view key(keys.data() + at, keys.size() - at);
-    if (!chunk->rows.empty() && !(chunk->rows.back().key < key)) throw std::runtime_error("rows out of key order");
-    chunk->rows.push_back(StateRow{key, v.value});
+  chunk->rows = logfmt::decodeRowViews(payload);
+  const auto& rows = chunk->rows;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!isState(rows[i].table)) throw std::runtime_error("row outside the state tables");
+    if (i > 0 && compareKeys(keyOf(rows[i - 1]), keyOf(rows[i])) >= 0) throw std::runtime_error("rows out of key order");
   }
   chunk->bytes = std::move(bytes);
   return chunk;
@@ -35,7 +38,7 @@ std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::stri
 void StateRows::append(std::shared_ptr<const ChunkRows> chunk) {
   if (!overlay_.empty()) throw std::logic_error("StateRows::append after a write");
   if (chunk->rows.empty()) return;
-  if (!chunks_.empty() && !(chunks_.back()->rows.back().key < chunk->rows.front().key)) {
+  if (!chunks_.empty() && compareKeys(keyOf(chunks_.back()->rows.back()), keyOf(chunk->rows.front())) >= 0) {
     throw std::runtime_error("rows out of key order");
   }
   size_ += chunk->rows.size();
@@ -49,13 +52,13 @@ void StateRows::rebase(std::vector<std::shared_ptr<const ChunkRows>> chunks) {
   for (auto& c : chunks) append(std::move(c));
 }
 
-StateRows::Pos StateRows::lowerBound(std::string_view key) const {
+StateRows::Pos StateRows::lowerBound(const StateKey& key) const {
+  auto before = [&](const logfmt::RowView& row) { return compareKeys(keyOf(row), key) < 0; };
   // The first chunk whose last row is not before `key`, then the row in it.
-  const auto c = std::partition_point(chunks_.begin(), chunks_.end(),
-                                      [&](const auto& chunk) { return chunk->rows.back().key < key; });
+  const auto c = std::partition_point(chunks_.begin(), chunks_.end(), [&](const auto& chunk) { return before(chunk->rows.back()); });
   if (c == chunks_.end()) return Pos{chunks_.size(), 0};
   const auto& rows = (*c)->rows;
-  const auto r = std::partition_point(rows.begin(), rows.end(), [&](const StateRow& row) { return row.key < key; });
+  const auto r = std::partition_point(rows.begin(), rows.end(), before);
   return Pos{static_cast<size_t>(c - chunks_.begin()), static_cast<size_t>(r - rows.begin())};
 }
 
@@ -65,8 +68,8 @@ std::optional<std::string_view> StateRows::find(const std::string& key) const {
     if (!o->second) return std::nullopt;
     return std::string_view(*o->second);
   }
-  const Pos p = lowerBound(key);
-  if (!atEnd(p) && at(p).key == key) return at(p).value;
+  const Pos p = lowerBound(keyParts(key));
+  if (!atEnd(p) && compareAt(p, key) == 0) return at(p).value;
   return std::nullopt;
 }
 
@@ -78,8 +81,8 @@ void StateRows::put(std::string key, std::string value) {
 void StateRows::erase(const std::string& key) {
   if (!find(key)) return;
   --size_;
-  const Pos p = lowerBound(key);
-  if (!atEnd(p) && at(p).key == key) {
+  const Pos p = lowerBound(keyParts(key));
+  if (!atEnd(p) && compareAt(p, key) == 0) {
     overlay_[key] = std::nullopt;  // hides the chunk's row
   } else {
     overlay_.erase(key);

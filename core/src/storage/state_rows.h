@@ -1,13 +1,13 @@
 #pragma once
 // The FileStore's latest state (internal to core/src): the value bytes of each data and sequence
-// row, by stateKey.
+// row, by (table, pk, sk).
 //
-// The rows of the snapshot stay in their chunk payloads, kept whole: each chunk is one sorted
-// array of views into its payload (ChunkRows; its keys copied into one buffer), so opening a store
-// builds no string and no map node per row. Rows written since the snapshot live in an overlay
-// map over those, a delete of a snapshot row as a tombstone. A compaction hands over the chunks of
-// its new snapshot (rebase): those it kept keep their arrays, so its cost follows what it
-// rewrote, and the overlay holds only what the log holds since the last snapshot.
+// The rows of the snapshot stay in their chunk files' bytes, kept whole: each chunk is one sorted
+// array of views into its bytes (ChunkRows), searched as it lies, so opening a store builds no
+// string and no map node per row. Rows written since the snapshot live in an overlay map over
+// those, keyed by stateKey, a delete of a snapshot row as a tombstone. A compaction hands over
+// the chunks of its new snapshot (rebase): those it kept keep their arrays, so its cost follows
+// what it rewrote, and the overlay holds only what the log holds since the last snapshot.
 
 #include <cstddef>
 #include <iterator>
@@ -22,16 +22,20 @@
 
 namespace edgecart {
 
-struct StateRow {
-  std::string_view key;    // stateKey, in ChunkRows::keys
-  std::string_view value;  // in ChunkRows::bytes
+// A row's key as views: ordered by table, then pk, then sk, as stateKey strings are.
+struct StateKey {
+  Table table;
+  std::string_view pk, sk;
 };
+int compareKeys(const StateKey& a, const StateKey& b);
+// The parts of a stateKey (table digit + pk + NUL + sk), as views into it.
+StateKey keyParts(std::string_view stateKey);
+inline StateKey keyOf(const logfmt::RowView& row) { return StateKey{row.table, row.pk, row.sk}; }
 
-// The rows of one chunk, in key order.
+// The rows of one chunk, in key order: views into `bytes`.
 struct ChunkRows {
-  std::shared_ptr<const std::string> bytes;  // the chunk's file, or its payload
-  std::string keys;
-  std::vector<StateRow> rows;
+  std::shared_ptr<const std::string> bytes;  // the chunk's file
+  std::vector<logfmt::RowView> rows;
 
   // Reads a chunk's rows payload (decodeRowViews), which lies in `bytes`. Throws
   // std::runtime_error for a damaged payload, a row out of key order or outside the state tables.
@@ -46,17 +50,17 @@ class StateRows {
   // The whole state is now these chunks, in key order, with nothing over them.
   void rebase(std::vector<std::shared_ptr<const ChunkRows>> chunks);
 
-  // The value bytes of `key`, or nullopt.
+  // The value bytes of the row `key` (a stateKey), or nullopt.
   std::optional<std::string_view> find(const std::string& key) const;
   void put(std::string key, std::string value);
   void erase(const std::string& key);
   size_t size() const { return size_; }
 
-  // Visits the rows from `from` (inclusive, or after it when `after`), ascending, while `visit`
-  // (key, value) returns true.
+  // Visits the rows from `from` (a stateKey; inclusive, or after it when `after`), ascending,
+  // while `visit` (const StateKey&, value) returns true.
   template <class Visit>
   void forward(const std::string& from, bool after, Visit&& visit) const;
-  // Visits the rows before `before`, descending, while `visit` (key, value) returns true.
+  // Visits the rows before `before` (a stateKey), descending, while `visit` returns true.
   template <class Visit>
   void backward(const std::string& before, Visit&& visit) const;
 
@@ -65,10 +69,10 @@ class StateRows {
   struct Pos {
     size_t c = 0, r = 0;
   };
-  Pos lowerBound(std::string_view key) const;  // the first chunk row not before `key`
+  Pos lowerBound(const StateKey& key) const;  // the first chunk row not before `key`
   bool atEnd(Pos p) const { return p.c == chunks_.size(); }
   bool atBegin(Pos p) const { return p.c == 0 && p.r == 0; }
-  const StateRow& at(Pos p) const { return chunks_[p.c]->rows[p.r]; }
+  const logfmt::RowView& at(Pos p) const { return chunks_[p.c]->rows[p.r]; }
   void next(Pos& p) const {
     if (++p.r == chunks_[p.c]->rows.size()) p = Pos{p.c + 1, 0};
   }
@@ -80,6 +84,8 @@ class StateRows {
       p.r = chunks_[p.c]->rows.size() - 1;
     }
   }
+  // <0, 0, >0 as the chunk row at `p` sorts before, with or after the overlay key `k`.
+  int compareAt(Pos p, const std::string& k) const { return compareKeys(keyOf(at(p)), keyParts(k)); }
 
   std::vector<std::shared_ptr<const ChunkRows>> chunks_;  // none empty
   std::map<std::string, std::optional<std::string>, std::less<>> overlay_;  // nullopt: deleted
@@ -88,36 +94,38 @@ class StateRows {
 
 template <class Visit>
 void StateRows::forward(const std::string& from, bool after, Visit&& visit) const {
-  Pos b = lowerBound(from);
-  if (after && !atEnd(b) && at(b).key == from) next(b);
+  Pos b = lowerBound(keyParts(from));
+  if (after && !atEnd(b) && compareAt(b, from) == 0) next(b);
   auto o = after ? overlay_.upper_bound(from) : overlay_.lower_bound(from);
   while (!atEnd(b) || o != overlay_.end()) {
-    if (o == overlay_.end() || (!atEnd(b) && at(b).key < o->first)) {
-      if (!visit(at(b).key, at(b).value)) return;
+    const int c = atEnd(b) ? 1 : o == overlay_.end() ? -1 : compareAt(b, o->first);
+    if (c < 0) {
+      if (!visit(keyOf(at(b)), at(b).value)) return;
       next(b);
       continue;
     }
-    if (!atEnd(b) && at(b).key == o->first) next(b);  // the overlay's row replaces it
-    if (o->second && !visit(std::string_view(o->first), std::string_view(*o->second))) return;
+    if (c == 0) next(b);  // the overlay's row replaces it
+    if (o->second && !visit(keyParts(o->first), std::string_view(*o->second))) return;
     ++o;
   }
 }
 
 template <class Visit>
 void StateRows::backward(const std::string& before, Visit&& visit) const {
-  Pos b = lowerBound(before);  // the chunk rows before it are those before b
+  Pos b = lowerBound(keyParts(before));  // the chunk rows before it are those before b
   auto o = overlay_.lower_bound(before);
   while (!atBegin(b) || o != overlay_.begin()) {
     Pos last = b;
     if (!atBegin(b)) prev(last);
-    if (o == overlay_.begin() || (!atBegin(b) && at(last).key > std::prev(o)->first)) {
+    const int c = atBegin(b) ? -1 : o == overlay_.begin() ? 1 : compareAt(last, std::prev(o)->first);
+    if (c > 0) {
       b = last;
-      if (!visit(at(b).key, at(b).value)) return;
+      if (!visit(keyOf(at(b)), at(b).value)) return;
       continue;
     }
     --o;
-    if (!atBegin(b) && at(last).key == o->first) b = last;  // the overlay's row replaces it
-    if (o->second && !visit(std::string_view(o->first), std::string_view(*o->second))) return;
+    if (c == 0) b = last;  // the overlay's row replaces it
+    if (o->second && !visit(keyParts(o->first), std::string_view(*o->second))) return;
   }
 }
 

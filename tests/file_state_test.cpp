@@ -1,0 +1,158 @@
+// The FileStore's in-memory state (core/src/storage/state_rows.h): the snapshot's rows read as
+// views of its chunk files, with the rows written since over them. Every read must agree with a
+// plain map of what was written, through deletes, compactions (which rebase the state on the
+// chunks they leave) and reopens; a chunk whose rows an open could not search is refused.
+
+#include <cstdio>
+#include <random>
+#include <set>
+#include <tuple>
+
+#include "store_files.h"
+
+namespace edgecart::testing {
+namespace {
+
+using Key = std::tuple<Table, std::string, std::string>;  // table, pk, sk
+using Model = std::map<Key, json>;
+using Seen = std::vector<std::pair<std::string, json>>;  // sk, value
+
+const std::vector<std::string> kPks = {"TENANT#a", "TENANT#b"};
+
+// The rows of `model` under t / pk whose sk starts with `prefix` and passes `keep`, ascending.
+template <class Keep>
+Seen expected(const Model& model, Table t, const std::string& pk, const std::string& prefix, Keep keep) {
+  Seen out;
+  for (const auto& [key, value] : model) {
+    const auto& [table, p, sk] = key;
+    if (table == t && p == pk && sk.rfind(prefix, 0) == 0 && keep(sk)) out.emplace_back(sk, value);
+  }
+  return out;
+}
+
+Seen first(Seen rows, size_t limit) {
+  if (rows.size() > limit) rows.resize(limit);
+  return rows;
+}
+
+// Every kind of read of `store`, with bounds and limits drawn by `rng`, against `model`.
+void checkReads(const FileStore& store, const Model& model, std::mt19937& rng, const std::string& when) {
+  SCOPED_TRACE(when);
+  EXPECT_EQ(store.stats().stateRows, model.size());
+  auto sk = [&] {
+    char b[16];
+    std::snprintf(b, sizeof b, "%c#%02u", rng() % 2 ? 'K' : 'L', static_cast<unsigned>(rng() % 64));
+    return std::string(b);
+  };
+  for (Table t : {Table::Data, Table::Sequence}) {
+    for (const std::string& pk : kPks) {
+      const std::vector<std::string> prefixes = {"", "K#", "K#1", "L#", "M#"};
+      const std::string prefix = prefixes[rng() % prefixes.size()];
+      const std::string bound = rng() % 4 == 0 ? "" : sk();
+      const size_t limit = rng() % 3 == 0 ? 1 + rng() % 5 : 1000;
+      Seen got;
+      auto take = [&](const std::string& s, const Value& v) {
+        got.emplace_back(s, *v);
+        return got.size() < limit;
+      };
+      store.scan(t, pk, prefix, bound, take);
+      EXPECT_EQ(got, first(expected(model, t, pk, prefix, [&](const std::string& s) { return s > bound; }), limit))
+          << "scan " << tableName(t) << " " << pk << " prefix '" << prefix << "' after '" << bound << "'";
+      got.clear();
+      store.scanBackward(t, pk, prefix, bound, take);
+      Seen down = expected(model, t, pk, prefix, [&](const std::string& s) { return bound.empty() || s < bound; });
+      std::reverse(down.begin(), down.end());
+      EXPECT_EQ(got, first(down, limit))
+          << "scanBackward " << tableName(t) << " " << pk << " prefix '" << prefix << "' before '" << bound << "'";
+      for (int i = 0; i < 4; ++i) {
+        const std::string s = sk();
+        const auto it = model.find(Key{t, pk, s});
+        const Value v = store.get(t, pk, s);
+        if (it == model.end()) {
+          EXPECT_EQ(v, nullptr) << tableName(t) << " " << pk << " " << s << " was deleted or never written";
+        } else {
+          EXPECT_TRUE(v && *v == it->second) << tableName(t) << " " << pk << " " << s;
+        }
+      }
+    }
+  }
+}
+
+TEST(FileStoreState, EveryReadAgreesWithAModelThroughWritesDeletesCompactionsAndReopens) {
+  TempDir dir;
+  FileStoreOptions o = fast(2048, 6 * 1024);
+  o.chunkBytes = 600;  // many small chunks, some kept and some rewritten at each compaction
+  std::mt19937 rng(20261206);
+  Model model;
+  auto store = FileStore::open(dir.path(), o);
+  uint64_t compactions = 0, reopens = 0, deletes = 0;
+  size_t mostChunks = 0;
+  for (int step = 1; step <= 1200; ++step) {
+    Batch batch;
+    std::set<Key> written;
+    const int n = 1 + static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      const Table t = rng() % 3 == 0 ? Table::Sequence : Table::Data;
+      const std::string& pk = kPks[rng() % kPks.size()];
+      char sk[16];
+      std::snprintf(sk, sizeof sk, "%c#%02u", rng() % 2 ? 'K' : 'L', static_cast<unsigned>(rng() % 64));
+      if (!written.insert(Key{t, pk, sk}).second) continue;  // a batch writes a row once
+      if (rng() % 4 == 0) {
+        deletes += model.erase(Key{t, pk, sk});
+        batch.push_back(Put{t, pk, sk, nullptr});
+      } else {
+        const json value = {{"step", step}, {"pad", std::string(rng() % 48, 'x')}};
+        model[Key{t, pk, sk}] = value;
+        batch.push_back(Put{t, pk, sk, val(value)});
+      }
+    }
+    store->commit(batch);
+    mostChunks = std::max(mostChunks, store->stats().snapshotChunks);
+    if (step % 150 == 0) {
+      compactions += store->stats().compactions;
+      store.reset();
+      store = FileStore::open(dir.path(), o);
+      ++reopens;
+      checkReads(*store, model, rng, "reopened after step " + std::to_string(step));
+    } else if (step % 7 == 0) {
+      checkReads(*store, model, rng, "step " + std::to_string(step));
+    }
+  }
+  compactions += store->stats().compactions;
+  // The walk met what it is for: snapshots of many chunks, rows deleted, opens over a snapshot.
+  EXPECT_GE(compactions, 10u);
+  EXPECT_GE(mostChunks, 8u);
+  EXPECT_GE(deletes, 100u);
+  EXPECT_EQ(reopens, 8u);
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
+}
+
+// A chunk is searched as it lies: its rows must be in key order. One whose rows were written in
+// another order (each row and its checksum whole) is damage, refused by open and verify alike.
+TEST(FileStoreState, AChunkWhoseRowsAreOutOfKeyOrderIsRefusedAsDamaged) {
+  TempDir dir;
+  {
+    auto store = FileStore::open(dir.path(), fast());
+    for (int i = 0; i < 5; ++i) store->commit({{Table::Data, kPk, "K#" + std::to_string(i), val(i)}});
+    store->compact();
+  }
+  Files files = dirBytes(dir.path());
+  const std::vector<std::string> chunks = named(files, "chk-");
+  ASSERT_EQ(chunks.size(), 1u);
+  const logfmt::ScannedFile sf = logfmt::scanFile(files.at(chunks[0]), logfmt::kChunkMagic);
+  ASSERT_EQ(sf.payloads.size(), 1u);
+  logfmt::RawBatch rows = logfmt::decodeRows(sf.payloads[0]);
+  ASSERT_EQ(rows.size(), 5u);
+  std::swap(rows[1], rows[3]);
+  files[chunks[0]] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
+  writeDir(dir.path(), files);
+  expectRefused(dir.path(), chunks[0]);
+  try {
+    FileStore::open(dir.path(), fast());
+  } catch (const ApiError& e) {
+    EXPECT_NE(std::string(e.what()).find("out of key order"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace edgecart::testing
