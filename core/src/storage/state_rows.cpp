@@ -46,10 +46,9 @@ void StateRows::append(std::shared_ptr<const ChunkRows> chunk) {
 }
 
 void StateRows::rebase(std::vector<std::shared_ptr<const ChunkRows>> chunks) {
-  overlay_.clear();
-  chunks_.clear();
-  size_ = 0;
-  for (auto& c : chunks) append(std::move(c));
+  StateRows next;  // built aside: if append throws, this state is left as it was
+  for (auto& c : chunks) next.append(std::move(c));
+  *this = std::move(next);
 }
 
 StateRows::Pos StateRows::lowerBound(const StateKey& key) const {
