@@ -154,5 +154,39 @@ TEST(FileStoreState, AChunkWhoseRowsAreOutOfKeyOrderIsRefusedAsDamaged) {
   }
 }
 
+// Each chunk holds the keys from its manifest's first key on. One holding a key before that (its
+// bytes and checksum whole) would be searched in the wrong place: refused as damage too.
+TEST(FileStoreState, AChunkHoldingAKeyBeforeItsRangeIsRefusedAsDamaged) {
+  TempDir dir;
+  FileStoreOptions o = fast();
+  o.chunkBytes = 200;
+  {
+    auto store = FileStore::open(dir.path(), o);
+    char sk[8];
+    for (int i = 0; i < 40; ++i) {
+      std::snprintf(sk, sizeof sk, "K#%02d", i);
+      store->commit({{Table::Data, kPk, sk, val(std::string(40, 'x'))}});
+    }
+    store->compact();
+  }
+  Files files = dirBytes(dir.path());
+  const std::vector<std::string> chunks = named(files, "chk-");
+  ASSERT_GE(chunks.size(), 3u);
+  const std::string& second = chunks[1];  // ids grow in key order
+  const logfmt::ScannedFile sf = logfmt::scanFile(files.at(second), logfmt::kChunkMagic);
+  ASSERT_EQ(sf.payloads.size(), 1u);
+  logfmt::RawBatch rows = logfmt::decodeRows(sf.payloads[0]);
+  ASSERT_NE(rows[0].sk, "K#00");
+  rows[0].sk = "K#00";  // the first chunk's first key: still in order within this chunk
+  files[second] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
+  writeDir(dir.path(), files);
+  expectRefused(dir.path(), second, o);
+  try {
+    FileStore::open(dir.path(), o);
+  } catch (const ApiError& e) {
+    EXPECT_NE(std::string(e.what()).find("outside its range"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -368,12 +368,9 @@ std::string encodeRows(const RawBatch& rows) {
 }
 
 RawBatch decodeRows(const std::string& payload) {
-  Reader r(payload);
-  expectKind(r, kKindRows);
-  RawBatch rows = readOps(r, false);
-  r.end();
-  for (const RawPut& p : rows) {
-    if (p.erase) throw std::runtime_error("snapshot row without a value");
+  RawBatch rows;
+  for (const RowView& v : decodeRowViews(payload)) {
+    rows.push_back(RawPut{v.table, std::string(v.pk), std::string(v.sk), std::string(v.value)});
   }
   return rows;
 }

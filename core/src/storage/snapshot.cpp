@@ -59,11 +59,8 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     std::shared_ptr<const ChunkRows> image;
     try {
       if (cf.damage != logfmt::Damage::None || cf.spans.size() != 1) throw std::runtime_error(cf.detail);
-      image = ChunkRows::read(chunk, cf.spans[0]);
+      image = ChunkRows::read(chunk, cf.spans[0], ref.firstKey);
       if (image->rows.size() != ref.rows || chunk->size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
-      if (!image->rows.empty() && compareKeys(keyOf(image->rows.front()), keyParts(ref.firstKey)) < 0) {
-        throw std::runtime_error("row outside its range");  // the rest follow it in key order
-      }
       state_->append(image);
     } catch (const std::exception& e) {
       storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
@@ -88,7 +85,7 @@ void FileStore::writeChunks(const std::string& firstKey, const std::string& end,
                                                           logfmt::frameRecord(payload));
     fileutil::writeFileAtomically(fs::path(dir_) / logfmt::chunkName(c.id), *file, options_.fsync);
     c.bytes = file->size();
-    c.image = ChunkRows::read(file, std::string_view(*file).substr(file->size() - payload.size()));
+    c.image = ChunkRows::read(file, std::string_view(*file).substr(file->size() - payload.size()), start);
     lastCompactionBytes_ += file->size();
     out.push_back(std::move(c));
     rows.clear();

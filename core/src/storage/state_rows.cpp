@@ -23,13 +23,17 @@ StateKey keyParts(std::string_view key) {
   return StateKey{t, key.substr(1, nul - 1), key.substr(nul + 1)};
 }
 
-std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::string> bytes, std::string_view payload) {
+std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::string> bytes, std::string_view payload,
+                                                 const std::string& firstKey) {
   auto chunk = std::make_shared<ChunkRows>();
   chunk->rows = logfmt::decodeRowViews(payload);
   const auto& rows = chunk->rows;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!isState(rows[i].table)) throw std::runtime_error("row outside the state tables");
     if (i > 0 && compareKeys(keyOf(rows[i - 1]), keyOf(rows[i])) >= 0) throw std::runtime_error("rows out of key order");
+  }
+  if (!rows.empty() && compareKeys(keyOf(rows.front()), keyParts(firstKey)) < 0) {
+    throw std::runtime_error("row outside its range");  // the rest follow it in key order
   }
   chunk->bytes = std::move(bytes);
   return chunk;

@@ -37,9 +37,11 @@ struct ChunkRows {
   std::shared_ptr<const std::string> bytes;  // the chunk's file
   std::vector<logfmt::RowView> rows;
 
-  // Reads a chunk's rows payload (decodeRowViews), which lies in `bytes`. Throws
-  // std::runtime_error for a damaged payload, a row out of key order or outside the state tables.
-  static std::shared_ptr<const ChunkRows> read(std::shared_ptr<const std::string> bytes, std::string_view payload);
+  // Reads a chunk's rows payload (decodeRowViews), which lies in `bytes`, for the range that
+  // begins at `firstKey` (a stateKey; "" for the first). Throws std::runtime_error for a damaged
+  // payload, a row out of key order, outside the state tables or before its range.
+  static std::shared_ptr<const ChunkRows> read(std::shared_ptr<const std::string> bytes, std::string_view payload,
+                                               const std::string& firstKey);
 };
 
 class StateRows {

@@ -147,10 +147,9 @@ struct RowView {
   Table table;
   std::string_view pk, sk, value;
 };
-// The rows of a chunk payload (decodeRows' checks), as views into `payload`, which must outlive
-// them.
+// The rows of a chunk payload, as views into `payload`, which must outlive them.
 std::vector<RowView> decodeRowViews(std::string_view payload);
-// The rows of a chunk file.
+// The same rows, copied (for tools and tests).
 std::string encodeRows(const RawBatch& rows);
 RawBatch decodeRows(const std::string& payload);
 // A v1 snapshot's single payload: its lsn and every row of the four tables.
