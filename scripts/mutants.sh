@@ -3,8 +3,14 @@
 # of the committed tree, rebuilds, and runs the tests that claim it. Every mutant must be killed
 # (some test fails); a mutant that survives, or that no longer applies to the code, fails the run.
 #
-#   ./scripts/mutants.sh            every mutant
-#   ./scripts/mutants.sh NAME...    only these
+#   ./scripts/mutants.sh                every mutant
+#   ./scripts/mutants.sh NAME...        only these
+#   ./scripts/mutants.sh --since REF    only the mutants a change since commit REF can affect:
+#       a mutant runs if one of its files changed, if its test file changed (node:), or a
+#       GoogleTest file that defines a suite its filter names, or if it is new since REF.
+#       Every mutant's expression is still checked to apply. The test command uses this with
+#       REF = scripts/mutants.verified, the last commit on which every mutant ran and was killed.
+#   ./scripts/mutants.sh --since REF --list    prints the names of those mutants, runs nothing
 #
 # The scratch copy is HEAD: commit the tests (and mutants) first.
 # Fields are split on '|': a sed expression cannot contain one (match it with '.').
@@ -166,7 +172,53 @@ first-append-rewrites-the-segment | web/src/idbfiles.ts | s/        const at = (
 EOF
 )
 
-wanted=("$@")
+wanted=()
+since=
+list=0
+if [ "${1:-}" = --since ]; then
+  since=${2:?--since needs a commit}
+  [ "${3:-}" = --list ] && list=1
+elif [ $# -gt 0 ]; then
+  wanted=("$@")
+fi
+
+# With --since: the files changed since REF, the GoogleTest suites those files define, and the
+# mutants REF already had. A REF this clone does not have selects every mutant.
+changed=() suites=() known=()
+if [ -n "$since" ]; then
+  if git cat-file -e "$since^{commit}" 2>/dev/null; then
+    mapfile -t changed < <(git diff --name-only "$since" HEAD)
+    mapfile -t suites < <(for f in "${changed[@]}"; do
+      case "$f" in tests/*.cpp|server/tests/*.cpp) [ -e "$f" ] && sed -nE 's/^TEST(_F|_P)?\(([A-Za-z0-9_]+),.*/\2/p' "$f" ;; esac
+    done | sort -u)
+    mapfile -t known < <(git show "$since:scripts/mutants.sh" | sed -nE 's/^([a-z0-9-]+) [|] .*/\1/p')
+    echo "== mutants: those a change since $(git rev-parse --short "$since") can affect (${#changed[@]} files changed)"
+  else
+    echo "== mutants: $since is not in this clone; every mutant runs"
+    since=
+  fi
+fi
+# Whether a mutant (its name, files, test and filter) runs under --since.
+affected() {
+  local name=$1 test=$3 filter=$4 f s pattern fs patterns
+  [[ " ${known[*]} " == *" $name "* ]] || return 0
+  IFS=',' read -r -a fs <<<"$2"
+  for f in "${changed[@]}"; do
+    for s in "${fs[@]}"; do [ "$f" = "$s" ] && return 0; done
+    [[ "$test" == node:* && "$f" == "web/${test#node:}" ]] && return 0
+  done
+  [[ "$test" == node:* ]] && return 1
+  # A gtest filter is ':'-separated patterns of Suite.Test; a suite matches the part before '.'.
+  IFS=':' read -r -a patterns <<<"$filter"
+  for pattern in "${patterns[@]}"; do
+    pattern=${pattern%%.*}
+    for s in "${suites[@]}"; do
+      # shellcheck disable=SC2053  # the pattern is a glob on purpose
+      [[ "$s" == $pattern ]] && return 0
+    done
+  done
+  return 1
+}
 scratch=$(mktemp -d /tmp/edgecart-mutants.XXXXXX)
 cleanup() { git worktree remove --force "$scratch" >/dev/null 2>&1 || rm -rf "$scratch"; }
 trap cleanup EXIT
@@ -177,10 +229,17 @@ export EDGECART_TEST_PG="host=$pgdir user=edgecart"
 trap 'cleanup; scripts/pg-cluster.sh stop "$pgdir"' EXIT
 git worktree add --detach -q "$scratch" HEAD
 echo "== mutants: scratch copy of $(git rev-parse --short HEAD) in $scratch"
-(cd "$scratch" && cmake --preset release -DEDGECART_BUILD_BENCHMARKS=OFF >/dev/null &&
- cmake --build --preset release -j "$jobs" --target edgecart_tests edgecart_server_tests >/dev/null)
+# The first mutant that runs builds the scratch copy.
+built=0
+build_scratch() {
+  [ "$built" = 1 ] && return
+  (cd "$scratch" && cmake --preset release -DEDGECART_BUILD_BENCHMARKS=OFF >/dev/null &&
+   cmake --build --preset release -j "$jobs" --target edgecart_tests edgecart_server_tests >/dev/null)
+  built=1
+}
 
 killed=0
+skipped=0
 failed=()
 while IFS='|' read -r name file expr binary filter; do
   name=$(echo "$name" | xargs); file=$(echo "$file" | xargs); binary=$(echo "$binary" | xargs); filter=$(echo "$filter" | xargs)
@@ -189,6 +248,18 @@ while IFS='|' read -r name file expr binary filter; do
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
   # One or more files (comma-separated); the expression must change each of them.
   IFS=',' read -r -a files <<<"$file"
+  if [ -n "$since" ] && ! affected "$name" "$file" "$binary" "$filter"; then
+    for f in "${files[@]}"; do
+      if sed "$expr" "$scratch/$f" | cmp -s "$scratch/$f" -; then
+        echo "mutant $name: DID NOT APPLY to $file (the code moved: update the mutant)"
+        failed+=("$name")
+      fi
+    done
+    skipped=$((skipped + 1))
+    continue
+  fi
+  if [ "$list" = 1 ]; then echo "$name"; continue; fi
+  build_scratch
   applied=1
   for f in "${files[@]}"; do
     cp -p "$scratch/$f" "$scratch/$f.orig"
@@ -246,4 +317,10 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "mutants: $killed killed, ${#failed[@]} not: ${failed[*]}" >&2
   exit 1
 fi
-echo "mutants: all $killed killed"
+if [ "$list" = 1 ]; then
+  echo "mutants: $skipped not affected (they apply)"
+elif [ "$skipped" -gt 0 ]; then
+  echo "mutants: all $killed run killed; $skipped not affected since $(git rev-parse --short "$since") (they apply)"
+else
+  echo "mutants: all $killed killed"
+fi
