@@ -32,6 +32,8 @@ state-forward-repeats-replaced-row | core/src/storage/state_rows.h | s/    if (c
 state-backward-repeats-replaced-row | core/src/storage/state_rows.h | s/    if (c == 0) b = last;  \/\/ the overlay's row replaces it// | edgecart_tests | FileStoreState.*
 chunk-order-unchecked | core/src/storage/state_rows.cpp | s/    if (i > 0 \&\& compareKeys(keyOf(rows\[i - 1\]), keyOf(rows\[i\])) >= 0) throw std::runtime_error(\"rows out of key order\");// | edgecart_tests | FileStoreState.*
 chunk-range-unchecked | core/src/storage/state_rows.cpp | s/  if (!rows.empty() \&\& compareKeys(keyOf(rows.front()), keyParts(firstKey)) < 0) {/  if ((void)firstKey, false) {/ | edgecart_tests | FileStoreState.*
+chunks-split-unbalanced | core/src/storage/snapshot.cpp | s/piece < pieces \&\& written >= total \* piece \/ pieces/piece < pieces \&\& written >= options_.chunkBytes * piece/ | edgecart_tests | FileStoreState.*
+chunks-never-merge | core/src/storage/snapshot.cpp | s/      while (total < half) {/      while (false) {/ | edgecart_tests | FileStoreState.*
 record-values-twice | core/src/storage/log_format.cpp | s/    if (!fresh) raw.back().sameAs = at->second;/    (void)fresh;/ | edgecart_tests | FileStore.ARecord*
 record-reference-unchecked | core/src/storage/log_format.cpp | s/      if (p.sameAs >= i .. batch\[p.sameAs\].erase) throw/      if (p.sameAs >= i) throw/ | edgecart_tests | FileStore.ARecord*
 format-002-not-migrated | core/include/edgecart/storage/file_store.h | s/    if (version > 0 \&\& version < logfmt::kFormatVersion \&\&$/    if (version > 0 \&\& version < 2 \&\&/ | edgecart_tests | FileStore.Format*

@@ -3,7 +3,9 @@
 // plain map of what was written, through deletes, compactions (which rebase the state on the
 // chunks they leave) and reopens; a chunk whose rows an open could not search is refused.
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <set>
 #include <tuple>
@@ -124,6 +126,84 @@ TEST(FileStoreState, EveryReadAgreesWithAModelThroughWritesDeletesCompactionsAnd
   EXPECT_GE(mostChunks, 8u);
   EXPECT_GE(deletes, 100u);
   EXPECT_EQ(reopens, 8u);
+  EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
+}
+
+// The bytes of each chunk's rows, as a compaction counts them (2 + pk + sk + value), in key order.
+std::vector<uint64_t> chunkRowBytes(const std::string& dir, uint64_t* largestRow) {
+  std::vector<uint64_t> out;
+  const Files files = dirBytes(dir);
+  for (const std::string& name : named(files, "chk-")) {
+    const logfmt::ScannedFile sf = logfmt::scanFile(files.at(name), logfmt::kChunkMagic);
+    uint64_t bytes = 0;
+    for (const logfmt::RawPut& r : logfmt::decodeRows(sf.payloads.at(0))) {
+      const uint64_t row = 2 + r.pk.size() + r.sk.size() + r.bytes.size();
+      *largestRow = std::max(*largestRow, row);
+      bytes += row;
+    }
+    out.push_back(bytes);
+  }
+  return out;
+}
+
+// Chunks split as their ranges grow and merge as they shrink: after every compaction each chunk
+// holds between half and one chunkBytes of rows (within a row), unless the whole state is
+// smaller than that. Before, a growing range left a small piece behind at each split, and a
+// shrinking one never merged: a browser till had half its chunks under a quarter of the target.
+TEST(FileStoreState, ChunksStayBetweenHalfAndOneChunkBytesAsRangesGrowAndShrink) {
+  TempDir dir;
+  FileStoreOptions o = fast();
+  o.chunkBytes = 1000;
+  std::mt19937 rng(6122026);
+  Model model;
+  auto store = FileStore::open(dir.path(), o);
+  size_t compactions = 0, mostChunks = 0;
+  auto compactAndCheck = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    store->compact();
+    ++compactions;
+    uint64_t largest = 0;
+    const std::vector<uint64_t> chunks = chunkRowBytes(dir.path(), &largest);
+    mostChunks = std::max(mostChunks, chunks.size());
+    uint64_t total = 0;
+    for (uint64_t c : chunks) total += c;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      EXPECT_LE(chunks[i], o.chunkBytes + largest) << "chunk " << i << " of " << chunks.size();
+      if (total >= o.chunkBytes / 2) {
+        EXPECT_GE(chunks[i] + largest, o.chunkBytes / 2) << "chunk " << i << " of " << chunks.size();
+      }
+    }
+    EXPECT_EQ(chunks.size(), store->stats().snapshotChunks);
+  };
+  auto write = [&](int key, std::optional<size_t> pad) {
+    char sk[16];
+    std::snprintf(sk, sizeof sk, "K#%03d", key);
+    if (!pad) {
+      model.erase(Key{Table::Data, kPks[0], sk});
+      store->commit({{Table::Data, kPks[0], sk, nullptr}});
+    } else {
+      const json value = {{"pad", std::string(*pad, 'x')}};
+      model[Key{Table::Data, kPks[0], sk}] = value;
+      store->commit({{Table::Data, kPks[0], sk, val(value)}});
+    }
+  };
+  // Growth: new keys anywhere, values growing and shrinking, a few deletes.
+  for (int step = 1; step <= 900; ++step) {
+    write(static_cast<int>(rng() % 400), rng() % 8 == 0 ? std::nullopt : std::optional<size_t>(10 + rng() % 120));
+    if (step % 30 == 0) compactAndCheck("growing, step " + std::to_string(step));
+  }
+  const size_t grown = store->stats().snapshotChunks;
+  // Shrinking: most keys deleted, a few at a time.
+  for (int key = 0; key < 400; ++key) {
+    if (key % 10 != 0) write(key, std::nullopt);
+    if (key % 40 == 39) compactAndCheck("shrinking, key " + std::to_string(key));
+  }
+  EXPECT_GE(compactions, 40u);
+  EXPECT_GE(grown, 20u);
+  EXPECT_LE(store->stats().snapshotChunks, grown / 4) << "the chunks did not merge as their rows went";
+  store.reset();
+  store = FileStore::open(dir.path(), o);
+  checkReads(*store, model, rng, "reopened");
   EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
 }
 

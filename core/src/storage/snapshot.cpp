@@ -71,10 +71,33 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
   return lsn;
 }
 
-void FileStore::writeChunks(const std::string& firstKey, const std::string& end, std::vector<Chunk>& out) {
+namespace {
+
+// What a row counts for in a chunk's size.
+uint64_t rowBytes(const StateKey& k, std::string_view value) { return 2 + k.pk.size() + k.sk.size() + value.size(); }
+
+}  // namespace
+
+uint64_t FileStore::rangeBytes(const std::string& firstKey, const std::string& end) const {
+  uint64_t total = 0;
+  const StateKey last = keyParts(end);
+  state_->forward(firstKey, false, [&](const StateKey& k, std::string_view value) {
+    if (!end.empty() && compareKeys(k, last) >= 0) return false;
+    total += rowBytes(k, value);
+    return true;
+  });
+  return total;
+}
+
+void FileStore::writeChunks(const std::string& firstKey, const std::string& end, uint64_t total,
+                            std::vector<Chunk>& out) {
+  // Pieces of equal size: a range of 1.1 x chunkBytes makes two of 0.55, not one full and one
+  // of a tenth, so that chunks do not fragment as ranges grow.
+  const uint64_t pieces = std::max<uint64_t>(1, (total + options_.chunkBytes - 1) / options_.chunkBytes);
+  uint64_t written = 0;  // bytes of the rows in the pieces before this one, and in it so far
+  uint64_t piece = 1;    // the piece being filled ends once `written` reaches total * piece / pieces
   std::string start = firstKey;  // where the range of the piece being filled begins
   RawBatch rows;
-  size_t bytes = 0;
   auto write = [&] {
     Chunk c;
     c.id = nextChunkId_++;
@@ -89,17 +112,17 @@ void FileStore::writeChunks(const std::string& firstKey, const std::string& end,
     lastCompactionBytes_ += file->size();
     out.push_back(std::move(c));
     rows.clear();
-    bytes = 0;
   };
   const StateKey last = keyParts(end);
   state_->forward(firstKey, false, [&](const StateKey& k, std::string_view value) {
     if (!end.empty() && compareKeys(k, last) >= 0) return false;
-    if (bytes >= options_.chunkBytes) {
+    if (!rows.empty() && piece < pieces && written >= total * piece / pieces) {
       write();
+      ++piece;
       start = stateKey(k.table, k.pk, k.sk);
     }
     rows.push_back(RawPut{k.table, std::string(k.pk), std::string(k.sk), std::string(value)});
-    bytes += 2 + k.pk.size() + k.sk.size() + value.size();
+    written += rowBytes(k, value);
     return true;
   });
   if (!rows.empty()) write();
@@ -110,19 +133,58 @@ void FileStore::compact() {
   closeSegment();
   lastCompactionBytes_ = 0;
   writeArchive();
-  // Chunks whose range saw no write are kept as they are; the others are rewritten from the
-  // state, in pieces of about chunkBytes. A range left empty merges into the one before it.
+  // Chunks whose range saw no write are kept as they are. The others are rewritten from the
+  // state, each run of them as one range, in pieces of equal size (writeChunks), together with
+  // the chunks beside the run that are under half of chunkBytes; a run whose rows come to less
+  // than half takes in its next chunk (else the one before) until it does not. So chunks merge
+  // as well as split, and stay between half and one chunkBytes, but for a store smaller than
+  // that. A range left empty merges into the one before it.
   std::vector<Chunk> next;
   if (chunks_.empty()) {
-    writeChunks("", "", next);
+    writeChunks("", "", rangeBytes("", ""), next);
   } else {
-    for (size_t i = 0; i < chunks_.size(); ++i) {
+    const size_t n = chunks_.size();
+    const uint64_t half = options_.chunkBytes / 2;
+    auto from = [&](size_t a) -> const std::string& { return chunks_[a].firstKey; };
+    auto to = [&](size_t b) { return b + 1 < n ? chunks_[b + 1].firstKey : std::string(); };
+    struct Run {
+      size_t a, b;  // chunks a to b
+      uint64_t total;
+    };
+    std::vector<Run> runs;
+    for (size_t i = 0; i < n;) {
       if (!chunks_[i].dirty) {
-        next.push_back(chunks_[i]);
+        ++i;
         continue;
       }
-      writeChunks(chunks_[i].firstKey, i + 1 < chunks_.size() ? chunks_[i + 1].firstKey : "", next);
+      const size_t floor = runs.empty() ? 0 : runs.back().b + 1;  // the first chunk no run holds
+      size_t a = i, b = i;
+      while (a > floor && chunks_[a - 1].bytes < half) --a;
+      while (b + 1 < n && (chunks_[b + 1].dirty || chunks_[b + 1].bytes < half)) ++b;
+      uint64_t total = rangeBytes(from(a), to(b));
+      while (total < half) {
+        if (b + 1 < n) {
+          ++b;
+        } else if (a > floor) {
+          --a;
+        } else if (!runs.empty()) {  // the run before ends just before this one: one run
+          a = runs.back().a;
+          runs.pop_back();
+        } else {
+          break;  // the whole state is under half of chunkBytes
+        }
+        total = rangeBytes(from(a), to(b));
+      }
+      runs.push_back(Run{a, b, total});
+      i = b + 1;
     }
+    size_t i = 0;
+    for (const Run& r : runs) {
+      for (; i < r.a; ++i) next.push_back(chunks_[i]);
+      writeChunks(from(r.a), to(r.b), r.total, next);
+      i = r.b + 1;
+    }
+    for (; i < n; ++i) next.push_back(chunks_[i]);
   }
   if (!next.empty()) next.front().firstKey.clear();  // the first range starts at the beginning
   std::vector<logfmt::ChunkRef> refs;

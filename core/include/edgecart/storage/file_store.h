@@ -122,9 +122,11 @@ class FileStore : public Store {
   void closeSegment();
   void writeArchive();
   void markDirty(const std::string& key);
-  // Writes the rows from firstKey up to `end` ("": to the last) as new chunk files of about
-  // chunkBytes; appends them to `out`.
-  void writeChunks(const std::string& firstKey, const std::string& end, std::vector<Chunk>& out);
+  // The bytes of the rows from firstKey up to `end` ("": to the last), as writeChunks counts them.
+  uint64_t rangeBytes(const std::string& firstKey, const std::string& end) const;
+  // Writes those rows (`total` bytes of them) as new chunk files of equal size, as many as
+  // chunkBytes needs; appends them to `out`.
+  void writeChunks(const std::string& firstKey, const std::string& end, uint64_t total, std::vector<Chunk>& out);
   void removeUnreferencedFiles();
   // The command or history table, read from the archive and the segments.
   std::map<std::string, std::string> auditRows(Table t, const std::string& pk) const;
