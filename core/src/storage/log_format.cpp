@@ -187,6 +187,7 @@ class Reader {
   void end() const {
     if (at_ != s_.size()) throw std::runtime_error("trailing bytes in payload");
   }
+  size_t at() const { return at_; }
 
  private:
   void need(size_t n) const {
@@ -375,26 +376,47 @@ RawBatch decodeRows(const std::string& payload) {
   return rows;
 }
 
-std::vector<RowView> decodeRowViews(std::string_view payload) {
+std::vector<uint32_t> decodeRowOffsets(std::string_view payload) {
   Reader r(payload);
   expectKind(r, kKindRows);
   const uint32_t n = r.u32();
-  std::vector<RowView> rows;
+  std::vector<uint32_t> rows;
   rows.reserve(std::min<size_t>(n, payload.size() / 14));  // 14: the least bytes a row takes
   for (uint32_t i = 0; i < n; ++i) {
-    RowView v{};
+    rows.push_back(static_cast<uint32_t>(r.at()));  // payloads are at most kMaxRecordBytes
     const uint8_t t = r.u8();
     if (t >= kTableCount) throw std::runtime_error("unknown table in record");
-    v.table = static_cast<Table>(t);
     const uint8_t flags = r.u8();
     if (flags == kFlagErase) throw std::runtime_error("snapshot row without a value");
     if (flags != 0) throw std::runtime_error("unknown row flags in record");
-    v.pk = r.view();
-    v.sk = r.view();
-    v.value = r.view();
-    rows.push_back(v);
+    r.view();
+    r.view();
+    r.view();
   }
   r.end();
+  return rows;
+}
+
+RowView rowAt(std::string_view payload, uint32_t offset) {
+  // The layout decodeRowOffsets read: u8 table | u8 flags | str pk | str sk | str value.
+  RowView v;
+  v.table = static_cast<Table>(static_cast<uint8_t>(payload[offset]));
+  size_t at = offset + 2;
+  auto str = [&] {
+    const uint32_t n = getU32(payload, at);
+    const std::string_view out = payload.substr(at + 4, n);
+    at += 4 + n;
+    return out;
+  };
+  v.pk = str();
+  v.sk = str();
+  v.value = str();
+  return v;
+}
+
+std::vector<RowView> decodeRowViews(std::string_view payload) {
+  std::vector<RowView> rows;
+  for (uint32_t offset : decodeRowOffsets(payload)) rows.push_back(rowAt(payload, offset));
   return rows;
 }
 

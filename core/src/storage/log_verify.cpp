@@ -124,7 +124,7 @@ class Verifier {
       try {
         if (cf.spans.size() != 1) throw std::runtime_error("one record expected");
         // Read as an open reads it: in key order, state rows only, none before its range.
-        rows = ChunkRows::read(file, cf.spans[0], ref.firstKey)->rows.size();
+        rows = ChunkRows::read(file, cf.spans[0], ref.firstKey)->size();
         if (rows != ref.rows || bytes.size() != ref.bytes) problem = "differs from the manifest";
       } catch (const std::exception& e) {
         problem = std::string("undecodable: ") + e.what();

@@ -60,7 +60,7 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     try {
       if (cf.damage != logfmt::Damage::None || cf.spans.size() != 1) throw std::runtime_error(cf.detail);
       image = ChunkRows::read(chunk, cf.spans[0], ref.firstKey);
-      if (image->rows.size() != ref.rows || chunk->size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
+      if (image->size() != ref.rows || chunk->size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
       state_->append(image);
     } catch (const std::exception& e) {
       storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
@@ -91,11 +91,17 @@ uint64_t FileStore::rangeBytes(const std::string& firstKey, const std::string& e
 
 void FileStore::writeChunks(const std::string& firstKey, const std::string& end, uint64_t total,
                             std::vector<Chunk>& out) {
-  // Pieces of equal size: a range of 1.1 x chunkBytes makes two of 0.55, not one full and one
-  // of a tenth, so that chunks do not fragment as ranges grow.
-  const uint64_t pieces = std::max<uint64_t>(1, (total + options_.chunkBytes - 1) / options_.chunkBytes);
-  uint64_t written = 0;  // bytes of the rows in the pieces before this one, and in it so far
-  uint64_t piece = 1;    // the piece being filled ends once `written` reaches total * piece / pieces
+  // Pieces of chunkBytes, but for the last two when what is left is under 1.5 x chunkBytes:
+  // those split it in halves. A range of 1.1 x chunkBytes makes two of 0.55, not one full and
+  // one of a tenth, so that chunks do not fragment as ranges grow. (Pieces all of one size,
+  // mostly: the module's allocator reuses the space of those it frees.)
+  const uint64_t size = options_.chunkBytes;
+  uint64_t written = 0;      // bytes of the rows written so far, the piece being filled included
+  uint64_t pieceStart = 0;   // `written` when the piece being filled began
+  auto target = [&] {
+    const uint64_t left = total - std::min(total, pieceStart);
+    return left > size && left < size + size / 2 ? left / 2 : size;
+  };
   std::string start = firstKey;  // where the range of the piece being filled begins
   RawBatch rows;
   auto write = [&] {
@@ -116,9 +122,9 @@ void FileStore::writeChunks(const std::string& firstKey, const std::string& end,
   const StateKey last = keyParts(end);
   state_->forward(firstKey, false, [&](const StateKey& k, std::string_view value) {
     if (!end.empty() && compareKeys(k, last) >= 0) return false;
-    if (!rows.empty() && piece < pieces && written >= total * piece / pieces) {
+    if (!rows.empty() && written - pieceStart >= target()) {
       write();
-      ++piece;
+      pieceStart = written;
       start = stateKey(k.table, k.pk, k.sk);
     }
     rows.push_back(RawPut{k.table, std::string(k.pk), std::string(k.sk), std::string(value)});

@@ -26,13 +26,14 @@ StateKey keyParts(std::string_view key) {
 std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::string> bytes, std::string_view payload,
                                                  const std::string& firstKey) {
   auto chunk = std::make_shared<ChunkRows>();
-  chunk->rows = logfmt::decodeRowViews(payload);
-  const auto& rows = chunk->rows;
+  chunk->payload = payload;
+  chunk->offsets = logfmt::decodeRowOffsets(payload);
+  const ChunkRows& rows = *chunk;
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!isState(rows[i].table)) throw std::runtime_error("row outside the state tables");
-    if (i > 0 && compareKeys(keyOf(rows[i - 1]), keyOf(rows[i])) >= 0) throw std::runtime_error("rows out of key order");
+    if (!isState(rows.row(i).table)) throw std::runtime_error("row outside the state tables");
+    if (i > 0 && compareKeys(rows.key(i - 1), rows.key(i)) >= 0) throw std::runtime_error("rows out of key order");
   }
-  if (!rows.empty() && compareKeys(keyOf(rows.front()), keyParts(firstKey)) < 0) {
+  if (rows.size() > 0 && compareKeys(rows.key(0), keyParts(firstKey)) < 0) {
     throw std::runtime_error("row outside its range");  // the rest follow it in key order
   }
   chunk->bytes = std::move(bytes);
@@ -41,11 +42,11 @@ std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::stri
 
 void StateRows::append(std::shared_ptr<const ChunkRows> chunk) {
   if (!overlay_.empty()) throw std::logic_error("StateRows::append after a write");
-  if (chunk->rows.empty()) return;
-  if (!chunks_.empty() && compareKeys(keyOf(chunks_.back()->rows.back()), keyOf(chunk->rows.front())) >= 0) {
+  if (chunk->size() == 0) return;
+  if (!chunks_.empty() && compareKeys(chunks_.back()->key(chunks_.back()->size() - 1), chunk->key(0)) >= 0) {
     throw std::runtime_error("rows out of key order");
   }
-  size_ += chunk->rows.size();
+  size_ += chunk->size();
   chunks_.push_back(std::move(chunk));
 }
 
@@ -56,13 +57,22 @@ void StateRows::rebase(std::vector<std::shared_ptr<const ChunkRows>> chunks) {
 }
 
 StateRows::Pos StateRows::lowerBound(const StateKey& key) const {
-  auto before = [&](const logfmt::RowView& row) { return compareKeys(keyOf(row), key) < 0; };
   // The first chunk whose last row is not before `key`, then the row in it.
-  const auto c = std::partition_point(chunks_.begin(), chunks_.end(), [&](const auto& chunk) { return before(chunk->rows.back()); });
+  const auto c = std::partition_point(chunks_.begin(), chunks_.end(), [&](const auto& chunk) {
+    return compareKeys(chunk->key(chunk->size() - 1), key) < 0;
+  });
   if (c == chunks_.end()) return Pos{chunks_.size(), 0};
-  const auto& rows = (*c)->rows;
-  const auto r = std::partition_point(rows.begin(), rows.end(), before);
-  return Pos{static_cast<size_t>(c - chunks_.begin()), static_cast<size_t>(r - rows.begin())};
+  const ChunkRows& rows = **c;
+  size_t lo = 0, hi = rows.size();  // the first row not before `key` is in [lo, hi]
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (compareKeys(rows.key(mid), key) < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return Pos{static_cast<size_t>(c - chunks_.begin()), lo};
 }
 
 std::optional<std::string_view> StateRows::find(const std::string& key) const {

@@ -32,12 +32,18 @@ int compareKeys(const StateKey& a, const StateKey& b);
 StateKey keyParts(std::string_view stateKey);
 inline StateKey keyOf(const logfmt::RowView& row) { return StateKey{row.table, row.pk, row.sk}; }
 
-// The rows of one chunk, in key order: views into `bytes`.
+// The rows of one chunk, in key order: where each begins in its payload, which lies in `bytes`
+// (4 bytes a row held; a row is read from there when it is met).
 struct ChunkRows {
   std::shared_ptr<const std::string> bytes;  // the chunk's file
-  std::vector<logfmt::RowView> rows;
+  std::string_view payload;                  // its rows payload, in `bytes`
+  std::vector<uint32_t> offsets;             // of each row in `payload`
 
-  // Reads a chunk's rows payload (decodeRowViews), which lies in `bytes`, for the range that
+  size_t size() const { return offsets.size(); }
+  logfmt::RowView row(size_t i) const { return logfmt::rowAt(payload, offsets[i]); }
+  StateKey key(size_t i) const { return keyOf(row(i)); }
+
+  // Reads a chunk's rows payload (decodeRowOffsets), which lies in `bytes`, for the range that
   // begins at `firstKey` (a stateKey; "" for the first). Throws std::runtime_error for a damaged
   // payload, a row out of key order, outside the state tables or before its range.
   static std::shared_ptr<const ChunkRows> read(std::shared_ptr<const std::string> bytes, std::string_view payload,
@@ -74,16 +80,16 @@ class StateRows {
   Pos lowerBound(const StateKey& key) const;  // the first chunk row not before `key`
   bool atEnd(Pos p) const { return p.c == chunks_.size(); }
   bool atBegin(Pos p) const { return p.c == 0 && p.r == 0; }
-  const logfmt::RowView& at(Pos p) const { return chunks_[p.c]->rows[p.r]; }
+  logfmt::RowView at(Pos p) const { return chunks_[p.c]->row(p.r); }
   void next(Pos& p) const {
-    if (++p.r == chunks_[p.c]->rows.size()) p = Pos{p.c + 1, 0};
+    if (++p.r == chunks_[p.c]->size()) p = Pos{p.c + 1, 0};
   }
   void prev(Pos& p) const {
     if (p.r > 0) {
       --p.r;
     } else {
       --p.c;
-      p.r = chunks_[p.c]->rows.size() - 1;
+      p.r = chunks_[p.c]->size() - 1;
     }
   }
   // <0, 0, >0 as the chunk row at `p` sorts before, with or after the overlay key `k`.
@@ -102,7 +108,8 @@ void StateRows::forward(const std::string& from, bool after, Visit&& visit) cons
   while (!atEnd(b) || o != overlay_.end()) {
     const int c = atEnd(b) ? 1 : o == overlay_.end() ? -1 : compareAt(b, o->first);
     if (c < 0) {
-      if (!visit(keyOf(at(b)), at(b).value)) return;
+      const logfmt::RowView row = at(b);
+      if (!visit(keyOf(row), row.value)) return;
       next(b);
       continue;
     }
@@ -122,7 +129,8 @@ void StateRows::backward(const std::string& before, Visit&& visit) const {
     const int c = atBegin(b) ? -1 : o == overlay_.begin() ? 1 : compareAt(last, std::prev(o)->first);
     if (c > 0) {
       b = last;
-      if (!visit(keyOf(at(b)), at(b).value)) return;
+      const logfmt::RowView row = at(b);
+      if (!visit(keyOf(row), row.value)) return;
       continue;
     }
     --o;

@@ -124,8 +124,8 @@ class FileStore : public Store {
   void markDirty(const std::string& key);
   // The bytes of the rows from firstKey up to `end` ("": to the last), as writeChunks counts them.
   uint64_t rangeBytes(const std::string& firstKey, const std::string& end) const;
-  // Writes those rows (`total` bytes of them) as new chunk files of equal size, as many as
-  // chunkBytes needs; appends them to `out`.
+  // Writes those rows (`total` bytes of them) as new chunk files of chunkBytes, the last two
+  // halving what is left when that is under 1.5 x chunkBytes; appends them to `out`.
   void writeChunks(const std::string& firstKey, const std::string& end, uint64_t total, std::vector<Chunk>& out);
   void removeUnreferencedFiles();
   // The command or history table, read from the archive and the segments.

@@ -147,6 +147,10 @@ struct RowView {
   Table table;
   std::string_view pk, sk, value;
 };
+// Where each row of a chunk payload begins, after checking every row's bytes: what an open
+// keeps of a chunk (4 bytes a row); rowAt reads a row from its offset, without checks.
+std::vector<uint32_t> decodeRowOffsets(std::string_view payload);
+RowView rowAt(std::string_view payload, uint32_t offset);
 // The rows of a chunk payload, as views into `payload`, which must outlive them.
 std::vector<RowView> decodeRowViews(std::string_view payload);
 // The same rows, copied (for tools and tests).
