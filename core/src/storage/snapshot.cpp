@@ -93,8 +93,7 @@ void FileStore::writeChunks(const std::string& firstKey, const std::string& end,
                             std::vector<Chunk>& out) {
   // Pieces of chunkBytes, but for the last two when what is left is under 1.5 x chunkBytes:
   // those split it in halves. A range of 1.1 x chunkBytes makes two of 0.55, not one full and
-  // one of a tenth, so that chunks do not fragment as ranges grow. (Pieces all of one size,
-  // mostly: the module's allocator reuses the space of those it frees.)
+  // one of a tenth, so that chunks do not fragment as ranges grow.
   const uint64_t size = options_.chunkBytes;
   uint64_t written = 0;      // bytes of the rows written so far, the piece being filled included
   uint64_t pieceStart = 0;   // `written` when the piece being filled began
