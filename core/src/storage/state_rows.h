@@ -3,8 +3,8 @@
 // row, by (table, pk, sk).
 //
 // The rows of the snapshot stay in their chunk files' bytes, kept whole: each chunk is one sorted
-// array of views into its bytes (ChunkRows), searched as it lies, so opening a store builds no
-// string and no map node per row. Rows written since the snapshot live in an overlay map over
+// array of where its rows begin in those bytes (ChunkRows, 4 bytes a row), searched as it lies,
+// so opening a store builds no string and no map node per row. Rows written since the snapshot live in an overlay map over
 // those, keyed by stateKey, a delete of a snapshot row as a tombstone. A compaction hands over
 // the chunks of its new snapshot (rebase): those it kept keep their arrays, so its cost follows
 // what it rewrote, and the overlay holds only what the log holds since the last snapshot.
