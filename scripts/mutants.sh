@@ -7,7 +7,7 @@
 #   ./scripts/mutants.sh NAME...        only these
 #   ./scripts/mutants.sh --since REF    only the mutants a change since commit REF can affect:
 #       a mutant runs if one of its files changed, if its test file changed (node:), or a
-#       GoogleTest file that defines a suite its filter names, or if it is new since REF.
+#       GoogleTest file that defines a suite its filter names, or if its line is new or changed.
 #       Every mutant's expression is still checked to apply. The test command uses this with
 #       REF = scripts/mutants.verified, the last commit on which every mutant ran and was killed.
 #   ./scripts/mutants.sh --since REF --list    prints the names of those mutants, runs nothing
@@ -185,15 +185,17 @@ elif [ $# -gt 0 ]; then
 fi
 
 # With --since: the files changed since REF, the GoogleTest suites those files define, and the
-# mutants REF already had. A REF this clone does not have selects every mutant.
+# mutant lines REF already had. A REF this clone does not have selects every mutant.
 changed=() suites=() known=()
+declare -A knownLine=()
 if [ -n "$since" ]; then
   if git cat-file -e "$since^{commit}" 2>/dev/null; then
     mapfile -t changed < <(git diff --name-only "$since" HEAD)
     mapfile -t suites < <(for f in "${changed[@]}"; do
       case "$f" in tests/*.cpp|server/tests/*.cpp) [ -e "$f" ] && sed -nE 's/^TEST(_F|_P)?\(([A-Za-z0-9_]+),.*/\2/p' "$f" ;; esac
     done | sort -u)
-    mapfile -t known < <(git show "$since:scripts/mutants.sh" | sed -nE 's/^([a-z0-9-]+) [|] .*/\1/p')
+    mapfile -t known < <(git show "$since:scripts/mutants.sh" | grep -E '^[a-z0-9-]+ [|] ')
+    for l in "${known[@]}"; do knownLine["$l"]=1; done
     echo "== mutants: those a change since $(git rev-parse --short "$since") can affect (${#changed[@]} files changed)"
   else
     echo "== mutants: $since is not in this clone; every mutant runs"
@@ -203,7 +205,10 @@ fi
 # Whether a mutant (its name, files, test and filter) runs under --since.
 affected() {
   local name=$1 test=$3 filter=$4 f s pattern fs patterns
-  [[ " ${known[*]} " == *" $name "* ]] || return 0
+  # New or changed since REF: its line is not one of REF's.
+  local line
+  line=$(grep -E "^$name [|] " scripts/mutants.sh)
+  [ -n "${knownLine[$line]:-}" ] || return 0
   IFS=',' read -r -a fs <<<"$2"
   for f in "${changed[@]}"; do
     for s in "${fs[@]}"; do [ "$f" = "$s" ] && return 0; done
