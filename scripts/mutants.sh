@@ -34,6 +34,7 @@ chunk-order-unchecked | core/src/storage/state_rows.cpp | s/    if (i > 0 \&\& c
 chunk-range-unchecked | core/src/storage/state_rows.cpp | s/  if (rows.size() > 0 \&\& compareKeys(rows.key(0), keyParts(firstKey)) < 0) {/  if ((void)firstKey, false) {/ | edgecart_tests | FileStoreState.*
 chunks-split-unbalanced | core/src/storage/snapshot.cpp | s/    return left > size \&\& left < size + size \/ 2 ? left \/ 2 : size;/    return (void)left, size;/ | edgecart_tests | FileStoreState.*
 chunks-never-merge | core/src/storage/snapshot.cpp | s/      while (total < half) {/      while (false) {/ | edgecart_tests | FileStoreState.*
+small-chunks-not-merged | core/src/storage/snapshot.cpp | s/      while (a > floor \&\& chunks_\[a - 1\].bytes < half) --a;//; s/(chunks_\[b + 1\].dirty .. chunks_\[b + 1\].bytes < half)/(chunks_[b + 1].dirty)/ | edgecart_tests | FileStoreState.*
 record-values-twice | core/src/storage/log_format.cpp | s/    if (!fresh) raw.back().sameAs = at->second;/    (void)fresh;/ | edgecart_tests | FileStore.ARecord*
 record-reference-unchecked | core/src/storage/log_format.cpp | s/      if (p.sameAs >= i .. batch\[p.sameAs\].erase) throw/      if (p.sameAs >= i) throw/ | edgecart_tests | FileStore.ARecord*
 format-002-not-migrated | core/include/edgecart/storage/file_store.h | s/    if (version > 0 \&\& version < logfmt::kFormatVersion \&\&$/    if (version > 0 \&\& version < 2 \&\&/ | edgecart_tests | FileStore.Format*

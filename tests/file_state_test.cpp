@@ -207,6 +207,51 @@ TEST(FileStoreState, ChunksStayBetweenHalfAndOneChunkBytesAsRangesGrowAndShrink)
   EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
 }
 
+// A store whose chunks are small (as a smaller chunkBytes, or the compaction of older builds,
+// left them) merges them where it is written: the small chunks beside a written one join its
+// rewrite, so one write in the middle of a store of 100-byte chunks, all under half of the new
+// chunkBytes, rewrites it whole into chunks of about chunkBytes.
+TEST(FileStoreState, SmallChunksBesideAWrittenOneMergeIntoItsRewrite) {
+  TempDir dir;
+  Model model;
+  FileStoreOptions small = fast();
+  small.chunkBytes = 100;
+  auto put = [&](FileStore& store, int i, int step) {
+    char sk[16];
+    std::snprintf(sk, sizeof sk, "K#%02d", i % 64);
+    const std::string pk = kPks[static_cast<size_t>(i / 64)];
+    const json value = {{"step", step}, {"pad", std::string(30, 'x')}};
+    model[Key{Table::Data, pk, sk}] = value;
+    store.commit({{Table::Data, pk, sk, val(value)}});
+  };
+  {
+    auto store = FileStore::open(dir.path(), small);
+    for (int i = 0; i < 128; ++i) put(*store, i, 0);
+    store->compact();
+  }
+  FileStoreOptions o = fast();
+  o.chunkBytes = 1000;
+  auto store = FileStore::open(dir.path(), o);
+  const size_t before = store->stats().snapshotChunks;
+  put(*store, 64, 1);  // the first row of the second partition: a chunk in the middle
+  store->compact();
+  uint64_t largest = 0;
+  const std::vector<uint64_t> chunks = chunkRowBytes(dir.path(), &largest);
+  uint64_t total = 0;
+  for (uint64_t c : chunks) total += c;
+  EXPECT_GE(before, 40u);
+  EXPECT_LE(chunks.size(), total / (o.chunkBytes / 2)) << before << " chunks before";
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    EXPECT_GE(chunks[i] + largest, o.chunkBytes / 2) << "chunk " << i << " of " << chunks.size();
+    EXPECT_LE(chunks[i], o.chunkBytes + largest) << "chunk " << i << " of " << chunks.size();
+  }
+  std::mt19937 rng(7);
+  checkReads(*store, model, rng, "after the merge");
+  store.reset();
+  store = FileStore::open(dir.path(), o);
+  checkReads(*store, model, rng, "reopened");
+}
+
 // A chunk is searched as it lies: its rows must be in key order. One whose rows were written in
 // another order (each row and its checksum whole) is damage, refused by open and verify alike.
 TEST(FileStoreState, AChunkWhoseRowsAreOutOfKeyOrderIsRefusedAsDamaged) {
