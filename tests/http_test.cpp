@@ -226,7 +226,8 @@ TEST_F(Http, NotificationsAreKeptInTheOutboxWithTheWriteThatCausedThem) {
 TEST_F(Http, StateSurvivesARestart) {
   stock();
   ASSERT_EQ(call("POST", "/orders", seedOrderRequest().dump()).status, 201);
-  EXPECT_EQ(server_->stop(), 0) << "SIGTERM stops the server cleanly";
+  EXPECT_EQ(server_->stop(), 0) << "SIGTERM stops the server cleanly; its stderr:\n" << server_->stderrAfterStart();
+  EXPECT_NE(server_->stderrAfterStart().find("edgecart-server: stopped"), std::string::npos) << server_->stderrAfterStart();
   start();
   EXPECT_EQ(call("GET", "/orders/ORD-000001").body["attributes"]["total"].dump(), "65.98");
   EXPECT_EQ(call("POST", "/orders", seedOrderRequest().dump()).body["code"], "ORD-000002");

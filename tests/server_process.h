@@ -71,17 +71,28 @@ class ServerProcess {
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
-    if (errFd_ >= 0) close(errFd_);
+    if (errFd_ >= 0) {
+      // What it wrote to stderr after it started (a sanitizer's report, an error): still in the
+      // pipe, for a test to show when the exit status is not the one it expects.
+      fcntl(errFd_, F_SETFL, fcntl(errFd_, F_GETFL) | O_NONBLOCK);
+      char buf[4096];
+      ssize_t n;
+      while ((n = read(errFd_, buf, sizeof buf)) > 0) stderr_.append(buf, static_cast<size_t>(n));
+      close(errFd_);
+    }
     errFd_ = -1;
     exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return exit_;
   }
+  // Its stderr after the line that said where it listens, once stopped.
+  const std::string& stderrAfterStart() const { return stderr_; }
 
  private:
   pid_t pid_ = -1;
   int errFd_ = -1;
   int port_ = 0;
   int exit_ = -1;
+  std::string stderr_;
 };
 
 }  // namespace edgecart::testing

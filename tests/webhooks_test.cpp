@@ -377,7 +377,7 @@ TEST_F(Webhooks, AServerStoppedMidAttemptGivesItsClaimBackSoTheNextSendsAtOnce) 
   const std::string code = order();
   ASSERT_TRUE(hanging.connected(5000)) << "the attempt is under way";
   const auto stopping = SteadyClock::now();
-  EXPECT_EQ(server_->stop(), 0);
+  EXPECT_EQ(server_->stop(), 0) << "its stderr:\n" << server_->stderrAfterStart();
   EXPECT_LT(SteadyClock::now() - stopping, std::chrono::seconds(5)) << "stopping waits for no receiver";
   // The receiver comes back, well, at the same address; so does the server.
   const int port = hanging.port();
