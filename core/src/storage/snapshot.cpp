@@ -139,7 +139,7 @@ void FileStore::compact() {
   lastCompactionBytes_ = 0;
   writeArchive();
   // Chunks whose range saw no write are kept as they are. The others are rewritten from the
-  // state, each run of them as one range, in pieces of equal size (writeChunks), together with
+  // state, each run of them as one range, in pieces of chunkBytes (writeChunks), together with
   // the chunks beside the run that are under half of chunkBytes; a run whose rows come to less
   // than half takes in its next chunk (else the one before) until it does not. So chunks merge
   // as well as split, and stay between half and one chunkBytes, but for a store smaller than
@@ -167,18 +167,20 @@ void FileStore::compact() {
       while (a > floor && chunks_[a - 1].bytes < half) --a;
       while (b + 1 < n && (chunks_[b + 1].dirty || chunks_[b + 1].bytes < half)) ++b;
       uint64_t total = rangeBytes(from(a), to(b));
-      while (total < half) {
+      while (total < half) {  // each step adds what it takes in: no range is counted twice
         if (b + 1 < n) {
           ++b;
+          total += rangeBytes(from(b), to(b));
         } else if (a > floor) {
           --a;
+          total += rangeBytes(from(a), to(a));
         } else if (!runs.empty()) {  // the run before ends just before this one: one run
           a = runs.back().a;
+          total += runs.back().total;
           runs.pop_back();
         } else {
           break;  // the whole state is under half of chunkBytes
         }
-        total = rangeBytes(from(a), to(b));
       }
       runs.push_back(Run{a, b, total});
       i = b + 1;

@@ -29,9 +29,12 @@ std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::stri
   chunk->payload = payload;
   chunk->offsets = logfmt::decodeRowOffsets(payload);
   const ChunkRows& rows = *chunk;
+  StateKey before{};  // the row before, each row read once
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!isState(rows.row(i).table)) throw std::runtime_error("row outside the state tables");
-    if (i > 0 && compareKeys(rows.key(i - 1), rows.key(i)) >= 0) throw std::runtime_error("rows out of key order");
+    const StateKey key = rows.key(i);
+    if (!isState(key.table)) throw std::runtime_error("row outside the state tables");
+    if (i > 0 && compareKeys(before, key) >= 0) throw std::runtime_error("rows out of key order");
+    before = key;
   }
   if (rows.size() > 0 && compareKeys(rows.key(0), keyParts(firstKey)) < 0) {
     throw std::runtime_error("row outside its range");  // the rest follow it in key order
