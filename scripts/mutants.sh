@@ -138,6 +138,7 @@ strict-stock-ignored | core/src/api/routes.cpp | s/    if (strict \&\& reservati
 rebase-as-another-caller | core/src/sync/sync_client.cpp | s/    Context c = callerOf(tenant_, \*e);/    Context c{tenant_, "sync", {"admin"}};/ | edgecart_tests | Sync.ACustomers*
 confirmation-given-twice | core/src/sync/sync_client.cpp | s/      if (outcomeOnly.contains("notifications") \&\& entry->contains("notified")) {/      if (false) {/ | node:test/sync.test.js | confirmed once
 accepted-rows-not-refreshed | core/src/sync/sync_server.cpp | s/      if (!stale.empty()) rec\["current"\] = std::move(stale);/      if (ok.changes.empty()) rec["current"] = std::move(stale);/ | edgecart_tests | Sync.AnAccepted*
+replay-sends-old-rows | core/src/sync/sync_server.cpp | s/      if (r.contains("current") \&\& r\["current"\].is_object()) {/      if (false) {/ | edgecart_tests | Sync.AReplayed*
 module-takes-the-process | wasm_bindings/CMakeLists.txt | s/^  -sNODEJS_CATCH_REJECTION=0$// | node:test/node.test.js | leaves the host process alone
 close-does-not-wait | web/src/local.ts | s/      if (this.queue) await this.queue.close();  .. what was submitted is saved; nothing new starts/      if (this.queue) void this.queue.close();/ | node:test/storage.test.js | close saves every write
 update-takes-over-at-once | web/apps/sw.js | s/^  if (!self.registration.active) self.skipWaiting();$/  self.skipWaiting();/ | node:test/apps.test.js | a new build takes over only

@@ -196,6 +196,39 @@ TEST_F(Sync, AnAcceptedCommandThatChangedLessOnTheServerLeavesNoPhantomRowOnTheT
   EXPECT_EQ(a.call("GET", "/inventory/PRD-002").body["attributes"]["reservedQuantity"], 0);
 }
 
+// Found by the chaos test (seed 5, under load): the answer above was lost, the server's copy of
+// PRD-002 then moved on, and the till pulled it. The push sent again was answered from the record,
+// whose copy of PRD-002 was the one of the first run: applied, it put the till's row back to an
+// older version than its pull cursor, and no later pull corrected it. A replayed answer now reads
+// the rows it returns again.
+TEST_F(Sync, AReplayedAnswerBringsTheServersRowsAsTheyAreNowNotAsTheyWere) {
+  stockServer(1);
+  ASSERT_EQ(serverCall("POST", "/products", productRequest("PRD-002")).status, 201);
+  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-002", {{"quantity", 5}}).status, 200);
+  Till a("till-a-0000000000001"), b("till-b-0000000000001");
+  for (Till* t : {&a, &b}) {
+    pull(*t);
+    lease(*t, 5);
+  }
+  ASSERT_EQ(b.call("POST", "/orders", orderRequest({{"PRD-001", 1}})).status, 201);
+  push(b);  // the last PRD-001 is B's on the server
+  ASSERT_EQ(a.call("POST", "/orders", orderRequest({{"PRD-001", 1}, {"PRD-002", 1}})).status, 201);
+  const json body = a.sync.pushBody(100);
+  ASSERT_EQ(sync_.push(kCtx, body.dump()).status, 200);  // run there; the answer is lost
+  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-002", {{"quantityDelta", 3}}).status, 200);
+  pull(a);
+  const Response again = sync_.push(kCtx, body.dump());
+  ASSERT_EQ(again.status, 200);
+  ASSERT_TRUE(again.body["results"][0].value("replayed", false));
+  const json server = serverCall("GET", "/inventory/PRD-002").body;
+  EXPECT_EQ(again.body["results"][0]["current"]["INVENTORY#PRD-002"]["version"], server["version"])
+      << "the server's copy as it is now";
+  a.sync.applyPush(again.body);
+  pull(a);
+  EXPECT_EQ(a.call("GET", "/inventory/PRD-002").body, server) << "the till's copy is the server's";
+  EXPECT_EQ(server["attributes"]["quantity"], 8);
+}
+
 TEST_F(Sync, AnOrderPathSpelledDifferentlyStillTakesALeasedCode) {
   stockServer(10);
   Till a("till-a-0000000000001");

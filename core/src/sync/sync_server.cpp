@@ -289,6 +289,14 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
       json r = *rec;
       r.erase("fingerprint");
       r["replayed"] = true;
+      // The rows come as they are now, not as they were when it ran: the client may have pulled
+      // newer copies since, and an old one would put its row back behind its pull cursor for good.
+      if (r.contains("current") && r["current"].is_object()) {
+        json keys = json::array();
+        for (const auto& [key, item] : r["current"].items()) keys.push_back(key);
+        const json code = cmd.value("code", json());
+        r["current"] = serverRows(ctx, code.is_string() ? code.get<std::string>() : "", keys);
+      }
       return r;
     }
     return {{"seq", seq}, {"outcome", "rejected"}, {"status", 409},
@@ -331,26 +339,9 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   // The server's rows the client's command touched: sent back when the command did not apply as
   // the client saw it, so the client's copy of them is replaced by the truth. `changedHere`: rows
   // this run changed, left out (the pull that follows brings them).
-  // That a row is absent, a customer learns only of shared rows and of the order this command
-  // carried (so its device drops a copy the server never had).
-  auto mayLearnAbsent = [&](const std::string& key) {
-    if (roleOf(ctx) != Role::Customer) return true;
-    return isShopWide(key) ||
-           (!c.orderCode.empty() && (key == "ORDER#" + c.orderCode || key == "RESERVATION#" + c.orderCode));
-  };
+  const json noKeys = json::array();
   auto current = [&](const std::set<std::string>& changedHere = {}) {
-    json rows = json::object();
-    if (cmd.contains("touched") && cmd["touched"].is_array()) {
-      for (const json& sk : cmd["touched"]) {
-        if (!sk.is_string() || rows.size() >= 64 || changedHere.count(sk.get<std::string>())) continue;
-        const Value item = store.get(Table::Data, tenantPk, sk.get<std::string>());
-        // Only rows the caller may read: a customer's command naming another's order gets nothing of it.
-        if (item && !visibleTo(ctx, *item)) continue;
-        if (!item && !mayLearnAbsent(sk.get<std::string>())) continue;
-        rows[sk.get<std::string>()] = item ? forCaller(ctx, *item) : json();
-      }
-    }
-    return rows;
+    return serverRows(ctx, c.orderCode, cmd.contains("touched") ? cmd["touched"] : noKeys, changedHere);
   };
   const std::string sk = targetSk(path);
   const Value before = sk.empty() ? nullptr : store.get(Table::Data, tenantPk, sk);
@@ -398,6 +389,28 @@ json SyncServer::runCommand(const Context& ctx, const std::string& clientId, con
   });
   result.erase("fingerprint");
   return result;
+}
+
+json SyncServer::serverRows(const Context& ctx, const std::string& orderCode, const json& keys,
+                            const std::set<std::string>& skip) const {
+  // That a row is absent, a customer learns only of shared rows and of the order its command
+  // carried (so its device drops a copy the server never had).
+  auto mayLearnAbsent = [&](const std::string& key) {
+    if (roleOf(ctx) != Role::Customer) return true;
+    return isShopWide(key) || (!orderCode.empty() && (key == "ORDER#" + orderCode || key == "RESERVATION#" + orderCode));
+  };
+  json rows = json::object();
+  if (!keys.is_array()) return rows;
+  const std::string pk = tenantPk(ctx.tenantCode);
+  for (const json& sk : keys) {
+    if (!sk.is_string() || rows.size() >= 64 || skip.count(sk.get<std::string>())) continue;
+    const Value item = shop_.store().get(Table::Data, pk, sk.get<std::string>());
+    // Only rows the caller may read: a customer's command naming another's order gets nothing of it.
+    if (item && !visibleTo(ctx, *item)) continue;
+    if (!item && !mayLearnAbsent(sk.get<std::string>())) continue;
+    rows[sk.get<std::string>()] = item ? forCaller(ctx, *item) : json();
+  }
+  return rows;
 }
 
 // Whose a code is: one of this client's leased blocks, or its own device series. A device series

@@ -87,6 +87,10 @@ class SyncServer {
   json runCommand(const Context& ctx, const std::string& clientId, const json& cmd);
   CodeUse codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code);
   bool visibleTo(const Context& ctx, const json& item) const;
+  // The server's copy of each row of `keys` (null if absent) that the caller may learn, skipping
+  // `skip`; at most 64. `orderCode`: the order a command carried (its absence a customer may learn).
+  json serverRows(const Context& ctx, const std::string& orderCode, const json& keys,
+                  const std::set<std::string>& skip = {}) const;
 
   Shop& shop_;
   std::map<std::string, FeedMove> moves_;  // by tenant
