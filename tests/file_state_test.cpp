@@ -253,7 +253,8 @@ TEST(FileStoreState, SmallChunksBesideAWrittenOneMergeIntoItsRewrite) {
 }
 
 // A chunk is searched as it lies: its rows must be in key order. One whose rows were written in
-// another order (each row and its checksum whole) is damage, refused by open and verify alike.
+// another order (each row and its checksum whole) is damage, refused by verify and by the first
+// read that needs it.
 TEST(FileStoreState, AChunkWhoseRowsAreOutOfKeyOrderIsRefusedAsDamaged) {
   TempDir dir;
   {
@@ -271,16 +272,12 @@ TEST(FileStoreState, AChunkWhoseRowsAreOutOfKeyOrderIsRefusedAsDamaged) {
   std::swap(rows[1], rows[3]);
   files[chunks[0]] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
   writeDir(dir.path(), files);
-  expectRefused(dir.path(), chunks[0]);
-  try {
-    FileStore::open(dir.path(), fast());
-  } catch (const ApiError& e) {
-    EXPECT_NE(std::string(e.what()).find("out of key order"), std::string::npos) << e.what();
-  }
+  expectRefusedWhenRead(dir.path(), chunks[0], "out of key order", "K#2");
 }
 
-// Each chunk holds the keys from its manifest's first key on. One holding a key before that (its
-// bytes and checksum whole) would be searched in the wrong place: refused as damage too.
+// Each chunk holds the keys from its manifest's first key up to the next chunk's. One holding a
+// key before or after that (its bytes and checksum whole) would be searched in the wrong place:
+// refused as damage too.
 TEST(FileStoreState, AChunkHoldingAKeyBeforeItsRangeIsRefusedAsDamaged) {
   TempDir dir;
   FileStoreOptions o = fast();
@@ -305,12 +302,77 @@ TEST(FileStoreState, AChunkHoldingAKeyBeforeItsRangeIsRefusedAsDamaged) {
   rows[0].sk = "K#00";  // the first chunk's first key: still in order within this chunk
   files[second] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
   writeDir(dir.path(), files);
-  expectRefused(dir.path(), second, o);
-  try {
-    FileStore::open(dir.path(), o);
-  } catch (const ApiError& e) {
-    EXPECT_NE(std::string(e.what()).find("outside its range"), std::string::npos) << e.what();
+  expectRefusedWhenRead(dir.path(), second, "outside its range", rows[1].sk, o);
+}
+
+// The 40 rows of AChunkHoldingAKeyBeforeItsRange..., in chunks of about 200 bytes.
+Files smallChunks(const std::string& dir, FileStoreOptions o) {
+  auto store = FileStore::open(dir, o);
+  char sk[8];
+  for (int i = 0; i < 40; ++i) {
+    std::snprintf(sk, sizeof sk, "K#%02d", i);
+    store->commit({{Table::Data, kPk, sk, val(std::string(40, 'x'))}});
   }
+  store->compact();
+  return dirBytes(dir);
+}
+
+TEST(FileStoreState, AChunkHoldingAKeyAfterItsRangeIsRefusedAsDamaged) {
+  TempDir dir;
+  FileStoreOptions o = fast();
+  o.chunkBytes = 200;
+  Files files = smallChunks(dir.path(), o);
+  const std::vector<std::string> chunks = named(files, "chk-");
+  ASSERT_GE(chunks.size(), 3u);
+  const logfmt::ScannedFile sf = logfmt::scanFile(files.at(chunks[0]), logfmt::kChunkMagic);
+  ASSERT_EQ(sf.payloads.size(), 1u);
+  logfmt::RawBatch rows = logfmt::decodeRows(sf.payloads[0]);
+  ASSERT_LT(rows.back().sk, "K#39");
+  rows.back().sk = "K#39";  // the last chunk's last key: still in order within this chunk
+  files[chunks[0]] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
+  writeDir(dir.path(), files);
+  expectRefusedWhenRead(dir.path(), chunks[0], "outside its range", "K#00", o);
+}
+
+// What an open does check of each chunk without reading it: that its file is there, of the
+// size the manifest gives. One cut short stops the open, naming it.
+TEST(FileStoreState, AChunkOfAnotherSizeThanItsManifestSaysStopsTheOpen) {
+  TempDir dir;
+  FileStoreOptions o = fast();
+  o.chunkBytes = 200;
+  Files files = smallChunks(dir.path(), o);
+  const std::vector<std::string> chunks = named(files, "chk-");
+  ASSERT_GE(chunks.size(), 3u);
+  files[chunks[1]].pop_back();
+  writeDir(dir.path(), files);
+  expectRefused(dir.path(), chunks[1], o);
+}
+
+// An open reads the manifest, not the chunks: a chunk is read when a read first needs a row of
+// its range. With every chunk but the first damaged inside, the store opens, knows its rows,
+// reads the first range, and refuses each other range when it is read, naming its chunk.
+TEST(FileStoreState, AnOpenReadsNoChunkAndAReadOnlyTheChunkItNeeds) {
+  TempDir dir;
+  FileStoreOptions o = fast();
+  o.chunkBytes = 200;
+  Files files = smallChunks(dir.path(), o);
+  const std::vector<std::string> chunks = named(files, "chk-");
+  ASSERT_GE(chunks.size(), 3u);
+  for (size_t i = 1; i < chunks.size(); ++i) files[chunks[i]][files[chunks[i]].size() - 10] ^= 1;
+  writeDir(dir.path(), files);
+  auto store = FileStore::open(dir.path(), o);
+  EXPECT_EQ(store->stats().stateRows, 40u);
+  EXPECT_EQ(store->stats().snapshotChunks, chunks.size());
+  const Value first = store->get(Table::Data, kPk, "K#00");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, std::string(40, 'x'));
+  try {
+    (void)store->get(Table::Data, kPk, "K#39");
+    ADD_FAILURE() << "read a damaged chunk";
+  } catch (const ApiError& e) {
+    EXPECT_NE(std::string(e.what()).find(chunks.back()), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(store->get(Table::Data, kPk, "K#01")) << "the first range still reads";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -119,5 +120,35 @@ inline void expectRefused(const std::string& dir, const std::string& file, FileS
   }
   EXPECT_THROW(openShop(dir, options), ApiError);
   EXPECT_TRUE(dirBytes(dir) == before) << "a failed open changed the directory";
+}
+
+// A store damaged inside a chunk of its snapshot (its size whole): verify reports the chunk; an
+// open succeeds (it reads no chunk); the first read that needs the chunk, and a commit of `key`
+// (a row of its range), throw 500 naming the file and `detail`; nothing in the directory changes.
+inline void expectRefusedWhenRead(const std::string& dir, const std::string& file, const std::string& detail,
+                                  const std::string& key, FileStoreOptions options = fast()) {
+  const Files before = dirBytes(dir);
+  const json report = verifyStore(dir);
+  EXPECT_FALSE(report["ok"].get<bool>()) << report.dump(2);
+  bool found = false;
+  for (const json& d : report["damage"]) found = found || (d["file"] == file && d["fatal"] == true);
+  EXPECT_TRUE(found) << "no fatal damage entry for " << file << ": " << report.dump(2);
+  {
+    auto store = FileStore::open(dir, options);
+    auto expectNamed = [&](const char* what, const std::function<void()>& fn) {
+      try {
+        fn();
+        ADD_FAILURE() << what << " took rows of a damaged " << file;
+      } catch (const ApiError& e) {
+        EXPECT_EQ(e.status(), 500) << what;
+        EXPECT_NE(std::string(e.what()).find(file), std::string::npos) << what << ": " << e.what();
+        EXPECT_NE(std::string(e.what()).find(detail), std::string::npos) << what << ": " << e.what();
+      }
+    };
+    expectNamed("a read", [&] { (void)rowsOf(*store); });
+    expectNamed("a commit", [&] { store->commit({{Table::Data, kPk, key, val(1)}}); });
+    expectNamed("a second read", [&] { (void)store->get(Table::Data, kPk, key); });
+  }
+  EXPECT_TRUE(dirBytes(dir) == before) << "reading a damaged chunk changed the directory";
 }
 }  // namespace edgecart::testing

@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     FileStoreOptions o;
     o.readOnly = true;
-    (void)FileStore::open(dir, o);
+    (void)FileStore::open(dir, o)->readAll();
   } catch (const std::exception&) {
     opened = false;
   }

@@ -26,6 +26,8 @@ const VERSION = 22;          // Emscripten 3.1.6's IDBFS uses 21
 const PIECES = 'pieces';
 const EVICTED = 'evicted';
 const IDBFS_STORE = 'FILE_DATA';
+const O_ACCMODE = 3;
+const O_RDONLY = 0;
 const O_CREAT = 64;
 const O_APPEND = 1024;
 const S_IFMT = 0o170000;
@@ -91,6 +93,8 @@ interface Watcher {
   changed(path: string, from: number): void;
   created(path: string): void;
   removed(path: string): void;
+  /** A file opened for reading only was closed (the core read it). */
+  read(path: string): void;
 }
 interface Watched extends EmscriptenFS {
   __edgecartWatchers?: Watcher[];
@@ -108,7 +112,7 @@ function watch(fs: EmscriptenFS, watcher: Watcher): () => void {
       const w = watchers.find((x) => p.startsWith(`${x.dir}/`));
       return w ? { w, rel: p.slice(w.dir.length + 1) } : null;
     };
-    const { write, truncate, open, rename, unlink } = FS;
+    const { write, truncate, open, close, rename, unlink } = FS;
     FS.write = (stream: FileStream, buffer: ArrayBufferView, offset: number, length: number,
         position?: number, canOwn?: boolean) => {
       const o = owner(stream.path);
@@ -135,6 +139,13 @@ function watch(fs: EmscriptenFS, watcher: Watcher): () => void {
         if (o) o.w.created(o.rel);
       }
       return stream;
+    };
+    FS.close = (stream: FileStream) => {
+      close(stream);
+      if ((stream.flags & O_ACCMODE) === O_RDONLY) {
+        const o = owner(stream.path);
+        if (o) o.w.read(o.rel);
+      }
     };
     FS.rename = (from: string, to: string) => {
       rename(from, to);
@@ -174,10 +185,11 @@ export interface IdbFilesOptions {
   /** Sealed files that are only ever added: never loaded, and dropped from memory once saved. */
   archive?: boolean;
   /**
-   * Files the core writes once and reads only when it opens the store (the snapshot's chunks):
-   * once loaded or saved, their bytes are dropped from memory — each stays in the file system,
-   * empty, under its name (so the core still finds it to remove it, which removes it here too),
-   * and whole in IndexedDB, which is what the next open reads.
+   * Files the core writes once and reads at most once, keeping what it read (the snapshot's
+   * chunks, each read when a read first needs a row of it): once the core has read one, or once
+   * it is saved, its bytes are dropped from memory — each stays in the file system, empty, under
+   * its name (so the core still finds it to remove it, which removes it here too), and whole in
+   * IndexedDB, which is what the next open reads.
    */
   sealed?: (path: string) => boolean;
   durability?: Durability;
@@ -246,6 +258,8 @@ export class IdbFiles {
         this.gone.add(path);
         this.saved.delete(path);
       },
+      // The core reads a chunk when it first needs a row of it, and keeps what it read.
+      read: (path) => this.release([path]),
     });
   }
 
@@ -461,12 +475,14 @@ export class IdbFiles {
 
   private read(path: string, from: number, to: number): Uint8Array {
     const out = new Uint8Array(to - from);
-    const stream = this.FS.open(`${this.dir}/${path}`, 'r');
-    try {
-      this.FS.read(stream, out, 0, out.length, from);
-    } finally {
-      this.FS.close(stream);
-    }
+    quietly(this.FS, () => {  // a save's read, not the core's
+      const stream = this.FS.open(`${this.dir}/${path}`, 'r');
+      try {
+        this.FS.read(stream, out, 0, out.length, from);
+      } finally {
+        this.FS.close(stream);
+      }
+    });
     return out;
   }
 

@@ -189,7 +189,6 @@ export class LocalStore implements Executor, SyncStore {
       const body = JSON.parse(error) as ErrorBody;
       throw new EdgeCartError(body.statusCode, body.message, body);
     }
-    files?.state.release();  // the core has read the chunks: their bytes need not stay
     const store = new LocalStore(module, handle, files, queue, database === null ? null : durability,
                                  database === null ? null : kind);
     store.openMs = { module: t1 - t0, load: t2 - t1, open: performance.now() - t2 };

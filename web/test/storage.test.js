@@ -116,6 +116,44 @@ describe('the IndexedDB layout (Node)', () => {
     await shop.close();
   });
 
+  // A chunk is read when a read first needs a row of it (docs/storage-format.md): a reopened
+  // store holds its unread chunks as the files IndexedDB gave, and drops each one's bytes once
+  // the module has read it, so no chunk is ever held twice.
+  test('a reopened store reads each chunk when a read first needs it, then drops its file bytes', async () => {
+    const name = uniqueName('lazy');
+    let shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    const code = (i) => `PRD-${String(i).padStart(5, '0')}`;
+    const lines = Array.from({ length: 4000 }, (_, i) => JSON.stringify({
+      code: code(i), name: `Product number ${i} of the lazy shop`, categoryCode: `CAT-${i % 20}`,
+      sku: String(4900000000000 + i), price: 10 + (i % 90), currency: 'USD', quantity: 5 }));
+    const report = await shop.products.import(lines.join('\n'), 'jsonl');
+    assert.equal(report.created, 4000);
+    assert.ok(shop.stats().compactions >= 1, 'the import compacted the log');
+    await shop.close();
+    shop = await openShop({ tenant: 'shop-a', user: 'u', name });
+    const opened = shop.stats();
+    assert.ok(opened.snapshotChunks >= 4, `a snapshot of several chunks: ${JSON.stringify(opened)}`);
+    const unread = (s) => s.fileBytesInMemory - s.logBytesSinceSnapshot;
+    assert.ok(unread(opened) > opened.snapshotBytes / 2,
+      `most chunks are not read by the open: ${unread(opened)} bytes of ${opened.snapshotBytes} still held as files`);
+    assert.equal((await shop.products.get(code(3999))).name, 'Product number 3999 of the lazy shop');
+    const one = shop.stats();
+    assert.ok(unread(one) < unread(opened), 'the chunk a read needed was read and its file bytes dropped');
+    assert.ok(unread(one) > opened.snapshotBytes / 4, 'and only that one');
+    let count = 0;
+    let cursor;
+    do {
+      const page = await shop.products.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+      count += page.items.length;
+      cursor = page.lastSk;
+    } while (cursor);
+    assert.equal(count, 4000, 'every product reads back');
+    // The products' chunks were read and dropped; those of stock and the look-ups stay unread.
+    const listed = shop.stats();
+    assert.ok(unread(listed) < unread(one) && unread(listed) > 0, `${unread(one)} -> ${unread(listed)} bytes unread`);
+    await shop.close();
+  });
+
   test('saves commit with strict durability unless the shop asks for relaxed', async () => {
     const original = IDBDatabase.prototype.transaction;
     const seen = [];

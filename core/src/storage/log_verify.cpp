@@ -97,9 +97,9 @@ class Verifier {
       if (!newest) continue;  // an older manifest is a leftover an open removes
       archivesExpected_ = sf.version >= 2 && problem.empty();
       stateRows = rows;
-      for (const logfmt::ChunkRef& ref : refs) {
-        used.insert(ref.id);
-        stateRows += chunk(ref);
+      for (size_t i = 0; i < refs.size(); ++i) {
+        used.insert(refs[i].id);
+        stateRows += chunk(refs[i], i + 1 < refs.size() ? refs[i + 1].firstKey : std::string());
       }
     }
     for (const auto& [id, name] : l.chunks) {
@@ -112,7 +112,8 @@ class Verifier {
     return l.snapshots.back().first;
   }
 
-  uint64_t chunk(const logfmt::ChunkRef& ref) {
+  // A chunk of the newest manifest, whose range ends at `end` (the next one's first key).
+  uint64_t chunk(const logfmt::ChunkRef& ref, const std::string& end) {
     const std::string name = logfmt::chunkName(ref.id);
     const auto file = std::make_shared<const std::string>(readOrEmpty(fs::path(dir_) / name));
     const std::string& bytes = *file;
@@ -123,8 +124,8 @@ class Verifier {
     if (problem.empty()) {
       try {
         if (cf.spans.size() != 1) throw std::runtime_error("one record expected");
-        // Read as an open reads it: in key order, state rows only, none before its range.
-        rows = ChunkRows::read(file, cf.spans[0], ref.firstKey)->size();
+        // Read as a store reads it: in key order, state rows only, none outside its range.
+        rows = ChunkRows::read(file, cf.spans[0], ref.firstKey, end)->size();
         if (rows != ref.rows || bytes.size() != ref.bytes) problem = "differs from the manifest";
       } catch (const std::exception& e) {
         problem = std::string("undecodable: ") + e.what();
@@ -136,14 +137,15 @@ class Verifier {
     return rows;
   }
 
-  // What an open would do, done: verify and open must agree on every store. Any store open
-  // refuses is damage here too (the checks above name the file; this catches what they miss).
+  // What an open and reading every row would do, done: verify and the store must agree on every
+  // store. Any store that does not open or read is damage here too (the checks above name the
+  // file; this catches what they miss).
   void opens() {
     FileStoreOptions o;
     o.readOnly = true;
     o.archiveDir = archiveDir_;
     try {
-      (void)FileStore::open(dir_, o);
+      (void)FileStore::open(dir_, o)->readAll();
     } catch (const std::exception& e) {
       if (report_["ok"].get<bool>()) damage(dir_, std::string("the store does not open: ") + e.what(), true);
     }

@@ -47,28 +47,39 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     storageError("snapshot " + name + " cannot be decoded: " + e.what());
   }
   snapshotBytes_ = bytes.size();
+  // The chunks are read when a read needs them (readChunk): here only that each is there whole.
+  std::vector<ChunkSlot> slots;
   for (const logfmt::ChunkRef& ref : refs) {
     const std::string file = logfmt::chunkName(ref.id);
     std::error_code ec;
-    if (!fs::exists(fs::path(dir_) / file, ec)) {
-      storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
+    const uint64_t size = fs::file_size(fs::path(dir_) / file, ec);
+    if (ec) storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
+    if (size != ref.bytes) {
+      storageError("chunk " + file + " is damaged (" + std::to_string(size) + " bytes, the manifest says " +
+                   std::to_string(ref.bytes) + "); run `edgecart verify`");
     }
-    // The rows stay in the file's bytes: the state keeps views of them, not copies.
-    const auto chunk = std::make_shared<const std::string>(readFile(fs::path(dir_) / file));
-    const logfmt::ScannedFile cf = logfmt::scanFile(*chunk, logfmt::kChunkMagics, false);
-    std::shared_ptr<const ChunkRows> image;
-    try {
-      if (cf.damage != logfmt::Damage::None || cf.spans.size() != 1) throw std::runtime_error(cf.detail);
-      image = ChunkRows::read(chunk, cf.spans[0], ref.firstKey);
-      if (image->size() != ref.rows || chunk->size() != ref.bytes) throw std::runtime_error("size differs from the manifest");
-      state_->append(image);
-    } catch (const std::exception& e) {
-      storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
-    }
-    chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false, std::move(image)});
-    snapshotBytes_ += chunk->size();
+    chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false, nullptr});
+    slots.push_back(ChunkSlot{ref.id, ref.firstKey, ref.rows, ref.bytes, nullptr});
+    snapshotBytes_ += size;
   }
+  state_->load(std::move(slots));
   return lsn;
+}
+
+std::shared_ptr<const ChunkRows> FileStore::readChunk(const ChunkSlot& slot, const std::string& end) const {
+  const std::string file = logfmt::chunkName(slot.id);
+  try {
+    // The rows stay in the file's bytes: the state keeps views of them, not copies.
+    const auto bytes = std::make_shared<const std::string>(readFile(fs::path(dir_) / file));
+    if (bytes->size() != slot.bytes) throw std::runtime_error("size differs from the manifest");
+    const logfmt::ScannedFile cf = logfmt::scanFile(*bytes, logfmt::kChunkMagics, false);
+    if (cf.damage != logfmt::Damage::None || cf.spans.size() != 1) throw std::runtime_error(cf.detail);
+    auto image = ChunkRows::read(bytes, cf.spans[0], slot.firstKey, end);
+    if (image->size() != slot.rows) throw std::runtime_error("row count differs from the manifest");
+    return image;
+  } catch (const std::exception& e) {
+    storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
+  }
 }
 
 namespace {
@@ -207,9 +218,9 @@ void FileStore::compact() {
   lastCompactionBytes_ += manifest.size();
   // The manifest is durable: the segments, older manifests and chunks it does not use can go.
   // The state becomes the new chunks, with nothing over them (those kept keep their arrays).
-  std::vector<std::shared_ptr<const ChunkRows>> images;
-  for (const Chunk& c : next) images.push_back(c.image);
-  state_->rebase(std::move(images));
+  std::vector<ChunkSlot> slots;
+  for (Chunk& c : next) slots.push_back(ChunkSlot{c.id, c.firstKey, c.rows, c.bytes, std::move(c.image)});
+  state_->load(std::move(slots));
   chunks_ = std::move(next);
   pendingArchive_.clear();
   snapshotLsn_ = lastLsn_;

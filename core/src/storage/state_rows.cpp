@@ -3,6 +3,7 @@
 #include "state_rows.h"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "state_key.h"
@@ -24,7 +25,7 @@ StateKey keyParts(std::string_view key) {
 }
 
 std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::string> bytes, std::string_view payload,
-                                                 const std::string& firstKey) {
+                                                 const std::string& firstKey, const std::string& end) {
   auto chunk = std::make_shared<ChunkRows>();
   chunk->payload = payload;
   chunk->offsets = logfmt::decodeRowOffsets(payload);
@@ -36,37 +37,55 @@ std::shared_ptr<const ChunkRows> ChunkRows::read(std::shared_ptr<const std::stri
     if (i > 0 && compareKeys(before, key) >= 0) throw std::runtime_error("rows out of key order");
     before = key;
   }
-  if (rows.size() > 0 && compareKeys(rows.key(0), keyParts(firstKey)) < 0) {
-    throw std::runtime_error("row outside its range");  // the rest follow it in key order
+  // The rest lie between these two, in key order.
+  if ((rows.size() > 0 && compareKeys(rows.key(0), keyParts(firstKey)) < 0) ||
+      (rows.size() > 0 && !end.empty() && compareKeys(before, keyParts(end)) >= 0)) {
+    throw std::runtime_error("row outside its range");
   }
   chunk->bytes = std::move(bytes);
   return chunk;
 }
 
-void StateRows::append(std::shared_ptr<const ChunkRows> chunk) {
-  if (!overlay_.empty()) throw std::logic_error("StateRows::append after a write");
-  if (chunk->size() == 0) return;
-  if (!chunks_.empty() && compareKeys(chunks_.back()->key(chunks_.back()->size() - 1), chunk->key(0)) >= 0) {
-    throw std::runtime_error("rows out of key order");
+void StateRows::load(std::vector<ChunkSlot> slots) {
+  std::map<uint64_t, std::shared_ptr<const ChunkRows>> read;  // what this state has read, by id
+  for (const ChunkSlot& s : slots_) {
+    if (s.image) read[s.id] = s.image;
   }
-  size_ += chunk->size();
-  chunks_.push_back(std::move(chunk));
+  std::vector<ChunkSlot> next;
+  size_t size = 0;
+  for (ChunkSlot& s : slots) {
+    if (s.rows == 0) continue;
+    if (!s.image) {
+      const auto it = read.find(s.id);
+      if (it != read.end()) s.image = it->second;
+    }
+    size += s.rows;
+    next.push_back(std::move(s));
+  }
+  slots_ = std::move(next);
+  overlay_.clear();
+  size_ = size;
 }
 
-void StateRows::rebase(std::vector<std::shared_ptr<const ChunkRows>> chunks) {
-  StateRows next;  // built aside: if append throws, this state is left as it was
-  for (auto& c : chunks) next.append(std::move(c));
-  *this = std::move(next);
+const ChunkRows& StateRows::chunk(size_t c) const {
+  const ChunkSlot& s = slots_[c];
+  if (!s.image) {
+    s.image = loader_(s, c + 1 < slots_.size() ? slots_[c + 1].firstKey : std::string());  // s.rows rows
+  }
+  return *s.image;
 }
 
-StateRows::Pos StateRows::lowerBound(const StateKey& key) const {
-  // The first chunk whose last row is not before `key`, then the row in it.
-  const auto c = std::partition_point(chunks_.begin(), chunks_.end(), [&](const auto& chunk) {
-    return compareKeys(chunk->key(chunk->size() - 1), key) < 0;
+size_t StateRows::rangeOf(const StateKey& key) const {
+  // The last chunk that begins at or before `key`.
+  const auto after = std::partition_point(slots_.begin(), slots_.end(), [&](const ChunkSlot& s) {
+    return compareKeys(keyParts(s.firstKey), key) <= 0;
   });
-  if (c == chunks_.end()) return Pos{chunks_.size(), 0};
-  const ChunkRows& rows = **c;
-  size_t lo = 0, hi = rows.size();  // the first row not before `key` is in [lo, hi]
+  return after == slots_.begin() ? slots_.size() : static_cast<size_t>(after - slots_.begin()) - 1;
+}
+
+// The first row of `rows` not before `key`.
+static size_t lowerRow(const ChunkRows& rows, const StateKey& key) {
+  size_t lo = 0, hi = rows.size();  // it is in [lo, hi]
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     if (compareKeys(rows.key(mid), key) < 0) {
@@ -75,7 +94,24 @@ StateRows::Pos StateRows::lowerBound(const StateKey& key) const {
       hi = mid;
     }
   }
-  return Pos{static_cast<size_t>(c - chunks_.begin()), lo};
+  return lo;
+}
+
+StateRows::Pos StateRows::lowerBound(const StateKey& key) const {
+  const size_t c = rangeOf(key);
+  if (c == slots_.size()) return Pos{0, 0};  // before every range (the first chunk had none of it)
+  const size_t r = lowerRow(chunk(c), key);
+  return r == slots_[c].rows ? Pos{c + 1, 0} : Pos{c, r};  // the next range's rows are all after `key`
+}
+
+std::optional<std::string_view> StateRows::chunkRow(const std::string& key) const {
+  const StateKey k = keyParts(key);
+  const size_t c = rangeOf(k);
+  if (c == slots_.size()) return std::nullopt;
+  const ChunkRows& rows = chunk(c);  // only the chunk whose range holds it
+  const size_t r = lowerRow(rows, k);
+  if (r == rows.size() || compareKeys(rows.key(r), k) != 0) return std::nullopt;
+  return rows.row(r).value;
 }
 
 std::optional<std::string_view> StateRows::find(const std::string& key) const {
@@ -84,9 +120,7 @@ std::optional<std::string_view> StateRows::find(const std::string& key) const {
     if (!o->second) return std::nullopt;
     return std::string_view(*o->second);
   }
-  const Pos p = lowerBound(keyParts(key));
-  if (!atEnd(p) && compareAt(p, key) == 0) return at(p).value;
-  return std::nullopt;
+  return chunkRow(key);
 }
 
 void StateRows::put(std::string key, std::string value) {
@@ -97,8 +131,7 @@ void StateRows::put(std::string key, std::string value) {
 void StateRows::erase(const std::string& key) {
   if (!find(key)) return;
   --size_;
-  const Pos p = lowerBound(keyParts(key));
-  if (!atEnd(p) && compareAt(p, key) == 0) {
+  if (chunkRow(key)) {
     overlay_[key] = std::nullopt;  // hides the chunk's row
   } else {
     overlay_.erase(key);

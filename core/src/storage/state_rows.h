@@ -4,12 +4,16 @@
 //
 // The rows of the snapshot stay in their chunk files' bytes, kept whole: each chunk is one sorted
 // array of where its rows begin in those bytes (ChunkRows, 4 bytes a row), searched as it lies,
-// so opening a store builds no string and no map node per row. Rows written since the snapshot live in an overlay map over
-// those, keyed by stateKey, a delete of a snapshot row as a tombstone. A compaction hands over
-// the chunks of its new snapshot (rebase): those it kept keep their arrays, so its cost follows
-// what it rewrote, and the overlay holds only what the log holds since the last snapshot.
+// so reading a chunk builds no string and no map node per row. A chunk is read when a read first
+// needs a row of its range (ChunkSlot: the manifest says where each range begins and how many
+// rows it holds), so an open reads none. Rows written since the snapshot live in an overlay map
+// over those, keyed by stateKey, a delete of a snapshot row as a tombstone. A compaction hands
+// over the chunks of its new snapshot (load): those it kept keep their arrays, read or not, so its
+// cost follows what it rewrote, and the overlay holds only what the log holds since the last
+// snapshot.
 
 #include <cstddef>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -43,25 +47,41 @@ struct ChunkRows {
   logfmt::RowView row(size_t i) const { return logfmt::rowAt(payload, offsets[i]); }
   StateKey key(size_t i) const { return keyOf(row(i)); }
 
-  // Reads a chunk's rows payload (decodeRowOffsets), which lies in `bytes`, for the range that
-  // begins at `firstKey` (a stateKey; "" for the first). Throws std::runtime_error for a damaged
-  // payload, a row out of key order, outside the state tables or before its range.
+  // Reads a chunk's rows payload (decodeRowOffsets), which lies in `bytes`, for the range from
+  // `firstKey` (a stateKey; "" for the first) up to `end` (the next range's; "" for none). Throws
+  // std::runtime_error for a damaged payload, a row out of key order, outside the state tables or
+  // outside its range.
   static std::shared_ptr<const ChunkRows> read(std::shared_ptr<const std::string> bytes, std::string_view payload,
-                                               const std::string& firstKey);
+                                               const std::string& firstKey, const std::string& end = "");
 };
+
+// A chunk of the snapshot as the state holds it: where its range begins and how many rows it
+// holds (from the manifest), and its rows once read.
+struct ChunkSlot {
+  uint64_t id = 0;
+  std::string firstKey;  // a stateKey; "" for the first range
+  uint32_t rows = 0;
+  uint64_t bytes = 0;    // its file's size
+  mutable std::shared_ptr<const ChunkRows> image;  // null until a read needs it
+};
+// Reads the rows of a chunk, whose range ends at `end` (the next range's first key, "" for the
+// last): they must be `slot.rows` rows within the range. Throws for anything else.
+using ChunkLoader = std::function<std::shared_ptr<const ChunkRows>(const ChunkSlot& slot, const std::string& end)>;
 
 class StateRows {
  public:
-  // Adds the rows of a chunk whose keys sort after every row held: chunks are added in key order.
-  // Throws std::runtime_error otherwise. Only while nothing was written (a load).
-  void append(std::shared_ptr<const ChunkRows> chunk);
-  // The whole state is now these chunks, in key order, with nothing over them.
-  void rebase(std::vector<std::shared_ptr<const ChunkRows>> chunks);
+  explicit StateRows(ChunkLoader loader = nullptr) : loader_(std::move(loader)) {}
+  // The whole state is now these chunks (ranges in key order, the first from ""), with nothing
+  // over them. A slot with no image that this state holds read (by id) keeps its rows.
+  void load(std::vector<ChunkSlot> slots);
 
   // The value bytes of the row `key` (a stateKey), or nullopt.
   std::optional<std::string_view> find(const std::string& key) const;
   void put(std::string key, std::string value);
   void erase(const std::string& key);
+  // Reads the chunk whose range holds `key` if no read did: after it, put and erase of `key`
+  // read nothing (and so cannot throw for a damaged chunk).
+  void readRangeOf(const std::string& key) const { (void)chunkRow(key); }
   size_t size() const { return size_; }
 
   // Visits the rows from `from` (a stateKey; inclusive, or after it when `after`), ascending,
@@ -77,25 +97,30 @@ class StateRows {
   struct Pos {
     size_t c = 0, r = 0;
   };
+  size_t rangeOf(const StateKey& key) const;  // the chunk whose range holds `key`; size() if none
   Pos lowerBound(const StateKey& key) const;  // the first chunk row not before `key`
-  bool atEnd(Pos p) const { return p.c == chunks_.size(); }
+  std::optional<std::string_view> chunkRow(const std::string& key) const;  // the snapshot's row
+  // The rows of chunk c, read first if no read needed them before.
+  const ChunkRows& chunk(size_t c) const;
+  bool atEnd(Pos p) const { return p.c == slots_.size(); }
   bool atBegin(Pos p) const { return p.c == 0 && p.r == 0; }
-  logfmt::RowView at(Pos p) const { return chunks_[p.c]->row(p.r); }
+  logfmt::RowView at(Pos p) const { return chunk(p.c).row(p.r); }
   void next(Pos& p) const {
-    if (++p.r == chunks_[p.c]->size()) p = Pos{p.c + 1, 0};
+    if (++p.r == slots_[p.c].rows) p = Pos{p.c + 1, 0};
   }
   void prev(Pos& p) const {
     if (p.r > 0) {
       --p.r;
     } else {
       --p.c;
-      p.r = chunks_[p.c]->size() - 1;
+      p.r = slots_[p.c].rows - 1;
     }
   }
   // <0, 0, >0 as the chunk row at `p` sorts before, with or after the overlay key `k`.
   int compareAt(Pos p, const std::string& k) const { return compareKeys(keyOf(at(p)), keyParts(k)); }
 
-  std::vector<std::shared_ptr<const ChunkRows>> chunks_;  // none empty
+  ChunkLoader loader_;
+  std::vector<ChunkSlot> slots_;  // none empty
   std::map<std::string, std::optional<std::string>, std::less<>> overlay_;  // nullopt: deleted
   size_t size_ = 0;
 };

@@ -30,6 +30,7 @@ namespace edgecart {
 
 class StateRows;
 struct ChunkRows;
+struct ChunkSlot;
 
 struct FileStoreOptions {
   size_t segmentBytes = 64 * 1024;        // a segment is sealed once it holds this much
@@ -70,7 +71,11 @@ class FileStore : public Store {
  public:
   // Opens (creating if needed) the store in `dir`, reading only. A torn tail (a last record cut
   // short) is left out of the state and cut at the first write, its bytes kept; any other damage
-  // throws ApiError(500) naming the file. 503 if another process has the store open.
+  // to the log or the manifest, or a chunk file missing or of another size than the manifest
+  // says, throws ApiError(500) naming the file. 503 if another process has the store open.
+  // The snapshot's chunks are read when a read first needs a row of theirs: damage inside one
+  // makes that read (and every later one that needs it) throw ApiError(500) naming the file,
+  // and changes nothing. `verifyStore` reads them all.
   static std::unique_ptr<FileStore> open(const std::string& dir, FileStoreOptions options = {});
   ~FileStore() override;
   FileStore(const FileStore&) = delete;
@@ -87,6 +92,10 @@ class FileStore : public Store {
   // and deletes the segments (and older snapshots) it covers.
   void compact();
 
+  // Reads every row of the state, each chunk of the snapshot with them; returns how many. Throws
+  // as any read does for a damaged chunk.
+  size_t readAll() const;
+
   const RecoveryInfo& recovery() const { return recovery_; }
   FileStoreStats stats() const;
   const std::string& dir() const { return dir_; }
@@ -100,7 +109,7 @@ class FileStore : public Store {
     uint32_t rows = 0;
     uint64_t bytes = 0;    // file size
     bool dirty = false;    // a key in its range was written since the snapshot
-    std::shared_ptr<const ChunkRows> image;  // its rows, as the state reads them
+    std::shared_ptr<const ChunkRows> image;  // a chunk just written: its rows, for the state
   };
 
   FileStore(std::string dir, FileStoreOptions options);
@@ -109,6 +118,9 @@ class FileStore : public Store {
   // Before the first write: the repairs an open leaves to it (see RecoveryInfo).
   void prepareWrite();
   uint64_t loadSnapshot(const std::string& name, const std::string& bytes);
+  // The rows of a chunk, read when the state first needs them (its range ends at `end`). Throws
+  // ApiError(500) naming the file if it is missing or damaged.
+  std::shared_ptr<const ChunkRows> readChunk(const ChunkSlot& slot, const std::string& end) const;
   // A file of format `version` was read: an older one than the current makes the first write
   // migrate the store (recovery_.migratedFromVersion keeps the oldest).
   void noteOldFormat(int version) {
