@@ -275,6 +275,15 @@ TEST(FileStoreState, AChunkWhoseRowsAreOutOfKeyOrderIsRefusedAsDamaged) {
   expectRefusedWhenRead(dir.path(), chunks[0], "out of key order", "K#2");
 }
 
+// Rewrites the rows of the chunk file `name` with `edit` (each row and the checksum whole).
+void editRows(Files& files, const std::string& name, const std::function<void(logfmt::RawBatch&)>& edit) {
+  const logfmt::ScannedFile sf = logfmt::scanFile(files.at(name), logfmt::kChunkMagic);
+  ASSERT_EQ(sf.payloads.size(), 1u);
+  logfmt::RawBatch rows = logfmt::decodeRows(sf.payloads[0]);
+  edit(rows);
+  files[name] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
+}
+
 // Each chunk holds the keys from its manifest's first key up to the next chunk's. One holding a
 // key before or after that (its bytes and checksum whole) would be searched in the wrong place:
 // refused as damage too.
@@ -295,14 +304,14 @@ TEST(FileStoreState, AChunkHoldingAKeyBeforeItsRangeIsRefusedAsDamaged) {
   const std::vector<std::string> chunks = named(files, "chk-");
   ASSERT_GE(chunks.size(), 3u);
   const std::string& second = chunks[1];  // ids grow in key order
-  const logfmt::ScannedFile sf = logfmt::scanFile(files.at(second), logfmt::kChunkMagic);
-  ASSERT_EQ(sf.payloads.size(), 1u);
-  logfmt::RawBatch rows = logfmt::decodeRows(sf.payloads[0]);
-  ASSERT_NE(rows[0].sk, "K#00");
-  rows[0].sk = "K#00";  // the first chunk's first key: still in order within this chunk
-  files[second] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
+  std::string inRange;
+  editRows(files, second, [&](logfmt::RawBatch& rows) {
+    ASSERT_NE(rows[0].sk, "K#00");
+    rows[0].sk = "K#00";  // the first chunk's first key: still in order within this chunk
+    inRange = rows[1].sk;
+  });
   writeDir(dir.path(), files);
-  expectRefusedWhenRead(dir.path(), second, "outside its range", rows[1].sk, o);
+  expectRefusedWhenRead(dir.path(), second, "outside its range", inRange, o);
 }
 
 // The 40 rows of AChunkHoldingAKeyBeforeItsRange..., in chunks of about 200 bytes.
@@ -324,12 +333,10 @@ TEST(FileStoreState, AChunkHoldingAKeyAfterItsRangeIsRefusedAsDamaged) {
   Files files = smallChunks(dir.path(), o);
   const std::vector<std::string> chunks = named(files, "chk-");
   ASSERT_GE(chunks.size(), 3u);
-  const logfmt::ScannedFile sf = logfmt::scanFile(files.at(chunks[0]), logfmt::kChunkMagic);
-  ASSERT_EQ(sf.payloads.size(), 1u);
-  logfmt::RawBatch rows = logfmt::decodeRows(sf.payloads[0]);
-  ASSERT_LT(rows.back().sk, "K#39");
-  rows.back().sk = "K#39";  // the last chunk's last key: still in order within this chunk
-  files[chunks[0]] = std::string(logfmt::kChunkMagic, logfmt::kMagicSize) + logfmt::frameRecord(logfmt::encodeRows(rows));
+  editRows(files, chunks[0], [](logfmt::RawBatch& rows) {
+    ASSERT_LT(rows.back().sk, "K#39");
+    rows.back().sk = "K#39";  // the last chunk's last key: still in order within this chunk
+  });
   writeDir(dir.path(), files);
   expectRefusedWhenRead(dir.path(), chunks[0], "outside its range", "K#00", o);
 }

@@ -104,13 +104,18 @@ inline Files buildLog(const std::string& dir) {
 
 // Opening must fail with a 500 naming `file`, leave the directory exactly as it was, and say
 // the same through verifyStore.
-inline void expectRefused(const std::string& dir, const std::string& file, FileStoreOptions options = fast()) {
-  const Files before = dirBytes(dir);
+// verify reports fatal damage in `file`.
+inline void expectVerifyFinds(const std::string& dir, const std::string& file) {
   const json report = verifyStore(dir);
   EXPECT_FALSE(report["ok"].get<bool>()) << report.dump(2);
   bool found = false;
   for (const json& d : report["damage"]) found = found || (d["file"] == file && d["fatal"] == true);
   EXPECT_TRUE(found) << "no fatal damage entry for " << file << ": " << report.dump(2);
+}
+
+inline void expectRefused(const std::string& dir, const std::string& file, FileStoreOptions options = fast()) {
+  const Files before = dirBytes(dir);
+  expectVerifyFinds(dir, file);
   try {
     FileStore::open(dir, options);
     ADD_FAILURE() << "FileStore::open accepted a damaged " << file;
@@ -128,11 +133,7 @@ inline void expectRefused(const std::string& dir, const std::string& file, FileS
 inline void expectRefusedWhenRead(const std::string& dir, const std::string& file, const std::string& detail,
                                   const std::string& key, FileStoreOptions options = fast()) {
   const Files before = dirBytes(dir);
-  const json report = verifyStore(dir);
-  EXPECT_FALSE(report["ok"].get<bool>()) << report.dump(2);
-  bool found = false;
-  for (const json& d : report["damage"]) found = found || (d["file"] == file && d["fatal"] == true);
-  EXPECT_TRUE(found) << "no fatal damage entry for " << file << ": " << report.dump(2);
+  expectVerifyFinds(dir, file);
   {
     auto store = FileStore::open(dir, options);
     auto expectNamed = [&](const char* what, const std::function<void()>& fn) {

@@ -49,6 +49,20 @@ class Sync : public ::testing::Test {
     ASSERT_EQ(serverCall("POST", "/products", productRequest("PRD-001")).status, 201);
     ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-001", {{"quantity", quantity}}).status, 200);
   }
+  // One PRD-001 and five PRD-002 on the server; B sells the PRD-001 and pushes, then A, offline,
+  // sells a PRD-001 and a PRD-002: on the server A's order can reserve neither (all or nothing).
+  void sellTheLastPrd001Twice(Till& a, Till& b) {
+    stockServer(1);
+    ASSERT_EQ(serverCall("POST", "/products", productRequest("PRD-002")).status, 201);
+    ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-002", {{"quantity", 5}}).status, 200);
+    for (Till* t : {&a, &b}) {
+      pull(*t);
+      lease(*t, 5);
+    }
+    ASSERT_EQ(b.call("POST", "/orders", orderRequest({{"PRD-001", 1}})).status, 201);
+    push(b);  // the last PRD-001 is B's on the server
+    ASSERT_EQ(a.call("POST", "/orders", orderRequest({{"PRD-001", 1}, {"PRD-002", 1}})).status, 201);
+  }
   int64_t serverReserved() { return serverCall("GET", "/inventory/PRD-001").body["attributes"]["reservedQuantity"]; }
   size_t serverOrders() { return serverCall("GET", "/orders?limit=100").body["items"].size(); }
 

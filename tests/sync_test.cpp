@@ -174,17 +174,8 @@ TEST_F(Sync, ARejectedCommandsRowsBecomeTheServersAgain) {
 // reservation of it for good. An accepted command's answer now carries the server's copy of
 // every row it changed here but not there.
 TEST_F(Sync, AnAcceptedCommandThatChangedLessOnTheServerLeavesNoPhantomRowOnTheTill) {
-  stockServer(1);
-  ASSERT_EQ(serverCall("POST", "/products", productRequest("PRD-002")).status, 201);
-  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-002", {{"quantity", 5}}).status, 200);
   Till a("till-a-0000000000001"), b("till-b-0000000000001");
-  for (Till* t : {&a, &b}) {
-    pull(*t);
-    lease(*t, 5);
-  }
-  ASSERT_EQ(b.call("POST", "/orders", orderRequest({{"PRD-001", 1}})).status, 201);
-  push(b);  // the last PRD-001 is B's on the server
-  ASSERT_EQ(a.call("POST", "/orders", orderRequest({{"PRD-001", 1}, {"PRD-002", 1}})).status, 201);
+  sellTheLastPrd001Twice(a, b);
   EXPECT_EQ(a.call("GET", "/inventory/PRD-002").body["attributes"]["reservedQuantity"], 1) << "held here, offline";
   const json out = push(a);
   ASSERT_EQ(out.size(), 1u);
@@ -202,17 +193,8 @@ TEST_F(Sync, AnAcceptedCommandThatChangedLessOnTheServerLeavesNoPhantomRowOnTheT
 // older version than its pull cursor, and no later pull corrected it. A replayed answer now reads
 // the rows it returns again.
 TEST_F(Sync, AReplayedAnswerBringsTheServersRowsAsTheyAreNowNotAsTheyWere) {
-  stockServer(1);
-  ASSERT_EQ(serverCall("POST", "/products", productRequest("PRD-002")).status, 201);
-  ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-002", {{"quantity", 5}}).status, 200);
   Till a("till-a-0000000000001"), b("till-b-0000000000001");
-  for (Till* t : {&a, &b}) {
-    pull(*t);
-    lease(*t, 5);
-  }
-  ASSERT_EQ(b.call("POST", "/orders", orderRequest({{"PRD-001", 1}})).status, 201);
-  push(b);  // the last PRD-001 is B's on the server
-  ASSERT_EQ(a.call("POST", "/orders", orderRequest({{"PRD-001", 1}, {"PRD-002", 1}})).status, 201);
+  sellTheLastPrd001Twice(a, b);
   const json body = a.sync.pushBody(100);
   ASSERT_EQ(sync_.push(kCtx, body.dump()).status, 200);  // run there; the answer is lost
   ASSERT_EQ(serverCall("PATCH", "/inventory/PRD-002", {{"quantityDelta", 3}}).status, 200);
