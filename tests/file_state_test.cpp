@@ -314,18 +314,6 @@ TEST(FileStoreState, AChunkHoldingAKeyBeforeItsRangeIsRefusedAsDamaged) {
   expectRefusedWhenRead(dir.path(), second, "outside its range", inRange, o);
 }
 
-// The 40 rows of AChunkHoldingAKeyBeforeItsRange..., in chunks of about 200 bytes.
-Files smallChunks(const std::string& dir, FileStoreOptions o) {
-  auto store = FileStore::open(dir, o);
-  char sk[8];
-  for (int i = 0; i < 40; ++i) {
-    std::snprintf(sk, sizeof sk, "K#%02d", i);
-    store->commit({{Table::Data, kPk, sk, val(std::string(40, 'x'))}});
-  }
-  store->compact();
-  return dirBytes(dir);
-}
-
 TEST(FileStoreState, AChunkHoldingAKeyAfterItsRangeIsRefusedAsDamaged) {
   TempDir dir;
   FileStoreOptions o = fast();

@@ -3,6 +3,7 @@
 // maps of file bytes, a shop on a directory, and checks that a damaged directory is refused.
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -152,4 +153,18 @@ inline void expectRefusedWhenRead(const std::string& dir, const std::string& fil
   }
   EXPECT_TRUE(dirBytes(dir) == before) << "reading a damaged chunk changed the directory";
 }
+
+// 40 rows of 40 bytes (K#00 to K#39), compacted into chunks of `o.chunkBytes` (200: about four
+// rows each); the directory's files.
+inline Files smallChunks(const std::string& dir, FileStoreOptions o) {
+  auto store = FileStore::open(dir, o);
+  char sk[8];
+  for (int i = 0; i < 40; ++i) {
+    std::snprintf(sk, sizeof sk, "K#%02d", i);
+    store->commit({{Table::Data, kPk, sk, val(std::string(40, 'x'))}});
+  }
+  store->compact();
+  return dirBytes(dir);
+}
+
 }  // namespace edgecart::testing

@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "edgecart/engine/error.h"
 #include "edgecart/api/shop.h"
@@ -23,7 +24,7 @@ using edgecart::json;
 class ShopHandle {
  public:
   // Opens the store in `dir` ("" = in memory), archiving to `archiveDir` ("" = <dir>/archive),
-  // with `optionsJson` {segmentBytes?, compactMinBytes?, chunkBytes?} ("" = the core's
+  // with `optionsJson` {segmentBytes?, compactMinBytes?, chunkBytes?, chunksOnDemand?} ("" = the core's
   // defaults); returns "" or an error JSON {"statusCode", "error", "message"}.
   std::string open(const std::string& dir, const std::string& archiveDir,
                    const std::string& optionsJson) {
@@ -35,6 +36,7 @@ class ShopHandle {
       options.segmentBytes = o.value("segmentBytes", options.segmentBytes);
       options.compactMinBytes = o.value("compactMinBytes", options.compactMinBytes);
       options.chunkBytes = o.value("chunkBytes", options.chunkBytes);
+      options.chunksOnDemand = o.value("chunksOnDemand", options.chunksOnDemand);
       shop_ = dir.empty() ? edgecart::Shop::inMemory()
                           : edgecart::Shop::openDirectory(dir, options);
       return "";
@@ -112,6 +114,16 @@ class ShopHandle {
       if (fs) fs->compact();
       return json(fs != nullptr);
     });
+  }
+
+  // What the calls since the last take needed and found not loaded (chunks on demand): JSON
+  // {"chunks": [names in the store's directory], "wrote": a commit landed meanwhile}. The host
+  // loads them, and runs again a call that wrote nothing (docs/storage-format.md, "In the browser").
+  std::string takeWantedChunks() {
+    edgecart::FileStore* fs = shop_ ? shop_->fileStore() : nullptr;
+    if (!fs) return R"({"chunks":[],"wrote":false})";
+    edgecart::FileStore::WantedChunks w = fs->takeWantedChunks();
+    return json{{"chunks", std::move(w.files)}, {"wrote", w.wrote}}.dump();
   }
 
   // Releases the store (closes its files); later calls answer 503.
@@ -229,5 +241,6 @@ EMSCRIPTEN_BINDINGS(edgecart) {
       .function("syncProblems", &ShopHandle::syncProblems)
       .function("syncResolve", &ShopHandle::syncResolve)
       .function("evictFinalOrders", &ShopHandle::evictFinalOrders)
-      .function("compact", &ShopHandle::compact);
+      .function("compact", &ShopHandle::compact)
+      .function("takeWantedChunks", &ShopHandle::takeWantedChunks);
 }

@@ -26,6 +26,10 @@ export interface ShopHandle {
   evictFinalOrders(tenant: string, finalForMs: number, limit: number): string;
   /** Compacts the log now: JSON true (false in memory) or {"error": {...}}. */
   compact(): string;
+  /** What calls since the last take needed and found not loaded (chunks on demand): JSON
+   *  {chunks: names in the store's directory, wrote: a commit landed meanwhile}; takes the list
+   *  (commits pass again). */
+  takeWantedChunks(): string;
   /** Frees the C++ object (embind). */
   delete(): void;
 }

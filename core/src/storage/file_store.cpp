@@ -264,6 +264,9 @@ void FileStore::closeSegment() {
 
 void FileStore::commit(const Batch& batch) {
   if (batch.empty()) return;
+  // A read of this call met a chunk not loaded: what the call decided may rest on what it could
+  // not read (a refusal it caught), so it writes nothing until the host has taken the list.
+  if (!wanted_.empty()) throw ChunkNotLoaded(wanted_.front());
   RawBatch raw = logfmt::toRaw(batch);
   // The chunks the rows fall in are read first (apply reads them): a damaged one refuses the
   // commit before anything is written, never after its record is in the log.
@@ -288,6 +291,7 @@ void FileStore::commit(const Batch& batch) {
   segmentSize_ += record.size();
   bytesSinceSnapshot_ += record.size();
   lastLsn_ = lsn;
+  wroteSinceTake_ = true;
   apply(raw);
   if (bytesSinceSnapshot_ >= options_.compactMinBytes) {
     try {

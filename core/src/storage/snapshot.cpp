@@ -54,7 +54,8 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     std::error_code ec;
     const uint64_t size = fs::file_size(fs::path(dir_) / file, ec);
     if (ec) storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
-    if (size != ref.bytes) {
+    // Empty: not loaded by the host yet (chunksOnDemand), which checks its size when it does.
+    if (size != ref.bytes && !(size == 0 && options_.chunksOnDemand)) {
       storageError("chunk " + file + " is damaged (" + std::to_string(size) + " bytes, the manifest says " +
                    std::to_string(ref.bytes) + "); run `edgecart verify`");
     }
@@ -71,15 +72,29 @@ std::shared_ptr<const ChunkRows> FileStore::readChunk(const ChunkSlot& slot, con
   try {
     // The rows stay in the file's bytes: the state keeps views of them, not copies.
     const auto bytes = std::make_shared<const std::string>(readFile(fs::path(dir_) / file));
+    if (bytes->empty() && options_.chunksOnDemand) {
+      wanted_.push_back(file);
+      throw ChunkNotLoaded(file);
+    }
     if (bytes->size() != slot.bytes) throw std::runtime_error("size differs from the manifest");
     const logfmt::ScannedFile cf = logfmt::scanFile(*bytes, logfmt::kChunkMagics, false);
     if (cf.damage != logfmt::Damage::None || cf.spans.size() != 1) throw std::runtime_error(cf.detail);
     auto image = ChunkRows::read(bytes, cf.spans[0], slot.firstKey, end);
     if (image->size() != slot.rows) throw std::runtime_error("row count differs from the manifest");
     return image;
+  } catch (const ChunkNotLoaded&) {
+    throw;
   } catch (const std::exception& e) {
     storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
   }
+}
+
+FileStore::WantedChunks FileStore::takeWantedChunks() {
+  WantedChunks w;
+  w.files.swap(wanted_);
+  w.wrote = wroteSinceTake_;
+  wroteSinceTake_ = false;
+  return w;
 }
 
 namespace {
@@ -144,58 +159,64 @@ void FileStore::writeChunks(const std::string& firstKey, const std::string& end,
   if (!rows.empty()) write();
 }
 
+// Chunks whose range saw no write are kept as they are. The others are rewritten from the
+// state, each run of them as one range, in pieces of chunkBytes (writeChunks), together with the
+// chunks beside the run that are under half of chunkBytes; a run whose rows come to less than
+// half takes in its next chunk (else the one before) until it does not. So chunks merge as well
+// as split, and stay between half and one chunkBytes, but for a store smaller than that. A range
+// left empty merges into the one before it.
+std::vector<FileStore::Run> FileStore::planRuns() const {
+  std::vector<Run> runs;
+  const size_t n = chunks_.size();
+  const uint64_t half = options_.chunkBytes / 2;
+  auto from = [&](size_t a) -> const std::string& { return chunks_[a].firstKey; };
+  auto to = [&](size_t b) { return b + 1 < n ? chunks_[b + 1].firstKey : std::string(); };
+  for (size_t i = 0; i < n;) {
+    if (!chunks_[i].dirty) {
+      ++i;
+      continue;
+    }
+    const size_t floor = runs.empty() ? 0 : runs.back().b + 1;  // the first chunk no run holds
+    size_t a = i, b = i;
+    while (a > floor && chunks_[a - 1].bytes < half) --a;
+    while (b + 1 < n && (chunks_[b + 1].dirty || chunks_[b + 1].bytes < half)) ++b;
+    uint64_t total = rangeBytes(from(a), to(b));
+    while (total < half) {  // each step adds what it takes in: no range is counted twice
+      if (b + 1 < n) {
+        ++b;
+        total += rangeBytes(from(b), to(b));
+      } else if (a > floor) {
+        --a;
+        total += rangeBytes(from(a), to(a));
+      } else if (!runs.empty()) {  // the run before ends just before this one: one run
+        a = runs.back().a;
+        total += runs.back().total;
+        runs.pop_back();
+      } else {
+        break;  // the whole state is under half of chunkBytes
+      }
+    }
+    runs.push_back(Run{a, b, total});
+    i = b + 1;
+  }
+  return runs;
+}
+
 void FileStore::compact() {
   prepareWrite();
+  // Planned before anything is written: it reads the chunks the runs rewrite (with chunks on
+  // demand, one not loaded stops the compaction here, and it runs after a later commit).
+  const std::vector<Run> runs = chunks_.empty() ? std::vector<Run>{} : planRuns();
   closeSegment();
   lastCompactionBytes_ = 0;
   writeArchive();
-  // Chunks whose range saw no write are kept as they are. The others are rewritten from the
-  // state, each run of them as one range, in pieces of chunkBytes (writeChunks), together with
-  // the chunks beside the run that are under half of chunkBytes; a run whose rows come to less
-  // than half takes in its next chunk (else the one before) until it does not. So chunks merge
-  // as well as split, and stay between half and one chunkBytes, but for a store smaller than
-  // that. A range left empty merges into the one before it.
   std::vector<Chunk> next;
   if (chunks_.empty()) {
     writeChunks("", "", rangeBytes("", ""), next);
   } else {
     const size_t n = chunks_.size();
-    const uint64_t half = options_.chunkBytes / 2;
     auto from = [&](size_t a) -> const std::string& { return chunks_[a].firstKey; };
     auto to = [&](size_t b) { return b + 1 < n ? chunks_[b + 1].firstKey : std::string(); };
-    struct Run {
-      size_t a, b;  // chunks a to b
-      uint64_t total;
-    };
-    std::vector<Run> runs;
-    for (size_t i = 0; i < n;) {
-      if (!chunks_[i].dirty) {
-        ++i;
-        continue;
-      }
-      const size_t floor = runs.empty() ? 0 : runs.back().b + 1;  // the first chunk no run holds
-      size_t a = i, b = i;
-      while (a > floor && chunks_[a - 1].bytes < half) --a;
-      while (b + 1 < n && (chunks_[b + 1].dirty || chunks_[b + 1].bytes < half)) ++b;
-      uint64_t total = rangeBytes(from(a), to(b));
-      while (total < half) {  // each step adds what it takes in: no range is counted twice
-        if (b + 1 < n) {
-          ++b;
-          total += rangeBytes(from(b), to(b));
-        } else if (a > floor) {
-          --a;
-          total += rangeBytes(from(a), to(a));
-        } else if (!runs.empty()) {  // the run before ends just before this one: one run
-          a = runs.back().a;
-          total += runs.back().total;
-          runs.pop_back();
-        } else {
-          break;  // the whole state is under half of chunkBytes
-        }
-      }
-      runs.push_back(Run{a, b, total});
-      i = b + 1;
-    }
     size_t i = 0;
     for (const Run& r : runs) {
       for (; i < r.a; ++i) next.push_back(chunks_[i]);

@@ -22,9 +22,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "edgecart/storage/log_format.h"
+#include "edgecart/engine/error.h"
 #include "edgecart/engine/store.h"
+#include "edgecart/storage/log_format.h"
 
 namespace edgecart {
 
@@ -42,6 +44,20 @@ struct FileStoreOptions {
   // Read only: take no lock, refuse every write (verify opens a store so). Otherwise the store
   // holds an exclusive lock on <dir>/LOCK for its lifetime: a second writer is refused (503).
   bool readOnly = false;
+  // Chunks on demand (the browser): the host keeps the snapshot's chunk files elsewhere (in
+  // IndexedDB) and puts each in the directory only when the store asks for it. A chunk file of
+  // 0 bytes is one the host has not loaded: the open accepts it; a read that needs its rows
+  // throws ChunkNotLoaded and adds it to wantedChunks(). From then until the host takes that list
+  // every commit throws ChunkNotLoaded too, so a call that met one changes nothing, whatever it
+  // caught: the host loads the chunks and runs the call again (docs/storage-format.md).
+  bool chunksOnDemand = false;
+};
+
+// A read needed a chunk the host has not loaded yet (FileStoreOptions::chunksOnDemand).
+class ChunkNotLoaded : public ApiError {
+ public:
+  explicit ChunkNotLoaded(const std::string& file)
+      : ApiError(503, "Storage: chunk " + file + " is not loaded yet; the host loads it and runs the call again") {}
 };
 
 // What opening the store found, and what the first write repaired. An open only reads: repairs
@@ -96,6 +112,16 @@ class FileStore : public Store {
   // as any read does for a damaged chunk.
   size_t readAll() const;
 
+  // What the calls since the last take needed and found not loaded (chunksOnDemand): the chunk
+  // files (names in the directory), and whether a commit landed meanwhile (then the call that
+  // met them wrote, and must not run again: a compaction after its commit asked for them).
+  // Clears both, which lets commits through again.
+  struct WantedChunks {
+    std::vector<std::string> files;
+    bool wrote = false;
+  };
+  WantedChunks takeWantedChunks();
+
   const RecoveryInfo& recovery() const { return recovery_; }
   FileStoreStats stats() const;
   const std::string& dir() const { return dir_; }
@@ -140,6 +166,14 @@ class FileStore : public Store {
   // halving what is left when that is under 1.5 x chunkBytes; appends them to `out`.
   void writeChunks(const std::string& firstKey, const std::string& end, uint64_t total, std::vector<Chunk>& out);
   void removeUnreferencedFiles();
+  // Chunks (first to last) that compaction rewrites as one range, and the bytes of their rows.
+  struct Run {
+    size_t a, b;
+    uint64_t total;
+  };
+  // What compaction rewrites: it reads every chunk the runs hold, so a chunk not loaded throws
+  // here, before the compaction writes anything.
+  std::vector<Run> planRuns() const;
   // The command or history table, read from the archive and the segments.
   std::map<std::string, std::string> auditRows(Table t, const std::string& pk) const;
 
@@ -168,6 +202,8 @@ class FileStore : public Store {
   uint64_t bytesSinceSnapshot_ = 0;
   uint64_t snapshotBytes_ = 0;
   uint64_t compactions_ = 0;
+  mutable std::vector<std::string> wanted_;  // chunks reads needed, not loaded (chunksOnDemand)
+  bool wroteSinceTake_ = false;              // a commit landed since takeWantedChunks()
 };
 
 // Checks every file of a store directory (and its archive directory, default <dir>/archive)
