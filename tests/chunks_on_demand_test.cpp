@@ -43,6 +43,11 @@ TEST(ChunksOnDemand, AChunkNotLoadedIsAskedForAndTheCallThatMetItWritesNothing) 
   }
   auto store = FileStore::open(d.dir.path(), d.o);
   EXPECT_EQ(store->stats().stateRows, 40u);
+  uint64_t whole = 0;
+  for (const auto& [name, bytes] : d.files) {
+    if (name.rfind("chk-", 0) == 0 || name.rfind("snap-", 0) == 0) whole += bytes.size();
+  }
+  EXPECT_EQ(store->stats().snapshotBytes, whole) << "the snapshot's size counts chunks not loaded";
   try {
     (void)store->get(Table::Data, kPk, "K#39");
     ADD_FAILURE() << "read a chunk not loaded";
@@ -133,6 +138,40 @@ TEST(ChunksOnDemand, ACommitWhoseCompactionNeedsAChunkNotLoadedLandsAndSaysItWro
   const FileStore::WantedChunks wanted = store->takeWantedChunks();
   EXPECT_EQ(wanted.files, std::vector<std::string>{d.chunks[1]});
   EXPECT_TRUE(wanted.wrote);
+}
+
+
+// An open replays the log since the snapshot, and a replayed write reads the chunk of its range:
+// an open whose log writes to ranges not loaded names every such chunk in one ChunkNotLoaded,
+// changes nothing, and opens once they are there.
+TEST(ChunksOnDemand, AnOpenWhoseLogWritesToRangesNotLoadedNamesThemAllAndOpensOnceTheyAreThere) {
+  OnDemand d;
+  ASSERT_GE(d.chunks.size(), 4u);
+  {
+    FileStoreOptions plain = d.o;
+    plain.chunksOnDemand = false;
+    writeDir(d.dir.path(), d.files);
+    auto store = FileStore::open(d.dir.path(), plain);
+    store->commit({{Table::Data, kPk, "K#00", val("first")}});
+    store->commit({{Table::Data, kPk, "K#39", val("last")}, {Table::Data, kPk, "K#00", val("again")}});
+  }
+  Files withLog = dirBytes(d.dir.path());
+  for (const std::string& c : d.chunks) withLog[c].clear();
+  writeDir(d.dir.path(), withLog);
+  try {
+    (void)FileStore::open(d.dir.path(), d.o);
+    ADD_FAILURE() << "opened without the chunks its log writes to";
+  } catch (const ChunkNotLoaded& e) {
+    EXPECT_EQ(e.files(), (std::vector<std::string>{d.chunks.front(), d.chunks.back()})) << e.what();
+    EXPECT_NE(std::string(e.what()).find(d.chunks.front()), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(dirBytes(d.dir.path()) == withLog) << "the refused open changed the directory";
+  d.load(d.chunks.front());
+  d.load(d.chunks.back());
+  auto store = FileStore::open(d.dir.path(), d.o);
+  EXPECT_EQ(*store->get(Table::Data, kPk, "K#00"), "again");
+  EXPECT_EQ(*store->get(Table::Data, kPk, "K#39"), "last");
+  EXPECT_EQ(store->stats().stateRows, 40u);
 }
 
 }  // namespace

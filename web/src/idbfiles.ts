@@ -192,6 +192,12 @@ export interface IdbFilesOptions {
    * IndexedDB, which is what the next open reads.
    */
   sealed?: (path: string) => boolean;
+  /**
+   * Path prefix of sealed files loaded on demand (the snapshot's chunks: 'chk-'). An open reads
+   * only their names: each is an empty file until `load` puts its bytes there, which the store
+   * asks for when a call first needs a row of it (FileStoreOptions::chunksOnDemand).
+   */
+  onDemand?: string;
   durability?: Durability;
 }
 
@@ -199,19 +205,28 @@ export interface IdbFilesOptions {
 export interface StoredFiles {
   db: IDBDatabase;
   files: Array<[string, Uint8Array[]]>;
+  /** The files whose bytes stay in IndexedDB until asked for (IdbFilesOptions.onDemand). */
+  later: string[];
 }
 
-// Every file of the database, by path. Pieces come in key order: by path, then offset; each
-// file's pieces must join with no gap.
-async function readFiles(db: IDBDatabase): Promise<Array<[string, Uint8Array[]]>> {
-  const [keys, values] = await new Promise<[IDBValidKey[], Uint8Array[]]>((resolve, reject) => {
-    const tx = db.transaction([PIECES], 'readonly');
-    const store = tx.objectStore(PIECES);
-    const k = store.getAllKeys();
-    const v = store.getAll();
-    tx.oncomplete = () => resolve([k.result, v.result as Uint8Array[]]);
+// The keys and values of a range of pieces, read in transaction `tx`.
+function piecesOf(tx: IDBTransaction, range?: IDBKeyRange): () => [IDBValidKey[], Uint8Array[]] {
+  const store = tx.objectStore(PIECES);
+  const k = store.getAllKeys(range);
+  const v = store.getAll(range);
+  return () => [k.result, v.result as Uint8Array[]];
+}
+
+function completed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB read aborted'));
   });
+}
+
+// Pieces in key order (by path, then offset) joined into files; each file's pieces must join with
+// no gap.
+function joinPieces(keys: IDBValidKey[], values: Uint8Array[]): Array<[string, Uint8Array[]]> {
   const files: Array<[string, Uint8Array[]]> = [];
   let size = 0;
   for (let i = 0; i < keys.length; i++) {
@@ -223,12 +238,32 @@ async function readFiles(db: IDBDatabase): Promise<Array<[string, Uint8Array[]]>
     }
     if (offset !== size) {
       throw new EdgeCartError(500, `Storage error: ${path} in IndexedDB has a gap at byte ${size} ` +
-          '(a piece is missing); the store was not opened');
+          '(a piece is missing); nothing was read from it');
     }
     files[files.length - 1][1].push(values[i]);
     size += values[i].byteLength;
   }
   return files;
+}
+
+// Every file of the database, by path: those under `onDemand` (a path prefix) by name only.
+async function readFiles(db: IDBDatabase, onDemand?: string): Promise<Omit<StoredFiles, 'db'>> {
+  const tx = db.transaction([PIECES], 'readonly');
+  if (!onDemand) {
+    const all = piecesOf(tx);
+    await completed(tx);
+    return { files: joinPieces(...all()), later: [] };
+  }
+  const from: [string, number] = [onDemand, 0];
+  const to: [string, number] = [`${onDemand}\uffff`, 0];
+  const before = piecesOf(tx, IDBKeyRange.upperBound(from, true));
+  const after = piecesOf(tx, IDBKeyRange.lowerBound(to));
+  const names = tx.objectStore(PIECES).getAllKeys(IDBKeyRange.bound(from, to, false, true));
+  await completed(tx);
+  const [k1, v1] = before();
+  const [k2, v2] = after();
+  const later = new Set((names.result as Array<[string, number]>).map(([path]) => path));
+  return { files: joinPieces([...k1, ...k2], [...v1, ...v2]), later: [...later] };
 }
 
 /** One directory of the module's file system, kept in one IndexedDB database. */
@@ -241,6 +276,7 @@ export class IdbFiles {
   private readonly saved = new Map<string, number>();   // path → bytes of it in IndexedDB
   private dirty = new Map<string, number>();            // path → lowest offset changed since
   private gone = new Set<string>();                     // paths whose pieces must go
+  private readonly unloaded = new Set<string>();        // on demand, still only in IndexedDB
   private staged: Array<[IDBValidKey, unknown]> = [];    // evicted records for the next save
   private unsaved = new Map<string, unknown>();          // staged or being saved, by key
   private readonly unwatch: () => void;
@@ -254,6 +290,7 @@ export class IdbFiles {
         if (!this.saved.has(path) && !this.dirty.has(path)) this.dirty.set(path, 0);
       },
       removed: (path) => {
+        this.unloaded.delete(path);
         this.dirty.delete(path);
         this.gone.add(path);
         this.saved.delete(path);
@@ -268,12 +305,11 @@ export class IdbFiles {
    * writes into the file system. Started before the module is instantiated, the read overlaps
    * it. Failures are EdgeCartError 500.
    */
-  static async read(name: string, dir: string): Promise<StoredFiles> {
+  static async read(name: string, dir: string, onDemand?: string): Promise<StoredFiles> {
     let db: IDBDatabase | null = null;
     try {
       db = await openDatabase(name, clean(dir));
-      const files = await readFiles(db);
-      return { db, files };
+      return { db, ...await readFiles(db, onDemand) };
     } catch (e) {
       db?.close();
       if (e instanceof EdgeCartError) throw e;
@@ -291,9 +327,10 @@ export class IdbFiles {
     const files = new IdbFiles(FS, name, clean(dir), options);
     if (options.archive) return files;  // its database is opened by the first save
     try {
-      const { db, files: contents } = await (stored ?? IdbFiles.read(name, dir));
+      const { db, files: contents, later } = await (stored ?? IdbFiles.read(name, dir, options.onDemand));
       files.adopt(db);
       files.write(contents);
+      files.placeholders(later);
     } catch (e) {
       files.close();
       if (e instanceof EdgeCartError) throw e;
@@ -336,6 +373,73 @@ export class IdbFiles {
         this.saved.set(path, bytes.byteLength);
       }
     });
+  }
+
+  // An empty file for each file loaded on demand, so that the core finds it (and can remove it,
+  // which removes it here too). Its size in IndexedDB is learnt when it is loaded.
+  private placeholders(paths: string[]): void {
+    quietly(this.FS, () => {
+      for (const path of paths) {
+        this.FS.writeFile(`${this.dir}/${path}`, new Uint8Array(0));
+        this.saved.set(path, 0);
+        this.unloaded.add(path);
+      }
+    });
+  }
+
+  /** Files loaded on demand whose bytes are still only in IndexedDB. */
+  get notLoaded(): number {
+    return this.unloaded.size;
+  }
+
+  /**
+   * Puts the bytes of the files of `paths` still not loaded (IdbFilesOptions.onDemand) into the
+   * file system, from IndexedDB, in one transaction. A file removed meanwhile (a compaction
+   * replaced it) is skipped. EdgeCartError 500 if one is not in IndexedDB whole: the others are
+   * loaded all the same.
+   */
+  async load(paths: Iterable<string>): Promise<void> {
+    const todo = [...new Set(paths)].filter((path) => this.unloaded.has(path));
+    if (todo.length === 0) return;
+    let read: Array<() => [IDBValidKey[], Uint8Array[]]>;
+    try {
+      const tx = (await this.database()).transaction([PIECES], 'readonly');
+      read = todo.map((path) => piecesOf(tx, IDBKeyRange.bound([path, 0], [path, Infinity])));
+      await completed(tx);
+    } catch (e) {
+      if ((e as { name?: string })?.name === 'InvalidStateError') this.db = null;  // the connection is gone
+      throw new EdgeCartError(500, `Could not load from IndexedDB: ${describe(e)}`);
+    }
+    const missing: string[] = [];
+    let damage: unknown = null;
+    quietly(this.FS, () => {
+      todo.forEach((path, i) => {
+        if (!this.unloaded.has(path)) return;
+        try {
+          const [file] = joinPieces(...read[i]());
+          if (!file) {
+            missing.push(path);
+            return;
+          }
+          const bytes = file[1].length === 1 ? file[1][0] : concat(file[1]);
+          this.FS.writeFile(`${this.dir}/${path}`, bytes);
+          this.unloaded.delete(path);
+          this.saved.set(path, bytes.byteLength);
+        } catch (e) {
+          damage ??= e;
+        }
+      });
+    });
+    if (damage) throw damage;
+    if (missing.length) {
+      throw new EdgeCartError(500, `Storage error: ${missing.join(', ')} is not in IndexedDB any more; ` +
+          'the reads that need it fail (the rest of the store works)');
+    }
+  }
+
+  /** Loads every file still not loaded (see `load`). */
+  loadAll(): Promise<void> {
+    return this.load([...this.unloaded]);
   }
 
   /** True if something changed since the last save. */

@@ -75,6 +75,8 @@ export interface StoreStats {
    * the last snapshot, the snapshot's manifest, and chunks not yet saved; 0 in memory storage.
    */
   fileBytesInMemory: number;
+  /** Chunks of the snapshot still only in IndexedDB: loaded when a call first needs one. */
+  chunksNotLoaded: number;
 }
 
 // The log's shape in the browser. A save puts only the bytes appended since the last one, so the
@@ -82,12 +84,21 @@ export interface StoreStats {
 // open replays, and chunks of 256 KiB keep what a compaction rewrites small.
 const BROWSER_LOG = { segmentBytes: 256 * 1024, compactMinBytes: 1024 * 1024, chunkBytes: 256 * 1024 };
 
+// The snapshot's chunks (chk-<hex id>.ecc): written once, read at most once by the core, and
+// loaded from IndexedDB only when a call first needs a row of one (chunks on demand).
+const CHUNKS = 'chk-';
+const isChunk = (path: string) => /^chk-[0-9a-f]+\.ecc$/.test(path);
+// Times a call runs again after loading the chunks it asked for (each run can meet further
+// chunks: a scan walks into the next range).
+const CHUNK_RETRIES = 8;
+
 // Orders retention evicts per commit, and how many make it compact the log.
 const RETAIN_BATCH = 1000;
 const COMPACT_AFTER_EVICTING = 256;
 
 export class LocalStore implements Executor, SyncStore {
   private closed = false;
+  private allLoaded: Promise<void> | null = null;
   private openMs = { module: 0, load: 0, open: 0 };
   private syncer: Syncer | null = null;
   /** Set by the owner: events of work no call caused (background sync: outcomes, pulled items). */
@@ -115,7 +126,7 @@ export class LocalStore implements Executor, SyncStore {
     // The state's files are read from IndexedDB while the module is instantiated (neither needs
     // the other); they go into its file system once both are there.
     const stateDir = database === null ? '' : `/edgecart/${database}`;
-    const stored = database !== null && kind === 'indexeddb' ? IdbFiles.read(stateDir, stateDir) : null;
+    const stored = database !== null && kind === 'indexeddb' ? IdbFiles.read(stateDir, stateDir, CHUNKS) : null;
     stored?.catch(() => {});  // handled where it is awaited (IdbFiles.open), not reported meanwhile
     let module: EdgeCartModule;
     try {
@@ -166,10 +177,9 @@ export class LocalStore implements Executor, SyncStore {
       if (!FS.analyzePath('/edgecart').exists) FS.mkdir('/edgecart');
       FS.mkdir(dir);
       FS.mkdir(archiveDir);
-      // The snapshot's chunks (chk-<hex id>.ecc) are read only when the store opens: kept in
-      // IndexedDB, not twice in memory (the core holds the rows).
-      const state = await IdbFiles.open(FS, dir, dir, { durability, sealed: (path) => /^chk-[0-9a-f]+\.ecc$/.test(path) },
-                                        stored!);
+      // The snapshot's chunks stay in IndexedDB until a call needs one, and leave memory once the
+      // core has read them (it keeps the rows).
+      const state = await IdbFiles.open(FS, dir, dir, { durability, sealed: isChunk, onDemand: CHUNKS }, stored!);
       const archive = await IdbFiles.open(FS, archiveDir, archiveDir, { archive: true, durability });
       files = { state, archive };
       // The archive first: a compaction's audit rows are saved before the state that drops the
@@ -181,7 +191,20 @@ export class LocalStore implements Executor, SyncStore {
     }
     const t2 = performance.now();
     const handle = new module.ShopHandle();
-    const error = handle.open(dir, archiveDir, database === null ? '' : JSON.stringify(BROWSER_LOG));
+    const options = database === null ? '' : JSON.stringify({ ...BROWSER_LOG, chunksOnDemand: files !== null });
+    let error = handle.open(dir, archiveDir, options);
+    try {
+      // The log since the snapshot writes to ranges whose chunks are not loaded: the open names
+      // them all; once they are there it opens (an open only reads).
+      for (let runs = 0; error && runs < 2; runs++) {
+        const wanted = (JSON.parse(error) as { wantedChunks?: string[] }).wantedChunks;
+        if (!wanted?.length || !files) break;
+        await files.state.load(wanted);
+        error = handle.open(dir, archiveDir, options);
+      }
+    } catch (e) {
+      error = JSON.stringify({ statusCode: 500, error: 'Internal Server Error', message: (e as Error).message });
+    }
     if (error) {
       handle.delete();
       files?.state.close();
@@ -204,29 +227,76 @@ export class LocalStore implements Executor, SyncStore {
     if (call.method === 'SYNC') return this.syncControl(call);
     if (call.method === 'RETAIN') return this.retain(call);
     if (!this.queue || call.method === 'GET') {
-      const result = this.run(call);
+      const result = await this.withChunks(async () => this.run(call));
       return result.status === 404 && call.method === 'GET' ? this.fromArchive(call, result) : result;
     }
-    let result: RawResult | null = null;
-    await this.queue.submit(() => {
-      result = this.run(call);
-      return this.wrote();
+    const queue = this.queue;
+    const result = await this.withChunks(async () => {
+      let r: RawResult | null = null;
+      await queue.submit(() => {
+        r = this.run(call);
+        return this.wrote();
+      });
+      return r!;
     });
-    if (this.syncer && result!.changes.length) this.syncer.poke();
-    return result!;
+    if (this.syncer && result.changes.length) this.syncer.poke();
+    return result;
+  }
+
+  /**
+   * Runs `attempt`, a call of the module, with chunks on demand: the chunks it asked for are
+   * loaded from IndexedDB, and if it wrote nothing (the core refuses every commit after such a
+   * read) it runs again. One that wrote keeps its outcome: what asked for them was the compaction
+   * after its commit, which runs again after a later one. Calls that may commit more than once
+   * (resolve, retention, the sync) run only once everything is loaded (`loaded`).
+   */
+  private async withChunks<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let runs = 0; ; runs++) {
+      let value: T | undefined;
+      let error: unknown = null;
+      try {
+        value = await attempt();
+      } catch (e) {
+        error = e ?? new Error('failed');
+      }
+      const wanted = this.takeWanted();
+      if (wanted.chunks.length > 0 && this.files) await this.files.state.load(wanted.chunks);
+      if (wanted.chunks.length === 0 || wanted.wrote || runs === CHUNK_RETRIES) {
+        if (error) throw error;
+        return value as T;
+      }
+    }
+  }
+
+  private takeWanted(): { chunks: string[]; wrote: boolean } {
+    return this.files ? JSON.parse(this.handle.takeWantedChunks()) as { chunks: string[]; wrote: boolean }
+        : { chunks: [], wrote: false };
+  }
+
+  /**
+   * Resolves once every chunk of the snapshot is loaded (started by the first caller): what the
+   * calls that may commit more than once wait for, and the sync, which reads all over the store.
+   */
+  loaded(): Promise<void> {
+    if (!this.files) return Promise.resolve();
+    this.allLoaded ??= this.files.state.loadAll().catch((e) => {
+      this.allLoaded = null;  // the next caller tries again
+      throw e;
+    });
+    return this.allLoaded;
   }
 
   /**
    * Turns on reconciliation with a server for `tenant`: writes of that tenant enter the outbox,
    * and a Syncer moves them. The client id is kept in the store (a new one is made once).
    */
-  enableSync(tenant: string, server: ServerOptions): void {
+  async enableSync(tenant: string, server: ServerOptions): Promise<void> {
     if (this.syncer) throw new EdgeCartError(409, 'This database already syncs for a tenant');
     const bytes = new Uint8Array(12);
     if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
     else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);  // Node 18
     const fresh = `c${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-    this.syncCall('enableSync', tenant, fresh);
+    await this.withChunks(async () => this.syncCall('enableSync', tenant, fresh));
     this.syncer = new Syncer(this, server, (status) => this.onEvents({
       status: 200, body: null, notifications: [], changes: [], lsn: 0, syncStatus: status as unknown as Record<string, unknown>,
     }));
@@ -237,11 +307,14 @@ export class LocalStore implements Executor, SyncStore {
    * still enter the outbox and take leased or device-series codes (a sale made meanwhile is never
    * lost, nor its code reused); they are pushed when the database is next opened with the server.
    */
-  resumeOutbox(tenant: string): void {
-    this.syncCall('resumeSync', tenant);
+  async resumeOutbox(tenant: string): Promise<void> {
+    await this.withChunks(async () => this.syncCall('resumeSync', tenant));
   }
 
-  /** Calls a sync method of the handle; its JSON answer, or EdgeCartError. */
+  /**
+   * Calls a sync method of the handle; its JSON answer, or EdgeCartError. Needs the chunks it
+   * reads: called within `write` or `durably`, or once `loaded` resolved.
+   */
   syncCall<T>(name: string, ...args: Array<string | number>): T {
     const fn = (this.handle as unknown as Record<string, (...a: Array<string | number>) => string>)[name];
     const answer = JSON.parse(fn.apply(this.handle, args)) as T & { error?: { statusCode: number; message: string } };
@@ -254,25 +327,31 @@ export class LocalStore implements Executor, SyncStore {
   /** Runs `fn` (synchronous, read-only) after everything written so far is saved. */
   async durably<T>(fn: () => T): Promise<T> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
-    let value: T;
-    if (!this.queue) return fn();
-    await this.queue.submit(() => {
-      value = fn();
-      return true;  // a save even if nothing is new: it covers every earlier write
+    const queue = this.queue;
+    if (!queue) return fn();
+    return this.withChunks(async () => {
+      let value: T;
+      await queue.submit(() => {
+        value = fn();
+        return true;  // a save even if nothing is new: it covers every earlier write
+      });
+      return value!;
     });
-    return value!;
   }
 
   /** Runs `fn` (synchronous, may write the store) as a write: resolves after it is saved. */
   async write<T>(fn: () => T): Promise<T> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
-    let value: T;
-    if (!this.queue) return fn();
-    await this.queue.submit(() => {
-      value = fn();
-      return this.wrote();
+    const queue = this.queue;
+    if (!queue) return fn();
+    return this.withChunks(async () => {
+      let value: T;
+      await queue.submit(() => {
+        value = fn();
+        return this.wrote();
+      });
+      return value!;
     });
-    return value!;
   }
 
   // Retention (internal RETAIN call, target = the window in ms): the tenant's final, synced orders
@@ -280,6 +359,7 @@ export class LocalStore implements Executor, SyncStore {
   // in the save that records their removal (one IndexedDB transaction). Memory: nothing to do.
   private async retain(call: Call): Promise<RawResult> {
     const finalForMs = Number(call.target);
+    await this.loaded();  // each batch is a commit, and several run
     let evicted = 0;
     for (let n = RETAIN_BATCH; this.files && this.queue && n === RETAIN_BATCH;) {
       await this.queue.submit(() => {
@@ -322,6 +402,7 @@ export class LocalStore implements Executor, SyncStore {
     if (!this.syncer) return done(409, { statusCode: 409, error: 'Conflict', message: 'This shop has no server to sync with' });
     const [what, query] = call.target.split('?');
     try {
+      await this.loaded();  // a resolve may commit twice; the rest read the outbox
       if (what === 'status') return done(200, this.syncer.status());
       if (what === 'problems') return done(200, this.syncCall('syncProblems'));
       if (what === 'now') {
@@ -365,7 +446,8 @@ export class LocalStore implements Executor, SyncStore {
              heapBytes: this.module.HEAP8?.length ?? 0, storage: this.kind, durability: this.durability,
              openMs: this.openMs,
              pulled: this.syncer ? { ...this.syncer.pulled } : null,
-             fileBytesInMemory: this.files?.state.memoryBytes() ?? 0 };
+             fileBytesInMemory: this.files?.state.memoryBytes() ?? 0,
+             chunksNotLoaded: this.files?.state.notLoaded ?? 0 };
   }
 
   /** Waits for pending saves, then releases the module. */

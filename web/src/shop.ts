@@ -430,8 +430,8 @@ export async function openShopWith(loader: ModuleLoader, options: ShopOptions): 
   const openLocal = async (database: string | null) => {
     const local = await LocalStore.open(loader, database, durability, storage === 'idbfs' ? 'idbfs' : 'indexeddb');
     try {
-      if (server) local.enableSync(context.tenant, server);
-      else local.resumeOutbox(context.tenant);
+      if (server) await local.enableSync(context.tenant, server);
+      else await local.resumeOutbox(context.tenant);
     } catch (e) {
       await local.close();
       throw e;

@@ -15,6 +15,8 @@ export interface SyncStore {
   durably<T>(fn: () => T): Promise<T>;
   /** Runs `fn` as a write, resolved once it is saved. */
   write<T>(fn: () => T): Promise<T>;
+  /** Resolves once the whole store is loaded (the sync reads all over it). */
+  loaded(): Promise<void>;
   /** Reports a result to the shops (events). */
   onEvents(result: RawResult): void;
 }
@@ -146,6 +148,7 @@ export class Syncer {
   }
 
   private async once(): Promise<void> {
+    await this.local.loaded();
     const size = this.options.leaseSize ?? 100;
     const s = this.local.syncCall<{ leasedCodesLeft: number }>('syncStatus');
     if (s.leasedCodesLeft < Math.max(1, size / 4)) {
@@ -192,6 +195,7 @@ export class Syncer {
   // left to the timer.
   private async listen(): Promise<void> {
     let delay = 1000;
+    await this.local.loaded().catch(() => {});  // a failed load fails the sync, which reports it
     while (!this.stopped) {
       const abort = new AbortController();
       this.listener = abort;

@@ -117,6 +117,9 @@ void FileStore::load() {
     if (loadSnapshot(name, bytes) != lsn) storageError("snapshot " + name + " has the wrong lsn");
     lastLsn_ = snapshotLsn_ = recovery_.snapshotLsn = lsn;
   }
+  // With chunks on demand, a replay that needs chunks the host has not loaded reads on without
+  // applying, to name them all in one ChunkNotLoaded: the host loads them and opens again.
+  std::set<std::string> wanted;
   for (size_t i = 0; i < l.segments.size(); ++i) {
     const std::string& name = l.segments[i].second;
     const bool last = i + 1 == l.segments.size();
@@ -140,7 +143,8 @@ void FileStore::load() {
         storageError("segment " + name + " continues at record " + std::to_string(lsn) +
                      " but the log ends at " + std::to_string(lastLsn_) + " (missing records)");
       }
-      apply(batch);
+      if (!unloadedAtOpen_.empty()) noteUnloaded(batch, wanted);
+      if (wanted.empty()) apply(batch);
       lastLsn_ = lsn;
       anyNew = true;
       ++recovery_.recordsReplayed;
@@ -160,6 +164,8 @@ void FileStore::load() {
     }
   }
   for (const std::string& name : l.temporaries) leftovers_.push_back(name);
+  if (!wanted.empty()) throw ChunkNotLoaded(std::vector<std::string>(wanted.begin(), wanted.end()));
+  unloadedAtOpen_.clear();
 }
 
 void FileStore::prepareWrite() {
@@ -266,7 +272,7 @@ void FileStore::commit(const Batch& batch) {
   if (batch.empty()) return;
   // A read of this call met a chunk not loaded: what the call decided may rest on what it could
   // not read (a refusal it caught), so it writes nothing until the host has taken the list.
-  if (!wanted_.empty()) throw ChunkNotLoaded(wanted_.front());
+  if (!wanted_.empty()) throw ChunkNotLoaded(wanted_);
   RawBatch raw = logfmt::toRaw(batch);
   // The chunks the rows fall in are read first (apply reads them): a damaged one refuses the
   // commit before anything is written, never after its record is in the log.

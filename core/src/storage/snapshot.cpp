@@ -55,13 +55,15 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     const uint64_t size = fs::file_size(fs::path(dir_) / file, ec);
     if (ec) storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
     // Empty: not loaded by the host yet (chunksOnDemand), which checks its size when it does.
-    if (size != ref.bytes && !(size == 0 && options_.chunksOnDemand)) {
+    if (size == 0 && options_.chunksOnDemand) {
+      unloadedAtOpen_.insert(ref.id);
+    } else if (size != ref.bytes) {
       storageError("chunk " + file + " is damaged (" + std::to_string(size) + " bytes, the manifest says " +
                    std::to_string(ref.bytes) + "); run `edgecart verify`");
     }
     chunks_.push_back(Chunk{ref.id, ref.firstKey, ref.rows, ref.bytes, false, nullptr});
     slots.push_back(ChunkSlot{ref.id, ref.firstKey, ref.rows, ref.bytes, nullptr});
-    snapshotBytes_ += size;
+    snapshotBytes_ += ref.bytes;  // what the file holds once loaded
   }
   state_->load(std::move(slots));
   return lsn;
@@ -74,7 +76,7 @@ std::shared_ptr<const ChunkRows> FileStore::readChunk(const ChunkSlot& slot, con
     const auto bytes = std::make_shared<const std::string>(readFile(fs::path(dir_) / file));
     if (bytes->empty() && options_.chunksOnDemand) {
       wanted_.push_back(file);
-      throw ChunkNotLoaded(file);
+      throw ChunkNotLoaded({file});
     }
     if (bytes->size() != slot.bytes) throw std::runtime_error("size differs from the manifest");
     const logfmt::ScannedFile cf = logfmt::scanFile(*bytes, logfmt::kChunkMagics, false);
@@ -86,6 +88,22 @@ std::shared_ptr<const ChunkRows> FileStore::readChunk(const ChunkSlot& slot, con
     throw;
   } catch (const std::exception& e) {
     storageError("chunk " + file + " is damaged (" + std::string(e.what()) + "); run `edgecart verify`");
+  }
+}
+
+ChunkNotLoaded::ChunkNotLoaded(std::vector<std::string> files)
+    : ApiError(503, "Storage: chunk" + std::string(files.size() > 1 ? "s " : " ") + [&] {
+        std::string list;
+        for (const std::string& f : files) list += (list.empty() ? "" : ", ") + f;
+        return list;
+      }() + (files.size() > 1 ? " are" : " is") + " not loaded yet; the host loads them and runs the call again"),
+      files_(std::move(files)) {}
+
+void FileStore::noteUnloaded(const RawBatch& batch, std::set<std::string>& wanted) const {
+  for (const RawPut& p : batch) {
+    if (!isState(p.table)) continue;
+    const uint64_t id = state_->unreadChunkOf(stateKey(p.table, p.pk, p.sk));
+    if (id != 0 && unloadedAtOpen_.count(id)) wanted.insert(logfmt::chunkName(id));
   }
 }
 

@@ -123,6 +123,12 @@ std::optional<std::string_view> StateRows::find(const std::string& key) const {
   return chunkRow(key);
 }
 
+uint64_t StateRows::unreadChunkOf(const std::string& key) const {
+  if (overlay_.count(key)) return 0;
+  const size_t c = rangeOf(keyParts(key));
+  return c == slots_.size() || slots_[c].image ? 0 : slots_[c].id;
+}
+
 void StateRows::put(std::string key, std::string value) {
   if (!find(key)) ++size_;
   overlay_[std::move(key)] = std::move(value);

@@ -83,6 +83,9 @@ class StateRows {
   // read nothing (and so cannot throw for a damaged chunk).
   void readRangeOf(const std::string& key) const { (void)chunkRow(key); }
   size_t size() const { return size_; }
+  // The id of the chunk a put or erase of `key` would read first (its range's, not read yet); 0
+  // if it would read none.
+  uint64_t unreadChunkOf(const std::string& key) const;
 
   // Visits the rows from `from` (a stateKey; inclusive, or after it when `after`), ascending,
   // while `visit` (const StateKey&, value) returns true.

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,11 +54,15 @@ struct FileStoreOptions {
   bool chunksOnDemand = false;
 };
 
-// A read needed a chunk the host has not loaded yet (FileStoreOptions::chunksOnDemand).
+// A read needed chunks the host has not loaded yet (FileStoreOptions::chunksOnDemand): `files`,
+// their names in the store's directory.
 class ChunkNotLoaded : public ApiError {
  public:
-  explicit ChunkNotLoaded(const std::string& file)
-      : ApiError(503, "Storage: chunk " + file + " is not loaded yet; the host loads it and runs the call again") {}
+  explicit ChunkNotLoaded(std::vector<std::string> files);
+  const std::vector<std::string>& files() const { return files_; }
+
+ private:
+  std::vector<std::string> files_;
 };
 
 // What opening the store found, and what the first write repaired. An open only reads: repairs
@@ -144,6 +149,9 @@ class FileStore : public Store {
   // Before the first write: the repairs an open leaves to it (see RecoveryInfo).
   void prepareWrite();
   uint64_t loadSnapshot(const std::string& name, const std::string& bytes);
+  // With chunks on demand, the open's replay needs the chunks its rows fall in: adds to `wanted`
+  // those of `batch`'s rows that the host has not loaded.
+  void noteUnloaded(const logfmt::RawBatch& batch, std::set<std::string>& wanted) const;
   // The rows of a chunk, read when the state first needs them (its range ends at `end`). Throws
   // ApiError(500) naming the file if it is missing or damaged.
   std::shared_ptr<const ChunkRows> readChunk(const ChunkSlot& slot, const std::string& end) const;
@@ -204,6 +212,7 @@ class FileStore : public Store {
   uint64_t compactions_ = 0;
   mutable std::vector<std::string> wanted_;  // chunks reads needed, not loaded (chunksOnDemand)
   bool wroteSinceTake_ = false;              // a commit landed since takeWantedChunks()
+  std::set<uint64_t> unloadedAtOpen_;        // chunks left empty by the host (during load())
 };
 
 // Checks every file of a store directory (and its archive directory, default <dir>/archive)
