@@ -3,7 +3,7 @@
 
 import { EdgeCartError } from './errors.js';
 import { IdbFiles, type Durability } from './idbfiles.js';
-import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle } from './module.js';
+import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle, WantedChunks } from './module.js';
 import { WriteQueue } from './persist.js';
 import { Syncer, type SyncStore } from './sync.js';
 import type { ErrorBody, ServerOptions } from './types.js';
@@ -99,6 +99,7 @@ const COMPACT_AFTER_EVICTING = 256;
 export class LocalStore implements Executor, SyncStore {
   private closed = false;
   private allLoaded: Promise<void> | null = null;
+  private collecting: WantedChunks | null = null;  // the attempt whose module calls are running
   private openMs = { module: 0, load: 0, open: 0 };
   private syncer: Syncer | null = null;
   /** Set by the owner: events of work no call caused (background sync: outcomes, pulled items). */
@@ -227,14 +228,14 @@ export class LocalStore implements Executor, SyncStore {
     if (call.method === 'SYNC') return this.syncControl(call);
     if (call.method === 'RETAIN') return this.retain(call);
     if (!this.queue || call.method === 'GET') {
-      const result = await this.withChunks(async () => this.run(call));
+      const result = await this.withChunks(async (collect) => collect(() => this.run(call)));
       return result.status === 404 && call.method === 'GET' ? this.fromArchive(call, result) : result;
     }
     const queue = this.queue;
-    const result = await this.withChunks(async () => {
+    const result = await this.withChunks(async (collect) => {
       let r: RawResult | null = null;
       await queue.submit(() => {
-        r = this.run(call);
+        r = collect(() => this.run(call));
         return this.wrote();
       });
       return r!;
@@ -250,16 +251,28 @@ export class LocalStore implements Executor, SyncStore {
    * after its commit, which runs again after a later one. Calls that may commit more than once
    * (resolve, retention, the sync) run only once everything is loaded (`loaded`).
    */
-  private async withChunks<T>(attempt: () => Promise<T>): Promise<T> {
+  //
+  // `attempt` runs its module calls through `collect`, which gathers what each asked for in the
+  // same turn: other calls run while a write waits for its save, and must not take its list.
+  private async withChunks<T>(attempt: (collect: <R>(fn: () => R) => R) => Promise<T>): Promise<T> {
     for (let runs = 0; ; runs++) {
+      const wanted: WantedChunks = { chunks: [], wrote: false };
+      const collect = <R>(fn: () => R): R => {
+        const outer = this.collecting;
+        this.collecting = wanted;
+        try {
+          return fn();
+        } finally {
+          this.collecting = outer;
+        }
+      };
       let value: T | undefined;
       let error: unknown = null;
       try {
-        value = await attempt();
+        value = await attempt(collect);
       } catch (e) {
         error = e ?? new Error('failed');
       }
-      const wanted = this.takeWanted();
       if (wanted.chunks.length > 0 && this.files) await this.files.state.load(wanted.chunks);
       if (wanted.chunks.length === 0 || wanted.wrote || runs === CHUNK_RETRIES) {
         if (error) throw error;
@@ -268,9 +281,23 @@ export class LocalStore implements Executor, SyncStore {
     }
   }
 
-  private takeWanted(): { chunks: string[]; wrote: boolean } {
-    return this.files ? JSON.parse(this.handle.takeWantedChunks()) as { chunks: string[]; wrote: boolean }
-        : { chunks: [], wrote: false };
+  // Every call of the module comes here: what it asked for goes to the attempt collecting it. A
+  // call outside one (the sync's status, once everything is loaded) loads what it asked for,
+  // for the next call; its own outcome stands (an error, as the chunk was not there).
+  private callModule<R>(fn: () => R): R {
+    try {
+      return fn();
+    } finally {
+      if (this.files) {
+        const w = JSON.parse(this.handle.takeWantedChunks()) as WantedChunks;
+        if (this.collecting) {
+          this.collecting.chunks.push(...w.chunks);
+          this.collecting.wrote ||= w.wrote;
+        } else if (w.chunks.length > 0) {
+          void this.files.state.load(w.chunks).catch(() => {});
+        }
+      }
+    }
   }
 
   /**
@@ -296,7 +323,7 @@ export class LocalStore implements Executor, SyncStore {
     if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
     else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);  // Node 18
     const fresh = `c${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-    await this.withChunks(async () => this.syncCall('enableSync', tenant, fresh));
+    await this.withChunks(async (collect) => collect(() => this.syncCall('enableSync', tenant, fresh)));
     this.syncer = new Syncer(this, server, (status) => this.onEvents({
       status: 200, body: null, notifications: [], changes: [], lsn: 0, syncStatus: status as unknown as Record<string, unknown>,
     }));
@@ -308,7 +335,7 @@ export class LocalStore implements Executor, SyncStore {
    * lost, nor its code reused); they are pushed when the database is next opened with the server.
    */
   async resumeOutbox(tenant: string): Promise<void> {
-    await this.withChunks(async () => this.syncCall('resumeSync', tenant));
+    await this.withChunks(async (collect) => collect(() => this.syncCall('resumeSync', tenant)));
   }
 
   /**
@@ -317,7 +344,8 @@ export class LocalStore implements Executor, SyncStore {
    */
   syncCall<T>(name: string, ...args: Array<string | number>): T {
     const fn = (this.handle as unknown as Record<string, (...a: Array<string | number>) => string>)[name];
-    const answer = JSON.parse(fn.apply(this.handle, args)) as T & { error?: { statusCode: number; message: string } };
+    const answer = JSON.parse(this.callModule(() => fn.apply(this.handle, args))) as
+        T & { error?: { statusCode: number; message: string } };
     if (answer && typeof answer === 'object' && !Array.isArray(answer) && answer.error) {
       throw new EdgeCartError(answer.error.statusCode, answer.error.message);
     }
@@ -329,10 +357,10 @@ export class LocalStore implements Executor, SyncStore {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     const queue = this.queue;
     if (!queue) return fn();
-    return this.withChunks(async () => {
+    return this.withChunks(async (collect) => {
       let value: T;
       await queue.submit(() => {
-        value = fn();
+        value = collect(fn);
         return true;  // a save even if nothing is new: it covers every earlier write
       });
       return value!;
@@ -344,10 +372,10 @@ export class LocalStore implements Executor, SyncStore {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     const queue = this.queue;
     if (!queue) return fn();
-    return this.withChunks(async () => {
+    return this.withChunks(async (collect) => {
       let value: T;
       await queue.submit(() => {
-        value = fn();
+        value = collect(fn);
         return this.wrote();
       });
       return value!;
@@ -431,8 +459,8 @@ export class LocalStore implements Executor, SyncStore {
   }
 
   private run(call: Call): RawResult {
-    return JSON.parse(this.handle.request(call.tenant, call.user, JSON.stringify(call.roles),
-        call.method, call.target, call.body, call.idempotencyKey ?? '')) as RawResult;
+    return JSON.parse(this.callModule(() => this.handle.request(call.tenant, call.user, JSON.stringify(call.roles),
+        call.method, call.target, call.body, call.idempotencyKey ?? ''))) as RawResult;
   }
 
   /** Statistics of the log (segments, snapshot, records replayed at open) and syncs done. */

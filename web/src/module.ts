@@ -1,5 +1,11 @@
 // The compiled module as JavaScript sees it (wasm_bindings/bindings.cpp and Emscripten's FS).
 
+/** What module calls asked for (ShopHandle.takeWantedChunks): chunks not loaded, and whether a commit landed. */
+export interface WantedChunks {
+  chunks: string[];
+  wrote: boolean;
+}
+
 /** The shop handle registered by embind. Strings in, JSON strings out; never throws. */
 export interface ShopHandle {
   /** Opens the store in `dir` ("" = in memory) archiving to `archiveDir`, with log options as
