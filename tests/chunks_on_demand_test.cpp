@@ -174,5 +174,25 @@ TEST(ChunksOnDemand, AnOpenWhoseLogWritesToRangesNotLoadedNamesThemAllAndOpensOn
   EXPECT_EQ(store->stats().stateRows, 40u);
 }
 
+
+// A commit reads the chunks of its rows' ranges before it writes: those not loaded are asked for
+// all at once (a pull page writes to many ranges), and the commit writes nothing.
+TEST(ChunksOnDemand, ACommitAsksForEveryChunkItsRowsNeedAtOnce) {
+  OnDemand d;
+  ASSERT_GE(d.chunks.size(), 3u);
+  auto store = FileStore::open(d.dir.path(), d.o);
+  const Files before = dirBytes(d.dir.path());
+  const Batch rows = {{Table::Data, kPk, "K#00", val("a")}, {Table::Data, kPk, "K#39", val("b")}};
+  EXPECT_THROW(store->commit(rows), ChunkNotLoaded);
+  EXPECT_TRUE(dirBytes(d.dir.path()) == before) << "the refused commit wrote";
+  const FileStore::WantedChunks wanted = store->takeWantedChunks();
+  EXPECT_EQ(wanted.files, (std::vector<std::string>{d.chunks.front(), d.chunks.back()}));
+  EXPECT_FALSE(wanted.wrote);
+  d.load(d.chunks.front());
+  d.load(d.chunks.back());
+  store->commit(rows);
+  EXPECT_EQ(*store->get(Table::Data, kPk, "K#39"), "b");
+}
+
 }  // namespace
 }  // namespace edgecart::testing

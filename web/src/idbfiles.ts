@@ -26,6 +26,7 @@ const VERSION = 22;          // Emscripten 3.1.6's IDBFS uses 21
 const PIECES = 'pieces';
 const EVICTED = 'evicted';
 const IDBFS_STORE = 'FILE_DATA';
+const LOAD_BATCH = 8;         // files loaded on demand per transaction when all are loaded
 const O_ACCMODE = 3;
 const O_RDONLY = 0;
 const O_CREAT = 64;
@@ -437,9 +438,13 @@ export class IdbFiles {
     }
   }
 
-  /** Loads every file still not loaded (see `load`). */
-  loadAll(): Promise<void> {
-    return this.load([...this.unloaded]);
+  /**
+   * Loads every file still not loaded (see `load`), a few to a transaction, one after another: a
+   * call's own load then waits for one of them, not for all.
+   */
+  async loadAll(): Promise<void> {
+    const paths = [...this.unloaded];
+    for (let i = 0; i < paths.length; i += LOAD_BATCH) await this.load(paths.slice(i, i + LOAD_BATCH));
   }
 
   /** True if something changed since the last save. */

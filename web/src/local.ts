@@ -88,9 +88,9 @@ const BROWSER_LOG = { segmentBytes: 256 * 1024, compactMinBytes: 1024 * 1024, ch
 // loaded from IndexedDB only when a call first needs a row of one (chunks on demand).
 const CHUNKS = 'chk-';
 const isChunk = (path: string) => /^chk-[0-9a-f]+\.ecc$/.test(path);
-// Times a call runs again after loading the chunks it asked for (each run can meet further
-// chunks: a scan walks into the next range).
-const CHUNK_RETRIES = 8;
+// Runs of a call that each load the chunks the run before asked for (a scan meets one range at a
+// time); a call that still asks for more then waits for every chunk and runs once more.
+const CHUNK_RUNS = 3;
 
 // Orders retention evicts per commit, and how many make it compact the log.
 const RETAIN_BATCH = 1000;
@@ -249,13 +249,13 @@ export class LocalStore implements Executor, SyncStore {
    * loaded from IndexedDB, and if it wrote nothing (the core refuses every commit after such a
    * read) it runs again. One that wrote keeps its outcome: what asked for them was the compaction
    * after its commit, which runs again after a later one. Calls that may commit more than once
-   * (resolve, retention, the sync) run only once everything is loaded (`loaded`).
+   * (a conflict's resolve, retention) run only once everything is loaded (`loaded`).
    */
   //
   // `attempt` runs its module calls through `collect`, which gathers what each asked for in the
   // same turn: other calls run while a write waits for its save, and must not take its list.
   private async withChunks<T>(attempt: (collect: <R>(fn: () => R) => R) => Promise<T>): Promise<T> {
-    for (let runs = 0; ; runs++) {
+    for (let runs = 1; ; runs++) {
       const wanted: WantedChunks = { chunks: [], wrote: false };
       const collect = <R>(fn: () => R): R => {
         const outer = this.collecting;
@@ -273,11 +273,13 @@ export class LocalStore implements Executor, SyncStore {
       } catch (e) {
         error = e ?? new Error('failed');
       }
-      if (wanted.chunks.length > 0 && this.files) await this.files.state.load(wanted.chunks);
-      if (wanted.chunks.length === 0 || wanted.wrote || runs === CHUNK_RETRIES) {
+      if (wanted.chunks.length === 0 || wanted.wrote || runs > CHUNK_RUNS || !this.files) {
+        if (wanted.chunks.length > 0) void this.files?.state.load(wanted.chunks).catch(() => {});
         if (error) throw error;
         return value as T;
       }
+      if (runs < CHUNK_RUNS) await this.files.state.load(wanted.chunks);
+      else await this.loaded();
     }
   }
 
@@ -300,9 +302,15 @@ export class LocalStore implements Executor, SyncStore {
     }
   }
 
+  /** Runs `fn` (synchronous module calls that write nothing) with the chunks it asks for. */
+  read<T>(fn: () => T): Promise<T> {
+    return this.withChunks(async (collect) => collect(fn));
+  }
+
   /**
    * Resolves once every chunk of the snapshot is loaded (started by the first caller): what the
-   * calls that may commit more than once wait for, and the sync, which reads all over the store.
+   * calls that may commit more than once wait for, and a call that still asks for chunks after
+   * CHUNK_RUNS runs.
    */
   loaded(): Promise<void> {
     if (!this.files) return Promise.resolve();
@@ -340,7 +348,7 @@ export class LocalStore implements Executor, SyncStore {
 
   /**
    * Calls a sync method of the handle; its JSON answer, or EdgeCartError. Needs the chunks it
-   * reads: called within `write` or `durably`, or once `loaded` resolved.
+   * reads: called within `read`, `write` or `durably` (which load them), or once `loaded` resolved.
    */
   syncCall<T>(name: string, ...args: Array<string | number>): T {
     const fn = (this.handle as unknown as Record<string, (...a: Array<string | number>) => string>)[name];
@@ -430,14 +438,15 @@ export class LocalStore implements Executor, SyncStore {
     if (!this.syncer) return done(409, { statusCode: 409, error: 'Conflict', message: 'This shop has no server to sync with' });
     const [what, query] = call.target.split('?');
     try {
-      await this.loaded();  // a resolve may commit twice; the rest read the outbox
-      if (what === 'status') return done(200, this.syncer.status());
-      if (what === 'problems') return done(200, this.syncCall('syncProblems'));
+      const syncer = this.syncer;
+      if (what === 'status') return done(200, await this.read(() => syncer.status()));
+      if (what === 'problems') return done(200, await this.read(() => this.syncCall('syncProblems')));
       if (what === 'now') {
         await this.syncer.sync();
         return done(200, this.syncer.status());
       }
       if (what === 'resolve') {
+        await this.loaded();  // it may commit twice
         const q = new URLSearchParams(query);
         const r = await this.write(() => this.syncCall<{ status: number; body: unknown }>(
             'syncResolve', call.tenant, Number(q.get('seq')), q.get('action') ?? ''));

@@ -15,8 +15,8 @@ export interface SyncStore {
   durably<T>(fn: () => T): Promise<T>;
   /** Runs `fn` as a write, resolved once it is saved. */
   write<T>(fn: () => T): Promise<T>;
-  /** Resolves once the whole store is loaded (the sync reads all over it). */
-  loaded(): Promise<void>;
+  /** Runs `fn` (module calls that write nothing) with the parts of the store it reads loaded. */
+  read<T>(fn: () => T): Promise<T>;
   /** Reports a result to the shops (events). */
   onEvents(result: RawResult): void;
 }
@@ -148,11 +148,10 @@ export class Syncer {
   }
 
   private async once(): Promise<void> {
-    await this.local.loaded();
     const size = this.options.leaseSize ?? 100;
-    const s = this.local.syncCall<{ leasedCodesLeft: number }>('syncStatus');
+    const s = await this.local.read(() => this.local.syncCall<{ leasedCodesLeft: number }>('syncStatus'));
     if (s.leasedCodesLeft < Math.max(1, size / 4)) {
-      const answer = await this.fetch('POST', '/sync/lease', this.local.syncCall<object>('syncLeaseBody', size));
+      const answer = await this.fetch('POST', '/sync/lease', await this.local.read(() => this.local.syncCall<object>('syncLeaseBody', size)));
       await this.local.write(() => this.local.syncCall('syncApplyLease', JSON.stringify(answer)));
     }
     for (;;) {
@@ -168,7 +167,7 @@ export class Syncer {
       this.local.onEvents({ status: 200, body: null, notifications, changes: [], lsn: 0, outcomes: outcomes as unknown as Array<Record<string, unknown>> });
     }
     for (;;) {
-      const query = this.local.syncCall<string>('syncPullQuery', PULL_PAGE);
+      const query = await this.local.read(() => this.local.syncCall<string>('syncPullQuery', PULL_PAGE));
       const t0 = performance.now();
       // The page's text goes to the module as it came: parsed once, there.
       const text = await this.fetch('GET', `/sync/pull?${query}`, undefined, true) as string;
@@ -195,7 +194,6 @@ export class Syncer {
   // left to the timer.
   private async listen(): Promise<void> {
     let delay = 1000;
-    await this.local.loaded().catch(() => {});  // a failed load fails the sync, which reports it
     while (!this.stopped) {
       const abort = new AbortController();
       this.listener = abort;
@@ -239,7 +237,7 @@ export class Syncer {
   // and pull its items: refused before anything is sent or changed.
   private async authorizedToken(): Promise<string> {
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
-    const shopTenant = this.local.syncCall<{ tenant: string }>('syncStatus').tenant;
+    const shopTenant = (await this.local.read(() => this.local.syncCall<{ tenant: string }>('syncStatus'))).tenant;
     const claimed = tokenTenant(token);
     if (claimed !== shopTenant) {
       throw new EdgeCartError(403, claimed === null

@@ -270,15 +270,21 @@ void FileStore::closeSegment() {
 
 void FileStore::commit(const Batch& batch) {
   if (batch.empty()) return;
+  RawBatch raw = logfmt::toRaw(batch);
+  // The chunks the rows fall in are read first (apply reads them): a damaged one refuses the
+  // commit before anything is written, never after its record is in the log. Chunks not loaded
+  // are all asked for at once (a pull page writes to many ranges).
+  for (const RawPut& p : raw) {
+    if (!isState(p.table)) continue;
+    try {
+      state_->readRangeOf(stateKey(p.table, p.pk, p.sk));
+    } catch (const ChunkNotLoaded&) {
+      // in wanted_: the next line refuses the commit
+    }
+  }
   // A read of this call met a chunk not loaded: what the call decided may rest on what it could
   // not read (a refusal it caught), so it writes nothing until the host has taken the list.
   if (!wanted_.empty()) throw ChunkNotLoaded(wanted_);
-  RawBatch raw = logfmt::toRaw(batch);
-  // The chunks the rows fall in are read first (apply reads them): a damaged one refuses the
-  // commit before anything is written, never after its record is in the log.
-  for (const RawPut& p : raw) {
-    if (isState(p.table)) state_->readRangeOf(stateKey(p.table, p.pk, p.sk));
-  }
   prepareWrite();
   const uint64_t lsn = lastLsn_ + 1;
   const std::string record = logfmt::frameRecord(logfmt::encodeRecord(lsn, raw));
