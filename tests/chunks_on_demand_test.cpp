@@ -169,6 +169,8 @@ TEST(ChunksOnDemand, AnOpenWhoseLogWritesToRangesNotLoadedNamesThemAllAndOpensOn
   d.load(d.chunks.front());
   d.load(d.chunks.back());
   auto store = FileStore::open(d.dir.path(), d.o);
+  EXPECT_EQ(store->chunksWrittenSinceSnapshot(), (std::vector<std::string>{d.chunks.front(), d.chunks.back()}))
+      << "what a host loads with the log next time";
   EXPECT_EQ(*store->get(Table::Data, kPk, "K#00"), "again");
   EXPECT_EQ(*store->get(Table::Data, kPk, "K#39"), "last");
   EXPECT_EQ(store->stats().stateRows, 40u);

@@ -132,6 +132,13 @@ class ShopHandle {
     return json{{"chunks", std::move(w.files)}, {"wrote", w.wrote}}.dump();
   }
 
+  // The chunks whose range saw a write since the snapshot (JSON array of names): what the next
+  // open's replay reads, which the host loads with the log.
+  std::string chunksWrittenSinceSnapshot() {
+    edgecart::FileStore* fs = shop_ ? shop_->fileStore() : nullptr;
+    return json(fs ? fs->chunksWrittenSinceSnapshot() : std::vector<std::string>{}).dump();
+  }
+
   // Releases the store (closes its files); later calls answer 503.
   void close() {
     sync_.reset();
@@ -248,5 +255,6 @@ EMSCRIPTEN_BINDINGS(edgecart) {
       .function("syncResolve", &ShopHandle::syncResolve)
       .function("evictFinalOrders", &ShopHandle::evictFinalOrders)
       .function("compact", &ShopHandle::compact)
-      .function("takeWantedChunks", &ShopHandle::takeWantedChunks);
+      .function("takeWantedChunks", &ShopHandle::takeWantedChunks)
+      .function("chunksWrittenSinceSnapshot", &ShopHandle::chunksWrittenSinceSnapshot);
 }

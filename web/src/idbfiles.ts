@@ -15,172 +15,20 @@
 // (version 21, store FILE_DATA, one record per file) are migrated in the upgrade transaction:
 // every file becomes one piece, in the same transaction that removes FILE_DATA, so a failed
 // migration leaves the old database as it was.
-
 import { EdgeCartError } from './errors.js';
-import type { EmscriptenFS, FileStream } from './module.js';
+import { clean, quietly, watch } from './fswatch.js';
+import {
+  EVICTED, PIECES, S_IFMT, S_IFREG, completed, concat, describe, fileIn, joinPieces, openDatabase, readFiles,
+  type StoredFiles,
+} from './idbdatabase.js';
+import type { EmscriptenFS } from './module.js';
+
+export type { StoredFiles } from './idbdatabase.js';
 
 /** How a save is committed: 'strict' waits for the data to reach the disk (IndexedDB durability). */
 export type Durability = 'strict' | 'relaxed';
 
-const VERSION = 22;          // Emscripten 3.1.6's IDBFS uses 21
-const PIECES = 'pieces';
-const EVICTED = 'evicted';
-const IDBFS_STORE = 'FILE_DATA';
 const LOAD_BATCH = 8;         // files loaded on demand per transaction when all are loaded
-const O_ACCMODE = 3;
-const O_RDONLY = 0;
-const O_CREAT = 64;
-const O_APPEND = 1024;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-
-function describe(error: unknown): string {
-  if (error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
-  }
-  return String(error);
-}
-
-const clean = (path: string) => path.replace(/\/+/g, '/').replace(/\/\.(?=\/|$)/g, '').replace(/\/$/, '');
-
-/** Opens (creating or migrating) database `name` for the files under `dir`. */
-function openDatabase(name: string, dir: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    let req: IDBOpenDBRequest;
-    let blocked = false;
-    try {
-      req = indexedDB.open(name, VERSION);
-    } catch (e) {
-      return reject(e);
-    }
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      const tx = req.transaction!;
-      const pieces = db.createObjectStore(PIECES);
-      db.createObjectStore(EVICTED);
-      if (!db.objectStoreNames.contains(IDBFS_STORE)) return;
-      // IDBFS keys are full paths (`${dir}/seg-…`), values {timestamp, mode, contents}.
-      const cursor = tx.objectStore(IDBFS_STORE).openCursor();
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c) {
-          db.deleteObjectStore(IDBFS_STORE);
-          return;
-        }
-        const key = String(c.key);
-        const entry = c.value as { mode: number; contents?: Uint8Array };
-        if (key.startsWith(`${dir}/`) && (entry.mode & S_IFMT) === S_IFREG) {
-          pieces.put(new Uint8Array(entry.contents ?? new Uint8Array(0)), [key.slice(dir.length + 1), 0]);
-        }
-        c.continue();
-      };
-    };
-    req.onsuccess = () => {
-      if (blocked) req.result.close();  // the caller was already told; leave nothing open
-      else resolve(req.result);
-    };
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB open failed'));
-    req.onblocked = () => {
-      blocked = true;
-      reject(new Error('IndexedDB upgrade blocked by another connection'));
-    };
-  });
-}
-
-// The file system calls of one module instance, each reported to the mount whose folder holds
-// the path. Installed once per instance (each shop has its own module and file system).
-interface Watcher {
-  dir: string;
-  changed(path: string, from: number): void;
-  created(path: string): void;
-  removed(path: string): void;
-  /** A file opened for reading only was closed (the core read it). */
-  read(path: string): void;
-}
-interface Watched extends EmscriptenFS {
-  __edgecartWatchers?: Watcher[];
-  __edgecartQuiet?: number;
-}
-
-function watch(fs: EmscriptenFS, watcher: Watcher): () => void {
-  const FS = fs as Watched;
-  if (!FS.__edgecartWatchers) {
-    const watchers: Watcher[] = (FS.__edgecartWatchers = []);
-    FS.__edgecartQuiet = 0;
-    const owner = (path: string) => {
-      if (FS.__edgecartQuiet) return null;
-      const p = clean(path);
-      const w = watchers.find((x) => p.startsWith(`${x.dir}/`));
-      return w ? { w, rel: p.slice(w.dir.length + 1) } : null;
-    };
-    const { write, truncate, open, close, rename, unlink } = FS;
-    FS.write = (stream: FileStream, buffer: ArrayBufferView, offset: number, length: number,
-        position?: number, canOwn?: boolean) => {
-      const o = owner(stream.path);
-      if (o && length > 0) {
-        // With O_APPEND the write lands at the end, wherever the stream's position is (the
-        // original seeks there itself).
-        const at = (stream.flags & O_APPEND) ? FS.stat(stream.path).size
-            : typeof position === 'number' ? position : stream.position;
-        o.w.changed(o.rel, at);
-      }
-      return write(stream, buffer, offset, length, position, canOwn);
-    };
-    // FS.ftruncate and an open with O_TRUNC both come here, with the node instead of a path.
-    FS.truncate = (path: string | object, length: number) => {
-      const result = truncate(path, length);
-      const o = owner(typeof path === 'string' ? path : FS.getPath(path));
-      if (o) o.w.changed(o.rel, length);
-      return result;
-    };
-    FS.open = (path: string, flags: number | string, mode?: number) => {
-      const stream = open(path, flags, mode);
-      if (typeof flags === 'number' && (flags & O_CREAT)) {
-        const o = owner(stream.path);
-        if (o) o.w.created(o.rel);
-      }
-      return stream;
-    };
-    FS.close = (stream: FileStream) => {
-      close(stream);
-      if ((stream.flags & O_ACCMODE) === O_RDONLY) {
-        const o = owner(stream.path);
-        if (o) o.w.read(o.rel);
-      }
-    };
-    FS.rename = (from: string, to: string) => {
-      rename(from, to);
-      const a = owner(from);
-      const b = owner(to);
-      if (a) a.w.removed(a.rel);
-      if (b) {
-        b.w.removed(b.rel);
-        b.w.changed(b.rel, 0);
-      }
-    };
-    FS.unlink = (path: string) => {
-      unlink(path);
-      const o = owner(path);
-      if (o) o.w.removed(o.rel);
-    };
-  }
-  FS.__edgecartWatchers!.push(watcher);
-  return () => {
-    const list = FS.__edgecartWatchers!;
-    list.splice(list.indexOf(watcher), 1);
-  };
-}
-
-/** Runs `fn` without reporting its file system calls (loading, dropping saved archive files). */
-function quietly<T>(fs: EmscriptenFS, fn: () => T): T {
-  const FS = fs as Watched;
-  FS.__edgecartQuiet = (FS.__edgecartQuiet ?? 0) + 1;
-  try {
-    return fn();
-  } finally {
-    FS.__edgecartQuiet! -= 1;
-  }
-}
 
 export interface IdbFilesOptions {
   /** Sealed files that are only ever added: never loaded, and dropped from memory once saved. */
@@ -199,72 +47,14 @@ export interface IdbFilesOptions {
    * asks for when a call first needs a row of it (FileStoreOptions::chunksOnDemand).
    */
   onDemand?: string;
+  /**
+   * A file of the folder holding a JSON array of on-demand files the next open loads with the
+   * rest (the chunks the log since the snapshot writes to, which the open's replay reads): read
+   * in the open's transaction, so they come with the log, not after it. A wrong one costs only
+   * time: a file it lists that is gone is skipped, one it misses is loaded when asked for.
+   */
+  hint?: string;
   durability?: Durability;
-}
-
-/** A database's files as read at open: its connection, and each file's pieces in order. */
-export interface StoredFiles {
-  db: IDBDatabase;
-  files: Array<[string, Uint8Array[]]>;
-  /** The files whose bytes stay in IndexedDB until asked for (IdbFilesOptions.onDemand). */
-  later: string[];
-}
-
-// The keys and values of a range of pieces, read in transaction `tx`.
-function piecesOf(tx: IDBTransaction, range?: IDBKeyRange): () => [IDBValidKey[], Uint8Array[]] {
-  const store = tx.objectStore(PIECES);
-  const k = store.getAllKeys(range);
-  const v = store.getAll(range);
-  return () => [k.result, v.result as Uint8Array[]];
-}
-
-function completed(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB read aborted'));
-  });
-}
-
-// Pieces in key order (by path, then offset) joined into files; each file's pieces must join with
-// no gap.
-function joinPieces(keys: IDBValidKey[], values: Uint8Array[]): Array<[string, Uint8Array[]]> {
-  const files: Array<[string, Uint8Array[]]> = [];
-  let size = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const [path, offset] = keys[i] as [string, number];
-    const last = files[files.length - 1];
-    if (!last || last[0] !== path) {
-      files.push([path, []]);
-      size = 0;
-    }
-    if (offset !== size) {
-      throw new EdgeCartError(500, `Storage error: ${path} in IndexedDB has a gap at byte ${size} ` +
-          '(a piece is missing); nothing was read from it');
-    }
-    files[files.length - 1][1].push(values[i]);
-    size += values[i].byteLength;
-  }
-  return files;
-}
-
-// Every file of the database, by path: those under `onDemand` (a path prefix) by name only.
-async function readFiles(db: IDBDatabase, onDemand?: string): Promise<Omit<StoredFiles, 'db'>> {
-  const tx = db.transaction([PIECES], 'readonly');
-  if (!onDemand) {
-    const all = piecesOf(tx);
-    await completed(tx);
-    return { files: joinPieces(...all()), later: [] };
-  }
-  const from: [string, number] = [onDemand, 0];
-  const to: [string, number] = [`${onDemand}\uffff`, 0];
-  const before = piecesOf(tx, IDBKeyRange.upperBound(from, true));
-  const after = piecesOf(tx, IDBKeyRange.lowerBound(to));
-  const names = tx.objectStore(PIECES).getAllKeys(IDBKeyRange.bound(from, to, false, true));
-  await completed(tx);
-  const [k1, v1] = before();
-  const [k2, v2] = after();
-  const later = new Set((names.result as Array<[string, number]>).map(([path]) => path));
-  return { files: joinPieces([...k1, ...k2], [...v1, ...v2]), later: [...later] };
 }
 
 /** One directory of the module's file system, kept in one IndexedDB database. */
@@ -278,6 +68,10 @@ export class IdbFiles {
   private dirty = new Map<string, number>();            // path → lowest offset changed since
   private gone = new Set<string>();                     // paths whose pieces must go
   private readonly unloaded = new Set<string>();        // on demand, still only in IndexedDB
+  /** Loads on demand since the open (statistics, tests). */
+  loads = 0;
+  /** On-demand files the open read with the rest, as the hint listed them. */
+  loadedAhead = 0;
   private staged: Array<[IDBValidKey, unknown]> = [];    // evicted records for the next save
   private unsaved = new Map<string, unknown>();          // staged or being saved, by key
   private readonly unwatch: () => void;
@@ -306,11 +100,11 @@ export class IdbFiles {
    * writes into the file system. Started before the module is instantiated, the read overlaps
    * it. Failures are EdgeCartError 500.
    */
-  static async read(name: string, dir: string, onDemand?: string): Promise<StoredFiles> {
+  static async read(name: string, dir: string, onDemand?: string, hint?: string): Promise<StoredFiles> {
     let db: IDBDatabase | null = null;
     try {
       db = await openDatabase(name, clean(dir));
-      return { db, ...await readFiles(db, onDemand) };
+      return { db, ...await readFiles(db, onDemand, hint) };
     } catch (e) {
       db?.close();
       if (e instanceof EdgeCartError) throw e;
@@ -328,7 +122,8 @@ export class IdbFiles {
     const files = new IdbFiles(FS, name, clean(dir), options);
     if (options.archive) return files;  // its database is opened by the first save
     try {
-      const { db, files: contents, later } = await (stored ?? IdbFiles.read(name, dir, options.onDemand));
+      const { db, files: contents, later, ahead } = await (stored ?? IdbFiles.read(name, dir, options.onDemand, options.hint));
+      files.loadedAhead = ahead;
       files.adopt(db);
       files.write(contents);
       files.placeholders(later);
@@ -405,7 +200,7 @@ export class IdbFiles {
     let read: Array<() => [IDBValidKey[], Uint8Array[]]>;
     try {
       const tx = (await this.database()).transaction([PIECES], 'readonly');
-      read = todo.map((path) => piecesOf(tx, IDBKeyRange.bound([path, 0], [path, Infinity])));
+      read = todo.map((path) => fileIn(tx, path));
       await completed(tx);
     } catch (e) {
       if ((e as { name?: string })?.name === 'InvalidStateError') this.db = null;  // the connection is gone
@@ -432,6 +227,7 @@ export class IdbFiles {
       });
     });
     if (damage) throw damage;
+    this.loads++;
     if (missing.length) {
       throw new EdgeCartError(500, `Storage error: ${missing.join(', ')} is not in IndexedDB any more; ` +
           'the reads that need it fail (the rest of the store works)');
@@ -601,14 +397,4 @@ export class IdbFiles {
     this.db?.close();
     this.db = null;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

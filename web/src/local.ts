@@ -6,7 +6,10 @@ import { IdbFiles, type Durability } from './idbfiles.js';
 import type { EdgeCartModule, ModuleLoader, RawResult, ShopHandle, WantedChunks } from './module.js';
 import { WriteQueue } from './persist.js';
 import { Syncer, type SyncStore } from './sync.js';
+import type { DatabaseKind, StoreStats } from './stats.js';
 import type { ErrorBody, ServerOptions } from './types.js';
+
+export type { DatabaseKind, StoreStats } from './stats.js';
 
 /** One call as the core takes it. */
 export interface Call {
@@ -28,56 +31,6 @@ export interface Executor {
   stats(): StoreStats | null;
 }
 
-/**
- * Where a database's files live. 'indexeddb': this package's layer (idbfiles.ts), which saves only
- * what changed, with the durability asked for. 'idbfs': Emscripten's stock IDBFS mount, which
- * saves every changed file whole on each `FS.syncfs` and commits with the browser's default
- * durability (docs/design.md §6 compares the two).
- */
-export type DatabaseKind = 'indexeddb' | 'idbfs';
-
-/** What the store in this tab holds and what opening it cost. */
-export interface StoreStats {
-  lastLsn: number;
-  snapshotLsn: number;
-  segmentFiles: number;
-  logBytesSinceSnapshot: number;
-  snapshotBytes: number;
-  compactions: number;
-  snapshotChunks: number;
-  lastCompactionBytes: number;
-  stateRows: number;
-  recordsReplayed: number;
-  tornBytesDropped: number;
-  /** IndexedDB saves completed since the store was opened. */
-  syncs: number;
-  /** Bytes put into IndexedDB by those saves (the state and the archive). */
-  savedBytes: number;
-  /** Bytes of the module's WebAssembly memory (it grows with the state held, never shrinks). */
-  heapBytes: number;
-  /** Where the files live: 'indexeddb' or 'idbfs'; null in memory. */
-  storage: DatabaseKind | null;
-  /** How saves commit: 'strict' (flushed to disk) or 'relaxed' (IDBFS: always); null in memory. */
-  durability: Durability | null;
-  /**
-   * Milliseconds spent opening: instantiating the module, loading from IndexedDB (what is left of
-   * it once the module is there: the read runs while the module is instantiated), reading the log.
-   */
-  openMs: { module: number; load: number; open: number };
-  /**
-   * What pulls brought since the store was opened: rows, and milliseconds waiting for the
-   * server's pages, applying them in the module (each page one local commit) and saving them
-   * to IndexedDB (with waiting for the saves before them); null without a server.
-   */
-  pulled: { rows: number; fetchMs: number; applyMs: number; saveMs: number } | null;
-  /**
-   * Bytes of the store's files held in memory (the module's file system): the log written since
-   * the last snapshot, the snapshot's manifest, and chunks not yet saved; 0 in memory storage.
-   */
-  fileBytesInMemory: number;
-  /** Chunks of the snapshot still only in IndexedDB: loaded when a call first needs one. */
-  chunksNotLoaded: number;
-}
 
 // The log's shape in the browser. A save puts only the bytes appended since the last one, so the
 // segment size does not change what a commit costs; compacting every MiB of log bounds what an
@@ -87,6 +40,9 @@ const BROWSER_LOG = { segmentBytes: 256 * 1024, compactMinBytes: 1024 * 1024, ch
 // The snapshot's chunks (chk-<hex id>.ecc): written once, read at most once by the core, and
 // loaded from IndexedDB only when a call first needs a row of one (chunks on demand).
 const CHUNKS = 'chk-';
+// The chunks the log since the snapshot writes to, which the next open's replay reads: written
+// before each save, read by the open with the log (IdbFilesOptions.hint).
+const OPEN_HINT = 'open-hint.json';
 const isChunk = (path: string) => /^chk-[0-9a-f]+\.ecc$/.test(path);
 // Runs of a call that each load the chunks the run before asked for (a scan meets one range at a
 // time); a call that still asks for more then waits for every chunk and runs once more.
@@ -101,6 +57,7 @@ export class LocalStore implements Executor, SyncStore {
   private allLoaded: Promise<void> | null = null;
   private collecting: WantedChunks | null = null;  // the attempt whose module calls are running
   private openMs = { module: 0, load: 0, open: 0 };
+  private openChunks = { ahead: 0, asked: 0 };
   private syncer: Syncer | null = null;
   /** Set by the owner: events of work no call caused (background sync: outcomes, pulled items). */
   onEvents: (result: RawResult) => void = () => {};
@@ -127,7 +84,7 @@ export class LocalStore implements Executor, SyncStore {
     // The state's files are read from IndexedDB while the module is instantiated (neither needs
     // the other); they go into its file system once both are there.
     const stateDir = database === null ? '' : `/edgecart/${database}`;
-    const stored = database !== null && kind === 'indexeddb' ? IdbFiles.read(stateDir, stateDir, CHUNKS) : null;
+    const stored = database !== null && kind === 'indexeddb' ? IdbFiles.read(stateDir, stateDir, CHUNKS, OPEN_HINT) : null;
     stored?.catch(() => {});  // handled where it is awaited (IdbFiles.open), not reported meanwhile
     let module: EdgeCartModule;
     try {
@@ -142,6 +99,7 @@ export class LocalStore implements Executor, SyncStore {
     let archiveDir = '';
     let queue: WriteQueue | null = null;
     let files: { state: IdbFiles; archive: IdbFiles } | null = null;
+    let writeHint = () => {};
     if (database !== null && kind === 'idbfs') {
       // One IDBFS database per mount point: `/edgecart-idbfs/<name>` and its archive, never the
       // default storage's databases (`/edgecart/<name>`, which migrate IDBFS databases of that
@@ -180,13 +138,15 @@ export class LocalStore implements Executor, SyncStore {
       FS.mkdir(archiveDir);
       // The snapshot's chunks stay in IndexedDB until a call needs one, and leave memory once the
       // core has read them (it keeps the rows).
-      const state = await IdbFiles.open(FS, dir, dir, { durability, sealed: isChunk, onDemand: CHUNKS }, stored!);
+      const state = await IdbFiles.open(FS, dir, dir, { durability, sealed: isChunk, onDemand: CHUNKS, hint: OPEN_HINT },
+                                        stored!);
       const archive = await IdbFiles.open(FS, archiveDir, archiveDir, { archive: true, durability });
       files = { state, archive };
       // The archive first: a compaction's audit rows are saved before the state that drops the
       // segments holding them.
       queue = new WriteQueue(async () => {
         await archive.save();
+        writeHint();
         await state.save();
       });
     }
@@ -194,12 +154,14 @@ export class LocalStore implements Executor, SyncStore {
     const handle = new module.ShopHandle();
     const options = database === null ? '' : JSON.stringify({ ...BROWSER_LOG, chunksOnDemand: files !== null });
     let error = handle.open(dir, archiveDir, options);
+    let asked = 0;
     try {
       // The log since the snapshot writes to ranges whose chunks are not loaded: the open names
       // them all; once they are there it opens (an open only reads).
       for (let runs = 0; error && runs < 2; runs++) {
         const wanted = (JSON.parse(error) as { wantedChunks?: string[] }).wantedChunks;
         if (!wanted?.length || !files) break;
+        asked += wanted.length;
         await files.state.load(wanted);
         error = handle.open(dir, archiveDir, options);
       }
@@ -213,9 +175,18 @@ export class LocalStore implements Executor, SyncStore {
       const body = JSON.parse(error) as ErrorBody;
       throw new EdgeCartError(body.statusCode, body.message, body);
     }
+    if (files) {
+      let written = '';
+      writeHint = () => {
+        const chunks = handle.chunksWrittenSinceSnapshot();
+        if (chunks !== written) FS.writeFile(`${dir}/${OPEN_HINT}`, new TextEncoder().encode(chunks));
+        written = chunks;
+      };
+    }
     const store = new LocalStore(module, handle, files, queue, database === null ? null : durability,
                                  database === null ? null : kind);
     store.openMs = { module: t1 - t0, load: t2 - t1, open: performance.now() - t2 };
+    store.openChunks = { ahead: files?.state.loadedAhead ?? 0, asked };
     return store;
   }
 
@@ -484,7 +455,9 @@ export class LocalStore implements Executor, SyncStore {
              openMs: this.openMs,
              pulled: this.syncer ? { ...this.syncer.pulled } : null,
              fileBytesInMemory: this.files?.state.memoryBytes() ?? 0,
-             chunksNotLoaded: this.files?.state.notLoaded ?? 0 };
+             chunksNotLoaded: this.files?.state.notLoaded ?? 0,
+             chunkLoads: this.files?.state.loads ?? 0,
+             openChunks: this.openChunks };
   }
 
   /** Waits for pending saves, then releases the module. */

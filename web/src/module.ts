@@ -36,6 +36,8 @@ export interface ShopHandle {
    *  {chunks: names in the store's directory, wrote: a commit landed meanwhile}; takes the list
    *  (commits pass again). */
   takeWantedChunks(): string;
+  /** The chunks whose range saw a write since the snapshot: a JSON array of names. */
+  chunksWrittenSinceSnapshot(): string;
   /** Frees the C++ object (embind). */
   delete(): void;
 }

@@ -107,6 +107,14 @@ void FileStore::noteUnloaded(const RawBatch& batch, std::set<std::string>& wante
   }
 }
 
+std::vector<std::string> FileStore::chunksWrittenSinceSnapshot() const {
+  std::vector<std::string> names;
+  for (const Chunk& c : chunks_) {
+    if (c.dirty) names.push_back(logfmt::chunkName(c.id));
+  }
+  return names;
+}
+
 FileStore::WantedChunks FileStore::takeWantedChunks() {
   WantedChunks w;
   w.files.swap(wanted_);

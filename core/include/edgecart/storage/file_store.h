@@ -126,6 +126,9 @@ class FileStore : public Store {
     bool wrote = false;
   };
   WantedChunks takeWantedChunks();
+  // The chunks (names) whose range saw a write since the snapshot: those an open's replay reads.
+  // A host that loads chunks on demand loads them with the log (web/src/local.ts).
+  std::vector<std::string> chunksWrittenSinceSnapshot() const;
 
   const RecoveryInfo& recovery() const { return recovery_; }
   FileStoreStats stats() const;
