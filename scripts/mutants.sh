@@ -40,6 +40,8 @@ chunk-end-unchecked | core/src/storage/state_rows.cpp | s/(rows.size() > 0 \&\& 
 chunk-size-unchecked-at-open | core/src/storage/snapshot.cpp | s/    } else if (size != ref.bytes) {/    } else if (false) {/ | edgecart_tests | FileStoreState.*
 chunk-miss-lets-commits-through | core/src/storage/file_store.cpp | s/  if (!wanted_.empty()) throw ChunkNotLoaded(wanted_);// | edgecart_tests | ChunksOnDemand.*
 commit-asks-one-chunk-at-a-time | core/src/storage/file_store.cpp | s/^      \/\/ in wanted_: the next line refuses the commit$/      break;/ | edgecart_tests | ChunksOnDemand.*
+read-ahead-takes-loaded-chunks | core/src/storage/snapshot.cpp | s/        if (fs::file_size(fs::path(dir_) \/ name, ec) == 0 \&\& !ec) ahead_.push_back(name);/        ahead_.push_back(name);/ | edgecart_tests | ChunksOnDemand.*
+read-ahead-past-read-chunks | core/src/storage/state_rows.cpp | s/it != slots_.end() \&\& !it->image \&\& ids.size() < n/it != slots_.end() \&\& ids.size() < n/ | edgecart_tests | ChunksOnDemand.*
 chunk-miss-not-asked-for | core/src/storage/snapshot.cpp | s/      wanted_.push_back(file);// | edgecart_tests | ChunksOnDemand.*
 empty-chunk-accepted-without-on-demand | core/src/storage/snapshot.cpp | s/    if (size == 0 \&\& options_.chunksOnDemand) {/    if (size == 0) {/ | edgecart_tests | ChunksOnDemand.*
 compaction-writes-before-planning | core/src/storage/snapshot.cpp | /^  const std::vector<Run> runs = chunks_.empty() ? std::vector<Run>{} : planRuns();$/{h;d}; /^  writeArchive();$/G | edgecart_tests | ChunksOnDemand.*

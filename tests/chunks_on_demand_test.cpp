@@ -196,5 +196,49 @@ TEST(ChunksOnDemand, ACommitAsksForEveryChunkItsRowsNeedAtOnce) {
   EXPECT_EQ(*store->get(Table::Data, kPk, "K#39"), "b");
 }
 
+
+// What a scan of every row sees before it meets a chunk not loaded.
+void scanAll(const FileStore& store, bool backward = false) {
+  const RowVisitor all = [](const std::string&, const Value&) { return true; };
+  try {
+    if (backward) {
+      store.scanBackward(Table::Data, kPk, "", "", all);
+    } else {
+      store.scan(Table::Data, kPk, "", "", all);
+    }
+    ADD_FAILURE() << "scanned every chunk";
+  } catch (const ChunkNotLoaded&) {
+  }
+}
+
+// A read that meets a chunk not loaded also names the chunks after it in key order that are not
+// loaded either (a scan reads them next): up to kReadAhead, past a loaded one, stopping at one
+// already read.
+TEST(ChunksOnDemand, AChunkNotLoadedComesWithTheNextOnesAheadOfAScan) {
+  OnDemand d;
+  const std::vector<std::string>& c = d.chunks;
+  ASSERT_GE(c.size(), 6u);
+  auto store = FileStore::open(d.dir.path(), d.o);
+  EXPECT_THROW((void)store->get(Table::Data, kPk, "K#00"), ChunkNotLoaded);
+  FileStore::WantedChunks w = store->takeWantedChunks();
+  EXPECT_EQ(w.files, std::vector<std::string>{c[0]});
+  EXPECT_EQ(w.ahead, (std::vector<std::string>{c[1], c[2], c[3]}));
+
+  d.load(c[0]);
+  d.load(c[2]);  // loaded, not read
+  scanAll(*store);
+  w = store->takeWantedChunks();
+  EXPECT_EQ(w.files, std::vector<std::string>{c[1]});
+  EXPECT_EQ(w.ahead, (std::vector<std::string>{c[3], c[4]}));
+
+  d.load(c.back());
+  ASSERT_TRUE(store->get(Table::Data, kPk, "K#39"));  // the last chunk read,
+  std::ofstream(fs::path(d.dir.path()) / c.back(), std::ios::trunc);  // then dropped, as the browser does
+  scanAll(*store, true);
+  w = store->takeWantedChunks();
+  EXPECT_EQ(w.files, std::vector<std::string>{c[c.size() - 2]});
+  EXPECT_TRUE(w.ahead.empty()) << "the chunk after it was read: " << w.ahead.size();
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -123,13 +123,14 @@ class ShopHandle {
   }
 
   // What the calls since the last take needed and found not loaded (chunks on demand): JSON
-  // {"chunks": [names in the store's directory], "wrote": a commit landed meanwhile}. The host
+  // {"chunks": [names in the store's directory], "wrote": a commit landed meanwhile, "ahead":
+  // [the chunks after them in key order, not loaded either: a scan's next]}. The host
   // loads them, and runs again a call that wrote nothing (docs/storage-format.md, "In the browser").
   std::string takeWantedChunks() {
     edgecart::FileStore* fs = shop_ ? shop_->fileStore() : nullptr;
-    if (!fs) return R"({"chunks":[],"wrote":false})";
+    if (!fs) return R"({"chunks":[],"wrote":false,"ahead":[]})";
     edgecart::FileStore::WantedChunks w = fs->takeWantedChunks();
-    return json{{"chunks", std::move(w.files)}, {"wrote", w.wrote}}.dump();
+    return json{{"chunks", std::move(w.files)}, {"wrote", w.wrote}, {"ahead", std::move(w.ahead)}}.dump();
   }
 
   // The chunks whose range saw a write since the snapshot (JSON array of names): what the next

@@ -46,7 +46,7 @@ const OPEN_HINT = 'open-hint.json';
 const isChunk = (path: string) => /^chk-[0-9a-f]+\.ecc$/.test(path);
 // Runs of a call that each load the chunks the run before asked for (a scan meets one range at a
 // time); a call that still asks for more then waits for every chunk and runs once more.
-const CHUNK_RUNS = 3;
+const CHUNK_RUNS = 4;
 
 // Orders retention evicts per commit, and how many make it compact the log.
 const RETAIN_BATCH = 1000;
@@ -227,7 +227,7 @@ export class LocalStore implements Executor, SyncStore {
   // same turn: other calls run while a write waits for its save, and must not take its list.
   private async withChunks<T>(attempt: (collect: <R>(fn: () => R) => R) => Promise<T>): Promise<T> {
     for (let runs = 1; ; runs++) {
-      const wanted: WantedChunks = { chunks: [], wrote: false };
+      const wanted: WantedChunks = { chunks: [], wrote: false, ahead: [] };
       const collect = <R>(fn: () => R): R => {
         const outer = this.collecting;
         this.collecting = wanted;
@@ -249,7 +249,7 @@ export class LocalStore implements Executor, SyncStore {
         if (error) throw error;
         return value as T;
       }
-      if (runs < CHUNK_RUNS) await this.files.state.load(wanted.chunks);
+      if (runs < CHUNK_RUNS) await this.files.state.load([...wanted.chunks, ...wanted.ahead]);
       else await this.loaded();
     }
   }
@@ -265,6 +265,7 @@ export class LocalStore implements Executor, SyncStore {
         const w = JSON.parse(this.handle.takeWantedChunks()) as WantedChunks;
         if (this.collecting) {
           this.collecting.chunks.push(...w.chunks);
+          this.collecting.ahead.push(...w.ahead);
           this.collecting.wrote ||= w.wrote;
         } else if (w.chunks.length > 0) {
           void this.files.state.load(w.chunks).catch(() => {});

@@ -4,6 +4,8 @@
 export interface WantedChunks {
   chunks: string[];
   wrote: boolean;
+  /** The chunks after those, in key order, not loaded either: what a scan reads next. */
+  ahead: string[];
 }
 
 /** The shop handle registered by embind. Strings in, JSON strings out; never throws. */

@@ -76,6 +76,11 @@ std::shared_ptr<const ChunkRows> FileStore::readChunk(const ChunkSlot& slot, con
     const auto bytes = std::make_shared<const std::string>(readFile(fs::path(dir_) / file));
     if (bytes->empty() && options_.chunksOnDemand) {
       wanted_.push_back(file);
+      for (uint64_t next : state_->unreadAfter(slot.id, kReadAhead)) {
+        const std::string name = logfmt::chunkName(next);
+        std::error_code ec;
+        if (fs::file_size(fs::path(dir_) / name, ec) == 0 && !ec) ahead_.push_back(name);
+      }
       throw ChunkNotLoaded({file});
     }
     if (bytes->size() != slot.bytes) throw std::runtime_error("size differs from the manifest");
@@ -118,6 +123,7 @@ std::vector<std::string> FileStore::chunksWrittenSinceSnapshot() const {
 FileStore::WantedChunks FileStore::takeWantedChunks() {
   WantedChunks w;
   w.files.swap(wanted_);
+  w.ahead.swap(ahead_);
   w.wrote = wroteSinceTake_;
   wroteSinceTake_ = false;
   return w;

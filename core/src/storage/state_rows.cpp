@@ -129,6 +129,14 @@ uint64_t StateRows::unreadChunkOf(const std::string& key) const {
   return c == slots_.size() || slots_[c].image ? 0 : slots_[c].id;
 }
 
+std::vector<uint64_t> StateRows::unreadAfter(uint64_t id, size_t n) const {
+  std::vector<uint64_t> ids;
+  auto it = std::find_if(slots_.begin(), slots_.end(), [&](const ChunkSlot& s) { return s.id == id; });
+  if (it == slots_.end()) return ids;
+  for (++it; it != slots_.end() && !it->image && ids.size() < n; ++it) ids.push_back(it->id);
+  return ids;
+}
+
 void StateRows::put(std::string key, std::string value) {
   if (!find(key)) ++size_;
   overlay_[std::move(key)] = std::move(value);

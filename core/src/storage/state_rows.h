@@ -86,6 +86,9 @@ class StateRows {
   // The id of the chunk a put or erase of `key` would read first (its range's, not read yet); 0
   // if it would read none.
   uint64_t unreadChunkOf(const std::string& key) const;
+  // The ids of the (at most `n`) chunks after chunk `id` in key order, up to the first one read:
+  // what a scan that meets chunk `id` unread is likely to read next.
+  std::vector<uint64_t> unreadAfter(uint64_t id, size_t n) const;
 
   // Visits the rows from `from` (a stateKey; inclusive, or after it when `after`), ascending,
   // while `visit` (const StateKey&, value) returns true.

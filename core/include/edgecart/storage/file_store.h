@@ -124,7 +124,12 @@ class FileStore : public Store {
   struct WantedChunks {
     std::vector<std::string> files;
     bool wrote = false;
+    // Not asked for, likely next: the chunks after each one asked for, in key order, that are not
+    // loaded either (kReadAhead of them). A scan meets one range at a time; loading these with it
+    // saves the host a round trip a range.
+    std::vector<std::string> ahead;
   };
+  static constexpr size_t kReadAhead = 3;
   WantedChunks takeWantedChunks();
   // The chunks (names) whose range saw a write since the snapshot: those an open's replay reads.
   // A host that loads chunks on demand loads them with the log (web/src/local.ts).
@@ -214,6 +219,7 @@ class FileStore : public Store {
   uint64_t snapshotBytes_ = 0;
   uint64_t compactions_ = 0;
   mutable std::vector<std::string> wanted_;  // chunks reads needed, not loaded (chunksOnDemand)
+  mutable std::vector<std::string> ahead_;   // the chunks after them, not loaded either
   bool wroteSinceTake_ = false;              // a commit landed since takeWantedChunks()
   std::set<uint64_t> unloadedAtOpen_;        // chunks left empty by the host (during load())
 };
