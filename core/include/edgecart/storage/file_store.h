@@ -48,9 +48,10 @@ struct FileStoreOptions {
   // Chunks on demand (the browser): the host keeps the snapshot's chunk files elsewhere (in
   // IndexedDB) and puts each in the directory only when the store asks for it. A chunk file of
   // 0 bytes is one the host has not loaded: the open accepts it; a read that needs its rows
-  // throws ChunkNotLoaded and adds it to wantedChunks(). From then until the host takes that list
-  // every commit throws ChunkNotLoaded too, so a call that met one changes nothing, whatever it
-  // caught: the host loads the chunks and runs the call again (docs/storage-format.md).
+  // throws ChunkNotLoaded and adds it to the list takeWantedChunks() returns. Until the host
+  // takes that list every commit throws ChunkNotLoaded too, so a call that met one changes
+  // nothing, whatever it caught: the host loads the chunks and runs the call again
+  // (docs/storage-format.md).
   bool chunksOnDemand = false;
 };
 
