@@ -155,7 +155,7 @@ replay-sends-old-rows | core/src/sync/sync_server.cpp | s/      if (r.contains("
 module-takes-the-process | wasm_bindings/CMakeLists.txt | s/^  -sNODEJS_CATCH_REJECTION=0$// | node:test/node.test.js | leaves the host process alone
 chunk-bytes-kept-after-read | web/src/idbfiles.ts | s/      read: (path) => this.release(\[path\]),/      read: () => {},/ | node:test/storage.test.js | loads each chunk from IndexedDB
 open-loads-every-chunk | web/src/local.ts | s/IdbFiles.read(stateDir, stateDir, CHUNKS, OPEN_HINT)/IdbFiles.read(stateDir, stateDir)/ | node:test/storage.test.js | loads each chunk from IndexedDB
-chunk-call-not-run-again | web/src/local.ts | s/      if (wanted.chunks.length === 0 .. wanted.wrote .. runs > CHUNK_RUNS .. !this.files) {/      if (true) {/ | node:test/storage.test.js | loads each chunk from IndexedDB
+chunk-call-not-run-again | web/src/local.ts | s/      if (wanted.chunks.length === 0 /      if (wanted.chunks.length >= 0 / | node:test/storage.test.js | loads each chunk from IndexedDB
 chunk-gone-from-idb-unreported | web/src/idbfiles.ts | s/^    if (missing.length) {$/    if (missing.length \&\& false) {/ | node:test/storage.test.js | chunk gone from IndexedDB
 close-does-not-wait | web/src/local.ts | s/      if (this.queue) await this.queue.close();  .. what was submitted is saved; nothing new starts/      if (this.queue) void this.queue.close();/ | node:test/storage.test.js | close saves every write
 update-takes-over-at-once | web/apps/sw.js | s/^  if (!self.registration.active) self.skipWaiting();$/  self.skipWaiting();/ | node:test/apps.test.js | a new build takes over only
