@@ -183,6 +183,17 @@ export class IdbFiles {
     });
   }
 
+  /** Sealed files whose bytes are in memory: loaded, and not read by the core yet. */
+  get sealedHeld(): number {
+    const sealed = this.options.sealed;
+    if (!sealed) return 0;
+    let held = 0;
+    for (const path of this.saved.keys()) {
+      if (sealed(path) && this.FS.stat(`${this.dir}/${path}`).size > 0) held++;
+    }
+    return held;
+  }
+
   /** Files loaded on demand whose bytes are still only in IndexedDB. */
   get notLoaded(): number {
     return this.unloaded.size;

@@ -457,6 +457,7 @@ export class LocalStore implements Executor, SyncStore {
              pulled: this.syncer ? { ...this.syncer.pulled } : null,
              fileBytesInMemory: this.files?.state.memoryBytes() ?? 0,
              chunksNotLoaded: this.files?.state.notLoaded ?? 0,
+             chunksHeld: this.files?.state.sealedHeld ?? 0,
              chunkLoads: this.files?.state.loads ?? 0,
              openChunks: this.openChunks };
   }

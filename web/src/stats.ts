@@ -51,6 +51,8 @@ export interface StoreStats {
   fileBytesInMemory: number;
   /** Chunks of the snapshot still only in IndexedDB: loaded when a call first needs one. */
   chunksNotLoaded: number;
+  /** Chunks loaded whose rows the core has not read yet (their bytes are in memory until it does). */
+  chunksHeld: number;
   /** Loads of chunks from IndexedDB since the open, each one transaction (the open's own read aside). */
   chunkLoads: number;
   /**
