@@ -202,15 +202,7 @@ export class LocalStore implements Executor, SyncStore {
       const result = await this.withChunks(async (collect) => collect(() => this.run(call)));
       return result.status === 404 && call.method === 'GET' ? this.fromArchive(call, result) : result;
     }
-    const queue = this.queue;
-    const result = await this.withChunks(async (collect) => {
-      let r: RawResult | null = null;
-      await queue.submit(() => {
-        r = collect(() => this.run(call));
-        return this.wrote();
-      });
-      return r!;
-    });
+    const result = await this.write(() => this.run(call));
     if (this.syncer && result.changes.length) this.syncer.poke();
     return result;
   }
@@ -333,22 +325,18 @@ export class LocalStore implements Executor, SyncStore {
   }
 
   /** Runs `fn` (synchronous, read-only) after everything written so far is saved. */
-  async durably<T>(fn: () => T): Promise<T> {
-    if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
-    const queue = this.queue;
-    if (!queue) return fn();
-    return this.withChunks(async (collect) => {
-      let value: T;
-      await queue.submit(() => {
-        value = collect(fn);
-        return true;  // a save even if nothing is new: it covers every earlier write
-      });
-      return value!;
-    });
+  durably<T>(fn: () => T): Promise<T> {
+    return this.queued(fn, true);  // a save even if nothing is new: it covers every earlier write
   }
 
   /** Runs `fn` (synchronous, may write the store) as a write: resolves after it is saved. */
-  async write<T>(fn: () => T): Promise<T> {
+  write<T>(fn: () => T): Promise<T> {
+    return this.queued(fn, false);
+  }
+
+  // Runs `fn` in the write queue, with the chunks it asks for; resolves after the save that
+  // follows it (which runs if it wrote, or `save`).
+  private async queued<T>(fn: () => T, save: boolean): Promise<T> {
     if (this.closed) throw new EdgeCartError(503, 'The shop is closed');
     const queue = this.queue;
     if (!queue) return fn();
@@ -356,7 +344,7 @@ export class LocalStore implements Executor, SyncStore {
       let value: T;
       await queue.submit(() => {
         value = collect(fn);
-        return this.wrote();
+        return save || this.wrote();
       });
       return value!;
     });
