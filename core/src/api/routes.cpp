@@ -4,6 +4,7 @@
 
 #include "edgecart/api/requests.h"
 #include "edgecart/api/validate.h"
+#include "edgecart/domain/reservation.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
 #include "routes.h"
@@ -36,14 +37,16 @@ Response createOrderRoute(RouteCall& c) {
       own["customerId"] = c.owner;
       request = &own;
     }
-    json order = orderAnswer(tx, createOrder(tx, parseOrderInput(*request, false), c.options, c.orderCaller()));
-    const json& reservation = order["reservation"];
-    if (strict && reservation.at("state") == "none") {
-      throw ApiError(409, reservation.at("error").get<std::string>(),
-                     reservation.at("errorCode").get_ref<const std::string&>() == errc::kUnknownProduct
-                         ? errc::kUnknownProduct : errc::kInsufficientInventory);
+    const Value order = createOrder(tx, parseOrderInput(*request, false), c.options, c.orderCaller());
+    if (strict) {
+      const auto held = readReservation(tx, order->at("code").get<std::string>());
+      if (held && held->reservation.state == ReservationState::None) {
+        const Reservation& r = held->reservation;
+        throw ApiError(409, r.error, r.errorCode == errc::kUnknownProduct ? errc::kUnknownProduct
+                                                                          : errc::kInsufficientInventory);
+      }
     }
-    return order;
+    return orderAnswer(tx, order);
   });
 }
 

@@ -2,21 +2,12 @@
 
 #include "edgecart/domain/inventory.h"
 
-#include <stdexcept>
-
 #include "edgecart/domain/domain.h"
 #include "edgecart/engine/error.h"
+#include "stored.h"
 
 namespace edgecart {
 namespace {
-
-const json& field(const json& a, const char* name, json::value_t type, const std::string& sk) {
-  const auto it = a.find(name);
-  const bool ok = it != a.end() && (it->type() == type ||
-                                    (type == json::value_t::number_integer && it->is_number_unsigned()));
-  if (!ok) throw std::runtime_error("stored item " + sk + " has no " + name + " of the right type");
-  return *it;
-}
 
 std::string inventorySk(const std::string& productCode) { return std::string(kInventory) + "#" + productCode; }
 
@@ -28,11 +19,11 @@ Inventory inventoryFrom(const json& item) {
   constexpr auto integer = json::value_t::number_integer;
   constexpr auto text = json::value_t::string;
   Inventory s;
-  s.productCode = field(a, "productCode", text, sk).get<std::string>();
-  s.quantity = field(a, "quantity", integer, sk).get<int64_t>();
-  s.reservedQuantity = field(a, "reservedQuantity", integer, sk).get<int64_t>();
-  s.warehouseCode = field(a, "warehouseCode", text, sk).get<std::string>();
-  if (a.contains("lastRestockedAt")) s.lastRestockedAt = field(a, "lastRestockedAt", text, sk).get<std::string>();
+  s.productCode = storedField(a, "productCode", text, sk).get<std::string>();
+  s.quantity = storedField(a, "quantity", integer, sk).get<int64_t>();
+  s.reservedQuantity = storedField(a, "reservedQuantity", integer, sk).get<int64_t>();
+  s.warehouseCode = storedField(a, "warehouseCode", text, sk).get<std::string>();
+  if (a.contains("lastRestockedAt")) s.lastRestockedAt = storedField(a, "lastRestockedAt", text, sk).get<std::string>();
   return s;
 }
 

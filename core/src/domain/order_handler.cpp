@@ -6,6 +6,7 @@
 
 #include "edgecart/domain/domain.h"
 #include "edgecart/domain/inventory.h"
+#include "edgecart/domain/reservation.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
 
@@ -59,37 +60,28 @@ void reserveAll(Transaction& tx, const Lines& lines) {
 // A reservation that could not be made keeps why (`error`, `errorCode`): GET /orders/:code
 // shows it, and a strict POST /orders refuses the order with it.
 void recordReservation(Transaction& tx, const std::string& orderCode, const Lines& lines,
-                       const std::string& state, int64_t version, const ApiError* why = nullptr) {
-  // Filled with emplace: a braced initializer list would build and destroy a temporary
-  // [key, value] array per field, and every order passes here.
-  json l = json::array();
-  for (const auto& [code, n] : lines) {
-    json line(json::value_t::object);
-    line.emplace("productCode", code);
-    line.emplace("quantity", n);
-    l.push_back(std::move(line));
-  }
-  json a(json::value_t::object);
-  a.emplace("orderCode", orderCode);
-  a.emplace("lines", std::move(l));
-  a.emplace("state", state);
+                       ReservationState state, int64_t version, const ApiError* why = nullptr) {
+  Reservation r;
+  r.orderCode = orderCode;
+  r.lines.reserve(lines.size());
+  for (const auto& [code, n] : lines) r.lines.push_back({code, n});
+  r.state = state;
   if (why) {
-    a.emplace("error", why->what());
-    a.emplace("errorCode", why->code());
+    r.error = why->what();
+    r.errorCode = why->code();
   }
-  tx.publish(CommandInput{kReservation, orderCode, "Reservation " + orderCode, version,
-                          std::move(a)});
+  writeReservation(tx, r, version);
 }
 
 void onNewOrder(Transaction& tx, const json& order) {
   const std::string code = order.at("code").get<std::string>();
-  if (tx.getItem(std::string(kReservation) + "#" + code)) return;  // replayed event
+  if (readReservation(tx, code)) return;  // replayed event
   const Lines lines = linesOf(order);
   try {
     reserveAll(tx, lines);
-    recordReservation(tx, code, lines, "held", 0);
+    recordReservation(tx, code, lines, ReservationState::Held, 0);
   } catch (const ApiError& e) {
-    recordReservation(tx, code, lines, "none", 0, &e);
+    recordReservation(tx, code, lines, ReservationState::None, 0, &e);
     tx.notify({{"type", "inventory_reservation_failed"}, {"orderId", code}, {"error", e.what()}});
   }
   json confirmation(json::value_t::object);  // emplace: this one is sent for every order
@@ -102,24 +94,24 @@ void onNewOrder(Transaction& tx, const json& order) {
 
 void onCancelled(Transaction& tx, const json& order) {
   const std::string code = order.at("code").get<std::string>();
-  Value r = tx.getItem(std::string(kReservation) + "#" + code);
-  if (!r || attrs(*r).at("state") == "released") return;  // replayed event
+  const std::optional<StoredReservation> r = readReservation(tx, code);
+  if (!r || r->reservation.state == ReservationState::Released) return;  // replayed event
   const Lines lines = linesOf(order);
-  if (attrs(*r).at("state") == "held") {
+  if (r->reservation.state == ReservationState::Held) {
     for (const auto& [p, n] : lines) {
       const Stock stock = readStock(tx, p);
       if (stock.exists()) setStock(tx, stock, stock.inventory.quantity, std::max<int64_t>(0, stock.inventory.reservedQuantity - n));
     }
   }
-  recordReservation(tx, code, lines, "released", itemVersion(*r));
+  recordReservation(tx, code, lines, ReservationState::Released, r->version);
   tx.notify({{"type", "order_cancelled"}, {"orderId", code}});
 }
 
 void onShipped(Transaction& tx, const json& order) {
   const std::string code = order.at("code").get<std::string>();
-  Value r = tx.getItem(std::string(kReservation) + "#" + code);
-  if (r && attrs(*r).at("state") == "deducted") return;  // replayed event
-  const bool held = r && attrs(*r).at("state") == "held";
+  const std::optional<StoredReservation> r = readReservation(tx, code);
+  if (r && r->reservation.state == ReservationState::Deducted) return;  // replayed event
+  const bool held = r && r->reservation.state == ReservationState::Held;
   const Lines lines = linesOf(order);
   std::vector<Stock> found;
   for (const auto& [p, n] : lines) found.push_back(stockFor(tx, p, n, !held));
@@ -129,7 +121,7 @@ void onShipped(Transaction& tx, const json& order) {
     setStock(tx, *inv, inv->inventory.quantity - n, reserved);
     ++inv;
   }
-  recordReservation(tx, code, lines, "deducted", r ? itemVersion(*r) : 0);
+  recordReservation(tx, code, lines, ReservationState::Deducted, r ? r->version : 0);
   tx.notify({{"type", "order_shipped"}, {"orderId", code}});
 }
 

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/reservation.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
 #include "edgecart/domain/money.h"
@@ -348,11 +349,8 @@ Value getOrder(const Transaction& tx, const std::string& code) {
 
 json orderAnswer(const Transaction& tx, const Value& order) {
   json out = *order;
-  if (const Value r = tx.getItem(std::string(kReservation) + "#" + order->at("code").get<std::string>())) {
-    const json& a = attrs(*r);
-    json reservation = {{"state", a.at("state")}};
-    if (a.contains("error")) reservation["error"] = a["error"], reservation["errorCode"] = a["errorCode"];
-    out["reservation"] = std::move(reservation);
+  if (const auto r = readReservation(tx, order->at("code").get<std::string>())) {
+    out["reservation"] = reservationAnswer(r->reservation);
   }
   return out;
 }

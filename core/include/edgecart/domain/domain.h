@@ -29,8 +29,8 @@ struct DomainOptions {
 inline constexpr char kProduct[] = "PRODUCT";
 inline constexpr char kInventory[] = "INVENTORY";
 inline constexpr char kOrder[] = "ORDER";
-// Which units an order holds: {orderCode, lines[{productCode, quantity}], state}, where state is
-// held | none | released | deducted. Kept beside the order so release/deduct touch only its units.
+// Which units an order holds, kept beside the order so release/deduct touch only its units: the
+// typed item of reservation.h.
 inline constexpr char kReservation[] = "RESERVATION";
 // A shop's settings: one item, SETTINGS#shop (docs/money.md).
 inline constexpr char kSettings[] = "SETTINGS";
