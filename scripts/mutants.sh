@@ -62,7 +62,7 @@ reservation-not-all-or-nothing | core/src/domain/order_handler.cpp | s/found.pus
 money-rounding | core/src/domain/money.cpp | s/  return (amount \* rate \* 2 + kRateScale) \/ (kRateScale \* 2);/  return (amount * rate * 2 + kRateScale - 1) \/ (kRateScale * 2);/ | edgecart_tests | Money.*:Orders.*:MoneyOrders.*
 currency-decimals-ignored | core/src/domain/money.cpp | s/  return it != end \&\& code == it->code ? it->decimals : -1;/  return it != end \&\& code == it->code ? 2 : -1;/ | edgecart_tests | Money.*:MoneyOrders.*
 tax-included-not-extracted | core/src/domain/orders.cpp | s/settings.pricesIncludeTax ? taxIncludedIn(charged, rate) : taxOn(charged, rate)/taxOn(charged, rate)/ | edgecart_tests | MoneyOrders.*
-tax-rate-of-the-shop-only | core/src/domain/orders.cpp | s/    lf.rate = settings.taxRateOf(product ? product.get() : nullptr);/    lf.rate = settings.taxRateOf(nullptr);/ | edgecart_tests | MoneyOrders.*
+tax-rate-of-the-shop-only | core/src/domain/orders.cpp | s/    lf.rate = settings.taxRateOf(product ? \&\*product : nullptr);/    lf.rate = settings.taxRateOf(nullptr);/ | edgecart_tests | MoneyOrders.*
 order-of-two-currencies | core/src/domain/orders.cpp | s/    if (lineCurrency.code != currency->code) {/    if (false) {/ | edgecart_tests | MoneyOrders.*
 discount-split-loses-units | core/src/domain/money.cpp | s/^    ++shares\[best\];$// | edgecart_tests | MoneyOrders.*
 cashier-discount-unlimited | core/src/domain/orders.cpp | s/    if (caller.discounts == Discounts::UpToLimit \&\& asked > /    if (false \&\& asked > / | edgecart_tests | MoneyOrders.*
@@ -116,7 +116,7 @@ own-rule-without-user | core/src/api/router.cpp | s/      if (ctx.userId.empty()
 customer-pulls-the-tenant | core/src/sync/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_tests | SyncTrust.*
 idempotency-key-ignored | core/src/api/router.cpp | s/      if (prior \&\& tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {/      if (false) {/ | edgecart_server_tests | HttpApi.AnIdempotencyKey*:HttpApi.OneConfirmation*
 customer-sets-its-price | core/src/domain/orders.cpp | s/      if (hasPrice \&\& sent != listed) {/      if (false) {/ | edgecart_tests | Prices.*
-customer-orders-inactive | core/src/domain/orders.cpp | s/    const bool forSale = product \&\& attrs(\*product).value("isActive", true);/    const bool forSale = product != nullptr;/ | edgecart_tests | Prices.*
+customer-orders-inactive | core/src/domain/orders.cpp | s/    const bool forSale = product \&\& product->isActive;/    const bool forSale = product.has_value();/ | edgecart_tests | Prices.*
 push-answer-leaks-rows | core/src/sync/sync_server.cpp | s/    if (item \&\& !visibleTo(ctx, \*item)) continue;// | edgecart_tests | SyncTrust.ARefused*
 client-not-bound-to-user | core/src/sync/sync_server.cpp | s/  if (owner \&\& owner->at("userId") != ctx.userId) {/  if (false) {/ | edgecart_tests | SyncTrust.AClientId*
 lease-cap-per-client-only | core/src/sync/sync_server.cpp | s/customer ? kMaxOutstandingPerCustomer : kMaxOutstandingPerStaffUser,/customer ? kMaxOutstandingPerTenant : kMaxOutstandingPerStaffUser,/ | edgecart_tests | SyncTrust.Leases*
@@ -132,6 +132,9 @@ below-reserved-allowed | core/src/domain/inventory.cpp | s/  if (quantity < s.re
 stored-stock-unchecked | core/src/domain/stored.h | s/  if (!ok) throw std::runtime_error(/  if (!ok \&\& it == object.end()) throw std::runtime_error(/ | edgecart_tests | Inventory.*:Reservations.*
 reservation-state-guessed | core/src/domain/reservation.cpp | s/^  throw std::runtime_error("stored item " + sk + " has a state/  return ReservationState::None;\n  throw std::runtime_error("stored item " + sk + " has a state/ | edgecart_tests | Reservations.*
 reservation-reason-not-stored | core/src/domain/reservation.cpp | 0,/^  if (!r.error.empty()) {$/s//  if (false) {/ | edgecart_tests | Reservations.*
+product-price-type-unchecked | core/src/domain/catalog.cpp | s/  if (price == a.end() .. !price->is_number()) throw/  if (price == a.end()) throw/ | edgecart_tests | Products.*
+product-tax-class-dropped | core/src/domain/catalog.cpp | s/^  if (p.taxClass) put(a, "taxClass", \*p.taxClass);$// | edgecart_tests | Products.*
+product-old-price-checked-on-read | core/src/domain/catalog.cpp | s/^  p.price = \*price;$/  p.price = moneyToJson(parseMoney(*price, "the price of " + p.code, currencyOf(p.currency)), currencyOf(p.currency));/ | edgecart_tests | Products.*:FileStore.Format001*
 import-row-half-written | core/src/api/import.cpp | s/        if (quantity \&\& stockBefore) checkCoversReserved/        if (false) checkCoversReserved/ | edgecart_tests | Import.*
 import-repeated-code | core/src/api/import.cpp | s/      if (!fresh) badRequest/      if (false) badRequest/ | edgecart_tests | Import.*
 till-rereads-on-every-change | web/apps/till/till.js | s/^  if (unseen) {$/  if (true) {/ | node:test/apps.test.js | scanned barcode

@@ -3,9 +3,11 @@
 #include "edgecart/domain/domain.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "edgecart/domain/money.h"
 #include "edgecart/engine/error.h"
+#include "stored.h"
 
 namespace edgecart {
 namespace {
@@ -71,50 +73,92 @@ void productLookupKeys(const json& product, std::vector<std::string>& keys) {
   for (std::string& word : searchWords(product.value("name", ""))) keys.push_back("w:" + std::move(word));
 }
 
+Product productFrom(const json& item) {
+  constexpr auto text = json::value_t::string;
+  const std::string& sk = storedField(item, "sk", text, "a product").get_ref<const std::string&>();
+  const json& a = storedField(item, "attributes", json::value_t::object, sk);
+  Product p;
+  p.code = storedField(item, "code", text, sk).get<std::string>();
+  p.name = storedField(item, "name", text, sk).get<std::string>();
+  p.categoryCode = storedField(a, "categoryCode", text, sk).get<std::string>();
+  p.sku = storedField(a, "sku", text, sk).get<std::string>();
+  p.currency = storedField(a, "currency", text, sk).get<std::string>();
+  const auto price = a.find("price");  // an integer or a decimal: either is a JSON number
+  if (price == a.end() || !price->is_number()) throw std::runtime_error("stored item " + sk + " has no price of the right type");
+  p.price = *price;
+  p.description = storedField(a, "description", text, sk).get<std::string>();
+  for (const json& image : storedField(a, "images", json::value_t::array, sk)) {
+    if (!image.is_string()) throw std::runtime_error("stored item " + sk + " has an image that is not a string");
+    p.images.push_back(image.get<std::string>());
+  }
+  p.isActive = storedField(a, "isActive", json::value_t::boolean, sk).get<bool>();
+  if (a.contains("taxClass")) p.taxClass = storedField(a, "taxClass", text, sk).get<std::string>();
+  return p;
+}
+
+json productAttributes(const Product& p) {
+  json a(json::value_t::object);
+  put(a, "categoryCode", p.categoryCode);
+  put(a, "sku", p.sku);
+  put(a, "price", p.price);
+  put(a, "currency", p.currency);
+  put(a, "description", p.description);
+  put(a, "images", p.images);
+  put(a, "isActive", p.isActive);
+  if (p.taxClass) put(a, "taxClass", *p.taxClass);
+  return a;
+}
+
 Value createProduct(Transaction& tx, const ProductInput& in, const DomainOptions& options) {
-  json attributes(json::value_t::object);
-  put(attributes, "categoryCode", in.categoryCode);
-  put(attributes, "sku", in.sku);
-  put(attributes, "price", moneyToJson(in.price, in.currency));
-  put(attributes, "currency", in.currency.code);
-  put(attributes, "description", in.description);
-  put(attributes, "images", in.images);
-  put(attributes, "isActive", in.isActive);
-  if (in.taxClass) attributes["taxClass"] = checkedTaxClass(tx, *in.taxClass, options);
+  if (in.taxClass) checkedTaxClass(tx, *in.taxClass, options);
   if (tx.getItem(std::string(kProduct) + "#" + in.code)) {
     conflict("Product " + in.code + " already exists", errc::kAlreadyExists);
   }
-  return tx.publish(CommandInput{kProduct, in.code, in.name, 0, std::move(attributes)});
+  Product p;
+  p.code = in.code;
+  p.name = in.name;
+  p.categoryCode = in.categoryCode;
+  p.sku = in.sku;
+  p.currency = in.currency.code;
+  p.price = moneyToJson(in.price, in.currency);
+  p.description = in.description;
+  p.images = in.images;
+  p.isActive = in.isActive;
+  p.taxClass = in.taxClass;
+  return tx.publish(CommandInput{kProduct, in.code, in.name, 0, productAttributes(p)});
 }
 
 Value updateProduct(Transaction& tx, const std::string& code, const ProductChange& change, const DomainOptions& options) {
   const Value current = getProduct(tx, code);
   const int64_t latest = itemVersion(*current);
   checkVersion(current->at("sk").get<std::string>(), change.version.value_or(-1), latest);
-  std::string name = change.name.value_or(current->at("name").get<std::string>());
-  json a = attrs(*current);
+  Product p = productFrom(*current);
+  if (change.name) p.name = *change.name;
   if (change.price) {
-    const Currency currency = currencyOf(a.value("currency", ""), "the currency of " + code);
-    a["price"] = moneyToJson(change.price->minor(currency), currency);
+    const Currency currency = currencyOf(p.currency, "the currency of " + code);
+    p.price = moneyToJson(change.price->minor(currency), currency);
   }
-  if (change.description) a["description"] = *change.description;
-  if (change.images) a["images"] = *change.images;
-  if (change.categoryCode) a["categoryCode"] = *change.categoryCode;
-  if (change.isActive) a["isActive"] = *change.isActive;
+  if (change.description) p.description = *change.description;
+  if (change.images) p.images = *change.images;
+  if (change.categoryCode) p.categoryCode = *change.categoryCode;
+  if (change.isActive) p.isActive = *change.isActive;
   if (change.taxClass) {
-    if (*change.taxClass) {
-      a["taxClass"] = checkedTaxClass(tx, **change.taxClass, options);
-    } else {
-      a.erase("taxClass");
-    }
+    p.taxClass = *change.taxClass;
+    if (p.taxClass) checkedTaxClass(tx, *p.taxClass, options);
   }
-  return tx.publish(CommandInput{kProduct, code, name, latest, std::move(a)});
+  return tx.publish(CommandInput{kProduct, code, p.name, latest, productAttributes(p)});
 }
 
 Value getProduct(const Transaction& tx, const std::string& code) {
   Value p = tx.getItem(std::string(kProduct) + "#" + code);
   if (!p) notFound("Product " + code + " not found");
   return p;
+}
+
+std::optional<Product> readProduct(const Transaction& tx, const std::string& code) {
+  const Value item = tx.getItem(std::string(kProduct) + "#" + code);
+  if (!item) return std::nullopt;
+  return productFrom(*item);
 }
 
 }  // namespace edgecart

@@ -175,8 +175,8 @@ json figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions&
     const bool hasPrice = line.price.has_value();
     std::string name = line.name;
     // The catalogue's word on this line: a customer's must be there and for sale.
-    const Value product = tx.getItem(std::string(kProduct) + "#" + productCode);
-    const bool forSale = product && attrs(*product).value("isActive", true);
+    const std::optional<Product> product = readProduct(tx, productCode);
+    const bool forSale = product && product->isActive;
     if (caller.pricing == Pricing::Catalogue && !forSale) {
       conflict(product ? "Product " + productCode + " is no longer for sale" : "Product " + productCode + " not found",
                errc::kUnknownProduct);
@@ -186,28 +186,27 @@ json figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions&
     }
     // One currency per order: its products' (a line outside the catalogue is in the shop's).
     const Currency lineCurrency =
-        product ? currencyOf(attrs(*product).value("currency", ""), "the currency of " + productCode)
-                : settings.currency;
+        product ? currencyOf(product->currency, "the currency of " + productCode) : settings.currency;
     if (!currency) currency = lineCurrency;
     if (lineCurrency.code != currency->code) {
       badRequest(what + " (" + productCode + ") is priced in " + lineCurrency.code + ", but this order is in " +
                  currency->code + ": an order has one currency");
     }
-    const int64_t listed = product ? parseMoney(attrs(*product).at("price"), "the price of " + productCode, *currency) : -1;
+    const int64_t listed = product ? parseMoney(product->price, "the price of " + productCode, *currency) : -1;
     const int64_t sent = hasPrice ? line.price->minor(*currency) : 0;
     if (caller.pricing == Pricing::Catalogue) {
       if (hasPrice && sent != listed) {
         conflict("The price of " + productCode + " is now " + moneyText(listed, *currency) + ", not " +
                      moneyText(sent, *currency) + ": nothing was ordered", errc::kPriceChanged);
       }
-      name = product->at("name").get<std::string>();
+      name = product->name;
     } else if (name.empty()) {
-      name = product->at("name").get<std::string>();
+      name = product->name;
     }
     const int64_t price = hasPrice ? sent : listed;
     LineFigures lf;
     lf.amount = price * quantity;  // ≤ 10^12 × 10^6: fits in int64
-    lf.rate = settings.taxRateOf(product ? product.get() : nullptr);
+    lf.rate = settings.taxRateOf(product ? &*product : nullptr);
     json item(json::value_t::object);
     put(item, "productCode", productCode);
     put(item, "name", std::move(name));

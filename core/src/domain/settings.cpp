@@ -85,21 +85,19 @@ ShopSettings fromItem(const json& a, ShopSettings s) {
 
 }  // namespace
 
-int64_t ShopSettings::taxRateOf(const json* product) const {
+int64_t ShopSettings::taxRateOf(const Product* product) const {
   std::string cls = defaultTaxClass;
   if (product) {
-    const json& a = attrs(*product);
-    auto own = a.find("taxClass");
-    auto category = categoryTaxClasses.find(a.value("categoryCode", ""));
-    if (own != a.end() && own->is_string()) {
-      cls = own->get<std::string>();
+    auto category = categoryTaxClasses.find(product->categoryCode);
+    if (product->taxClass) {
+      cls = *product->taxClass;
     } else if (category != categoryTaxClasses.end()) {
       cls = category->second;
     }
   }
   auto it = taxClasses.find(cls);
   if (it == taxClasses.end()) {
-    conflict("The tax class " + echo(cls) + " of " + (product ? product->value("code", "") : std::string("this line")) +
+    conflict("The tax class " + echo(cls) + " of " + (product ? product->code : std::string("this line")) +
              " is not in the shop's settings: add it to taxClasses, or change the product's taxClass");
   }
   return it->second;

@@ -14,6 +14,8 @@
 
 namespace edgecart {
 
+struct Product;
+
 // What a host configures; a shop's own settings (ShopSettings) start from it.
 struct DomainOptions {
   int64_t taxBasisPoints = 1000;                 // 10 %: the default settings' one rate; see taxFor
@@ -58,7 +60,7 @@ struct ShopSettings {
   int64_t returnWindowDays = 30;  // a cashier refunds orders placed within it (docs/till.md)
   // The rate of a product's line: its own taxClass, else its category's, else the default.
   // 409 when the class named is not one of taxClasses.
-  int64_t taxRateOf(const json* product) const;
+  int64_t taxRateOf(const Product* product) const;
 };
 ShopSettings shopSettings(const Transaction& tx, const DomainOptions& options);
 // GET /settings: the item, or (never written) the defaults as an item of version 0.
@@ -85,20 +87,46 @@ Value updateSettings(Transaction& tx, const SettingsChange& change, const Domain
 // Products. Their inputs come parsed (api/requests.h).
 // POST /products: a new product. Its price is in minor units of its currency (the request's,
 // so parsed with it); `taxClass` (optional) must be one of the shop's tax classes (400).
+// POST /products: a product to create, its currency and price checked.
 struct ProductInput {
   std::string code;
   std::string name;
   std::string categoryCode;
   std::string sku;
   Currency currency;
-  int64_t price = 0;
+  int64_t price = 0;  // minor units of `currency`
   std::string description;
   std::vector<std::string> images;
   bool isActive = true;
   std::optional<std::string> taxClass;
 };
+// A product as a type: a PRODUCT#<code> item (code and name are the item's, the rest its
+// attributes). The domain reads and writes products only through it; JSON is met where the item
+// is stored (productFrom, productAttributes) and where a request is parsed (api/requests.h).
+// The currency and the price are kept as stored: an older version stored them unchecked (a JPY
+// price of 29.99), and such a product can still be renamed, listed and given a valid price. Where
+// the price is used, currencyOf and parseMoney check them (an order of it is refused with 400).
+struct Product {
+  std::string code;
+  std::string name;
+  std::string categoryCode;
+  std::string sku;
+  std::string currency;  // an ISO 4217 code, as stored
+  json price;            // a JSON number, as stored
+  std::string description;
+  std::vector<std::string> images;
+  bool isActive = true;
+  std::optional<std::string> taxClass;
+};
+// A stored item's product. A field missing or of another type throws std::runtime_error naming
+// the item and the field.
+Product productFrom(const json& item);
+// The item's attributes (taxClass left out when there is none).
+json productAttributes(const Product& product);
 Value createProduct(Transaction& tx, const ProductInput& in, const DomainOptions& options);
 Value getProduct(const Transaction& tx, const std::string& code);  // 404 if absent
+// The product `code` as a transaction sees it, or nullopt when the catalogue does not have it.
+std::optional<Product> readProduct(const Transaction& tx, const std::string& code);
 // PATCH /products/{code}: the fields given replace the product's (one at least, checked where it
 // is parsed). The price has at most the product's currency's decimals.
 struct ProductChange {
