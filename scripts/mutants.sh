@@ -85,15 +85,15 @@ closed-session-takes-sales | core/src/domain/sessions.cpp | s/  if (attrs(\*s).a
 expected-cash-ignores-refunds | core/src/domain/sessions.cpp | s/cash += m.get(t, "taken") - m.get(t, "refunded");/cash += m.get(t, "taken");/ | edgecart_tests | TillDay.*
 customer-sells-on-a-session | core/src/domain/orders.cpp | s/    if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot sell on/    if (false) forbidden("Forbidden: a customer cannot sell on/ | edgecart_tests | TillDay.*
 paid-sale-expires | core/src/domain/expiry.cpp | s/  if (a.contains("payments")) return;/  if (false) return;/; s/  if (current.contains("payments")) return false;/  if (false) return false;/ | edgecart_tests | Expiry.*
-return-code-not-the-devices | core/src/sync/sync_server.cpp | s/kDeviceSeries) deviceSeries = deviceSeries .. code.rfind(d.prefix/kDeviceSeries) deviceSeries = deviceSeries \&\& code.rfind(d.prefix/ | edgecart_tests | Sync.TwoTills*:Sync.ASession*
+return-code-not-the-devices | core/src/sync/sync_lease.cpp | s/kDeviceSeries) deviceSeries = deviceSeries .. code.rfind(d.prefix/kDeviceSeries) deviceSeries = deviceSeries \&\& code.rfind(d.prefix/ | edgecart_tests | Sync.TwoTills*:Sync.ASession*
 ts-rules-not-checked | core/src/engine/error.cpp | s/{errc::kReturnExceedsSale, 409},/{errc::kReturnExceedsSale, 410},/ | edgecart_tests | Rules.*
 domain-includes-the-api | core/src/domain/orders.cpp | s#^\#include "edgecart/engine/text.h"#\#include "edgecart/api/validate.h"# | edgecart_tests | Layering.*
 tenant-scoping | core/src/engine/engine.cpp | s/      pk_(tenantPk(context_.tenantCode)),/      pk_(tenantPk("shared")),/ | edgecart_tests | Api.Tenant*:EngineTest.Sequences*
 push-replay | core/src/sync/sync_server.cpp | s/  if (seq <= intOr(store.get(Table::Sequence, pk, "last"), "seq", 0)) {/  if (false) {/ | edgecart_tests | Sync.*
 refused-outcome-not-recorded | core/src/sync/sync_server.cpp | s/^    recordResult(tx, pk, seq, row(result));$// | edgecart_tests | Sync.*
 push-validated-as-it-runs | core/src/sync/sync_server.cpp | s/^    checkCommands(commands);/    if (commands.is_null()) checkCommands(commands);/ | edgecart_tests | Sync.*
-device-series-any-client | core/src/sync/sync_server.cpp | s/    if (owner \&\& owner->at("clientId") != clientId) return CodeUse::None;// | edgecart_tests | Sync.*
-leases-unbounded | core/src/sync/sync_server.cpp | s/        if (outstanding >= h.cap) {/        if (false) {/ | edgecart_tests | Sync.*:SyncTrust.*
+device-series-any-client | core/src/sync/sync_lease.cpp | s/    if (owner \&\& owner->at("clientId") != clientId) return CodeUse::None;// | edgecart_tests | Sync.*
+leases-unbounded | core/src/sync/sync_lease.cpp | s/        if (outstanding >= h.cap) {/        if (false) {/ | edgecart_tests | Sync.*:SyncTrust.*
 conflict-for-any-409 | core/src/sync/sync_server.cpp | s/  const bool strict = isVersionConflict(reason);/  const bool strict = status == 409 \&\& cmdBody.is_object() \&\& cmdBody.contains("version");/ | edgecart_tests | Sync.*
 rebase-counts-answered-twice | core/src/sync/sync_client.cpp | s/    if (e->at("seq").get<int64_t>() <= answeredUpTo) return true;/    if (answeredUpTo < 0) return true;/ | edgecart_tests | Sync.*
 retry-on-stale-version | core/src/sync/sync_client.cpp | s/    body\["version"\] = version;/    body["version"] = itemVersion(item);/ | edgecart_tests | Sync.*
@@ -113,15 +113,15 @@ sqlite-scan-whole-range | server/src/sqlite_store.cpp | s/  for (int page = 8;; 
 roles-unchecked | core/src/api/access.cpp | s/  if (role >= r.least) return;/  return;/ | edgecart_server_tests | HttpApi.EveryRoute*
 own-rule-ignored | core/src/api/router.cpp | s/    if (r.own \&\& call.role == Role::Customer) {/    if (false) {/ | edgecart_tests | Api.OwnRoutes*
 own-rule-without-user | core/src/api/router.cpp | s/      if (ctx.userId.empty()) forbidden(/      if (false) forbidden(/ | edgecart_tests | Api.OwnRoutes*
-customer-pulls-the-tenant | core/src/sync/sync_server.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_tests | SyncTrust.*
+customer-pulls-the-tenant | core/src/sync/sync_pull.cpp | s/  if (roleOf(ctx) != Role::Customer) return true;/  return true;/ | edgecart_tests | SyncTrust.*
 idempotency-key-ignored | core/src/api/router.cpp | s/      if (prior \&\& tx.nowMs() - prior->at("atMs").get<int64_t>() < kIdempotencyWindowMs) {/      if (false) {/ | edgecart_server_tests | HttpApi.AnIdempotencyKey*:HttpApi.OneConfirmation*
 customer-sets-its-price | core/src/domain/orders.cpp | s/      if (hasPrice \&\& sent != listed) {/      if (false) {/ | edgecart_tests | Prices.*
 customer-orders-inactive | core/src/domain/orders.cpp | s/    const bool forSale = product \&\& product->isActive;/    const bool forSale = product.has_value();/ | edgecart_tests | Prices.*
 push-answer-leaks-rows | core/src/sync/sync_server.cpp | s/    if (item \&\& !visibleTo(ctx, \*item)) continue;// | edgecart_tests | SyncTrust.ARefused*
 client-not-bound-to-user | core/src/sync/sync_server.cpp | s/  if (owner \&\& owner->at("userId") != ctx.userId) {/  if (false) {/ | edgecart_tests | SyncTrust.AClientId*
-lease-cap-per-client-only | core/src/sync/sync_server.cpp | s/customer ? kMaxOutstandingPerCustomer : kMaxOutstandingPerStaffUser,/customer ? kMaxOutstandingPerTenant : kMaxOutstandingPerStaffUser,/ | edgecart_tests | SyncTrust.Leases*
+lease-cap-per-client-only | core/src/sync/sync_lease.cpp | s/customer ? kMaxOutstandingPerCustomer : kMaxOutstandingPerStaffUser,/customer ? kMaxOutstandingPerTenant : kMaxOutstandingPerStaffUser,/ | edgecart_tests | SyncTrust.Leases*
 lease-freed-per-command | core/src/sync/sync_server.cpp | s/      tx.insertRow(Table::Sequence, pk, "used#" + c.orderCode, row(json::object()));// | edgecart_tests | SyncTrust.OneLeased*
-customer-pull-scans-the-feed | core/src/sync/sync_server.cpp | s/    if (roleOf(ctx) == Role::Customer \&\& store.get(Table::Sequence, feed, "scoped")) {/    if (false) {/ | edgecart_tests | SyncTrustCost.*
+customer-pull-scans-the-feed | core/src/sync/sync_pull.cpp | s/    if (roleOf(ctx) == Role::Customer \&\& store.get(Table::Sequence, feed, "scoped")) {/    if (false) {/ | edgecart_tests | SyncTrustCost.*
 customer-names-another | core/src/api/access.cpp | s/      if (item.contains(who)) item\[who\] = "";/      (void)who;/ | edgecart_tests | SyncTrust.ACustomersPull*
 static-symlink-escape | server/src/static_files.cpp | s/^  if (std::mismatch(base.begin(), base.end(), file.begin(), file.end()).first != base.end()) return -1;$// | edgecart_server_tests | HttpSite.OnlyRegularFiles*
 lookup-keeps-old-keys | core/src/engine/engine.cpp | s/    if (!std::binary_search(after.begin(), after.end(), key)) write(Table::Sequence, lpk, rowOf(key, sk), nullptr);/    if (key.empty()) write(Table::Sequence, lpk, rowOf(key, sk), nullptr);/ | edgecart_tests | Catalogue.LookUps*

@@ -30,6 +30,9 @@ TEST_F(Products, TheTypedItemKeepsTheStoredFormExactly) {
   b["description"] = "Bread";
   ASSERT_EQ(req("POST", "/products", b).status, 201);
   ASSERT_EQ(req("POST", "/products", productRequest("C", 0.5)).status, 201);
+  json e = productRequest("E", 4);
+  e["taxClass"] = "reduced";
+  ASSERT_EQ(req("POST", "/products", e).status, 201);
   ASSERT_EQ(req("PATCH", "/products/A", {{"price", 19.9}, {"isActive", false}, {"name", "Mouse A"}}).status, 200);
   ASSERT_EQ(req("PATCH", "/products/B", {{"taxClass", nullptr}}).status, 200);
   const Response imported = req("POST", "/products/import",
@@ -47,12 +50,14 @@ TEST_F(Products, TheTypedItemKeepsTheStoredFormExactly) {
     ++seen;
     return true;
   });
-  EXPECT_EQ(seen, 4);
+  EXPECT_EQ(seen, 5);
   const Product a = productFrom(*item("A"));
   EXPECT_EQ(a.name, "Mouse A");
   EXPECT_FALSE(a.isActive);
   EXPECT_EQ(a.price, json(19.9));
   EXPECT_FALSE(productFrom(*item("B")).taxClass);
+  EXPECT_EQ(productFrom(*item("E")).taxClass, "reduced");
+  EXPECT_EQ(attrs(*item("E"))["taxClass"], "reduced");
   EXPECT_EQ(productFrom(*item("B")).images, std::vector<std::string>{"https://shop.example/b.png"});
 }
 

@@ -1,5 +1,5 @@
-// The server's side of reconciliation (docs/design.md §7): push with exactly-once effects, the change feed
-// and pull, and leases of order numbers.
+// The server's side of reconciliation (docs/design.md §7): push with exactly-once effects and the
+// change feed. The pull is in sync_pull.cpp, the leases of order numbers in sync_lease.cpp.
 
 #include <algorithm>
 #include <cctype>
@@ -16,34 +16,9 @@
 #include "edgecart/sync/sync.h"
 #include "edgecart/api/validate.h"
 #include "sync_rows.h"
+#include "sync_server_internal.h"
 
 namespace edgecart {
-namespace {
-
-constexpr size_t kMaxCommands = 500;
-constexpr int64_t kMaxLease = 1000;
-// Leased codes a client may hold unused (leased, not yet sent back in a pushed order): enough for
-// a long day offline, few enough that no client can run the tenant's sequence up.
-constexpr int64_t kMaxOutstandingCodes = 5 * kMaxLease;
-// The same bound per user, whatever its clientIds (a new clientId is free to make), and per
-// tenant. A storefront leases 5 codes at a time: a shopper never needs more than a few dozen.
-constexpr int64_t kMaxOutstandingPerCustomer = 50;
-constexpr int64_t kMaxOutstandingPerStaffUser = 4 * kMaxOutstandingCodes;
-constexpr int64_t kMaxOutstandingPerTenant = 100 * kMaxOutstandingCodes;
-constexpr size_t kMaxPull = 1000;  // rows a pull page: ~40 ms of the server's core thread at most
-
-// The sync rows of a tenant (Sequence table). A clientId is 16-64 characters without '#', so
-// none of these keys can be a client's.
-std::string clientPk(const std::string& tenant, const std::string& clientId) { return "SYNC#" + tenant + "#" + clientId; }
-std::string userPk(const std::string& tenant, const std::string& user) { return "SYNC#" + tenant + "#user#" + user; }
-std::string tenantLeasePk(const std::string& tenant) { return "SYNC#" + tenant + "#tenant"; }
-// The change feeds: the tenant's (staff pull it), and the scoped feeds a customer's pull reads
-// instead, under the same numbers: the rows every customer sees (catalogue, stock), and one per
-// customer with its own orders and reservations. Row "scoped" of the tenant's feed marks a feed
-// whose scoped feeds are complete (a store made before them is split at its next commit).
-std::string feedPk(const std::string& tenant) { return "CHANGES#" + tenant; }
-std::string sharedFeedPk(const std::string& tenant) { return "CHANGES#" + tenant + "#shared"; }
-std::string customerFeedPk(const std::string& tenant, const std::string& user) { return "CHANGES#" + tenant + "#customer#" + user; }
 
 json parseObject(const std::string& body) {
   if (body.size() > (8u << 20)) throw ApiError(413, "Request body exceeds 8388608 bytes");
@@ -64,6 +39,8 @@ std::string clientIdOf(const json& body) {
 int64_t intOr(const Value& v, const char* field, int64_t fallback) {
   return v && v->contains(field) ? v->at(field).get<int64_t>() : fallback;
 }
+
+namespace {
 
 // The item a command targets, for its version before the command ran.
 std::string targetSk(const std::string& path) {
@@ -200,6 +177,8 @@ void checkCommands(const json& commands) {
   }
 }
 
+}  // namespace
+
 // The tenant as the router would see it: lower-cased, and valid (docs/design.md §3).
 Context normalized(const Context& caller) {
   Context ctx = caller;
@@ -237,8 +216,6 @@ void addOutstanding(Transaction& tx, const std::string& pk, int64_t delta) {
   const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
   tx.putRow(Table::Sequence, pk, "leases", row({{"outstanding", std::max<int64_t>(0, out + delta)}}));
 }
-
-}  // namespace
 
 Response SyncServer::push(const Context& caller, const std::string& body) {
   try {
@@ -411,184 +388,6 @@ json SyncServer::serverRows(const Context& ctx, const std::string& orderCode, co
     rows[sk.get<std::string>()] = item ? forCaller(ctx, *item) : json();
   }
   return rows;
-}
-
-// Whose a code is: one of this client's leased blocks, or its own device series. A device series
-// is bound to exactly one client (the first to lease or to use it): a client whose id merely
-// shares the first characters is refused it.
-SyncServer::CodeUse SyncServer::codeUseOf(const Context& ctx, const std::string& clientId, const std::string& code) {
-  if (!isValidCode(code)) return CodeUse::None;
-  const std::string device = deviceOf(clientId);
-  bool deviceSeries = code.rfind("ORD-" + device + "-", 0) == 0;
-  for (const DeviceSeries& d : kDeviceSeries) deviceSeries = deviceSeries || code.rfind(d.prefix + device + "-", 0) == 0;
-  if (deviceSeries) {
-    const Value owner = shop_.store().get(Table::Sequence, "SYNC#" + ctx.tenantCode + "#devices", device);
-    if (owner && owner->at("clientId") != clientId) return CodeUse::None;
-    return CodeUse::Device;
-  }
-  size_t digits = code.size();
-  while (digits > 0 && std::isdigit(static_cast<unsigned char>(code[digits - 1]))) --digits;
-  if (digits == code.size() || code.size() - digits > 15) return CodeUse::None;
-  const int64_t n = std::stoll(code.substr(digits));
-  bool leased = false;
-  shop_.store().scan(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#", "",
-                     [&](const std::string&, const Value& l) {
-    leased = n >= l->at("start").get<int64_t>() && n <= l->at("end").get<int64_t>() &&
-             formatSequence(shop_.options().orderCodeFormat, n) == code;
-    return !leased;
-  });
-  return leased ? CodeUse::Leased : CodeUse::None;
-}
-
-// What a caller's device may hold (the pull is scoped by role, see access.h): staff get the whole
-// tenant; a customer the catalogue, stock, and its own orders with their reservations. Another
-// customer's name or address never reaches a customer's device.
-bool SyncServer::visibleTo(const Context& ctx, const json& item) const {
-  if (roleOf(ctx) != Role::Customer) return true;
-  const std::string& sk = item.at("sk").get_ref<const std::string&>();
-  if (isShopWide(sk)) return true;
-  if (sk.rfind("ORDER#", 0) == 0) return attrs(item).value("customerId", "") == ctx.userId;
-  if (sk.rfind("RESERVATION#", 0) == 0) {
-    const Value order = shop_.store().get(Table::Data, item.at("pk").get<std::string>(),
-                                          "ORDER#" + attrs(item).value("orderCode", ""));
-    return order && attrs(*order).value("customerId", "") == ctx.userId;
-  }
-  return false;
-}
-
-Response SyncServer::pull(const Context& caller, const std::string& query) {
-  try {
-    const Context ctx = normalized(caller);
-    std::string cursor, clientId;
-    size_t limit = kMaxPull;
-    for (const auto& [key, value] : parseQuery(query)) {
-      if (key == "clientId") {
-        if (!isValidClientId(value)) badRequest("clientId must be 16-64 letters, digits, '_' or '-'");
-        clientId = value;
-      } else if (key == "cursor") {
-        if (value.size() > 12 || value.find_first_not_of("0123456789") != std::string::npos) {
-          badRequest("cursor must be a cursor returned by /sync/pull");
-        }
-        cursor = value;
-      } else if (key == "limit") {
-        if (value.empty() || value.size() > 4 || value.find_first_not_of("0123456789") != std::string::npos ||
-            std::stoul(value) < 1 || std::stoul(value) > kMaxPull) {
-          badRequest("limit must be an integer between 1 and " + std::to_string(kMaxPull));
-        }
-        limit = std::stoul(value);
-      } else {
-        badRequest("query parameter " + echo(key) + " is not supported");
-      }
-    }
-    Store& store = shop_.store();
-    if (!clientId.empty()) checkClientOwner(store, ctx, clientId);
-    const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
-    const std::string from = cursor.empty() ? "" : padded(std::stoll(cursor));
-    std::string last = cursor;
-    bool more = false;
-    std::vector<std::pair<std::string, std::string>> rows;  // n, sk: the page's feed rows
-    const std::string feed = feedPk(ctx.tenantCode);
-    if (roleOf(ctx) == Role::Customer && store.get(Table::Sequence, feed, "scoped")) {
-      // A customer reads only its scoped feeds, merged by number: O(limit), whatever the tenant sold.
-      for (const std::string& pk : {sharedFeedPk(ctx.tenantCode), customerFeedPk(ctx.tenantCode, ctx.userId)}) {
-        size_t taken = 0;
-        store.scan(Table::Sequence, pk, "0", from, [&](const std::string& n, const Value& v) {
-          rows.emplace_back(n, v->at("sk").get<std::string>());
-          return ++taken <= limit;  // one more than a page: tells whether there is more
-        });
-      }
-      std::sort(rows.begin(), rows.end());
-      more = rows.size() > limit;
-      if (more) rows.resize(limit);
-    } else {
-      store.scan(Table::Sequence, feed, "0", from, [&](const std::string& n, const Value& change) {
-        if (rows.size() >= limit) {
-          more = true;
-          return false;
-        }
-        rows.emplace_back(n, change->at("sk").get<std::string>());
-        return true;
-      });
-    }
-    // The page's items in one read of the store (one query on SQLite and PostgreSQL).
-    std::vector<std::string> sks;
-    sks.reserve(rows.size());
-    for (const auto& row : rows) sks.push_back(row.second);
-    const std::vector<Value> found = store.getMany(Table::Data, tenantPk, sks);
-    json items = json::array();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (found[i] && visibleTo(ctx, *found[i])) items.push_back(forCaller(ctx, *found[i]));
-      last = rows[i].first;
-    }
-    json answer = {{"items", std::move(items)}, {"cursor", last}, {"more", more}};
-    // The client's last answered command, read after the items: every command up to it has its
-    // effect in the state pulled (the client then re-runs only the later ones on top).
-    if (!clientId.empty()) {
-      answer["lastSeq"] = intOr(store.get(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "last"), "seq", 0);
-    }
-    return Response{200, std::move(answer), {}, {}};
-  } catch (const ApiError& e) {
-    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
-  }
-}
-
-Response SyncServer::lease(const Context& caller, const std::string& body) {
-  try {
-    const Context ctx = normalized(caller);
-    const json req = parseObject(body);
-    const std::string clientId = clientIdOf(req);
-    int64_t size = 100;
-    for (const auto& [k, v] : req.items()) {
-      if (k == "size") {
-        if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > kMaxLease) {
-          badRequest("size must be an integer between 1 and " + std::to_string(kMaxLease));
-        }
-        size = v.get<int64_t>();
-      } else if (k != "clientId") {
-        badRequest("property " + echo(k) + " should not exist");
-      }
-    }
-    const std::string device = deviceOf(clientId);
-    json answer;
-    shop_.engine().run(ctx, [&](Transaction& tx) {
-      const std::string devices = "SYNC#" + ctx.tenantCode + "#devices";
-      const Value owner = tx.get(Table::Sequence, devices, device);
-      if (owner && owner->at("clientId") != clientId) {
-        conflict("device series " + device + " belongs to another client; choose another clientId");
-      }
-      claimClient(tx, clientId);
-      // Every holder's bound: the client's, its user's (whatever its clientIds), the tenant's.
-      const bool customer = roleOf(ctx) == Role::Customer;
-      const struct { std::string pk; int64_t cap; const char* who; } holders[] = {
-          {clientPk(ctx.tenantCode, clientId), kMaxOutstandingCodes, "This client holds "},
-          {userPk(ctx.tenantCode, ctx.userId), customer ? kMaxOutstandingPerCustomer : kMaxOutstandingPerStaffUser,
-           "This user's clients hold "},
-          {tenantLeasePk(ctx.tenantCode), kMaxOutstandingPerTenant, "This tenant's clients hold "}};
-      // A smaller block when a bound is near (a customer's device asking for the default 100 gets
-      // what its user has left); none left is 429.
-      for (const auto& h : holders) {
-        const int64_t outstanding = intOr(tx.get(Table::Sequence, h.pk, "leases"), "outstanding", 0);
-        if (outstanding >= h.cap) {
-          throw ApiError(429, h.who + std::to_string(outstanding) + " leased order codes not yet used; at most " +
-                              std::to_string(h.cap) + " may be outstanding");
-        }
-        size = std::min(size, h.cap - outstanding);
-      }
-      for (const auto& h : holders) addOutstanding(tx, h.pk, size);
-      const std::string tenantPk = edgecart::tenantPk(ctx.tenantCode);
-      const int64_t start = intOr(tx.get(Table::Sequence, tenantPk, "ORDER"), "value", 0) + 1;
-      const int64_t end = start + size - 1;
-      tx.putRow(Table::Sequence, tenantPk, "ORDER", row({{"value", end}, {"updatedAt", tx.now()}}));
-      tx.insertRow(Table::Sequence, "SYNC#" + ctx.tenantCode + "#" + clientId, "lease#" + padded(start),
-                row({{"start", start}, {"end", end}, {"at", tx.now()}}));
-      tx.putRow(Table::Sequence, devices, device, row({{"clientId", clientId}}));
-      answer = {{"clientId", clientId}, {"device", device}, {"start", start}, {"end", end},
-                {"format", shop_.options().orderCodeFormat}};
-    });
-    return Response{200, std::move(answer), {}, {}};
-  } catch (const ApiError& e) {
-    return Response{e.status(), errorBody(e.status(), e.what(), e.code()), {}, {}, e.code()};
-  }
 }
 
 }  // namespace edgecart
