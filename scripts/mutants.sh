@@ -135,6 +135,7 @@ reservation-reason-not-stored | core/src/domain/reservation.cpp | 0,/^  if (!r.e
 product-price-type-unchecked | core/src/domain/catalog.cpp | s/  if (price == a.end() .. !price->is_number()) throw/  if (price == a.end()) throw/ | edgecart_tests | Products.*
 product-tax-class-dropped | core/src/domain/catalog.cpp | s/^  if (p.taxClass) put(a, "taxClass", \*p.taxClass);$// | edgecart_tests | Products.*
 product-old-price-checked-on-read | core/src/domain/catalog.cpp | s/^  p.price = \*price;$/  p.price = moneyToJson(parseMoney(*price, "the price of " + p.code, currencyOf(p.currency)), currencyOf(p.currency));/ | edgecart_tests | Products.*:FileStore.Format001*
+product-newer-attributes-dropped | core/src/domain/catalog.cpp | s/^  json a = p.others;$/  json a(json::value_t::object);/ | edgecart_tests | Products.*
 import-row-half-written | core/src/api/import.cpp | s/        if (quantity \&\& stockBefore) checkCoversReserved/        if (false) checkCoversReserved/ | edgecart_tests | Import.*
 import-repeated-code | core/src/api/import.cpp | s/      if (!fresh) badRequest/      if (false) badRequest/ | edgecart_tests | Import.*
 till-rereads-on-every-change | web/apps/till/till.js | s/^  if (unseen) {$/  if (true) {/ | node:test/apps.test.js | scanned barcode

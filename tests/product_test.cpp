@@ -2,6 +2,11 @@
 // unchanged, a stored product of another shape is named, and one an older version stored with a
 // price its currency cannot hold is still renamed and repriced.
 
+#include <filesystem>
+
+#include "edgecart/domain/inventory.h"
+#include "edgecart/domain/reservation.h"
+#include "edgecart/storage/file_store.h"
 #include "test_util.h"
 
 namespace edgecart::testing {
@@ -30,6 +35,10 @@ TEST_F(Products, TheTypedItemKeepsTheStoredFormExactly) {
   b["description"] = "Bread";
   ASSERT_EQ(req("POST", "/products", b).status, 201);
   ASSERT_EQ(req("POST", "/products", productRequest("C", 0.5)).status, 201);
+  json yen = productRequest("J", 1200);
+  yen["currency"] = "JPY";
+  ASSERT_EQ(req("POST", "/products", yen).status, 201);
+  ASSERT_TRUE(attrs(*item("J"))["price"].is_number_integer());
   json e = productRequest("E", 4);
   e["taxClass"] = "reduced";
   ASSERT_EQ(req("POST", "/products", e).status, 201);
@@ -50,7 +59,7 @@ TEST_F(Products, TheTypedItemKeepsTheStoredFormExactly) {
     ++seen;
     return true;
   });
-  EXPECT_EQ(seen, 5);
+  EXPECT_EQ(seen, 6);
   const Product a = productFrom(*item("A"));
   EXPECT_EQ(a.name, "Mouse A");
   EXPECT_FALSE(a.isActive);
@@ -90,8 +99,15 @@ TEST_F(Products, AStoredItemOfAnotherShapeIsNamedAndChangesNothing) {
     const Response order = req("POST", "/orders", orderRequest({{"A", 1}}));
     EXPECT_EQ(order.status, 500) << c.what;
     EXPECT_EQ(order.body["message"], c.message) << c.what;
+    const Response stock = req("PATCH", "/inventory/A", {{"quantity", 9}});
+    EXPECT_EQ(stock.status, 500) << c.what;
+    EXPECT_EQ(stock.body["message"], c.message) << c.what;
+    const Response imported = req("POST", "/products/import", {{"csv", "code,name,categoryCode,sku,price,currency\nA,Product A,ACC,SKU-A,29.99,USD\n"}});
+    EXPECT_EQ(imported.status, 500) << c.what;
+    EXPECT_EQ(imported.body["message"], c.message) << c.what;
     EXPECT_EQ(*item("A"), changed) << c.what;
     EXPECT_EQ(inventory("A")["reservedQuantity"], 0) << c.what;
+    EXPECT_EQ(inventory("A")["quantity"], 5) << c.what;
   }
   storeAs("A", good);
   EXPECT_EQ(req("POST", "/orders", orderRequest({{"A", 1}})).status, 201);
@@ -116,6 +132,60 @@ TEST_F(Products, AnUncheckedPriceOfAnOlderVersionIsKeptRefusedInOrdersAndMended)
   ASSERT_EQ(repriced.status, 200) << repriced.body.dump();
   EXPECT_EQ(repriced.body["attributes"]["price"], 3000);
   EXPECT_EQ(req("POST", "/orders", orderRequest({{"A", 1}})).status, 201);
+}
+
+// Attributes this version does not know (a newer version's, a server's) survive a PATCH and an
+// import of the product: the type carries them through instead of dropping them.
+TEST_F(Products, AttributesOfANewerVersionAreKept) {
+  stock("A", 5);
+  json newer = *item("A");
+  newer["attributes"]["barcode"] = "4901234567894";
+  newer["attributes"]["weight"] = {{"grams", 85}};
+  storeAs("A", newer);
+  const Response patched = req("PATCH", "/products/A", {{"description", "A mouse"}});
+  ASSERT_EQ(patched.status, 200) << patched.body.dump();
+  EXPECT_EQ(attrs(*item("A"))["barcode"], "4901234567894");
+  EXPECT_EQ(attrs(*item("A"))["weight"], json({{"grams", 85}}));
+  EXPECT_EQ(attrs(*item("A"))["description"], "A mouse");
+  const Response imported = req("POST", "/products/import",
+                                {{"csv", "code,name,categoryCode,sku,price,currency,description\n"
+                                         "A,Product A,ACC,SKU-A,29.99,USD,A mouse\n"}});
+  ASSERT_EQ(imported.status, 200) << imported.body.dump();
+  EXPECT_EQ(imported.body["unchanged"], 1) << imported.body.dump();
+  EXPECT_EQ(attrs(*item("A"))["barcode"], "4901234567894");
+}
+
+// The items older versions wrote (the stores in tests/fixtures, every version of each item in
+// the command table and the latest in the data table) are what the types re-encode, field for
+// field: a product, a stock item and a reservation of each version read and write back the same.
+TEST(TypedItems, EveryItemOfTheOlderStoresReencodesExactly) {
+  for (const char* fixture : {"v1-store", "v2-store", "v3-store"}) {
+    TempDir dir;
+    std::filesystem::copy(std::string(EDGECART_FIXTURES) + "/" + fixture, dir.path(),
+                          std::filesystem::copy_options::recursive);
+    FileStoreOptions options;
+    options.readOnly = true;
+    auto store = FileStore::open(dir.path(), options);
+    std::map<std::string, int> seen;
+    for (const Table table : {Table::Data, Table::Command}) {
+      store->scan(table, tenantPk("shop-a"), "", "", [&](const std::string& sk, const Value& v) {
+        if (sk.rfind("PRODUCT#", 0) == 0) {
+          EXPECT_EQ(productAttributes(productFrom(*v)), attrs(*v)) << fixture << " " << sk;
+          ++seen["product"];
+        } else if (sk.rfind("INVENTORY#", 0) == 0) {
+          EXPECT_EQ(inventoryAttributes(inventoryFrom(*v)), attrs(*v)) << fixture << " " << sk;
+          ++seen["stock"];
+        } else if (sk.rfind("RESERVATION#", 0) == 0) {
+          EXPECT_EQ(reservationAttributes(reservationFrom(*v)), attrs(*v)) << fixture << " " << sk;
+          ++seen["reservation"];
+        }
+        return true;
+      });
+    }
+    EXPECT_GE(seen["product"], 2) << fixture;
+    EXPECT_GE(seen["stock"], 2) << fixture;
+    EXPECT_GE(seen["reservation"], 2) << fixture;
+  }
 }
 
 }  // namespace

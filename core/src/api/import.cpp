@@ -192,10 +192,10 @@ json importProducts(Transaction& tx, const json& body, const DomainOptions& opti
       const Value stockBefore = tx.getItem(std::string(kInventory) + "#" + code);
       if (before) {
         // An update: the product's identity (SKU, currency) stays; everything else follows the file.
-        for (const char* fixed : {"sku", "currency"}) {
-          if (product.value(fixed, json()) != attrs(*before).value(fixed, json())) {
-            badRequest(std::string(fixed) + " of " + code + " is " + attrs(*before).value(fixed, json()).dump() +
-                       " and cannot change");
+        const Product stored = productFrom(*before);
+        for (const auto& [fixed, value] : {std::pair{"sku", json(stored.sku)}, std::pair{"currency", json(stored.currency)}}) {
+          if (product.value(fixed, json()) != value) {
+            badRequest(std::string(fixed) + " of " + code + " is " + value.dump() + " and cannot change");
           }
           product.erase(fixed);
         }

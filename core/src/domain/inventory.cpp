@@ -63,7 +63,7 @@ void checkCoversReserved(const Inventory& s, int64_t quantity) {
 }
 
 Value updateInventory(Transaction& tx, const std::string& productCode, const InventoryChange& change) {
-  const Value product = getProduct(tx, productCode);
+  const Product product = productFrom(*getProduct(tx, productCode));
   Stock stock = readStock(tx, productCode);
   checkVersion(inventorySk(productCode), change.version.value_or(-1), stock.version);
   Inventory& s = stock.inventory;
@@ -76,7 +76,7 @@ Value updateInventory(Transaction& tx, const std::string& productCode, const Inv
   if (quantity > s.quantity) s.lastRestockedAt = tx.now();
   s.quantity = quantity;
   if (!change.warehouseCode.empty()) s.warehouseCode = change.warehouseCode;
-  return writeStock(tx, stock, product->at("name").get<std::string>());
+  return writeStock(tx, stock, product.name);
 }
 
 }  // namespace edgecart

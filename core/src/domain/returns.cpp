@@ -179,14 +179,14 @@ void returnHandler(Transaction& tx, const DataChange& change) {
     if (!line.value("restock", false)) continue;
     const std::string productCode = line.at("productCode").get<std::string>();
     const int64_t n = line.at("quantity").get<int64_t>();
-    const Value product = tx.getItem(std::string(kProduct) + "#" + productCode);
+    const std::optional<Product> product = readProduct(tx, productCode);
     if (!product) continue;  // a line outside the catalogue has no stock to go back to
     Stock stock = readStock(tx, productCode);
     const int64_t quantity = stock.inventory.quantity + n;
     if (quantity > kMaxStock) conflict("Restocking " + productCode + " would pass " + std::to_string(kMaxStock) + " units");
     stock.inventory.quantity = quantity;
     stock.inventory.lastRestockedAt = tx.now();
-    writeStock(tx, stock, product->at("name").get<std::string>());
+    writeStock(tx, stock, product->name);
   }
 }
 

@@ -117,6 +117,8 @@ struct Product {
   std::vector<std::string> images;
   bool isActive = true;
   std::optional<std::string> taxClass;
+  // Attributes this version does not know (a newer one's), written back as they were.
+  json others = json::object();
 };
 // A stored item's product. A field missing or of another type throws std::runtime_error naming
 // the item and the field.
