@@ -14,13 +14,9 @@ namespace {
 
 class Products : public ShopTest {
  protected:
-  Value item(const std::string& code) {
-    return shop_->store().get(Table::Data, tenantPk("shop-a"), std::string(kProduct) + "#" + code);
-  }
-  // Replaces the stored product `code` with `changed`, as another version might have written it.
+  Value item(const std::string& code) { return storedItem(std::string(kProduct) + "#" + code); }
   void storeAs(const std::string& code, const json& changed) {
-    shop_->store().commit(Batch{Put{Table::Data, tenantPk("shop-a"), std::string(kProduct) + "#" + code,
-                                    std::make_shared<const json>(changed)}});
+    ShopTest::storeAs(std::string(kProduct) + "#" + code, changed);
   }
 };
 

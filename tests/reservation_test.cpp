@@ -9,13 +9,9 @@ namespace {
 
 class Reservations : public ShopTest {
  protected:
-  Value item(const std::string& orderCode) {
-    return shop_->store().get(Table::Data, tenantPk("shop-a"), std::string(kReservation) + "#" + orderCode);
-  }
-  // Replaces the stored reservation of `orderCode` with `changed`, as another version might have.
+  Value item(const std::string& orderCode) { return storedItem(std::string(kReservation) + "#" + orderCode); }
   void storeAs(const std::string& orderCode, const json& changed) {
-    shop_->store().commit(Batch{Put{Table::Data, tenantPk("shop-a"), std::string(kReservation) + "#" + orderCode,
-                                    std::make_shared<const json>(changed)}});
+    ShopTest::storeAs(std::string(kReservation) + "#" + orderCode, changed);
   }
 };
 

@@ -95,6 +95,13 @@ class ShopTest : public ::testing::Test {
     return shop_->handle({tenant, "user-1", {"admin"}}, method, path, body);
   }
 
+  // The stored data item `sk` of shop-a (null if absent), and the same replaced by `changed`, as
+  // another version of the code might have written it.
+  Value storedItem(const std::string& sk) { return shop_->store().get(Table::Data, tenantPk("shop-a"), sk); }
+  void storeAs(const std::string& sk, const json& changed) {
+    shop_->store().commit(Batch{Put{Table::Data, tenantPk("shop-a"), sk, std::make_shared<const json>(changed)}});
+  }
+
   // Creates a product with `quantity` units in stock.
   void stock(const std::string& code, int quantity, const std::string& tenant = "shop-a") {
     ASSERT_EQ(req("POST", "/products", productRequest(code), tenant).status, 201);
