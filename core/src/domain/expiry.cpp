@@ -3,6 +3,7 @@
 #include "edgecart/domain/expiry.h"
 
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/order.h"
 #include "edgecart/engine/clock.h"
 
 namespace edgecart {
@@ -22,20 +23,18 @@ void pendingOrderKeys(const json& order, std::vector<std::string>& keys) {
 }
 
 bool expireOrder(Transaction& tx, const std::string& code, const std::string& cutoffIso) {
-  const Value order = tx.getItem(std::string(kOrder) + "#" + code);
-  if (!order) return false;
-  const json& current = attrs(*order);
+  std::optional<StoredOrder> stored = readOrder(tx, code);
+  if (!stored) return false;
+  Order& o = stored->order;
   // Read again in this transaction: confirmed (or cancelled) since the sweep looked, it stays.
-  if (current.value("status", "") != "pending" || current.value("placedAt", "") >= cutoffIso) return false;
-  if (current.contains("payments")) return false;  // paid at a till
-  json a = current;
-  a["status"] = "cancelled";
-  a["cancelledAt"] = tx.now();
-  a["cancelReason"] = "expired";
-  tx.notify({{"type", "order_expired"}, {"orderId", code}, {"customerId", current.value("customerId", "")},
-             {"placedAt", current.value("placedAt", "")}});
+  if (o.status != "pending" || o.placedAt >= cutoffIso) return false;
+  if (o.payments) return false;  // paid at a till
+  o.status = "cancelled";
+  o.cancelledAt = tx.now();
+  o.cancelReason = "expired";
+  tx.notify({{"type", "order_expired"}, {"orderId", code}, {"customerId", o.customerId}, {"placedAt", o.placedAt}});
   // The version read: a commit that meets a newer one re-runs this and finds it no longer pending.
-  tx.publish(CommandInput{kOrder, code, order->at("name").get<std::string>(), itemVersion(*order), std::move(a)});
+  writeOrder(tx, o, stored->version);
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include "edgecart/domain/domain.h"
 #include "edgecart/domain/inventory.h"
+#include "edgecart/domain/order.h"
 #include "edgecart/domain/reservation.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
@@ -15,11 +16,9 @@ namespace {
 
 using Lines = std::map<std::string, int64_t>;  // productCode -> units
 
-Lines linesOf(const json& order) {
+Lines linesOf(const Order& order) {
   Lines lines;
-  for (const json& l : attrs(order).at("items")) {
-    lines[l.at("productCode").get<std::string>()] += l.at("quantity").get<int64_t>();
-  }
+  for (const OrderLine& l : order.items) lines[l.productCode] += l.quantity;
   return lines;
 }
 
@@ -73,8 +72,8 @@ void recordReservation(Transaction& tx, const std::string& orderCode, const Line
   writeReservation(tx, r, version);
 }
 
-void onNewOrder(Transaction& tx, const json& order) {
-  const std::string code = order.at("code").get<std::string>();
+void onNewOrder(Transaction& tx, const Order& order) {
+  const std::string& code = order.code;
   if (readReservation(tx, code)) return;  // replayed event
   const Lines lines = linesOf(order);
   try {
@@ -87,13 +86,13 @@ void onNewOrder(Transaction& tx, const json& order) {
   json confirmation(json::value_t::object);  // emplace: this one is sent for every order
   confirmation.emplace("type", "order_confirmation");
   confirmation.emplace("orderId", code);
-  confirmation.emplace("customerId", attrs(order).at("customerId"));
-  confirmation.emplace("total", attrs(order).at("total"));
+  confirmation.emplace("customerId", order.customerId);
+  confirmation.emplace("total", order.total);
   tx.notify(std::move(confirmation));
 }
 
-void onCancelled(Transaction& tx, const json& order) {
-  const std::string code = order.at("code").get<std::string>();
+void onCancelled(Transaction& tx, const Order& order) {
+  const std::string& code = order.code;
   const std::optional<StoredReservation> r = readReservation(tx, code);
   if (!r || r->reservation.state == ReservationState::Released) return;  // replayed event
   const Lines lines = linesOf(order);
@@ -107,8 +106,8 @@ void onCancelled(Transaction& tx, const json& order) {
   tx.notify({{"type", "order_cancelled"}, {"orderId", code}});
 }
 
-void onShipped(Transaction& tx, const json& order) {
-  const std::string code = order.at("code").get<std::string>();
+void onShipped(Transaction& tx, const Order& order) {
+  const std::string& code = order.code;
   const std::optional<StoredReservation> r = readReservation(tx, code);
   if (r && r->reservation.state == ReservationState::Deducted) return;  // replayed event
   const bool held = r && r->reservation.state == ReservationState::Held;
@@ -129,17 +128,17 @@ void onShipped(Transaction& tx, const json& order) {
 
 void orderHandler(Transaction& tx, const DataChange& change) {
   if (change.sk.rfind("ORDER#", 0) != 0 || !change.newItem) return;
-  const json& order = *change.newItem;
+  const Order order = orderFrom(*change.newItem);
   if (!change.oldItem) {
     onNewOrder(tx, order);
     return;
   }
-  const std::string from = attrs(*change.oldItem).at("status").get<std::string>();
-  const std::string to = attrs(order).at("status").get<std::string>();
+  const std::string from = orderFrom(*change.oldItem).status;
+  const std::string& to = order.status;
   if (from == to) return;
   if (to == "cancelled") onCancelled(tx, order);
   if (to == "shipped") onShipped(tx, order);
-  if (to == "delivered") tx.notify({{"type", "order_delivered"}, {"orderId", order.at("code")}});
+  if (to == "delivered") tx.notify({{"type", "order_delivered"}, {"orderId", order.code}});
 }
 
 void registerDomainHandlers(Engine& engine) {

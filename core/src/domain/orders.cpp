@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/order.h"
 #include "edgecart/domain/reservation.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/error.h"
@@ -75,15 +76,15 @@ struct LineFigures {
 // order keeps of it ({percent?, amount, reason}).
 // `asked` gets the discount as asked, before rounding, in minor units × kRateScale (at most
 // 10^12 × 10^5 a discount, two discounts of a unit of amount: far inside int64).
-int64_t readDiscount(const DiscountInput& d, const std::string& what, const Currency& currency, int64_t base, json& record,
-                     int64_t& asked) {
-  record = json(json::value_t::object);
+int64_t readDiscount(const DiscountInput& d, const std::string& what, const Currency& currency, int64_t base,
+                     std::optional<DiscountRecord>& record, int64_t& asked) {
+  record.emplace();
   int64_t amount = 0;
   if (d.percent) {
     const int64_t rate = *d.percent;
     amount = proportion(base, rate, kRateScale);
     asked += base * rate;
-    put(record, "percent", rateToJson(rate));
+    record->percent = rateToJson(rate);
   } else {
     amount = d.amount->minor(currency);
     if (amount > base) {
@@ -92,8 +93,8 @@ int64_t readDiscount(const DiscountInput& d, const std::string& what, const Curr
     }
     asked += amount * kRateScale;
   }
-  put(record, "amount", moneyToJson(amount, currency));
-  put(record, "reason", d.reason);
+  record->amount = moneyToJson(amount, currency);
+  record->reason = d.reason;
   return amount;
 }
 
@@ -102,7 +103,7 @@ int64_t readDiscount(const DiscountInput& d, const std::string& what, const Curr
 // what is due, and the change is given from it. `payments` as recorded sum to the total: cash
 // less the change.
 struct Tenders {
-  json payments = json::array();
+  std::vector<Payment> payments;
   int64_t paid = 0, change = 0, due = 0;
   std::string method;  // the one method, or "split"
 };
@@ -148,20 +149,31 @@ Tenders readTenders(const std::vector<TenderInput>& list, const ShopSettings& se
     left -= back;
   }
   for (size_t i = 0; i < list.size(); ++i) {
-    json row(json::value_t::object);
-    put(row, "method", list[i].method);
-    put(row, "amount", moneyToJson(kept[i], currency));
-    if (kept[i] != given[i]) put(row, "given", moneyToJson(given[i], currency));
-    t.payments.push_back(std::move(row));
+    Payment p;
+    p.method = list[i].method;
+    p.amount = moneyToJson(kept[i], currency);
+    if (kept[i] != given[i]) p.given = moneyToJson(given[i], currency);
+    t.payments.push_back(std::move(p));
   }
   return t;
 }
 
+// An order request's figures: what an order keeps of them, and what a quote answers (docs/money.md).
+struct Figures {
+  Currency currency;
+  std::vector<OrderLine> items;
+  std::optional<DiscountRecord> discount;  // the order's own
+  int64_t subtotal = 0, discountTotal = 0, tax = 0, total = 0;
+  std::vector<TaxRow> taxes;
+  bool pricesIncludeTax = false;
+  std::optional<Tenders> tenders;  // staff's sales record what was given
+};
+
 // The figures of an order request (quoteOrder); `sale`: of an order being placed.
-json figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller, bool sale) {
+Figures figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller, bool sale) {
   const ShopSettings settings = shopSettings(tx, options);
   const std::vector<OrderLineInput>& lines = in.items;
-  json items = json::array();
+  Figures out;
   std::vector<LineFigures> figures;
   figures.reserve(lines.size());
   std::optional<Currency> currency;
@@ -207,29 +219,24 @@ json figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions&
     LineFigures lf;
     lf.amount = price * quantity;  // ≤ 10^12 × 10^6: fits in int64
     lf.rate = settings.taxRateOf(product ? &*product : nullptr);
-    json item(json::value_t::object);
-    put(item, "productCode", productCode);
-    put(item, "name", std::move(name));
-    put(item, "quantity", quantity);
-    put(item, "price", moneyToJson(price, *currency));
-    if (product && listed != price) put(item, "catalogPrice", moneyToJson(listed, *currency));
-    put(item, "amount", moneyToJson(lf.amount, *currency));
-    put(item, "taxRate", rateToJson(lf.rate));
-    if (line.discount) {
-      json record;
-      lf.discount = readDiscount(*line.discount, what + ".discount", *currency, lf.amount, record, asked);
-      put(item, "discount", std::move(record));
-    }
+    OrderLine item;
+    item.productCode = productCode;
+    item.name = std::move(name);
+    item.quantity = quantity;
+    item.price = moneyToJson(price, *currency);
+    if (product && listed != price) item.catalogPrice = moneyToJson(listed, *currency);
+    item.amount = moneyToJson(lf.amount, *currency);
+    item.taxRate = rateToJson(lf.rate);
+    if (line.discount) lf.discount = readDiscount(*line.discount, what + ".discount", *currency, lf.amount, item.discount, asked);
     subtotal += lf.amount;
     if (subtotal > kMaxMinorUnits) badRequest("order subtotal is too large");
-    items.push_back(std::move(item));
+    out.items.push_back(std::move(item));
     figures.push_back(lf);
   }
   int64_t lineDiscounts = 0;
   for (const LineFigures& lf : figures) lineDiscounts += lf.discount;
-  json orderDiscount;
   int64_t discount = 0;
-  if (in.discount) discount = readDiscount(*in.discount, "discount", *currency, subtotal - lineDiscounts, orderDiscount, asked);
+  if (in.discount) discount = readDiscount(*in.discount, "discount", *currency, subtotal - lineDiscounts, out.discount, asked);
   const int64_t discountTotal = lineDiscounts + discount;
   if (discountTotal > 0) {
     if (caller.discounts == Discounts::None) forbidden("Forbidden: a customer cannot give a discount");
@@ -253,40 +260,30 @@ json figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions&
   for (const auto& [rate, amount] : byRate) weights.push_back(amount);
   const std::vector<int64_t> shares =
       discount > 0 ? allocate(discount, weights) : std::vector<int64_t>(weights.size(), 0);
-  json taxes = json::array();
   int64_t tax = 0, net = 0;
   size_t k = 0;
   for (const auto& [rate, amount] : byRate) {
     const int64_t charged = amount - shares[k++];
     const int64_t rateTax = settings.pricesIncludeTax ? taxIncludedIn(charged, rate) : taxOn(charged, rate);
-    json row(json::value_t::object);
-    put(row, "rate", rateToJson(rate));
-    put(row, "base", moneyToJson(settings.pricesIncludeTax ? charged - rateTax : charged, *currency));
-    put(row, "tax", moneyToJson(rateTax, *currency));
-    taxes.push_back(std::move(row));
+    TaxRow row;
+    row.rate = rateToJson(rate);
+    row.base = moneyToJson(settings.pricesIncludeTax ? charged - rateTax : charged, *currency);
+    row.tax = moneyToJson(rateTax, *currency);
+    out.taxes.push_back(std::move(row));
     tax += rateTax;
     net += charged;
   }
-  json out(json::value_t::object);
-  put(out, "currency", currency->code);
-  put(out, "items", std::move(items));
-  if (!orderDiscount.is_null()) put(out, "discount", std::move(orderDiscount));
-  put(out, "subtotal", moneyToJson(subtotal, *currency));
-  put(out, "discountTotal", moneyToJson(discountTotal, *currency));
-  put(out, "taxes", std::move(taxes));
-  put(out, "tax", moneyToJson(tax, *currency));
-  put(out, "total", moneyToJson(settings.pricesIncludeTax ? net : net + tax, *currency));
-  put(out, "pricesIncludeTax", settings.pricesIncludeTax);
+  out.currency = *currency;
+  out.subtotal = subtotal;
+  out.discountTotal = discountTotal;
+  out.tax = tax;
+  out.total = settings.pricesIncludeTax ? net : net + tax;
+  out.pricesIncludeTax = settings.pricesIncludeTax;
   // Tenders: a customer records none (a storefront order is paid outside EdgeCart); staff record
   // what the customer gave, and a quote says what is still due and the change.
   if (in.payments) {
     if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot record payments");
-    const Tenders t = readTenders(*in.payments, settings, *currency, settings.pricesIncludeTax ? net : net + tax, sale);
-    put(out, "payments", t.payments);
-    put(out, "paid", moneyToJson(t.paid, *currency));
-    put(out, "change", moneyToJson(t.change, *currency));
-    put(out, "due", moneyToJson(t.due, *currency));
-    put(out, "paymentMethod", t.method);
+    out.tenders = readTenders(*in.payments, settings, *currency, out.total, sale);
   }
   return out;
 }
@@ -294,49 +291,73 @@ json figuresOf(const Transaction& tx, const OrderInput& in, const DomainOptions&
 }  // namespace
 
 json quoteOrder(const Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller) {
-  return figuresOf(tx, in, options, caller, false);
+  const Figures f = figuresOf(tx, in, options, caller, false);
+  const Currency& c = f.currency;
+  json out(json::value_t::object);
+  put(out, "currency", c.code);
+  json items = json::array();
+  for (const OrderLine& l : f.items) items.push_back(orderLineJson(l));
+  put(out, "items", std::move(items));
+  if (f.discount) put(out, "discount", discountJson(*f.discount));
+  put(out, "subtotal", moneyToJson(f.subtotal, c));
+  put(out, "discountTotal", moneyToJson(f.discountTotal, c));
+  put(out, "taxes", taxRowsJson(f.taxes));
+  put(out, "tax", moneyToJson(f.tax, c));
+  put(out, "total", moneyToJson(f.total, c));
+  put(out, "pricesIncludeTax", f.pricesIncludeTax);
+  if (f.tenders) {
+    put(out, "payments", paymentsJson(f.tenders->payments));
+    put(out, "paid", moneyToJson(f.tenders->paid, c));
+    put(out, "change", moneyToJson(f.tenders->change, c));
+    put(out, "due", moneyToJson(f.tenders->due, c));
+    put(out, "paymentMethod", f.tenders->method);
+  }
+  return out;
 }
 
 Value createOrder(Transaction& tx, const OrderInput& in, const DomainOptions& options, OrderCaller caller) {
-  const std::string& customerId = in.customerId;
-  json figures = figuresOf(tx, in, options, caller, true);
-  json address = addressJson(in.shippingAddress);
+  Figures f = figuresOf(tx, in, options, caller, true);
+  Order o;
+  o.customerId = in.customerId;
+  o.shippingAddress = addressJson(in.shippingAddress);
   // With payments the method is theirs (the one method, or "split"), and what was given covers the total.
-  std::string paymentMethod = in.paymentMethod;
-  if (figures.contains("payments")) {
-    paymentMethod = figures["paymentMethod"].get<std::string>();
-    if (!in.paymentMethod.empty() && in.paymentMethod != paymentMethod) {
-      badRequest("paymentMethod must be " + paymentMethod + " (the payments'), or left out");
+  o.paymentMethod = in.paymentMethod;
+  if (f.tenders) {
+    o.paymentMethod = f.tenders->method;
+    if (!in.paymentMethod.empty() && in.paymentMethod != o.paymentMethod) {
+      badRequest("paymentMethod must be " + o.paymentMethod + " (the payments'), or left out");
     }
+  }
+  // A sale at a till counts in its drawer session (till.h), after the order is written: a
+  // command's first change is the item it is about (sync's baseVersion).
+  if (!in.session.empty()) {
+    if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot sell on a till's session");
+    o.session = in.session;
   }
 
   // Only a valid request takes a number from the sequence (or uses the code a sync host checked).
   const std::string& given = tx.context().orderCode;
   if (given.rfind("RET-", 0) == 0 || given.rfind("SES-", 0) == 0) badRequest("the code " + given + " is not an order's");
-  const std::string code = tx.context().orderCode.empty()
-                               ? formatSequence(options.orderCodeFormat, tx.nextSequence(kOrder))
-                               : tx.context().orderCode;
-  json attributes(json::value_t::object);
-  put(attributes, "customerId", customerId);
-  put(attributes, "items", std::move(figures["items"]));
-  put(attributes, "shippingAddress", std::move(address));
-  put(attributes, "paymentMethod", paymentMethod);
-  for (const char* field : {"currency", "discount", "subtotal", "discountTotal", "taxes", "tax", "total", "pricesIncludeTax",
-                            "payments", "change"}) {
-    auto it = figures.find(field);
-    if (it != figures.end()) put(attributes, field, std::move(*it));
+  o.code = given.empty() ? formatSequence(options.orderCodeFormat, tx.nextSequence(kOrder)) : given;
+  o.name = "Order " + o.code;
+  const Currency& c = f.currency;
+  o.items = std::move(f.items);
+  o.status = "pending";
+  o.placedAt = tx.now();
+  o.currency = c.code;
+  o.subtotal = moneyToJson(f.subtotal, c);
+  o.discountTotal = moneyToJson(f.discountTotal, c);
+  o.discount = std::move(f.discount);
+  o.taxes = std::move(f.taxes);
+  o.tax = moneyToJson(f.tax, c);
+  o.total = moneyToJson(f.total, c);
+  o.pricesIncludeTax = f.pricesIncludeTax;
+  if (f.tenders) {
+    o.payments = std::move(f.tenders->payments);
+    o.change = moneyToJson(f.tenders->change, c);
   }
-  put(attributes, "status", "pending");
-  put(attributes, "placedAt", tx.now());
-  // A sale at a till counts in its drawer session (till.h), after the order is written: a
-  // command's first change is the item it is about (sync's baseVersion).
-  const std::string& session = in.session;
-  if (!session.empty()) {
-    if (caller.pricing == Pricing::Catalogue) forbidden("Forbidden: a customer cannot sell on a till's session");
-    put(attributes, "session", session);
-  }
-  Value order = tx.publish(CommandInput{kOrder, code, "Order " + code, 0, std::move(attributes)});
-  if (!session.empty()) addSale(tx, session, attrs(*order));
+  Value order = writeOrder(tx, o, 0);
+  if (o.session) addSale(tx, o);
   return order;
 }
 
@@ -356,22 +377,20 @@ json orderAnswer(const Transaction& tx, const Value& order) {
 
 Value updateOrderStatus(Transaction& tx, const std::string& code, const StatusChange& change) {
   const std::string& status = change.status;
-  const Value current = getOrder(tx, code);
-  const int64_t latest = itemVersion(*current);
-  checkVersion(current->at("sk").get<std::string>(), change.version.value_or(-1), latest);
-  const std::string from = attrs(*current).at("status").get<std::string>();
-  if (!isAllowedTransition(from, status)) {
-    throw ApiError(400, "Cannot transition from " + from + " to " + status, errc::kInvalidTransition);
+  std::optional<StoredOrder> current = readOrder(tx, code);
+  if (!current) notFound("Order " + code + " not found");
+  checkVersion(std::string(kOrder) + "#" + code, change.version.value_or(-1), current->version);
+  Order& o = current->order;
+  if (!isAllowedTransition(o.status, status)) {
+    throw ApiError(400, "Cannot transition from " + o.status + " to " + status, errc::kInvalidTransition);
   }
-  if (status == "cancelled" && attrs(*current).contains("returns")) {
+  if (status == "cancelled" && !o.returns.empty()) {
     conflict("Order " + code + " has returns: refund what is left with a return instead of cancelling it");
   }
-  json a = attrs(*current);
-  a["status"] = status;
-  if (status == "shipped") a["shippedAt"] = tx.now();
-  if (status == "delivered") a["deliveredAt"] = tx.now();
-  return tx.publish(CommandInput{kOrder, code, current->at("name").get<std::string>(), latest,
-                                 std::move(a)});
+  o.status = status;
+  if (status == "shipped") o.shippedAt = tx.now();
+  if (status == "delivered") o.deliveredAt = tx.now();
+  return writeOrder(tx, o, current->version);
 }
 
 }  // namespace edgecart

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "edgecart/domain/inventory.h"
+#include "edgecart/domain/order.h"
 #include "edgecart/domain/till.h"
 #include "edgecart/engine/clock.h"
 #include "edgecart/engine/error.h"
@@ -43,44 +44,45 @@ int64_t taxBack(const std::vector<SoldLine>& lines, int64_t rate, int64_t tax, U
 
 Value createReturn(Transaction& tx, const ReturnRequest& in, const DomainOptions& options, ReturnWindow window) {
   const std::string& orderCode = in.orderCode;
-  const Value order = getOrder(tx, orderCode);
-  json a = attrs(*order);
-  if (a.value("status", "") == "cancelled") conflict("Order " + orderCode + " was cancelled: it has nothing to return");
+  std::optional<StoredOrder> stored = readOrder(tx, orderCode);
+  if (!stored) notFound("Order " + orderCode + " not found");
+  Order& o = stored->order;
+  if (o.status == "cancelled") conflict("Order " + orderCode + " was cancelled: it has nothing to return");
   const ShopSettings settings = shopSettings(tx, options);
-  const std::string placedAt = a.value("placedAt", "");
+  const std::string& placedAt = o.placedAt;
   if (window == ReturnWindow::Within && placedAt < formatIsoTime(tx.nowMs() - settings.returnWindowDays * kDayMs)) {
     forbidden("Forbidden: order " + orderCode + " was placed on " + placedAt.substr(0, 10) + ", more than " +
               std::to_string(settings.returnWindowDays) + " days ago: a manager may refund it");
   }
-  const Currency currency = a.contains("currency") ? currencyOf(a["currency"].get<std::string>()) : settings.currency;
+  const Currency currency = o.currency ? currencyOf(*o.currency) : settings.currency;
   const std::string& method = in.refundMethod;
   if (std::find(settings.tenders.begin(), settings.tenders.end(), method) == settings.tenders.end()) {
     badRequest("refundMethod must be one of the shop's tenders");
   }
-  if (a.value("returns", json::array()).size() >= kMaxReturnsPerOrder) {
+  if (o.returns.size() >= kMaxReturnsPerOrder) {
     conflict("Order " + orderCode + " has " + std::to_string(kMaxReturnsPerOrder) + " returns, the most it may have");
   }
 
   // The order's lines: what each sold, what came back before, and its part of the total.
-  json& items = a.at("items");
+  std::vector<OrderLine>& items = o.items;
   std::vector<SoldLine> sold(items.size());
   std::vector<int64_t> weights(items.size());
   int64_t weightSum = 0;
   for (size_t i = 0; i < items.size(); ++i) {
-    const json& item = items[i];
+    const OrderLine& item = items[i];
     SoldLine& l = sold[i];
-    l.productCode = item.at("productCode").get<std::string>();
-    l.quantity = item.at("quantity").get<int64_t>();
-    l.returned = item.value("returnedQuantity", int64_t{0});
-    if (item.contains("taxRate")) l.rate = parseRate(item["taxRate"], "taxRate");
-    const int64_t price = parseMoney(item.at("price"), "price", currency);
-    const int64_t amount = item.contains("amount") ? parseMoney(item["amount"], "amount", currency) : price * l.quantity;
-    const int64_t discount = item.contains("discount") ? parseMoney(item["discount"].at("amount"), "discount", currency) : 0;
+    l.productCode = item.productCode;
+    l.quantity = item.quantity;
+    l.returned = item.returnedQuantity.value_or(0);
+    if (item.taxRate) l.rate = parseRate(*item.taxRate, "taxRate");
+    const int64_t price = parseMoney(item.price, "price", currency);
+    const int64_t amount = item.amount ? parseMoney(*item.amount, "amount", currency) : price * l.quantity;
+    const int64_t discount = item.discount ? parseMoney(item.discount->amount, "discount", currency) : 0;
     weights[i] = amount - discount;
     weightSum += weights[i];
   }
   if (weightSum > 0) {
-    const std::vector<int64_t> shares = allocate(parseMoney(a.at("total"), "total", currency), weights);
+    const std::vector<int64_t> shares = allocate(parseMoney(o.total, "total", currency), weights);
     for (size_t i = 0; i < sold.size(); ++i) sold[i].share = shares[i];
   }
 
@@ -108,7 +110,7 @@ Value createReturn(Transaction& tx, const ReturnRequest& in, const DomainOptions
       const int64_t done = l.returned + l.taking;
       json row(json::value_t::object);
       put(row, "productCode", productCode);
-      put(row, "name", items[i].value("name", ""));
+      put(row, "name", items[i].name);
       put(row, "quantity", units);
       put(row, "restock", restock);
       put(row, "refund", moneyToJson(l.refundOf(done + units) - l.refundOf(done), currency));
@@ -122,14 +124,14 @@ Value createReturn(Transaction& tx, const ReturnRequest& in, const DomainOptions
   int64_t refund = 0;
   for (const SoldLine& l : sold) refund += l.refundOf(l.returned + l.taking) - l.refundOf(l.returned);
   json taxes = json::array();
-  for (const json& row : a.value("taxes", json::array())) {
-    const int64_t rate = parseRate(row.at("rate"), "rate");
-    const int64_t tax = parseMoney(row.at("tax"), "tax", currency);
+  for (const TaxRow& row : o.taxes.value_or(std::vector<TaxRow>{})) {
+    const int64_t rate = parseRate(row.rate, "rate");
+    const int64_t tax = parseMoney(row.tax, "tax", currency);
     const int64_t back = taxBack(sold, rate, tax, [](const SoldLine& l) { return l.returned + l.taking; }) -
                          taxBack(sold, rate, tax, [](const SoldLine& l) { return l.returned; });
     if (back == 0) continue;
     json t(json::value_t::object);
-    put(t, "rate", row.at("rate"));
+    put(t, "rate", row.rate);
     put(t, "tax", moneyToJson(back, currency));
     taxes.push_back(std::move(t));
   }
@@ -137,7 +139,7 @@ Value createReturn(Transaction& tx, const ReturnRequest& in, const DomainOptions
   const std::string code = documentCode(tx, kReturn, "RET-");
   json r(json::value_t::object);
   put(r, "orderCode", orderCode);
-  put(r, "customerId", a.value("customerId", ""));
+  put(r, "customerId", o.customerId);
   put(r, "currency", currency.code);
   put(r, "lines", std::move(lines));
   json refundRow(json::value_t::object);
@@ -156,13 +158,12 @@ Value createReturn(Transaction& tx, const ReturnRequest& in, const DomainOptions
   Value made = tx.publish(CommandInput{kReturn, code, "Return " + code + " of " + orderCode, 0, r});
   if (!session.empty()) addReturn(tx, session, r);
   for (size_t i = 0; i < sold.size(); ++i) {
-    if (sold[i].taking > 0) items[i]["returnedQuantity"] = sold[i].returned + sold[i].taking;
+    if (sold[i].taking > 0) items[i].returnedQuantity = sold[i].returned + sold[i].taking;
   }
-  if (!a.contains("returns")) a["returns"] = json::array();
-  a["returns"].push_back(code);
-  const int64_t before = a.contains("refunded") ? parseMoney(a["refunded"], "refunded", currency) : 0;
-  a["refunded"] = moneyToJson(before + refund, currency);
-  tx.publish(CommandInput{kOrder, orderCode, order->at("name").get<std::string>(), itemVersion(*order), std::move(a)});
+  o.returns.push_back(code);
+  const int64_t before = o.refunded ? parseMoney(*o.refunded, "refunded", currency) : 0;
+  o.refunded = moneyToJson(before + refund, currency);
+  writeOrder(tx, o, stored->version);
   tx.notify({{"type", "order_returned"}, {"orderId", orderCode}, {"returnId", code}, {"refund", r["refund"]}});
   return made;
 }

@@ -91,22 +91,20 @@ void addTender(json& tenders, const std::string& method, const char* field, int6
   (*at)[field] = m.put(m.get(*at, field) + amount);
 }
 
-// Adds a document's taxes [{rate, tax}] (`sign` -1 for a refund) to the session's, in rate order.
-void addTaxes(json& taxes, const json& rows, int sign, const Amounts& m) {
-  for (const json& row : rows) {
-    const int64_t rate = parseRate(row.at("rate"), "rate");
-    auto at = std::find_if(taxes.begin(), taxes.end(), [&](const json& t) { return parseRate(t.at("rate"), "rate") == rate; });
-    if (at == taxes.end()) {
-      json t(json::value_t::object);
-      put(t, "rate", row.at("rate"));
-      put(t, "sales", m.put(0));
-      put(t, "refunded", m.put(0));
-      at = taxes.insert(std::find_if(taxes.begin(), taxes.end(), [&](const json& x) { return parseRate(x.at("rate"), "rate") > rate; }),
-                        std::move(t));
-    }
-    const char* field = sign > 0 ? "sales" : "refunded";
-    (*at)[field] = m.put(m.get(*at, field) + m.get(row, "tax"));
+// Adds one tax row of a document (`sign` -1 for a refund) to the session's, in rate order.
+void addTax(json& taxes, const json& rateJson, const json& taxJson, int sign, const Amounts& m) {
+  const int64_t rate = parseRate(rateJson, "rate");
+  auto at = std::find_if(taxes.begin(), taxes.end(), [&](const json& t) { return parseRate(t.at("rate"), "rate") == rate; });
+  if (at == taxes.end()) {
+    json t(json::value_t::object);
+    put(t, "rate", rateJson);
+    put(t, "sales", m.put(0));
+    put(t, "refunded", m.put(0));
+    at = taxes.insert(std::find_if(taxes.begin(), taxes.end(), [&](const json& x) { return parseRate(x.at("rate"), "rate") > rate; }),
+                      std::move(t));
   }
+  const char* field = sign > 0 ? "sales" : "refunded";
+  (*at)[field] = m.put(m.get(*at, field) + parseMoney(taxJson, "tax", m.currency));
 }
 
 Value publishSession(Transaction& tx, const Value& current, json a, const Amounts& m) {
@@ -115,9 +113,10 @@ Value publishSession(Transaction& tx, const Value& current, json a, const Amount
                                  itemVersion(*current), std::move(a)});
 }
 
-// A document in another currency than its session's is refused.
-void sameCurrency(const json& a, const json& document, const std::string& what) {
-  const std::string currency = document.value("currency", a.at("currency").get<std::string>());
+// A document in another currency than its session's is refused (one without a currency is in
+// the shop's, the session's).
+void sameCurrency(const json& a, const std::optional<std::string>& documentCurrency, const std::string& what) {
+  const std::string currency = documentCurrency.value_or(a.at("currency").get<std::string>());
   if (currency != a.at("currency")) {
     badRequest(what + " is in " + currency + ", but the drawer of till " + a.value("till", "") + " counts " +
                a.at("currency").get<std::string>() + ": a session has one currency");
@@ -239,20 +238,23 @@ Value closeSession(Transaction& tx, const std::string& code, const SessionClosin
   return closed;
 }
 
-void addSale(Transaction& tx, const std::string& session, const json& order) {
-  const Value s = openSessionItem(tx, session);
+void addSale(Transaction& tx, const Order& order) {
+  const Value s = openSessionItem(tx, *order.session);
   json a = attrs(*s);
   const Amounts m = amountsOf(a);
-  sameCurrency(a, order, "This sale");
+  sameCurrency(a, order.currency, "This sale");
+  auto money = [&](const json& amount, const char* field) { return parseMoney(amount, field, m.currency); };
   a["salesCount"] = a.at("salesCount").get<int64_t>() + 1;
-  a["gross"] = m.put(m.get(a, "gross") + m.get(order, "subtotal"));
-  a["discounts"] = m.put(m.get(a, "discounts") + m.get(order, "discountTotal"));
-  a["salesTotal"] = m.put(m.get(a, "salesTotal") + m.get(order, "total"));
-  addTaxes(a["taxes"], order.value("taxes", json::array()), 1, m);
-  if (order.contains("payments")) {
-    for (const json& p : order.at("payments")) addTender(a["tenders"], p.at("method").get<std::string>(), "taken", m.get(p, "amount"), m);
+  a["gross"] = m.put(m.get(a, "gross") + money(order.subtotal, "subtotal"));
+  a["discounts"] = m.put(m.get(a, "discounts") + (order.discountTotal ? money(*order.discountTotal, "discountTotal") : 0));
+  a["salesTotal"] = m.put(m.get(a, "salesTotal") + money(order.total, "total"));
+  if (order.taxes) {
+    for (const TaxRow& row : *order.taxes) addTax(a["taxes"], row.rate, row.tax, 1, m);
+  }
+  if (order.payments) {
+    for (const Payment& p : *order.payments) addTender(a["tenders"], p.method, "taken", money(p.amount, "amount"), m);
   } else {
-    addTender(a["tenders"], order.value("paymentMethod", "other"), "taken", m.get(order, "total"), m);
+    addTender(a["tenders"], order.paymentMethod, "taken", money(order.total, "total"), m);
   }
   publishSession(tx, s, std::move(a), m);
 }
@@ -261,7 +263,8 @@ void addReturn(Transaction& tx, const std::string& session, const json& ret) {
   const Value s = openSessionItem(tx, session);
   json a = attrs(*s);
   const Amounts m = amountsOf(a);
-  sameCurrency(a, ret, "This return");
+  sameCurrency(a, ret.contains("currency") ? std::optional<std::string>(ret["currency"].get<std::string>()) : std::nullopt,
+               "This return");
   const int64_t refund = m.get(ret.at("refund"), "amount");
   const std::string method = ret.at("refund").at("method").get<std::string>();
   if (method == "cash" && refund > expectedCash(a, m)) {
@@ -270,7 +273,7 @@ void addReturn(Transaction& tx, const std::string& session, const json& ret) {
   }
   a["returnsCount"] = a.at("returnsCount").get<int64_t>() + 1;
   a["refunds"] = m.put(m.get(a, "refunds") + refund);
-  addTaxes(a["taxes"], ret.value("taxes", json::array()), -1, m);
+  for (const json& row : ret.value("taxes", json::array())) addTax(a["taxes"], row.at("rate"), row.at("tax"), -1, m);
   addTender(a["tenders"], method, "refunded", refund, m);
   publishSession(tx, s, std::move(a), m);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "edgecart/domain/domain.h"
+#include "edgecart/domain/order.h"
 
 namespace edgecart {
 
@@ -62,11 +63,11 @@ Value addMovement(Transaction& tx, const std::string& code, const Movement& in);
 // keeps it against the expected cash, and the difference. The till is free for a new session.
 Value closeSession(Transaction& tx, const std::string& code, const SessionClosing& in);
 
-// What a sale or a return adds to its session (called by createOrder and createReturn with the
-// body's `session`): refused 409 SESSION_CLOSED unless the session is open, 400 in another
-// currency. `figures` as the document records them (orders: subtotal, discountTotal, taxes,
-// total, payments; returns: refund, taxes).
-void addSale(Transaction& tx, const std::string& session, const json& order);
+// What a sale or a return adds to its session (called by createOrder with the order's `session`,
+// createReturn with the body's): refused 409 SESSION_CLOSED unless the session is open, 400 in
+// another currency. The figures as the document records them (orders: subtotal, discountTotal,
+// taxes, total, payments; returns: refund, taxes).
+void addSale(Transaction& tx, const Order& order);
 void addReturn(Transaction& tx, const std::string& session, const json& ret);
 
 // Returns.

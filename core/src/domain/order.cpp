@@ -1,0 +1,242 @@
+// The typed ORDER item (order.h).
+
+#include "edgecart/domain/order.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <stdexcept>
+
+#include "edgecart/domain/domain.h"
+#include "stored.h"
+
+namespace edgecart {
+namespace {
+
+constexpr auto kText = json::value_t::string;
+constexpr auto kInteger = json::value_t::number_integer;
+
+[[noreturn]] void malformed(const std::string& sk, const std::string& what) {
+  throw std::runtime_error("stored item " + sk + " has " + what);
+}
+
+// An amount or a rate: an integer or a decimal, either a JSON number.
+const json& number(const json& o, const char* name, const std::string& sk) {
+  const auto it = o.find(name);
+  if (it == o.end() || !it->is_number()) malformed(sk, std::string("no ") + name + " of the right type");
+  return *it;
+}
+
+std::optional<json> optionalNumber(const json& o, const char* name, const std::string& sk) {
+  if (!o.contains(name)) return std::nullopt;
+  return number(o, name, sk);
+}
+
+std::optional<std::string> optionalText(const json& o, const char* name, const std::string& sk) {
+  if (!o.contains(name)) return std::nullopt;
+  return storedField(o, name, kText, sk).get<std::string>();
+}
+
+const json& object(const json& o, const char* what, const std::string& sk) {
+  if (!o.is_object()) malformed(sk, std::string("a ") + what + " that is not an object");
+  return o;
+}
+
+// The fields of `o` that are not among `known`, as they were.
+json othersOf(const json& o, std::initializer_list<const char*> known) {
+  json others = json::object();
+  for (const auto& [key, value] : o.items()) {
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) others[key] = value;
+  }
+  return others;
+}
+
+DiscountRecord discountFrom(const json& d, const std::string& sk) {
+  object(d, "discount", sk);
+  DiscountRecord r;
+  r.percent = optionalNumber(d, "percent", sk);
+  r.amount = number(d, "amount", sk);
+  r.reason = storedField(d, "reason", kText, sk).get<std::string>();
+  r.others = othersOf(d, {"percent", "amount", "reason"});
+  return r;
+}
+
+OrderLine lineFrom(const json& l, const std::string& sk) {
+  object(l, "line", sk);
+  OrderLine line;
+  line.productCode = storedField(l, "productCode", kText, sk).get<std::string>();
+  line.name = storedField(l, "name", kText, sk).get<std::string>();
+  line.quantity = storedField(l, "quantity", kInteger, sk).get<int64_t>();
+  line.price = number(l, "price", sk);
+  line.catalogPrice = optionalNumber(l, "catalogPrice", sk);
+  line.amount = optionalNumber(l, "amount", sk);
+  line.taxRate = optionalNumber(l, "taxRate", sk);
+  if (l.contains("discount")) line.discount = discountFrom(l["discount"], sk);
+  if (l.contains("returnedQuantity")) line.returnedQuantity = storedField(l, "returnedQuantity", kInteger, sk).get<int64_t>();
+  line.others = othersOf(l, {"productCode", "name", "quantity", "price", "catalogPrice", "amount", "taxRate", "discount",
+                             "returnedQuantity"});
+  return line;
+}
+
+TaxRow taxRowFrom(const json& t, const std::string& sk) {
+  object(t, "tax row", sk);
+  TaxRow row;
+  row.rate = number(t, "rate", sk);
+  row.base = optionalNumber(t, "base", sk);
+  row.tax = number(t, "tax", sk);
+  row.others = othersOf(t, {"rate", "base", "tax"});
+  return row;
+}
+
+Payment paymentFrom(const json& p, const std::string& sk) {
+  object(p, "payment", sk);
+  Payment pay;
+  pay.method = storedField(p, "method", kText, sk).get<std::string>();
+  pay.amount = number(p, "amount", sk);
+  pay.given = optionalNumber(p, "given", sk);
+  pay.others = othersOf(p, {"method", "amount", "given"});
+  return pay;
+}
+
+// An object to fill: another version's fields first (this version's names are never among
+// them), then this version's.
+json withOthers(const json& others) { return others.empty() ? json(json::value_t::object) : others; }
+
+}  // namespace
+
+json discountJson(const DiscountRecord& d) {
+  json out = withOthers(d.others);
+  if (d.percent) put(out, "percent", *d.percent);
+  put(out, "amount", d.amount);
+  put(out, "reason", d.reason);
+  return out;
+}
+
+json orderLineJson(const OrderLine& l) {
+  json out = withOthers(l.others);
+  put(out, "productCode", l.productCode);
+  put(out, "name", l.name);
+  put(out, "quantity", l.quantity);
+  put(out, "price", l.price);
+  if (l.catalogPrice) put(out, "catalogPrice", *l.catalogPrice);
+  if (l.amount) put(out, "amount", *l.amount);
+  if (l.taxRate) put(out, "taxRate", *l.taxRate);
+  if (l.discount) put(out, "discount", discountJson(*l.discount));
+  if (l.returnedQuantity) put(out, "returnedQuantity", *l.returnedQuantity);
+  return out;
+}
+
+json taxRowsJson(const std::vector<TaxRow>& rows) {
+  json out = json::array();
+  for (const TaxRow& t : rows) {
+    json row = withOthers(t.others);
+    put(row, "rate", t.rate);
+    if (t.base) put(row, "base", *t.base);
+    put(row, "tax", t.tax);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+json paymentsJson(const std::vector<Payment>& payments) {
+  json out = json::array();
+  for (const Payment& p : payments) {
+    json row = withOthers(p.others);
+    put(row, "method", p.method);
+    put(row, "amount", p.amount);
+    if (p.given) put(row, "given", *p.given);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+Order orderFrom(const json& item) {
+  const std::string& sk = storedField(item, "sk", kText, "an order").get_ref<const std::string&>();
+  const json& a = storedField(item, "attributes", json::value_t::object, sk);
+  Order o;
+  o.code = storedField(item, "code", kText, sk).get<std::string>();
+  o.name = storedField(item, "name", kText, sk).get<std::string>();
+  o.customerId = storedField(a, "customerId", kText, sk).get<std::string>();
+  for (const json& l : storedField(a, "items", json::value_t::array, sk)) o.items.push_back(lineFrom(l, sk));
+  o.shippingAddress = storedField(a, "shippingAddress", json::value_t::object, sk);
+  o.paymentMethod = storedField(a, "paymentMethod", kText, sk).get<std::string>();
+  o.status = storedField(a, "status", kText, sk).get<std::string>();
+  if (!isOrderStatus(o.status)) malformed(sk, "a status this version does not know: " + o.status);
+  o.placedAt = storedField(a, "placedAt", kText, sk).get<std::string>();
+  o.currency = optionalText(a, "currency", sk);
+  o.subtotal = number(a, "subtotal", sk);
+  o.discountTotal = optionalNumber(a, "discountTotal", sk);
+  if (a.contains("discount")) o.discount = discountFrom(a["discount"], sk);
+  if (a.contains("taxes")) {
+    o.taxes.emplace();
+    for (const json& t : storedField(a, "taxes", json::value_t::array, sk)) o.taxes->push_back(taxRowFrom(t, sk));
+  }
+  o.tax = number(a, "tax", sk);
+  o.total = number(a, "total", sk);
+  if (a.contains("pricesIncludeTax")) o.pricesIncludeTax = storedField(a, "pricesIncludeTax", json::value_t::boolean, sk).get<bool>();
+  if (a.contains("payments")) {
+    o.payments.emplace();
+    for (const json& p : storedField(a, "payments", json::value_t::array, sk)) o.payments->push_back(paymentFrom(p, sk));
+  }
+  o.change = optionalNumber(a, "change", sk);
+  o.session = optionalText(a, "session", sk);
+  if (a.contains("returns")) {
+    for (const json& r : storedField(a, "returns", json::value_t::array, sk)) {
+      if (!r.is_string()) malformed(sk, "a return that is not a code");
+      o.returns.push_back(r.get<std::string>());
+    }
+  }
+  o.refunded = optionalNumber(a, "refunded", sk);
+  o.shippedAt = optionalText(a, "shippedAt", sk);
+  o.deliveredAt = optionalText(a, "deliveredAt", sk);
+  o.cancelledAt = optionalText(a, "cancelledAt", sk);
+  o.cancelReason = optionalText(a, "cancelReason", sk);
+  o.others = othersOf(a, {"customerId", "items", "shippingAddress", "paymentMethod", "status", "placedAt", "currency",
+                          "subtotal", "discountTotal", "discount", "taxes", "tax", "total", "pricesIncludeTax", "payments",
+                          "change", "session", "returns", "refunded", "shippedAt", "deliveredAt", "cancelledAt",
+                          "cancelReason"});
+  return o;
+}
+
+json orderAttributes(const Order& o) {
+  // Filled with emplace: a braced initializer list would build and destroy a temporary
+  // [key, value] array per field, and every order writes one of these.
+  json a = withOthers(o.others);
+  put(a, "customerId", o.customerId);
+  json items = json::array();
+  for (const OrderLine& l : o.items) items.push_back(orderLineJson(l));
+  put(a, "items", std::move(items));
+  put(a, "shippingAddress", o.shippingAddress);
+  put(a, "paymentMethod", o.paymentMethod);
+  put(a, "status", o.status);
+  put(a, "placedAt", o.placedAt);
+  if (o.currency) put(a, "currency", *o.currency);
+  put(a, "subtotal", o.subtotal);
+  if (o.discountTotal) put(a, "discountTotal", *o.discountTotal);
+  if (o.discount) put(a, "discount", discountJson(*o.discount));
+  if (o.taxes) put(a, "taxes", taxRowsJson(*o.taxes));
+  put(a, "tax", o.tax);
+  put(a, "total", o.total);
+  if (o.pricesIncludeTax) put(a, "pricesIncludeTax", *o.pricesIncludeTax);
+  if (o.payments) put(a, "payments", paymentsJson(*o.payments));
+  if (o.change) put(a, "change", *o.change);
+  if (o.session) put(a, "session", *o.session);
+  if (!o.returns.empty()) put(a, "returns", o.returns);
+  if (o.refunded) put(a, "refunded", *o.refunded);
+  if (o.shippedAt) put(a, "shippedAt", *o.shippedAt);
+  if (o.deliveredAt) put(a, "deliveredAt", *o.deliveredAt);
+  if (o.cancelledAt) put(a, "cancelledAt", *o.cancelledAt);
+  if (o.cancelReason) put(a, "cancelReason", *o.cancelReason);
+  return a;
+}
+
+std::optional<StoredOrder> readOrder(const Transaction& tx, const std::string& code) {
+  const Value item = tx.getItem(std::string(kOrder) + "#" + code);
+  if (!item) return std::nullopt;
+  return StoredOrder{orderFrom(*item), itemVersion(*item)};
+}
+
+Value writeOrder(Transaction& tx, const Order& o, int64_t version) {
+  return tx.publish(CommandInput{kOrder, o.code, o.name, version, orderAttributes(o)});
+}
+
+}  // namespace edgecart
