@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "edgecart/domain/inventory.h"
+#include "edgecart/domain/order.h"
 #include "edgecart/domain/reservation.h"
 #include "edgecart/storage/file_store.h"
 #include "test_util.h"
@@ -153,7 +154,8 @@ TEST_F(Products, AttributesOfANewerVersionAreKept) {
 
 // The items older versions wrote (the stores in tests/fixtures, every version of each item in
 // the command table and the latest in the data table) are what the types re-encode, field for
-// field: a product, a stock item and a reservation of each version read and write back the same.
+// field: a product, a stock item, a reservation and an order of each version read and write back
+// the same (an order of format 001 has no currency, line amounts, tax rates or tax rows).
 TEST(TypedItems, EveryItemOfTheOlderStoresReencodesExactly) {
   for (const char* fixture : {"v1-store", "v2-store", "v3-store"}) {
     TempDir dir;
@@ -174,6 +176,9 @@ TEST(TypedItems, EveryItemOfTheOlderStoresReencodesExactly) {
         } else if (sk.rfind("RESERVATION#", 0) == 0) {
           EXPECT_EQ(reservationAttributes(reservationFrom(*v)), attrs(*v)) << fixture << " " << sk;
           ++seen["reservation"];
+        } else if (sk.rfind("ORDER#", 0) == 0) {
+          EXPECT_EQ(orderAttributes(orderFrom(*v)), attrs(*v)) << fixture << " " << sk;
+          ++seen["order"];
         }
         return true;
       });
@@ -181,6 +186,7 @@ TEST(TypedItems, EveryItemOfTheOlderStoresReencodesExactly) {
     EXPECT_GE(seen["product"], 2) << fixture;
     EXPECT_GE(seen["stock"], 2) << fixture;
     EXPECT_GE(seen["reservation"], 2) << fixture;
+    EXPECT_GE(seen["order"], 4) << fixture;
   }
 }
 
