@@ -2,11 +2,13 @@
 // stored order this version did not write is named and changes nothing, and another version's
 // attributes survive what this one writes.
 
+#include <filesystem>
 #include <functional>
 #include <set>
 
 #include "edgecart/domain/expiry.h"
 #include "edgecart/domain/order.h"
+#include "edgecart/storage/file_store.h"
 #include "test_util.h"
 
 namespace edgecart::testing {
@@ -189,6 +191,41 @@ TEST_F(OrderItems, ANewerVersionsAttributesSurviveWhatThisVersionWrites) {
   EXPECT_EQ(after["items"][0]["discount"]["approvedBy"], "manager-7");
   EXPECT_EQ(after["payments"][0]["terminal"], "T1");
   EXPECT_EQ(after["taxes"][0]["label"], "VAT");
+}
+
+// An order written before money (log format 001: no currency, no line amounts, tax rates or tax
+// rows) is returned and shipped through the type: its refund is its share of the total it kept,
+// in the shop's currency, and its units leave the stock it reserved.
+TEST(OrderItemsOfOlderVersions, AnOrderOfFormat001IsReturnedAndShipped) {
+  TempDir dir;
+  std::filesystem::copy(std::string(EDGECART_FIXTURES) + "/v1-store", dir.path(), std::filesystem::copy_options::recursive);
+  auto shop = Shop::openDirectory(dir.path());
+  auto call = [&](const std::string& method, const std::string& path, const json& body) {
+    return shop->handle({"shop-a", "user-1", {"admin"}}, method, path, body.is_null() ? "" : body.dump());
+  };
+  const json before = call("GET", "/orders/ORD-000001", nullptr).body["attributes"];
+  ASSERT_EQ(before["status"], "confirmed");
+  ASSERT_FALSE(before.contains("currency"));
+  ASSERT_EQ(before["total"], 65.98);  // 2 × 29.99 and 6.00 of tax, no tax rows
+  const Response back = call("POST", "/returns", {{"orderCode", "ORD-000001"}, {"lines", {{{"productCode", "PRD-001"}, {"quantity", 1}}}}});
+  ASSERT_EQ(back.status, 201) << back.body.dump();
+  EXPECT_EQ(back.body["attributes"]["refund"], json({{"method", "cash"}, {"amount", 32.99}}));
+  EXPECT_EQ(back.body["attributes"]["currency"], "USD");
+  EXPECT_EQ(back.body["attributes"]["taxes"], json::array());
+  const json stockBefore = call("GET", "/inventory/PRD-001", nullptr).body["attributes"];
+  for (const char* s : {"processing", "shipped"}) {
+    const Response r = call("PATCH", "/orders/ORD-000001/status", {{"status", s}});
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+  }
+  const json after = call("GET", "/orders/ORD-000001", nullptr).body;
+  EXPECT_EQ(after["attributes"]["returns"], json::array({back.body["code"]}));
+  EXPECT_EQ(after["attributes"]["refunded"], 32.99);
+  EXPECT_EQ(after["attributes"]["items"][0]["returnedQuantity"], 1);
+  EXPECT_FALSE(after["attributes"].contains("currency"));
+  EXPECT_EQ(after["reservation"]["state"], "deducted");
+  const json stock = call("GET", "/inventory/PRD-001", nullptr).body["attributes"];
+  EXPECT_EQ(stock["quantity"], stockBefore["quantity"].get<int64_t>() - 2);
+  EXPECT_EQ(stock["reservedQuantity"], stockBefore["reservedQuantity"].get<int64_t>() - 2);
 }
 
 }  // namespace
