@@ -28,15 +28,24 @@ const json& number(const json& o, const char* name, const std::string& sk) {
   return *it;
 }
 
-std::optional<json> optionalNumber(const json& o, const char* name, const std::string& sk) {
-  if (!o.contains(name)) return std::nullopt;
-  return number(o, name, sk);
+// The field readers and writers below take their target: called for every field of an order,
+// they are each one call instead of a copy and a move inlined at every field (the module's size
+// budget, docs/benchmarks.md).
+void readNumber(const json& o, const char* name, const std::string& sk, json& out) { out = number(o, name, sk); }
+
+void readOptionalNumber(const json& o, const char* name, const std::string& sk, std::optional<json>& out) {
+  if (o.contains(name)) out = number(o, name, sk);
 }
 
-std::optional<std::string> optionalText(const json& o, const char* name, const std::string& sk) {
-  if (!o.contains(name)) return std::nullopt;
-  return storedField(o, name, kText, sk).get<std::string>();
+void readText(const json& o, const char* name, const std::string& sk, std::string& out) {
+  out = storedField(o, name, kText, sk).get_ref<const std::string&>();
 }
+
+void readOptionalText(const json& o, const char* name, const std::string& sk, std::optional<std::string>& out) {
+  if (o.contains(name)) out = storedField(o, name, kText, sk).get_ref<const std::string&>();
+}
+
+void putText(json& o, const char* name, const std::string& value) { put(o, name, json(value)); }
 
 const json& object(const json& o, const char* what, const std::string& sk) {
   if (!o.is_object()) malformed(sk, std::string("a ") + what + " that is not an object");
@@ -55,7 +64,7 @@ struct FieldNames {
 // order is read on every write of it; a search of the names per key was a tenth of an order's
 // creation).
 json othersOf(const json& o, const FieldNames& known) {
-  json others = json::object();
+  json others;  // null while there is none (an emplace makes it an object)
   auto k = known.sorted.begin();
   const auto end = known.sorted.end();
   for (auto it = o.begin(); it != o.end(); ++it) {
@@ -69,9 +78,9 @@ json othersOf(const json& o, const FieldNames& known) {
 DiscountRecord discountFrom(const json& d, const std::string& sk) {
   object(d, "discount", sk);
   DiscountRecord r;
-  r.percent = optionalNumber(d, "percent", sk);
-  r.amount = number(d, "amount", sk);
-  r.reason = storedField(d, "reason", kText, sk).get<std::string>();
+  readOptionalNumber(d, "percent", sk, r.percent);
+  readNumber(d, "amount", sk, r.amount);
+  readText(d, "reason", sk, r.reason);
   static const FieldNames known{"percent", "amount", "reason"};
   r.others = othersOf(d, known);
   return r;
@@ -80,13 +89,13 @@ DiscountRecord discountFrom(const json& d, const std::string& sk) {
 OrderLine lineFrom(const json& l, const std::string& sk) {
   object(l, "line", sk);
   OrderLine line;
-  line.productCode = storedField(l, "productCode", kText, sk).get<std::string>();
-  line.name = storedField(l, "name", kText, sk).get<std::string>();
+  readText(l, "productCode", sk, line.productCode);
+  readText(l, "name", sk, line.name);
   line.quantity = storedField(l, "quantity", kInteger, sk).get<int64_t>();
-  line.price = number(l, "price", sk);
-  line.catalogPrice = optionalNumber(l, "catalogPrice", sk);
-  line.amount = optionalNumber(l, "amount", sk);
-  line.taxRate = optionalNumber(l, "taxRate", sk);
+  readNumber(l, "price", sk, line.price);
+  readOptionalNumber(l, "catalogPrice", sk, line.catalogPrice);
+  readOptionalNumber(l, "amount", sk, line.amount);
+  readOptionalNumber(l, "taxRate", sk, line.taxRate);
   if (l.contains("discount")) line.discount = discountFrom(l["discount"], sk);
   if (l.contains("returnedQuantity")) line.returnedQuantity = storedField(l, "returnedQuantity", kInteger, sk).get<int64_t>();
   static const FieldNames known{"productCode", "name",   "quantity", "price",           "catalogPrice",
@@ -98,9 +107,9 @@ OrderLine lineFrom(const json& l, const std::string& sk) {
 TaxRow taxRowFrom(const json& t, const std::string& sk) {
   object(t, "tax row", sk);
   TaxRow row;
-  row.rate = number(t, "rate", sk);
-  row.base = optionalNumber(t, "base", sk);
-  row.tax = number(t, "tax", sk);
+  readNumber(t, "rate", sk, row.rate);
+  readOptionalNumber(t, "base", sk, row.base);
+  readNumber(t, "tax", sk, row.tax);
   static const FieldNames known{"rate", "base", "tax"};
   row.others = othersOf(t, known);
   return row;
@@ -109,9 +118,9 @@ TaxRow taxRowFrom(const json& t, const std::string& sk) {
 Payment paymentFrom(const json& p, const std::string& sk) {
   object(p, "payment", sk);
   Payment pay;
-  pay.method = storedField(p, "method", kText, sk).get<std::string>();
-  pay.amount = number(p, "amount", sk);
-  pay.given = optionalNumber(p, "given", sk);
+  readText(p, "method", sk, pay.method);
+  readNumber(p, "amount", sk, pay.amount);
+  readOptionalNumber(p, "given", sk, pay.given);
   static const FieldNames known{"method", "amount", "given"};
   pay.others = othersOf(p, known);
   return pay;
@@ -119,7 +128,7 @@ Payment paymentFrom(const json& p, const std::string& sk) {
 
 // An object to fill: another version's fields first (this version's names are never among
 // them), then this version's.
-json withOthers(const json& others) { return others.empty() ? json(json::value_t::object) : others; }
+json withOthers(const json& others) { return others.is_object() ? others : json(json::value_t::object); }
 
 }  // namespace
 
@@ -127,14 +136,14 @@ json discountJson(const DiscountRecord& d) {
   json out = withOthers(d.others);
   if (d.percent) put(out, "percent", *d.percent);
   put(out, "amount", d.amount);
-  put(out, "reason", d.reason);
+  putText(out, "reason", d.reason);
   return out;
 }
 
 json orderLineJson(const OrderLine& l) {
   json out = withOthers(l.others);
-  put(out, "productCode", l.productCode);
-  put(out, "name", l.name);
+  putText(out, "productCode", l.productCode);
+  putText(out, "name", l.name);
   put(out, "quantity", l.quantity);
   put(out, "price", l.price);
   if (l.catalogPrice) put(out, "catalogPrice", *l.catalogPrice);
@@ -161,7 +170,7 @@ json paymentsJson(const std::vector<Payment>& payments) {
   json out = json::array();
   for (const Payment& p : payments) {
     json row = withOthers(p.others);
-    put(row, "method", p.method);
+    putText(row, "method", p.method);
     put(row, "amount", p.amount);
     if (p.given) put(row, "given", *p.given);
     out.push_back(std::move(row));
@@ -169,52 +178,58 @@ json paymentsJson(const std::vector<Payment>& payments) {
   return out;
 }
 
-Order orderFrom(const json& item) {
+// Fills `o` (a new Order) from a stored item: readOrder fills its answer in place, with no
+// move of the order.
+static void fillOrder(const json& item, Order& o) {
   const std::string& sk = storedField(item, "sk", kText, "an order").get_ref<const std::string&>();
   const json& a = storedField(item, "attributes", json::value_t::object, sk);
-  Order o;
-  o.code = storedField(item, "code", kText, sk).get<std::string>();
-  o.name = storedField(item, "name", kText, sk).get<std::string>();
-  o.customerId = storedField(a, "customerId", kText, sk).get<std::string>();
+  readText(item, "code", sk, o.code);
+  readText(item, "name", sk, o.name);
+  readText(a, "customerId", sk, o.customerId);
   for (const json& l : storedField(a, "items", json::value_t::array, sk)) o.items.push_back(lineFrom(l, sk));
   o.shippingAddress = storedField(a, "shippingAddress", json::value_t::object, sk);
-  o.paymentMethod = storedField(a, "paymentMethod", kText, sk).get<std::string>();
-  o.status = storedField(a, "status", kText, sk).get<std::string>();
+  readText(a, "paymentMethod", sk, o.paymentMethod);
+  readText(a, "status", sk, o.status);
   if (!isOrderStatus(o.status)) malformed(sk, "a status this version does not know: " + o.status);
-  o.placedAt = storedField(a, "placedAt", kText, sk).get<std::string>();
-  o.currency = optionalText(a, "currency", sk);
-  o.subtotal = number(a, "subtotal", sk);
-  o.discountTotal = optionalNumber(a, "discountTotal", sk);
+  readText(a, "placedAt", sk, o.placedAt);
+  readOptionalText(a, "currency", sk, o.currency);
+  readNumber(a, "subtotal", sk, o.subtotal);
+  readOptionalNumber(a, "discountTotal", sk, o.discountTotal);
   if (a.contains("discount")) o.discount = discountFrom(a["discount"], sk);
   if (a.contains("taxes")) {
     o.taxes.emplace();
     for (const json& t : storedField(a, "taxes", json::value_t::array, sk)) o.taxes->push_back(taxRowFrom(t, sk));
   }
-  o.tax = number(a, "tax", sk);
-  o.total = number(a, "total", sk);
+  readNumber(a, "tax", sk, o.tax);
+  readNumber(a, "total", sk, o.total);
   if (a.contains("pricesIncludeTax")) o.pricesIncludeTax = storedField(a, "pricesIncludeTax", json::value_t::boolean, sk).get<bool>();
   if (a.contains("payments")) {
     o.payments.emplace();
     for (const json& p : storedField(a, "payments", json::value_t::array, sk)) o.payments->push_back(paymentFrom(p, sk));
   }
-  o.change = optionalNumber(a, "change", sk);
-  o.session = optionalText(a, "session", sk);
+  readOptionalNumber(a, "change", sk, o.change);
+  readOptionalText(a, "session", sk, o.session);
   if (a.contains("returns")) {
     for (const json& r : storedField(a, "returns", json::value_t::array, sk)) {
       if (!r.is_string()) malformed(sk, "a return that is not a code");
       o.returns.push_back(r.get<std::string>());
     }
   }
-  o.refunded = optionalNumber(a, "refunded", sk);
-  o.shippedAt = optionalText(a, "shippedAt", sk);
-  o.deliveredAt = optionalText(a, "deliveredAt", sk);
-  o.cancelledAt = optionalText(a, "cancelledAt", sk);
-  o.cancelReason = optionalText(a, "cancelReason", sk);
+  readOptionalNumber(a, "refunded", sk, o.refunded);
+  readOptionalText(a, "shippedAt", sk, o.shippedAt);
+  readOptionalText(a, "deliveredAt", sk, o.deliveredAt);
+  readOptionalText(a, "cancelledAt", sk, o.cancelledAt);
+  readOptionalText(a, "cancelReason", sk, o.cancelReason);
   static const FieldNames known{"customerId", "items",    "shippingAddress", "paymentMethod", "status",  "placedAt",
                                 "currency",   "subtotal", "discountTotal",   "discount",      "taxes",   "tax",
                                 "total",      "pricesIncludeTax", "payments", "change",       "session", "returns",
                                 "refunded",   "shippedAt", "deliveredAt",    "cancelledAt",   "cancelReason"};
   o.others = othersOf(a, known);
+}
+
+Order orderFrom(const json& item) {
+  Order o;
+  fillOrder(item, o);
   return o;
 }
 
@@ -222,15 +237,15 @@ json orderAttributes(const Order& o) {
   // Filled with emplace: a braced initializer list would build and destroy a temporary
   // [key, value] array per field, and every order writes one of these.
   json a = withOthers(o.others);
-  put(a, "customerId", o.customerId);
+  putText(a, "customerId", o.customerId);
   json items = json::array();
   for (const OrderLine& l : o.items) items.push_back(orderLineJson(l));
   put(a, "items", std::move(items));
   put(a, "shippingAddress", o.shippingAddress);
-  put(a, "paymentMethod", o.paymentMethod);
-  put(a, "status", o.status);
-  put(a, "placedAt", o.placedAt);
-  if (o.currency) put(a, "currency", *o.currency);
+  putText(a, "paymentMethod", o.paymentMethod);
+  putText(a, "status", o.status);
+  putText(a, "placedAt", o.placedAt);
+  if (o.currency) putText(a, "currency", *o.currency);
   put(a, "subtotal", o.subtotal);
   if (o.discountTotal) put(a, "discountTotal", *o.discountTotal);
   if (o.discount) put(a, "discount", discountJson(*o.discount));
@@ -240,20 +255,24 @@ json orderAttributes(const Order& o) {
   if (o.pricesIncludeTax) put(a, "pricesIncludeTax", *o.pricesIncludeTax);
   if (o.payments) put(a, "payments", paymentsJson(*o.payments));
   if (o.change) put(a, "change", *o.change);
-  if (o.session) put(a, "session", *o.session);
+  if (o.session) putText(a, "session", *o.session);
   if (!o.returns.empty()) put(a, "returns", o.returns);
   if (o.refunded) put(a, "refunded", *o.refunded);
-  if (o.shippedAt) put(a, "shippedAt", *o.shippedAt);
-  if (o.deliveredAt) put(a, "deliveredAt", *o.deliveredAt);
-  if (o.cancelledAt) put(a, "cancelledAt", *o.cancelledAt);
-  if (o.cancelReason) put(a, "cancelReason", *o.cancelReason);
+  if (o.shippedAt) putText(a, "shippedAt", *o.shippedAt);
+  if (o.deliveredAt) putText(a, "deliveredAt", *o.deliveredAt);
+  if (o.cancelledAt) putText(a, "cancelledAt", *o.cancelledAt);
+  if (o.cancelReason) putText(a, "cancelReason", *o.cancelReason);
   return a;
 }
 
 std::optional<StoredOrder> readOrder(const Transaction& tx, const std::string& code) {
+  std::optional<StoredOrder> out;
   const Value item = tx.getItem(std::string(kOrder) + "#" + code);
-  if (!item) return std::nullopt;
-  return StoredOrder{orderFrom(*item), itemVersion(*item)};
+  if (!item) return out;
+  out.emplace();
+  fillOrder(*item, out->order);
+  out->version = itemVersion(*item);
+  return out;
 }
 
 Value writeOrder(Transaction& tx, const Order& o, int64_t version) {

@@ -56,9 +56,11 @@ bool Engine::hasLookup(const std::string& dataPk, const std::string& prefix) con
   return false;
 }
 
-__attribute__((noinline)) void put(json& object, const char* key, json value) {
+__attribute__((noinline)) void put(json& object, const char* key, json&& value) {
   object.emplace(key, std::move(value));
 }
+
+__attribute__((noinline)) void put(json& object, const char* key, const json& value) { object.emplace(key, value); }
 
 bool isValidTenantCode(const std::string& t) {
   if (t.empty() || t.size() > 64) return false;

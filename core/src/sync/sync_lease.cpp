@@ -13,6 +13,8 @@
 
 namespace edgecart {
 
+using namespace sync_detail;  // the helpers the sync server's files share
+
 // Whose a code is: one of this client's leased blocks, or its own device series. A device series
 // is bound to exactly one client (the first to lease or to use it): a client whose id merely
 // shares the first characters is refused it.

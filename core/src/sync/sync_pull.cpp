@@ -13,6 +13,8 @@
 
 namespace edgecart {
 
+using namespace sync_detail;  // the helpers the sync server's files share
+
 // What a caller's device may hold (the pull is scoped by role, see access.h): staff get the whole
 // tenant; a customer the catalogue, stock, and its own orders with their reservations. Another
 // customer's name or address never reaches a customer's device.

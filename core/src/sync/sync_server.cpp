@@ -20,7 +20,9 @@
 
 namespace edgecart {
 
-json parseObject(const std::string& body) {
+using namespace sync_detail;  // the helpers the sync server's files share
+
+json sync_detail::parseObject(const std::string& body) {
   if (body.size() > (8u << 20)) throw ApiError(413, "Request body exceeds 8388608 bytes");
   json j = parseJsonKeepingCents(body);
   if (j.is_discarded()) badRequest("Malformed JSON in request body");
@@ -28,7 +30,7 @@ json parseObject(const std::string& body) {
   return j;
 }
 
-std::string clientIdOf(const json& body) {
+std::string sync_detail::clientIdOf(const json& body) {
   const json& id = body.contains("clientId") ? body["clientId"] : json();
   if (!id.is_string() || !isValidClientId(id.get<std::string>())) {
     badRequest("clientId must be 16-64 letters, digits, '_' or '-'");
@@ -36,7 +38,7 @@ std::string clientIdOf(const json& body) {
   return id.get<std::string>();
 }
 
-int64_t intOr(const Value& v, const char* field, int64_t fallback) {
+int64_t sync_detail::intOr(const Value& v, const char* field, int64_t fallback) {
   return v && v->contains(field) ? v->at(field).get<int64_t>() : fallback;
 }
 
@@ -180,7 +182,7 @@ void checkCommands(const json& commands) {
 }  // namespace
 
 // The tenant as the router would see it: lower-cased, and valid (docs/design.md §3).
-Context normalized(const Context& caller) {
+Context sync_detail::normalized(const Context& caller) {
   Context ctx = caller;
   std::transform(ctx.tenantCode.begin(), ctx.tenantCode.end(), ctx.tenantCode.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -193,7 +195,7 @@ Context normalized(const Context& caller) {
 // other user may push, lease or read its last seq under it (a customer pushing under a till's
 // clientId would take the till's sequence numbers). Read outside a transaction: the check before
 // anything runs or is answered from the record.
-void checkClientOwner(const Store& store, const Context& ctx, const std::string& clientId) {
+void sync_detail::checkClientOwner(const Store& store, const Context& ctx, const std::string& clientId) {
   const Value owner = store.get(Table::Sequence, clientPk(ctx.tenantCode, clientId), "owner");
   if (owner && owner->at("userId") != ctx.userId) {
     forbidden("Forbidden: clientId " + clientId + " belongs to another user; choose another clientId");
@@ -201,7 +203,7 @@ void checkClientOwner(const Store& store, const Context& ctx, const std::string&
 }
 // The same inside the transaction that writes the client's record, claiming it if new (a row that
 // must be new: two users racing for one clientId cannot both commit).
-void claimClient(Transaction& tx, const std::string& clientId) {
+void sync_detail::claimClient(Transaction& tx, const std::string& clientId) {
   const std::string pk = clientPk(tx.context().tenantCode, clientId);
   const Value owner = tx.get(Table::Sequence, pk, "owner");
   if (!owner) {
@@ -212,7 +214,7 @@ void claimClient(Transaction& tx, const std::string& clientId) {
 }
 
 // Leased order codes not yet used, counted per client, per user and per tenant (rows "leases").
-void addOutstanding(Transaction& tx, const std::string& pk, int64_t delta) {
+void sync_detail::addOutstanding(Transaction& tx, const std::string& pk, int64_t delta) {
   const int64_t out = intOr(tx.get(Table::Sequence, pk, "leases"), "outstanding", 0);
   tx.putRow(Table::Sequence, pk, "leases", row({{"outstanding", std::max<int64_t>(0, out + delta)}}));
 }

@@ -34,6 +34,10 @@ inline std::string feedPk(const std::string& tenant) { return "CHANGES#" + tenan
 inline std::string sharedFeedPk(const std::string& tenant) { return "CHANGES#" + tenant + "#shared"; }
 inline std::string customerFeedPk(const std::string& tenant, const std::string& user) { return "CHANGES#" + tenant + "#customer#" + user; }
 
+// The shared functions have a namespace of their own: they link outside their files, and their
+// names (normalized, intOr) are too general to claim in edgecart's.
+namespace sync_detail {
+
 json parseObject(const std::string& body);
 std::string clientIdOf(const json& body);
 // `field` of a row, or `fallback` without the row or the field.
@@ -47,5 +51,7 @@ void checkClientOwner(const Store& store, const Context& ctx, const std::string&
 void claimClient(Transaction& tx, const std::string& clientId);
 // Leased order codes not yet used, counted per client, per user and per tenant (rows "leases").
 void addOutstanding(Transaction& tx, const std::string& pk, int64_t delta);
+
+}  // namespace sync_detail
 
 }  // namespace edgecart

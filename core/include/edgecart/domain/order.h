@@ -22,7 +22,7 @@ struct DiscountRecord {
   std::optional<json> percent;  // a rate, when the discount was asked as one
   json amount;
   std::string reason;
-  json others = json::object();  // fields this version does not know, kept as they were
+  json others;  // fields this version does not know, kept as they were (null: none)
 };
 
 struct OrderLine {
@@ -35,7 +35,7 @@ struct OrderLine {
   std::optional<json> taxRate;         // (orders before money have none)
   std::optional<DiscountRecord> discount;
   std::optional<int64_t> returnedQuantity;  // units back by returns, once one took some
-  json others = json::object();
+  json others;
 };
 
 // One tax rate's row: the amount it was charged on and its tax.
@@ -43,7 +43,7 @@ struct TaxRow {
   json rate;
   std::optional<json> base;  // (orders before tax-inclusive prices have none)
   json tax;
-  json others = json::object();
+  json others;
 };
 
 // One tender of a sale at a till: what it paid, and what was handed over when change came from it.
@@ -51,7 +51,7 @@ struct Payment {
   std::string method;
   json amount;
   std::optional<json> given;
-  json others = json::object();
+  json others;
 };
 
 struct Order {
@@ -59,7 +59,7 @@ struct Order {
   std::string name;
   std::string customerId;
   std::vector<OrderLine> items;
-  json shippingAddress = json::object();  // {street, city, postalCode, country}
+  json shippingAddress;  // {street, city, postalCode, country}
   std::string paymentMethod;
   std::string status;  // one of orderStatuses()
   std::string placedAt;
@@ -80,7 +80,7 @@ struct Order {
   std::optional<json> refunded;        // what its returns gave back
   std::optional<std::string> shippedAt, deliveredAt, cancelledAt, cancelReason;
   // Attributes this version does not know (a newer one's), written back as they were.
-  json others = json::object();
+  json others;
 };
 
 // A stored item's order. A field missing or of another type, or a status this version does not

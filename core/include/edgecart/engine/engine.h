@@ -284,8 +284,10 @@ class Engine {
 inline int64_t itemVersion(const json& item) { return item.at("version").get<int64_t>(); }
 // Adds `key`: `value` to a JSON object that has no such key yet. Out of line on purpose: inlined
 // at each of the many fields the domain fills, the map insert costs the WebAssembly module
-// kilobytes (its size budget, docs/benchmarks.md).
-void put(json& object, const char* key, json value);
+// kilobytes (its size budget, docs/benchmarks.md). A JSON value to copy is copied inside it, not
+// at each caller.
+void put(json& object, const char* key, json&& value);
+void put(json& object, const char* key, const json& value);
 inline const json& attrs(const json& item) { return item.at("attributes"); }
 
 }  // namespace edgecart
