@@ -111,5 +111,33 @@ TEST_F(Reservations, AStrictOrderIsRefusedWithTheReservationsReason) {
   EXPECT_FALSE(item("ORD-000001"));
 }
 
+// Attributes a newer version writes on a reservation and on the stock are kept through what this
+// version writes to them: the cancel that releases the units, the shipment that deducts them, and
+// PATCH /inventory.
+TEST_F(Reservations, ANewerVersionsAttributesSurviveTheHandlerAndTheStockChange) {
+  stock("A", 5);
+  ASSERT_EQ(req("POST", "/orders", orderRequest({{"A", 2}})).status, 201);
+  ASSERT_EQ(req("POST", "/orders", orderRequest({{"A", 1}})).status, 201);
+  for (const char* code : {"ORD-000001", "ORD-000002"}) {
+    json r = *item(code);
+    r["attributes"]["holdUntil"] = "2026-12-08";
+    storeAs(code, r);
+  }
+  json inv = *storedItem("INVENTORY#A");
+  inv["attributes"]["bin"] = "B-12";
+  ShopTest::storeAs("INVENTORY#A", inv);
+
+  EXPECT_EQ(setStatus("ORD-000001", "cancelled"), "200 ");
+  for (const char* s : {"confirmed", "processing", "shipped"}) EXPECT_EQ(setStatus("ORD-000002", s), "200 ");
+  EXPECT_EQ(attrs(*item("ORD-000001"))["state"], "released");
+  EXPECT_EQ(attrs(*item("ORD-000001"))["holdUntil"], "2026-12-08");
+  EXPECT_EQ(attrs(*item("ORD-000002"))["state"], "deducted");
+  EXPECT_EQ(attrs(*item("ORD-000002"))["holdUntil"], "2026-12-08");
+  EXPECT_EQ(inventory("A")["bin"], "B-12");
+  ASSERT_EQ(req("PATCH", "/inventory/A", {{"quantity", 7}}).status, 200);
+  EXPECT_EQ(inventory("A")["quantity"], 7);
+  EXPECT_EQ(inventory("A")["bin"], "B-12");
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -73,9 +73,6 @@ void productLookupKeys(const json& product, std::vector<std::string>& keys) {
   for (std::string& word : searchWords(product.value("name", ""))) keys.push_back("w:" + std::move(word));
 }
 
-// The attributes Product has a field for; productFrom keeps any other in `others`.
-constexpr const char* kProductFields[] = {"categoryCode", "sku", "price", "currency", "description",
-                                          "images", "isActive", "taxClass"};
 
 Product productFrom(const json& item) {
   constexpr auto text = json::value_t::string;
@@ -97,14 +94,14 @@ Product productFrom(const json& item) {
   }
   p.isActive = storedField(a, "isActive", json::value_t::boolean, sk).get<bool>();
   if (a.contains("taxClass")) p.taxClass = storedField(a, "taxClass", text, sk).get<std::string>();
-  for (const auto& [key, value] : a.items()) {
-    if (!std::count(std::begin(kProductFields), std::end(kProductFields), key)) p.others[key] = value;
-  }
+  // The attributes Product has a field for; any other is kept in `others`.
+  static const FieldNames known{"categoryCode", "sku", "price", "currency", "description", "images", "isActive", "taxClass"};
+  p.others = unknownFields(a, known);
   return p;
 }
 
 json productAttributes(const Product& p) {
-  json a = p.others;
+  json a = withOthers(p.others);
   put(a, "categoryCode", p.categoryCode);
   put(a, "sku", p.sku);
   put(a, "price", p.price);

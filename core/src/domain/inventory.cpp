@@ -24,11 +24,13 @@ Inventory inventoryFrom(const json& item) {
   s.reservedQuantity = storedField(a, "reservedQuantity", integer, sk).get<int64_t>();
   s.warehouseCode = storedField(a, "warehouseCode", text, sk).get<std::string>();
   if (a.contains("lastRestockedAt")) s.lastRestockedAt = storedField(a, "lastRestockedAt", text, sk).get<std::string>();
+  static const FieldNames known{"productCode", "quantity", "reservedQuantity", "warehouseCode", "lastRestockedAt"};
+  s.others = unknownFields(a, known);
   return s;
 }
 
 json inventoryAttributes(const Inventory& s) {
-  json a(json::value_t::object);
+  json a = withOthers(s.others);
   a.emplace("productCode", s.productCode);
   a.emplace("quantity", s.quantity);
   a.emplace("reservedQuantity", s.reservedQuantity);

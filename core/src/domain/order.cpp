@@ -2,11 +2,9 @@
 
 #include "edgecart/domain/order.h"
 
-#include <algorithm>
-#include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <vector>
-#include <stdexcept>
 
 #include "edgecart/domain/domain.h"
 #include "stored.h"
@@ -52,29 +50,6 @@ const json& object(const json& o, const char* what, const std::string& sk) {
   return o;
 }
 
-// Field names in the order a JSON object keeps its keys (std::map's: bytewise).
-struct FieldNames {
-  FieldNames(std::initializer_list<const char*> names) : sorted(names.begin(), names.end()) {
-    std::sort(sorted.begin(), sorted.end());
-  }
-  std::vector<std::string> sorted;
-};
-
-// The fields of `o` that are not among `known`, as they were: one walk of both sorted lists (an
-// order is read on every write of it; a search of the names per key was a tenth of an order's
-// creation).
-json othersOf(const json& o, const FieldNames& known) {
-  json others;  // null while there is none (an emplace makes it an object)
-  auto k = known.sorted.begin();
-  const auto end = known.sorted.end();
-  for (auto it = o.begin(); it != o.end(); ++it) {
-    const std::string& key = it.key();
-    while (k != end && *k < key) ++k;
-    if (k == end || *k != key) others.emplace(key, it.value());
-  }
-  return others;
-}
-
 DiscountRecord discountFrom(const json& d, const std::string& sk) {
   object(d, "discount", sk);
   DiscountRecord r;
@@ -82,7 +57,7 @@ DiscountRecord discountFrom(const json& d, const std::string& sk) {
   readNumber(d, "amount", sk, r.amount);
   readText(d, "reason", sk, r.reason);
   static const FieldNames known{"percent", "amount", "reason"};
-  r.others = othersOf(d, known);
+  r.others = unknownFields(d, known);
   return r;
 }
 
@@ -100,7 +75,7 @@ OrderLine lineFrom(const json& l, const std::string& sk) {
   if (l.contains("returnedQuantity")) line.returnedQuantity = storedField(l, "returnedQuantity", kInteger, sk).get<int64_t>();
   static const FieldNames known{"productCode", "name",   "quantity", "price",           "catalogPrice",
                                 "amount",      "taxRate", "discount", "returnedQuantity"};
-  line.others = othersOf(l, known);
+  line.others = unknownFields(l, known);
   return line;
 }
 
@@ -111,7 +86,7 @@ TaxRow taxRowFrom(const json& t, const std::string& sk) {
   readOptionalNumber(t, "base", sk, row.base);
   readNumber(t, "tax", sk, row.tax);
   static const FieldNames known{"rate", "base", "tax"};
-  row.others = othersOf(t, known);
+  row.others = unknownFields(t, known);
   return row;
 }
 
@@ -122,13 +97,10 @@ Payment paymentFrom(const json& p, const std::string& sk) {
   readNumber(p, "amount", sk, pay.amount);
   readOptionalNumber(p, "given", sk, pay.given);
   static const FieldNames known{"method", "amount", "given"};
-  pay.others = othersOf(p, known);
+  pay.others = unknownFields(p, known);
   return pay;
 }
 
-// An object to fill: another version's fields first (this version's names are never among
-// them), then this version's.
-json withOthers(const json& others) { return others.is_object() ? others : json(json::value_t::object); }
 
 }  // namespace
 
@@ -224,7 +196,7 @@ static void fillOrder(const json& item, Order& o) {
                                 "currency",   "subtotal", "discountTotal",   "discount",      "taxes",   "tax",
                                 "total",      "pricesIncludeTax", "payments", "change",       "session", "returns",
                                 "refunded",   "shippedAt", "deliveredAt",    "cancelledAt",   "cancelReason"};
-  o.others = othersOf(a, known);
+  o.others = unknownFields(a, known);
 }
 
 Order orderFrom(const json& item) {

@@ -58,9 +58,11 @@ void reserveAll(Transaction& tx, const Lines& lines) {
 
 // A reservation that could not be made keeps why (`error`, `errorCode`): GET /orders/:code
 // shows it, and a strict POST /orders refuses the order with it.
-void recordReservation(Transaction& tx, const std::string& orderCode, const Lines& lines,
-                       ReservationState state, int64_t version, const ApiError* why = nullptr) {
+// `before`: the reservation it replaces, whose attributes of another version it keeps.
+void recordReservation(Transaction& tx, const std::string& orderCode, const Lines& lines, ReservationState state,
+                       int64_t version, const ApiError* why = nullptr, const Reservation* before = nullptr) {
   Reservation r;
+  if (before) r.others = before->others;
   r.orderCode = orderCode;
   r.lines.reserve(lines.size());
   for (const auto& [code, n] : lines) r.lines.push_back({code, n});
@@ -102,7 +104,7 @@ void onCancelled(Transaction& tx, const Order& order) {
       if (stock.exists()) setStock(tx, stock, stock.inventory.quantity, std::max<int64_t>(0, stock.inventory.reservedQuantity - n));
     }
   }
-  recordReservation(tx, code, lines, ReservationState::Released, r->version);
+  recordReservation(tx, code, lines, ReservationState::Released, r->version, nullptr, &r->reservation);
   tx.notify({{"type", "order_cancelled"}, {"orderId", code}});
 }
 
@@ -120,7 +122,7 @@ void onShipped(Transaction& tx, const Order& order) {
     setStock(tx, *inv, inv->inventory.quantity - n, reserved);
     ++inv;
   }
-  recordReservation(tx, code, lines, ReservationState::Deducted, r ? r->version : 0);
+  recordReservation(tx, code, lines, ReservationState::Deducted, r ? r->version : 0, nullptr, r ? &r->reservation : nullptr);
   tx.notify({{"type", "order_shipped"}, {"orderId", code}});
 }
 

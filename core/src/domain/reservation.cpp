@@ -50,6 +50,8 @@ Reservation reservationFrom(const json& item) {
     r.error = storedField(a, "error", kText, sk).get<std::string>();
     r.errorCode = storedField(a, "errorCode", kText, sk).get<std::string>();
   }
+  static const FieldNames known{"orderCode", "lines", "state", "error", "errorCode"};
+  r.others = unknownFields(a, known);
   return r;
 }
 
@@ -63,7 +65,7 @@ json reservationAttributes(const Reservation& r) {
     line.emplace("quantity", l.quantity);
     lines.push_back(std::move(line));
   }
-  json a(json::value_t::object);
+  json a = withOthers(r.others);
   a.emplace("orderCode", r.orderCode);
   a.emplace("lines", std::move(lines));
   a.emplace("state", reservationStateName(r.state));

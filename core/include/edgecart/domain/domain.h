@@ -118,7 +118,7 @@ struct Product {
   bool isActive = true;
   std::optional<std::string> taxClass;
   // Attributes this version does not know (a newer one's), written back as they were.
-  json others = json::object();
+  json others;  // null: none
 };
 // A stored item's product. A field missing or of another type throws std::runtime_error naming
 // the item and the field.

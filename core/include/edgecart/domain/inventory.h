@@ -17,6 +17,7 @@ struct Inventory {
   int64_t reservedQuantity = 0;  // of them, held by orders not yet shipped or cancelled
   std::string warehouseCode = "main";
   std::string lastRestockedAt;   // ISO 8601: when `quantity` last grew; empty: never
+  json others;                   // attributes this version does not know, written back (null: none)
   int64_t available() const { return quantity - reservedQuantity; }
 };
 

@@ -29,6 +29,7 @@ struct Reservation {
   ReservationState state = ReservationState::None;
   std::string error;      // of a reservation that could not be made: the refusal's message
   std::string errorCode;  // and its code (INSUFFICIENT_INVENTORY, UNKNOWN_PRODUCT)
+  json others;            // attributes this version does not know, written back (null: none)
 };
 
 // A stored item's reservation. A field missing or of another type, or a state this version does
