@@ -141,7 +141,7 @@ order-newer-attributes-dropped | core/src/domain/order.cpp | s/^  json a = withO
 others-walk-drops-unknown | core/src/domain/stored.cpp | s/^    if (k == end .. \*k != key) others.emplace/    if (k == end) others.emplace/ | edgecart_tests | OrderItems.*:Products.*:Reservations.*
 inventory-newer-attributes-dropped | core/src/domain/inventory.cpp | s/^  json a = withOthers(s.others);$/  json a(json::value_t::object);/ | edgecart_tests | Reservations.*
 reservation-newer-attributes-dropped | core/src/domain/reservation.cpp | s/^  json a = withOthers(r.others);$/  json a(json::value_t::object);/ | edgecart_tests | Reservations.*
-reservation-rewrite-drops-others | core/src/domain/order_handler.cpp | s/^  if (before) r.others = before->others;$// | edgecart_tests | Reservations.*
+reservation-rewrite-drops-others | core/src/domain/order_handler.cpp | s/^  if (before) r.others = before->others;$/  if (before) r.others = json();/ | edgecart_tests | Reservations.*
 order-returned-quantity-dropped | core/src/domain/order.cpp | s/^  if (l.returnedQuantity) put(out, "returnedQuantity", \*l.returnedQuantity);$// | edgecart_tests | OrderItems.*
 order-payment-given-dropped | core/src/domain/order.cpp | s/^    if (p.given) put(row, "given", \*p.given);$// | edgecart_tests | OrderItems.*
 order-discount-percent-dropped | core/src/domain/order.cpp | s/^  if (d.percent) put(out, "percent", \*d.percent);$// | edgecart_tests | OrderItems.*
