@@ -184,7 +184,7 @@ TEST_F(OrderItems, ANewerVersionsAttributesSurviveWhatThisVersionWrites) {
   storeAs(code, newer);
   ASSERT_EQ(setStatus(code, "confirmed"), "200 ");
   ASSERT_EQ(req("POST", "/returns", {{"orderCode", code}, {"lines", {{{"productCode", "A"}, {"quantity", 1}}}}}).status, 201);
-  const json after = attrs(*item(code));
+  json after = attrs(*item(code));
   EXPECT_EQ(after["status"], "confirmed");
   EXPECT_EQ(after["items"][0]["returnedQuantity"], 1);
   EXPECT_EQ(after["loyaltyPoints"], 12);
@@ -204,7 +204,7 @@ TEST(OrderItemsOfOlderVersions, AnOrderOfFormat001IsReturnedAndShipped) {
   auto call = [&](const std::string& method, const std::string& path, const json& body) {
     return shop->handle({"shop-a", "user-1", {"admin"}}, method, path, body.is_null() ? "" : body.dump());
   };
-  const json before = call("GET", "/orders/ORD-000001", nullptr).body["attributes"];
+  json before = call("GET", "/orders/ORD-000001", nullptr).body["attributes"];
   ASSERT_EQ(before["status"], "confirmed");
   ASSERT_FALSE(before.contains("currency"));
   ASSERT_EQ(before["total"], 65.98);  // 2 × 29.99 and 6.00 of tax, no tax rows
@@ -213,18 +213,18 @@ TEST(OrderItemsOfOlderVersions, AnOrderOfFormat001IsReturnedAndShipped) {
   EXPECT_EQ(back.body["attributes"]["refund"], json({{"method", "cash"}, {"amount", 32.99}}));
   EXPECT_EQ(back.body["attributes"]["currency"], "USD");
   EXPECT_EQ(back.body["attributes"]["taxes"], json::array());
-  const json stockBefore = call("GET", "/inventory/PRD-001", nullptr).body["attributes"];
+  json stockBefore = call("GET", "/inventory/PRD-001", nullptr).body["attributes"];
   for (const char* s : {"processing", "shipped"}) {
     const Response r = call("PATCH", "/orders/ORD-000001/status", {{"status", s}});
     ASSERT_EQ(r.status, 200) << r.body.dump();
   }
-  const json after = call("GET", "/orders/ORD-000001", nullptr).body;
+  json after = call("GET", "/orders/ORD-000001", nullptr).body;
   EXPECT_EQ(after["attributes"]["returns"], json::array({back.body["code"]}));
   EXPECT_EQ(after["attributes"]["refunded"], 32.99);
   EXPECT_EQ(after["attributes"]["items"][0]["returnedQuantity"], 1);
   EXPECT_FALSE(after["attributes"].contains("currency"));
   EXPECT_EQ(after["reservation"]["state"], "deducted");
-  const json stock = call("GET", "/inventory/PRD-001", nullptr).body["attributes"];
+  json stock = call("GET", "/inventory/PRD-001", nullptr).body["attributes"];
   EXPECT_EQ(stock["quantity"], stockBefore["quantity"].get<int64_t>() - 2);
   EXPECT_EQ(stock["reservedQuantity"], stockBefore["reservedQuantity"].get<int64_t>() - 2);
 }
