@@ -117,7 +117,8 @@ TEST_F(OrderItems, EveryFormTheApiWritesReencodesExactly) {
 }
 
 // A stored order of another shape (a field missing or of another type, a status this version
-// does not know, a line or a payment that is not an object, a return that is not a code) is
+// does not know, a line or a payment that is not an object, a return that is not a code, a code
+// that is not its key's, which a write would publish another order under) is
 // named in a 500 by the calls that read it through the type, and nothing is written.
 TEST_F(OrderItems, AStoredOrderOfAnotherShapeIsNamedAndChangesNothing) {
   stock("A", 5);
@@ -144,6 +145,8 @@ TEST_F(OrderItems, AStoredOrderOfAnotherShapeIsNamedAndChangesNothing) {
       {"a return a number", [](json& j) { j["attributes"]["returns"] = {7}; }, prefix + "has a return that is not a code"},
       {"a tax row without its tax", [](json& j) { j["attributes"]["taxes"][0].erase("tax"); },
        prefix + "has no tax of the right type"},
+      {"a code that is not its key's", [](json& j) { j["code"] = "ORD-000009"; },
+       prefix + "has a code that is not its key's: ORD-000009"},
   };
   for (const Case& c : cases) {
     json changed = good;

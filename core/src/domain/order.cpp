@@ -156,6 +156,10 @@ static void fillOrder(const json& item, Order& o) {
   const std::string& sk = storedField(item, "sk", kText, "an order").get_ref<const std::string&>();
   const json& a = storedField(item, "attributes", json::value_t::object, sk);
   readText(item, "code", sk, o.code);
+  // writeOrder publishes under the code: one that is not its key's would write another order.
+  if (sk != std::string(kOrder) + "#" + o.code) {
+    malformed(sk, "a code that is not its key's: " + o.code);
+  }
   readText(item, "name", sk, o.name);
   readText(a, "customerId", sk, o.customerId);
   for (const json& l : storedField(a, "items", json::value_t::array, sk)) o.items.push_back(lineFrom(l, sk));
