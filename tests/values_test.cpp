@@ -75,7 +75,8 @@ std::string hexOf(const std::string& bytes) {
 // The bytes of a keyed value are the format: the key table only ever grows, so a value written
 // today reads the same in every later version. Worked out by hand from docs/storage-format.md:
 // 0xC1, flags 7 (sk, id and tenantCode left out), a map of 5: attributes (key 11) -> {quantity
-// (24): 2, status (29): "pending"}, code (3), pk (0), type (7), version (5).
+// (24): 2, status (29): "pending"}, code (3), pk (0), type (7), version (5). A value that names
+// one key twice, or ends short, is damage too.
 TEST(ValueEncoding, AKeyedValueIsTheBytesFormat004PromisesAndAnUnknownOneIsDamage) {
   const json item = {{"pk", "TENANT#a"}, {"sk", "ORDER#O1"}, {"id", "TENANT#a#ORDER#O1"}, {"code", "O1"},
                      {"type", "ORDER"}, {"tenantCode", "a"}, {"version", 1},
@@ -89,6 +90,12 @@ TEST(ValueEncoding, AKeyedValueIsTheBytesFormat004PromisesAndAnUnknownOneIsDamag
   std::string unknownKey = bytes;
   unknownKey[4] = '\xff';  // key 127: not in this version's table
   EXPECT_THROW(logfmt::decodeValue(unknownKey), std::exception);
+  std::string twice = bytes;
+  twice.replace(twice.find("\xa1\x80"), 2, "\xa1\x83");  // pk's key byte made code's: code twice
+  EXPECT_THROW(logfmt::decodeValue(twice), std::exception);
+  for (size_t cut = 3; cut < bytes.size(); cut += 7) {
+    EXPECT_THROW(logfmt::decodeValue(bytes.substr(0, cut)), std::exception) << cut;  // torn short
+  }
   std::string noCode = logfmt::encodeValue(item);
   noCode.replace(noCode.find("\xa1\x83\xa2O1"), 5, "\xa1\x84\xa2O1");  // "name" where "code" was: sk cannot be derived
   EXPECT_THROW(logfmt::decodeValue(noCode), std::exception);

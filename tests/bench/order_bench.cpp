@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "edgecart/api/shop.h"
+#include "edgecart/storage/log_format.h"
 #include "edgecart/sync/sync.h"
 
 namespace {
@@ -104,6 +105,23 @@ void BM_FirstTouchOfAPage(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kBytes / kPage));
 }
 BENCHMARK(BM_FirstTouchOfAPage)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Reading one stored order back from its bytes (format 004, as the file log and the browser's
+// store keep every row): the cost each read of a row pays before the domain sees it.
+//
+//   ./build/release/tests/edgecart_bench --benchmark_filter=DecodeOrder
+void BM_DecodeOrder(benchmark::State& state) {
+  auto shop = edgecart::Shop::inMemory();
+  const edgecart::Context ctx{"shop-a", "bench", {"admin"}};
+  prepare(*shop, ctx);
+  shop->handle(ctx, "POST", "/orders", orderBody());
+  const edgecart::Value order = shop->store().get(edgecart::Table::Data, "TENANT#shop-a", "ORDER#ORD-000001");
+  if (!order) return state.SkipWithError("no order");
+  const std::string bytes = edgecart::logfmt::encodeValue(*order);
+  for (auto _ : state) benchmark::DoNotOptimize(edgecart::logfmt::decodeValue(bytes));
+  state.counters["bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK(BM_DecodeOrder);
 
 }  // namespace
 

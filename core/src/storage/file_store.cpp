@@ -14,6 +14,7 @@
 
 #include "edgecart/engine/error.h"
 #include "file_util.h"
+#include "row_cache.h"
 #include "state_key.h"
 #include "state_rows.h"
 
@@ -51,7 +52,8 @@ void scanState(const std::map<std::string, std::string>& rows, Table t, const st
 
 FileStore::FileStore(std::string dir, FileStoreOptions options)
     : dir_(std::move(dir)), options_(std::move(options)), state_(std::make_unique<StateRows>(
-          [this](const ChunkSlot& slot, const std::string& end) { return readChunk(slot, end); })) {
+          [this](const ChunkSlot& slot, const std::string& end) { return readChunk(slot, end); })),
+      cache_(std::make_unique<RowCache>()) {
   if (options_.archiveDir.empty()) options_.archiveDir = (fs::path(dir_) / "archive").string();
 }
 
@@ -216,8 +218,13 @@ void FileStore::prepareWrite() {
 
 Value FileStore::get(Table t, const std::string& pk, const std::string& sk) const {
   if (isState(t)) {
-    const auto bytes = state_->find(stateKey(t, pk, sk));
-    return bytes ? decoded(*bytes) : nullptr;
+    const std::string key = stateKey(t, pk, sk);
+    if (Value kept = cache_->find(key)) return kept;
+    const auto bytes = state_->find(key);
+    if (!bytes) return nullptr;
+    Value value = decoded(*bytes);
+    cache_->keep(key, value);
+    return value;
   }
   const auto rows = auditRows(t, pk);
   auto it = rows.find(stateKey(t, pk, sk));
@@ -305,6 +312,9 @@ void FileStore::commit(const Batch& batch) {
   lastLsn_ = lsn;
   wroteSinceTake_ = true;
   apply(raw);
+  for (const Put& p : batch) {
+    if (isState(p.table)) cache_->written(stateKey(p.table, p.pk, p.sk), p.value);
+  }
   if (bytesSinceSnapshot_ >= options_.compactMinBytes) {
     try {
       compact();

@@ -1,6 +1,6 @@
 // Values of format 004 (docs/storage-format.md, "Values"): an item's bytes in the log, its
 // snapshot chunks and the store's in-memory state. Keyed MessagePack, written here; read with
-// nlohmann's MessagePack reader, then the one-byte keys renamed.
+// nlohmann's MessagePack reader, each one-byte key named as it is read (KeyedTree).
 
 #include <algorithm>
 #include <array>
@@ -157,32 +157,69 @@ bool putKeyed(std::string& out, const json& v, const std::vector<const char*>& s
   }
 }
 
-// Gives the keys written as one byte >= 0x80 their names back, in every object of `v`.
-void expandKeys(json& v) {
-  if (v.is_array()) {
-    for (json& x : v) expandKeys(x);
-    return;
+// Builds a keyed value's tree as nlohmann's MessagePack reader walks it, giving each key written
+// as one byte >= 0x80 its name as it is read: one pass, each key placed once (renaming the
+// keys of a finished tree moved every map node a second time).
+class KeyedTree {
+ public:
+  explicit KeyedTree(json& root) : root_(root) {}
+  bool null() { return place(json()); }
+  bool boolean(bool v) { return place(v); }
+  bool number_integer(json::number_integer_t v) { return place(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return place(v); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return place(v); }
+  bool string(json::string_t& v) { return place(std::move(v)); }
+  bool binary(json::binary_t& v) { return place(json::binary(std::move(v))); }
+  bool start_object(std::size_t) {
+    open_.push_back(slot(json::value_t::object));
+    return true;
   }
-  if (!v.is_object()) return;
-  auto& object = v.get_ref<json::object_t&>();
-  std::vector<json::object_t::node_type> renamed;
-  for (auto it = object.begin(); it != object.end();) {
-    expandKeys(it->second);
-    const std::string& key = it->first;
-    if (key.size() != 1 || static_cast<unsigned char>(key[0]) < 0x80) {
-      ++it;
-      continue;
+  bool key(json::string_t& k) {
+    if (k.size() == 1 && static_cast<unsigned char>(k[0]) >= 0x80) {
+      const size_t i = static_cast<unsigned char>(k[0]) - 0x80u;
+      if (i >= kKeys.size()) throw std::runtime_error("a value names key " + std::to_string(i) + ", which this version does not know");
+      k = kKeys[i];
     }
-    const size_t i = static_cast<unsigned char>(key[0]) - 0x80u;
-    if (i >= kKeys.size()) throw std::runtime_error("a value names key " + std::to_string(i) + ", which this version does not know");
-    auto node = object.extract(it++);
-    node.key() = kKeys[i];
-    renamed.push_back(std::move(node));
+    const auto placed = open_.back()->get_ref<json::object_t&>().emplace(std::move(k), nullptr);
+    if (!placed.second) throw std::runtime_error("a value holds one key twice");
+    member_ = &placed.first->second;
+    return true;
   }
-  for (auto& node : renamed) {
-    if (!object.insert(std::move(node)).inserted) throw std::runtime_error("a value holds one key twice");
+  bool end_object() { return close(); }
+  bool start_array(std::size_t n) {
+    json* array = slot(json::value_t::array);
+    if (n != static_cast<std::size_t>(-1)) array->get_ref<json::array_t&>().reserve(n);
+    open_.push_back(array);
+    return true;
   }
-}
+  bool end_array() { return close(); }
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string&, const Exception& e) {
+    throw e;
+  }
+
+ private:
+  // Where the next value goes: the root, the end of the open array, or the member just named.
+  json* slot(json&& v) {
+    if (open_.empty()) return &(root_ = std::move(v));
+    json& in = *open_.back();
+    if (in.is_array()) return &in.get_ref<json::array_t&>().emplace_back(std::move(v));
+    *member_ = std::move(v);
+    return member_;
+  }
+  bool place(json&& v) {
+    slot(std::move(v));
+    return true;
+  }
+  bool close() {
+    open_.pop_back();
+    return true;
+  }
+
+  json& root_;
+  std::vector<json*> open_;  // the objects and arrays being filled, innermost last
+  json* member_ = nullptr;   // the member of the innermost object named by the last key
+};
 
 // An item's fields that its other fields give (publish() in engine.cpp builds them so), left out
 // of a keyed value under a flag each: sk = type + "#" + code, id = pk + "#" + sk, tenantCode =
@@ -240,8 +277,9 @@ json decodeValue(std::string_view bytes) {
   if (bytes.empty() || bytes[0] != kKeyedValue) return json::from_msgpack(bytes);  // plain (001-003)
   const unsigned char flags = bytes.size() < 2 ? 0xFF : static_cast<unsigned char>(bytes[1]);
   if ((flags & ~(kSkDerived | kIdDerived | kTenantDerived)) != 0) throw std::runtime_error("a value of an unknown encoding");
-  json value = json::from_msgpack(bytes.begin() + 2, bytes.end());
-  expandKeys(value);
+  json value;
+  KeyedTree tree(value);
+  json::sax_parse(bytes.begin() + 2, bytes.end(), &tree, json::input_format_t::msgpack);
   for (const Derived& d : kDerived) {
     if (!(flags & d.flag)) continue;
     const std::string field = value.is_object() && !value.contains(d.field) ? d.derive(value) : std::string();

@@ -7,7 +7,8 @@
 // the last one, so its cost follows what changed, not the size of the store.
 //
 // The latest state (data and sequence tables) is kept in memory as each row's value bytes,
-// decoded on read. The snapshot's rows stay in their chunk files' bytes, read whole, with a
+// decoded on read; the trees of the last rows read (up to a thousand) are kept, so a hot row is
+// not decoded again. The snapshot's rows stay in their chunk files' bytes, read whole, with a
 // sorted array of views into them; rows written since lie over those (state_rows.h). So opening
 // a store reads the files and builds one array, not a string or a map node per row. The command and
 // history tables only grow and are read for audit, never by the API: they are not kept in memory
@@ -32,6 +33,7 @@
 namespace edgecart {
 
 class StateRows;
+class RowCache;
 struct ChunkRows;
 struct ChunkSlot;
 
@@ -199,6 +201,9 @@ class FileStore : public Store {
   // Data and sequence rows by stateKey (table digit + pk + '\0' + sk, so the order is (table, pk,
   // sk)): each the item's stored value bytes.
   std::unique_ptr<StateRows> state_;
+  // The decoded values of the state rows read last (row_cache.h): what a read of a hot row
+  // returns without decoding its bytes again.
+  std::unique_ptr<RowCache> cache_;
   std::vector<Chunk> chunks_;   // the newest snapshot's chunks, in key order
   uint64_t nextChunkId_ = 1;
   uint64_t lastCompactionBytes_ = 0;
