@@ -129,54 +129,6 @@ TEST(FileStoreState, EveryReadAgreesWithAModelThroughWritesDeletesCompactionsAnd
   EXPECT_TRUE(verifyStore(dir.path())["ok"].get<bool>());
 }
 
-// The store keeps the trees of the rows read or written last (core/src/storage/row_cache.h), a
-// slot per key's hash: with five times as many rows as slots, every read, after each row was
-// read, overwritten, deleted and written again, is what the model says, and so is every read of
-// the same store reopened (which decodes every row from its bytes).
-TEST(FileStoreState, AReadIsTheRowsLatestValueWhateverTheStoreKeptOfItsTree) {
-  TempDir dir;
-  Model model;
-  auto store = FileStore::open(dir.path(), fast());
-  const int rows = 5000;
-  auto skOf = [](int i) { return "ROW#" + std::to_string(i); };
-  auto writeAll = [&](int step, int deleteEvery) {
-    Batch batch;
-    for (int i = 0; i < rows; ++i) {
-      const Key key{Table::Sequence, kPks[0], skOf(i)};
-      if (deleteEvery && i % deleteEvery == 0) {
-        model.erase(key);
-        batch.push_back(Put{Table::Sequence, kPks[0], skOf(i), nullptr});
-      } else {
-        model[key] = json{{"value", step * rows + i}};
-        batch.push_back(Put{Table::Sequence, kPks[0], skOf(i), val(model[key])});
-      }
-    }
-    store->commit(batch);
-  };
-  auto readAll = [&](const std::string& when) {
-    size_t wrong = 0;
-    for (int i = 0; i < rows; ++i) {
-      const Value v = store->get(Table::Sequence, kPks[0], skOf(i));
-      const auto it = model.find(Key{Table::Sequence, kPks[0], skOf(i)});
-      const bool right = it == model.end() ? v == nullptr : v && *v == it->second;
-      if (!right && ++wrong <= 3) ADD_FAILURE() << when << ": " << skOf(i) << " reads " << (v ? v->dump() : "nothing");
-    }
-    EXPECT_EQ(wrong, 0u) << when;
-  };
-  writeAll(1, 0);
-  readAll("written");
-  readAll("read again");
-  writeAll(2, 0);
-  readAll("overwritten");
-  writeAll(3, 3);
-  readAll("a third deleted");
-  writeAll(4, 0);
-  readAll("written again");
-  store.reset();
-  store = FileStore::open(dir.path(), fast());
-  readAll("reopened");
-}
-
 // The bytes of each chunk's rows, as a compaction counts them (2 + pk + sk + value), in key order.
 std::vector<uint64_t> chunkRowBytes(const std::string& dir, uint64_t* largestRow) {
   std::vector<uint64_t> out;

@@ -70,6 +70,50 @@ TEST_P(StoreContract, CommittedRowsAreReadBackAndDeletesRemoveThem) {
   EXPECT_NE(store_->get(Table::Command, "P", "A@1"), nullptr);
 }
 
+// The memory store and the file log keep the trees of the rows read last, a slot per key's hash
+// (core/src/storage/row_cache.h). With more than twice as many rows as slots, every read, after
+// each row was read, overwritten, deleted and written again, is the row's latest value, on every
+// store, and so is every read of a durable store reopened (which decodes every row again).
+TEST_P(StoreContract, AReadIsTheRowsLatestValueWhateverTheStoreKeptOfIt) {
+  const int rows = 2500;
+  std::map<std::string, json> model;
+  auto skOf = [](int i) { return "ROW#" + std::to_string(i); };
+  auto writeAll = [&](int step, int deleteEvery) {
+    Batch batch;
+    for (int i = 0; i < rows; ++i) {
+      if (deleteEvery && i % deleteEvery == 0) {
+        model.erase(skOf(i));
+        batch.push_back(Put{Table::Sequence, "P", skOf(i), nullptr});
+      } else {
+        model[skOf(i)] = json{{"value", step * rows + i}};
+        batch.push_back(Put{Table::Sequence, "P", skOf(i), v(model[skOf(i)])});
+      }
+    }
+    store_->commit(batch);
+  };
+  auto readAll = [&](const std::string& when) {
+    size_t wrong = 0;
+    for (int i = 0; i < rows; ++i) {
+      const Value got = store_->get(Table::Sequence, "P", skOf(i));
+      const auto it = model.find(skOf(i));
+      const bool right = it == model.end() ? got == nullptr : got && *got == it->second;
+      if (!right && ++wrong <= 3) ADD_FAILURE() << when << ": " << skOf(i) << " reads " << (got ? got->dump() : "nothing");
+    }
+    EXPECT_EQ(wrong, 0u) << when;
+  };
+  writeAll(1, 0);
+  readAll("written");
+  readAll("read again");
+  writeAll(2, 0);
+  readAll("overwritten");
+  writeAll(3, 3);
+  readAll("a third deleted");
+  writeAll(4, 0);
+  readAll("written again");
+  reopen();
+  readAll("reopened");
+}
+
 TEST_P(StoreContract, GetManyAnswersEachKeyInItsPlaceInOneRead) {
   Batch b;
   for (const char* sk : {"A", "B\"q\\uote", "C,{x}", "D"}) b.push_back({Table::Data, "P", sk, v(sk)});

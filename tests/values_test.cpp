@@ -91,7 +91,7 @@ TEST(ValueEncoding, AKeyedValueIsTheBytesFormat004PromisesAndAnUnknownOneIsDamag
   unknownKey[4] = '\xff';  // key 127: not in this version's table
   EXPECT_THROW(logfmt::decodeValue(unknownKey), std::exception);
   std::string twice = bytes;
-  twice.replace(twice.find("\xa1\x80"), 2, "\xa1\x83");  // pk's key byte made code's: code twice
+  twice.replace(twice.find("\xa1\x98"), 2, "\xa1\x9d");  // quantity's key byte made status's: status twice
   EXPECT_THROW(logfmt::decodeValue(twice), std::exception);
   for (size_t cut = 3; cut < bytes.size(); cut += 7) {
     EXPECT_THROW(logfmt::decodeValue(bytes.substr(0, cut)), std::exception) << cut;  // torn short
@@ -99,6 +99,21 @@ TEST(ValueEncoding, AKeyedValueIsTheBytesFormat004PromisesAndAnUnknownOneIsDamag
   std::string noCode = logfmt::encodeValue(item);
   noCode.replace(noCode.find("\xa1\x83\xa2O1"), 5, "\xa1\x84\xa2O1");  // "name" where "code" was: sk cannot be derived
   EXPECT_THROW(logfmt::decodeValue(noCode), std::exception);
+}
+
+// The memory store keeps each row as its format-004 bytes (storage/memory_store.h), and the rows
+// of one write that hold one value (an item's command and data rows) share one copy of them.
+TEST(MemoryStore, KeepsEachRowAsItsBytesAndTheRowsOfOneValueShareThem) {
+  MemoryStore store;
+  const Value item = std::make_shared<const json>(json{{"code", "A"}, {"version", 1}, {"attributes", {{"quantity", 2}}}});
+  store.commit({{Table::Command, "P", "A@1", item}, {Table::Data, "P", "A", item}});
+  const MemoryStore::Bytes* command = store.rows().find(Table::Command, "P", "A@1");
+  const MemoryStore::Bytes* data = store.rows().find(Table::Data, "P", "A");
+  ASSERT_TRUE(command && data);
+  EXPECT_EQ(command->get(), data->get()) << "one copy of the bytes for both rows";
+  EXPECT_EQ(**data, logfmt::encodeValue(*item));
+  EXPECT_EQ(store.get(Table::Data, "P", "A")->dump(), item->dump());
+  EXPECT_EQ(store.get(Table::Command, "P", "A@1")->dump(), item->dump());
 }
 
 }  // namespace

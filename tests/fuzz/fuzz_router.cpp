@@ -12,10 +12,10 @@
 
 namespace {
 
-// The store's whole content: each table's rows, as (pk, sk) -> the immutable value they hold.
-std::vector<edgecart::TableImage::Map> content(const edgecart::MemoryStore& s) {
-  std::vector<edgecart::TableImage::Map> out;
-  for (int t = 0; t < edgecart::kTableCount; ++t) out.push_back(s.image().table(static_cast<edgecart::Table>(t)));
+// The store's whole content: each table's rows, as (pk, sk) -> the immutable bytes they hold.
+std::vector<edgecart::RowMaps<edgecart::MemoryStore::Bytes>::Map> content(const edgecart::MemoryStore& s) {
+  std::vector<edgecart::RowMaps<edgecart::MemoryStore::Bytes>::Map> out;
+  for (int t = 0; t < edgecart::kTableCount; ++t) out.push_back(s.rows().table(static_cast<edgecart::Table>(t)));
   return out;
 }
 

@@ -11,9 +11,9 @@
 
 namespace {
 
-std::vector<edgecart::TableImage::Map> content(const edgecart::MemoryStore& s) {
-  std::vector<edgecart::TableImage::Map> out;
-  for (int t = 0; t < edgecart::kTableCount; ++t) out.push_back(s.image().table(static_cast<edgecart::Table>(t)));
+std::vector<edgecart::RowMaps<edgecart::MemoryStore::Bytes>::Map> content(const edgecart::MemoryStore& s) {
+  std::vector<edgecart::RowMaps<edgecart::MemoryStore::Bytes>::Map> out;
+  for (int t = 0; t < edgecart::kTableCount; ++t) out.push_back(s.rows().table(static_cast<edgecart::Table>(t)));
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "edgecart/storage/file_store.h"
+#include "edgecart/storage/memory_store.h"
 #include "edgecart/api/router.h"
 
 namespace edgecart {

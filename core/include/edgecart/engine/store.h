@@ -109,8 +109,10 @@ class Store {
 };
 
 
-// The tables held in ordered maps. Base of MemoryStore and of the file log's in-memory image.
-class TableImage {
+// The four tables held in ordered maps, each row a V (null: no row): the memory store keeps its
+// rows' bytes so (storage/memory_store.h); TableImage keeps trees, as tests model a store.
+template <class V>
+class RowMaps {
  public:
   using Key = std::pair<std::string, std::string>;
   // A (pk, sk) to look up without building a Key (two string copies) per lookup.
@@ -123,48 +125,89 @@ class TableImage {
       return c < 0 || (c == 0 && a.second < b.second);
     }
   };
-  using Map = std::map<Key, Value, KeyLess>;
+  using Map = std::map<Key, V, KeyLess>;
 
-  Value get(Table t, const std::string& pk, const std::string& sk) const;
-  void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
-            const RowVisitor& visit) const;
-  void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
-                    const RowVisitor& visit) const;
-  void apply(const Batch& batch);
+  // The row, or null.
+  const V* find(Table t, const std::string& pk, const std::string& sk) const {
+    const Map& m = table(t);
+    auto it = m.find(KeyRef(pk, sk));
+    return it == m.end() ? nullptr : &it->second;
+  }
+  // Rows of `pk` whose sk starts with `prefix` and is greater than `after`, ascending, as
+  // Store::scan: visit(sk, row) returns false to stop.
+  template <class Visit>
+  void forward(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+               const Visit& visit) const {
+    const Map& m = table(t);
+    const bool resume = !after.empty() && after >= prefix;
+    auto it = resume ? m.upper_bound(KeyRef(pk, after)) : m.lower_bound(KeyRef(pk, prefix));
+    for (; it != m.end() && it->first.first == pk; ++it) {
+      const std::string& sk = it->first.second;
+      if (sk.compare(0, prefix.size(), prefix) != 0) break;
+      if (!visit(sk, it->second)) break;
+    }
+  }
+  // Rows of `pk` whose sk starts with `prefix` and is less than `before` ("": no bound),
+  // descending, as Store::scanBackward.
+  template <class Visit>
+  void backward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
+                const Visit& visit) const {
+    if (!before.empty() && before <= prefix) return;  // nothing with the prefix sorts below it
+    const Map& m = table(t);
+    // No UTF-8 key contains byte 0xFF: prefix + 0xFF sorts after every key with the prefix.
+    const std::string end = prefix + "\xFF";
+    auto it = m.lower_bound(KeyRef(pk, before.empty() || before > end ? end : before));
+    while (it != m.begin()) {
+      --it;
+      const std::string& sk = it->first.second;
+      if (it->first.first != pk || sk.compare(0, prefix.size(), prefix) != 0) break;
+      if (!visit(sk, it->second)) break;
+    }
+  }
+  // Writes the row; a null value deletes it.
+  void set(Table t, const std::string& pk, const std::string& sk, V value) {
+    Map& m = table(t);
+    const KeyRef key(pk, sk);
+    auto it = m.lower_bound(key);
+    const bool found = it != m.end() && !m.key_comp()(key, it->first);
+    if (!value) {
+      if (found) m.erase(it);
+    } else if (found) {
+      it->second = std::move(value);
+    } else {
+      m.emplace_hint(it, Key(pk, sk), std::move(value));  // the key is copied only for a new row
+    }
+  }
   const Map& table(Table t) const { return tables_[static_cast<int>(t)]; }
   Map& table(Table t) { return tables_[static_cast<int>(t)]; }
-  size_t rowCount() const;
+  size_t rowCount() const {
+    size_t n = 0;
+    for (const Map& m : tables_) n += m.size();
+    return n;
+  }
 
  private:
   Map tables_[kTableCount];
 };
 
-// Everything in RAM; nothing survives the process.
-class MemoryStore : public Store {
+// The tables as trees: a store's content as tests model it.
+class TableImage : public RowMaps<Value> {
  public:
-  Value get(Table t, const std::string& pk, const std::string& sk) const override {
-    return image_.get(t, pk, sk);
+  Value get(Table t, const std::string& pk, const std::string& sk) const {
+    const Value* v = find(t, pk, sk);
+    return v ? *v : nullptr;
   }
   void scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
-            const RowVisitor& visit) const override {
-    image_.scan(t, pk, prefix, after, visit);
+            const RowVisitor& visit) const {
+    forward(t, pk, prefix, after, visit);
   }
   void scanBackward(Table t, const std::string& pk, const std::string& prefix, const std::string& before,
-                    const RowVisitor& visit) const override {
-    image_.scanBackward(t, pk, prefix, before, visit);
+                    const RowVisitor& visit) const {
+    backward(t, pk, prefix, before, visit);
   }
-  void commit(const Batch& batch) override {
-    if (batch.empty()) return;
-    image_.apply(batch);
-    ++batches_;
+  void apply(const Batch& batch) {
+    for (const Put& p : batch) set(p.table, p.pk, p.sk, p.value);
   }
-  // Non-empty batches committed so far: a refused request must not add one (fuzz targets).
-  uint64_t batchesCommitted() const { return batches_; }
-  const TableImage& image() const { return image_; }
-
- private:
-  TableImage image_;
-  uint64_t batches_ = 0;
 };
 
 }  // namespace edgecart

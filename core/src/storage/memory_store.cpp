@@ -1,0 +1,56 @@
+#include "edgecart/storage/memory_store.h"
+
+#include <vector>
+
+#include "edgecart/storage/log_format.h"
+#include "row_cache.h"
+#include "state_key.h"
+
+namespace edgecart {
+
+MemoryStore::MemoryStore() : cache_(std::make_unique<RowCache>()) {}
+MemoryStore::~MemoryStore() = default;
+
+Value MemoryStore::get(Table t, const std::string& pk, const std::string& sk) const {
+  const std::string key = stateKey(t, pk, sk);
+  if (Value kept = cache_->find(key)) return kept;  // a kept row is there: a delete drops it
+  const Bytes* bytes = rows_.find(t, pk, sk);
+  if (!bytes) return nullptr;
+  Value value = std::make_shared<const json>(logfmt::decodeValue(**bytes));
+  cache_->keep(key, value);
+  return value;
+}
+
+void MemoryStore::scan(Table t, const std::string& pk, const std::string& prefix, const std::string& after,
+                       const RowVisitor& visit) const {
+  rows_.forward(t, pk, prefix, after, [&](const std::string& sk, const Bytes& bytes) {
+    return visit(sk, std::make_shared<const json>(logfmt::decodeValue(*bytes)));
+  });
+}
+
+void MemoryStore::scanBackward(Table t, const std::string& pk, const std::string& prefix,
+                               const std::string& before, const RowVisitor& visit) const {
+  rows_.backward(t, pk, prefix, before, [&](const std::string& sk, const Bytes& bytes) {
+    return visit(sk, std::make_shared<const json>(logfmt::decodeValue(*bytes)));
+  });
+}
+
+void MemoryStore::commit(const Batch& batch) {
+  if (batch.empty()) return;
+  // Encoded whole before any row changes: the batch commits all or nothing.
+  logfmt::RawBatch raw = logfmt::toRaw(batch);
+  std::vector<Bytes> bytes(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i].erase) continue;
+    bytes[i] = raw[i].sameAs != logfmt::kNoOp ? bytes[raw[i].sameAs]
+                                              : std::make_shared<const std::string>(std::move(raw[i].bytes));
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Put& p = batch[i];
+    rows_.set(p.table, p.pk, p.sk, std::move(bytes[i]));
+    cache_->written(stateKey(p.table, p.pk, p.sk), p.value);
+  }
+  ++batches_;
+}
+
+}  // namespace edgecart
