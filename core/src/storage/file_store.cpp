@@ -219,11 +219,11 @@ void FileStore::prepareWrite() {
 Value FileStore::get(Table t, const std::string& pk, const std::string& sk) const {
   if (isState(t)) {
     const std::string key = stateKey(t, pk, sk);
-    if (Value kept = cache_->find(key)) return kept;
+    if (Value kept = cache_->find(t, pk, sk)) return kept;
     const auto bytes = state_->find(key);
     if (!bytes) return nullptr;
     Value value = decoded(*bytes);
-    cache_->keep(key, value);
+    cache_->keep(t, pk, sk, value);
     return value;
   }
   const auto rows = auditRows(t, pk);
@@ -313,7 +313,7 @@ void FileStore::commit(const Batch& batch) {
   wroteSinceTake_ = true;
   apply(raw);
   for (const Put& p : batch) {
-    if (isState(p.table)) cache_->written(stateKey(p.table, p.pk, p.sk), p.value);
+    if (isState(p.table)) cache_->written(p.table, p.pk, p.sk, p.value);
   }
   if (bytesSinceSnapshot_ >= options_.compactMinBytes) {
     try {

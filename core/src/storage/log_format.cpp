@@ -256,7 +256,7 @@ std::string encodeRecord(uint64_t lsn, const RawBatch& batch) {
 RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version) {
   if (version == 1) {
     // Format 001: {"lsn": n, "ops": [[table, pk, sk, value | null], ...]} in MessagePack.
-    const json j = json::from_msgpack(payload);
+    const json j = decodeMessagePack(payload);
     *lsn = j.at("lsn").get<uint64_t>();
     RawBatch batch;
     for (const json& op : j.at("ops")) {
@@ -421,7 +421,7 @@ std::vector<RowView> decodeRowViews(std::string_view payload) {
 }
 
 RawBatch decodeSnapshotV1(const std::string& payload, uint64_t* lsn) {
-  const json j = json::from_msgpack(payload);
+  const json j = decodeMessagePack(payload);
   *lsn = j.at("lsn").get<uint64_t>();
   const json& tables = j.at("tables");
   if (!tables.is_array() || tables.size() != kTableCount) throw std::runtime_error("bad tables");

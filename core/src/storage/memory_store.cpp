@@ -4,7 +4,6 @@
 
 #include "edgecart/storage/log_format.h"
 #include "row_cache.h"
-#include "state_key.h"
 
 namespace edgecart {
 
@@ -12,12 +11,11 @@ MemoryStore::MemoryStore() : cache_(std::make_unique<RowCache>()) {}
 MemoryStore::~MemoryStore() = default;
 
 Value MemoryStore::get(Table t, const std::string& pk, const std::string& sk) const {
-  const std::string key = stateKey(t, pk, sk);
-  if (Value kept = cache_->find(key)) return kept;  // a kept row is there: a delete drops it
+  if (Value kept = cache_->find(t, pk, sk)) return kept;  // a kept row is there: a delete drops it
   const Bytes* bytes = rows_.find(t, pk, sk);
   if (!bytes) return nullptr;
   Value value = std::make_shared<const json>(logfmt::decodeValue(**bytes));
-  cache_->keep(key, value);
+  cache_->keep(t, pk, sk, value);
   return value;
 }
 
@@ -48,7 +46,7 @@ void MemoryStore::commit(const Batch& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const Put& p = batch[i];
     rows_.set(p.table, p.pk, p.sk, std::move(bytes[i]));
-    cache_->written(stateKey(p.table, p.pk, p.sk), p.value);
+    cache_->written(p.table, p.pk, p.sk, p.value);
   }
   ++batches_;
 }

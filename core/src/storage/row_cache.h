@@ -24,28 +24,36 @@ class RowCache {
   static constexpr size_t kSlots = 1024;
 
   // The row's kept value, or null if it is not kept (not that the row is absent).
-  Value find(const std::string& key) const {
-    const Slot& s = slots_[slotOf(key)];
-    return s.value && s.key == key ? s.value : nullptr;
+  Value find(Table t, const std::string& pk, const std::string& sk) const {
+    const Slot& s = slots_[slotOf(t, pk, sk)];
+    return s.value && s.is(t, pk, sk) ? s.value : nullptr;
   }
-  // Keeps `value`, just read, as the row `key` holds.
-  void keep(const std::string& key, Value value) {
-    Slot& s = slots_[slotOf(key)];
-    s.key = key;
+  // Keeps `value`, just read, as the row holds it.
+  void keep(Table t, const std::string& pk, const std::string& sk, Value value) {
+    Slot& s = slots_[slotOf(t, pk, sk)];
+    s.table = t;
+    s.pk = pk;
+    s.sk = sk;
     s.value = std::move(value);
   }
-  // The row `key` was written: a kept tree of it becomes `value` (null: the row deleted).
-  void written(const std::string& key, Value value) {
-    Slot& s = slots_[slotOf(key)];
-    if (s.value && s.key == key) s.value = std::move(value);
+  // The row was written: a kept tree of it becomes `value` (null: the row deleted).
+  void written(Table t, const std::string& pk, const std::string& sk, Value value) {
+    Slot& s = slots_[slotOf(t, pk, sk)];
+    if (s.value && s.is(t, pk, sk)) s.value = std::move(value);
   }
 
  private:
   struct Slot {
-    std::string key;
+    Table table = Table::Data;
+    std::string pk, sk;
     Value value;
+    bool is(Table t, const std::string& p, const std::string& k) const { return table == t && sk == k && pk == p; }
   };
-  static size_t slotOf(const std::string& key) { return std::hash<std::string>{}(key) % kSlots; }
+  // No key string is built to find a slot: a read or a write of a row not kept costs two hashes.
+  static size_t slotOf(Table t, const std::string& pk, const std::string& sk) {
+    const std::hash<std::string> hash;
+    return (hash(sk) * 31 + hash(pk) + static_cast<size_t>(t)) % kSlots;
+  }
   std::array<Slot, kSlots> slots_{};
 };
 

@@ -9,7 +9,9 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "edgecart/storage/log_format.h"
@@ -118,10 +120,21 @@ void putFloat(std::string& out, double d) {
   putBig(out, bits, 8);
 }
 
+// Top-level keys a keyed value leaves out (each present in the value).
+struct Skip {
+  std::array<const char*, 3> names{};
+  size_t n = 0;
+  bool has(const std::string& key) const {
+    for (size_t i = 0; i < n; ++i) {
+      if (key == names[i]) return true;
+    }
+    return false;
+  }
+};
+
 // Writes `v` keyed (false: a value this encoding cannot hold, a binary or a key that is one byte
-// >= 0x80; the caller then writes it as plain MessagePack). `skip`: top-level keys left out (each
-// present in `v`).
-bool putKeyed(std::string& out, const json& v, const std::vector<const char*>& skip = {}) {
+// >= 0x80; the caller then writes it as plain MessagePack), less the keys of `skip`.
+bool putKeyed(std::string& out, const json& v, const Skip& skip = {}) {
   switch (v.type()) {
     case json::value_t::null: out.push_back(static_cast<char>(0xC0)); return true;
     case json::value_t::boolean: out.push_back(static_cast<char>(v.get<bool>() ? 0xC3 : 0xC2)); return true;
@@ -136,10 +149,10 @@ bool putKeyed(std::string& out, const json& v, const std::vector<const char*>& s
       }
       return true;
     case json::value_t::object: {
-      putHeader(out, v.size() - skip.size(), 0x80, 15, 0, 0xDE);
+      putHeader(out, v.size() - skip.n, 0x80, 15, 0, 0xDE);
       const auto& index = keyIndex();
       for (const auto& [key, x] : v.get_ref<const json::object_t&>()) {
-        if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
+        if (skip.has(key)) continue;
         const auto at = index.find(key);
         if (at != index.end()) {
           out.push_back(static_cast<char>(0xA1));
@@ -157,12 +170,14 @@ bool putKeyed(std::string& out, const json& v, const std::vector<const char*>& s
   }
 }
 
-// Builds a keyed value's tree as nlohmann's MessagePack reader walks it, giving each key written
-// as one byte >= 0x80 its name as it is read: one pass, each key placed once (renaming the
-// keys of a finished tree moved every map node a second time).
+// Builds a value's tree as nlohmann's MessagePack reader walks it. In a keyed value (`keyed`),
+// each key written as one byte >= 0x80 is given its name as it is read: one pass, each key placed
+// once (renaming the keys of a finished tree moved every map node a second time). Plain
+// MessagePack (formats 001-003) is read with it too, keys as they are, so the module holds one
+// MessagePack reader, not two.
 class KeyedTree {
  public:
-  explicit KeyedTree(json& root) : root_(root) {}
+  KeyedTree(json& root, bool keyed) : root_(root), keyed_(keyed) {}
   bool null() { return place(json()); }
   bool boolean(bool v) { return place(v); }
   bool number_integer(json::number_integer_t v) { return place(v); }
@@ -175,7 +190,7 @@ class KeyedTree {
     return true;
   }
   bool key(json::string_t& k) {
-    if (k.size() == 1 && static_cast<unsigned char>(k[0]) >= 0x80) {
+    if (keyed_ && k.size() == 1 && static_cast<unsigned char>(k[0]) >= 0x80) {
       const size_t i = static_cast<unsigned char>(k[0]) - 0x80u;
       if (i >= kKeys.size()) throw std::runtime_error("a value names key " + std::to_string(i) + ", which this version does not know");
       k = kKeys[i];
@@ -217,6 +232,7 @@ class KeyedTree {
   }
 
   json& root_;
+  const bool keyed_;
   std::vector<json*> open_;  // the objects and arrays being filled, innermost last
   json* member_ = nullptr;   // the member of the innermost object named by the last key
 };
@@ -227,62 +243,96 @@ class KeyedTree {
 struct Derived {
   unsigned char flag;
   const char* field;
-  std::string (*derive)(const json& item);  // "" if the item lacks what it derives from
+  const char* left;   // the field is left + "#" + right,
+  const char* right;  // or, with no right, left less "TENANT#"
 };
 
-std::string stringAt(const json& item, const char* key) {
+const std::array<Derived, 3> kDerived = {{
+    {kSkDerived, "sk", "type", "code"},
+    {kIdDerived, "id", "pk", "sk"},
+    {kTenantDerived, "tenantCode", "pk", nullptr},
+}};
+
+// The text of a string field, "" if the item has none: a view into the item, no copy.
+std::string_view textAt(const json& item, const char* key) {
   const auto at = item.find(key);
-  return at != item.end() && at->is_string() ? at->get<std::string>() : std::string();
+  return at != item.end() && at->is_string() ? std::string_view(at->get_ref<const std::string&>()) : std::string_view();
 }
 
-const std::array<Derived, 3> kDerived = {{
-    {kSkDerived, "sk", [](const json& i) {
-       const std::string type = stringAt(i, "type"), code = stringAt(i, "code");
-       return type.empty() || code.empty() ? std::string() : type + "#" + code;
-     }},
-    {kIdDerived, "id", [](const json& i) {
-       const std::string pk = stringAt(i, "pk"), sk = stringAt(i, "sk");
-       return pk.empty() || sk.empty() ? std::string() : pk + "#" + sk;
-     }},
-    {kTenantDerived, "tenantCode", [](const json& i) {
-       const std::string pk = stringAt(i, "pk");
-       return pk.size() > 7 && pk.compare(0, 7, "TENANT#") == 0 ? pk.substr(7) : std::string();
-     }},
-}};
+// What `d` derives from the item's other fields, as two views (joined by "#" when both are
+// there); both empty if the item lacks what gives it.
+std::pair<std::string_view, std::string_view> partsOf(const Derived& d, const json& item) {
+  const std::string_view left = textAt(item, d.left);
+  if (!d.right) {
+    constexpr std::string_view kTenant = "TENANT#";
+    if (left.size() > kTenant.size() && left.substr(0, kTenant.size()) == kTenant) return {left.substr(kTenant.size()), {}};
+    return {};
+  }
+  const std::string_view right = textAt(item, d.right);
+  if (left.empty() || right.empty()) return {};
+  return {left, right};
+}
+
+// True if the item's `d.field` is what its other fields give: compared in place, nothing built.
+bool givenByOthers(const Derived& d, const json& item) {
+  const std::string_view field = textAt(item, d.field);
+  const auto [a, b] = partsOf(d, item);
+  if (field.empty() || a.empty()) return false;
+  if (b.empty()) return field == a;
+  return field.size() == a.size() + 1 + b.size() && field.substr(0, a.size()) == a && field[a.size()] == '#' &&
+         field.substr(a.size() + 1) == b;
+}
+
+// The field `d` gives back, "" if the item lacks what gives it.
+std::string derive(const Derived& d, const json& item) {
+  const auto [a, b] = partsOf(d, item);
+  std::string out(a);
+  if (!b.empty()) out.append(1, '#').append(b);
+  return out;
+}
 
 }  // namespace
 
 std::string encodeValue(const json& value) {
-  std::string out;
+  // Written into one buffer kept between calls, then copied out at its size: growing a new string
+  // byte by byte reallocated it four or five times a value.
+  thread_local std::string scratch;
+  scratch.clear();
   unsigned char flags = 0;
-  std::vector<const char*> skip;
+  Skip skip;
   if (value.is_object()) {
     for (const Derived& d : kDerived) {
-      const std::string field = stringAt(value, d.field);
-      if (!field.empty() && field == d.derive(value)) {
+      if (givenByOthers(d, value)) {
         flags |= d.flag;
-        skip.push_back(d.field);
+        skip.names[skip.n++] = d.field;
       }
     }
   }
-  out.push_back(kKeyedValue);
-  out.push_back(static_cast<char>(flags));
-  if (putKeyed(out, value, skip)) return out;
-  out.clear();  // not keyable: plain MessagePack (still read by every version)
+  scratch.push_back(kKeyedValue);
+  scratch.push_back(static_cast<char>(flags));
+  if (putKeyed(scratch, value, skip)) return scratch;
+  std::string out;  // not keyable: plain MessagePack (still read by every version)
   json::to_msgpack(value, nlohmann::detail::output_adapter<char>(out));
   return out;
 }
 
+json decodeMessagePack(std::string_view bytes) {
+  json value;
+  KeyedTree tree(value, false);
+  json::sax_parse(bytes.begin(), bytes.end(), &tree, json::input_format_t::msgpack);
+  return value;
+}
+
 json decodeValue(std::string_view bytes) {
-  if (bytes.empty() || bytes[0] != kKeyedValue) return json::from_msgpack(bytes);  // plain (001-003)
+  if (bytes.empty() || bytes[0] != kKeyedValue) return decodeMessagePack(bytes);  // plain (001-003)
   const unsigned char flags = bytes.size() < 2 ? 0xFF : static_cast<unsigned char>(bytes[1]);
   if ((flags & ~(kSkDerived | kIdDerived | kTenantDerived)) != 0) throw std::runtime_error("a value of an unknown encoding");
   json value;
-  KeyedTree tree(value);
+  KeyedTree tree(value, true);
   json::sax_parse(bytes.begin() + 2, bytes.end(), &tree, json::input_format_t::msgpack);
   for (const Derived& d : kDerived) {
     if (!(flags & d.flag)) continue;
-    const std::string field = value.is_object() && !value.contains(d.field) ? d.derive(value) : std::string();
+    const std::string field = value.is_object() && !value.contains(d.field) ? derive(d, value) : std::string();
     if (field.empty()) throw std::runtime_error(std::string("a value whose ") + d.field + " is derived lacks what gives it");
     value[d.field] = field;
   }

@@ -116,6 +116,8 @@ using RawBatch = std::vector<RawPut>;
 // A JSON value <-> its stored bytes.
 std::string encodeValue(const json& value);
 json decodeValue(std::string_view bytes);
+// Plain MessagePack (what formats 001-003 wrote), as json::from_msgpack reads it.
+json decodeMessagePack(std::string_view bytes);
 
 // Commit and archive records. decodeRecord reads every format version.
 std::string encodeRecord(uint64_t lsn, const RawBatch& batch);
