@@ -117,5 +117,39 @@ TEST_F(Expiry, APaidSaleNeverExpires) {
   EXPECT_EQ(attributes(unpaid)["status"], "cancelled");
 }
 
+// Pending orders this version cannot read (another version's, or damaged) are passed over, not
+// tried again at the front of every sweep: with as many of them as a sweep's limit, the sweeps
+// still reach the orders behind them, and come back to them (mended, one expires then).
+TEST_F(Expiry, OrdersThatCannotBeReadDoNotStopTheOnesBehindThemFromExpiring) {
+  ASSERT_EQ(req("PATCH", "/settings", {{"pendingOrderExpiryMinutes", 30}}).status, 200);
+  const std::string bad1 = order(), bad2 = order();
+  minutes(1);
+  const std::string good = order();
+  const Context ctx{"shop-a", "user-1", {"admin"}};
+  auto store = [&](const std::string& code, const json& item) {
+    shop_->engine().run(ctx, [&](Transaction& tx) {
+      tx.putRow(Table::Data, tx.pk(), "ORDER#" + code, std::make_shared<const json>(item));
+    });
+  };
+  const json intact = *shop_->store().get(Table::Data, tenantPk("shop-a"), "ORDER#" + bad1);
+  for (const std::string& code : {bad1, bad2}) {
+    json damaged = *shop_->store().get(Table::Data, tenantPk("shop-a"), "ORDER#" + code);
+    damaged["attributes"]["items"] = "A";  // still pending, not an order this version can read
+    store(code, damaged);
+  }
+  minutes(31);
+  ExpirySweeper sweeper(2);
+  EXPECT_EQ(sweeper.sweep(shop_->engine()), 0u) << "the two it tried cannot be read";
+  EXPECT_EQ(sweeper.sweep(shop_->engine()), 1u) << "the next sweep goes on past them";
+  EXPECT_EQ(attributes(good)["status"], "cancelled");
+  store(bad1, intact);
+  EXPECT_EQ(sweeper.sweep(shop_->engine()), 1u) << "then from the oldest again: the mended one expires";
+  EXPECT_EQ(attributes(bad1)["status"], "cancelled");
+  EXPECT_EQ(expiredNotes(bad1), 1);
+  EXPECT_EQ(sweeper.sweep(shop_->engine()), 0u);
+  EXPECT_EQ(sweeper.sweep(shop_->engine()), 0u) << "the damaged one is tried at each round, and stays";
+  EXPECT_EQ(attributes(bad2)["status"], "pending");
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -28,7 +28,7 @@ void HttpServer::expiryLoop() {
     {
       std::lock_guard<std::mutex> lock(core.mu);
       try {
-        n = expirePendingOrders(core.shop->engine());
+        n = expirySweeper_.sweep(core.shop->engine());
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> logLock(logMu_);
         log_ << json{{"event", "expiry_failed"}, {"error", e.what()}}.dump() << std::endl;

@@ -38,7 +38,9 @@ bool expireOrder(Transaction& tx, const std::string& code, const std::string& cu
   return true;
 }
 
-size_t expirePendingOrders(Engine& engine, size_t limit) {
+size_t expirePendingOrders(Engine& engine, size_t limit) { return ExpirySweeper(limit).sweep(engine); }
+
+size_t ExpirySweeper::sweep(Engine& engine) {
   std::vector<std::pair<std::string, int64_t>> tenants;  // tenant -> minutes
   engine.store().scan(Table::Sequence, kExpiringPk, "", "", [&](const std::string& tenant, const Value& v) {
     tenants.emplace_back(tenant, v->value("minutes", int64_t{0}));
@@ -53,17 +55,24 @@ size_t expirePendingOrders(Engine& engine, size_t limit) {
       Transaction probe(engine, ctx);
       cutoff = formatIsoTime(probe.nowMs() - minutes * 60'000);
     }
-    // The oldest pending orders, up to the cutoff: the look-up rows sort by placedAt.
+    // The oldest pending orders after where the last sweep stopped, up to the cutoff: the look-up
+    // rows sort by placedAt.
+    std::string& resume = resumeAfter_[tenant];
     std::vector<std::string> codes;
+    std::string last;
     const std::string end = kPendingTag + cutoff;
-    engine.store().scan(Table::Sequence, lookupPk(tenantPk(tenant)), kPendingTag, "", [&](const std::string& row, const Value&) {
+    engine.store().scan(Table::Sequence, lookupPk(tenantPk(tenant)), kPendingTag, resume, [&](const std::string& row, const Value&) {
       const size_t sep = row.find(kLookupSep);
       if (sep == std::string::npos) return true;
       if (row.compare(0, sep, end) >= 0) return false;  // placed at or after the cutoff: all later ones too
       const std::string sk = row.substr(sep + 1);
       codes.push_back(sk.substr(sk.find('#') + 1));
-      return codes.size() < limit;
+      last = row;
+      return codes.size() < limit_;
     });
+    // Cut by the limit: the next sweep goes on after the last one tried (those before it were
+    // cancelled, or could not be). Else it starts from the oldest again.
+    resume = codes.size() == limit_ ? last : std::string();
     for (const std::string& code : codes) {
       try {
         bool done = false;

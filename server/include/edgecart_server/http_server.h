@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "edgecart/api/shop.h"
+#include "edgecart/domain/expiry.h"
 #include "edgecart/engine/clock.h"
 #include "edgecart/sync/sync.h"
 #include "edgecart_server/http_transport.h"
@@ -142,6 +143,7 @@ class HttpServer {
   std::condition_variable expiryWake_;
   bool expiryStop_ = false;
   std::atomic<uint64_t> expired_{0};
+  ExpirySweeper expirySweeper_;  // used by the expiry thread only
   std::unique_ptr<CoreQueue> core_;
   std::atomic<uint64_t> groups_{0}, grouped_{0}, conflictRetries_{0};
   std::unique_ptr<Metrics> metrics_;

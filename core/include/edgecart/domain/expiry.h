@@ -7,6 +7,7 @@
 // (the others' commits conflict and find it cancelled).
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,27 @@ void pendingOrderKeys(const json& order, std::vector<std::string>& keys);
 // value {minutes}. updateSettings keeps them.
 inline constexpr char kExpiringPk[] = "EXPIRING";
 
-// One sweep over every tenant that expires orders: cancels at most `limit` expired pending orders
-// per tenant (the oldest first) and returns how many it cancelled. The engine must keep the
+// The sweeps a host runs, one after another (edgecart-server: every expirySweepMs). Each sweep
+// goes over every tenant that expires orders and tries at most `limit` of its expired pending
+// orders, the oldest first, and returns how many it cancelled. The engine must keep the
 // pendingOrderKeys look-up.
+//
+// An order a sweep cannot cancel (one this version cannot read, a store error) is passed over:
+// when the limit cut a tenant's sweep, the next one starts after the last order it tried, and
+// once a sweep reaches the cutoff the next starts from the oldest again. So orders this version
+// cannot read, however many, never stop the ones behind them from expiring, and are tried again
+// each time the sweeps come round (mended, they expire then).
+class ExpirySweeper {
+ public:
+  explicit ExpirySweeper(size_t limit = 100) : limit_(limit) {}
+  size_t sweep(Engine& engine);
+
+ private:
+  size_t limit_;
+  std::map<std::string, std::string> resumeAfter_;  // tenant -> the look-up row the next sweep starts after
+};
+
+// One sweep from the oldest expired orders (a new ExpirySweeper's first).
 size_t expirePendingOrders(Engine& engine, size_t limit = 100);
 
 // Cancels pending order `code` as expired if it is still pending and was placed before
