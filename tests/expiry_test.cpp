@@ -119,7 +119,7 @@ TEST_F(Expiry, APaidSaleNeverExpires) {
 
 // Pending orders this version cannot read (another version's, or damaged) are passed over, not
 // tried again at the front of every sweep: with as many of them as a sweep's limit, the sweeps
-// still reach the orders behind them, and come back to them (mended, one expires then).
+// still reach the orders behind them, and every tenth tries them again (mended, one expires then).
 TEST_F(Expiry, OrdersThatCannotBeReadDoNotStopTheOnesBehindThemFromExpiring) {
   ASSERT_EQ(req("PATCH", "/settings", {{"pendingOrderExpiryMinutes", 30}}).status, 200);
   const std::string bad1 = order(), bad2 = order();
@@ -140,14 +140,15 @@ TEST_F(Expiry, OrdersThatCannotBeReadDoNotStopTheOnesBehindThemFromExpiring) {
   minutes(31);
   ExpirySweeper sweeper(2);
   EXPECT_EQ(sweeper.sweep(shop_->engine()), 0u) << "the two it tried cannot be read";
-  EXPECT_EQ(sweeper.sweep(shop_->engine()), 1u) << "the next sweep goes on past them";
+  EXPECT_EQ(sweeper.sweep(shop_->engine()), 1u) << "the next sweep passes them over";
   EXPECT_EQ(attributes(good)["status"], "cancelled");
   store(bad1, intact);
-  EXPECT_EQ(sweeper.sweep(shop_->engine()), 1u) << "then from the oldest again: the mended one expires";
+  size_t meanwhile = 0;
+  for (size_t n = 3; n < ExpirySweeper::kRetryEvery; ++n) meanwhile += sweeper.sweep(shop_->engine());
+  EXPECT_EQ(meanwhile, 0u) << "passed over until the retry";
+  EXPECT_EQ(sweeper.sweep(shop_->engine()), 1u) << "the tenth sweep tries them again: the mended one expires";
   EXPECT_EQ(attributes(bad1)["status"], "cancelled");
   EXPECT_EQ(expiredNotes(bad1), 1);
-  EXPECT_EQ(sweeper.sweep(shop_->engine()), 0u);
-  EXPECT_EQ(sweeper.sweep(shop_->engine()), 0u) << "the damaged one is tried at each round, and stays";
   EXPECT_EQ(attributes(bad2)["status"], "pending");
 }
 

@@ -41,6 +41,7 @@ bool expireOrder(Transaction& tx, const std::string& code, const std::string& cu
 size_t expirePendingOrders(Engine& engine, size_t limit) { return ExpirySweeper(limit).sweep(engine); }
 
 size_t ExpirySweeper::sweep(Engine& engine) {
+  if (++sweeps_ % kRetryEvery == 0) failed_.clear();  // what was passed over is tried again
   std::vector<std::pair<std::string, int64_t>> tenants;  // tenant -> minutes
   engine.store().scan(Table::Sequence, kExpiringPk, "", "", [&](const std::string& tenant, const Value& v) {
     tenants.emplace_back(tenant, v->value("minutes", int64_t{0}));
@@ -55,31 +56,28 @@ size_t ExpirySweeper::sweep(Engine& engine) {
       Transaction probe(engine, ctx);
       cutoff = formatIsoTime(probe.nowMs() - minutes * 60'000);
     }
-    // The oldest pending orders after where the last sweep stopped, up to the cutoff: the look-up
-    // rows sort by placedAt.
-    std::string& resume = resumeAfter_[tenant];
+    // The oldest pending orders up to the cutoff, less those passed over: the look-up rows sort
+    // by placedAt.
+    std::set<std::string>& failed = failed_[tenant];
     std::vector<std::string> codes;
-    std::string last;
     const std::string end = kPendingTag + cutoff;
-    engine.store().scan(Table::Sequence, lookupPk(tenantPk(tenant)), kPendingTag, resume, [&](const std::string& row, const Value&) {
+    engine.store().scan(Table::Sequence, lookupPk(tenantPk(tenant)), kPendingTag, "", [&](const std::string& row, const Value&) {
       const size_t sep = row.find(kLookupSep);
       if (sep == std::string::npos) return true;
       if (row.compare(0, sep, end) >= 0) return false;  // placed at or after the cutoff: all later ones too
       const std::string sk = row.substr(sep + 1);
-      codes.push_back(sk.substr(sk.find('#') + 1));
-      last = row;
+      std::string code = sk.substr(sk.find('#') + 1);
+      if (failed.count(code)) return true;
+      codes.push_back(std::move(code));
       return codes.size() < limit_;
     });
-    // Cut by the limit: the next sweep goes on after the last one tried (those before it were
-    // cancelled, or could not be). Else it starts from the oldest again.
-    resume = codes.size() == limit_ ? last : std::string();
     for (const std::string& code : codes) {
       try {
         bool done = false;
         engine.run(ctx, [&](Transaction& tx) { done = expireOrder(tx, code, cutoff); });
         cancelled += done;
       } catch (const std::exception&) {
-        // Refused or failed (a store error): the next sweep tries again.
+        failed.insert(code);  // refused or failed: passed over until the next retry
       }
     }
   }

@@ -44,16 +44,22 @@ json evictFinalOrders(Engine& engine, const std::string& tenant, const Retention
       // As GET answers it; a final order whose reservation this version cannot read still leaves
       // (it is final either way), answered as it is stored: one such order must not keep every
       // other in the live state, each run failing on it.
+      // Its reservation row (released or deducted: final) goes with it; one this version cannot
+      // read at all is deleted unread.
+      const std::string reservation = std::string(kReservation) + "#" + sk.substr(sizeof("ORDER#") - 1);
       json answer;
+      bool hasReservation = true;
       try {
         answer = orderAnswer(tx, v);
-      } catch (const std::exception&) {
+        hasReservation = tx.getItem(reservation) != nullptr;
+      } catch (const ApiError& e) {
+        if (e.status() != 500) throw;  // the store busy, unavailable or short of a chunk: not the item
         answer = *v;
+      } catch (const std::exception&) {
+        answer = *v;  // bytes this version cannot decode
       }
       tx.putRow(Table::Data, pk, sk, nullptr);
-      // Its reservation row (released or deducted: final) goes with it.
-      const std::string reservation = std::string(kReservation) + "#" + sk.substr(sizeof("ORDER#") - 1);
-      if (tx.getItem(reservation)) tx.putRow(Table::Data, pk, reservation, nullptr);
+      if (hasReservation) tx.putRow(Table::Data, pk, reservation, nullptr);
       out.push_back(std::move(answer));
     }
     return out;

@@ -218,9 +218,8 @@ void FileStore::prepareWrite() {
 
 Value FileStore::get(Table t, const std::string& pk, const std::string& sk) const {
   if (isState(t)) {
-    const std::string key = stateKey(t, pk, sk);
     if (Value kept = cache_->find(t, pk, sk)) return kept;
-    const auto bytes = state_->find(key);
+    const auto bytes = state_->find(stateKey(t, pk, sk));
     if (!bytes) return nullptr;
     Value value = decoded(*bytes);
     cache_->keep(t, pk, sk, value);

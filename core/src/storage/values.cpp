@@ -201,10 +201,10 @@ class KeyedTree {
     return true;
   }
   bool end_object() { return close(); }
-  bool start_array(std::size_t n) {
-    json* array = slot(json::value_t::array);
-    if (n != static_cast<std::size_t>(-1)) array->get_ref<json::array_t&>().reserve(n);
-    open_.push_back(array);
+  // The length a header gives is not reserved: a damaged one would ask for gigabytes before the
+  // reader finds the bytes missing.
+  bool start_array(std::size_t) {
+    open_.push_back(slot(json::value_t::array));
     return true;
   }
   bool end_array() { return close(); }

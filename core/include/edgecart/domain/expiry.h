@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,19 +29,21 @@ inline constexpr char kExpiringPk[] = "EXPIRING";
 // orders, the oldest first, and returns how many it cancelled. The engine must keep the
 // pendingOrderKeys look-up.
 //
-// An order a sweep cannot cancel (one this version cannot read, a store error) is passed over:
-// when the limit cut a tenant's sweep, the next one starts after the last order it tried, and
-// once a sweep reaches the cutoff the next starts from the oldest again. So orders this version
-// cannot read, however many, never stop the ones behind them from expiring, and are tried again
-// each time the sweeps come round (mended, they expire then).
+// An order a sweep cannot cancel (one this version cannot read, a conflict, a store error) is
+// passed over by the sweeps after it, which go on to the orders behind it, and is tried again
+// every kRetryEvery-th sweep (mended, it expires then). So such orders, however many, never stop
+// the others from expiring, and every sweep still starts from the oldest order (one synced late
+// from a till sorts where its placedAt puts it).
 class ExpirySweeper {
  public:
-  explicit ExpirySweeper(size_t limit = 100) : limit_(limit) {}
+  explicit ExpirySweeper(size_t limit = 100) : limit_(limit > 0 ? limit : 1) {}
   size_t sweep(Engine& engine);
+  static constexpr size_t kRetryEvery = 10;
 
  private:
   size_t limit_;
-  std::map<std::string, std::string> resumeAfter_;  // tenant -> the look-up row the next sweep starts after
+  size_t sweeps_ = 0;
+  std::map<std::string, std::set<std::string>> failed_;  // tenant -> the codes passed over
 };
 
 // One sweep from the oldest expired orders (a new ExpirySweeper's first).
