@@ -85,24 +85,30 @@ TEST_F(Retention, OnlyFinalOrdersUnchangedForTheWindowLeave) {
 // reservation cannot be read leaves as it is stored, and an order whose status is not text
 // stays; the others leave as before.
 TEST_F(Retention, AnItemOfAnotherShapeNeverStopsTheOthersLeaving) {
-  const std::string odd = order(), oddStatus = order(), plain = order();
-  for (const std::string& code : {odd, oddStatus, plain}) to(code, {"cancelled"});
+  const std::string odd = order(), lost = order(), oddStatus = order(), plain = order();
+  for (const std::string& code : {odd, lost, oddStatus, plain}) to(code, {"cancelled"});
   const std::string pk = tenantPk("shop-a");
   shop_->engine().run(kCtx, [&](Transaction& tx) {
     json reservation = *tx.getItem("RESERVATION#" + odd);
     reservation["attributes"]["state"] = 7;  // not a state this version reads
     tx.putRow(Table::Data, pk, "RESERVATION#" + odd, std::make_shared<const json>(reservation));
+    json unknown = *tx.getItem("RESERVATION#" + lost);
+    unknown["attributes"]["state"] = "lost";  // a newer version's state: a named 500
+    tx.putRow(Table::Data, pk, "RESERVATION#" + lost, std::make_shared<const json>(unknown));
     json status = *tx.getItem("ORDER#" + oddStatus);
     status["attributes"]["status"] = 5;
     tx.putRow(Table::Data, pk, "ORDER#" + oddStatus, std::make_shared<const json>(status));
   });
   ASSERT_EQ(call("GET", "/orders/" + odd).status, 500) << "this version cannot answer it";
   const json out = evict(0);
-  ASSERT_EQ(out.size(), 2u) << out.dump();
+  ASSERT_EQ(out.size(), 3u) << out.dump();
   EXPECT_EQ(out[0]["code"], odd);
   EXPECT_FALSE(out[0].contains("reservation")) << "answered as stored";
-  EXPECT_EQ(out[1]["code"], plain);
-  EXPECT_EQ(out[1]["reservation"]["state"], "released");
+  EXPECT_EQ(out[1]["code"], lost);
+  EXPECT_FALSE(out[1].contains("reservation"));
+  EXPECT_EQ(shop_->store().get(Table::Data, pk, "RESERVATION#" + lost), nullptr);
+  EXPECT_EQ(out[2]["code"], plain);
+  EXPECT_EQ(out[2]["reservation"]["state"], "released");
   EXPECT_EQ(shop_->store().get(Table::Data, pk, "RESERVATION#" + odd), nullptr) << "its reservation went with it";
   EXPECT_EQ(listed(), (std::vector<std::string>{oddStatus}));
 }

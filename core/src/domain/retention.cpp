@@ -52,11 +52,10 @@ json evictFinalOrders(Engine& engine, const std::string& tenant, const Retention
       try {
         answer = orderAnswer(tx, v);
         hasReservation = tx.getItem(reservation) != nullptr;
-      } catch (const ApiError& e) {
-        if (e.status() != 500) throw;  // the store busy, unavailable or short of a chunk: not the item
-        answer = *v;
+      } catch (const ApiError&) {
+        throw;  // the store's (busy, unavailable, damaged, short of a chunk): not the item's
       } catch (const std::exception&) {
-        answer = *v;  // bytes this version cannot decode
+        answer = *v;  // bytes or fields this version cannot read
       }
       tx.putRow(Table::Data, pk, sk, nullptr);
       if (hasReservation) tx.putRow(Table::Data, pk, reservation, nullptr);
