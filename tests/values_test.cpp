@@ -122,5 +122,48 @@ TEST(MemoryStore, KeepsEachRowAsItsBytesAndTheRowsOfOneValueShareThem) {
   EXPECT_EQ(store.get(Table::Command, "P", "A@1")->dump(), item->dump());
 }
 
+// A batch's rows that hold one value (the same Value: an item's command and data rows, every
+// look-up row its one mark) wherever they stand in it, each pointing at the first of them; a
+// delete and an equal value that is another Value stand alone. The file log's records and the
+// memory store keep such a value once by it.
+TEST(MemoryStore, RowsThatHoldOneValueKeepItOnceWhereverTheyStand) {
+  const Value mark = std::make_shared<const json>(json::object());
+  const Value item = std::make_shared<const json>(json{{"code", "A"}, {"version", 1}});
+  const Value equal = std::make_shared<const json>(*item);  // equal, but not the same value
+  const Batch batch = {{Table::Data, "P", "A", item},           // 0
+                       {Table::Sequence, "L", "w:a", mark},     // 1
+                       {Table::Sequence, "L", "w:b", nullptr},  // 2: a delete
+                       {Table::Command, "P", "A@1", item},      // 3
+                       {Table::Sequence, "L", "w:c", mark},     // 4
+                       {Table::Data, "P", "B", equal},          // 5
+                       {Table::Sequence, "L", "w:d", mark}};    // 6
+  EXPECT_EQ(logfmt::firstRowOfValue(batch), (std::vector<uint32_t>{0, 1, 2, 0, 1, 5, 1}));
+
+  MemoryStore store;
+  store.commit(batch);
+  const auto bytesOf = [&](const Put& p) { return store.rows().find(p.table, p.pk, p.sk); };
+  EXPECT_EQ(bytesOf(batch[2]), nullptr);
+  EXPECT_EQ(bytesOf(batch[3])->get(), bytesOf(batch[0])->get());
+  EXPECT_EQ(bytesOf(batch[4])->get(), bytesOf(batch[1])->get());
+  EXPECT_EQ(bytesOf(batch[6])->get(), bytesOf(batch[1])->get());
+  EXPECT_NE(bytesOf(batch[5])->get(), bytesOf(batch[0])->get()) << "an equal value of its own keeps its own bytes";
+  EXPECT_EQ(**bytesOf(batch[5]), **bytesOf(batch[0]));
+  for (const Put& p : batch) {
+    if (p.value) {
+      EXPECT_EQ(store.get(p.table, p.pk, p.sk)->dump(), p.value->dump()) << p.sk;
+    }
+  }
+
+  const logfmt::RawBatch raw = logfmt::toRaw(batch);
+  const std::vector<uint32_t> sameAs = {logfmt::kNoOp, logfmt::kNoOp, logfmt::kNoOp, 0, 1, logfmt::kNoOp, 1};
+  for (size_t i = 0; i < raw.size(); ++i) {
+    EXPECT_EQ(raw[i].sameAs, sameAs[i]) << i;
+    EXPECT_EQ(raw[i].erase, i == 2) << i;
+    if (i != 2) {
+      EXPECT_EQ(raw[i].bytes, logfmt::encodeValue(*batch[i].value)) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgecart::testing

@@ -276,18 +276,34 @@ RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version) {
   return batch;
 }
 
+std::vector<uint32_t> firstRowOfValue(const Batch& batch) {
+  std::vector<uint32_t> first(batch.size());
+  std::vector<std::pair<const json*, uint32_t>> byValue;  // (value, row), sorted: equal values adjoin, first row first
+  byValue.reserve(batch.size());
+  for (uint32_t i = 0; i < batch.size(); ++i) {
+    first[i] = i;
+    if (batch[i].value) byValue.emplace_back(batch[i].value.get(), i);
+  }
+  std::sort(byValue.begin(), byValue.end());
+  for (size_t i = 1; i < byValue.size(); ++i) {
+    if (byValue[i].first == byValue[i - 1].first) first[byValue[i].second] = first[byValue[i - 1].second];
+  }
+  return first;
+}
+
 RawBatch toRaw(const Batch& batch) {
+  const std::vector<uint32_t> first = firstRowOfValue(batch);
   RawBatch raw;
   raw.reserve(batch.size());
-  std::unordered_map<const json*, uint32_t> first;  // each Value's first row
-  for (const Put& p : batch) {
+  for (uint32_t i = 0; i < batch.size(); ++i) {
+    const Put& p = batch[i];
     if (!p.value) {
       raw.push_back(RawPut{p.table, p.pk, p.sk, std::string(), true});
-      continue;
+    } else if (first[i] == i) {
+      raw.push_back(RawPut{p.table, p.pk, p.sk, encodeValue(*p.value), false});
+    } else {
+      raw.push_back(RawPut{p.table, p.pk, p.sk, raw[first[i]].bytes, false, first[i]});
     }
-    const auto [at, fresh] = first.emplace(p.value.get(), static_cast<uint32_t>(raw.size()));
-    raw.push_back(RawPut{p.table, p.pk, p.sk, fresh ? encodeValue(*p.value) : raw[at->second].bytes, false});
-    if (!fresh) raw.back().sameAs = at->second;
   }
   return raw;
 }

@@ -35,13 +35,13 @@ void MemoryStore::scanBackward(Table t, const std::string& pk, const std::string
 
 void MemoryStore::commit(const Batch& batch) {
   if (batch.empty()) return;
-  // Encoded whole before any row changes: the batch commits all or nothing.
-  logfmt::RawBatch raw = logfmt::toRaw(batch);
-  std::vector<Bytes> bytes(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i].erase) continue;
-    bytes[i] = raw[i].sameAs != logfmt::kNoOp ? bytes[raw[i].sameAs]
-                                              : std::make_shared<const std::string>(std::move(raw[i].bytes));
+  // Encoded whole before any row changes: the batch commits all or nothing. Rows holding one
+  // value keep one copy of its bytes. (Not through toRaw: the rows' keys need no copies here.)
+  const std::vector<uint32_t> first = logfmt::firstRowOfValue(batch);
+  std::vector<Bytes> bytes(batch.size());
+  for (uint32_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].value) continue;
+    bytes[i] = first[i] != i ? bytes[first[i]] : std::make_shared<const std::string>(logfmt::encodeValue(*batch[i].value));
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     const Put& p = batch[i];

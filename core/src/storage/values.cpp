@@ -120,13 +120,14 @@ void putFloat(std::string& out, double d) {
   putBig(out, bits, 8);
 }
 
-// Top-level keys a keyed value leaves out (each present in the value).
+// Top-level keys a keyed value leaves out (each present in the value), by their byte in kKeys:
+// a key is named once, by the look-up it needs anyway, not compared with each name.
 struct Skip {
-  std::array<const char*, 3> names{};
+  std::array<unsigned char, 3> keys{};
   size_t n = 0;
-  bool has(const std::string& key) const {
+  bool has(unsigned char key) const {
     for (size_t i = 0; i < n; ++i) {
-      if (key == names[i]) return true;
+      if (key == keys[i]) return true;
     }
     return false;
   }
@@ -152,9 +153,9 @@ bool putKeyed(std::string& out, const json& v, const Skip& skip = {}) {
       putHeader(out, v.size() - skip.n, 0x80, 15, 0, 0xDE);
       const auto& index = keyIndex();
       for (const auto& [key, x] : v.get_ref<const json::object_t&>()) {
-        if (skip.has(key)) continue;
         const auto at = index.find(key);
         if (at != index.end()) {
+          if (skip.has(at->second)) continue;
           out.push_back(static_cast<char>(0xA1));
           out.push_back(static_cast<char>(at->second));
         } else if (key.size() == 1 && static_cast<unsigned char>(key[0]) >= 0x80) {
@@ -240,21 +241,23 @@ class KeyedTree {
 // An item's fields that its other fields give (publish() in engine.cpp builds them so), left out
 // of a keyed value under a flag each: sk = type + "#" + code, id = pk + "#" + sk, tenantCode =
 // pk less "TENANT#". Restored in this order (id needs sk).
+// Names are views: a look-up by one knows its length, where a C string was measured (strlen)
+// at every node of the item's map.
 struct Derived {
   unsigned char flag;
-  const char* field;
-  const char* left;   // the field is left + "#" + right,
-  const char* right;  // or, with no right, left less "TENANT#"
+  std::string_view field;
+  std::string_view left;   // the field is left + "#" + right,
+  std::string_view right;  // or, with no right (""), left less "TENANT#"
 };
 
 const std::array<Derived, 3> kDerived = {{
     {kSkDerived, "sk", "type", "code"},
     {kIdDerived, "id", "pk", "sk"},
-    {kTenantDerived, "tenantCode", "pk", nullptr},
+    {kTenantDerived, "tenantCode", "pk", ""},
 }};
 
 // The text of a string field, "" if the item has none: a view into the item, no copy.
-std::string_view textAt(const json& item, const char* key) {
+std::string_view textAt(const json& item, std::string_view key) {
   const auto at = item.find(key);
   return at != item.end() && at->is_string() ? std::string_view(at->get_ref<const std::string&>()) : std::string_view();
 }
@@ -263,7 +266,7 @@ std::string_view textAt(const json& item, const char* key) {
 // there); both empty if the item lacks what gives it.
 std::pair<std::string_view, std::string_view> partsOf(const Derived& d, const json& item) {
   const std::string_view left = textAt(item, d.left);
-  if (!d.right) {
+  if (d.right.empty()) {
     constexpr std::string_view kTenant = "TENANT#";
     if (left.size() > kTenant.size() && left.substr(0, kTenant.size()) == kTenant) return {left.substr(kTenant.size()), {}};
     return {};
@@ -304,7 +307,7 @@ std::string encodeValue(const json& value) {
     for (const Derived& d : kDerived) {
       if (givenByOthers(d, value)) {
         flags |= d.flag;
-        skip.names[skip.n++] = d.field;
+        skip.keys[skip.n++] = keyIndex().at(std::string(d.field));
       }
     }
   }
@@ -333,8 +336,8 @@ json decodeValue(std::string_view bytes) {
   for (const Derived& d : kDerived) {
     if (!(flags & d.flag)) continue;
     const std::string field = value.is_object() && !value.contains(d.field) ? derive(d, value) : std::string();
-    if (field.empty()) throw std::runtime_error(std::string("a value whose ") + d.field + " is derived lacks what gives it");
-    value[d.field] = field;
+    if (field.empty()) throw std::runtime_error("a value whose " + std::string(d.field) + " is derived lacks what gives it");
+    value[std::string(d.field)] = field;
   }
   return value;
 }

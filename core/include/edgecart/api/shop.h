@@ -32,7 +32,7 @@ class Shop {
   Store& store() { return *store_; }
   Engine& engine() { return engine_; }
   // The file store, when there is one (null in memory).
-  FileStore* fileStore() { return dynamic_cast<FileStore*>(store_.get()); }
+  FileStore* fileStore() { return store_->fileStore(); }
 
  private:
   std::unique_ptr<Store> store_;

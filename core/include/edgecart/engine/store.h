@@ -64,9 +64,14 @@ class CommitConflict : public std::exception {
 // Called for each row of a scan in sort-key order; return false to stop.
 using RowVisitor = std::function<bool(const std::string& sk, const Value& value)>;
 
+class FileStore;
+
 class Store {
  public:
   virtual ~Store() = default;
+  // This store as the file log (its chunks, stats and recovery, which a host asks for), or null.
+  // A virtual, not a dynamic_cast: the module is built without RTTI (docs/toolchain.md).
+  virtual FileStore* fileStore() { return nullptr; }
   // The row, or null.
   virtual Value get(Table table, const std::string& pk, const std::string& sk) const = 0;
   // The rows `sks` of `pk`, in the same order (null for each absent one). The default reads them

@@ -102,6 +102,7 @@ class FileStore : public Store {
   // and changes nothing. `verifyStore` reads them all.
   static std::unique_ptr<FileStore> open(const std::string& dir, FileStoreOptions options = {});
   ~FileStore() override;
+  FileStore* fileStore() override { return this; }
   FileStore(const FileStore&) = delete;
   FileStore& operator=(const FileStore&) = delete;
 

@@ -122,8 +122,13 @@ json decodeMessagePack(std::string_view bytes);
 // Commit and archive records. decodeRecord reads every format version.
 std::string encodeRecord(uint64_t lsn, const RawBatch& batch);
 RawBatch decodeRecord(const std::string& payload, uint64_t* lsn, int version = kFormatVersion);
-// A batch's rows as stored; rows holding the same value (one Value, as a commit's command and
-// data rows of an item do) are encoded once and marked sameAs.
+// For each row of `batch`, the first row holding the same value (one Value, not an equal one, as
+// a commit's command and data rows of an item do, and every look-up row its one mark): such a
+// value is encoded and kept once. A delete, and a row that is first with its value, give their
+// own index. Found by sorting, not hashing: no allocation per row.
+std::vector<uint32_t> firstRowOfValue(const Batch& batch);
+// A batch's rows as stored; rows holding the same value are encoded once and marked sameAs
+// (firstRowOfValue).
 RawBatch toRaw(const Batch& batch);
 Batch fromRaw(const RawBatch& batch);
 // Batch <-> payload, through the functions above (for tools and tests).
