@@ -267,12 +267,12 @@ TEST(FileStore, FailedOpenOfADamagedDirectoryWritesNothing) {
     expectRefused(work.path(), segs[2]);
   }
   {
-    SCOPED_TRACE("a chunk of the snapshot with a flipped byte");
+    SCOPED_TRACE("a chunk of the snapshot with a flipped byte: the open reads no chunk, the first read fails");
     Files damaged = files;
     const std::string chunk = named(files, "chk-").at(0);
     damaged[chunk][damaged[chunk].size() / 2] ^= 1;
     writeDir(work.path(), damaged);
-    expectRefused(work.path(), chunk);
+    expectRefusedWhenRead(work.path(), chunk, "is damaged", "ORDER#ORD-000001");  // not written since
   }
   {
     SCOPED_TRACE("a missing chunk of the snapshot");

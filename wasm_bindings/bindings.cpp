@@ -25,8 +25,8 @@ class ShopHandle {
  public:
   // Opens the store in `dir` ("" = in memory), archiving to `archiveDir` ("" = <dir>/archive),
   // with `optionsJson` {segmentBytes?, compactMinBytes?, chunkBytes?, chunksOnDemand?} ("" = the core's
-  // defaults); returns "" or an error JSON {"statusCode", "error", "message"}, with
-  // "wantedChunks" when the open needs chunks the host has not loaded (chunksOnDemand).
+  // defaults); returns "" or an error JSON {"statusCode", "error", "message"}. The open reads no
+  // chunk, so with chunksOnDemand it needs none loaded.
   std::string open(const std::string& dir, const std::string& archiveDir,
                    const std::string& optionsJson) {
     try {
@@ -41,11 +41,6 @@ class ShopHandle {
       shop_ = dir.empty() ? edgecart::Shop::inMemory()
                           : edgecart::Shop::openDirectory(dir, options);
       return "";
-    } catch (const edgecart::ChunkNotLoaded& e) {
-      // The log since the snapshot writes to these ranges: the host loads them and opens again.
-      json body = edgecart::errorBody(e.status(), e.what());
-      body["wantedChunks"] = e.files();
-      return body.dump();
     } catch (const edgecart::ApiError& e) {
       return edgecart::errorBody(e.status(), e.what()).dump();
     } catch (const std::exception& e) {

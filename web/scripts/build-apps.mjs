@@ -1,7 +1,7 @@
 // npm run build:apps (also the last step of npm run build): copies the apps (web/apps) into
 // dist/site, the folder edgecart-server serves at / (--pages), and writes its service worker
 // with the list of the app shell and a build id, the hash of every file in it: a new build is a
-// new cache, an unchanged one keeps it.
+// new cache, an unchanged one keeps it. Each page gets preload hints for every module it loads.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -19,6 +19,44 @@ cpSync(apps, site, { recursive: true });
 const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
   e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]);
 const url = (base, file) => `/${relative(base, file).split(sep).join('/')}`;
+
+// Preload hints. A page's modules import others, level after level (the till: six deep), and the
+// browser learns of each level only once the one above has arrived; the package's loader and its
+// .wasm come last, when the page opens its shop. Each page therefore names, in its <head>, every
+// module its scripts import (found by following their static imports: our own files, relative or
+// rooted paths only; a page's inline module scripts too) and, when the page opens a shop, the
+// loader that openShop imports (dist/browser.ts), so that all of them are fetched at once. (Not the .wasm: preloaded, it was
+// compiled afresh at each open, its cached code not used, and the till opened later.)
+const fileOf = (path) => (path.startsWith('/dist/') ? join(dist, path.slice('/dist/'.length)) : join(site, path));
+const importsOf = (source) => [...source.matchAll(/(?:^|[;\n])\s*(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]/g)]
+  .map((m) => m[1]).filter((spec) => /^(\.{1,2})?\//.test(spec));
+function moduleGraph(entries) {
+  const seen = new Set();
+  const visit = (path) => {
+    if (seen.has(path)) return;
+    if (!existsSync(fileOf(path))) throw new Error(`build-apps: ${path} is imported but does not exist`);
+    seen.add(path);
+    for (const spec of importsOf(readFileSync(fileOf(path), 'utf8'))) visit(new URL(spec, `http://x${path}`).pathname);
+  };
+  entries.forEach(visit);
+  return [...seen];
+}
+for (const page of files(site).filter((f) => f.endsWith('.html'))) {
+  const html = readFileSync(page, 'utf8');
+  const base = `http://x${url(site, page)}`;
+  const entries = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => new URL(m[1], base).pathname);
+  const inline = [...html.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)]
+    .flatMap((m) => importsOf(m[1]).map((spec) => new URL(spec, base).pathname));
+  if (entries.length + inline.length === 0) continue;
+  const modules = moduleGraph([...entries, ...inline]);
+  const hints = modules.map((m) => `<link rel="modulepreload" href="${m}">`);
+  // The loader, for a page whose own scripts open a shop.
+  if (modules.some((m) => !m.startsWith('/dist/') && readFileSync(fileOf(m), 'utf8').includes('openShop('))) {
+    hints.push('<link rel="modulepreload" href="/dist/edgecart.mjs">');
+  }
+  if (!html.includes('</head>')) throw new Error(`build-apps: ${page} has no </head>`);
+  writeFileSync(page, html.replace('</head>', `${hints.join('\n')}\n</head>`));
+}
 // The shell: every page (a folder's index.html is its folder's URL), script, style, manifest and
 // icon of the site, and the browser side of the package (not its Node entry or declarations).
 const shell = [];

@@ -40,8 +40,9 @@ const BROWSER_LOG = { segmentBytes: 256 * 1024, compactMinBytes: 1024 * 1024, ch
 // The snapshot's chunks (chk-<hex id>.ecc): written once, read at most once by the core, and
 // loaded from IndexedDB only when a call first needs a row of one (chunks on demand).
 const CHUNKS = 'chk-';
-// The chunks the log since the snapshot writes to, which the next open's replay reads: written
-// before each save, read by the open with the log (IdbFilesOptions.hint).
+// The chunks whose ranges the log since the snapshot wrote to, where the first calls after an open
+// are likely to read (the latest orders, the stock just sold): written before each save, loaded by
+// the next open with the log (IdbFilesOptions.hint), in the same IndexedDB transaction.
 const OPEN_HINT = 'open-hint.json';
 const isChunk = (path: string) => /^chk-[0-9a-f]+\.ecc$/.test(path);
 // Runs of a call that each load the chunks the run before asked for (a scan meets one range at a
@@ -57,7 +58,7 @@ export class LocalStore implements Executor, SyncStore {
   private allLoaded: Promise<void> | null = null;
   private collecting: WantedChunks | null = null;  // the attempt whose module calls are running
   private openMs = { module: 0, load: 0, open: 0 };
-  private openChunks = { ahead: 0, asked: 0 };
+  private openChunks = { ahead: 0 };
   private syncer: Syncer | null = null;
   /** Set by the owner: events of work no call caused (background sync: outcomes, pulled items). */
   onEvents: (result: RawResult) => void = () => {};
@@ -153,21 +154,8 @@ export class LocalStore implements Executor, SyncStore {
     const t2 = performance.now();
     const handle = new module.ShopHandle();
     const options = database === null ? '' : JSON.stringify({ ...BROWSER_LOG, chunksOnDemand: files !== null });
-    let error = handle.open(dir, archiveDir, options);
-    let asked = 0;
-    try {
-      // The log since the snapshot writes to ranges whose chunks are not loaded: the open names
-      // them all; once they are there it opens (an open only reads).
-      for (let runs = 0; error && runs < 2; runs++) {
-        const wanted = (JSON.parse(error) as { wantedChunks?: string[] }).wantedChunks;
-        if (!wanted?.length || !files) break;
-        asked += wanted.length;
-        await files.state.load(wanted);
-        error = handle.open(dir, archiveDir, options);
-      }
-    } catch (e) {
-      error = JSON.stringify({ statusCode: 500, error: 'Internal Server Error', message: (e as Error).message });
-    }
+    // The open reads no chunk: its replay of the log since the snapshot needs none loaded.
+    const error = handle.open(dir, archiveDir, options);
     if (error) {
       handle.delete();
       files?.state.close();
@@ -186,7 +174,7 @@ export class LocalStore implements Executor, SyncStore {
     const store = new LocalStore(module, handle, files, queue, database === null ? null : durability,
                                  database === null ? null : kind);
     store.openMs = { module: t1 - t0, load: t2 - t1, open: performance.now() - t2 };
-    store.openChunks = { ahead: files?.state.loadedAhead ?? 0, asked };
+    store.openChunks = { ahead: files?.state.loadedAhead ?? 0 };
     return store;
   }
 

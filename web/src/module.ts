@@ -101,3 +101,29 @@ export interface RawResult {
   /** Answered from the local archive of orders retention took out of the live state. */
   archived?: boolean;
 }
+
+/** Emscripten's hook for a module compiled elsewhere (the generated loader's `instantiateWasm`). */
+export interface InstantiateSettings {
+  instantiateWasm(imports: WebAssembly.Imports,
+                  receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object;
+}
+
+/**
+ * One instance of the module (a shop's own heap and file system) from `compiled`, a
+ * `WebAssembly.Module` compiled once and shared by every shop of the page or process: `create` is
+ * the generated loader's factory. The factory's promise never hears of a failure of this path
+ * (it waits for the instance), so the answer races the compile's failure.
+ */
+export function instantiate<S extends object>(create: (settings: S & InstantiateSettings) => Promise<EdgeCartModule>,
+                                              settings: S, compiled: Promise<WebAssembly.Module>): Promise<EdgeCartModule> {
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  const created = create({
+    ...settings,
+    instantiateWasm(imports, receive) {
+      compiled.then((m) => WebAssembly.instantiate(m, imports).then((instance) => receive(instance, m))).catch(fail);
+      return {};  // asynchronous: the loader waits for receive()
+    },
+  });
+  return Promise.race([created, failed]);
+}

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
-import type { EdgeCartModule } from './module.js';
+import { instantiate, type EdgeCartModule, type InstantiateSettings } from './module.js';
 import { openShopWith, type Shop } from './shop.js';
 import type { ShopOptions } from './types.js';
 
@@ -14,14 +14,19 @@ export type { ShopEventMap } from './shop.js';
 export type * from './types.js';
 export type { StoreStats } from './local.js';
 
-type Factory = (settings: { wasmBinary: Uint8Array }) => Promise<EdgeCartModule>;
+type Factory = (settings: InstantiateSettings) => Promise<EdgeCartModule>;
 
-let wasm: Promise<Uint8Array> | null = null;
+// The .wasm is read and compiled once for the process and shared by its shops (each gets its own
+// instance); a failure is forgotten, so the next open retries.
+let compiled: Promise<WebAssembly.Module> | null = null;
 
 async function loadModule(): Promise<EdgeCartModule> {
   const factory = createRequire(import.meta.url)('./edgecart.cjs') as Factory;
-  wasm ??= readFile(new URL('./edgecart.wasm', import.meta.url));
-  return factory({ wasmBinary: await wasm });
+  if (!compiled) {
+    compiled = readFile(new URL('./edgecart.wasm', import.meta.url)).then((bytes) => WebAssembly.compile(bytes));
+    compiled.catch(() => { compiled = null; });
+  }
+  return instantiate(factory, {}, compiled);
 }
 
 /** Opens a shop; in Node, storage "indexeddb" needs `import 'fake-indexeddb/auto'` first. */

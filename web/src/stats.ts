@@ -56,8 +56,8 @@ export interface StoreStats {
   /** Loads of chunks from IndexedDB since the open, each one transaction (the open's own read aside). */
   chunkLoads: number;
   /**
-   * Chunks the open's replay reads: those read with the log (`ahead`, from the list the last
-   * session left) and those it asked for after it (`asked`, each a load and a second open).
+   * Chunks the open loaded with the log (`ahead`): those whose ranges the last session's log
+   * wrote to, where the first calls are likely to read. The open itself reads no chunk.
    */
-  openChunks: { ahead: number; asked: number };
+  openChunks: { ahead: number };
 }

@@ -98,6 +98,14 @@ export const offline = async (b, yes) => {
 
 // No serious or critical axe-core violation, nothing scrolls sideways at 375 px, a screenshot.
 export async function check(page, name) {
+  // Every module the page loaded was named by a preload hint (scripts/build-apps.mjs), so none
+  // waited for the module importing it to arrive first.
+  const unhinted = await page.evaluate(() => {
+    const hinted = new Set([...document.querySelectorAll('link[rel=modulepreload]')].map((l) => new URL(l.href).pathname));
+    return performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)
+      .filter((path) => /\.m?js$/.test(path) && path !== '/sw.js' && !hinted.has(path));
+  });
+  assert.deepEqual(unhinted, [], `${name} loaded modules without a preload hint`);
   await page.addScriptTag({ content: axeSource });
   const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

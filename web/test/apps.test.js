@@ -1,5 +1,5 @@
 // The till and the storefront (web/apps, built into dist/site) in Debian's Chromium against a
-// real edgecart-server (app-browser.js). Every page is checked with axe-core, at 375 px, and for
+// real edgecart-server (app-browser.js). Every page is checked for preload hints, with axe-core, at 375 px, and for
 // console errors; screenshots go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

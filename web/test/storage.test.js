@@ -183,9 +183,9 @@ describe('the IndexedDB layout (Node)', () => {
       await shop.close();
       shop = await openShop({ tenant: 'shop-a', user: 'u', name });
       // The log since the snapshot holds that write: its chunk came with the log, listed by the
-      // hint the last save left, so the replay asked for nothing.
+      // hint the last save left (the replay itself reads no chunk).
       const reopened = shop.stats().openChunks;
-      assert.ok(reopened.ahead >= 1 && reopened.asked === 0, `the open's chunks: ${JSON.stringify(reopened)}`);
+      assert.ok(reopened.ahead >= 1, `the open's chunks: ${JSON.stringify(reopened)}`);
       assert.equal((await shop.inventory.get(code(2000))).attributes.quantity, 42, 'the write was saved');
       await shop.close();
     } finally {

@@ -119,9 +119,8 @@ void FileStore::load() {
     if (loadSnapshot(name, bytes) != lsn) storageError("snapshot " + name + " has the wrong lsn");
     lastLsn_ = snapshotLsn_ = recovery_.snapshotLsn = lsn;
   }
-  // With chunks on demand, a replay that needs chunks the host has not loaded reads on without
-  // applying, to name them all in one ChunkNotLoaded: the host loads them and opens again.
-  std::set<std::string> wanted;
+  // The replay applies the log since the snapshot reading no chunk (StateRows::put): with chunks
+  // on demand, it needs none loaded.
   for (size_t i = 0; i < l.segments.size(); ++i) {
     const std::string& name = l.segments[i].second;
     const bool last = i + 1 == l.segments.size();
@@ -145,8 +144,7 @@ void FileStore::load() {
         storageError("segment " + name + " continues at record " + std::to_string(lsn) +
                      " but the log ends at " + std::to_string(lastLsn_) + " (missing records)");
       }
-      if (!unloadedAtOpen_.empty()) noteUnloaded(batch, wanted);
-      if (wanted.empty()) apply(batch);
+      apply(batch);
       lastLsn_ = lsn;
       anyNew = true;
       ++recovery_.recordsReplayed;
@@ -166,8 +164,6 @@ void FileStore::load() {
     }
   }
   for (const std::string& name : l.temporaries) leftovers_.push_back(name);
-  if (!wanted.empty()) throw ChunkNotLoaded(std::vector<std::string>(wanted.begin(), wanted.end()));
-  unloadedAtOpen_.clear();
 }
 
 void FileStore::prepareWrite() {
@@ -277,17 +273,8 @@ void FileStore::closeSegment() {
 void FileStore::commit(const Batch& batch) {
   if (batch.empty()) return;
   RawBatch raw = logfmt::toRaw(batch);
-  // The chunks the rows fall in are read first (apply reads them): a damaged one refuses the
-  // commit before anything is written, never after its record is in the log. Chunks not loaded
-  // are all asked for at once (a pull page writes to many ranges).
-  for (const RawPut& p : raw) {
-    if (!isState(p.table)) continue;
-    try {
-      state_->readRangeOf(stateKey(p.table, p.pk, p.sk));
-    } catch (const ChunkNotLoaded&) {
-      // in wanted_: the next line refuses the commit
-    }
-  }
+  // (Applying the batch reads no chunk: a commit needs none loaded, and none can fail it once its
+  // record is in the log.)
   // A read of this call met a chunk not loaded: what the call decided may rest on what it could
   // not read (a refusal it caught), so it writes nothing until the host has taken the list.
   if (!wanted_.empty()) throw ChunkNotLoaded(wanted_);
@@ -338,7 +325,11 @@ FileStoreStats FileStore::stats() const {
   s.snapshotChunks = chunks_.size();
   s.compactions = compactions_;
   s.lastCompactionBytes = lastCompactionBytes_;
-  s.stateRows = state_->size();
+  // Chunks the host has not loaded (empty files) are not read to count rows.
+  s.stateRows = state_->size([&](const ChunkSlot& slot) {
+    std::error_code ec;
+    return !options_.chunksOnDemand || (fs::file_size(fs::path(dir_) / logfmt::chunkName(slot.id), ec) > 0 && !ec);
+  });
   return s;
 }
 

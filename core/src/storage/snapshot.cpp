@@ -55,9 +55,7 @@ uint64_t FileStore::loadSnapshot(const std::string& name, const std::string& byt
     const uint64_t size = fs::file_size(fs::path(dir_) / file, ec);
     if (ec) storageError("chunk " + file + " of snapshot " + name + " is missing; run `edgecart verify`");
     // Empty: not loaded by the host yet (chunksOnDemand), which checks its size when it does.
-    if (size == 0 && options_.chunksOnDemand) {
-      unloadedAtOpen_.insert(ref.id);
-    } else if (size != ref.bytes) {
+    if (size != ref.bytes && !(size == 0 && options_.chunksOnDemand)) {
       storageError("chunk " + file + " is damaged (" + std::to_string(size) + " bytes, the manifest says " +
                    std::to_string(ref.bytes) + "); run `edgecart verify`");
     }
@@ -103,14 +101,6 @@ ChunkNotLoaded::ChunkNotLoaded(std::vector<std::string> files)
         return list;
       }() + (files.size() > 1 ? " are" : " is") + " not loaded yet; the host loads them and runs the call again"),
       files_(std::move(files)) {}
-
-void FileStore::noteUnloaded(const RawBatch& batch, std::set<std::string>& wanted) const {
-  for (const RawPut& p : batch) {
-    if (!isState(p.table)) continue;
-    const uint64_t id = state_->unreadChunkOf(stateKey(p.table, p.pk, p.sk));
-    if (id != 0 && unloadedAtOpen_.count(id)) wanted.insert(logfmt::chunkName(id));
-  }
-}
 
 std::vector<std::string> FileStore::chunksWrittenSinceSnapshot() const {
   std::vector<std::string> names;

@@ -65,6 +65,7 @@ void StateRows::load(std::vector<ChunkSlot> slots) {
   slots_ = std::move(next);
   overlay_.clear();
   size_ = size;
+  unknown_ = 0;
 }
 
 const ChunkRows& StateRows::chunk(size_t c) const {
@@ -117,16 +118,20 @@ std::optional<std::string_view> StateRows::chunkRow(const std::string& key) cons
 std::optional<std::string_view> StateRows::find(const std::string& key) const {
   const auto o = overlay_.find(key);
   if (o != overlay_.end()) {
-    if (!o->second) return std::nullopt;
-    return std::string_view(*o->second);
+    if (!o->second.value) return std::nullopt;
+    return std::string_view(*o->second.value);
   }
   return chunkRow(key);
 }
 
-uint64_t StateRows::unreadChunkOf(const std::string& key) const {
-  if (overlay_.count(key)) return 0;
-  const size_t c = rangeOf(keyParts(key));
-  return c == slots_.size() || slots_[c].image ? 0 : slots_[c].id;
+int8_t StateRows::inSnapshot(const std::string& key) const {
+  const StateKey k = keyParts(key);
+  const size_t c = rangeOf(k);
+  if (c == slots_.size()) return 0;
+  if (!slots_[c].image) return -1;
+  const ChunkRows& rows = *slots_[c].image;
+  const size_t r = lowerRow(rows, k);
+  return r < rows.size() && compareKeys(rows.key(r), k) == 0 ? 1 : 0;
 }
 
 std::vector<uint64_t> StateRows::unreadAfter(uint64_t id, size_t n) const {
@@ -138,18 +143,54 @@ std::vector<uint64_t> StateRows::unreadAfter(uint64_t id, size_t n) const {
 }
 
 void StateRows::put(std::string key, std::string value) {
-  if (!find(key)) ++size_;
-  overlay_[std::move(key)] = std::move(value);
+  const auto o = overlay_.find(key);
+  if (o != overlay_.end()) {
+    if (!o->second.value) ++size_;  // a deleted row written again
+    o->second.value = std::move(value);
+    return;
+  }
+  const int8_t in = inSnapshot(key);
+  if (in != 1) ++size_;
+  if (in < 0) ++unknown_;
+  overlay_.emplace(std::move(key), Written{std::move(value), in});
 }
 
 void StateRows::erase(const std::string& key) {
-  if (!find(key)) return;
-  --size_;
-  if (chunkRow(key)) {
-    overlay_[key] = std::nullopt;  // hides the chunk's row
-  } else {
-    overlay_.erase(key);
+  const auto o = overlay_.find(key);
+  if (o != overlay_.end()) {
+    if (!o->second.value) return;
+    --size_;
+    if (o->second.inSnapshot == 0) {
+      overlay_.erase(o);  // nothing under it to hide
+    } else {
+      o->second.value = std::nullopt;
+    }
+    return;
   }
+  const int8_t in = inSnapshot(key);
+  if (in == 0) return;
+  if (in == 1) --size_;
+  if (in < 0) ++unknown_;
+  overlay_.emplace(key, Written{std::nullopt, in});  // hides the snapshot's row, if it has one
+}
+
+size_t StateRows::size(const std::function<bool(const ChunkSlot&)>& readable) const {
+  for (auto o = overlay_.begin(); unknown_ > 0 && o != overlay_.end(); ++o) {
+    if (o->second.inSnapshot >= 0) continue;
+    const size_t c = rangeOf(keyParts(o->first));  // a range: inSnapshot said -1
+    if (!slots_[c].image) {
+      if (!readable(slots_[c])) continue;
+      try {
+        (void)chunk(c);
+      } catch (const std::exception&) {
+        continue;  // damaged: the read that needs its rows says so
+      }
+    }
+    o->second.inSnapshot = inSnapshot(o->first);
+    if (o->second.inSnapshot == 1) --size_;  // counted as new so far
+    --unknown_;
+  }
+  return size_;
 }
 
 }  // namespace edgecart

@@ -7,7 +7,9 @@
 // so reading a chunk builds no string and no map node per row. A chunk is read when a read first
 // needs a row of its range (ChunkSlot: the manifest says where each range begins and how many
 // rows it holds), so an open reads none. Rows written since the snapshot live in an overlay map
-// over those, keyed by stateKey, a delete of a snapshot row as a tombstone. A compaction hands
+// over those, keyed by stateKey, a delete as a tombstone. A write reads no chunk either (the
+// open's replay of the log writes all over the state): whether the snapshot held the row is
+// noted if its range was read, and otherwise found out when the count of rows is asked for. A compaction hands
 // over the chunks of its new snapshot (load): those it kept keep their arrays, read or not, so its
 // cost follows what it rewrote, and the overlay holds only what the log holds since the last
 // snapshot.
@@ -77,15 +79,14 @@ class StateRows {
 
   // The value bytes of the row `key` (a stateKey), or nullopt.
   std::optional<std::string_view> find(const std::string& key) const;
+  // Write and delete the row `key`, reading no chunk (and so never throwing for one).
   void put(std::string key, std::string value);
   void erase(const std::string& key);
-  // Reads the chunk whose range holds `key` if no read did: after it, put and erase of `key`
-  // read nothing (and so cannot throw for a damaged chunk).
-  void readRangeOf(const std::string& key) const { (void)chunkRow(key); }
-  size_t size() const { return size_; }
-  // The id of the chunk a put or erase of `key` would read first (its range's, not read yet); 0
-  // if it would read none.
-  uint64_t unreadChunkOf(const std::string& key) const;
+  // The rows of the state. The rows written since the snapshot in ranges no read has needed are
+  // counted by reading those ranges' chunks, but only those `readable` allows (a chunk not loaded
+  // by the host, or damaged, is not read): each of the others counts as a new row, so the count
+  // is then at most that many over.
+  size_t size(const std::function<bool(const ChunkSlot&)>& readable) const;
   // The ids of the (at most `n`) chunks after chunk `id` in key order, up to the first one read:
   // what a scan that meets chunk `id` unread is likely to read next.
   std::vector<uint64_t> unreadAfter(uint64_t id, size_t n) const;
@@ -125,10 +126,24 @@ class StateRows {
   // <0, 0, >0 as the chunk row at `p` sorts before, with or after the overlay key `k`.
   int compareAt(Pos p, const std::string& k) const { return compareKeys(keyOf(at(p)), keyParts(k)); }
 
+  // Whether the snapshot holds the row `key`: 1 or 0, or -1 if that is not known without reading
+  // its range's chunk, which no read has needed yet.
+  int8_t inSnapshot(const std::string& key) const;
+
+  // A row written since the snapshot: its value (nullopt: deleted), and whether the snapshot
+  // holds a row of that key (inSnapshot; -1 until size() reads its range).
+  struct Written {
+    std::optional<std::string> value;
+    mutable int8_t inSnapshot;
+  };
+
   ChunkLoader loader_;
   std::vector<ChunkSlot> slots_;  // none empty
-  std::map<std::string, std::optional<std::string>, std::less<>> overlay_;  // nullopt: deleted
-  size_t size_ = 0;
+  std::map<std::string, Written, std::less<>> overlay_;
+  // The rows: the snapshot's, plus the overlay's values, less the snapshot rows the overlay
+  // replaces or deletes; an overlay row not known to be in the snapshot counts as not in it.
+  mutable size_t size_ = 0;
+  mutable size_t unknown_ = 0;  // overlay rows whose inSnapshot is -1
 };
 
 template <class Visit>
@@ -145,7 +160,7 @@ void StateRows::forward(const std::string& from, bool after, Visit&& visit) cons
       continue;
     }
     if (c == 0) next(b);  // the overlay's row replaces it
-    if (o->second && !visit(keyParts(o->first), std::string_view(*o->second))) return;
+    if (o->second.value && !visit(keyParts(o->first), std::string_view(*o->second.value))) return;
     ++o;
   }
 }
@@ -166,7 +181,7 @@ void StateRows::backward(const std::string& before, Visit&& visit) const {
     }
     --o;
     if (c == 0) b = last;  // the overlay's row replaces it
-    if (o->second && !visit(keyParts(o->first), std::string_view(*o->second))) return;
+    if (o->second.value && !visit(keyParts(o->first), std::string_view(*o->second.value))) return;
   }
 }
 

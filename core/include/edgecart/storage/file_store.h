@@ -135,8 +135,9 @@ class FileStore : public Store {
   };
   static constexpr size_t kReadAhead = 3;
   WantedChunks takeWantedChunks();
-  // The chunks (names) whose range saw a write since the snapshot: those an open's replay reads.
-  // A host that loads chunks on demand loads them with the log (web/src/local.ts).
+  // The chunks (names) whose range saw a write since the snapshot, where the first reads after an
+  // open are likely to be: a host that loads chunks on demand loads them with the log
+  // (web/src/local.ts). The open itself reads no chunk.
   std::vector<std::string> chunksWrittenSinceSnapshot() const;
 
   const RecoveryInfo& recovery() const { return recovery_; }
@@ -161,9 +162,6 @@ class FileStore : public Store {
   // Before the first write: the repairs an open leaves to it (see RecoveryInfo).
   void prepareWrite();
   uint64_t loadSnapshot(const std::string& name, const std::string& bytes);
-  // With chunks on demand, the open's replay needs the chunks its rows fall in: adds to `wanted`
-  // those of `batch`'s rows that the host has not loaded.
-  void noteUnloaded(const logfmt::RawBatch& batch, std::set<std::string>& wanted) const;
   // The rows of a chunk, read when the state first needs them (its range ends at `end`). Throws
   // ApiError(500) naming the file if it is missing or damaged.
   std::shared_ptr<const ChunkRows> readChunk(const ChunkSlot& slot, const std::string& end) const;
@@ -228,7 +226,6 @@ class FileStore : public Store {
   mutable std::vector<std::string> wanted_;  // chunks reads needed, not loaded (chunksOnDemand)
   mutable std::vector<std::string> ahead_;   // the chunks after them, not loaded either
   bool wroteSinceTake_ = false;              // a commit landed since takeWantedChunks()
-  std::set<uint64_t> unloadedAtOpen_;        // chunks left empty by the host (during load())
 };
 
 // Checks every file of a store directory (and its archive directory, default <dir>/archive)
