@@ -21,9 +21,11 @@ let compiled: Promise<WebAssembly.Module> | null = null;
 // and the read of the store's files from IndexedDB: the loader's own path would fetch the .wasm
 // only after importing and running the loader. A failure is forgotten, so the next open retries.
 function warm(): void {
-  factory ??= import(/* @vite-ignore */ new URL('./edgecart.mjs', import.meta.url).href)
-    .then((m: { default: Factory }) => m.default);
-  factory.catch(() => { factory = null; });
+  if (!factory) {
+    factory = import(/* @vite-ignore */ new URL('./edgecart.mjs', import.meta.url).href)
+      .then((m: { default: Factory }) => m.default);
+    factory.catch(() => { factory = null; });
+  }
   if (!compiled) {
     const url = new URL('./edgecart.wasm', import.meta.url).href;
     // Streaming needs the server to say application/wasm; without it, the bytes are compiled whole.
