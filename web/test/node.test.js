@@ -271,6 +271,23 @@ test('the module leaves the host process alone: no process handlers added, an ap
   for (const s of shops) await s.close();
 });
 
+// The generated loader given a module compiled elsewhere (module.ts `instantiate`, which both
+// package entries use): a compile that failed rejects the open instead of leaving it waiting for
+// an instance forever, and a compiled module gives a working instance.
+test('a module compiled elsewhere is instantiated by the loader, and a failed compile rejects, not hangs', { timeout: 20_000 }, async () => {
+  const { instantiate } = await import('../dist/module.js');
+  const { createRequire } = await import('node:module');
+  const { readFile } = await import('node:fs/promises');
+  const create = createRequire(import.meta.url)('../dist/edgecart.cjs');
+  const broken = new Error('the .wasm could not be fetched');
+  await assert.rejects(instantiate(create, {}, Promise.reject(broken)), (e) => e === broken);
+  const compiled = WebAssembly.compile(await readFile(new URL('../dist/edgecart.wasm', import.meta.url)));
+  const module = await instantiate(create, {}, compiled);
+  const handle = new module.ShopHandle();
+  assert.equal(handle.open('', '', ''), '', 'an in-memory store opens');
+  handle.delete();
+});
+
 test('a closed write queue refuses new work, saves what it had, and starts no save after it', async () => {
   const { WriteQueue } = await import('../dist/persist.js');
   const releases = [];
