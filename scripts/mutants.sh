@@ -187,7 +187,9 @@ accepted-rows-not-refreshed | core/src/sync/sync_server.cpp | s/      if (!stale
 replay-sends-old-rows | core/src/sync/sync_server.cpp | s/      if (r.contains("current") \&\& r\["current"\].is_object()) {/      if (false) {/ | edgecart_tests | Sync.AReplayed*
 module-takes-the-process | wasm_bindings/CMakeLists.txt | s/^  -sNODEJS_CATCH_REJECTION=0$// | node:test/node.test.js | leaves the host process alone
 chunk-bytes-kept-after-read | web/src/idbfiles.ts | s/      read: (path) => this.release(\[path\]),/      read: () => {},/ | node:test/storage.test.js | loads each chunk from IndexedDB
-instantiate-failure-unheard | web/src/module.ts | s/^  return Promise.race(\[created, failed\]);$/  return (void failed, created);/ | node:test/node.test.js | compiled elsewhere
+instantiate-failure-unheard | web/src/module.ts | s/^  return Promise.race(\[create(loader), failed\]);$/  return (void failed, create(loader));/ | node:test/node.test.js | compiled elsewhere
+instantiate-failure-leaves-loader-waiting | web/src/module.ts | s/^        try { loader.abort?.(String(e)); } catch/        try { void loader; } catch/ | node:test/node.test.js | compiled elsewhere
+loader-made-before-the-compile | web/src/module.ts | s/^  const module = await compiled;$/  void create({ ...settings, instantiateWasm: () => ({}) });\n&/ | node:test/node.test.js | compiled elsewhere
 pages-not-preloaded | web/scripts/build-apps.mjs | s/^  writeFileSync(page, html.replace/  if (false) writeFileSync(page, html.replace/ | node:test/apps.test.js | landing page
 open-loads-every-chunk | web/src/local.ts | s/IdbFiles.read(stateDir, stateDir, CHUNKS, OPEN_HINT)/IdbFiles.read(stateDir, stateDir)/ | node:test/storage.test.js | loads each chunk from IndexedDB
 chunk-call-not-run-again | web/src/local.ts | s/      if (wanted.chunks.length === 0 /      if (wanted.chunks.length >= 0 / | node:test/storage.test.js | loads each chunk from IndexedDB

@@ -6,6 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# The JS suites run under a time limit each, so that a hang (a test, or something that keeps the
+# process alive) fails its stage with a message instead of holding CI until its own time runs out.
+# timeout(1) signals the whole process group: npm, node --test and the browsers it started.
+within() {
+  local minutes=$1; shift
+  local status=0
+  timeout --kill-after=30s "${minutes}m" "$@" || status=$?
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "'$*' did not finish within ${minutes} minutes: a test hangs or leaves the process alive" >&2
+  fi
+  return "$status"
+}
+
 echo "== tool versions"
 ./scripts/check-tools.sh
 
@@ -49,11 +62,11 @@ done
 
 echo "== WebAssembly debug module (-sASSERTIONS): the JS suite in Node"
 npm --prefix web run build:debug
-npm --prefix web run test:node
+within 15 npm --prefix web run test:node
 
 echo "== WebAssembly release module + web package: type check, the JS suite in Node and in Chromium"
 npm --prefix web run build
-npm --prefix web test
+within 40 npm --prefix web test
 
 # The mutation check runs the mutants a change since scripts/mutants.verified (the last commit on
 # which all of them ran and were killed) can affect; MUTANTS=all runs every one, MUTANTS=0 none.

@@ -111,19 +111,28 @@ export interface InstantiateSettings {
 /**
  * One instance of the module (a shop's own heap and file system) from `compiled`, a
  * `WebAssembly.Module` compiled once and shared by every shop of the page or process: `create` is
- * the generated loader's factory. The factory's promise never hears of a failure of this path
- * (it waits for the instance), so the answer races the compile's failure.
+ * the generated loader's factory.
+ *
+ * The loader is created only once the module has compiled, so a fetch or compile that failed
+ * rejects with its own error and leaves nothing behind. An instance that cannot be made (a loader
+ * and a module of different builds) rejects with its error too, and ends the loader with its
+ * `abort`: the factory's promise never hears of a failure of this path, and a loader left waiting
+ * would, under -sASSERTIONS, keep the page or the process alive with its watcher.
  */
-export function instantiate<S extends object>(create: (settings: S & InstantiateSettings) => Promise<EdgeCartModule>,
-                                              settings: S, compiled: Promise<WebAssembly.Module>): Promise<EdgeCartModule> {
+export async function instantiate<S extends object>(create: (settings: S & InstantiateSettings) => Promise<EdgeCartModule>,
+                                                    settings: S, compiled: Promise<WebAssembly.Module>): Promise<EdgeCartModule> {
+  const module = await compiled;
   let fail: (e: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => { fail = reject; });
-  const created = create({
+  const loader: S & InstantiateSettings & { abort?: (what: string) => void } = {
     ...settings,
     instantiateWasm(imports, receive) {
-      compiled.then((m) => WebAssembly.instantiate(m, imports).then((instance) => receive(instance, m))).catch(fail);
+      WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)).catch((e: unknown) => {
+        fail(e);
+        try { loader.abort?.(String(e)); } catch { /* abort rejects the factory's promise, then throws */ }
+      });
       return {};  // asynchronous: the loader waits for receive()
     },
-  });
-  return Promise.race([created, failed]);
+  };
+  return Promise.race([create(loader), failed]);
 }

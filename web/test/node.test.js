@@ -272,15 +272,50 @@ test('the module leaves the host process alone: no process handlers added, an ap
 });
 
 // The generated loader given a module compiled elsewhere (module.ts `instantiate`, which both
-// package entries use): a compile that failed rejects the open instead of leaving it waiting for
-// an instance forever, and a compiled module gives a working instance.
-test('a module compiled elsewhere is instantiated by the loader, and a failed compile rejects, not hangs', { timeout: 20_000 }, async () => {
+// package entries use). A compile that failed, or an instance that cannot be made (a module of
+// another build), rejects the open with its own error instead of leaving it waiting for ever, and
+// leaves nothing that keeps the process alive: the failures run in a child process of their own,
+// which must exit. (Under -sASSERTIONS a loader left waiting runs a watcher every 10 s for ever,
+// which once held CI's Node suite until its time ran out.) A compiled module gives a working instance.
+test('a module compiled elsewhere is instantiated by the loader; a failed compile or instance rejects and lets the process exit', { timeout: 60_000 }, async () => {
+  const { execFile } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const child = `
+    import { instantiate } from './dist/module.js';
+    import { createRequire } from 'node:module';
+    const create = createRequire(import.meta.url)('./dist/edgecart.cjs');
+    const outcome = (p) => p.then(() => 'resolved', (e) => String(e && e.message));
+    // Each loader the factory makes runs preInit; abort() calls onAbort.
+    let loaders = 0, aborted = 0;
+    const settings = { printErr() {}, preInit: () => { loaders++; }, onAbort: () => { aborted++; } };
+    const broken = new Error('the .wasm could not be fetched');
+    const compile = await outcome(instantiate(create, settings, Promise.reject(broken)));
+    const afterCompile = { loaders, aborted };
+    // A valid module importing x.y, which the loader does not provide.
+    const foreign = new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0,
+      1, 4, 1, 0x60, 0, 0, 2, 7, 1, 1, 120, 1, 121, 0, 0));
+    const instance = await outcome(instantiate(create, settings, Promise.resolve(foreign)));
+    console.log(JSON.stringify({ compile, afterCompile, instance, loaders, aborted }));`;
+  const started = Date.now();
+  const { stdout, exited } = await new Promise((resolve) => {
+    const p = execFile(process.execPath, ['--input-type=module', '-e', child],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 45_000 },
+      (error, out) => resolve({ stdout: out, exited: !error }));
+    p.stderr.resume();
+  });
+  assert.ok(exited, `the process whose opens failed exits (it was ended after ${Date.now() - started} ms)`);
+  const outcomes = JSON.parse(stdout.trim().split('\n').at(-1));
+  assert.equal(outcomes.compile, 'the .wasm could not be fetched', 'a failed compile rejects with its own error');
+  assert.deepEqual(outcomes.afterCompile, { loaders: 0, aborted: 0 }, 'and makes no loader');
+  assert.notEqual(outcomes.instance, 'resolved');
+  assert.match(outcomes.instance, /Import #0 module="x"/, 'an instance that cannot be made rejects with its own error');
+  assert.deepEqual({ loaders: outcomes.loaders, aborted: outcomes.aborted }, { loaders: 1, aborted: 1 },
+    'and its loader is ended');
+
   const { instantiate } = await import('../dist/module.js');
   const { createRequire } = await import('node:module');
   const { readFile } = await import('node:fs/promises');
   const create = createRequire(import.meta.url)('../dist/edgecart.cjs');
-  const broken = new Error('the .wasm could not be fetched');
-  await assert.rejects(instantiate(create, {}, Promise.reject(broken)), (e) => e === broken);
   const compiled = WebAssembly.compile(await readFile(new URL('../dist/edgecart.wasm', import.meta.url)));
   const module = await instantiate(create, {}, compiled);
   const handle = new module.ShopHandle();
