@@ -37,6 +37,12 @@ export function money(amount, currency) {
   return `${currency ? `${currency} ` : ''}${Number(amount).toFixed(decimalsOf(currency))}`;
 }
 /** A rate in percent as the API gives it: 8 -> '8 %'. */
+// An amount typed at the counter as the API's number ("12,5" -> 12.5), null if none or not one:
+// the core checks it against the currency's decimals.
+export function amountOf(text) {
+  const t = text.trim();
+  return /^\d{1,13}([.,]\d{1,6})?$/.test(t) ? Number(t.replace(',', '.')) : null;
+}
 export const percent = (rate) => `${rate} %`;
 /** An API amount in minor units of `currency` (exact: the API's amounts have at most its decimals). */
 export const minorUnits = (amount, currency) => Math.round(Number(amount) * 10 ** decimalsOf(currency));
@@ -167,4 +173,13 @@ export function ask(question, yes, no = 'Keep it') {
     d.showModal();
     d.querySelector('button[value=no]').focus();
   });
+}
+
+// A redraw while the user types into a part of the page would lose what was typed: such a part
+// is redrawn when the focus leaves it instead. True if `render` was put off so.
+const typing = (el) => el.contains(document.activeElement) && document.activeElement.tagName === 'INPUT';
+export function later(el, render) {
+  if (!typing(el)) return false;
+  el.addEventListener('focusout', () => setTimeout(() => { if (!typing(el)) render(); }), { once: true });
+  return true;
 }

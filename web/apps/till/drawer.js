@@ -1,6 +1,6 @@
 // The cash drawer (docs/till.md): this till's session from the counted float to the Z report.
 // Every figure is the core's (the session item): the page adds nothing up itself.
-import { ask, html, money, percent, time } from '/lib.js';
+import { amountOf, ask, html, money, percent, time } from '/lib.js';
 
 import { tenderName } from './receipt.js';
 
@@ -13,8 +13,6 @@ const DENOMINATIONS = {
   JPY: [10000, 5000, 1000, 500, 100, 50, 10, 5, 1],
 };
 
-// An amount as typed at the counter ("12,5" -> 12.5), null if none: the core checks its decimals.
-const amount = (text) => (/^\d{1,13}([.,]\d{1,6})?$/.test(text.trim()) ? Number(text.trim().replace(',', '.')) : null);
 
 
 // The X report (open) or the Z report (closed) of a session, as the core keeps its figures.
@@ -177,7 +175,7 @@ export class Drawer {
   }
 
   async openDrawer() {
-    const float = amount($('float').value);
+    const float = amountOf($('float').value);
     if (float === null) return error('open-error', 'Type the cash counted, such as 100.00 (0 for an empty drawer).', 'float');
     try {
       await this.shop.sessions.open({ till: this.tillId, float });
@@ -190,7 +188,7 @@ export class Drawer {
 
   async move() {
     const type = document.querySelector('input[name=movement-type]:checked').value;
-    const value = amount($('movement-amount').value);
+    const value = amountOf($('movement-amount').value);
     const reason = $('movement-reason').value.trim();
     if (value === null) return error('movement-error', 'Type an amount such as 20.00.', 'movement-amount');
     if (!reason) return error('movement-error', 'Say why the cash goes in or out.', 'movement-reason');
@@ -204,7 +202,7 @@ export class Drawer {
   }
 
   async close() {
-    const counted = amount($('counted').value);
+    const counted = amountOf($('counted').value);
     const denominations = [...document.querySelectorAll('[data-denomination]')]
       .filter((i) => i.value.trim() !== '')
       .map((i) => ({ value: Number(i.dataset.denomination), count: Number(i.value.trim()) }));
