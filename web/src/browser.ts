@@ -1,7 +1,8 @@
 // The package entry for browsers and other web hosts: the module and its .wasm are fetched next
 // to this file.
 import { instantiate, type EdgeCartModule, type InstantiateSettings } from './module.js';
-import { openShopWith, type Shop } from './shop.js';
+import { openShopWith } from './open.js';
+import type { Shop } from './shop.js';
 import type { ShopOptions } from './types.js';
 
 export { EdgeCartError } from './errors.js';

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 import { instantiate, type EdgeCartModule, type InstantiateSettings } from './module.js';
-import { openShopWith, type Shop } from './shop.js';
+import { openShopWith } from './open.js';
+import type { Shop } from './shop.js';
 import type { ShopOptions } from './types.js';
 
 export { EdgeCartError } from './errors.js';
