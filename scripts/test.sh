@@ -8,11 +8,18 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # The JS suites run under a time limit each, so that a hang (a test, or something that keeps the
 # process alive) fails its stage with a message instead of holding CI until its own time runs out.
-# timeout(1) signals the whole process group: npm, node --test and the browsers it started.
+# timeout(1) puts the stage in a process group of its own and signals that group (npm, node
+# --test and its test processes; Playwright closes the browsers it started on that signal).
+# Being in another group, the stage does not hear the terminal's Ctrl-C: within passes it on.
 within() {
   local minutes=$1; shift
   local status=0
-  timeout --kill-after=30s "${minutes}m" "$@" || status=$?
+  timeout --kill-after=30s "${minutes}m" "$@" &
+  local stage=$!
+  trap 'kill -TERM "$stage" 2>/dev/null; wait "$stage" || true; exit 130' INT
+  trap 'kill -TERM "$stage" 2>/dev/null; wait "$stage" || true; exit 143' TERM
+  wait "$stage" || status=$?
+  trap - INT TERM
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "'$*' did not finish within ${minutes} minutes: a test hangs or leaves the process alive" >&2
   fi

@@ -36,13 +36,12 @@ export const decimalsOf = (currency) => currencyDecimals.get(currency) ?? 2;
 export function money(amount, currency) {
   return `${currency ? `${currency} ` : ''}${Number(amount).toFixed(decimalsOf(currency))}`;
 }
-/** A rate in percent as the API gives it: 8 -> '8 %'. */
-// An amount typed at the counter as the API's number ("12,5" -> 12.5), null if none or not one:
-// the core checks it against the currency's decimals.
+/** An amount typed at the counter as the API's number ("12,5" -> 12.5), null if none or not one: the core checks it against the currency's decimals. */
 export function amountOf(text) {
   const t = text.trim();
   return /^\d{1,13}([.,]\d{1,6})?$/.test(t) ? Number(t.replace(',', '.')) : null;
 }
+/** A rate in percent as the API gives it: 8 -> '8 %'. */
 export const percent = (rate) => `${rate} %`;
 /** An API amount in minor units of `currency` (exact: the API's amounts have at most its decimals). */
 export const minorUnits = (amount, currency) => Math.round(Number(amount) * 10 ** decimalsOf(currency));

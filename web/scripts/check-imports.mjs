@@ -1,5 +1,5 @@
-// npm run typecheck: the modules of src/ import one another one way (shop -> local / sync / tabs
-// -> module, types): any import cycle, type-only imports included, fails with the cycle named.
+// npm run typecheck: the modules of src/ import one another one way (open -> shop, local / sync /
+// tabs -> module, types): any import cycle, type-only imports included, fails with the cycle named.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

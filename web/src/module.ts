@@ -124,6 +124,7 @@ export async function instantiate<S extends object>(create: (settings: S & Insta
   const module = await compiled;
   let fail: (e: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => { fail = reject; });
+  failed.catch(() => {});  // handled by the race below, even if create() throws before it
   const loader: S & InstantiateSettings & { abort?: (what: string) => void } = {
     ...settings,
     instantiateWasm(imports, receive) {

@@ -256,9 +256,13 @@ test('staff create a product and restock it; a second tab follows the first and 
   await page.click('#new-product button[type=submit]');
   assert.match(await text(page, '#product-error'), /Price must be an amount/);
 
-  // A cashier's till sells but has no stock screens.
+  // A cashier's till sells but has no stock screens, and the stock screen's address shows why
+  // instead of the new-product form.
   const cashier = await b.page('/till/?till=till-i&role=cashier');
   assert.equal(await cashier.isHidden('a[data-view=stock]'), true);
+  await cashier.evaluate(() => { location.hash = '#stock'; });
+  await until(cashier, () => /need a manager's sign-in/.test(document.getElementById('stock').textContent), 'the stock screen refused');
+  assert.equal(await cashier.isHidden('#new-product'), true);
   await cashier.close();
 
   const second = await b.page('/till/?till=till-f');

@@ -9,17 +9,16 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
-  browser, check, offline, pending, startApps, stopApps, text, until,
+  browser, check, offline, startApps, stopApps, text, until,
 } from './app-browser.js';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 let server;
 let proxy;
-let url;
 
 before(async () => {
-  ({ server, proxy, url } = await startApps(join(web, 'dist', 'site')));
+  ({ server, proxy } = await startApps(join(web, 'dist', 'site')));
 });
 after(async () => {
   await stopApps();

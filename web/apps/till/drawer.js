@@ -13,8 +13,6 @@ const DENOMINATIONS = {
   JPY: [10000, 5000, 1000, 500, 100, 50, 10, 5, 1],
 };
 
-
-
 // The X report (open) or the Z report (closed) of a session, as the core keeps its figures.
 export function report(s) {
   const a = s.attributes;
