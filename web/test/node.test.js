@@ -284,7 +284,7 @@ test('a module compiled elsewhere is instantiated by the loader; a failed compil
     import { instantiate } from './dist/module.js';
     import { createRequire } from 'node:module';
     const create = createRequire(import.meta.url)('./dist/edgecart.cjs');
-    const outcome = (p) => p.then(() => 'resolved', (e) => String(e && e.message));
+    const outcome = (p) => p.then(() => 'resolved', (e) => (e instanceof Error ? e.name + ': ' + e.message : String(e)));
     // Each loader the factory makes runs preInit; abort() calls onAbort.
     let loaders = 0, aborted = 0;
     const settings = { printErr() {}, preInit: () => { loaders++; }, onAbort: () => { aborted++; } };
@@ -305,10 +305,11 @@ test('a module compiled elsewhere is instantiated by the loader; a failed compil
   });
   assert.ok(exited, `the process whose opens failed exits (it was ended after ${Date.now() - started} ms)`);
   const outcomes = JSON.parse(stdout.trim().split('\n').at(-1));
-  assert.equal(outcomes.compile, 'the .wasm could not be fetched', 'a failed compile rejects with its own error');
+  assert.equal(outcomes.compile, 'Error: the .wasm could not be fetched', 'a failed compile rejects with its own error');
   assert.deepEqual(outcomes.afterCompile, { loaders: 0, aborted: 0 }, 'and makes no loader');
   assert.notEqual(outcomes.instance, 'resolved');
-  assert.match(outcomes.instance, /Import #0\b.*"x"/, 'an instance that cannot be made rejects with its own error');
+  // Its own error (V8's TypeError naming the import), not the loader's abort (a RuntimeError "Aborted(...)").
+  assert.match(outcomes.instance, /^TypeError: .*Import #0\b.*"x"/, 'an instance that cannot be made rejects with its own error');
   assert.deepEqual({ loaders: outcomes.loaders, aborted: outcomes.aborted }, { loaders: 1, aborted: 1 },
     'and its loader is ended');
 
