@@ -42,15 +42,16 @@ export class Catalogue {
   }
 }
 
-// A paged list of products with their stock (the sell grid, the stock table): pages are read
-// from the core, one call each, the newest read winning.
+// A paged list of products with their stock (the sell grid, the stock table), filtered by a
+// search box and a category select: pages are read from the core, one call each, the newest read
+// winning.
 //   read(query)    a page: shop.products.listWithStock
-//   query()        the filters of the page
+//   input, select  the search box and the category select; activeOnly: active products only
 //   render(error)  draws the page (or the read's error)
 //   loaded(items)  a page arrived (before it is drawn)
 export class Pager {
-  constructor({ read, query, render, loaded, size }) {
-    Object.assign(this, { read, query, render, loaded, size });
+  constructor({ read, input, select, activeOnly, render, loaded, size }) {
+    Object.assign(this, { read, input, select, activeOnly, render, loaded, size });
     this.items = [];
     this.cursors = [undefined];
     this.page = 0;
@@ -68,7 +69,7 @@ export class Pager {
     const n = ++this.reads;
     let page;
     try {
-      page = await this.read({ ...this.query(), limit: this.size, cursor: this.cursors[this.page] });
+      page = await this.read({ ...this.filters(), limit: this.size, cursor: this.cursors[this.page] });
     } catch (e) {
       if (n === this.reads) this.render(e);
       return;
@@ -85,17 +86,19 @@ export class Pager {
     return this.items.includes(code);
   }
 
-  // The previous and next buttons.
+  // The filters: {q, categoryCode}, and isActive if activeOnly. A search of no letter or digit
+  // searches nothing.
+  filters() {
+    const q = this.input.value.trim();
+    const c = this.select.value;
+    return { ...(this.activeOnly ? { isActive: true } : {}), ...(/[\p{L}\p{N}]/u.test(q) ? { q } : {}), ...(c ? { categoryCode: c } : {}) };
+  }
+
+  // A new search or category reads the first page; the previous and next buttons turn pages.
   wire(prev, next) {
+    this.input.addEventListener('input', () => void this.reset());
+    this.select.addEventListener('change', () => void this.reset());
     prev.addEventListener('click', () => { this.page = Math.max(0, this.page - 1); void this.load(); });
     next.addEventListener('click', () => { this.page++; void this.load(); });
   }
 }
-
-// The filters of a search box and a category select ({q, categoryCode}, and isActive if
-// `activeOnly`): a search of no letter or digit searches nothing.
-export const searchQuery = (input, select, activeOnly) => () => {
-  const q = input.value.trim();
-  const c = select.value;
-  return { ...(activeOnly ? { isActive: true } : {}), ...(/[\p{L}\p{N}]/u.test(q) ? { q } : {}), ...(c ? { categoryCode: c } : {}) };
-};

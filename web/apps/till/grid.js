@@ -2,7 +2,7 @@
 // each with its price and what is left; a tile adds its product to the cart. Also the product a
 // scanned or typed text names, and the category lists of the till's screens.
 import { categoryName, html, money } from '/lib.js';
-import { Pager, searchQuery } from './catalogue.js';
+import { Pager } from './catalogue.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,13 +11,11 @@ export class SellGrid {
   // chosen.
   constructor({ shop, catalogue, size, loaded, add }) {
     Object.assign(this, { shop, catalogue, add });
-    this.list = new Pager({ read: (q) => shop().products.listWithStock(q), query: searchQuery($('search'), $('category'), true),
-                            render: (e) => this.render(e), loaded, size });
+    this.list = new Pager({ read: (q) => shop().products.listWithStock(q), input: $('search'), select: $('category'),
+                            activeOnly: true, render: (e) => this.render(e), loaded, size });
   }
 
   wire() {
-    $('search').addEventListener('input', () => void this.list.reset());
-    $('category').addEventListener('change', () => void this.list.reset());
     this.list.wire($('grid-prev'), $('grid-next'));
     $('grid').addEventListener('click', (e) => {
       const b = e.target.closest('[data-add]');

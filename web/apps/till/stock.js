@@ -1,7 +1,7 @@
 // The stock and catalogue screen (a manager's): the products with their stock, a page at a time,
 // a restock or a counted quantity for each, and a new product.
 import { amountOf, categoryName, html, later } from '/lib.js';
-import { Pager, searchQuery } from './catalogue.js';
+import { Pager } from './catalogue.js';
 
 const $ = (id) => document.getElementById(id);
 const fail = (e) => { $('stock-error').textContent = e ? e.message ?? String(e) : ''; };
@@ -11,13 +11,11 @@ export class Stock {
   // products; `loaded(items)`: a page arrived.
   constructor({ shop, catalogue, staff, size, loaded }) {
     Object.assign(this, { shop, catalogue, staff });
-    this.list = new Pager({ read: (q) => shop.products.listWithStock(q), query: searchQuery($('stock-search'), $('stock-category'), false),
-                            render: (e) => this.render(e), loaded, size });
+    this.list = new Pager({ read: (q) => shop.products.listWithStock(q), input: $('stock-search'), select: $('stock-category'),
+                            activeOnly: false, render: (e) => this.render(e), loaded, size });
   }
 
   wire() {
-    $('stock-search').addEventListener('input', () => void this.list.reset());
-    $('stock-category').addEventListener('change', () => void this.list.reset());
     this.list.wire($('stock-prev'), $('stock-next'));
     $('stock').addEventListener('submit', (e) => {
       e.preventDefault();
