@@ -21,7 +21,7 @@ constexpr auto kInteger = json::value_t::number_integer;
 
 // An amount or a rate: an integer or a decimal, either a JSON number.
 const json& number(const json& o, const char* name, const std::string& sk) {
-  const auto it = o.find(name);
+  const auto it = o.find(std::string_view(name));
   if (it == o.end() || !it->is_number()) malformed(sk, std::string("no ") + name + " of the right type");
   return *it;
 }
@@ -32,7 +32,7 @@ const json& number(const json& o, const char* name, const std::string& sk) {
 void readNumber(const json& o, const char* name, const std::string& sk, json& out) { out = number(o, name, sk); }
 
 void readOptionalNumber(const json& o, const char* name, const std::string& sk, std::optional<json>& out) {
-  if (o.contains(name)) out = number(o, name, sk);
+  if (o.contains(std::string_view(name))) out = number(o, name, sk);
 }
 
 void readText(const json& o, const char* name, const std::string& sk, std::string& out) {
@@ -40,7 +40,7 @@ void readText(const json& o, const char* name, const std::string& sk, std::strin
 }
 
 void readOptionalText(const json& o, const char* name, const std::string& sk, std::optional<std::string>& out) {
-  if (o.contains(name)) out = storedField(o, name, kText, sk).get_ref<const std::string&>();
+  if (o.contains(std::string_view(name))) out = storedField(o, name, kText, sk).get_ref<const std::string&>();
 }
 
 void putText(json& o, const char* name, const std::string& value) { put(o, name, json(value)); }
@@ -252,7 +252,9 @@ std::optional<StoredOrder> readOrder(const Transaction& tx, const std::string& c
 }
 
 Value writeOrder(Transaction& tx, const Order& o, int64_t version) {
-  return tx.publish(CommandInput{kOrder, o.code, o.name, version, orderAttributes(o)});
+  CommandInput in{kOrder, o.code, o.name, version, orderAttributes(o)};
+  in.typed = &o;  // the order handler takes it as written instead of reading the item back
+  return tx.publish(std::move(in));
 }
 
 }  // namespace edgecart

@@ -3,6 +3,7 @@
 // units each order holds (a RESERVATION item) so release and deduct touch only those units.
 
 #include <map>
+#include <optional>
 
 #include "edgecart/domain/domain.h"
 #include "edgecart/domain/inventory.h"
@@ -130,7 +131,10 @@ void onShipped(Transaction& tx, const Order& order) {
 
 void orderHandler(Transaction& tx, const DataChange& change) {
   if (change.sk.rfind("ORDER#", 0) != 0 || !change.newItem) return;
-  const Order order = orderFrom(*change.newItem);
+  // Every ORDER# item is written by writeOrder, which passes the Order it wrote (read back from
+  // the item otherwise: a handler called by hand, as tests do).
+  std::optional<Order> read;
+  const Order& order = change.typed ? *static_cast<const Order*>(change.typed) : read.emplace(orderFrom(*change.newItem));
   if (!change.oldItem) {
     onNewOrder(tx, order);
     return;

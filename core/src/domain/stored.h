@@ -6,14 +6,16 @@
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "edgecart/engine/engine.h"
 
 namespace edgecart {
 
+// Keys are looked up as string_views: a `const char*` key costs a strlen at each node the map compares.
 inline const json& storedField(const json& object, const char* name, json::value_t type, const std::string& sk) {
-  const auto it = object.find(name);
+  const auto it = object.find(std::string_view(name));
   const bool ok = it != object.end() && (it->type() == type ||
                                          (type == json::value_t::number_integer && it->is_number_unsigned()));
   if (!ok) throw std::runtime_error("stored item " + sk + " has no " + name + " of the right type");

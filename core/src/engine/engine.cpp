@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include "edgecart/engine/error.h"
 
@@ -11,8 +12,8 @@ namespace {
 constexpr int kMaxHandlerDepth = 8;
 
 bool sameContent(const json& a, const json& b) {
-  for (const char* f : {"id", "code", "name", "tenantCode", "type", "isDeleted", "seq", "ttl",
-                        "attributes"}) {
+  for (const std::string_view f : {"id", "code", "name", "tenantCode", "type", "isDeleted", "seq", "ttl",
+                                    "attributes"}) {  // string_views: no strlen at each node compared
     const auto ia = a.find(f), ib = b.find(f);  // one lookup per side and field
     const bool ha = ia != a.end(), hb = ib != b.end();
     if (ha != hb || (ha && *ia != *ib)) return false;
@@ -256,7 +257,8 @@ Value Transaction::publish(CommandInput in) {
 
   if (++depth_ > kMaxHandlerDepth) throw ApiError(500, "Handlers nested too deeply at " + sk);
   changes_.push_back(DataChange{sk, current, stored});
-  const DataChange change = changes_.back();
+  DataChange change = changes_.back();
+  change.typed = in.typed;  // for the handlers only: it points into the caller's frame
   for (const Handler& h : engine_.handlers()) h(*this, change);
   --depth_;
   return stored;

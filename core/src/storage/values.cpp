@@ -10,7 +10,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -53,13 +52,27 @@ constexpr std::array<const char*, 115> kKeys = {
     "returnId", "orderId"};
 static_assert(kKeys.size() <= 128, "a key index must fit 0x80..0xFF");
 
-const std::unordered_map<std::string, unsigned char>& keyIndex() {
-  static const std::unordered_map<std::string, unsigned char> index = [] {
-    std::unordered_map<std::string, unsigned char> m;
-    for (size_t i = 0; i < kKeys.size(); ++i) m.emplace(kKeys[i], static_cast<unsigned char>(0x80 + i));
-    return m;
-  }();
-  return index;
+// The byte of a key of kKeys, or 0 for another key. Found by the key's length and first byte (a
+// handful of candidates, compared whole): an order's values look up ~150 keys each time they are
+// encoded, and hashing each cost more than the rest of the look-up (docs/benchmarks.md).
+unsigned char keyByte(std::string_view key) {
+  constexpr size_t kLengths = 32;
+  struct Table {
+    std::array<std::vector<unsigned char>, kLengths * 64> slots;  // (length, first byte & 63) -> indexes
+    Table() {
+      for (size_t i = 0; i < kKeys.size(); ++i) {
+        const std::string_view k = kKeys[i];
+        if (k.size() >= kLengths) throw std::logic_error("a key of kKeys is too long for keyByte");
+        slots[k.size() * 64 + (static_cast<unsigned char>(k[0]) & 63)].push_back(static_cast<unsigned char>(i));
+      }
+    }
+  };
+  static const Table table;
+  if (key.empty() || key.size() >= kLengths) return 0;
+  for (const unsigned char i : table.slots[key.size() * 64 + (static_cast<unsigned char>(key[0]) & 63)]) {
+    if (std::memcmp(kKeys[i], key.data(), key.size()) == 0) return static_cast<unsigned char>(0x80 + i);
+  }
+  return 0;
 }
 
 void putBig(std::string& out, uint64_t v, int bytes) {
@@ -151,13 +164,11 @@ bool putKeyed(std::string& out, const json& v, const Skip& skip = {}) {
       return true;
     case json::value_t::object: {
       putHeader(out, v.size() - skip.n, 0x80, 15, 0, 0xDE);
-      const auto& index = keyIndex();
       for (const auto& [key, x] : v.get_ref<const json::object_t&>()) {
-        const auto at = index.find(key);
-        if (at != index.end()) {
-          if (skip.has(at->second)) continue;
+        if (const unsigned char byte = keyByte(key)) {
+          if (skip.has(byte)) continue;
           out.push_back(static_cast<char>(0xA1));
-          out.push_back(static_cast<char>(at->second));
+          out.push_back(static_cast<char>(byte));
         } else if (key.size() == 1 && static_cast<unsigned char>(key[0]) >= 0x80) {
           return false;
         } else {
@@ -307,7 +318,7 @@ std::string encodeValue(const json& value) {
     for (const Derived& d : kDerived) {
       if (givenByOthers(d, value)) {
         flags |= d.flag;
-        skip.keys[skip.n++] = keyIndex().at(std::string(d.field));
+        skip.keys[skip.n++] = keyByte(d.field);
       }
     }
   }

@@ -52,6 +52,9 @@ struct CommandInput {
   bool isDeleted = false;
   std::optional<int64_t> seq;
   std::optional<int64_t> ttl;
+  // The domain's typed value the attributes were made from, or null: handed to the handlers of this
+  // write (DataChange::typed) so they need not read it back from the item. Opaque to the engine.
+  const void* typed = nullptr;
 };
 
 // What a handler sees after each data change: `oldItem` is null for a new item.
@@ -59,6 +62,8 @@ struct DataChange {
   std::string sk;
   Value oldItem;
   Value newItem;
+  // CommandInput::typed of the write, only while its handlers run (null in Transaction::changes()).
+  const void* typed = nullptr;
 };
 
 // Lists in number order: a Data partition's items under an indexed prefix (ORDER#) are also kept
