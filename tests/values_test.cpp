@@ -107,6 +107,39 @@ TEST(ValueEncoding, AKeyedValueIsTheBytesFormat004PromisesAndAnUnknownOneIsDamag
   EXPECT_THROW(logfmt::decodeValue(noCode), std::exception);
 }
 
+// Every key of the table is written as its one byte, found whatever keys share its length and
+// first byte; a key the table does not hold (empty, of another length, up to far past the longest
+// known one, or one letter off a known one) is written whole and reads back as itself.
+TEST(ValueEncoding, EveryKnownKeyIsItsOneByteAndAnyOtherKeyIsWrittenWhole) {
+  int known = 0;
+  for (int i = 0; i < 128; ++i) {
+    // {key i: 1}, keyed, nothing left out: decoded, the key is named; encoded again, the same bytes.
+    const std::string bytes = std::string("\xc1\x00\x81\xa1", 4) + static_cast<char>(0x80 + i) + "\x01";
+    json value;
+    try {
+      value = logfmt::decodeValue(bytes);
+    } catch (const std::exception&) {
+      break;  // past the table's end
+    }
+    ++known;
+    const std::string key = value.begin().key();
+    EXPECT_EQ(hexOf(logfmt::encodeValue(value)), hexOf(bytes)) << key;
+    for (std::string other : {key + "x", key.substr(0, key.size() - 1) + "~"}) {
+      const json whole = {{other, 1}};
+      const std::string written = logfmt::encodeValue(whole);
+      EXPECT_NE(written.find(other), std::string::npos) << other;
+      EXPECT_EQ(logfmt::decodeValue(written), whole) << other;
+    }
+  }
+  EXPECT_GE(known, 115);
+  for (const std::string& key : {std::string(), std::string(31, 'k'), std::string(32, 'k'), std::string(300, 's')}) {
+    const json value = {{key, 1}, {"status", "pending"}};
+    const std::string written = logfmt::encodeValue(value);
+    EXPECT_NE(written.find(key), std::string::npos) << key.size();
+    EXPECT_EQ(logfmt::decodeValue(written), value) << key.size();
+  }
+}
+
 // The memory store keeps each row as its format-004 bytes (storage/memory_store.h), and the rows
 // of one write that hold one value (an item's command and data rows) share one copy of them.
 TEST(MemoryStore, KeepsEachRowAsItsBytesAndTheRowsOfOneValueShareThem) {
