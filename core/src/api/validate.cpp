@@ -70,24 +70,28 @@ std::string Fields::label(const char* name) const {
   return what_ == "body" ? std::string(name) : what_ + "." + name;
 }
 
-bool Fields::has(const char* name) const {
+const nlohmann::json* Fields::find(const char* name) const {
   auto it = j_.find(std::string_view(name));  // a string_view: no strlen at each node compared
-  return it != j_.end() && !it->is_null();
+  return it != j_.end() && !it->is_null() ? &*it : nullptr;
 }
+
+bool Fields::has(const char* name) const { return find(name) != nullptr; }
 
 bool Fields::present(const char* name) const { return j_.contains(std::string_view(name)); }
 
 const nlohmann::json& Fields::raw(const char* name) const {
-  if (!has(name)) badRequest(label(name) + " is required");
-  return j_.at(std::string_view(name));
+  const nlohmann::json* v = find(name);
+  if (!v) badRequest(label(name) + " is required");
+  return *v;
 }
 
 std::string Fields::str(const char* name, size_t maxLength, bool required) const {
-  if (!has(name)) {
+  const nlohmann::json* found = find(name);
+  if (!found) {
     if (required) badRequest(label(name) + " is required");
     return "";
   }
-  const nlohmann::json& v = j_.at(std::string_view(name));
+  const nlohmann::json& v = *found;
   if (!v.is_string()) badRequest(label(name) + " must be a string");
   const std::string& s = v.get_ref<const std::string&>();
   if (s.empty() && required) badRequest(label(name) + " should not be empty");
@@ -107,8 +111,9 @@ std::string Fields::code(const char* name) const {
 }
 
 std::optional<int64_t> Fields::optInteger(const char* name, int64_t min, int64_t max) const {
-  if (!has(name)) return std::nullopt;
-  const nlohmann::json& v = j_.at(std::string_view(name));
+  const nlohmann::json* found = find(name);
+  if (!found) return std::nullopt;
+  const nlohmann::json& v = *found;
   auto outOfRange = [&] {  // the message is built only for a bad value
     badRequest(label(name) + " must be an integer between " + std::to_string(min) + " and " +
                std::to_string(max));
@@ -121,13 +126,15 @@ std::optional<int64_t> Fields::optInteger(const char* name, int64_t min, int64_t
 }
 
 int64_t Fields::integer(const char* name, int64_t min, int64_t max) const {
-  if (!has(name)) badRequest(label(name) + " is required");
-  return *optInteger(name, min, max);
+  const std::optional<int64_t> n = optInteger(name, min, max);
+  if (!n) badRequest(label(name) + " is required");
+  return *n;
 }
 
 bool Fields::boolean(const char* name, bool fallback) const {
-  if (!has(name)) return fallback;
-  const nlohmann::json& v = j_.at(std::string_view(name));
+  const nlohmann::json* found = find(name);
+  if (!found) return fallback;
+  const nlohmann::json& v = *found;
   if (!v.is_boolean()) badRequest(label(name) + " must be a boolean value");
   return v.get<bool>();
 }

@@ -46,6 +46,8 @@ class Fields {
 
  private:
   std::string label(const char* name) const;
+  // The field, or null when absent or null: one look-up for has() and the readers.
+  const nlohmann::json* find(const char* name) const;
   const nlohmann::json& j_;
   std::string what_;
 };
